@@ -1,0 +1,124 @@
+"""A request as the handlers see it: parameters, a size-capped JSON body, and credentials.
+
+Handlers are written as plain functions of a `Call`; `endpoint()` turns them into Starlette
+endpoints that run them in the thread pool (they do blocking database work) and render errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from veneer.api.responses import error_response, json_response
+from veneer.errors import BadRequest, PayloadTooLarge, Unauthorized, VeneerError
+from veneer.services import tokens, users
+from veneer.services.context import Actor, Services
+
+Handler = Callable[["Call"], Any]
+
+
+def json_depth(value: Any, limit: int) -> bool:
+    """True when `value` nests no deeper than `limit` (iterative: no recursion on hostile input)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
+
+
+async def read_body(request: Request, cap: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise PayloadTooLarge(errors={"body": [f"must be at most {cap} bytes."]})
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise PayloadTooLarge(errors={"body": [f"must be at most {cap} bytes."]})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(raw: bytes, depth_limit: int) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("The request body is not valid JSON.", {"body": [str(exc)]}) from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.", {"body": ["must be an object."]})
+    if not json_depth(body, depth_limit):
+        raise BadRequest(f"The request body nests deeper than {depth_limit} levels.",
+                         {"body": [f"must nest at most {depth_limit} levels."]})
+    return body
+
+
+@dataclass
+class Call:
+    services: Services
+    request: Request
+    body: dict[str, Any]
+
+    @property
+    def params(self) -> Any:
+        return self.request.query_params
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    @property
+    def api_key(self) -> str | None:
+        return self.header("api_key") or self.params.get("api_key")
+
+    def actor(self) -> Actor:
+        """The management caller: an authtoken (user) or a management token."""
+        authtoken = self.header("authtoken")
+        if authtoken:
+            return users.authenticate(self.services, authtoken)
+        authorization = self.header("authorization")
+        if authorization:
+            secret = authorization.removeprefix("Bearer ").strip()
+            return tokens.authenticate(self.services, secret, "management")
+        if self.header("access_token") or self.params.get("access_token"):
+            return tokens.authenticate(self.services, self.header("access_token") or self.params["access_token"],
+                                       "delivery")
+        raise Unauthorized(errors={"authtoken": ["is required."]})
+
+    def section(self, key: str) -> dict[str, Any]:
+        """The body's `key` object, or the body itself when the client sent it unwrapped."""
+        inner = self.body.get(key)
+        return inner if isinstance(inner, dict) else self.body
+
+
+def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        services: Services = request.app.state.services
+        try:
+            raw = b""
+            if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+                raw = await read_body(request, services.settings.max_body_bytes)
+            call = Call(services, request, parse_json(raw, services.settings.max_json_depth))
+            result = await run_in_threadpool(handler, call)
+        except VeneerError as exc:
+            return error_response(exc)
+        return result if isinstance(result, Response) else json_response(result)
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def created(payload: dict[str, Any]) -> Response:
+    return json_response(payload, status=201)

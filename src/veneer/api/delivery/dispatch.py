@@ -1,0 +1,53 @@
+"""Management and delivery share the content paths: `access_token` makes a request a delivery one."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from veneer.api.delivery import handlers
+from veneer.api.responses import error_response
+from veneer.errors import Unauthorized
+
+Endpoint = Callable[[Request], Any]
+
+DELIVERY_ENTRIES = handlers.delivery(handlers.list_entries)
+DELIVERY_ENTRY = handlers.delivery(handlers.get_entry)
+DELIVERY_CONTENT_TYPES = handlers.delivery(handlers.list_content_types)
+DELIVERY_CONTENT_TYPE = handlers.delivery(handlers.get_content_type)
+
+
+def is_delivery(request: Request) -> bool:
+    return "access_token" in request.headers or "access_token" in request.query_params
+
+
+def _either(delivery: Endpoint) -> Callable[[Endpoint], Endpoint]:
+    def wrap(management: Endpoint) -> Endpoint:
+        async def route(request: Request) -> Response:
+            return await (delivery if is_delivery(request) else management)(request)  # type: ignore[no-any-return]
+
+        route.__name__ = management.__name__
+        return route
+
+    return wrap
+
+
+entries = _either(DELIVERY_ENTRIES)
+entry = _either(DELIVERY_ENTRY)
+content_types = _either(DELIVERY_CONTENT_TYPES)
+content_type = _either(DELIVERY_CONTENT_TYPE)
+
+
+def delivery_only(endpoint: Endpoint) -> Endpoint:
+    """On a delivery-only node a request without a delivery token gets a clear 401."""
+
+    async def route(request: Request) -> Response:
+        if not is_delivery(request):
+            return error_response(Unauthorized("This node serves only the Content Delivery API.",
+                                               errors={"access_token": ["is required."]}))
+        return await endpoint(request)  # type: ignore[no-any-return]
+
+    route.__name__ = getattr(endpoint, "__name__", "delivery")
+    return route

@@ -1,0 +1,43 @@
+"""`/v3/content_types` (management)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veneer.api.call import Call, created, endpoint
+from veneer.services import content_types
+from veneer.services.listing import flag, list_params
+
+
+@endpoint
+def list_content_types(call: Call) -> dict[str, Any]:
+    lp = list_params(call.params)
+    items = content_types.list_content_types(call.services, call.actor(), call.api_key)
+    body: dict[str, Any] = {"content_types": lp.page(items)}
+    if flag(call.params, "include_count"):
+        body["count"] = len(items)
+    return body
+
+
+@endpoint
+def get_content_type(call: Call) -> dict[str, Any]:
+    return {"content_type": content_types.get_content_type(call.services, call.actor(), call.api_key, call.path("ct"))}
+
+
+@endpoint
+def create_content_type(call: Call) -> Any:
+    ct = content_types.create_content_type(call.services, call.actor(), call.api_key, call.section("content_type"))
+    return created({"notice": "Content Type created successfully.", "content_type": ct})
+
+
+@endpoint
+def update_content_type(call: Call) -> dict[str, Any]:
+    ct = content_types.update_content_type(call.services, call.actor(), call.api_key, call.path("ct"),
+                                           call.section("content_type"))
+    return {"notice": "Content Type updated successfully.", "content_type": ct}
+
+
+@endpoint
+def delete_content_type(call: Call) -> dict[str, Any]:
+    content_types.delete_content_type(call.services, call.actor(), call.api_key, call.path("ct"))
+    return {"notice": "Content Type deleted successfully."}

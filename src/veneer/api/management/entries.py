@@ -1,0 +1,78 @@
+"""`/v3/content_types/{ct}/entries` (management), versions, publish and unpublish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veneer.api.call import Call, created, endpoint
+from veneer.errors import ValidationFailed
+from veneer.services import entries, publishing
+from veneer.services.listing import flag, list_params
+
+
+def _version(call: Call) -> int | None:
+    raw = call.params.get("version")
+    if raw in (None, ""):
+        return None
+    if not str(raw).isdigit():
+        raise ValidationFailed("The 'version' parameter must be a version number.", {"version": ["is not valid."]})
+    return int(raw)
+
+
+@endpoint
+def list_entries(call: Call) -> dict[str, Any]:
+    lp = list_params(call.params)
+    page, count = entries.list_entries(call.services, call.actor(), call.api_key, call.path("ct"), lp,
+                                       call.params.get("locale"), flag(call.params, "include_fallback"),
+                                       flag(call.params, "include_publish_details"))
+    body: dict[str, Any] = {"entries": page}
+    if lp.include_count:
+        body["count"] = count
+    return body
+
+
+@endpoint
+def get_entry(call: Call) -> dict[str, Any]:
+    entry = entries.get_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
+                              call.params.get("locale"), _version(call),
+                              flag(call.params, "include_publish_details"))
+    return {"entry": entry}
+
+
+@endpoint
+def create_entry(call: Call) -> Any:
+    entry = entries.create_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.body,
+                                 call.params.get("locale"))
+    return created({"notice": "Entry created successfully.", "entry": entry})
+
+
+@endpoint
+def update_entry(call: Call) -> dict[str, Any]:
+    entry = entries.update_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
+                                 call.body, call.params.get("locale"))
+    return {"notice": "Entry updated successfully.", "entry": entry}
+
+
+@endpoint
+def delete_entry(call: Call) -> dict[str, Any]:
+    entries.delete_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
+                         call.params.get("locale"))
+    return {"notice": "Entry deleted successfully."}
+
+
+@endpoint
+def list_versions(call: Call) -> dict[str, Any]:
+    versions = entries.list_versions(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
+                                     call.params.get("locale"))
+    return {"versions": versions}
+
+
+@endpoint
+def publish(call: Call) -> dict[str, Any]:
+    return publishing.publish(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), call.body)
+
+
+@endpoint
+def unpublish(call: Call) -> dict[str, Any]:
+    return publishing.publish(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), call.body,
+                              unpublish=True)

@@ -1,0 +1,76 @@
+"""`/v3/stacks`, `/v3/stacks/management_tokens`, `/v3/stacks/delivery_tokens`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veneer.api.call import Call, created, endpoint
+from veneer.services import stacks, tokens
+
+
+@endpoint
+def get_stacks(call: Call) -> dict[str, Any]:
+    """With an `api_key` header: that stack; without: every stack the caller reaches."""
+    actor = call.actor()
+    if call.api_key:
+        return {"stack": stacks.get_stack(call.services, actor, call.api_key)}
+    return {"stacks": stacks.list_stacks(call.services, actor)}
+
+
+@endpoint
+def create_stack(call: Call) -> Any:
+    org = call.header("organization_uid") or call.params.get("organization_uid")
+    stack = stacks.create_stack(call.services, call.actor(), call.section("stack"), org)
+    return created({"notice": "Stack created successfully.", "stack": stack})
+
+
+@endpoint
+def update_stack(call: Call) -> dict[str, Any]:
+    stack = stacks.update_stack(call.services, call.actor(), call.api_key, call.section("stack"))
+    return {"notice": "Stack updated successfully.", "stack": stack}
+
+
+@endpoint
+def delete_stack(call: Call) -> dict[str, Any]:
+    stacks.delete_stack(call.services, call.actor(), call.api_key)
+    return {"notice": "Stack deleted successfully!"}
+
+
+def _kind(call: Call) -> str:
+    return "management" if "management_tokens" in call.request.url.path else "delivery"
+
+
+def _label(kind: str) -> str:
+    return tokens.KINDS[kind]
+
+
+@endpoint
+def list_tokens(call: Call) -> dict[str, Any]:
+    return {"tokens": tokens.list_tokens(call.services, call.actor(), call.api_key, _kind(call))}
+
+
+@endpoint
+def get_token(call: Call) -> dict[str, Any]:
+    return {"token": tokens.get_token(call.services, call.actor(), call.api_key, _kind(call), call.path("uid"))}
+
+
+@endpoint
+def create_token(call: Call) -> Any:
+    kind = _kind(call)
+    token = tokens.create_token(call.services, call.actor(), call.api_key, kind, call.section("token"))
+    return created({"notice": f"{_label(kind)} created successfully.", "token": token})
+
+
+@endpoint
+def update_token(call: Call) -> dict[str, Any]:
+    kind = _kind(call)
+    token = tokens.update_token(call.services, call.actor(), call.api_key, kind, call.path("uid"),
+                                call.section("token"))
+    return {"notice": f"{_label(kind)} updated successfully.", "token": token}
+
+
+@endpoint
+def delete_token(call: Call) -> dict[str, Any]:
+    kind = _kind(call)
+    tokens.delete_token(call.services, call.actor(), call.api_key, kind, call.path("uid"))
+    return {"notice": f"{_label(kind)} deleted successfully."}

@@ -1,0 +1,42 @@
+"""`/v3/user-session`, `/v3/user`, `/v3/organizations`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veneer.api.call import Call, endpoint
+from veneer.errors import Unauthorized
+from veneer.services import users
+
+
+@endpoint
+def login(call: Call) -> dict[str, Any]:
+    credentials = call.section("user")
+    user = users.login(call.services, credentials.get("email"), credentials.get("password"))
+    return {"notice": "Login Successful.", "user": user}
+
+
+@endpoint
+def logout(call: Call) -> dict[str, Any]:
+    authtoken = call.header("authtoken")
+    if not authtoken:
+        raise Unauthorized(errors={"authtoken": ["is required."]})
+    users.authenticate(call.services, authtoken)
+    users.logout(call.services, authtoken)
+    return {"notice": "You've logged out successfully."}
+
+
+@endpoint
+def current_user(call: Call) -> dict[str, Any]:
+    actor = call.actor()
+    if not actor.is_user:
+        raise Unauthorized(errors={"authtoken": ["is required."]})
+    return {"user": users.current_user(call.services, actor)}
+
+
+@endpoint
+def list_organizations(call: Call) -> dict[str, Any]:
+    actor = call.actor()
+    if not actor.is_user:
+        raise Unauthorized(errors={"authtoken": ["is required."]})
+    return {"organizations": users.organizations_of(call.services, actor)}

@@ -1,0 +1,88 @@
+"""`create_app(settings)`: the ASGI application. Wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from veneer.api.delivery.cache import DeliveryCache
+from veneer.api.responses import error_response, unexpected_error
+from veneer.api.routes import routes
+from veneer.errors import MethodNotAllowed, NotFound, VeneerError
+from veneer.services import publishing
+from veneer.services.context import Services
+from veneer.settings import Settings
+from veneer.store import open_store
+from veneer.store.migrate import upgrade
+
+log = logging.getLogger("veneer")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return error_response(MethodNotAllowed())
+    return error_response(NotFound() if exc.status_code == 404 else VeneerError(str(exc.detail)))
+
+
+async def _veneer_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, VeneerError)
+    return error_response(exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return unexpected_error(exc)
+
+
+class QueryStringFix:
+    """The JS management SDK sends `?&query=…`; drop the empty leading pair before routing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string", b"").startswith(b"&"):
+            scope = {**scope, "query_string": scope["query_string"].lstrip(b"&")}
+        await self.app(scope, receive, send)
+
+
+async def _scheduler(services: Services) -> None:
+    """Runs scheduled publishes; the queue lives in the database, so it survives restarts."""
+    while True:
+        try:
+            await asyncio.to_thread(publishing.run_due_jobs, services)
+        except Exception:  # keep the loop alive; the failure is logged and the job stays queued
+            log.exception("scheduler pass failed")
+        await asyncio.sleep(services.settings.scheduler_interval)
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True, services: Services | None = None) -> Any:
+    settings = settings or Settings.from_env()
+    if services is None:
+        store = open_store(settings.database_url)
+        if migrate:
+            upgrade(store)
+        services = Services(store=store, settings=settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_scheduler(services)) if settings.role == "all" else None
+        yield
+        if task:
+            task.cancel()
+        app.state.delivery.close()
+
+    app = Starlette(routes=routes(settings.role), lifespan=lifespan,
+                    exception_handlers={HTTPException: _http_error, VeneerError: _veneer_error,
+                                        Exception: _unexpected})
+    app.state.services = services
+    app.state.delivery = DeliveryCache(services)
+    return QueryStringFix(app)

@@ -1,0 +1,148 @@
+"""The `veneer` command: serve (default), migrate, demo, createuser, settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from veneer.errors import VeneerError
+from veneer.services.context import Services
+from veneer.settings import SETTINGS, ConfigError, Settings
+
+console = Console(stderr=True)
+
+
+def _services(settings: Settings) -> Services:
+    from veneer.store import open_store
+    from veneer.store.migrate import upgrade
+
+    store = open_store(settings.database_url)
+    upgrade(store)
+    return Services(store=store, settings=settings)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(**overrides)
+    except ConfigError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def print_settings() -> None:
+    table = Table(title="Veneer settings (environment variables)")
+    for column in ("variable", "default", "meaning"):
+        table.add_column(column)
+    for s in SETTINGS:
+        table.add_row(f"VENEER_{s.name.upper()}", "" if s.default is None else str(s.default), s.help)
+    Console().print(table)
+
+
+def _bootstrap(services: Services) -> None:
+    from veneer.services import users
+
+    made = users.bootstrap(services)
+    if made is None:
+        return
+    owner, password = made
+    console.print(f"[bold]Created the owner account[/bold] {owner['email']}")
+    if password:
+        console.print(f"  generated password (shown once): [bold yellow]{password}[/bold yellow]")
+
+
+def _demo(services: Services, port: int, host: str) -> None:
+    from veneer.demo import load_demo, owner_account
+
+    info = load_demo(services, owner_account(services))
+    base = f"http://{host}:{port}"
+    console.print("[bold]Demo stack loaded[/bold]")
+    for label in ("api_key", "delivery_token", "management_token", "environment", "entry_uid"):
+        console.print(f"  {label}: {info[label]}")
+    console.print("Try it:\n  curl -s -H 'api_key: {api_key}' -H 'access_token: {delivery_token}' "
+                  "'{base}/v3/content_types/article/entries/{entry_uid}?environment=production'"
+                  .format(base=base, **info))
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Veneer: a self-hostable CMS that speaks Contentstack's APIs. Without a command: serve."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=int, default=None, help="Worker processes (default: VENEER_WORKERS, 0 = cores).")
+@click.option("--role", type=click.Choice(["all", "delivery"]), default=None, help="delivery: a read-only node.")
+@click.option("--demo", is_flag=True, help="Load the demo stack first and print its keys.")
+@click.option("--help-settings", is_flag=True, help="Print the table of settings and exit.")
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, role: str | None = None,
+          demo: bool = False, help_settings: bool = False) -> None:
+    """Migrate, create the owner on an empty database, and serve the API."""
+    if help_settings:
+        print_settings()
+        return
+    settings = _settings(workers=workers, role=role)
+    services = _services(settings)
+    _bootstrap(services)
+    if demo:
+        _demo(services, port, host)
+    services.store.dispose()
+    os.environ["VENEER_DATABASE_URL"] = settings.database_url
+    os.environ["VENEER_ROLE"] = settings.role
+    count = settings.workers or os.cpu_count() or 1
+    console.print(f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})")
+    from granian import Granian
+
+    Granian("veneer.asgi:app", address=host, port=port, interface="asgi", workers=count, loop="uvloop",
+            log_access=False, backlog=2048).serve()
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations (and create the owner on an empty database)."""
+    from veneer.store.migrate import current
+
+    services = _services(_settings())
+    _bootstrap(services)
+    console.print(f"Database at revision {current(services.store)}")
+
+
+@main.command()
+@click.option("--port", default=8000, type=int, help="Port to print in the sample curl.")
+def demo(port: int) -> None:
+    """Load the demo stack (replacing an earlier one) and print its keys."""
+    services = _services(_settings())
+    _bootstrap(services)
+    _demo(services, port, "127.0.0.1")
+
+
+@main.command()
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--org", default=None, help="Join this organization uid instead of founding one.")
+def createuser(email: str, password: str, org: str | None) -> None:
+    """Create a user account."""
+    from veneer.services import users
+
+    try:
+        user = users.create_user(_services(_settings()), email, password, org_uid=org)
+    except VeneerError as exc:
+        raise click.ClickException(f"{exc.message} {exc.errors}") from None
+    console.print(f"Created {user['email']} ({user['uid']})")
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """Print the table of settings."""
+    print_settings()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

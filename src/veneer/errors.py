@@ -1,0 +1,130 @@
+"""The one error hierarchy of Veneer.
+
+Every failure a client can cause is one of these classes; the API renders them all through
+`veneer.api.responses.error_response` as Contentstack's body
+``{"error_message": str, "error_code": int, "errors": {field: [msg, ...]}}``.
+Nothing here imports HTTP code: domain and services raise these, the interfaces render them.
+
+    VeneerError                      500  (never raised for a client mistake)
+    ├── BadRequest                   400  malformed JSON, wrong body shape
+    ├── Unauthorized                 401  missing or bad credentials
+    ├── Forbidden                    403  valid credentials without the right
+    ├── NotFound                     404  unknown route (resources use NotFoundObject)
+    ├── PreconditionFailed           412  missing or unknown api_key
+    ├── PayloadTooLarge              413
+    ├── ValidationFailed             422  per-field errors
+    │   └── NotFoundObject           422  error_code 141, "The requested object doesn't exist."
+    ├── TooManyRequests              429  carries retry_after seconds
+    └── ResponseTooLarge / Timeout   (delivery caps)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Errors = dict[str, list[str]]
+
+
+class VeneerError(Exception):
+    status: int = 500
+    error_code: int = 500
+    default_message: str = "Something went wrong."
+
+    def __init__(self, message: str | None = None, errors: Errors | None = None,
+                 *, error_code: int | None = None, headers: dict[str, str] | None = None) -> None:
+        self.message = message or self.default_message
+        self.errors: Errors = errors or {}
+        if error_code is not None:
+            self.error_code = error_code
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        return {"error_message": self.message, "error_code": self.error_code, "errors": self.errors}
+
+
+class BadRequest(VeneerError):
+    status = 400
+    error_code = 400
+    default_message = "The request body is not valid JSON."
+
+
+class Unauthorized(VeneerError):
+    status = 401
+    error_code = 105
+    default_message = "You're not allowed in here unless you're logged in."
+
+
+class Forbidden(VeneerError):
+    status = 403
+    error_code = 162
+    default_message = "You don't have the permission to perform this action."
+
+
+class NotFound(VeneerError):
+    status = 404
+    error_code = 404
+    default_message = "The requested URL was not found."
+
+
+class MethodNotAllowed(VeneerError):
+    status = 405
+    error_code = 405
+    default_message = "This method is not allowed on this path."
+
+
+class PreconditionFailed(VeneerError):
+    status = 412
+    error_code = 109
+    default_message = "The entered API key is invalid"
+
+
+class PayloadTooLarge(VeneerError):
+    status = 413
+    error_code = 413
+    default_message = "The request body is too large."
+
+
+class ValidationFailed(VeneerError):
+    status = 422
+    error_code = 119
+    default_message = "The request could not be processed. Please enter valid data."
+
+
+class NotFoundObject(ValidationFailed):
+    error_code = 141
+    default_message = "The requested object doesn't exist."
+
+
+class Conflict(ValidationFailed):
+    """A uniqueness rule was broken (Contentstack answers these with 422 too)."""
+
+    error_code = 119
+
+
+class TooManyRequests(VeneerError):
+    status = 429
+    error_code = 429
+    default_message = "Too many requests. Please retry later."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = retry_after
+
+
+class ResponseTooLarge(VeneerError):
+    status = 422
+    error_code = 413
+    default_message = "The response is too large. Narrow the request with limit, only or except."
+
+
+class RequestTimeout(VeneerError):
+    status = 504
+    error_code = 504
+    default_message = "The request took too long and was cut off."
+
+
+def field_error(field: str, message: str, cls: type[VeneerError] = ValidationFailed,
+                text: str | None = None) -> VeneerError:
+    """One-field error, the most common shape: ``errors={field: [message]}``."""
+    return cls(text, {field: [message]})

@@ -1,0 +1,47 @@
+"""Identifiers and time, in Contentstack's formats (semantics §1). The only impure helpers that
+services pass into the pure domain."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+
+def blt() -> str:
+    """Stack api keys, entries, users, environments, locales: ``blt`` + 16 hex."""
+    return "blt" + secrets.token_hex(8)
+
+
+def instance_uid() -> str:
+    """Entry-variant instance uid (``_variant._instance_uid``): ``blt`` + 20 hex."""
+    return "blt" + secrets.token_hex(10)
+
+
+def cs() -> str:
+    """Variants, variant groups, group/block instances (``_metadata.uid``): ``cs`` + 16 hex."""
+    return "cs" + secrets.token_hex(8)
+
+
+def token() -> str:
+    """Secrets handed to clients (authtokens, management and delivery tokens): ``cs`` + 24 hex."""
+    return "cs" + secrets.token_hex(12)
+
+
+def job_id() -> str:
+    return str(uuid.uuid4())
+
+
+def token_hash(secret: str) -> str:
+    """Tokens are 96 random bits, so a fast hash is enough to keep them unreadable at rest."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def now() -> str:
+    """ISO-8601 UTC with milliseconds: ``2024-09-06T13:30:23.305Z``."""
+    return format_time(datetime.now(timezone.utc))
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,175 @@
+"""Publishing and unpublishing entries to environments × locales (semantics §3).
+
+Publishing builds the document delivery will serve and writes it, for every target, in one
+transaction; each change also appends to `changes`, which delivery processes follow to purge
+exactly the cache keys a publish touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from veneer import ids
+from veneer.errors import ValidationFailed
+from veneer.services import access, entries, environments
+from veneer.services.changes import record_change
+from veneer.services.context import Actor, Services
+from veneer.store import dumps, loads
+from veneer.store import tables as t
+
+NOTICE = "The requested action has been performed."
+
+
+@dataclass(frozen=True)
+class Target:
+    environment: str  # uid
+    locale: str
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    environments: tuple[str, ...]
+    locales: tuple[str, ...]
+    source_locale: str | None
+    version: int | None
+    scheduled_at: str | None
+    raw: dict[str, Any]
+
+
+def parse_request(body: dict[str, Any]) -> PublishRequest:
+    entry = body.get("entry")
+    if not isinstance(entry, dict):
+        raise ValidationFailed("The request body must hold an 'entry' object.", {"entry": ["is required."]})
+    envs, codes = entry.get("environments"), entry.get("locales")
+    problems = {}
+    if not isinstance(envs, list) or not envs or not all(isinstance(e, str) for e in envs):
+        problems["entry.environments"] = ["must be a non-empty list of environment names or uids."]
+    if codes is not None and (not isinstance(codes, list) or not all(isinstance(c, str) for c in codes)):
+        problems["entry.locales"] = ["must be a list of locale codes."]
+    version = body.get("version")
+    if version not in (None, "") and not str(version).isdigit():
+        problems["version"] = ["must be a version number."]
+    if problems:
+        raise ValidationFailed("Publishing failed. Please enter valid data.", problems)
+    return PublishRequest(tuple(envs), tuple(c.lower() for c in codes or ()), body.get("locale"),
+                          int(version) if version not in (None, "") else None, body.get("scheduled_at"), body)
+
+
+def _targets(services: Services, conn: Any, stack: dict[str, Any], req: PublishRequest) -> list[Target]:
+    env_uids = []
+    for name in req.environments:
+        env = environments.find(conn, stack["api_key"], name)
+        if env is None:
+            raise ValidationFailed(f"The environment '{name}' doesn't exist.", {"environments": [f"'{name}' is not valid."]},
+                                   error_code=141)
+        env_uids.append(env["uid"])
+    codes = req.locales or (entries.entry_locale(services, conn, stack, req.source_locale),)
+    for code in codes:
+        entries.entry_locale(services, conn, stack, code)
+    return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
+
+
+def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str,
+            body: dict[str, Any], *, unpublish: bool = False) -> dict[str, Any]:
+    req = parse_request(body)
+    job = ids.job_id()
+    with services.store.write() as conn:
+        stack = access.stack_row(services, conn, actor, api_key, write=True)
+        entries.latest(services, conn, stack["api_key"], ct_uid, uid, entries.entry_locale(
+            services, conn, stack, req.source_locale))
+        targets = _targets(services, conn, stack, req)
+        if req.scheduled_at and req.scheduled_at > ids.now():
+            _queue(services, conn, stack["api_key"], actor, job, ct_uid, uid, body, unpublish, req.scheduled_at)
+        else:
+            apply(services, conn, stack, actor, ct_uid, uid, req, targets, unpublish)
+    return {"notice": NOTICE, "job_id": job}
+
+
+def apply(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
+          req: PublishRequest, targets: list[Target], unpublish: bool) -> None:
+    for target in targets:
+        if unpublish:
+            drop_publications(services, conn, stack["api_key"], entry=uid, environment=target.environment,
+                              locale=target.locale)
+        else:
+            _publish_base(services, conn, stack, actor, ct_uid, uid, req, target)
+
+
+def _publish_base(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
+                  req: PublishRequest, target: Target) -> None:
+    source = (req.source_locale or stack["master_locale"]).lower()
+    version = req.version if target.locale == source else None
+    doc = entries.version_of(services, conn, stack["api_key"], ct_uid, uid, target.locale, version)
+    write_publication(services, conn, stack["api_key"], target, uid, "", ct_uid, doc, actor)
+
+
+def write_publication(services: Services, conn: Any, stack: str, target: Target, entry: str, variant: str,
+                      ct_uid: str, doc: dict[str, Any], actor: Actor) -> None:
+    now = ids.now()
+    ready = {**doc, "publish_details": {"environment": target.environment, "locale": target.locale,
+                                        "time": now, "user": actor.uid}}
+    seq = record_change(services, conn, stack, target.environment, target.locale, entry, variant, ct_uid)
+    services.store.upsert(conn, t.publications, {
+        "stack": stack, "environment": target.environment, "locale": target.locale, "entry": entry,
+        "variant": variant, "content_type": ct_uid, "version": doc["_version"], "doc": dumps(ready),
+        "published_at": now, "published_by": actor.uid, "seq": seq})
+
+
+def drop_publications(services: Services, conn: Any, stack: str, **scope: Any) -> None:
+    """Unpublish every publication matching `scope` (entry, environment, locale, content_type...)."""
+    keys = {"stack": stack, **scope}
+    rows = conn.execute(select(t.publications.c.environment, t.publications.c.locale, t.publications.c.entry,
+                               t.publications.c.variant, t.publications.c.content_type)
+                        .where(services.store.where(t.publications, keys))).all()
+    for env, code, entry, variant, ct_uid in rows:
+        record_change(services, conn, stack, env, code, entry, variant, ct_uid)
+    conn.execute(delete(t.publications).where(services.store.where(t.publications, keys)))
+
+
+def _queue(services: Services, conn: Any, stack: str, actor: Actor, job: str, ct_uid: str, uid: str,
+           body: dict[str, Any], unpublish: bool, run_at: str) -> None:
+    payload = {"content_type": ct_uid, "entry": uid, "body": body, "unpublish": unpublish,
+               "actor": {"kind": actor.kind, "uid": actor.uid}}
+    services.store.insert(conn, t.jobs, uid=job, stack=stack, kind="unpublish" if unpublish else "publish",
+                          payload=dumps(payload), run_at=run_at, status="queued", result="{}",
+                          created_by=actor.uid, created_at=ids.now())
+
+
+def run_due_jobs(services: Services, now: str | None = None) -> int:
+    """Run every queued job whose time has come; called by the server's scheduler loop."""
+    now = now or ids.now()
+    with services.store.read() as conn:
+        due = [r[0] for r in conn.execute(select(t.jobs.c.uid).where(
+            t.jobs.c.status == "queued", t.jobs.c.run_at <= now).order_by(t.jobs.c.run_at)).all()]
+    return sum(_run_job(services, uid) for uid in due)
+
+
+def _run_job(services: Services, uid: str) -> int:
+    with services.store.write() as conn:
+        services.store.lock_rows(conn, t.jobs, uid=uid)
+        job = services.store.one(conn, t.jobs, uid=uid)
+        if job is None or job["status"] != "queued":
+            return 0  # another worker took it
+        payload = loads(job["payload"])
+        actor = Actor(kind="job", uid=payload["actor"]["uid"], stack=job["stack"])
+        status, result = "done", {}
+        try:
+            with conn.begin_nested():
+                stack = services.store.one(conn, t.stacks, api_key=job["stack"])
+                assert stack is not None
+                req = parse_request(payload["body"])
+                apply(services, conn, stack, actor, payload["content_type"], payload["entry"], req,
+                      _targets(services, conn, stack, req), payload["unpublish"])
+        except Exception as exc:  # a job that cannot run is recorded as failed, never retried forever
+            status, result = "failed", {"error": str(exc)}
+        services.store.update(conn, t.jobs, {"uid": uid}, status=status, result=dumps(result))
+    return 1
+
+
+def pending_jobs(services: Services, stack: str) -> int:
+    with services.store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.jobs).where(
+            t.jobs.c.stack == stack, t.jobs.c.status == "queued")).scalar_one())

@@ -1,0 +1,105 @@
+"""Every setting of Veneer, declared once.
+
+The table below feeds `veneer serve --help-settings`, the README's settings section (a test checks
+that each one is documented) and `Settings.from_env()`. Each setting reads `VENEER_<NAME>`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from veneer.errors import VeneerError
+
+
+class ConfigError(VeneerError):
+    pass
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path('veneer-data').resolve() / 'veneer.db'}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", None, "SQLAlchemy URL of the database: sqlite:////abs/path.db or "
+            "postgresql://user@host/db. Default: ./veneer-data/veneer.db (created on demand)."),
+    Setting("admin_email", "admin@veneer.local", "Email of the owner account created on an empty database."),
+    Setting("admin_password", None, "Password of that owner account; generated and printed once when unset."),
+    Setting("organization_name", "My Organization", "Name of the organization created on an empty database."),
+    Setting("max_body_bytes", 10 * 1024 * 1024, "Largest request body accepted (413 beyond).", int),
+    Setting("max_response_bytes", 10 * 1024 * 1024, "Largest delivery response served (an error beyond).", int),
+    Setting("request_timeout", 10.0, "Seconds after which a delivery request is cut off.", float),
+    Setting("max_json_depth", 64, "Deepest JSON nesting accepted in a request body.", int),
+    Setting("session_ttl_hours", 24 * 14, "Lifetime of a login session (authtoken), in hours.", int),
+    Setting("delivery_cache", True, "Keep published documents in an in-process cache.", _bool),
+    Setting("delivery_cache_entries", 50_000, "Most documents the delivery cache holds per process.", int),
+    Setting("variant_limit", 3, "Default number of x-cs-variant-uid variants applied per request.", int),
+    Setting("workers", 0, "Server worker processes for `veneer serve` (0 = one per core).", int),
+    Setting("role", "all", "What this node serves: all, or delivery (read-only delivery API).", str),
+    Setting("scheduler_interval", 1.0, "Seconds between checks for scheduled publishes.", float),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    admin_email: str = "admin@veneer.local"
+    admin_password: str | None = None
+    organization_name: str = "My Organization"
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_response_bytes: int = 10 * 1024 * 1024
+    request_timeout: float = 10.0
+    max_json_depth: int = 64
+    session_ttl_hours: int = 24 * 14
+    delivery_cache: bool = True
+    delivery_cache_entries: int = 50_000
+    variant_limit: int = 3
+    workers: int = 0
+    role: str = "all"
+    scheduler_interval: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(f"VENEER_{setting.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            try:
+                values[setting.name] = setting.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"Setting VENEER_{setting.name.upper()}={raw!r} is invalid: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.role not in {"all", "delivery"}:
+            raise ConfigError(f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}.")
+        if not self.database_url.startswith(("sqlite:", "postgresql")):
+            raise ConfigError("Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
+                              f"not {self.database_url!r}.")
+
+
+assert {s.name for s in SETTINGS} == {f.name for f in fields(Settings)}, "settings table out of sync"

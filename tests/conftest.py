@@ -1,0 +1,172 @@
+"""Shared fixtures: every test that touches storage runs once on SQLite and once on PostgreSQL.
+
+Each test run gets its own SQLite file and its own PostgreSQL database (dropped at the end), and
+each test makes its own account, organization and stack, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import psycopg
+import pytest
+from starlette.testclient import TestClient
+
+from veneer.app import create_app
+from veneer.services.context import Services
+from veneer.settings import Settings
+from veneer.store import open_store
+from veneer.store.migrate import upgrade
+
+BACKENDS = [b for b in os.environ.get("VENEER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+PG_SERVER = os.environ.get("VENEER_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+PASSWORD = "correct horse battery"
+
+
+def _pg_database(name: str) -> str:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'veneer.db'}"
+        return
+    name = f"veneer_test_{os.getpid()}_{secrets.token_hex(4)}"
+    url = _pg_database(name)
+    yield url
+    _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, admin_password="admin-password-1", scheduler_interval=0.2)
+
+
+@pytest.fixture(scope="session")
+def services(settings: Settings) -> Iterator[Services]:
+    store = open_store(settings.database_url)
+    upgrade(store)
+    yield Services(store=store, settings=settings)
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def client(services: Services) -> Iterator[TestClient]:
+    app = create_app(services.settings, services=services)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+class Api:
+    """A logged-in user with a stack of their own, speaking HTTP to the app."""
+
+    def __init__(self, client: TestClient, email: str) -> None:
+        self.client = client
+        self.email = email
+        self.authtoken = ""
+        self.api_key = ""
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        base = {"authtoken": self.authtoken, "api_key": self.api_key}
+        return {k: v for k, v in {**base, **extra}.items() if v}
+
+    def request(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers(), **kwargs.pop("headers", {})}
+        return self.client.request(method, "/v3" + path, json=json, headers=headers, **kwargs)
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return self.request("POST", path, json, **kw)
+
+    def put(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+        return self.request("PUT", path, json, **kw)
+
+    def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kw)
+
+    def ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+def new_user(services: Services, client: TestClient) -> Api:
+    from veneer.services import users
+
+    email = f"user-{secrets.token_hex(6)}@example.com"
+    users.create_user(services, email, PASSWORD, "Test", "User")
+    api = Api(client, email)
+    body = api.ok(client.post("/v3/user-session", json={"user": {"email": email, "password": PASSWORD}}))
+    api.authtoken = body["user"]["authtoken"]
+    return api
+
+
+@pytest.fixture
+def user(services: Services, client: TestClient) -> Api:
+    return new_user(services, client)
+
+
+@pytest.fixture
+def api(user: Api) -> Api:
+    """A user with a fresh stack (master locale en-us) selected."""
+    stack = user.ok(user.post("/stacks", {"stack": {"name": "Test stack", "master_locale": "en-us"}}), 201)["stack"]
+    user.api_key = stack["api_key"]
+    return user
+
+
+# -- a real server process, for the official SDKs ------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(database_url: str, port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    environ = {**os.environ, "VENEER_DATABASE_URL": database_url, "VENEER_WORKERS": "1",
+               "VENEER_ADMIN_PASSWORD": "admin-password-1", **env}
+    process = subprocess.Popen([sys.executable, "-m", "veneer.cli", "serve", "--port", str(port)], env=environ,
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"veneer serve exited: {log.read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"veneer serve did not start: {log.read_text()}")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    process = start_server(database_url, port, tmp_path_factory.mktemp("server") / "server.log")
+    yield f"127.0.0.1:{port}"
+    stop_server(process)
