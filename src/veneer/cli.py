@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,7 +15,7 @@ from veneer.errors import VeneerError
 from veneer.services.context import Services
 from veneer.settings import SETTINGS, ConfigError, Settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _services(settings: Settings) -> Services:
@@ -59,12 +60,23 @@ def _demo(services: Services, port: int, host: str) -> None:
 
     info = load_demo(services, owner_account(services))
     base = f"http://{host}:{port}"
+    env_file = _demo_env_path(services.settings)
+    env_file.write_text("".join(f"{k.upper()}={v}\n" for k, v in info.items()) + f"VENEER_URL={base}\n")
     console.print("[bold]Demo stack loaded[/bold]")
     for label in ("api_key", "delivery_token", "management_token", "environment", "entry_uid"):
         console.print(f"  {label}: {info[label]}")
+    console.print(f"  (also written to {env_file})")
     console.print("Try it:\n  curl -s -H 'api_key: {api_key}' -H 'access_token: {delivery_token}' "
                   "'{base}/v3/content_types/article/entries/{entry_uid}?environment=production'"
                   .format(base=base, **info))
+
+
+def _demo_env_path(settings: Settings) -> Path:
+    """`demo.env` sits beside a SQLite database, else in ./veneer-data."""
+    url = settings.database_url
+    folder = Path(url.split("sqlite:///", 1)[1]).parent if url.startswith("sqlite:///") else Path("veneer-data")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "demo.env"
 
 
 @click.group(invoke_without_command=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from veneer.services import content_types, entries, environments, locales, publishing, stacks, tokens
 from veneer.services.context import Actor, Services
+from veneer.services.listing import ListParams
 from veneer.store import tables as t
 
 DEMO_STACK = "Veneer demo"
@@ -65,15 +66,27 @@ def _article(title: str, author_uid: str, summary: str, n: int) -> dict[str, Any
 
 
 def load_demo(services: Services, owner: dict[str, Any]) -> dict[str, Any]:
-    """Create (once) the demo stack; returns its api key, tokens and a sample entry uid."""
+    """Create the demo stack once; returns its api key, fresh tokens and a sample entry uid.
+
+    Tokens are stored hashed, so each call mints a new delivery and management token to print.
+    """
     actor = Actor(kind="user", uid=owner["uid"], user=owner)
     existing = [s for s in stacks.list_stacks(services, actor) if s["name"] == DEMO_STACK]
-    if existing:
-        stacks.delete_stack(services, actor, existing[0]["api_key"])
-    stack = stacks.create_stack(services, actor, {"name": DEMO_STACK, "master_locale": "en-us"})
-    key = stack["api_key"]
+    key = existing[0]["api_key"] if existing else _create_demo(services, actor)
+    first = entries.list_entries(services, actor, key, "article", ListParams(asc="created_at", limit=1))[0][0]
+    delivery = tokens.create_token(services, actor, key, "delivery", {
+        "name": "Demo delivery", "scope": [{"module": "environment", "environments": ["production"],
+                                            "acl": {"read": True}}]})
+    management = tokens.create_token(services, actor, key, "management", {
+        "name": "Demo management", "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}]})
+    return {"api_key": key, "environment": "production", "delivery_token": delivery["token"],
+            "management_token": management["token"], "entry_uid": first["uid"], "content_type": "article"}
+
+
+def _create_demo(services: Services, actor: Actor) -> str:
+    key: str = stacks.create_stack(services, actor, {"name": DEMO_STACK, "master_locale": "en-us"})["api_key"]
     locales.create_locale(services, actor, key, {"code": "fr-fr", "fallback_locale": "en-us"})
-    env = environments.create_environment(services, actor, key, {"name": "production"})
+    environments.create_environment(services, actor, key, {"name": "production"})
     content_types.create_content_type(services, actor, key, AUTHOR)
     content_types.create_content_type(services, actor, key, ARTICLE)
     author = entries.create_entry(services, actor, key, "author", {"entry": {"title": "Ada", "bio": "Writes guides."}})
@@ -85,13 +98,7 @@ def load_demo(services: Services, owner: dict[str, Any]) -> dict[str, Any]:
     body = {"entry": {"environments": ["production"], "locales": ["en-us", "fr-fr"]}, "locale": "en-us"}
     for ct, uid in [("author", author["uid"])] + [("article", e["uid"]) for e in made]:
         publishing.publish(services, actor, key, ct, uid, body)
-    delivery = tokens.create_token(services, actor, key, "delivery", {
-        "name": "Demo delivery", "scope": [{"module": "environment", "environments": ["production"],
-                                            "acl": {"read": True}}]})
-    management = tokens.create_token(services, actor, key, "management", {
-        "name": "Demo management", "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}]})
-    return {"api_key": key, "environment": env["name"], "delivery_token": delivery["token"],
-            "management_token": management["token"], "entry_uid": made[0]["uid"], "content_type": "article"}
+    return key
 
 
 def owner_account(services: Services) -> dict[str, Any]:
