@@ -47,19 +47,33 @@ async def read_body(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_json(raw: bytes, depth_limit: int) -> dict[str, Any]:
+def parse_json(raw: bytes, depth_limit: int, lists: bool = False) -> dict[str, Any]:
+    """The body as an object. With `lists`, a JSON array (or the reference page's bare
+    `{…}, {…}` sequence of objects) arrives as `{"__list__": [...]}`."""
     if not raw.strip():
         return {}
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest("The request body is not valid JSON.", {"body": [str(exc)]}) from None
+        body = _object_sequence(raw) if lists else None
+        if body is None:
+            raise BadRequest("The request body is not valid JSON.", {"body": [str(exc)]}) from None
+    if lists and isinstance(body, list):
+        body = {"__list__": body}
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.", {"body": ["must be an object."]})
     if not json_depth(body, depth_limit):
         raise BadRequest(f"The request body nests deeper than {depth_limit} levels.",
                          {"body": [f"must nest at most {depth_limit} levels."]})
     return body
+
+
+def _object_sequence(raw: bytes) -> list[Any] | None:
+    try:
+        items = orjson.loads(b"[" + raw + b"]")
+    except orjson.JSONDecodeError:
+        return None
+    return items if all(isinstance(item, dict) for item in items) else None
 
 
 @dataclass
@@ -102,14 +116,14 @@ class Call:
         return inner if isinstance(inner, dict) else self.body
 
 
-def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(handler: Handler, *, lists: bool = False) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
         try:
             raw = b""
             if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
                 raw = await read_body(request, services.settings.max_body_bytes)
-            call = Call(services, request, parse_json(raw, services.settings.max_json_depth))
+            call = Call(services, request, parse_json(raw, services.settings.max_json_depth, lists))
             result = await run_in_threadpool(handler, call)
         except VeneerError as exc:
             return error_response(exc)

@@ -9,9 +9,11 @@ from veneer.api import system
 from veneer.api.delivery import dispatch
 from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
+from veneer.api.management import entry_variants as ev
 from veneer.api.management import environments as env
 from veneer.api.management import stacks as st
 from veneer.api.management import users as us
+from veneer.api.management import variant_groups as vg
 
 V3 = "/v3"
 
@@ -60,6 +62,34 @@ def management_routes() -> list[BaseRoute]:
         Route(entry + "/versions", en.list_versions, methods=["GET"]),
         Route(entry + "/publish", en.publish, methods=["POST"]),
         Route(entry + "/unpublish", en.unpublish, methods=["POST"]),
+        *[Route(p, ev.list_variants, methods=["GET"]) for p in _both(entry + "/variants")],
+        *[Route(p, ev.post_variant, methods=["POST"]) for p in _both(entry + "/variants")],
+        Route(entry + "/variants/{variant}", ev.get_variant, methods=["GET"]),
+        Route(entry + "/variants/{variant}", ev.put_variant, methods=["PUT"]),
+        Route(entry + "/variants/{variant}", ev.delete_variant, methods=["DELETE"]),
+        Route(entry + "/variants/{variant}/versions", ev.versions, methods=["GET"]),
+        *variant_routes(),
+    ]
+
+
+def variant_routes() -> list[BaseRoute]:
+    group = V3 + "/variant_groups/{group}"
+    return [
+        *[Route(p, vg.list_groups, methods=["GET"]) for p in _both(V3 + "/variant_groups")],
+        *[Route(p, vg.create_group, methods=["POST"]) for p in _both(V3 + "/variant_groups")],
+        Route(group, vg.get_group, methods=["GET"]),
+        Route(group, vg.update_group, methods=["PUT"]),
+        Route(group, vg.delete_group, methods=["DELETE"]),
+        *[Route(p, vg.list_variants, methods=["GET"]) for p in _both(group + "/variants")],
+        *[Route(p, vg.create_variant, methods=["POST"]) for p in _both(group + "/variants")],
+        Route(group + "/variants", vg.link_content_types, methods=["PUT"]),
+        Route(group + "/variants/{variant}", vg.get_variant, methods=["GET"]),
+        Route(group + "/variants/{variant}", vg.rename_variant, methods=["PUT"]),
+        Route(group + "/variants/{variant}", vg.delete_variant, methods=["DELETE"]),
+        *[Route(p, vg.list_variants, methods=["GET"]) for p in _both(V3 + "/variants")],
+        *[Route(p, vg.create_variant, methods=["POST"]) for p in _both(V3 + "/variants")],
+        Route(V3 + "/variants/{variant}", vg.get_variant, methods=["GET"]),
+        Route(V3 + "/variants/{variant}", vg.delete_variant, methods=["DELETE"]),
     ]
 
 

@@ -10,6 +10,7 @@ from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
+from veneer.services.changes import record_change
 from veneer.services.context import Actor, Services
 from veneer.store import dumps, loads
 from veneer.store import tables as t
@@ -50,6 +51,7 @@ def create_content_type(services: Services, actor: Actor, api_key: str | None,
         doc = _document(clean, None, actor, now)
         services.store.insert(conn, t.content_types, stack=stack["api_key"], uid=clean["uid"],
                               doc=dumps(doc), created_at=now)
+        record_change(services, conn, stack["api_key"])  # delivery serves schemas too
     return doc
 
 
@@ -61,6 +63,7 @@ def update_content_type(services: Services, actor: Actor, api_key: str | None, u
         clean = domain_schema.validate_content_type({**previous, **body, "uid": uid})
         doc = _document(clean, previous, actor, ids.now())
         services.store.update(conn, t.content_types, {"stack": stack["api_key"], "uid": uid}, doc=dumps(doc))
+        record_change(services, conn, stack["api_key"])
     return doc
 
 
@@ -87,3 +90,4 @@ def delete_content_type(services: Services, actor: Actor, api_key: str | None, u
         for entry_uid in {row[0] for row in rows}:
             entries.purge(services, conn, stack["api_key"], entry_uid)
         services.store.delete(conn, t.content_types, stack=stack["api_key"], uid=uid)
+        record_change(services, conn, stack["api_key"])

@@ -7,7 +7,7 @@ exactly the cache keys a publish touched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -37,6 +37,9 @@ class PublishRequest:
     version: int | None
     scheduled_at: str | None
     raw: dict[str, Any]
+    variants: tuple[tuple[str, int | None], ...] = ()
+    publish_latest_base: bool = False
+    publish_latest_base_conditionally: bool = True
 
 
 def parse_request(body: dict[str, Any]) -> PublishRequest:
@@ -52,10 +55,36 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
     version = body.get("version")
     if version not in (None, "") and not str(version).isdigit():
         problems["version"] = ["must be a version number."]
+    variants = _variants(entry.get("variants"), problems)
+    rules = entry.get("variant_rules")
+    if rules is not None and not isinstance(rules, dict):
+        problems["entry.variant_rules"] = ["must be an object."]
     if problems:
         raise ValidationFailed("Publishing failed. Please enter valid data.", problems)
+    rules = rules if isinstance(rules, dict) else {"publish_latest_base_conditionally": True}
     return PublishRequest(tuple(envs), tuple(c.lower() for c in codes or ()), body.get("locale"),
-                          int(version) if version not in (None, "") else None, body.get("scheduled_at"), body)
+                          int(version) if version not in (None, "") else None, body.get("scheduled_at"), body,
+                          variants, bool(rules.get("publish_latest_base")),
+                          bool(rules.get("publish_latest_base_conditionally")))
+
+
+def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int | None], ...]:
+    """`[{uid, version?}]`; a uid listed twice keeps its last version."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems["entry.variants"] = ["must be a list of {uid, version}."]
+        return ()
+    chosen: dict[str, int | None] = {}
+    for position, item in enumerate(raw):
+        uid = item.get("uid") if isinstance(item, dict) else None
+        version = item.get("version") if isinstance(item, dict) else None
+        if not isinstance(uid, str) or not uid or (version is not None and not str(version).isdigit()):
+            problems[f"entry.variants.{position}"] = ["must be {uid, version} with a version number."]
+            continue
+        chosen.pop(uid, None)
+        chosen[uid] = int(version) if version is not None else None
+    return tuple(chosen.items())
 
 
 def _targets(services: Services, conn: Any, stack: dict[str, Any], req: PublishRequest) -> list[Target]:
@@ -73,7 +102,12 @@ def _targets(services: Services, conn: Any, stack: dict[str, Any], req: PublishR
 
 
 def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str,
-            body: dict[str, Any], *, unpublish: bool = False) -> dict[str, Any]:
+            body: dict[str, Any], *, unpublish: bool = False, show_errors: bool = False,
+            locale: str | None = None) -> dict[str, Any]:
+    """Publish (or unpublish) now, or queue the job when `scheduled_at` is in the future.
+    `locale` (the query parameter) stands in for a body without one."""
+    if locale and not body.get("locale"):
+        body = {**body, "locale": locale}
     req = parse_request(body)
     job = ids.job_id()
     with services.store.write() as conn:
@@ -81,21 +115,105 @@ def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, 
         entries.latest(services, conn, stack["api_key"], ct_uid, uid, entries.entry_locale(
             services, conn, stack, req.source_locale))
         targets = _targets(services, conn, stack, req)
+        unknown = _unknown_variants(services, conn, stack["api_key"], req)
         if req.scheduled_at and req.scheduled_at > ids.now():
             _queue(services, conn, stack["api_key"], actor, job, ct_uid, uid, body, unpublish, req.scheduled_at)
         else:
             apply(services, conn, stack, actor, ct_uid, uid, req, targets, unpublish)
-    return {"notice": NOTICE, "job_id": job}
+    answer: dict[str, Any] = {"notice": NOTICE, "job_id": job}
+    if show_errors and unknown:
+        answer["errors"] = [{"code": "VARIANT_NOT_FOUND", "message": f"The variant '{ref}' doesn't exist.",
+                             "details": {"uid": ref}} for ref in unknown]
+    return answer
+
+
+def _unknown_variants(services: Services, conn: Any, stack: str, req: PublishRequest) -> list[str]:
+    from veneer.services.variant_groups import load_variant
+
+    unknown = []
+    for ref, _version in req.variants:
+        try:
+            load_variant(services, conn, stack, ref)
+        except ValidationFailed:
+            unknown.append(ref)
+    return unknown
 
 
 def apply(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
           req: PublishRequest, targets: list[Target], unpublish: bool) -> None:
+    """Every target in this one transaction: all of it commits, or none."""
     for target in targets:
         if unpublish:
-            drop_publications(services, conn, stack["api_key"], entry=uid, environment=target.environment,
-                              locale=target.locale)
+            _unpublish(services, conn, stack, uid, req, target)
+        elif req.variants:
+            _publish_with_variants(services, conn, stack, actor, ct_uid, uid, req, target)
         else:
             _publish_base(services, conn, stack, actor, ct_uid, uid, req, target)
+
+
+def _unpublish(services: Services, conn: Any, stack: dict[str, Any], uid: str, req: PublishRequest,
+               target: Target) -> None:
+    """Without `variants` the base goes, and its variants with it (semantics §3); with them, just those."""
+    scope = {"entry": uid, "environment": target.environment, "locale": target.locale}
+    if not req.variants:
+        drop_publications(services, conn, stack["api_key"], **scope)
+        return
+    for variant in _known_variants(services, conn, stack["api_key"], req):
+        drop_publications(services, conn, stack["api_key"], variant=variant["uid"], **scope)
+
+
+def _known_variants(services: Services, conn: Any, stack: str, req: PublishRequest) -> list[dict[str, Any]]:
+    from veneer.services.variant_groups import load_variant
+
+    found = []
+    for ref, version in req.variants:
+        try:
+            found.append({**load_variant(services, conn, stack, ref), "_wanted_version": version})
+        except ValidationFailed:
+            continue  # unknown variant uids are ignored (semantics §3)
+    return found
+
+
+def _publish_with_variants(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str,
+                           uid: str, req: PublishRequest, target: Target) -> None:
+    base_published = services.store.one(conn, t.publications, stack=stack["api_key"], environment=target.environment,
+                                        locale=target.locale, entry=uid, variant="") is not None
+    if req.publish_latest_base or (req.publish_latest_base_conditionally and not base_published):
+        _publish_base(services, conn, stack, actor, ct_uid, uid, replace(req, version=None), target)
+    elif not base_published:
+        raise ValidationFailed("The base entry is not published in this environment and locale; set "
+                               "variant_rules.publish_latest_base or publish_latest_base_conditionally.",
+                               {"entry.variant_rules": ["would publish a variant without its base entry."]})
+    for variant in _known_variants(services, conn, stack["api_key"], req):
+        _publish_variant(services, conn, stack, actor, ct_uid, uid, req, target, variant)
+
+
+def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
+                     req: PublishRequest, target: Target, variant: dict[str, Any]) -> None:
+    from veneer.domain import variants as domain
+    from veneer.services import content_types, locales
+
+    for code in locales.fallback_chain(services, conn, stack["api_key"], target.locale):
+        stored = services.store.doc(conn, t.entry_variants, stack=stack["api_key"], entry=uid, locale=code,
+                                    variant=variant["uid"])
+        if stored is not None:
+            break
+    else:
+        return  # this entry has no such variant: nothing to publish here
+    source = (req.source_locale or stack["master_locale"]).lower()
+    wanted = variant["_wanted_version"]
+    if wanted is not None and code == source and wanted != stored["system"]["_version"]:
+        stored = services.store.doc(conn, t.entry_variant_versions, stack=stack["api_key"], entry=uid, locale=code,
+                                    variant=variant["uid"], version=wanted)
+        if stored is None:
+            raise ValidationFailed(f"Version {wanted} of the variant '{variant['uid']}' doesn't exist.",
+                                   {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]})
+    schema = content_types.load(services, conn, stack["api_key"], ct_uid)["schema"]
+    doc = {"uid": uid, "_variant_uid": variant["uid"], "_version": stored["system"]["_version"],
+           "locale": stored["system"]["locale"], "patch": domain.compile_patch(schema, stored, variant["uid"])}
+    if variant.get("alias"):
+        doc["alias"] = variant["alias"]
+    write_publication(services, conn, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor)
 
 
 def _publish_base(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,

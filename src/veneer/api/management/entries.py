@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from veneer.api.call import Call, created, endpoint
+from veneer.api.management import entry_variants
 from veneer.errors import ValidationFailed
 from veneer.services import entries, publishing
 from veneer.services.listing import flag, list_params
@@ -32,7 +33,10 @@ def list_entries(call: Call) -> dict[str, Any]:
 
 
 @endpoint
-def get_entry(call: Call) -> dict[str, Any]:
+def get_entry(call: Call) -> Any:
+    variant = entry_variants.merged_variant_ref(call)
+    if variant:
+        return entry_variants.merged_entry(call, variant)
     entry = entries.get_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
                               call.params.get("locale"), _version(call),
                               flag(call.params, "include_publish_details"))
@@ -67,12 +71,17 @@ def list_versions(call: Call) -> dict[str, Any]:
     return {"versions": versions}
 
 
+def _publish(call: Call, unpublish: bool) -> dict[str, Any]:
+    return publishing.publish(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), call.body,
+                              unpublish=unpublish, show_errors=flag(call.params, "show_errors"),
+                              locale=call.params.get("locale"))
+
+
 @endpoint
 def publish(call: Call) -> dict[str, Any]:
-    return publishing.publish(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), call.body)
+    return _publish(call, unpublish=False)
 
 
 @endpoint
 def unpublish(call: Call) -> dict[str, Any]:
-    return publishing.publish(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), call.body,
-                              unpublish=True)
+    return _publish(call, unpublish=True)

@@ -1,0 +1,79 @@
+"""`/v3/content_types/{ct}/entries/{e}/variants[/{v}]` and `…/variants/{v}/versions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from veneer.api.call import Call, created, endpoint
+from veneer.services import entry_variants as service
+from veneer.services.listing import flag, list_params
+
+
+def _ids(call: Call) -> tuple[str, str]:
+    return call.path("ct"), call.path("uid")
+
+
+def _upsert(call: Call, variant_ref: str) -> Any:
+    body, was_created = service.upsert(call.services, call.actor(), call.api_key, *_ids(call), variant_ref,
+                                       call.body, call.params.get("locale"))
+    if was_created:
+        return created({"entry": body, "notice": service.CREATED})
+    return {"entry": body, "notice": service.UPDATED}
+
+
+@endpoint
+def put_variant(call: Call) -> Any:
+    return _upsert(call, call.path("variant"))
+
+
+@endpoint
+def post_variant(call: Call) -> Any:
+    """What the Python management SDK sends: the variant is named in the body."""
+    return _upsert(call, service.variant_ref_of(call.body))
+
+
+@endpoint
+def get_variant(call: Call) -> dict[str, Any]:
+    entry = service.get(call.services, call.actor(), call.api_key, *_ids(call), call.path("variant"),
+                        call.params.get("locale"), flag(call.params, "include_publish_details"))
+    return {"entry": entry}
+
+
+@endpoint
+def list_variants(call: Call) -> dict[str, Any]:
+    lp = list_params({k: v for k, v in call.params.items() if k in {"skip", "limit", "include_count"}})
+    page, count = service.list_for_entry(call.services, call.actor(), call.api_key, *_ids(call), lp,
+                                         call.params.get("locale"), flag(call.params, "include_publish_details"))
+    body: dict[str, Any] = {"entries": page}
+    if lp.include_count:
+        body["count"] = count
+    return body
+
+
+@endpoint
+def delete_variant(call: Call) -> dict[str, Any]:
+    service.delete(call.services, call.actor(), call.api_key, *_ids(call), call.path("variant"),
+                   call.params.get("locale"))
+    return {"notice": service.DELETED}
+
+
+@endpoint
+def versions(call: Call) -> dict[str, Any]:
+    return {"versions": service.versions(call.services, call.actor(), call.api_key, *_ids(call),
+                                         call.path("variant"), call.params.get("locale"))}
+
+
+def merged_variant_ref(call: Call) -> str | None:
+    """`include_variant=true` + `x-cs-variant-uid` (JS) or `include_variants=true` + `variant_uid` (Python)."""
+    if not (flag(call.params, "include_variant") or flag(call.params, "include_variants")):
+        return None
+    ref = call.params.get("variant_uid") or call.header("x-cs-variant-uid") or ""
+    first = ref.split(",")[0].strip()
+    return first or None
+
+
+def merged_entry(call: Call, ref: str) -> Response | dict[str, Any]:
+    return {"entry": service.merged(call.services, call.actor(), call.api_key, *_ids(call), ref,
+                                    call.params.get("locale"))}
