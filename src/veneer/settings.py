@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 0, "Server worker processes for `veneer serve` (0 = one per core).", int),
     Setting("role", "all", "What this node serves: all, or delivery (read-only delivery API).", str),
     Setting("scheduler_interval", 1.0, "Seconds between checks for scheduled publishes.", float),
+    Setting("login_attempts", 10, "Failed logins allowed per account per login window (then 429).", int),
+    Setting("login_attempts_per_address", 50, "Failed logins allowed per client address per login window.", int),
+    Setting("login_window", 300, "Length of the login rate-limit window, in seconds.", int),
+    Setting("management_rate_limit", 1200, "Management API requests per minute per organization (0 = off); "
+            "an organization's settings may override it.", int),
 )
 
 
@@ -76,6 +81,10 @@ class Settings:
     workers: int = 0
     role: str = "all"
     scheduler_interval: float = 1.0
+    login_attempts: int = 10
+    login_attempts_per_address: int = 50
+    login_window: int = 300
+    management_rate_limit: int = 1200
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":

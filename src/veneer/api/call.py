@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from veneer.api.responses import error_response, json_response
 from veneer.errors import BadRequest, PayloadTooLarge, Unauthorized, VeneerError
-from veneer.services import tokens, users
+from veneer.services import ratelimit, tokens, users
 from veneer.services.context import Actor, Services
 
 Handler = Callable[["Call"], Any]
@@ -81,6 +81,7 @@ class Call:
     services: Services
     request: Request
     body: dict[str, Any]
+    _actor: Actor | None = None
 
     @property
     def params(self) -> Any:
@@ -96,8 +97,19 @@ class Call:
     def api_key(self) -> str | None:
         return self.header("api_key") or self.params.get("api_key")
 
+    @property
+    def address(self) -> str:
+        return self.request.client.host if self.request.client else ""
+
     def actor(self) -> Actor:
-        """The management caller: an authtoken (user) or a management token."""
+        """The management caller (an authtoken's user or a management token), counted against the
+        management rate limit of the organization it works in."""
+        if self._actor is None:
+            self._actor = self._authenticate()
+            ratelimit.limit_management(self.services, self._actor, self.api_key)
+        return self._actor
+
+    def _authenticate(self) -> Actor:
         authtoken = self.header("authtoken")
         if authtoken:
             return users.authenticate(self.services, authtoken)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 
 from veneer import ids
 from veneer.errors import Unauthorized, ValidationFailed
+from veneer.services import ratelimit
 from veneer.services.context import Actor, Services
 from veneer.store import dumps
 from veneer.store.tables import org_members, organizations, sessions, users
@@ -81,13 +82,24 @@ def _insert_org(services: Services, conn: Any, name: str, owner_uid: str) -> str
     return uid
 
 
-def login(services: Services, email: Any, password: Any) -> dict[str, Any]:
-    """`POST /v3/user-session`: the user body with a fresh `authtoken`."""
+def login(services: Services, email: Any, password: Any, address: str = "") -> dict[str, Any]:
+    """`POST /v3/user-session`: the user body with a fresh `authtoken`.
+
+    Failed attempts are counted per account and per client address; past the limits every attempt
+    is refused with 429 until the window ends, whether or not the password is right.
+    """
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise ValidationFailed(LOGIN_FAILED, {"user": ["needs email and password."]}, error_code=104)
+    limits = services.settings
+    keys = [(f"login:account:{email.lower()}", limits.login_attempts),
+            (f"login:address:{address}", limits.login_attempts_per_address)]
+    for key, limit in keys:
+        ratelimit.check(services, key, limit, limits.login_window)
     with services.store.read() as conn:
         row = services.store.one(conn, users, email=email.lower())
     if not _password_ok(row, password):
+        for key, _limit in keys:
+            ratelimit.record(services, key, limits.login_window)
         raise Unauthorized(LOGIN_FAILED, error_code=104, errors={"user": ["email or password is invalid."]})
     assert row is not None
     authtoken = ids.token()

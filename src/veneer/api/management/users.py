@@ -12,7 +12,7 @@ from veneer.services import users
 @endpoint
 def login(call: Call) -> dict[str, Any]:
     credentials = call.section("user")
-    user = users.login(call.services, credentials.get("email"), credentials.get("password"))
+    user = users.login(call.services, credentials.get("email"), credentials.get("password"), call.address)
     return {"notice": "Login Successful.", "user": user}
 
 
