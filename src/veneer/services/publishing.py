@@ -218,9 +218,12 @@ def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor
 
 def _publish_base(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
                   req: PublishRequest, target: Target) -> None:
+    """A target locale the entry is not localized in gets the fallback content; `version` names a
+    version of the request's locale, so it applies wherever that locale's content is published."""
     source = (req.source_locale or stack["master_locale"]).lower()
-    version = req.version if target.locale == source else None
-    doc = entries.version_of(services, conn, stack["api_key"], ct_uid, uid, target.locale, version)
+    doc = entries.latest(services, conn, stack["api_key"], ct_uid, uid, target.locale)
+    if req.version is not None and doc["locale"] == source:
+        doc = entries.version_of(services, conn, stack["api_key"], ct_uid, uid, source, req.version)
     write_publication(services, conn, stack["api_key"], target, uid, "", ct_uid, doc, actor)
 
 
