@@ -142,7 +142,7 @@ def start_server(database_url: str, port: int, log: Path, **env: str) -> subproc
     environ = {**os.environ, "VENEER_DATABASE_URL": database_url, "VENEER_WORKERS": "1",
                "VENEER_ADMIN_PASSWORD": "admin-password-1", **env}
     process = subprocess.Popen([sys.executable, "-m", "veneer.cli", "serve", "--port", str(port)], env=environ,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+                               stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
