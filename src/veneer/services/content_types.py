@@ -41,10 +41,10 @@ def get_content_type(services: Services, actor: Actor, api_key: str | None, uid:
 
 def create_content_type(services: Services, actor: Actor, api_key: str | None,
                         body: dict[str, Any]) -> dict[str, Any]:
-    clean = domain_schema.validate_content_type(body)
     now = ids.now()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        clean = domain_schema.validate_content_type(body)
         if services.store.one(conn, t.content_types, stack=stack["api_key"], uid=clean["uid"]):
             raise ValidationFailed("Content Type creation failed. Please enter valid data.",
                                    {"uid": ["is not unique."]}, error_code=115)

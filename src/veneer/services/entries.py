@@ -101,9 +101,9 @@ def _body_entry(body: dict[str, Any]) -> dict[str, Any]:
 
 def create_entry(services: Services, actor: Actor, api_key: str | None, ct_uid: str, body: dict[str, Any],
                  locale: str | None = None) -> dict[str, Any]:
-    entry = _body_entry(body)
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        entry = _body_entry(body)
         ct = content_types.load(services, conn, stack["api_key"], ct_uid)
         code = entry_locale(services, conn, stack, locale)
         now = ids.now()
@@ -118,18 +118,18 @@ def create_entry(services: Services, actor: Actor, api_key: str | None, ct_uid: 
 def update_entry(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str,
                  body: dict[str, Any], locale: str | None = None) -> dict[str, Any]:
     """Update in `locale`; an entry not yet localized there is localized by this call (version 1)."""
-    entry = _body_entry(body)
     try:
         with services.store.write() as conn:
-            return _update(services, conn, actor, api_key, ct_uid, uid, entry, locale)
+            return _update(services, conn, actor, api_key, ct_uid, uid, body, locale)
     except IntegrityError:
         raise ValidationFailed("The entry was changed by another request at the same time. Please retry.",
                                {"entry": ["was changed concurrently."]}) from None
 
 
 def _update(services: Services, conn: Any, actor: Actor, api_key: str | None, ct_uid: str, uid: str,
-            entry: dict[str, Any], locale: str | None) -> dict[str, Any]:
+            body: dict[str, Any], locale: str | None) -> dict[str, Any]:
     stack = access.stack_row(services, conn, actor, api_key, write=True)
+    entry = _body_entry(body)
     ct = content_types.load(services, conn, stack["api_key"], ct_uid)
     code = entry_locale(services, conn, stack, locale)
     services.store.lock_rows(conn, t.entries, stack=stack["api_key"], uid=uid, locale=code)

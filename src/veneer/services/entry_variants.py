@@ -71,12 +71,14 @@ def variant_ref_of(body: Mapping[str, Any]) -> str:
     return ref
 
 
-def upsert(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str,
+def upsert(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str | None,
            body: Mapping[str, Any], locale: str | None = None) -> tuple[dict[str, Any], bool]:
-    """Create or update an entry variant; returns (response, created)."""
-    submitted = _submitted(body)
+    """Create or update an entry variant; returns (response, created). Without `variant_ref` the
+    body names the variant (the Python SDK's POST)."""
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        variant_ref = variant_ref or variant_ref_of(body)
+        submitted = _submitted(body)
         ct = content_types.load(services, conn, stack["api_key"], ct_uid)
         base = _base(services, conn, stack, ct_uid, uid, locale)
         variant = variant_groups.load_variant(services, conn, stack["api_key"], variant_ref)

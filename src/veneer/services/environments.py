@@ -63,12 +63,12 @@ def _urls(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def create_environment(services: Services, actor: Actor, api_key: str | None,
                        body: dict[str, Any]) -> dict[str, Any]:
-    name = _valid_name(body)
     now = ids.now()
-    doc = {"name": name, "urls": _urls(body), "uid": ids.blt(), "created_by": actor.uid,
-           "updated_by": actor.uid, "created_at": now, "updated_at": now, "ACL": [], "_version": 1}
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        name = _valid_name(body)
+        doc = {"name": name, "urls": _urls(body), "uid": ids.blt(), "created_by": actor.uid,
+               "updated_by": actor.uid, "created_at": now, "updated_at": now, "ACL": [], "_version": 1}
         if find(conn, stack["api_key"], name):
             raise ValidationFailed("Environment creation failed. Please enter valid data.",
                                    {"name": ["is not unique."]})

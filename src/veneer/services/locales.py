@@ -44,13 +44,13 @@ def _load(services: Services, conn: Any, stack: str, code: str) -> dict[str, Any
 
 
 def create_locale(services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]) -> dict[str, Any]:
-    code = body.get("code")
-    if not isinstance(code, str) or not CODE.match(code.lower()):
-        raise ValidationFailed("Language creation failed. Please enter valid data.",
-                               {"code": ["is not a valid locale code."]}, error_code=247)
-    code = code.lower()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        code = body.get("code")
+        if not isinstance(code, str) or not CODE.match(code.lower()):
+            raise ValidationFailed("Language creation failed. Please enter valid data.",
+                                   {"code": ["is not a valid locale code."]}, error_code=247)
+        code = code.lower()
         if services.store.one(conn, t.locales, stack=stack["api_key"], code=code):
             raise ValidationFailed("Language was already added.", {"code": ["is already added."]}, error_code=247)
         fallback = _fallback(services, conn, stack, code, body.get("fallback_locale"))

@@ -108,10 +108,10 @@ def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, 
     `locale` (the query parameter) stands in for a body without one."""
     if locale and not body.get("locale"):
         body = {**body, "locale": locale}
-    req = parse_request(body)
     job = ids.job_id()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        req = parse_request(body)
         entries.latest(services, conn, stack["api_key"], ct_uid, uid, entries.entry_locale(
             services, conn, stack, req.source_locale))
         targets = _targets(services, conn, stack, req)

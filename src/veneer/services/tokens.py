@@ -77,13 +77,13 @@ def _environment_scope(conn: Any, stack: str, item: dict[str, Any]) -> dict[str,
 def create_token(services: Services, actor: Actor, api_key: str | None, kind: str,
                  body: dict[str, Any]) -> dict[str, Any]:
     access.require_user(actor)
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationFailed(f"{KINDS[kind]} creation failed. Please enter valid data.", {"name": ["is required."]})
     secret = ids.token()
     now = ids.now()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationFailed(f"{KINDS[kind]} creation failed. Please enter valid data.", {"name": ["is required."]})
         doc = {"name": name, "description": str(body.get("description") or ""),
                "scope": _scope(services, conn, stack["api_key"], kind, body),
                "expires_on": body.get("expires_on"), "updated_by": actor.uid}

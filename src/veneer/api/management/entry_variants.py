@@ -15,7 +15,7 @@ def _ids(call: Call) -> tuple[str, str]:
     return call.path("ct"), call.path("uid")
 
 
-def _upsert(call: Call, variant_ref: str) -> Any:
+def _upsert(call: Call, variant_ref: str | None) -> Any:
     body, was_created = service.upsert(call.services, call.actor(), call.api_key, *_ids(call), variant_ref,
                                        call.body, call.params.get("locale"))
     if was_created:
@@ -31,7 +31,7 @@ def put_variant(call: Call) -> Any:
 @endpoint
 def post_variant(call: Call) -> Any:
     """What the Python management SDK sends: the variant is named in the body."""
-    return _upsert(call, service.variant_ref_of(call.body))
+    return _upsert(call, None)
 
 
 @endpoint
