@@ -2,11 +2,11 @@
 
 Pure: no I/O, no clock. A query is Contentstack's JSON object (Mongo-like):
 
-    {"title": "x"}                          equality; against a list value, membership
-    {"n": {"$gt": 1, "$lte": 5}}            $ne $in $nin $lt $lte $gt $gte $exists $regex $options
-    {"$or": [{...}, {...}]}                 $and / $or, nested up to MAX_DEPTH levels
-    {"seo.meta_title": "x"}                 dot paths; over a list of instances, any element may match
-    {"author.uid": "blt…"}                  references are lists of {uid, _content_type_uid}
+    {"title": "x"}                  equality; against a list value, membership
+    {"n": {"$gt": 1, "$lte": 5}}    $ne $in $nin $lt $lte $gt $gte $exists $regex $options
+    {"$or": [{...}, {...}]}         $and / $or, nested up to MAX_DEPTH levels
+    {"seo.meta_title": "x"}         dot paths; over a list of instances, any element may match
+    {"author.uid": "blt…"}          references are lists of {uid, _content_type_uid}
 
 Choices:
 - Mongo semantics for missing values: ``{"f": null}`` and ``$ne``/``$nin`` match a missing field;
@@ -25,7 +25,7 @@ import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import regex
+import regex  # type: ignore[import-untyped]  # no stubs in the project's deps
 
 from veneer.errors import ValidationFailed
 
@@ -234,7 +234,7 @@ def _json_eq(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_json_eq(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_json_eq(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_json_eq(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 

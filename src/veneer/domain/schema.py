@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from veneer.errors import BadRequest, Errors, ValidationFailed
 
@@ -56,8 +56,9 @@ def _join(prefix: str, key: str | int) -> str:
     return f"{prefix}.{key}" if prefix else str(key)
 
 
-def _is_uid(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= MAX_UID_LENGTH and bool(_UID_RE.fullmatch(value))
+def _is_uid(value: object) -> TypeGuard[str]:
+    return (isinstance(value, str) and len(value) <= MAX_UID_LENGTH
+            and bool(_UID_RE.fullmatch(value)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,8 +540,15 @@ def _is_empty(field: Field, value: Any) -> bool:
     if field["data_type"] == "json" and field.get("field_metadata", {}).get("allow_json_rte"):
         return isinstance(value, dict) and _rte_is_empty(value)
     if field["data_type"] in ("group", "global_field") and isinstance(value, dict):
-        return all(key == "_metadata" for key in value)
+        return _group_is_empty(field, value)
     return False
+
+
+def _group_is_empty(field: Field, value: dict[str, Any]) -> bool:
+    # An instance holding only its _metadata, or only empty subfields, carries no content.
+    if not isinstance(field.get("schema"), list):
+        return all(key == "_metadata" for key in value)
+    return all(_is_empty(sub, value.get(sub["uid"])) for sub in field["schema"])
 
 
 # ---------------------------------------------------------------------------------------------
