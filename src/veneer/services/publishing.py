@@ -115,7 +115,7 @@ def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, 
         entries.latest(services, conn, stack["api_key"], ct_uid, uid, entries.entry_locale(
             services, conn, stack, req.source_locale))
         targets = _targets(services, conn, stack, req)
-        unknown = _unknown_variants(services, conn, stack["api_key"], req)
+        unknown = _resolve_variants(services, conn, stack["api_key"], req)[1]
         if req.scheduled_at and req.scheduled_at > ids.now():
             _queue(services, conn, stack["api_key"], actor, job, ct_uid, uid, body, unpublish, req.scheduled_at)
         else:
@@ -125,18 +125,6 @@ def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, 
         answer["errors"] = [{"code": "VARIANT_NOT_FOUND", "message": f"The variant '{ref}' doesn't exist.",
                              "details": {"uid": ref}} for ref in unknown]
     return answer
-
-
-def _unknown_variants(services: Services, conn: Any, stack: str, req: PublishRequest) -> list[str]:
-    from veneer.services.variant_groups import load_variant
-
-    unknown = []
-    for ref, _version in req.variants:
-        try:
-            load_variant(services, conn, stack, ref)
-        except ValidationFailed:
-            unknown.append(ref)
-    return unknown
 
 
 def apply(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
@@ -158,20 +146,23 @@ def _unpublish(services: Services, conn: Any, stack: dict[str, Any], uid: str, r
     if not req.variants:
         drop_publications(services, conn, stack["api_key"], **scope)
         return
-    for variant in _known_variants(services, conn, stack["api_key"], req):
+    for variant in _resolve_variants(services, conn, stack["api_key"], req)[0]:
         drop_publications(services, conn, stack["api_key"], variant=variant["uid"], **scope)
 
 
-def _known_variants(services: Services, conn: Any, stack: str, req: PublishRequest) -> list[dict[str, Any]]:
+def _resolve_variants(services: Services, conn: Any, stack: str,
+                      req: PublishRequest) -> tuple[list[dict[str, Any]], list[str]]:
+    """(the request's variants that exist, each with its wanted version; the uids that don't).
+    Unknown variant uids are ignored (semantics §3)."""
     from veneer.services.variant_groups import load_variant
 
-    found = []
+    found, unknown = [], []
     for ref, version in req.variants:
         try:
             found.append({**load_variant(services, conn, stack, ref), "_wanted_version": version})
         except ValidationFailed:
-            continue  # unknown variant uids are ignored (semantics §3)
-    return found
+            unknown.append(ref)
+    return found, unknown
 
 
 def _publish_with_variants(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str,
@@ -184,7 +175,7 @@ def _publish_with_variants(services: Services, conn: Any, stack: dict[str, Any],
         raise ValidationFailed("The base entry is not published in this environment and locale; set "
                                "variant_rules.publish_latest_base or publish_latest_base_conditionally.",
                                {"entry.variant_rules": ["would publish a variant without its base entry."]})
-    for variant in _known_variants(services, conn, stack["api_key"], req):
+    for variant in _resolve_variants(services, conn, stack["api_key"], req)[0]:
         _publish_variant(services, conn, stack, actor, ct_uid, uid, req, target, variant)
 
 
