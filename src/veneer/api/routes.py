@@ -3,8 +3,11 @@ a request carrying `access_token` is a delivery request (see `api.delivery.dispa
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from typing import Any
 
+from starlette.routing import BaseRoute, Mount, Route
+
+from veneer import web
 from veneer.api import system
 from veneer.api.delivery import dispatch
 from veneer.api.management import content_types as ct
@@ -16,93 +19,74 @@ from veneer.api.management import users as us
 from veneer.api.management import variant_groups as vg
 
 V3 = "/v3"
+CT = V3 + "/content_types/{ct}"
+ENTRY = CT + "/entries/{uid}"
+GROUP = V3 + "/variant_groups/{group}"
 
 
-def _both(path: str) -> list[str]:
-    """Collection paths also answer with a trailing slash (the legacy JS SDK sends one)."""
-    return [path, path + "/"]
+def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
+    """One route per HTTP verb; `slash` also answers `path/` (the legacy JS SDK sends `entries/`)."""
+    paths = [path, path + "/"] if slash else [path]
+    return [Route(p, handler, methods=[verb.upper()]) for verb, handler in verbs.items() for p in paths]
+
+
+def _tokens(kind: str) -> list[BaseRoute]:
+    return [*resource(V3 + f"/stacks/{kind}", get=st.list_tokens, post=st.create_token),
+            *resource(V3 + f"/stacks/{kind}/{{uid}}", get=st.get_token, put=st.update_token, delete=st.delete_token)]
 
 
 def management_routes() -> list[BaseRoute]:
-    entry = V3 + "/content_types/{ct}/entries/{uid}"
     return [
-        Route(V3 + "/user-session", us.login, methods=["POST"]),
-        Route(V3 + "/user-session", us.logout, methods=["DELETE"]),
-        Route(V3 + "/user", us.current_user, methods=["GET"]),
-        Route(V3 + "/organizations", us.list_organizations, methods=["GET"]),
-        *[Route(p, st.get_stacks, methods=["GET"]) for p in _both(V3 + "/stacks")],
-        *[Route(p, st.create_stack, methods=["POST"]) for p in _both(V3 + "/stacks")],
-        Route(V3 + "/stacks", st.update_stack, methods=["PUT"]),
-        Route(V3 + "/stacks", st.delete_stack, methods=["DELETE"]),
-        *[Route(V3 + f"/stacks/{kind}", st.list_tokens, methods=["GET"]) for kind in ("management_tokens", "delivery_tokens")],
-        *[Route(V3 + f"/stacks/{kind}", st.create_token, methods=["POST"]) for kind in ("management_tokens", "delivery_tokens")],
-        *[Route(V3 + f"/stacks/{kind}/{{uid}}", st.get_token, methods=["GET"]) for kind in ("management_tokens", "delivery_tokens")],
-        *[Route(V3 + f"/stacks/{kind}/{{uid}}", st.update_token, methods=["PUT"]) for kind in ("management_tokens", "delivery_tokens")],
-        *[Route(V3 + f"/stacks/{kind}/{{uid}}", st.delete_token, methods=["DELETE"]) for kind in ("management_tokens", "delivery_tokens")],
-        *[Route(p, env.list_environments, methods=["GET"]) for p in _both(V3 + "/environments")],
-        *[Route(p, env.create_environment, methods=["POST"]) for p in _both(V3 + "/environments")],
-        Route(V3 + "/environments/{name}", env.get_environment, methods=["GET"]),
-        Route(V3 + "/environments/{name}", env.update_environment, methods=["PUT"]),
-        Route(V3 + "/environments/{name}", env.delete_environment, methods=["DELETE"]),
-        *[Route(p, env.list_locales, methods=["GET"]) for p in _both(V3 + "/locales")],
-        *[Route(p, env.create_locale, methods=["POST"]) for p in _both(V3 + "/locales")],
-        Route(V3 + "/locales/{code}", env.get_locale, methods=["GET"]),
-        Route(V3 + "/locales/{code}", env.update_locale, methods=["PUT"]),
-        Route(V3 + "/locales/{code}", env.delete_locale, methods=["DELETE"]),
-        *[Route(p, dispatch.content_types(ct.list_content_types), methods=["GET"]) for p in _both(V3 + "/content_types")],
-        *[Route(p, ct.create_content_type, methods=["POST"]) for p in _both(V3 + "/content_types")],
-        Route(V3 + "/content_types/{ct}", dispatch.content_type(ct.get_content_type), methods=["GET"]),
-        Route(V3 + "/content_types/{ct}", ct.update_content_type, methods=["PUT"]),
-        Route(V3 + "/content_types/{ct}", ct.delete_content_type, methods=["DELETE"]),
-        *[Route(p, dispatch.entries(en.list_entries), methods=["GET"]) for p in _both(V3 + "/content_types/{ct}/entries")],
-        *[Route(p, en.create_entry, methods=["POST"]) for p in _both(V3 + "/content_types/{ct}/entries")],
-        Route(entry, dispatch.entry(en.get_entry), methods=["GET"]),
-        Route(entry, en.update_entry, methods=["PUT"]),
-        Route(entry, en.delete_entry, methods=["DELETE"]),
-        Route(entry + "/versions", en.list_versions, methods=["GET"]),
-        Route(entry + "/publish", en.publish, methods=["POST"]),
-        Route(entry + "/unpublish", en.unpublish, methods=["POST"]),
-        *[Route(p, ev.list_variants, methods=["GET"]) for p in _both(entry + "/variants")],
-        *[Route(p, ev.post_variant, methods=["POST"]) for p in _both(entry + "/variants")],
-        Route(entry + "/variants/{variant}", ev.get_variant, methods=["GET"]),
-        Route(entry + "/variants/{variant}", ev.put_variant, methods=["PUT"]),
-        Route(entry + "/variants/{variant}", ev.delete_variant, methods=["DELETE"]),
-        Route(entry + "/variants/{variant}/versions", ev.versions, methods=["GET"]),
+        *resource(V3 + "/user-session", post=us.login, delete=us.logout),
+        *resource(V3 + "/user", get=us.current_user),
+        *resource(V3 + "/organizations", get=us.list_organizations),
+        *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
+        *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
+        *_tokens("management_tokens"), *_tokens("delivery_tokens"),
+        *resource(V3 + "/environments", slash=True, get=env.list_environments, post=env.create_environment),
+        *resource(V3 + "/environments/{name}", get=env.get_environment, put=env.update_environment,
+                  delete=env.delete_environment),
+        *resource(V3 + "/locales", slash=True, get=env.list_locales, post=env.create_locale),
+        *resource(V3 + "/locales/{code}", get=env.get_locale, put=env.update_locale, delete=env.delete_locale),
+        *resource(V3 + "/content_types", slash=True, get=dispatch.content_types(ct.list_content_types),
+                  post=ct.create_content_type),
+        *resource(CT, get=dispatch.content_type(ct.get_content_type), put=ct.update_content_type,
+                  delete=ct.delete_content_type),
+        *resource(CT + "/entries", slash=True, get=dispatch.entries(en.list_entries), post=en.create_entry),
+        *resource(ENTRY, get=dispatch.entry(en.get_entry), put=en.update_entry, delete=en.delete_entry),
+        *resource(ENTRY + "/versions", get=en.list_versions),
+        *resource(ENTRY + "/publish", post=en.publish),
+        *resource(ENTRY + "/unpublish", post=en.unpublish),
+        *resource(ENTRY + "/variants", slash=True, get=ev.list_variants, post=ev.post_variant),
+        *resource(ENTRY + "/variants/{variant}", get=ev.get_variant, put=ev.put_variant, delete=ev.delete_variant),
+        *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
         *variant_routes(),
     ]
 
 
 def variant_routes() -> list[BaseRoute]:
-    group = V3 + "/variant_groups/{group}"
     return [
-        *[Route(p, vg.list_groups, methods=["GET"]) for p in _both(V3 + "/variant_groups")],
-        *[Route(p, vg.create_group, methods=["POST"]) for p in _both(V3 + "/variant_groups")],
-        Route(group, vg.get_group, methods=["GET"]),
-        Route(group, vg.update_group, methods=["PUT"]),
-        Route(group, vg.delete_group, methods=["DELETE"]),
-        *[Route(p, vg.list_variants, methods=["GET"]) for p in _both(group + "/variants")],
-        *[Route(p, vg.create_variant, methods=["POST"]) for p in _both(group + "/variants")],
-        Route(group + "/variants", vg.link_content_types, methods=["PUT"]),
-        Route(group + "/variants/{variant}", vg.get_variant, methods=["GET"]),
-        Route(group + "/variants/{variant}", vg.rename_variant, methods=["PUT"]),
-        Route(group + "/variants/{variant}", vg.delete_variant, methods=["DELETE"]),
-        *[Route(p, vg.list_variants, methods=["GET"]) for p in _both(V3 + "/variants")],
-        *[Route(p, vg.create_variant, methods=["POST"]) for p in _both(V3 + "/variants")],
-        Route(V3 + "/variants/{variant}", vg.get_variant, methods=["GET"]),
-        Route(V3 + "/variants/{variant}", vg.delete_variant, methods=["DELETE"]),
+        *resource(V3 + "/variant_groups", slash=True, get=vg.list_groups, post=vg.create_group),
+        *resource(GROUP, get=vg.get_group, put=vg.update_group, delete=vg.delete_group),
+        *resource(GROUP + "/variants", slash=True, get=vg.list_variants, post=vg.create_variant),
+        *resource(GROUP + "/variants", put=vg.link_content_types),
+        *resource(GROUP + "/variants/{variant}", get=vg.get_variant, put=vg.rename_variant, delete=vg.delete_variant),
+        *resource(V3 + "/variants", slash=True, get=vg.list_variants, post=vg.create_variant),
+        *resource(V3 + "/variants/{variant}", get=vg.get_variant, delete=vg.delete_variant),
     ]
 
 
 def delivery_routes() -> list[BaseRoute]:
     """A delivery-only node (`--role delivery`) serves just these."""
+    only = dispatch.delivery_only
     return [
-        *[Route(p, dispatch.delivery_only(dispatch.DELIVERY_CONTENT_TYPES), methods=["GET"]) for p in _both(V3 + "/content_types")],
-        Route(V3 + "/content_types/{ct}", dispatch.delivery_only(dispatch.DELIVERY_CONTENT_TYPE), methods=["GET"]),
-        *[Route(p, dispatch.delivery_only(dispatch.DELIVERY_ENTRIES), methods=["GET"]) for p in _both(V3 + "/content_types/{ct}/entries")],
-        Route(V3 + "/content_types/{ct}/entries/{uid}", dispatch.delivery_only(dispatch.DELIVERY_ENTRY), methods=["GET"]),
+        *resource(V3 + "/content_types", slash=True, get=only(dispatch.DELIVERY_CONTENT_TYPES)),
+        *resource(CT, get=only(dispatch.DELIVERY_CONTENT_TYPE)),
+        *resource(CT + "/entries", slash=True, get=only(dispatch.DELIVERY_ENTRIES)),
+        *resource(ENTRY, get=only(dispatch.DELIVERY_ENTRY)),
     ]
 
 
 def routes(role: str) -> list[BaseRoute]:
-    api = delivery_routes() if role == "delivery" else management_routes()
+    api = delivery_routes() if role == "delivery" else [*management_routes(), Mount("/app", routes=web.routes())]
     return [*system.routes(), *api]
