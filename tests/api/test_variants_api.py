@@ -22,9 +22,11 @@ CT = {"content_type": {"title": "Landing", "uid": "landing", "schema": [
         {"display_name": "Multi line", "uid": "multi_line", "data_type": "text", "field_metadata": {"multiline": True}}]},
 ]}}
 
+# The seed's base entry is not shown; its create sample reorders the group to [G2, G1] and its
+# update sample to [G1, G2] with `_order` kept in the answer, so the base order here is [G2, G1].
 BASE = {"title": "base", "url": "/base", "single_line": "Base", "count": 1, "seo": {"meta_title": "Base SEO"},
-        "group": [{"single_line": "Base 1", "multi_line": "Base 1 Multi", "_metadata": {"uid": G1}},
-                  {"single_line": "Base 2", "multi_line": "Base 2 Multi", "_metadata": {"uid": G2}}]}
+        "group": [{"single_line": "Base 2", "multi_line": "Base 2 Multi", "_metadata": {"uid": G2}},
+                  {"single_line": "Base 1", "multi_line": "Base 1 Multi", "_metadata": {"uid": G1}}]}
 
 # The update request body of 002_e2f5fb19aa00412b.txt, verbatim.
 SEED_UPDATE = {"entry": {
@@ -60,6 +62,8 @@ def test_seed_update_sample_change_set(api: Api, setup: dict[str, Any]) -> None:
     entry = created["entry"]
     assert entry["uid"] == setup["entry"]["uid"]
     assert entry["_variant"]["_change_set"] == SEED_CHANGE_SET
+    assert entry["_variant"]["_order"] == [{"group": [f"base.{G1}", f"base.{G2}"]}]
+    assert entry["group"] == SEED_UPDATE["entry"]["group"]
     assert entry["_variant"]["_uid"] == "red"
     assert entry["_variant"]["_instance_uid"].startswith("blt") and len(entry["_variant"]["_instance_uid"]) == 23
     assert entry["_variant"]["_base_entry_version"] == 1 and entry["_version"] == 1
