@@ -1,0 +1,273 @@
+"""The entry editor as a tree of nodes the templates render with one recursive macro.
+
+Pure: no I/O. `build_form` walks a content type's schema with an entry's values and returns one
+`Node` per field (groups and blocks hold `Instance`s of nodes), with the errors of each field
+attached and an error summary for the top of the page.
+
+Every node carries two paths:
+- `path`: positional, as the services name validation errors (``items.1.label``);
+- `vpath`: by instance uid, as an entry variant's ``_change_set`` names it
+  (``items.<_metadata.uid>.label``, ``blocks.<block uid>.<_metadata.uid>.title``).
+`state` is where the variant editor marks a field: None on the base entry, else "changed"
+(a Variant Field) or "inherited"; `revertable` offers "Revert to base entry value". Both come
+from a `Marks` object (see `veneer.web.variants.Marks`); the base editor has none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from veneer.web import fields as F
+
+Errors = dict[str, list[str]]
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Instance:
+    key: str
+    title: str
+    index: int
+    name: str
+    id: str
+    path: str
+    vpath: str
+    block: str = ""
+    uid: str | None = None
+    children: list[Node] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    json: str = ""  # body of a block that embeds a global field by reference
+    state: str | None = None
+
+
+@dataclass
+class RefOption:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass
+class Node:
+    kind: str
+    label: str
+    name: str
+    id: str
+    path: str
+    vpath: str
+    value: Any = ""
+    errors: list[str] = field(default_factory=list)
+    mandatory: bool = False
+    help: str = ""
+    note: str = ""
+    input_type: str = "text"
+    multiple: bool = False
+    size: int = 0
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    options: list[tuple[str, list[RefOption]]] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+    instances: list[Instance] = field(default_factory=list)
+    templates: list[Instance] = field(default_factory=list)
+    uid: str | None = None
+    state: str | None = None
+    revertable: bool = False
+
+    @property
+    def described_by(self) -> str:
+        ids = ([f"{self.id}-help"] if self.help else []) + ([f"{self.id}-error"] if self.errors else [])
+        return " ".join(ids)
+
+
+@dataclass
+class SummaryItem:
+    label: str
+    message: str
+    anchor: str | None
+
+
+@dataclass
+class References:
+    """Entries a reference field may point to, by content type: {ct uid: (ct title, [(uid, title)])}."""
+
+    by_type: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
+
+
+class Marks(Protocol):
+    def state(self, vpath: str, kind: str) -> str | None: ...
+
+    def revertable(self, vpath: str, kind: str) -> bool: ...
+
+
+class NoMarks:
+    """The base entry: no field wears a variant tag."""
+
+    def state(self, vpath: str, kind: str) -> str | None:
+        return None
+
+    def revertable(self, vpath: str, kind: str) -> bool:
+        return False
+
+
+def _join(base: str, key: str) -> str:
+    return f"{base}.{key}" if base else key
+
+
+def dom_id(name: str) -> str:
+    # Field uids hold no "-", so this is one-to-one.
+    return name.replace(".", "-").replace("[]", "")
+
+
+class Builder:
+    def __init__(self, errors: Errors, refs: References, marks: Marks | None = None) -> None:
+        self.errors = {k: list(v) for k, v in errors.items()}
+        self.refs = refs
+        self.summary: list[SummaryItem] = []
+        self.marks = marks or NoMarks()
+
+    def take(self, path: str, label: str, anchor: str, *, nested: bool) -> list[str]:
+        """The errors reported at `path` (and below it, for fields edited as one value)."""
+        keys = [k for k in self.errors if k == path or (nested and k.startswith(path + "."))]
+        found = []
+        for key in keys:
+            for message in self.errors.pop(key):
+                found.append(message)
+                self.summary.append(SummaryItem(label, message, anchor))
+        return found
+
+    def fields(self, schema: list[F.Field], values: Any, prefix: str, path: str, vpath: str,
+               crumbs: str, depth: int) -> list[Node]:
+        values = values if isinstance(values, dict) else {}
+        nodes = []
+        for f in schema:
+            uid = f.get("uid")
+            if not isinstance(uid, str):
+                continue
+            label = str(f.get("display_name") or uid)
+            nodes.append(self.node(f, values.get(uid), F.child(prefix, uid), _join(path, uid), _join(vpath, uid),
+                                   f"{crumbs} › {label}" if crumbs else label, depth))
+        return nodes
+
+    def node(self, f: F.Field, value: Any, name: str, path: str, vpath: str, crumbs: str, depth: int) -> Node:
+        kind = F.kind_of(f)
+        meta = f.get("field_metadata") or {}
+        node = Node(kind=kind, label=str(f.get("display_name") or f.get("uid")), name=name, id=dom_id(name),
+                    path=path, vpath=vpath, mandatory=bool(f.get("mandatory")),
+                    help=str(meta.get("description") or meta.get("instruction") or ""))
+        node.errors = self.take(path, crumbs, node.id, nested=kind not in ("group", "groups", "blocks"))
+        if kind == "group":
+            node.uid = F.instance_uid(value)
+            node.children = self.fields(f["schema"], value, name, path, vpath, crumbs, depth)
+        elif kind == "groups":
+            self.group_instances(node, f, value, crumbs, depth)
+        elif kind == "blocks":
+            self.block_instances(node, f, value, crumbs, depth)
+        else:
+            self.scalar(node, f, value)
+        node.state = self.marks.state(vpath, kind)
+        node.revertable = self.marks.revertable(vpath, kind)
+        return node
+
+    def scalar(self, node: Node, f: F.Field, value: Any) -> None:
+        node.value = F.encode(node.kind, value)
+        if node.kind in ("select", "radio", "checkboxes"):
+            node.choices = F.choices(f)
+        elif node.kind == "date":
+            node.input_type = "date" if not node.value or ISO_DATE.match(node.value) else "text"
+        elif node.kind == "reference":
+            meta = f.get("field_metadata") or {}
+            node.multiple = meta.get("ref_multiple") is not False
+            node.options = self.reference_options(f, node.value)
+            rows = len(node.options) + sum(len(options) for _, options in node.options)
+            node.size = min(8, max(3, rows))
+        elif node.kind == "rte" and not F.rte_is_plain(value):
+            node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
+        elif node.kind == "lines":
+            node.note = "One value per line."
+
+    def reference_options(self, f: F.Field, selected: list[str]) -> list[tuple[str, list[RefOption]]]:
+        target = f.get("reference_to")
+        targets = [target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)]
+        groups: list[tuple[str, list[RefOption]]] = []
+        seen: set[str] = set()
+        for ct in targets:
+            title, entries = self.refs.by_type.get(ct, (ct, []))
+            options = [RefOption(f"{ct}:{uid}", label, f"{ct}:{uid}" in selected) for uid, label in entries]
+            seen.update(o.value for o in options)
+            groups.append((title, options))
+        missing = [RefOption(v, f"{v.partition(':')[2]} (not in the list)", True) for v in selected if v not in seen]
+        if missing:
+            groups.append(("Other", missing))
+        return groups
+
+    def group_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
+        items = value if isinstance(value, list) else []
+        for index, item in enumerate(items):
+            node.instances.append(self.instance(node, f["schema"], item, f"k{index}", F.instance_uid(item), index,
+                                                node.label, crumbs, depth, block=""))
+        template_key = f"__K{depth}__"
+        node.templates.append(self.instance(node, f["schema"], {}, template_key, None, 0, node.label,
+                                            crumbs, depth, block="", template=True))
+
+    def block_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
+        definitions = {b.get("uid"): b for b in f.get("blocks") or [] if isinstance(b, dict)}
+        for index, item in enumerate(value if isinstance(value, list) else []):
+            found = F.block_of(item)
+            block = definitions.get(found[0]) if found else None
+            if found is None or block is None:
+                self.take(f"{node.path}.{index}", crumbs, node.id, nested=True)
+                continue
+            block_uid, body = found
+            node.instances.append(self.instance(node, block.get("schema"), body, f"k{index}", F.instance_uid(body),
+                                                index, str(block.get("title") or block_uid), crumbs, depth,
+                                                block=block_uid))
+        for uid, definition in definitions.items():
+            node.templates.append(self.instance(node, definition.get("schema"), {}, f"__K{depth}__", None, 0,
+                                                str(definition.get("title") or uid), crumbs, depth,
+                                                block=str(uid), template=True))
+
+    def instance(self, node: Node, schema: Any, body: Any, key: str, uid: str | None, index: int, title: str,
+                 crumbs: str, depth: int, *, block: str, template: bool = False) -> Instance:
+        name = F.child(node.name, key)
+        path = f"{node.path}.{index}" + (f".{block}" if block else "")
+        handle = uid or key
+        vpath = f"{node.vpath}.{block}.{handle}" if block else f"{node.vpath}.{handle}"
+        crumb = f"{crumbs} {index + 1}"
+        inst = Instance(key=key, title=title, index=index + 1, name=name, id=dom_id(name), path=path,
+                        vpath=vpath, block=block, uid=uid)
+        if template:
+            errors_before = self.errors
+            self.errors = {}  # a template shows no errors
+        else:
+            inst.errors = self.take(f"{node.path}.{index}", crumb, inst.id, nested=False)
+            if block:
+                inst.errors += self.take(path, crumb, inst.id, nested=False)
+            inst.errors += self.take(f"{path}._metadata", crumb, inst.id, nested=True)
+        if isinstance(schema, list):
+            inst.children = self.fields(schema, body, name, path, vpath, crumb, depth + 1)
+        else:
+            inst.json = F.encode("json", {k: v for k, v in (body or {}).items() if k != "_metadata"})
+        if template:
+            self.errors = errors_before
+        inst.state = None if template else self.marks.state(vpath, "instance")
+        return inst
+
+    def leftovers(self) -> None:
+        for path, messages in self.errors.items():
+            for message in messages:
+                self.summary.append(SummaryItem(path, message, None))
+        self.errors = {}
+
+
+def build_form(schema: list[F.Field], values: dict[str, Any], errors: Errors, refs: References,
+               marks: Marks | None = None) -> tuple[list[Node], Node, list[SummaryItem]]:
+    """(field nodes, the tags node, error summary) for an entry editor."""
+    builder = Builder(errors, refs, marks)
+    nodes = builder.fields(schema, values, F.PREFIX, "", "", "", 0)
+    tags = Node(kind="text", label="Tags", name="tags", id="f-tags", path="tags", vpath="tags",
+                value=", ".join(t for t in values.get("tags") or [] if isinstance(t, str)),
+                help="Separate tags with commas.")
+    tags.errors = builder.take("tags", "Tags", tags.id, nested=True)
+    builder.leftovers()
+    return nodes, tags, builder.summary

@@ -1,0 +1,182 @@
+"""What every editor view receives (`Page`), and the wrappers that turn views into endpoints.
+
+Views are plain synchronous functions of a `Page`: they call services (blocking database work),
+so `view()` runs them in the thread pool after the async parts (reading the form, checking the
+session and the CSRF token) are done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from veneer import __version__
+from veneer.errors import Forbidden, NotFoundObject, PreconditionFailed, Unauthorized, VeneerError
+from veneer.services import users
+from veneer.services.context import Actor, Services
+from veneer.web import session
+
+log = logging.getLogger("veneer.web")
+MAX_FORM_FIELDS = 20_000  # a long entry (many group instances) posts many inputs
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+
+templates = Environment(loader=PackageLoader("veneer.web", "templates"), autoescape=select_autoescape(["html"]),
+                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass
+class Page:
+    services: Services
+    request: Request
+    form: FormData | None = None
+    who: Actor | None = None
+    authtoken: str = ""
+
+    @property
+    def actor(self) -> Actor:
+        """The logged-in user (views wrapped by `view()` always have one)."""
+        if self.who is None:
+            raise Unauthorized()
+        return self.who
+
+    @property
+    def signed_in(self) -> bool:
+        return self.who is not None
+
+    @property
+    def base(self) -> str:
+        return session.base_path(self.request)
+
+    def href(self, *parts: str, **query: Any) -> str:
+        path = "/".join(quote(str(p), safe="") for p in parts)
+        params = {k: v for k, v in query.items() if v not in (None, "")}
+        return f"{self.base}/{path}" + ("?" + urlencode(params, doseq=True) if params else "")
+
+    def static(self, name: str) -> str:
+        return f"{self.base}/static/{name}?v={__version__}"
+
+    def param(self, name: str) -> str | None:
+        value = self.request.query_params.get(name)
+        return value or None
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def field(self, name: str) -> str:
+        value = self.form.get(name) if self.form is not None else None
+        return value if isinstance(value, str) else ""
+
+    def fields(self, name: str) -> list[str]:
+        return [v for v in (self.form.getlist(name) if self.form is not None else []) if isinstance(v, str) and v]
+
+    @property
+    def csrf(self) -> str:
+        return session.csrf_token(self.authtoken) if self.authtoken else ""
+
+    @property
+    def user(self) -> dict[str, Any]:
+        return (self.who.user or {}) if self.who else {}
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = templates.get_template(template).render(page=self, **context)
+        return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+    def redirect(self, url: str) -> Response:
+        return RedirectResponse(url, status_code=303, headers=HEADERS)
+
+
+View = Callable[[Page], Response]
+
+
+async def _read_form(request: Request, services: Services) -> FormData:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > services.settings.max_body_bytes:
+        raise VeneerError("The form is too large.", {"body": ["is too large."]})
+    return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+
+
+def error_page(page: Page, exc: VeneerError) -> Response:
+    status = 404 if isinstance(exc, (PreconditionFailed, NotFoundObject)) else exc.status
+    if isinstance(exc, PreconditionFailed):
+        message = "This stack does not exist, or you do not have access to it."
+    else:
+        message = exc.message
+    return page.render("error.html", status=status if 400 <= status < 600 else 500, message=message,
+                       errors=exc.errors)
+
+
+def to_login(request: Request) -> Response:
+    base = session.base_path(request)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    response = RedirectResponse(f"{base}/login?" + urlencode({"next": target}), status_code=303, headers=HEADERS)
+    session.clear_cookie(response, request, session.COOKIE)
+    return response
+
+
+def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
+    """A view for a logged-in user; POSTs must carry the session's CSRF token."""
+
+    async def run(request: Request) -> Response:
+        services: Services = request.app.state.services
+        authtoken = request.cookies.get(session.COOKIE) or ""
+        if not authtoken:
+            return to_login(request)
+        page = Page(services, request, authtoken=authtoken)
+        try:
+            page.who = await run_in_threadpool(users.authenticate, services, authtoken)
+            if request.method == "POST":
+                page.form = await _read_form(request, services)
+                if not session.csrf_ok(authtoken, page.form.get("csrf")):
+                    raise Forbidden("The form expired or did not come from this site. Reload the page and retry.")
+            return await run_in_threadpool(handler, page)
+        except Unauthorized:
+            return to_login(request)
+        except VeneerError as exc:
+            return error_page(page, exc)
+        except Exception:  # an HTML page, not the API's JSON error; the traceback is logged
+            log.exception("editor page %s %s failed", request.method, request.url.path)
+            return unexpected(page)
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def unexpected(page: Page) -> Response:
+    return error_page(page, VeneerError("Something went wrong on our side. The error was logged; please retry."))
+
+
+def public(handler: View) -> Callable[[Request], Awaitable[Response]]:
+    """A view without a session (the login page); it checks its own CSRF token."""
+
+    async def run(request: Request) -> Response:
+        services: Services = request.app.state.services
+        page = Page(services, request)
+        try:
+            if request.method == "POST":
+                page.form = await _read_form(request, services)
+            return await run_in_threadpool(handler, page)
+        except VeneerError as exc:
+            return error_page(page, exc)
+        except Exception:  # an HTML page, not the API's JSON error; the traceback is logged
+            log.exception("editor page %s %s failed", request.method, request.url.path)
+            return unexpected(page)
+
+    run.__name__ = handler.__name__
+    return run

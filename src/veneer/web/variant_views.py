@@ -1,0 +1,189 @@
+"""The entry editor on a variant, and the variant groups page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from veneer import ids
+from veneer.errors import ValidationFailed, VeneerError
+from veneer.services import content_types, entry_variants, stacks, variant_groups
+from veneer.web import fields as F
+from veneer.web import variants as V
+from veneer.web.entry_views import CONFLICT, Editor, rte_uid
+from veneer.web.page import Page, view
+from veneer.web.views import stack_crumbs
+
+VARIANT_CONFLICT = ("Someone saved this variant (version {version}) after you opened it. Check the fields and save "
+                    "again to overwrite it with what you see here.")
+
+
+def open_variant(page: Page) -> tuple[Editor, dict[str, Any]]:
+    """The editor on `variant` of the entry: (editor, what the variant looks like now)."""
+    ed = Editor.load(page)
+    ed.load_entry(page.path("uid"))
+    ed.load_variants()
+    ed.variant = variant_groups.get_variant(page.services, page.actor, ed.api_key, page.path("variant"))
+    if ed.record is not None:
+        ed.variant_versions = entry_variants.versions(page.services, page.actor, ed.api_key, ed.ct["uid"],
+                                                      page.path("uid"), ed.variant["uid"], ed.locale)
+    return ed, current_of(ed)
+
+
+def current_of(ed: Editor) -> dict[str, Any]:
+    assert ed.entry is not None and ed.variant is not None
+    return entry_variants.merged(ed.page.services, ed.page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"],
+                                 ed.variant["uid"], ed.locale)
+
+
+def render_variant(ed: Editor, values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
+                   *, status: int = 200, message: str = "", base_version: int | None = None,
+                   variant_version: int | None = None) -> Response:
+    current = current_of(ed)
+    marks = V.Marks.of(ed.ct["schema"], ed.entry or {}, current, ed.record)
+    return ed.render(current if values is None else values, errors, status=status, message=message,
+                     base_version=base_version, variant_version=variant_version, marks=marks)
+
+
+@view
+def edit_variant(page: Page) -> Response:
+    ed, _ = open_variant(page)
+    return render_variant(ed)
+
+
+def _stale(page: Page, ed: Editor) -> dict[str, list[str]]:
+    """A save based on what someone else has since changed would undo their work: say so instead."""
+    assert ed.entry is not None
+    problems: dict[str, list[str]] = {}
+    loaded_base, loaded_variant = page.field("base_version"), page.field("variant_version")
+    if loaded_base.isdigit() and int(loaded_base) != ed.entry["_version"]:
+        problems["entry"] = [CONFLICT.format(version=ed.entry["_version"])]
+    version = (ed.record or {}).get("_version", 0)
+    if loaded_variant.isdigit() and int(loaded_variant) != version:
+        problems.setdefault("entry", []).append(VARIANT_CONFLICT.format(version=version))
+    return problems
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+@view
+def save_variant(page: Page) -> Response:
+    ed, current = open_variant(page)
+    assert ed.entry is not None and ed.variant is not None and page.form is not None
+    doc, problems = F.decode_entry(ed.ct["schema"], page.form, current, rte_uid)  # type: ignore[arg-type]
+    doc.pop("tags", None)
+    reverting = page.field("revert")
+    if reverting and not V.revert(ed.ct["schema"], doc, ed.entry, reverting):
+        problems.setdefault(reverting, []).append("cannot be reverted: the base entry has no such field.")
+    stale = _stale(page, ed)
+    if problems or stale:
+        return render_variant(ed, doc, {**problems, **stale}, status=409 if stale else 422,
+                              message="The variant was not saved.")
+    sent = V.submission(ed.ct["schema"], current, doc, ed.entry, ids.cs)
+    here = (ed.entry["uid"], "variants", ed.variant["uid"])
+    if V.is_empty(sent) and ed.record is not None:
+        return page.redirect(ed.href(*here, notice="unchanged"))
+    try:
+        entry_variants.upsert(page.services, page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"],
+                              ed.variant["uid"], {"entry": sent}, ed.locale)
+    except VeneerError as exc:
+        return render_variant(ed, doc, exc.errors, status=exc.status, message=exc.message,
+                              base_version=_number(page.field("base_version")),
+                              variant_version=_number(page.field("variant_version")))
+    return page.redirect(ed.href(*here, notice="reverted" if reverting else "variant_saved"))
+
+
+# -- variant groups --------------------------------------------------------------------------------
+
+GROUP_NOTICES = {"group_created": "Variant group created.", "links_saved": "Content types updated.",
+                 "variant_created": "Variant created.", "variant_renamed": "Variant renamed.",
+                 "group_renamed": "Variant group renamed."}
+
+
+def _groups_page(page: Page, *, status: int = 200, errors: dict[str, list[str]] | None = None,
+                 message: str = "", form: str = "", confirm: dict[str, Any] | None = None) -> Response:
+    api_key = page.path("api_key")
+    stack = stacks.get_stack(page.services, page.actor, api_key)
+    groups, _ = variant_groups.list_groups(page.services, page.actor, api_key,
+                                           {"include_variant_info": "true", "asc": "name"})
+    types = content_types.list_content_types(page.services, page.actor, api_key)
+    crumbs = [*stack_crumbs(page, stack), ("Variant groups", page.href("stacks", api_key, "variant-groups"))]
+    return page.render("variant_groups.html", status=status, stack=stack, groups=groups, content_types=types,
+                       errors=errors or {}, message=message, failed_form=form, confirm=confirm,
+                       notice=GROUP_NOTICES.get(page.param("notice") or ""), crumbs=crumbs)
+
+
+@view
+def variant_group_list(page: Page) -> Response:
+    return _groups_page(page)
+
+
+def _links(page: Page, group: dict[str, Any] | None) -> list[dict[str, str]]:
+    """Every content type ticked is linked; one that was linked and is no longer ticked is unlinked."""
+    ticked = set(page.fields("content_types"))
+    was = {c["uid"] for c in (group or {}).get("content_types") or [] if c.get("status") == "linked"}
+    return ([{"uid": uid, "status": "linked"} for uid in sorted(ticked)]
+            + [{"uid": uid, "status": "unlinked"} for uid in sorted(was - ticked)])
+
+
+def _after(page: Page, notice: str) -> Response:
+    return page.redirect(page.href("stacks", page.path("api_key"), "variant-groups", notice=notice))
+
+
+@view
+def create_group(page: Page) -> Response:
+    body = {"name": page.field("name"), "uid": page.field("uid").strip() or None,
+            "content_types": _links(page, None)}
+    try:
+        variant_groups.create_group(page.services, page.actor, page.path("api_key"), body)
+    except VeneerError as exc:
+        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message, form="new-group")
+    return _after(page, "group_created")
+
+
+@view
+def update_group(page: Page) -> Response:
+    api_key, uid = page.path("api_key"), page.path("group")
+    group = variant_groups.get_group(page.services, page.actor, api_key, uid)
+    links = _links(page, group)
+    dropping = [link["uid"] for link in links if link["status"] == "unlinked"]
+    if dropping and page.field("confirm") != "unlink":
+        # Unlinking deletes this group's entry variants of those content types: ask first.
+        return _groups_page(page, status=409, form=f"group-{uid}",
+                            confirm={"group": group, "content_types": page.fields("content_types"),
+                                     "name": page.field("name"), "dropping": dropping})
+    body: dict[str, Any] = {"content_types": links}
+    if page.field("name").strip():
+        body["name"] = page.field("name")
+    try:
+        variant_groups.update_group(page.services, page.actor, api_key, uid, body)
+    except VeneerError as exc:
+        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message, form=f"group-{uid}")
+    return _after(page, "links_saved")
+
+
+@view
+def create_variant(page: Page) -> Response:
+    api_key, group = page.path("api_key"), page.path("group")
+    body = {"name": page.field("name"), "uid": page.field("uid").strip() or None}
+    try:
+        variant_groups.create_variant(page.services, page.actor, api_key, body, group)
+    except VeneerError as exc:
+        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message,
+                            form=f"new-variant-{group}")
+    return _after(page, "variant_created")
+
+
+@view
+def rename_variant(page: Page) -> Response:
+    api_key, group, uid = page.path("api_key"), page.path("group"), page.path("variant")
+    try:
+        if not page.field("name").strip():
+            raise ValidationFailed("Give the variant a name.", {"name": ["is required."]})
+        variant_groups.rename_variant(page.services, page.actor, api_key, group, uid, {"name": page.field("name")})
+    except VeneerError as exc:
+        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message, form=f"variant-{uid}")
+    return _after(page, "variant_renamed")

@@ -1,0 +1,115 @@
+"""Login, logout, and the way down to an entry: stacks → content types → entries."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from veneer.errors import VeneerError
+from veneer.services import content_types, entries, environments, locales, stacks, users
+from veneer.services.listing import ListParams, parse_query
+from veneer.web import session
+from veneer.web.page import Page, public, view
+
+PAGE_SIZE = 25
+MAX_SEARCH = 200
+
+
+@public
+def login_form(page: Page) -> Response:
+    target = session.safe_next(page.request, page.param("next"))
+    authtoken = page.request.cookies.get(session.COOKIE)
+    if authtoken:
+        try:
+            users.authenticate(page.services, authtoken)
+            return page.redirect(target)
+        except VeneerError:
+            pass
+    return _login_page(page, target, "", None)
+
+
+def _login_page(page: Page, target: str, email: str, error: str | None, status: int = 200) -> Response:
+    token = session.new_login_csrf()
+    response = page.render("login.html", status=status, target=target, email=email, error=error, login_csrf=token)
+    session.set_cookie(response, page.request, session.LOGIN_COOKIE, token, max_age=3600)
+    return response
+
+
+@public
+def login(page: Page) -> Response:
+    target = session.safe_next(page.request, page.field("next"))
+    email = page.field("email").strip()
+    if not session.login_csrf_ok(page.request, page.field("csrf")):
+        return _login_page(page, target, email, "The login form expired. Please try again.", 403)
+    client = page.request.client
+    try:
+        user = users.login(page.services, email, page.field("password"), client.host if client else "")
+    except VeneerError as exc:  # failed logins count against the same limits as the API's
+        response = _login_page(page, target, email, exc.message, exc.status)
+        response.headers.update(exc.headers)
+        return response
+    response = page.redirect(target)
+    session.set_cookie(response, page.request, session.COOKIE, user["authtoken"],
+                       max_age=page.services.settings.session_ttl_hours * 3600)
+    session.clear_cookie(response, page.request, session.LOGIN_COOKIE)
+    return response
+
+
+@view
+def logout(page: Page) -> Response:
+    users.logout(page.services, page.authtoken)
+    response = page.redirect(page.href("login"))
+    session.clear_cookie(response, page.request, session.COOKIE)
+    return response
+
+
+@view
+def stack_list(page: Page) -> Response:
+    return page.render("stacks.html", stacks=stacks.list_stacks(page.services, page.actor), crumbs=[])
+
+
+def stack_crumbs(page: Page, stack: dict[str, Any]) -> list[tuple[str, str]]:
+    return [("Stacks", page.href("")), (stack["name"], page.href("stacks", stack["api_key"], ""))]
+
+
+@view
+def content_type_list(page: Page) -> Response:
+    api_key = page.path("api_key")
+    stack = stacks.get_stack(page.services, page.actor, api_key)
+    types = content_types.list_content_types(page.services, page.actor, api_key)
+    return page.render("content_types.html", stack=stack, content_types=types, crumbs=stack_crumbs(page, stack))
+
+
+def title_query(search: str) -> dict[str, Any] | None:
+    """The `query` that finds entries whose title contains `search` (literally, any case)."""
+    search = search.strip()[:MAX_SEARCH]
+    return {"title": {"$regex": re.escape(search), "$options": "i"}} if search else None
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+@view
+def entry_list(page: Page) -> Response:
+    api_key, ct_uid = page.path("api_key"), page.path("ct")
+    stack = stacks.get_stack(page.services, page.actor, api_key)
+    ct = content_types.get_content_type(page.services, page.actor, api_key, ct_uid)
+    codes = locales.list_locales(page.services, page.actor, api_key)
+    locale = (page.param("locale") or stack["master_locale"]).lower()
+    search = page.param("q") or ""
+    number = _page_number(page.param("page"))
+    query = title_query(search)
+    lp = ListParams(skip=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, include_count=True,
+                    query=parse_query(orjson.dumps(query).decode()) if query else None)
+    items, count = entries.list_entries(page.services, page.actor, api_key, ct_uid, lp, locale,
+                                        include_fallback=True, publish_details=True)
+    envs = {e["uid"]: e["name"] for e in environments.list_environments(page.services, page.actor, api_key)}
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    crumbs = [*stack_crumbs(page, stack), (ct["title"], page.href("stacks", api_key, "content-types", ct_uid, "entries"))]
+    return page.render("entries.html", stack=stack, ct=ct, entries=items, count=count, locales=codes, locale=locale,
+                       search=search, number=number, pages=pages, environments=envs, crumbs=crumbs)
