@@ -14,9 +14,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veneer.api.delivery.cache import DeliveryCache
+from veneer.api.delivery.fast import DeliveryFront
 from veneer.api.responses import error_response, unexpected_error
 from veneer.api.routes import routes
-from veneer.errors import MethodNotAllowed, NotFound, VeneerError
+from veneer.errors import BadRequest, MethodNotAllowed, NotFound, VeneerError
 from veneer.services import publishing
 from veneer.services.context import Services
 from veneer.settings import Settings
@@ -42,15 +43,23 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return unexpected_error(exc)
 
 
-class QueryStringFix:
-    """The JS management SDK sends `?&query=…`; drop the empty leading pair before routing."""
+class RequestGuard:
+    """Before routing: drop the empty leading pair of `?&query=…` (the JS management SDK sends it),
+    and refuse NUL characters in the path or query, which no uid contains and PostgreSQL rejects."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("query_string", b"").startswith(b"&"):
-            scope = {**scope, "query_string": scope["query_string"].lstrip(b"&")}
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+                response = error_response(BadRequest("The request URL contains a NUL character.",
+                                                     {"url": ["must not contain NUL characters."]}))
+                await response(scope, receive, send)
+                return
+            if query.startswith(b"&"):
+                scope = {**scope, "query_string": query.lstrip(b"&")}
         await self.app(scope, receive, send)
 
 
@@ -85,4 +94,4 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True, servic
                                         Exception: _unexpected})
     app.state.services = services
     app.state.delivery = DeliveryCache(services)
-    return QueryStringFix(app)
+    return RequestGuard(DeliveryFront(app, app.state.delivery))

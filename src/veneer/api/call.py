@@ -34,6 +34,24 @@ def json_depth(value: Any, limit: int) -> bool:
     return True
 
 
+def has_nul(raw: bytes, value: Any) -> bool:
+    """True when a key or string anywhere in `value` (parsed from `raw`) holds U+0000. JSON can only
+    carry it escaped, so bodies without `\\u0000` are not walked. No uid or name contains one, and
+    PostgreSQL can neither store nor compare it."""
+    if b"\\u0000" not in raw:
+        return False
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend([*item, *item.values()])
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 async def read_body(request: Request, cap: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
@@ -45,6 +63,14 @@ async def read_body(request: Request, cap: int) -> bytes:
             raise PayloadTooLarge(errors={"body": [f"must be at most {cap} bytes."]})
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def check_media_type(request: Request, raw: bytes) -> None:
+    """A body must be JSON; a missing Content-Type is tolerated (some clients omit it)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if raw.strip() and media and media != "application/json" and not media.endswith("+json"):
+        raise BadRequest(f"The request body must be JSON, not {media}.",
+                         {"content-type": ["must be application/json."]})
 
 
 def parse_json(raw: bytes, depth_limit: int, lists: bool = False) -> dict[str, Any]:
@@ -65,6 +91,9 @@ def parse_json(raw: bytes, depth_limit: int, lists: bool = False) -> dict[str, A
     if not json_depth(body, depth_limit):
         raise BadRequest(f"The request body nests deeper than {depth_limit} levels.",
                          {"body": [f"must nest at most {depth_limit} levels."]})
+    if has_nul(raw, body):
+        raise BadRequest("The request body contains a NUL character (\\u0000).",
+                         {"body": ["must not contain NUL characters."]})
     return body
 
 
@@ -135,6 +164,7 @@ def endpoint(handler: Handler, *, lists: bool = False) -> Callable[[Request], Aw
             raw = b""
             if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
                 raw = await read_body(request, services.settings.max_body_bytes)
+                check_media_type(request, raw)
             call = Call(services, request, parse_json(raw, services.settings.max_json_depth, lists))
             result = await run_in_threadpool(handler, call)
         except VeneerError as exc:

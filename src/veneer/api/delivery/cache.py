@@ -3,28 +3,58 @@
 Every publish or unpublish appends a row to `changes` in the same transaction. Before each
 delivery request a process reads the newest sequence number (one indexed lookup); when it moved, the
 process reads the new rows and drops exactly the cached responses that depend on what they name:
-the entry (in that environment), lists of its content type, or, for a row with no entry (tokens,
-environments, locales changed), everything it cached for that stack. So once a publish has been
-acknowledged, no process serves what it replaced.
+the entry (in that environment: a response that expanded it as a reference depends on it too),
+lists of its content type, or, for a row with no entry (tokens, environments, locales, content
+types changed), everything it cached for that stack. So once a publish has been acknowledged, no
+process serves what it replaced. The lookup and the reads run on one driver connection per thread,
+on which the database itself stops a query that outlives the request's deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Hashable, Iterable
 
+from veneer.errors import RequestTimeout
 from veneer.services.context import Services
 
 Dep = tuple[str, ...]
+MEMO_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
 class Cached:
+    """One response, ready to send: the bytes, their strong ETag and the ASGI headers."""
+
     body: bytes
     etag: str
     deps: tuple[Dep, ...]
+    headers: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def of(cls, body: bytes, deps: tuple[Dep, ...]) -> Cached:
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        headers = ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"etag", etag.encode()), (b"cache-control", b"no-cache"))
+        return cls(body, etag, deps, headers)
+
+    @property
+    def validators(self) -> list[tuple[bytes, bytes]]:
+        """The headers of a 304 answer."""
+        return [(b"etag", self.etag.encode()), (b"cache-control", b"no-cache")]
+
+
+def _cut_off(exc: Exception) -> bool:
+    """The database gave up because the request ran out of time."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "interrupted" in str(exc)
+    return type(exc).__name__ == "QueryCanceled"
 
 
 def entry_dep(stack: str, environment: str, entry: str) -> Dep:
@@ -46,7 +76,7 @@ class DeliveryCache:
         self.capacity = services.settings.delivery_cache_entries
         self.items: OrderedDict[Hashable, Cached] = OrderedDict()
         self.index: dict[Dep, set[Hashable]] = {}
-        self.memo: dict[Hashable, Any] = {}  # tokens, environments, locale chains (stack-scoped)
+        self.memo: dict[tuple[str, ...], Any] = {}  # tokens, environments, locale chains (stack-scoped)
         self.last_seq: int | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -55,21 +85,49 @@ class DeliveryCache:
     def conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = self.services.store.raw_connection()
+            conn = self._local.conn = self._connect()
         return conn
+
+    def _connect(self) -> Any:
+        """The database itself cuts off a read that runs past the request's deadline: SQLite through
+        a progress handler, PostgreSQL through `statement_timeout`."""
+        conn = self.services.store.raw_connection()
+        if isinstance(conn, sqlite3.Connection):
+            conn.set_progress_handler(self._past_deadline, 1000)
+        else:
+            conn.execute(f"SET statement_timeout = {max(1, int(self.services.settings.request_timeout * 1000))}")
+        return conn
+
+    def start(self) -> float:
+        """Begins a request on this thread; returns its deadline."""
+        deadline = self._local.deadline = time.monotonic() + self.services.settings.request_timeout
+        return deadline
+
+    def deadline(self) -> float:
+        return getattr(self._local, "deadline", float("inf"))
+
+    def _past_deadline(self) -> int:
+        return int(time.monotonic() > getattr(self._local, "deadline", float("inf")))
 
     def query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """`sql` uses `?` placeholders; PostgreSQL's driver wants `%s`."""
-        if self.services.store.dialect == "postgresql":
+        postgres = self.services.store.dialect == "postgresql"
+        if postgres:
             sql = sql.replace("?", "%s")
-        cursor = self.conn().execute(sql, args)
-        return cursor.fetchall()
+        try:
+            return self.conn().execute(sql, args).fetchall()
+        except Exception as exc:
+            if _cut_off(exc):
+                raise RequestTimeout(errors={"request": ["took longer than the configured limit."]}) from None
+            self.close()  # a broken connection is replaced on the next request
+            raise
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
+        self._local.conn = None
         if conn is not None:
-            conn.close()
-            self._local.conn = None
+            with contextlib.suppress(Exception):  # closing a connection that already broke
+                conn.close()
 
     # -- keeping it exact -----------------------------------------------------------------------
     def sync(self) -> None:
@@ -105,6 +163,13 @@ class DeliveryCache:
             self.items.clear()
             self.index.clear()
             self.memo.clear()
+
+    def remember(self, key: tuple[str, ...], value: Any) -> Any:
+        """Memoize a token, environment or locale chain; bounded, as callers choose the keys."""
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo = {}
+        self.memo[key] = value
+        return value
 
     # -- responses ------------------------------------------------------------------------------
     def get(self, key: Hashable) -> Cached | None:

@@ -26,7 +26,7 @@ def is_delivery(request: Request) -> bool:
 def _either(delivery: Endpoint) -> Callable[[Endpoint], Endpoint]:
     def wrap(management: Endpoint) -> Endpoint:
         async def route(request: Request) -> Response:
-            return await (delivery if is_delivery(request) else management)(request)  # type: ignore[no-any-return]
+            return await (delivery if is_delivery(request) else management)(request)
 
         route.__name__ = management.__name__
         return route
@@ -47,7 +47,7 @@ def delivery_only(endpoint: Endpoint) -> Endpoint:
         if not is_delivery(request):
             return error_response(Unauthorized("This node serves only the Content Delivery API.",
                                                errors={"access_token": ["is required."]}))
-        return await endpoint(request)  # type: ignore[no-any-return]
+        return await endpoint(request)
 
     route.__name__ = getattr(endpoint, "__name__", "delivery")
     return route

@@ -15,10 +15,16 @@ from typing import Any
 import orjson
 
 from veneer import ids
-from veneer.api.delivery.cache import DeliveryCache, Dep, entry_dep, list_dep
+from veneer.api.delivery.cache import DeliveryCache, Dep, entry_dep, list_dep, stack_dep
 from veneer.domain import query as domain_query
-from veneer.errors import (Forbidden, NotFoundObject, PreconditionFailed, RequestTimeout, Unauthorized,
-                           ValidationFailed)
+from veneer.errors import (
+    Forbidden,
+    NotFoundObject,
+    PreconditionFailed,
+    RequestTimeout,
+    Unauthorized,
+    ValidationFailed,
+)
 from veneer.services.listing import ListParams
 
 NOT_FOUND = "The requested object doesn't exist."
@@ -40,12 +46,12 @@ class Scope:
 
 
 def resolve_scope(cache: DeliveryCache, api_key: str | None, token: str, environment: str | None,
-                  locale: str | None, fallback: bool, timeout: float) -> Scope:
+                  locale: str | None, fallback: bool, deadline: float) -> Scope:
     if not api_key:
         raise PreconditionFailed(errors={"api_key": ["is required."]})
     token_stack, allowed = _token(cache, api_key, token)
     if token_stack != api_key:
-        raise PreconditionFailed(errors={"api_key": ["is not valid."]})
+        _other_stack(cache, api_key)
     if not environment:
         raise ValidationFailed("The environment is required.", {"environment": ["is required."]}, error_code=141)
     env_uid = _environment(cache, api_key, environment)
@@ -53,22 +59,50 @@ def resolve_scope(cache: DeliveryCache, api_key: str | None, token: str, environ
         raise Forbidden("This delivery token is not scoped to that environment.",
                         errors={"environment": ["is not allowed for this delivery token."]}, error_code=109)
     chain = _locales(cache, api_key, locale)
-    return Scope(api_key, env_uid, chain if fallback else chain[:1], time.monotonic() + timeout)
+    # Every answer depends on the stack's settings (tokens, environments, locales, content types).
+    return Scope(api_key, env_uid, chain if fallback else chain[:1], deadline, [stack_dep(api_key)])
+
+
+def _other_stack(cache: DeliveryCache, api_key: str) -> None:
+    """A valid token of another stack: 412 when `api_key` names no stack, else the token is invalid here."""
+    if not cache.query("SELECT 1 FROM stacks WHERE api_key = ?", (api_key,)):
+        raise PreconditionFailed(errors={"api_key": ["is not valid."]})
+    raise _bad_token()
+
+
+def _bad_token() -> Unauthorized:
+    return Unauthorized("The Delivery Token is invalid.", error_code=109, errors={"access_token": ["is not valid."]})
 
 
 def _token(cache: DeliveryCache, api_key: str, token: str) -> tuple[str, tuple[str, ...]]:
-    key = ("token", api_key, ids.token_hash(token))
+    """The stack and environment uids of a delivery token (remembered until the stack changes)."""
+    key = token_key(api_key, token)
     if key not in cache.memo:
         rows = cache.query("SELECT stack, doc FROM tokens WHERE token_hash = ? AND kind = 'delivery'", (key[2],))
         if not rows:
-            raise Unauthorized("The Delivery Token is invalid.", error_code=109,
-                               errors={"access_token": ["is not valid."]})
+            raise _bad_token()
         doc = orjson.loads(rows[0][1])
         envs = tuple(e["uid"] for s in doc["scope"] if s.get("module") == "environment" for e in s["environments"])
-        if doc.get("expires_on") and str(doc["expires_on"]) < ids.now()[:len(str(doc["expires_on"]))]:
-            raise Unauthorized("The Delivery Token has expired.", error_code=109, errors={"access_token": ["has expired."]})
-        cache.memo[key] = (rows[0][0], envs)
-    return cache.memo[key]  # type: ignore[no-any-return]
+        cache.remember(key, (rows[0][0], envs, str(doc["expires_on"]) if doc.get("expires_on") else None))
+    stack, envs, expires_on = cache.memo[key]
+    if expired(expires_on):
+        raise Unauthorized("The Delivery Token has expired.", error_code=109, errors={"access_token": ["has expired."]})
+    return stack, envs
+
+
+def token_key(api_key: str, token: str) -> tuple[str, str, str]:
+    return ("token", api_key, ids.token_hash(token))
+
+
+def expired(expires_on: str | None) -> bool:
+    return expires_on is not None and expires_on < ids.now()[:len(expires_on)]
+
+
+def token_still_valid(cache: DeliveryCache, api_key: str, token: str) -> bool:
+    """For a response cached under these exact credentials: the token has not expired since.
+    (Revoking or rescoping a token is a change of the stack, which purged that response.)"""
+    known = cache.memo.get(token_key(api_key, token))
+    return known is not None and known[0] == api_key and not expired(known[2])
 
 
 def _environment(cache: DeliveryCache, stack: str, name: str) -> str:
@@ -78,8 +112,8 @@ def _environment(cache: DeliveryCache, stack: str, name: str) -> str:
         if not rows:
             raise ValidationFailed(f"The environment '{name}' doesn't exist.", {"environment": ["is not valid."]},
                                    error_code=141)
-        cache.memo[key] = rows[0][0]
-    return cache.memo[key]  # type: ignore[no-any-return]
+        cache.remember(key, rows[0][0])
+    return cache.memo[key]
 
 
 def _locales(cache: DeliveryCache, stack: str, locale: str | None) -> list[str]:
@@ -98,7 +132,7 @@ def _locales(cache: DeliveryCache, stack: str, locale: str | None) -> list[str]:
                 break
             chain.append(current)
             current = orjson.loads(rows[0][0]).get("fallback_locale")
-        cache.memo[key] = chain
+        cache.remember(key, chain)
     return list(cache.memo[key])
 
 
@@ -115,20 +149,29 @@ def entry_bytes(cache: DeliveryCache, scope: Scope, ct: str, uid: str) -> bytes:
     raise NotFoundObject(NOT_FOUND, {"entry": [f"'{uid}' is not published in this environment and locale."]})
 
 
-def entry_docs(cache: DeliveryCache, scope: Scope, ct: str) -> list[dict[str, Any]]:
-    """Every published entry of `ct`, each once, in the first locale of the chain it has."""
+def entry_docs(cache: DeliveryCache, scope: Scope, ct: str) -> tuple[list[dict[str, Any]], dict[int, bytes]]:
+    """Every published entry of `ct`, each once, in the first locale of the chain it has; with
+    the stored bytes of each document, by `id()` of the parsed one (a page can be sent unparsed)."""
     scope.deps.append(list_dep(scope.stack, scope.environment, ct))
     marks = ",".join("?" for _ in scope.locales)
     rows = cache.query(f"SELECT entry, locale, doc FROM publications WHERE stack = ? AND environment = ? "
                        f"AND content_type = ? AND variant = '' AND locale IN ({marks})",
                        (scope.stack, scope.environment, ct, *scope.locales))
+    if not rows:
+        content_type_doc(cache, scope.stack, ct)  # an unknown content type is an error, not an empty list
     best: dict[str, tuple[int, Any]] = {}
     for uid, code, doc in rows:
         rank = scope.locales.index(code)
         if uid not in best or rank < best[uid][0]:
             best[uid] = (rank, doc)
     scope.check_time()
-    return [orjson.loads(doc) for _, doc in best.values()]
+    docs, stored = [], {}
+    for _, doc in best.values():
+        raw = doc.encode() if isinstance(doc, str) else bytes(doc)
+        parsed = orjson.loads(raw)
+        docs.append(parsed)
+        stored[id(parsed)] = raw
+    return docs, stored
 
 
 def select(docs: list[dict[str, Any]], lp: ListParams, scope: Scope) -> tuple[list[dict[str, Any]], int]:
@@ -144,7 +187,7 @@ def content_type_doc(cache: DeliveryCache, stack: str, ct: str) -> dict[str, Any
     if not rows:
         raise NotFoundObject(f"The Content Type '{ct}' was not found. Please try again.", {"uid": ["is not valid."]},
                              error_code=118)
-    return orjson.loads(rows[0][0])  # type: ignore[no-any-return]
+    return orjson.loads(rows[0][0])
 
 
 def content_type_docs(cache: DeliveryCache, stack: str) -> list[dict[str, Any]]:
@@ -154,8 +197,10 @@ def content_type_docs(cache: DeliveryCache, stack: str) -> list[dict[str, Any]]:
 
 def expand_references(cache: DeliveryCache, scope: Scope, docs: list[dict[str, Any]], paths: list[str]) -> None:
     """`include[]`: replace references on each dotted path by their published documents, in place.
-    A referenced entry that is not published here is left out, as Contentstack does."""
-    for path in sorted(set(paths), key=lambda p: p.count(".")):
+    `a.b` also expands `a`. A referenced entry that is not published here is left out, as
+    Contentstack does."""
+    every = {".".join(parts[:n]) for parts in (p.split(".") for p in paths if p) for n in range(1, len(parts) + 1)}
+    for path in sorted(every, key=lambda p: p.count(".")):
         for doc in docs:
             _expand(cache, scope, doc, path.split("."))
 

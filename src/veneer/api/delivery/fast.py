@@ -1,0 +1,99 @@
+"""The delivery hot path, in front of the router.
+
+Entry reads are most of what a website sends, so they skip Starlette's routing and middleware:
+`DeliveryFront` recognises `GET /v3/content_types/{ct}/entries[/{uid}]` with a delivery token and
+answers it itself. A repeated request (the same path, query string and credential headers) is
+served from the process cache after one change-log check, without parsing its query string;
+anything else goes through `handlers.answer()`, the same code the routes use. Every other request
+passes through to the application untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from veneer.api.delivery import handlers, reader
+from veneer.api.delivery.cache import Cached, DeliveryCache
+from veneer.api.responses import error_response, unexpected_error
+from veneer.errors import VeneerError
+
+ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
+WANTED = {b"api_key", b"access_token", b"environment", b"if-none-match", b"x-cs-variant-uid"}
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    """The few request headers the hot path reads (the last one wins, as in `Headers.get`)."""
+    return {name: value for name, value in scope["headers"] if name in WANTED}
+
+
+def _token_in_query(query: bytes) -> bool:
+    """An `access_token` parameter (not the words inside some value, such as a `query`)."""
+    return query.startswith((b"access_token=", b"&access_token=")) or b"&access_token=" in query
+
+
+async def send_cached(send: Send, cached: Cached, if_none_match: bytes | None) -> None:
+    if if_none_match and handlers.matches(if_none_match.decode("latin-1"), cached.etag):
+        await send({"type": "http.response.start", "status": 304, "headers": cached.validators})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": cached.headers})
+    await send({"type": "http.response.body", "body": cached.body})
+
+
+class DeliveryFront:
+    def __init__(self, app: ASGIApp, cache: DeliveryCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            match = ENTRIES.fullmatch(scope["path"])
+            if match is not None:
+                headers = _headers(scope)
+                if b"access_token" in headers or _token_in_query(scope["query_string"]):
+                    await self._deliver(scope, receive, send, match, headers)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _deliver(self, scope: Scope, receive: Receive, send: Send, match: re.Match[str],
+                       headers: dict[bytes, bytes]) -> None:
+        cache = self.cache
+        try:
+            cache.start()
+            cache.sync()
+            exact = _exact_key(scope, headers)
+            cached = cache.get(exact) if exact is not None else None
+            if cached is not None and not reader.token_still_valid(cache, *_credentials(headers)):
+                cached = None
+            if cached is None:
+                ct, uid = match.groups()
+                scope["path_params"] = {"ct": ct, "uid": uid} if uid else {"ct": ct}
+                build = handlers.get_entry if uid else handlers.list_entries
+                cached = handlers.answer(Request(scope, receive), cache, build, synced=True)
+                if exact is not None:
+                    cache.put(exact, cached)
+        except VeneerError as exc:
+            await error_response(exc)(scope, receive, send)
+            return
+        except Exception as exc:  # noqa: BLE001 -- rendered as JSON, as the router's error handler would
+            await unexpected_error(exc)(scope, receive, send)
+            return
+        await send_cached(send, cached, headers.get(b"if-none-match"))
+
+
+def _credentials(headers: dict[bytes, bytes]) -> tuple[str, str]:
+    return headers.get(b"api_key", b"").decode("latin-1"), headers.get(b"access_token", b"").decode("latin-1")
+
+
+def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | None:
+    """The request exactly as sent, when its credentials are headers (every official SDK's way):
+    the response cached under it was built for these credentials."""
+    api_key, token = _credentials(headers)
+    if not api_key or not token:
+        return None
+    return ("exact", scope["path"], api_key, token, scope["query_string"], headers.get(b"environment"),
+            headers.get(b"x-cs-variant-uid"))
