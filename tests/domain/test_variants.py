@@ -297,6 +297,24 @@ def test_an_override_of_an_instance_the_base_deleted_is_dropped() -> None:
     assert stored == {"fields": {"title": "t"}, "change_set": ["title"], "order": []}
 
 
+@pytest.mark.parametrize("base", [None, {}], ids=["None", "empty"])
+def test_edit_variant_without_a_base(base: Any) -> None:
+    """Regression: a None base counts as an empty entry (it raised AttributeError)."""
+    submitted = {"title": "t", "seo": {"meta_title": None},
+                 "group": [inst("cs9", single_line="v"), {"single_line": "w"}]}
+    first = edit_variant(SCHEMA, base, None, submitted, uids())
+    assert first == {
+        "fields": {"title": "t", "group": [inst("cs9", single_line="v"),
+                                           inst(NEW1, single_line="w")]},
+        "change_set": ["title", "group.cs9.single_line", f"group.{NEW1}.single_line"],
+        "order": [{"group": ["cs9", NEW1]}],
+    }
+    second = edit_variant(SCHEMA, base, first, {"title": None, **order(group=[NEW1])}, uids())
+    assert second == {"fields": {"group": [inst(NEW1, single_line="w")]},
+                      "change_set": [f"group.{NEW1}.single_line"], "order": [{"group": [NEW1]}]}
+    assert materialize(SCHEMA, base, second)["group"] == [inst(NEW1, single_line="w")]
+
+
 BAD_EDITS: list[tuple[Doc, str, str]] = [
     ({"_variant": "x"}, "_variant", "must be an object"),
     ({"_variant": {"_order": {"group": []}}}, "_order", "must be a list"),
@@ -386,6 +404,33 @@ def test_materialize_nested_order_and_blocks() -> None:
         block("cta", NEW1, text="New"),
         block("hero", "cs3", title="H2", items=[inst("cs5", label="L5")]),
     ]
+
+
+# Regression (hypothesis): an instance whose only change is the order of a list inside it has
+# no entry in "fields"; materialize skipped it, so that nested order was lost (merge applied it).
+NESTED_ORDERS_ONLY: list[tuple[str, Doc, list[Doc]]] = [
+    ("a nested _order alone", order(blocks__hero__cs3__items=["base.cs5", "base.cs4"]),
+     [block("hero", "cs3", title="Hero", items=[inst("cs5", label="L5"), inst("cs4", label="L4")]),
+      block("cta", "cs6", text="Go")]),
+    ("a nested _order that empties the list, the outer list trimmed",
+     order(blocks=["base.cs3"], blocks__hero__cs3__items=[]),
+     [block("hero", "cs3", title="Hero", items=[])]),
+    ("the instance is sent unchanged with the nested list emptied",
+     {"blocks": [block("hero", "cs3", title="Hero", items=[])],
+      **order(blocks=["base.cs3"], blocks__hero__cs3__items=[])},
+     [block("hero", "cs3", title="Hero", items=[])]),
+]
+
+
+@pytest.mark.parametrize(("name", "submitted", "expected"), NESTED_ORDERS_ONLY,
+                         ids=[case[0] for case in NESTED_ORDERS_ONLY])
+def test_materialize_applies_a_nested_order_without_field_overrides(
+        name: str, submitted: Doc, expected: list[Doc]) -> None:
+    stored = save(submitted)
+    assert stored["fields"] == {} and stored["change_set"] == []
+    assert materialize(SCHEMA, BASE, stored)["blocks"] == expected
+    patch = json.loads(json.dumps(compile_patch(SCHEMA, stored, "csv")))
+    assert merge(BASE, [patch])[0] == materialize(SCHEMA, BASE, stored)
 
 
 def test_materialize_copies() -> None:

@@ -297,12 +297,14 @@ def edit_variant(schema: Schema, base: Doc, previous: Doc | None, submitted: Doc
     theirs) and decide which instances that already existed remain; they accept ``base.<uid>``,
     ``<uid>`` and ``<variant_uid>.<uid>``, and may revive a removed base instance. A null or
     empty instance list submits nothing. Entries for paths that name no list are ignored.
+    A ``None`` (or non-object) ``base`` counts as an empty entry, as everywhere else.
     Raises ``ValidationFailed`` for a malformed ``_order``, unknown instance refs, or instance
     lists of the wrong shape.
     """
+    base = _as_dict(base)
     edit = _Edit(new_uid, _read_orders(submitted))
     current = materialize(schema, base, previous or {})
-    doc = _edit_node(schema, current, _as_dict(base), submitted, "", edit)
+    doc = _edit_node(schema, current, base, submitted, "", edit)
     return {"fields": _sparse_node(schema, base, doc), "change_set": change_set(schema, base, doc),
             "order": list(_order_entries(schema, base, doc, ""))}
 
@@ -495,13 +497,14 @@ def _overlay_list(field: Field, value: Any, sparse: Any, path: str, orders: Orde
     updates = {inst.uid: inst for inst in _instances(field, sparse)
                if inst.uid is not None and inst.uid not in added}
     for inst in _instances(field, value):
+        if inst.uid is None:
+            continue
         update = updates.get(inst.uid)
-        if update is not None and update.block != inst.block:
-            update = None
+        fields = update.node if update is not None and update.block == inst.block else {}
         ipath = f"{path}.{inst.label}"
-        if inst.uid is not None and update is not None:
-            _overlay_node(_subschema(field, inst.block), inst.node,
-                          update.node if update else {}, ipath + ".", orders)
+        # An order inside the instance applies even when none of its fields is overridden.
+        if fields or _has_order_under(orders, ipath):
+            _overlay_node(_subschema(field, inst.block), inst.node, fields, ipath + ".", orders)
     if refs is None:
         return value
     extras = [copy.deepcopy(e) for e in _as_list(sparse) if _element_uid(e) in added]
