@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from veneer import __version__
 from veneer.errors import Forbidden, NotFoundObject, PreconditionFailed, Unauthorized, VeneerError
-from veneer.services import users
+from veneer.services import ratelimit, users
 from veneer.services.context import Actor, Services
 from veneer.web import session
 
@@ -140,6 +140,9 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
         page = Page(services, request, authtoken=authtoken)
         try:
             page.who = await run_in_threadpool(users.authenticate, services, authtoken)
+            # The editor is a management client too: it counts against the organization's limit.
+            await run_in_threadpool(ratelimit.limit_management, services, page.who,
+                                    request.path_params.get("api_key"))
             if request.method == "POST":
                 page.form = await _read_form(request, services)
                 if not session.csrf_ok(authtoken, page.form.get("csrf")):
