@@ -105,3 +105,24 @@ def test_publish_with_bad_body_writes_nothing(page: Api) -> None:
         assert response.status_code == 422, response.text
     details = page.ok(page.get(path, params={"include_publish_details": "true"}))["entry"]["publish_details"]
     assert details == []
+
+
+
+@pytest.mark.parametrize("error", ["DataError", "IntegrityError"])
+def test_database_refusals_are_422(services: Any, error: str) -> None:
+    """A safety net under validation: whatever the database refuses is a 422, never a 500."""
+    import sqlalchemy.exc
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from veneer.api.call import Call, endpoint
+
+    def refused(call: Call) -> Any:
+        raise getattr(sqlalchemy.exc, error)("INSERT …", {}, Exception("value too long for type character varying(64)"))
+
+    app = Starlette(routes=[Route("/x", endpoint(refused), methods=["POST"])])
+    app.state.services = services
+    with TestClient(app) as client:
+        response = client.post("/x", json={})
+    assert response.status_code == 422 and set(response.json()) == ERROR_KEYS
