@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from veneer import __version__
+from veneer.api import openapi
 from veneer.api.responses import json_response
 from veneer.settings import SETTINGS
 
@@ -25,4 +26,5 @@ async def settings_table(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/-/health", health), Route("/-/version", version), Route("/-/settings", settings_table)]
+    return [Route("/-/health", health), Route("/-/version", version), Route("/-/settings", settings_table),
+            Route("/-/openapi.json", openapi.serve)]

@@ -236,7 +236,9 @@ _TYPE_CHECKS: dict[str, Callable[[Field, str, Errors, int], None]] = {
 
 
 def _check_title_and_url(fields: Schema, errors: Errors) -> None:
-    by_uid = {f.get("uid"): (i, f) for i, f in enumerate(fields) if isinstance(f, dict)}
+    # String uids only: another type may be unhashable (and `_check_field_uid` reports it).
+    by_uid = {f["uid"]: (i, f) for i, f in enumerate(fields)
+              if isinstance(f, dict) and isinstance(f.get("uid"), str)}
     if "title" not in by_uid:
         _add(errors, "schema", "needs a field with uid 'title' and data_type 'text'")
     else:

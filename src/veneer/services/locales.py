@@ -47,7 +47,7 @@ def create_locale(services: Services, actor: Actor, api_key: str | None, body: d
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         code = body.get("code")
-        if not isinstance(code, str) or not CODE.match(code.lower()):
+        if not isinstance(code, str) or len(code) > 32 or not CODE.match(code.lower()):  # the column's width
             raise ValidationFailed("Language creation failed. Please enter valid data.",
                                    {"code": ["is not a valid locale code."]}, error_code=247)
         code = code.lower()

@@ -6,6 +6,7 @@ request per organization (or per user, before a stack is named).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,6 +17,8 @@ from veneer.services.context import Actor, Services
 from veneer.store import loads
 from veneer.store.tables import organizations, rate_counters, stacks
 
+KEY_MAX = 200  # the width of rate_counters.key
+
 
 def _window(seconds: int, now: float | None) -> tuple[int, int]:
     moment = time.time() if now is None else now
@@ -23,7 +26,13 @@ def _window(seconds: int, now: float | None) -> tuple[int, int]:
     return bucket, int((bucket + 1) * seconds - moment) + 1
 
 
+def _stored(key: str) -> str:
+    """`key` as the table holds it: keys longer than its column (a login with a long email) by hash."""
+    return key if len(key) <= KEY_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def count(services: Services, key: str, seconds: int, now: float | None = None) -> int:
+    key = _stored(key)
     bucket, _ = _window(seconds, now)
     with services.store.read() as conn:
         value = conn.execute(select(rate_counters.c.count).where(
@@ -39,6 +48,7 @@ def check(services: Services, key: str, limit: int, seconds: int, now: float | N
 
 def record(services: Services, key: str, seconds: int, now: float | None = None) -> int:
     """One more hit for `key`; returns the window's count so far."""
+    key = _stored(key)
     bucket, _ = _window(seconds, now)
     insert = pg_insert if services.store.dialect == "postgresql" else sqlite_insert
     statement = insert(rate_counters).values(key=key, window=bucket, count=1)

@@ -15,6 +15,7 @@ from veneer.services.locales import LOCALE_NAMES, locale_doc
 from veneer.store import dumps, loads
 from veneer.store import tables as t
 
+NAME_MAX = 200  # the width of stacks.name
 STACK_TABLES = (t.tokens, t.environments, t.locales, t.content_types, t.entries, t.entry_versions,
                 t.publications, t.variant_groups, t.variants, t.entry_variants,
                 t.entry_variant_versions, t.jobs)
@@ -34,8 +35,9 @@ def create_stack(services: Services, actor: Actor, body: dict[str, Any],
     access.require_user(actor)
     name = body.get("name")
     master = body.get("master_locale") or "en-us"
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationFailed("Stack creation failed. Please enter valid data.", {"name": ["is required."]})
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > NAME_MAX:
+        raise ValidationFailed("Stack creation failed. Please enter valid data.",
+                               {"name": [f"is required, at most {NAME_MAX} characters."]})
     if not isinstance(master, str) or len(master) > 32:
         raise ValidationFailed("Stack creation failed. Please enter valid data.",
                                {"master_locale": ["is not a valid locale code."]})
@@ -89,7 +91,7 @@ def update_stack(services: Services, actor: Actor, api_key: str | None, body: di
         changes: dict[str, Any] = {"updated_at": ids.now()}
         for key in ("name", "description"):
             if key in body:
-                if not isinstance(body[key], str) or (key == "name" and not body[key].strip()):
+                if not isinstance(body[key], str) or (key == "name" and not 0 < len(body[key].strip()) <= NAME_MAX):
                     raise ValidationFailed("Stack update failed. Please enter valid data.", {key: ["is not valid."]})
                 changes[key] = body[key]
         services.store.update(conn, t.stacks, {"api_key": row["api_key"]}, **changes)

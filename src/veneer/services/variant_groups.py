@@ -23,6 +23,7 @@ from veneer.store import tables as t
 UID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 LINK_MESSAGE = "Variant Group and Variants updated successfully"
 SORTABLE = {"created_at", "name"}
+ALIAS_MAX = 200  # the width of variants.alias
 
 
 def _fail(message: str, field: str, problem: str) -> ValidationFailed:
@@ -238,6 +239,9 @@ def create_variant(services: Services, actor: Actor, api_key: str | None, body: 
             doc["personalize_metadata"] = meta
         alias = body.get("alias") if isinstance(body.get("alias"), str) else alias_for(
             meta, group.get("personalize_metadata") if group else None)
+        if alias and len(alias) > ALIAS_MAX:
+            raise _fail("Variant creation failed. Please enter valid data.", "alias",
+                        f"must be at most {ALIAS_MAX} characters.")
         if alias:
             if services.store.one(conn, t.variants, stack=stack, alias=alias):
                 raise _fail("Variant creation failed. Please enter valid data.", "alias", "is not unique.")

@@ -20,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from veneer import __version__
-from veneer.errors import Forbidden, NotFoundObject, PreconditionFailed, Unauthorized, VeneerError
+from veneer.api.call import read_body
+from veneer.errors import BadRequest, Forbidden, NotFoundObject, PreconditionFailed, Unauthorized, VeneerError
 from veneer.services import ratelimit, users
 from veneer.services.context import Actor, Services
 from veneer.web import session
@@ -105,10 +106,13 @@ View = Callable[[Page], Response]
 
 
 async def _read_form(request: Request, services: Services) -> FormData:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > services.settings.max_body_bytes:
-        raise VeneerError("The form is too large.", {"body": ["is too large."]})
-    return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    """The posted form, read under the body cap (413) and refused (400) when it holds a NUL
+    character, which no field may contain and PostgreSQL would reject."""
+    request._body = await read_body(request, services.settings.max_body_bytes)  # form() re-reads it
+    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
+        raise BadRequest("The form contains a NUL character.", {"body": ["must not contain NUL characters."]})
+    return form
 
 
 def error_page(page: Page, exc: VeneerError) -> Response:

@@ -30,12 +30,13 @@ def csrf_token(authtoken: str) -> str:
 
 
 def csrf_ok(authtoken: str, posted: object) -> bool:
-    return isinstance(posted, str) and hmac.compare_digest(csrf_token(authtoken), posted)
+    # compare_digest takes only ASCII str: compare bytes, so a hostile non-ASCII token is just wrong.
+    return isinstance(posted, str) and hmac.compare_digest(csrf_token(authtoken).encode(), posted.encode())
 
 
 def login_csrf_ok(request: Request, posted: object) -> bool:
     cookie = request.cookies.get(LOGIN_COOKIE)
-    return bool(cookie) and isinstance(posted, str) and hmac.compare_digest(cookie or "", posted)
+    return bool(cookie) and isinstance(posted, str) and hmac.compare_digest((cookie or "").encode(), posted.encode())
 
 
 def new_login_csrf() -> str:
