@@ -9,13 +9,24 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from tests.api.test_delivery import Site, make_site
+from tests.api.test_delivery_variants import (
+    BLUE,
+    G1,
+    G2,
+    GREEN,
+    RED,
+    SEED,
+    VariantSite,
+    make_variant_site,
+)
 from tests.conftest import new_user
 from veneer.services.context import Services
 
@@ -37,15 +48,23 @@ def results(sdk_ready: None, services: Services, client: TestClient, server: str
     api = new_user(services, client)
     api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "JS SDK", "master_locale": "en-us"}}), 201)["stack"]["api_key"]
     site = make_site(api)
+    vapi = new_user(services, client)
+    vapi.api_key = vapi.ok(vapi.post("/stacks", {"stack": {"name": "JS SDK variants", "master_locale": "en-us"}}),
+                           201)["stack"]["api_key"]
+    vsite = make_variant_site(vapi)
     host, port = server.rsplit(":", 1)
     config = {"host": host, "port": int(port), "apiKey": site.api_key, "deliveryToken": site.tokens["production"],
               "stagingToken": site.tokens["staging"], "environment": "production",
-              "pages": [p["uid"] for p in site.pages]}
+              "pages": [p["uid"] for p in site.pages],
+              "variants": {"apiKey": vsite.api_key, "deliveryToken": vsite.tokens["production"],
+                           "stagingToken": vsite.tokens["staging"], "home": vsite.home["uid"],
+                           "red": RED, "green": GREEN, "blue": BLUE, "seed": SEED}}
     done = subprocess.run(["node", "delivery.mjs", json.dumps(config)], cwd=JS, capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     out["_site"] = site
+    out["_vsite"] = vsite
     yield out
 
 
@@ -93,5 +112,41 @@ def test_only_and_content_type(results: dict[str, Any]) -> None:
 
 def test_token_of_another_environment_gets_no_content(results: dict[str, Any]) -> None:
     refused = results["notScoped"]
+    assert "error" in refused and "uid" not in refused
+    assert refused["status"] == 403 and refused["data"]["error_code"] == 109, refused
+
+
+# -- entry variants (issue 5) --------------------------------------------------------------------
+def vsite_of(results: dict[str, Any]) -> VariantSite:
+    return results["_vsite"]
+
+
+def test_entry_variants_fetch(results: dict[str, Any]) -> None:
+    vsite = vsite_of(results)
+    entry = results["variantFetch"]
+    assert entry["uid"] == vsite.home["uid"] and entry["title"] == "Red" and entry["url"] == "/green"
+    assert entry["seo"]["meta_title"] == "Red SEO" and entry["seo"]["social"]["og_title"] == "Green OG"
+    assert [(g["_metadata"]["uid"], g["single_line"], g["multi_line"]) for g in entry["group"]] == [
+        (G1, "Red 1", "Base 1 Multi"), (G2, "Blue 2", "Green 2 Multi")]
+    assert list(entry["publish_details"]["variants"]) == [RED, GREEN, BLUE]
+    assert results["variantAlias"]["title"] == "Blue"
+    assert results["variantAlias"]["publish_details"]["variants"][BLUE]["alias"] == "cs_personalize_0_2"
+    assert [g["single_line"] for g in results["variantSeed"]["group"]] == ["Variant 2", "Variant 1"]
+    assert results["variantLocale"]["title"] == "Rouge" and results["variantLocale"]["locale"] == "fr-fr"
+
+
+def test_entry_variants_query_find(results: dict[str, Any]) -> None:
+    # The query runs on base data; the variants overlay the result.
+    matched = results["variantQuery"]["entries"]
+    assert [(e["title"], e["url"]) for e in matched] == [("Blue", "/blue")]
+    every = results["variantQueryAll"]
+    assert every["count"] == 5
+    assert [e["title"] for e in every["entries"]] == ["Blue", "Red other 1", "Red other 2", "Red other 3", "Plain"]
+    found = results["variantFind"]
+    assert found["count"] == 5 and {e["title"] for e in found["entries"]} >= {"Red", "Red other 1", "Plain"}
+
+
+def test_entry_variants_with_a_token_of_another_environment(results: dict[str, Any]) -> None:
+    refused = results["variantNotScoped"]
     assert "error" in refused and "uid" not in refused
     assert refused["status"] == 403 and refused["data"]["error_code"] == 109, refused

@@ -7,7 +7,8 @@ The site is built through the in-process app on the same database the server rea
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import contentstack  # type: ignore[import-untyped]
 import pytest
@@ -15,6 +16,16 @@ from contentstack.basequery import QueryOperation  # type: ignore[import-untyped
 from starlette.testclient import TestClient
 
 from tests.api.test_delivery import Site, make_site
+from tests.api.test_delivery_variants import (
+    BLUE,
+    G1,
+    G2,
+    GREEN,
+    RED,
+    SEED,
+    VariantSite,
+    make_variant_site,
+)
 from tests.conftest import new_user
 from veneer.services.context import Services
 
@@ -102,3 +113,50 @@ def test_wrong_environment_or_token_gets_json_errors(server: str, site: Site) ->
     assert unknown["error_code"] == 109 and "entries" not in unknown
     # Staging sees nothing published to production.
     assert sdk(server, site, env="staging").content_type("page").query().find()["entries"] == []
+
+
+# -- entry variants (issue 5) --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def vsite(services: Services, client: TestClient) -> VariantSite:
+    api = new_user(services, client)
+    api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "SDK variants", "master_locale": "en-us"}}),
+                         201)["stack"]["api_key"]
+    return make_variant_site(api)
+
+
+def test_entry_variants_fetch(server: str, vsite: VariantSite) -> None:
+    landing = sdk(server, vsite).content_type("landing")
+    entry = landing.entry(vsite.home["uid"]).variants([RED, GREEN, BLUE]).fetch()["entry"]
+    assert entry["uid"] == vsite.home["uid"] and entry["title"] == "Red" and entry["url"] == "/green"
+    assert entry["seo"]["meta_title"] == "Red SEO" and entry["seo"]["social"]["og_title"] == "Green OG"
+    assert [(g["_metadata"]["uid"], g["single_line"], g["multi_line"]) for g in entry["group"]] == [
+        (G1, "Red 1", "Base 1 Multi"), (G2, "Blue 2", "Green 2 Multi")]
+    assert list(entry["publish_details"]["variants"]) == [RED, GREEN, BLUE]  # what the SDK's own tests check
+    seed = landing.entry(vsite.home["uid"]).variants(SEED).fetch()["entry"]
+    assert [g["single_line"] for g in seed["group"]] == ["Variant 2", "Variant 1"] and seed["title"] == "Testhghghhgh"
+    # Aliases; the locale reaches the server only through `params` (clients.md §3.2).
+    aliased = landing.entry(vsite.home["uid"]).variants(["cs_personalize_0_2", "cs_personalize_0_0"]).fetch()["entry"]
+    assert aliased["title"] == "Blue" and aliased["publish_details"]["variants"][BLUE]["alias"] == "cs_personalize_0_2"
+    french = landing.entry(vsite.home["uid"]).variants(RED, params={"locale": "fr-fr"}).fetch()["entry"]
+    assert french["title"] == "Rouge" and french["locale"] == "fr-fr"
+    # The header does not stick to the stack: a later plain fetch is the base.
+    assert landing.entry(vsite.home["uid"]).fetch()["entry"]["title"] == "Testhghghhgh"
+
+
+def test_content_type_variants_find(server: str, vsite: VariantSite) -> None:
+    landing = sdk(server, vsite).content_type("landing")
+    body = landing.variants([BLUE, RED]).find({"include_count": "true", "asc": "views"})
+    assert body["count"] == 5
+    assert [e["title"] for e in body["entries"]] == ["Blue", "Red other 1", "Red other 2", "Red other 3", "Plain"]
+    assert body["entries"][0]["group"][0]["single_line"] == "Blue 2"
+    assert all("variants" in e["publish_details"] for e in body["entries"])
+    limited = landing.variants([RED, GREEN, BLUE, SEED]).find({"show_errors": "true"})
+    assert limited["errors"][0]["code"] == "VARIANT_LIMIT_EXCEEDED"
+    assert limited["errors"][0]["details"] == {"provided_count": 4, "limit": 3, "applied_count": 3}
+
+
+def test_variants_with_a_token_of_another_environment(server: str, vsite: VariantSite) -> None:
+    foreign = sdk(server, vsite, token=vsite.tokens["staging"]).content_type("landing")
+    refused = foreign.entry(vsite.home["uid"]).variants([BLUE]).fetch()
+    assert refused["error_code"] == 109 and "entry" not in refused
+    assert "entries" not in foreign.variants(BLUE).find()

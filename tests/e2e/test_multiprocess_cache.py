@@ -1,16 +1,19 @@
 """Two real server processes on one database (and several workers in one of them): once a publish
-or unpublish has been acknowledged by either, no process serves the document it replaced."""
+or unpublish has been acknowledged by either, no process serves the document it replaced, nor a
+merge of entry variants that included it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from tests.api.test_delivery import Site, make_site
+from tests.api.test_delivery_variants import BLUE, GREEN, RED, VariantSite, make_variant_site
 from tests.conftest import free_port, new_user, start_server, stop_server
 from veneer.services.context import Services
 
@@ -21,12 +24,17 @@ class Node:
     """One server process, spoken to as a website (delivery) and as an editor (management)."""
 
     def __init__(self, base: str, site: Site) -> None:
+        self.base = base
         self.http = httpx.Client(base_url=base + "/v3", timeout=10)
         self.site = site
 
-    def read(self, path: str, **params: Any) -> httpx.Response:
-        return self.http.get(path, params={"environment": "production", **params},
-                             headers={"api_key": self.site.api_key, "access_token": self.site.tokens["production"]})
+    def on(self, site: Site) -> Node:
+        """The same server, spoken to for another stack."""
+        return Node(self.base, site)
+
+    def read(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> httpx.Response:
+        return self.http.get(path, params={"environment": "production", **params}, headers={
+            "api_key": self.site.api_key, "access_token": self.site.tokens["production"], **(headers or {})})
 
     def manage(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         response = self.http.request(method, path, json=body, headers={
@@ -117,3 +125,41 @@ def test_etag_changes_across_processes(nodes: tuple[Node, Node], site: Site) -> 
     fresh = two.http.get(f"/content_types/page/entries/{uid}", params={"environment": "production"}, headers={
         "api_key": site.api_key, "access_token": site.tokens["production"], "if-none-match": etag})
     assert fresh.status_code == 200 and fresh.json()["entry"]["title"] == "Changed"
+
+
+@pytest.fixture(scope="module")
+def vsite(services: Services, client: TestClient) -> VariantSite:
+    api = new_user(services, client)
+    api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "Multi variants", "master_locale": "en-us"}}),
+                         201)["stack"]["api_key"]
+    return make_variant_site(api)
+
+
+def merged_everywhere(node: Node, vsite: VariantSite, header: str, reads: int = 6) -> set[Any]:
+    """(url, variants applied) as `node` serves the merged entry, alone and in the list."""
+    seen = set()
+    for _ in range(reads):
+        single = node.read(f"/content_types/landing/entries/{vsite.home['uid']}", {"x-cs-variant-uid": header})
+        entry = single.json()["entry"]
+        seen.add((entry["url"], tuple(entry["publish_details"]["variants"])))
+        listed = node.read("/content_types/landing/entries", {"x-cs-variant-uid": header}, asc="views")
+        first = listed.json()["entries"][0]
+        seen.add((first["url"], tuple(first["publish_details"]["variants"])))
+    return seen
+
+
+def test_variant_unpublish_through_one_never_stale_on_the_other(nodes: tuple[Node, Node], vsite: VariantSite) -> None:
+    one, two = (node.on(vsite) for node in nodes)
+    header, uid = f"{RED}, {GREEN}, {BLUE}", vsite.home["uid"]
+    variants_body = {"environments": ["production"], "locales": ["en-us"], "variants": [{"uid": GREEN}]}
+    for round_ in range(3):
+        writer, reader = (one, two) if round_ % 2 == 0 else (two, one)
+        for node in (one, two):
+            assert merged_everywhere(node, vsite, header) == {(f"/green{round_ or ''}", (RED, GREEN, BLUE))}
+        writer.manage("POST", f"/content_types/landing/entries/{uid}/unpublish", {"entry": variants_body, "locale": "en-us"})
+        assert merged_everywhere(reader, vsite, header) == {("/blue", (RED, BLUE))}, f"round {round_}: stale merge"
+        assert merged_everywhere(writer, vsite, header) == {("/blue", (RED, BLUE))}
+        writer.manage("PUT", f"/content_types/landing/entries/{uid}/variants/{GREEN}",
+                      {"entry": {"url": f"/green{round_ + 1}", "_variant": {}}})
+        writer.manage("POST", f"/content_types/landing/entries/{uid}/publish", {"entry": variants_body, "locale": "en-us"})
+        assert merged_everywhere(reader, vsite, header) == {(f"/green{round_ + 1}", (RED, GREEN, BLUE))}

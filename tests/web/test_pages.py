@@ -224,7 +224,6 @@ def test_variant_editor_sends_only_changes_and_orders_new_instances(ui: UI) -> N
     assert stale.status_code == 409 and "Someone saved this variant (version 1)" in stale.text
 
 
-@pytest.mark.xfail(strict=True, reason="the delivery API does not merge entry variants yet (x-cs-variant-uid)")
 def test_published_variant_is_delivered_merged(ui: UI) -> None:
     api = ui.api
     entry = make_variant_site(api)
@@ -251,3 +250,26 @@ def test_unknown_things_are_html_404s(ui: UI) -> None:
     ui.api.ok(ui.api.post("/content_types", PAGE), 201)
     missing_entry = ui.http.get(ui.entries("page") + "/bltnothere0000000")
     assert missing_entry.status_code == 404 and missing_entry.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("form", [
+    {"csrf": "é-not-ascii", "email": "x@example.com", "password": "p"},
+    {"csrf": "x", "email": "a\x00b@example.com", "password": "p"},
+])
+def test_hostile_forms_get_an_error_page_not_a_500(client: TestClient, api: Api, form: dict[str, str]) -> None:
+    http = TestClient(client.app, follow_redirects=False)
+    response = http.post("/app/login", data=form)
+    assert response.status_code in (400, 403), response.text
+    assert "text/html" in response.headers["content-type"]
+
+
+def test_hostile_csrf_on_a_session_form(ui: UI) -> None:
+    response = ui.http.post("/app/logout", data={"csrf": "ünïcode"})
+    assert response.status_code == 403
+
+
+def test_form_over_the_body_cap_is_413(client: TestClient, api: Api, services: Any) -> None:
+    http = TestClient(client.app, follow_redirects=False)
+    big = "x" * (services.settings.max_body_bytes + 10)
+    response = http.post("/app/login", content=f"email={big}", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413

@@ -1,6 +1,8 @@
 // Drives the official JS delivery SDK against a Veneer server and prints one JSON object of
 // results for tests/e2e/test_delivery_sdk_js.py to assert on. Usage: node delivery.mjs '<config>'
-// where config = {host, port, apiKey, deliveryToken, environment, pages: [uid...], stagingToken}.
+// where config = {host, port, apiKey, deliveryToken, environment, pages: [uid...], stagingToken,
+// variants: {apiKey, deliveryToken, stagingToken, home, red, green, blue, seed}} (the stack of
+// tests/api/test_delivery_variants.py::make_variant_site).
 import contentstack from "@contentstack/delivery-sdk";
 
 const config = JSON.parse(process.argv[2]);
@@ -38,6 +40,22 @@ const checks = {
   contentType: () => page().fetch(),
   notScoped: () => connect({ deliveryToken: config.stagingToken }).contentType("page").entry(zero).fetch(),
 };
+
+// Entry variants: the x-cs-variant-uid header, through entry(uid).variants() and entry().variants().query().
+const v = config.variants;
+const variantStack = connect({ apiKey: v.apiKey, deliveryToken: v.deliveryToken });
+const landing = () => variantStack.contentType("landing");
+Object.assign(checks, {
+  variantFetch: () => landing().entry(v.home).variants([v.red, v.green, v.blue]).fetch(),
+  variantAlias: () => landing().entry(v.home).variants("cs_personalize_0_2").fetch(),
+  variantSeed: () => landing().entry(v.home).variants(v.seed).fetch(),
+  variantLocale: () => landing().entry(v.home).variants([v.red]).locale("fr-fr").fetch(),
+  variantQuery: () => landing().entry().variants([v.blue, v.red]).query().equalTo("title", "Testhghghhgh").find(),
+  variantQueryAll: () => landing().entry().variants(`${v.blue},${v.red}`).query().orderByAscending("views").includeCount().find(),
+  variantFind: () => landing().entry().variants([v.red, v.green, v.blue]).includeCount().find(),
+  variantNotScoped: () => connect({ apiKey: v.apiKey, deliveryToken: v.stagingToken }).contentType("landing")
+    .entry(v.home).variants([v.blue]).fetch(),
+});
 
 const results = {};
 for (const [name, check] of Object.entries(checks)) {

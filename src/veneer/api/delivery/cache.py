@@ -3,10 +3,11 @@
 Every publish or unpublish appends a row to `changes` in the same transaction. Before each
 delivery request a process reads the newest sequence number (one indexed lookup); when it moved, the
 process reads the new rows and drops exactly the cached responses that depend on what they name:
-the entry (in that environment: a response that expanded it as a reference depends on it too),
-lists of its content type, or, for a row with no entry (tokens, environments, locales, content
-types changed), everything it cached for that stack. So once a publish has been acknowledged, no
-process serves what it replaced. The lookup and the reads run on one driver connection per thread,
+for a base entry, that entry (in that environment: a response that expanded it as a reference
+depends on it too) and lists of its content type; for an entry variant, what was merged with that
+variant, the variant reads of that entry and the variant lists of its content type (base reads stay);
+for a row with no entry (tokens, environments, locales, content types changed), everything it
+cached for that stack. So once a publish has been acknowledged, no process serves what it replaced. The lookup and the reads run on one driver connection per thread,
 on which the database itself stops a query that outlives the request's deadline.
 """
 
@@ -18,14 +19,17 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, Hashable, Iterable
+from typing import Any
 
 from veneer.errors import RequestTimeout
 from veneer.services.context import Services
 
 Dep = tuple[str, ...]
 MEMO_LIMIT = 10_000
+# Every delivery response: the variant header changes what an entry read serves.
+VARY = (b"vary", b"x-cs-variant-uid")
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,24 @@ class Cached:
     def of(cls, body: bytes, deps: tuple[Dep, ...]) -> Cached:
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         headers = ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"etag", etag.encode()), (b"cache-control", b"no-cache"))
+                   (b"etag", etag.encode()), (b"cache-control", b"no-cache"), VARY)
         return cls(body, etag, deps, headers)
 
     @property
     def validators(self) -> list[tuple[bytes, bytes]]:
         """The headers of a 304 answer."""
-        return [(b"etag", self.etag.encode()), (b"cache-control", b"no-cache")]
+        return [(b"etag", self.etag.encode()), (b"cache-control", b"no-cache"), VARY]
+
+
+@dataclass
+class Merged:
+    """One entry merged with the variants it has published, as JSON bytes: cached per effective
+    set of variants (see `variants`), below the responses. `response` is the plain single-entry
+    answer built on it, made once and shared by every request that lands here."""
+
+    body: bytes
+    deps: tuple[Dep, ...]
+    response: Cached | None = None
 
 
 def _cut_off(exc: Exception) -> bool:
@@ -69,12 +84,26 @@ def stack_dep(stack: str) -> Dep:
     return ("stack", stack)
 
 
+def variant_dep(stack: str, environment: str, entry: str, variant: str) -> Dep:
+    """One published entry variant: what was merged with it."""
+    return ("variant", stack, environment, entry, variant)
+
+
+def entry_variants_dep(stack: str, environment: str, entry: str) -> Dep:
+    """Any variant of the entry: a variant read, since which variants apply may change."""
+    return ("entry-variants", stack, environment, entry)
+
+
+def variant_list_dep(stack: str, environment: str, content_type: str) -> Dep:
+    return ("variant-list", stack, environment, content_type)
+
+
 class DeliveryCache:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.enabled = services.settings.delivery_cache
         self.capacity = services.settings.delivery_cache_entries
-        self.items: OrderedDict[Hashable, Cached] = OrderedDict()
+        self.items: OrderedDict[Hashable, Cached | Merged] = OrderedDict()
         self.index: dict[Dep, set[Hashable]] = {}
         self.memo: dict[tuple[str, ...], Any] = {}  # tokens, environments, locale chains (stack-scoped)
         self.last_seq: int | None = None
@@ -135,20 +164,24 @@ class DeliveryCache:
         if self.last_seq is None or newest < self.last_seq:
             self.clear()  # first request, or the log was reset: trust nothing cached before
         elif newest > self.last_seq:
-            rows = self.query("SELECT stack, environment, entry, content_type FROM changes WHERE seq > ? AND seq <= ?",
-                              (self.last_seq, newest))
+            rows = self.query("SELECT stack, environment, entry, variant, content_type FROM changes "
+                              "WHERE seq > ? AND seq <= ?", (self.last_seq, newest))
             self.purge(rows)
         self.last_seq = newest
 
-    def purge(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+    def purge(self, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
         with self._lock:
-            for stack, environment, entry, content_type in rows:
+            for stack, environment, entry, variant, content_type in rows:
                 if not entry:
                     self._drop(stack_dep(stack))
                     self.memo = {k: v for k, v in self.memo.items() if k[1] != stack}
-                    continue
-                self._drop(entry_dep(stack, environment, entry))
-                self._drop(list_dep(stack, environment, content_type))
+                elif variant:
+                    self._drop(variant_dep(stack, environment, entry, variant))
+                    self._drop(entry_variants_dep(stack, environment, entry))
+                    self._drop(variant_list_dep(stack, environment, content_type))
+                else:
+                    self._drop(entry_dep(stack, environment, entry))
+                    self._drop(list_dep(stack, environment, content_type))
 
     def _drop(self, dep: Dep) -> None:
         for key in self.index.pop(dep, ()):
@@ -171,13 +204,16 @@ class DeliveryCache:
         self.memo[key] = value
         return value
 
-    # -- responses ------------------------------------------------------------------------------
+    # -- responses and merged entries ----------------------------------------------------------
     def get(self, key: Hashable) -> Cached | None:
-        if not self.enabled:
-            return None
-        return self.items.get(key)
+        item = self.items.get(key) if self.enabled else None
+        return item if isinstance(item, Cached) else None
 
-    def put(self, key: Hashable, cached: Cached) -> None:
+    def merged(self, key: Hashable) -> Merged | None:
+        item = self.items.get(key) if self.enabled else None
+        return item if isinstance(item, Merged) else None
+
+    def put(self, key: Hashable, cached: Cached | Merged) -> None:
         if not self.enabled:
             return
         with self._lock:

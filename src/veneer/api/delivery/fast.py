@@ -2,10 +2,10 @@
 
 Entry reads are most of what a website sends, so they skip Starlette's routing and middleware:
 `DeliveryFront` recognises `GET /v3/content_types/{ct}/entries[/{uid}]` with a delivery token and
-answers it itself. A repeated request (the same path, query string and credential headers) is
-served from the process cache after one change-log check, without parsing its query string;
-anything else goes through `handlers.answer()`, the same code the routes use. Every other request
-passes through to the application untouched.
+answers it itself. A repeated request (the same path, query string, credential and variant
+headers) is served from the process cache after one change-log check, without parsing its query
+string; anything else goes through `handlers.answer()`, the same code the routes use. Every other
+request passes through to the application untouched.
 """
 
 from __future__ import annotations
@@ -22,12 +22,21 @@ from veneer.api.responses import error_response, unexpected_error
 from veneer.errors import VeneerError
 
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
-WANTED = {b"api_key", b"access_token", b"environment", b"if-none-match", b"x-cs-variant-uid"}
+VARIANTS = b"x-cs-variant-uid"
+WANTED = {b"api_key", b"access_token", b"environment", b"if-none-match", VARIANTS}
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
-    """The few request headers the hot path reads (the last one wins, as in `Headers.get`)."""
-    return {name: value for name, value in scope["headers"] if name in WANTED}
+    """The few request headers the hot path reads: the first of each, as `Headers.get` (which
+    builds the answer) reads it; repeated variant headers are one list, as `variants.refs_of` reads them."""
+    found: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        if name in WANTED:
+            if name not in found:
+                found[name] = value
+            elif name == VARIANTS:
+                found[name] += b"," + value
+    return found
 
 
 def _token_in_query(query: bytes) -> bool:
@@ -96,4 +105,4 @@ def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | N
     if not api_key or not token:
         return None
     return ("exact", scope["path"], api_key, token, scope["query_string"], headers.get(b"environment"),
-            headers.get(b"x-cs-variant-uid"))
+            headers.get(VARIANTS))

@@ -3,25 +3,33 @@
 `answer()` resolves who asks, then serves from the process cache or builds the bytes with one of
 the builders below (`get_entry`, `list_entries`, ...) and caches them with the keys they depend on.
 Entry reads reach it through `fast.DeliveryFront`, in front of the router; content types through
-the routes (`delivery()`). Everything runs on the event loop, with no thread hop.
+the routes (`delivery()`). Everything runs on the event loop, with no thread hop. Reads that name
+entry variants (`x-cs-variant-uid`) overlay them on the base page or entry (`variants`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from veneer.api.delivery import reader
-from veneer.api.delivery.cache import Cached, DeliveryCache
+from veneer.api.delivery import reader, variants
+from veneer.api.delivery.cache import (
+    Cached,
+    DeliveryCache,
+    Merged,
+    entry_variants_dep,
+    variant_list_dep,
+)
 from veneer.api.responses import error_response
 from veneer.domain import query as domain_query
 from veneer.errors import ResponseTooLarge, VeneerError
 from veneer.services.listing import flag, list_params
 
-Builder = Callable[[Request, DeliveryCache, reader.Scope], bytes]
+Builder = Callable[[Request, DeliveryCache, reader.Scope], bytes | Cached]
 
 # The query parameters that change what a single-entry read serves besides the stored bytes.
 # The JS SDK serializes arrays with brackets, so `include[]` arrives as `include[][]`.
@@ -53,10 +61,10 @@ def matches(if_none_match: str | None, etag: str) -> bool:
 
 
 def _key(request: Request, scope: reader.Scope) -> tuple[Any, ...]:
-    """What the answer depends on, whoever asks: two tokens of one environment share it. The
-    variant header is part of it, for the entry-variant delivery built on top of this."""
+    """What the answer depends on, whoever asks: two tokens of one environment share it, and
+    the variant header counts by the variants it names, however spaced."""
     params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k not in CREDENTIALS))
-    return (request.scope["path"], scope.stack, scope.environment, params, request.headers.get("x-cs-variant-uid"))
+    return (request.scope["path"], scope.stack, scope.environment, params, variants.refs_of(request.headers))
 
 
 def answer(request: Request, cache: DeliveryCache, build: Builder, *, synced: bool = False) -> Cached:
@@ -68,19 +76,24 @@ def answer(request: Request, cache: DeliveryCache, build: Builder, *, synced: bo
     key = _key(request, scope) if cache.enabled else None
     cached = cache.get(key) if key is not None else None
     if cached is None:
-        body = build(request, cache, scope)
+        built = build(request, cache, scope)
         scope.check_time()
-        limit = cache.services.settings.max_response_bytes
-        if len(body) > limit:
-            raise ResponseTooLarge(errors={"response": [f"would be {len(body)} bytes; the limit is {limit}."]})
-        cached = Cached.of(body, tuple(scope.deps))
+        size, limit = len(built if isinstance(built, bytes) else built.body), cache.services.settings.max_response_bytes
+        if size > limit:
+            raise ResponseTooLarge(errors={"response": [f"would be {size} bytes; the limit is {limit}."]})
+        cached = Cached.of(built, tuple(scope.deps)) if isinstance(built, bytes) else built
         if key is not None:
             cache.put(key, cached)
     return cached
 
 
+def _headers(cached: Cached) -> dict[str, str]:
+    """ETag, Cache-Control and Vary, as the fast path sends them."""
+    return {name.decode(): value.decode() for name, value in cached.validators}
+
+
 def not_modified(cached: Cached) -> Response:
-    return Response(status_code=304, headers={"ETag": cached.etag, "Cache-Control": "no-cache"})
+    return Response(status_code=304, headers=_headers(cached))
 
 
 def delivery(build: Builder) -> Callable[[Request], Any]:
@@ -93,8 +106,7 @@ def delivery(build: Builder) -> Callable[[Request], Any]:
             return error_response(exc)
         if matches(request.headers.get("if-none-match"), cached.etag):
             return not_modified(cached)
-        return Response(cached.body, media_type="application/json",
-                        headers={"ETag": cached.etag, "Cache-Control": "no-cache"})
+        return Response(cached.body, media_type="application/json", headers=_headers(cached))
 
     handle.__name__ = build.__name__
     return handle
@@ -114,30 +126,77 @@ def _with_content_type(request: Request, cache: DeliveryCache, scope: reader.Sco
         body["content_type"] = reader.content_type_doc(cache, scope.stack, request.path_params["ct"])
 
 
-def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
+def _errors(errors: list[dict[str, Any]]) -> bytes:
+    """The tail of a body that carries variant errors (`show_errors=true`), else nothing."""
+    return b',"errors":' + orjson.dumps(errors) if errors else b""
+
+
+def _variant_errors(request: Request, ask: variants.Ask | None) -> list[dict[str, Any]]:
+    return ask.errors() if ask is not None and flag(request.query_params, "show_errors") else []
+
+
+def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes | Cached:
     ct, uid = request.path_params["ct"], request.path_params["uid"]
-    raw = reader.entry_bytes(cache, scope, ct, uid)
-    if TRANSFORMS.isdisjoint(request.query_params.keys()):
-        return b'{"entry":' + raw + b"}"  # the stored bytes, never parsed
+    ask = variants.ask(cache, scope.stack, request.headers)
+    plain = TRANSFORMS.isdisjoint(request.query_params.keys())
+    if ask is None:
+        raw, errors = reader.entry_bytes(cache, scope, ct, uid), []
+    else:
+        errors = _variant_errors(request, ask)
+        merged = _merged_entry(request, cache, scope, ask, *reader.published_entry(cache, scope, ct, uid))
+        if plain and not errors:
+            if merged.response is None:  # made once, shared by every request landing on this merge
+                # (their deps are the same: the stack, the base entry and its variants)
+                merged.response = Cached.of(b'{"entry":' + merged.body + b"}", tuple(scope.deps))
+            return merged.response
+        raw = merged.body
+    if plain:
+        return b'{"entry":' + raw + _errors(errors) + b"}"  # the stored (or merged) bytes, never parsed
     docs = [orjson.loads(raw)]
     _transform(request, cache, scope, docs)
     body: dict[str, Any] = {"entry": docs[0]}
     _with_content_type(request, cache, scope, body)
-    return orjson.dumps(body)
+    return _with_errors(body, errors)
+
+
+def _merged_entry(request: Request, cache: DeliveryCache, scope: reader.Scope, ask: variants.Ask,
+                  locale: str, raw: bytes) -> Merged:
+    scope.deps.append(entry_variants_dep(scope.stack, scope.environment, request.path_params["uid"]))
+    item = variants.Item(request.path_params["uid"], locale, raw)
+    return variants.overlay(cache, scope, ask, [item], flag(request.query_params, "include_applied_variants"))[0]
 
 
 def list_entries(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
     lp = list_params(request.query_params)
     docs, stored = reader.entry_docs(cache, scope, request.path_params["ct"])
     page, count = reader.select(docs, lp, scope)
-    if TRANSFORMS.isdisjoint(request.query_params.keys()):  # the page is stored bytes, joined
+    ask = variants.ask(cache, scope.stack, request.headers)
+    raws = [stored[id(doc)][0] for doc in page] if ask is None else _merged_page(request, cache, scope, ask, page, stored)
+    errors = _variant_errors(request, ask)
+    if TRANSFORMS.isdisjoint(request.query_params.keys()):  # stored or merged bytes, joined
         total = b',"count":%d' % count if lp.include_count else b""
-        return b'{"entries":[' + b",".join(stored[id(doc)] for doc in page) + b"]" + total + b"}"
+        return b'{"entries":[' + b",".join(raws) + b"]" + total + _errors(errors) + b"}"
+    page = page if ask is None else [orjson.loads(raw) for raw in raws]
     _transform(request, cache, scope, page)
     body: dict[str, Any] = {"entries": page}
     if lp.include_count:
         body["count"] = count
     _with_content_type(request, cache, scope, body)
+    return _with_errors(body, errors)
+
+
+def _merged_page(request: Request, cache: DeliveryCache, scope: reader.Scope, ask: variants.Ask,
+                 page: list[dict[str, Any]], stored: dict[int, tuple[bytes, str]]) -> list[bytes]:
+    """The page chosen on base data, each entry overlaid with its variants."""
+    scope.deps.append(variant_list_dep(scope.stack, scope.environment, request.path_params["ct"]))
+    items = [variants.Item(doc["uid"], stored[id(doc)][1], stored[id(doc)][0], doc) for doc in page]
+    applied = flag(request.query_params, "include_applied_variants")
+    return [merged.body for merged in variants.overlay(cache, scope, ask, items, applied)]
+
+
+def _with_errors(body: dict[str, Any], errors: list[dict[str, Any]]) -> bytes:
+    if errors:
+        body["errors"] = errors
     return orjson.dumps(body)
 
 

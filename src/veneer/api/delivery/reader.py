@@ -138,6 +138,11 @@ def _locales(cache: DeliveryCache, stack: str, locale: str | None) -> list[str]:
 
 def entry_bytes(cache: DeliveryCache, scope: Scope, ct: str, uid: str) -> bytes:
     """The stored published document of one entry: first locale of the chain that has one."""
+    return published_entry(cache, scope, ct, uid)[1]
+
+
+def published_entry(cache: DeliveryCache, scope: Scope, ct: str, uid: str) -> tuple[str, bytes]:
+    """(the locale it is published in, the stored bytes), for the first locale of the chain that has it."""
     scope.deps.append(entry_dep(scope.stack, scope.environment, uid))
     for code in scope.locales:
         rows = cache.query("SELECT doc FROM publications WHERE stack = ? AND environment = ? AND locale = ? "
@@ -145,13 +150,14 @@ def entry_bytes(cache: DeliveryCache, scope: Scope, ct: str, uid: str) -> bytes:
                            (scope.stack, scope.environment, code, uid, ct))
         if rows:
             doc = rows[0][0]
-            return doc.encode() if isinstance(doc, str) else bytes(doc)
+            return code, doc.encode() if isinstance(doc, str) else bytes(doc)
     raise NotFoundObject(NOT_FOUND, {"entry": [f"'{uid}' is not published in this environment and locale."]})
 
 
-def entry_docs(cache: DeliveryCache, scope: Scope, ct: str) -> tuple[list[dict[str, Any]], dict[int, bytes]]:
+def entry_docs(cache: DeliveryCache, scope: Scope, ct: str) -> tuple[list[dict[str, Any]], dict[int, tuple[bytes, str]]]:
     """Every published entry of `ct`, each once, in the first locale of the chain it has; with
-    the stored bytes of each document, by `id()` of the parsed one (a page can be sent unparsed)."""
+    the stored bytes and publication locale of each document, by `id()` of the parsed one (a page
+    can be sent unparsed)."""
     scope.deps.append(list_dep(scope.stack, scope.environment, ct))
     marks = ",".join("?" for _ in scope.locales)
     rows = cache.query(f"SELECT entry, locale, doc FROM publications WHERE stack = ? AND environment = ? "
@@ -166,11 +172,11 @@ def entry_docs(cache: DeliveryCache, scope: Scope, ct: str) -> tuple[list[dict[s
             best[uid] = (rank, doc)
     scope.check_time()
     docs, stored = [], {}
-    for _, doc in best.values():
+    for rank, doc in best.values():
         raw = doc.encode() if isinstance(doc, str) else bytes(doc)
         parsed = orjson.loads(raw)
         docs.append(parsed)
-        stored[id(parsed)] = raw
+        stored[id(parsed)] = (raw, scope.locales[rank])
     return docs, stored
 
 

@@ -1,0 +1,180 @@
+"""Entry variants on the delivery path (semantics §4): `x-cs-variant-uid: a, b, c`.
+
+A read naming variants gets the published base merged with the published patch of each named
+variant that this entry has in the served (environment, locale), the first-listed winning
+(`domain.variants.merge`). Publishing compiled each variant into a patch addressed by path, so a
+merge costs what the patches touch, not what the entry holds.
+
+Two cache levels. Responses are cached per request, as every delivery read is. Below them, one
+merged document per (entry, served locale, *effective* variants): the named variants the entry
+has published there, in priority order, each with the alias it was named by. Requests that name
+variants the entry lacks, spell them differently (uid or alias, spaces) or hit the limit all land
+on the same merged document, which depends only on the base and on those variants. A response
+also depends on every variant of its entry (`entry_variants_dep`), because publishing a variant
+it named but the entry lacked changes which merged document it gets; rebuilding it then costs two
+indexed reads and no merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.datastructures import Headers
+
+from veneer.api.delivery.cache import DeliveryCache, Merged, entry_dep, stack_dep, variant_dep
+from veneer.api.delivery.reader import Scope
+from veneer.domain import variants as domain
+
+HEADER = "x-cs-variant-uid"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The variants a request names: `refs` are the first `limit` of the `provided` ones."""
+
+    refs: tuple[str, ...]
+    provided: int
+    limit: int
+
+    def errors(self) -> list[dict[str, Any]]:
+        """The seed's error object when the header named more variants than the limit."""
+        if self.provided <= self.limit:
+            return []
+        return [{"code": "VARIANT_LIMIT_EXCEEDED",
+                 "message": f"x-cs-variant-uid should not be greater than {self.limit}",
+                 "details": {"provided_count": self.provided, "limit": self.limit, "applied_count": self.limit}}]
+
+
+@dataclass(frozen=True)
+class Named:
+    """A known variant as the request named it: `alias` is set when named by its alias."""
+
+    uid: str
+    alias: str | None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One published base document to overlay: its uid, publication locale and stored bytes
+    (with the parsed document when the caller has it already)."""
+
+    uid: str
+    locale: str
+    raw: bytes
+    doc: dict[str, Any] | None = None
+
+
+def refs_of(headers: Headers) -> tuple[str, ...]:
+    """The header's uids and aliases, trimmed; repeated header lines count as one list."""
+    values = headers.getlist(HEADER)
+    if not values:  # a base read: the common case, kept cheap
+        return ()
+    return tuple(ref for ref in (part.strip() for part in ",".join(values).split(",")) if ref)
+
+
+def ask(cache: DeliveryCache, stack: str, headers: Headers) -> Ask | None:
+    """None when the request names no variant: a plain base read."""
+    refs = refs_of(headers)
+    if not refs:
+        return None
+    limit = variant_limit(cache, stack)
+    return Ask(refs[:limit], len(refs), limit)
+
+
+def variant_limit(cache: DeliveryCache, stack: str) -> int:
+    """The stack's `variant_limit` setting, else the server's (remembered until the stack changes)."""
+    key = ("variant_limit", stack)
+    if key not in cache.memo:
+        rows = cache.query("SELECT settings FROM stacks WHERE api_key = ?", (stack,))
+        own = orjson.loads(rows[0][0] or "{}").get("variant_limit") if rows else None
+        usable = isinstance(own, int) and not isinstance(own, bool) and own >= 0
+        cache.remember(key, own if usable else cache.services.settings.variant_limit)
+    return int(cache.memo[key])
+
+
+def overlay(cache: DeliveryCache, scope: Scope, ask: Ask, items: Sequence[Item], applied: bool) -> list[Merged]:
+    """Each item merged with the named variants it has published in its locale (from the cache
+    when that set was merged before). `applied` adds `_applied_variants`."""
+    published = _published(cache, scope, items, ask.refs) if items else {}
+    out = []
+    for item in items:
+        scope.check_time()
+        effective = _effective(ask.refs, published.get((item.uid, item.locale), []))
+        out.append(_merged(cache, scope, item, effective, applied))
+    return out
+
+
+Row = tuple[str, str | None, bytes]  # variant uid, its alias, its stored publication
+
+
+def _published(cache: DeliveryCache, scope: Scope, items: Sequence[Item],
+               refs: Sequence[str]) -> dict[tuple[str, str], list[Row]]:
+    """(entry, locale) -> the variants named by `refs` (uid or alias) that are published for it
+    there, in one indexed read: names an entry lacks, or that exist nowhere, never come back.
+    Aliases are not remembered: a deleted variant's alias may come back on another one."""
+    entries, locales = sorted({i.uid for i in items}), sorted({i.locale for i in items})
+    rows = cache.query(
+        f"SELECT p.entry, p.locale, v.uid, v.alias, p.doc FROM publications p "
+        f"JOIN variants v ON v.stack = p.stack AND v.uid = p.variant "
+        f"WHERE p.stack = ? AND p.environment = ? AND p.locale IN ({_marks(locales)}) "
+        f"AND p.entry IN ({_marks(entries)}) AND (v.uid IN ({_marks(refs)}) OR v.alias IN ({_marks(refs)}))",
+        (scope.stack, scope.environment, *locales, *entries, *refs, *refs))
+    found: dict[tuple[str, str], list[Row]] = {}
+    for entry, code, uid, alias, doc in rows:
+        found.setdefault((entry, code), []).append((uid, alias, doc.encode() if isinstance(doc, str) else bytes(doc)))
+    return found
+
+
+def _effective(refs: Sequence[str], rows: list[Row]) -> list[tuple[Named, bytes]]:
+    """The published variants in the order the request names them, each once (a uid before an
+    alias when a name is both), with the alias it was named by."""
+    by_uid = {uid: raw for uid, _, raw in rows}
+    by_alias = {alias: uid for uid, alias, _ in rows if alias}
+    chosen: dict[str, tuple[Named, bytes]] = {}
+    for ref in refs:
+        uid = ref if ref in by_uid else by_alias.get(ref)
+        if uid is not None and uid not in chosen:
+            chosen[uid] = (Named(uid, None if uid == ref else ref), by_uid[uid])
+    return list(chosen.values())
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" for _ in values)
+
+
+def _merged(cache: DeliveryCache, scope: Scope, item: Item, effective: list[tuple[Named, bytes]],
+            applied: bool) -> Merged:
+    key = ("merged", scope.stack, scope.environment, item.locale, item.uid,
+           tuple((n.uid, n.alias) for n, _ in effective), applied)
+    hit = cache.merged(key)
+    if hit is not None:
+        return hit
+    base = item.doc if item.doc is not None else orjson.loads(item.raw)
+    body = merge_document(base, [(n, orjson.loads(raw)) for n, raw in effective], applied)
+    deps = (stack_dep(scope.stack), entry_dep(scope.stack, scope.environment, item.uid),
+            *(variant_dep(scope.stack, scope.environment, item.uid, n.uid) for n, _ in effective))
+    merged = Merged(body, deps)
+    cache.put(key, merged)
+    return merged
+
+
+def merge_document(base: dict[str, Any], effective: list[tuple[Named, Mapping[str, Any]]], applied: bool) -> bytes:
+    """The delivered document: the merge, `publish_details.variants` naming exactly the variants
+    applied, and `_applied_variants` ({path: variant uid}) when asked for."""
+    merged, paths = domain.merge(base, [publication["patch"] for _, publication in effective])
+    details = {**(merged.get("publish_details") or {}),
+               "variants": {named.uid: _details(named, publication) for named, publication in effective}}
+    out = {**merged, "publish_details": details}  # merge's result is read-only: a new top level
+    if applied:
+        out["_applied_variants"] = paths
+    return orjson.dumps(out)
+
+
+def _details(named: Named, publication: Mapping[str, Any]) -> dict[str, Any]:
+    details = {**publication.get("publish_details", {}), "version": publication.get("_version")}
+    if named.alias:
+        details["alias"] = named.alias
+    return details
