@@ -126,3 +126,14 @@ def test_database_refusals_are_422(services: Any, error: str) -> None:
     with TestClient(app) as client:
         response = client.post("/x", json={})
     assert response.status_code == 422 and set(response.json()) == ERROR_KEYS
+
+
+def test_versions_out_of_range_are_not_found(page: Api) -> None:
+    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "v"}}), 201)["entry"]
+    path = f"/content_types/page/entries/{entry['uid']}"
+    for version in ("0", "2", "138940679200161650442240"):
+        response = page.get(path, params={"version": version})
+        assert response.status_code == 422 and response.json()["error_code"] == 141, response.text
+    page.ok(page.post("/environments", {"environment": {"name": "production"}}), 201)
+    publish = page.post(path + "/publish", {"entry": {"environments": ["production"]}, "version": "99999999999999999999"})
+    assert publish.status_code == 422 and "Version" in publish.json()["error_message"]

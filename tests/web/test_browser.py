@@ -10,6 +10,7 @@ through the management and delivery APIs. Screenshots for the docs come from the
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ CHROMIUM = os.environ.get("VENEER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-ADMIN = {"email": "admin@veneer.local", "password": "admin-password-1"}
+PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.e2e
 # No skip when Chromium is missing: scripts/setup --test installs Debian's chromium, so a missing
@@ -46,9 +47,11 @@ ARTICLE = {"title": "Article", "uid": "article", "schema": [
 
 
 class Api:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, account: dict[str, str]) -> None:
         self.http = httpx.Client(base_url=base + "/v3", timeout=10)
-        user = self.http.post("/user-session", json={"user": ADMIN}).json()["user"]
+        login = self.http.post("/user-session", json={"user": account})
+        assert login.status_code == 200, login.text
+        user = login.json()["user"]
         self.http.headers["authtoken"] = user["authtoken"]
 
     def ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -75,16 +78,27 @@ def delivered(site: dict[str, Any], uid: str, *variants: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def site(server: str) -> Iterator[dict[str, Any]]:
+def account(services: Any) -> dict[str, str]:
+    """An account of the test's own (the owner account exists only if the server made the database)."""
+    from veneer.services import users
+
+    email = f"editor-{secrets.token_hex(5)}@example.com"
+    users.create_user(services, email, PASSWORD, "Edie", "Tor")
+    return {"email": email, "password": PASSWORD}
+
+
+@pytest.fixture
+def site(server: str, account: dict[str, str]) -> Iterator[dict[str, Any]]:
     """A fresh stack with the article content type and a production environment, made through the API."""
-    api = Api(f"http://{server}")
+    api = Api(f"http://{server}", account)
     stack = api.ok(api.http.post("/stacks", json={"stack": {"name": "Browser test", "master_locale": "en-us"}}), 201)
     api.http.headers["api_key"] = stack["stack"]["api_key"]
     api.ok(api.http.post("/content_types", json={"content_type": ARTICLE}), 201)
     api.ok(api.http.post("/environments", json={"environment": {"name": "production"}}), 201)
     token = api.ok(api.http.post("/stacks/delivery_tokens", json={"token": {"name": "web", "scope": [
         {"module": "environment", "environments": ["production"], "acl": {"read": True}}]}}), 201)["token"]["token"]
-    yield {"api": api, "api_key": stack["stack"]["api_key"], "base": f"http://{server}", "delivery_token": token}
+    yield {"api": api, "api_key": stack["stack"]["api_key"], "base": f"http://{server}", "delivery_token": token,
+           "account": account}
     api.http.close()
 
 
@@ -99,11 +113,11 @@ def shot(page: Page, name: str, database_url: str) -> None:
     page.screenshot(path=str(DOCS / name))
 
 
-def log_in(page: Page, base: str) -> None:
+def log_in(page: Page, base: str, account: dict[str, str]) -> None:
     page.goto(base + "/app/")
     expect(page).to_have_url(base + "/app/login?next=%2Fapp%2F")
-    page.get_by_label("Email").fill(ADMIN["email"])
-    page.get_by_label("Password").fill(ADMIN["password"])
+    page.get_by_label("Email").fill(account["email"])
+    page.get_by_label("Password").fill(account["password"])
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Stacks")).to_be_visible()
 
@@ -119,7 +133,7 @@ def test_create_edit_reorder_publish(browser: Browser, site: dict[str, Any], dat
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    log_in(page, base)
+    log_in(page, base, site["account"])
     page.locator(f"a[href='/app/stacks/{site['api_key']}/']").click()
     page.get_by_role("link", name="Article", exact=True).click()
     page.get_by_role("link", name="New entry").click()
@@ -232,7 +246,7 @@ def test_variant_tags_revert_reorder_publish(browser: Browser, site: dict[str, A
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, base)
+    log_in(page, base, site["account"])
     page.goto(entry_url)
     page.get_by_role("navigation", name="Base entry and variants").get_by_role("link", name="Spanish speakers").click()
     expect(page.locator(".variant-banner")).to_contain_text("Spanish speakers")

@@ -311,7 +311,8 @@ ERRORS = {400: "Malformed JSON; a body that is not JSON, not of the expected sha
           422: "Validation failed, or the object doesn't exist (error_code 141).",
           429: "Rate limited; retry after Retry-After seconds.",
           504: "A delivery request ran past the configured timeout."}
-HTML_ERRORS = {400: "The form could not be read.", 401: "Login failed.", 403: "The form's CSRF token is wrong.",
+HTML_ERRORS = {400: "The form could not be read (or holds a NUL character).", 401: "Login failed.",
+               403: "The form's CSRF token is wrong.", 413: "The form is over the body cap.",
                404: "No such stack, content type or entry.",
                409: "The entry or variant changed since the form was loaded, or a change needs confirming.",
                422: "Some fields need attention.", 429: "Too many failed logins; retry later."}
@@ -601,7 +602,8 @@ def editor(p: Paths) -> None:
                                       **html_errors(*errs)}, parameters=params(*parameters), security=security)
 
     def post(summary: str, request: Json, *errs: int, security: list[Json] = SESSION) -> Json:
-        return op(summary, "editor", {**redirect, **html_errors(*errs)}, request=request, security=security)
+        """Every form may be unreadable (400) or too large (413)."""
+        return op(summary, "editor", {**redirect, **html_errors(400, 413, *errs)}, request=request, security=security)
 
     stack = "/app/stacks/{api_key}"
     entries_path = stack + "/content-types/{ct}/entries"

@@ -49,7 +49,9 @@ def version_of(services: Services, conn: Any, stack: str, ct: str, uid: str, loc
     doc = latest(services, conn, stack, ct, uid, locale)
     if version is None or version == doc["_version"]:
         return doc
-    old = services.store.doc(conn, t.entry_versions, stack=stack, uid=uid, locale=doc["locale"], version=version)
+    # Versions run from 1 to the latest: anything else is absent (and may not fit the column).
+    old = services.store.doc(conn, t.entry_versions, stack=stack, uid=uid, locale=doc["locale"],
+                             version=version) if 0 < version < doc["_version"] else None
     if old is None:
         raise NotFoundObject(f"Version {version} of this entry doesn't exist.", {"version": ["is not valid."]})
     return old

@@ -136,7 +136,7 @@ def load_stored(services: Services, conn: Any, stack: dict[str, Any], ct_uid: st
         raise NotFoundObject(errors={"variant": [f"this entry has no '{variant_ref}' variant in '{code}'."]})
     if version is not None and version != stored["system"]["_version"]:
         old = services.store.doc(conn, t.entry_variant_versions, stack=stack["api_key"], entry=uid, locale=code,
-                                 variant=variant["uid"], version=version)
+                                 variant=variant["uid"], version=version) if 0 < version < stored["system"]["_version"] else None
         if old is None:
             raise NotFoundObject(f"Version {version} of this entry variant doesn't exist.",
                                  {"version": ["is not valid."]})

@@ -195,7 +195,7 @@ def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor
     wanted = variant["_wanted_version"]
     if wanted is not None and code == source and wanted != stored["system"]["_version"]:
         stored = services.store.doc(conn, t.entry_variant_versions, stack=stack["api_key"], entry=uid, locale=code,
-                                    variant=variant["uid"], version=wanted)
+                                    variant=variant["uid"], version=wanted) if 0 < wanted < stored["system"]["_version"] else None
         if stored is None:
             raise ValidationFailed(f"Version {wanted} of the variant '{variant['uid']}' doesn't exist.",
                                    {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]})
