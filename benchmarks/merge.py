@@ -1,4 +1,4 @@
-"""Micro-benchmark of the delivery merge (`veneer.domain.variants.merge`) alone.
+"""Micro-benchmark of the delivery merge (`veneer.domain.patches.merge`) alone.
 
 Prints two series: the time of one merge of 3 published variants as the *change sets* grow with
 the entry's size fixed, and as the *entry* grows with the change sets fixed. The merge copies only
@@ -12,7 +12,8 @@ from __future__ import annotations
 import timeit
 from typing import Any
 
-from veneer.domain.variants import compile_patch, edit_variant
+from veneer.domain.patches import compile_patch
+from veneer.domain.variants import edit_variant
 
 REPEAT = 2000
 
@@ -43,7 +44,7 @@ def patches(fields: int, doc: dict[str, Any], changes: int) -> list[dict[str, An
 
 
 def time_merge(fields: int, instances: int, changes: int) -> float:
-    from veneer.domain.variants import merge
+    from veneer.domain.patches import merge
 
     doc = base(fields, instances)
     ready = patches(fields, doc, changes)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from veneer.domain.variants import change_set, compile_patch, edit_variant, materialize, merge
+from veneer.domain.patches import compile_patch, merge
+from veneer.domain.variants import change_set, edit_variant, materialize
 from veneer.errors import ValidationFailed
 
 Doc = dict[str, Any]

@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from veneer.domain.variants import change_set, compile_patch, edit_variant, materialize, merge
+from veneer.domain.patches import compile_patch, merge
+from veneer.domain.variants import change_set, edit_variant, materialize
 
 Doc = dict[str, Any]
 

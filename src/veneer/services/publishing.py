@@ -181,7 +181,7 @@ def _publish_with_variants(services: Services, conn: Any, stack: dict[str, Any],
 
 def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
                      req: PublishRequest, target: Target, variant: dict[str, Any]) -> None:
-    from veneer.domain import variants as domain
+    from veneer.domain.patches import compile_patch
     from veneer.services import content_types, locales
 
     for code in locales.fallback_chain(services, conn, stack["api_key"], target.locale):
@@ -201,7 +201,7 @@ def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor
                                    {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]})
     schema = content_types.load(services, conn, stack["api_key"], ct_uid)["schema"]
     doc = {"uid": uid, "_variant_uid": variant["uid"], "_version": stored["system"]["_version"],
-           "locale": stored["system"]["locale"], "patch": domain.compile_patch(schema, stored, variant["uid"])}
+           "locale": stored["system"]["locale"], "patch": compile_patch(schema, stored, variant["uid"])}
     if variant.get("alias"):
         doc["alias"] = variant["alias"]
     write_publication(services, conn, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor)

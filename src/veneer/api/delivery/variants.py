@@ -2,7 +2,7 @@
 
 A read naming variants gets the published base merged with the published patch of each named
 variant that this entry has in the served (environment, locale), the first-listed winning
-(`domain.variants.merge`). Publishing compiled each variant into a patch addressed by path, so a
+(`domain.patches.merge`). Publishing compiled each variant into a patch addressed by path, so a
 merge costs what the patches touch, not what the entry holds.
 
 Two cache levels. Responses are cached per request, as every delivery read is. Below them, one
@@ -26,7 +26,7 @@ from starlette.datastructures import Headers
 
 from veneer.api.delivery.cache import DeliveryCache, Merged, entry_dep, stack_dep, variant_dep
 from veneer.api.delivery.reader import Scope
-from veneer.domain import variants as domain
+from veneer.domain.patches import merge
 
 HEADER = "x-cs-variant-uid"
 
@@ -164,7 +164,7 @@ def _merged(cache: DeliveryCache, scope: Scope, item: Item, effective: list[tupl
 def merge_document(base: dict[str, Any], effective: list[tuple[Named, Mapping[str, Any]]], applied: bool) -> bytes:
     """The delivered document: the merge, `publish_details.variants` naming exactly the variants
     applied, and `_applied_variants` ({path: variant uid}) when asked for."""
-    merged, paths = domain.merge(base, [publication["patch"] for _, publication in effective])
+    merged, paths = merge(base, [publication["patch"] for _, publication in effective])
     details = {**(merged.get("publish_details") or {}),
                "variants": {named.uid: _details(named, publication) for named, publication in effective}}
     out = {**merged, "publish_details": details}  # merge's result is read-only: a new top level
