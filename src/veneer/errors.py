@@ -122,9 +122,3 @@ class RequestTimeout(VeneerError):
     status = 504
     error_code = 504
     default_message = "The request took too long and was cut off."
-
-
-def field_error(field: str, message: str, cls: type[VeneerError] = ValidationFailed,
-                text: str | None = None) -> VeneerError:
-    """One-field error, the most common shape: ``errors={field: [message]}``."""
-    return cls(text, {field: [message]})

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from veneer.settings import Settings
 from veneer.store import Store
-
-Listener = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -17,12 +15,6 @@ class Services:
 
     store: Store
     settings: Settings
-    listeners: list[Listener] = field(default_factory=list)
-
-    def emit(self, event: str, payload: dict[str, Any]) -> None:
-        """Called by services after a successful commit, never inside a transaction."""
-        for listener in self.listeners:
-            listener(event, payload)
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,13 @@ from sqlalchemy import select
 
 from veneer import ids
 from veneer.errors import NotFoundObject, ValidationFailed
-from veneer.services import access, content_types
+from veneer.services import access
 from veneer.services.context import Actor, Services
 from veneer.services.listing import flag, list_params, parse_query
 from veneer.store import dumps, loads
 from veneer.store import tables as t
 
 UID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
-LINK_MESSAGE = "Variant Group and Variants updated successfully"
 SORTABLE = {"created_at", "name"}
 ALIAS_MAX = 200  # the width of variants.alias
 
@@ -312,12 +311,3 @@ def delete_variant(services: Services, actor: Actor, api_key: str | None, uid: s
         doc = _variant_in(services, conn, stack, group_uid, uid)
         entry_variants.purge(services, conn, stack, variant=doc["uid"])
         services.store.delete(conn, t.variants, stack=stack, uid=doc["uid"])
-
-
-def groups_linked_to(services: Services, conn: Any, stack: str, ct_uid: str) -> list[dict[str, Any]]:
-    return [g for g in (loads(r["doc"]) for r in services.store.all(conn, t.variant_groups, stack=stack))
-            if linked(g, ct_uid)]
-
-
-def ensure_content_type(services: Services, conn: Any, stack: str, ct_uid: str) -> None:
-    content_types.load(services, conn, stack, ct_uid)

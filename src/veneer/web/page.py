@@ -133,6 +133,19 @@ def to_login(request: Request) -> Response:
     return response
 
 
+async def _answer(page: Page, steps: Callable[[], Awaitable[Response]]) -> Response:
+    """Run a view's steps; errors become the editor's HTML pages (the API answers JSON instead)."""
+    try:
+        return await steps()
+    except Unauthorized:
+        return to_login(page.request)
+    except VeneerError as exc:
+        return error_page(page, exc)
+    except Exception:  # an HTML page, not the API's JSON error; the traceback is logged
+        log.exception("editor page %s %s failed", page.request.method, page.request.url.path)
+        return unexpected(page)
+
+
 def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
     """A view for a logged-in user; POSTs must carry the session's CSRF token."""
 
@@ -142,7 +155,8 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
         if not authtoken:
             return to_login(request)
         page = Page(services, request, authtoken=authtoken)
-        try:
+
+        async def steps() -> Response:
             page.who = await run_in_threadpool(users.authenticate, services, authtoken)
             # The editor is a management client too: it counts against the organization's limit.
             await run_in_threadpool(ratelimit.limit_management, services, page.who,
@@ -152,13 +166,8 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
                 if not session.csrf_ok(authtoken, page.form.get("csrf")):
                     raise Forbidden("The form expired or did not come from this site. Reload the page and retry.")
             return await run_in_threadpool(handler, page)
-        except Unauthorized:
-            return to_login(request)
-        except VeneerError as exc:
-            return error_page(page, exc)
-        except Exception:  # an HTML page, not the API's JSON error; the traceback is logged
-            log.exception("editor page %s %s failed", request.method, request.url.path)
-            return unexpected(page)
+
+        return await _answer(page, steps)
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
@@ -175,15 +184,13 @@ def public(handler: View) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
         page = Page(services, request)
-        try:
+
+        async def steps() -> Response:
             if request.method == "POST":
                 page.form = await _read_form(request, services)
             return await run_in_threadpool(handler, page)
-        except VeneerError as exc:
-            return error_page(page, exc)
-        except Exception:  # an HTML page, not the API's JSON error; the traceback is logged
-            log.exception("editor page %s %s failed", request.method, request.url.path)
-            return unexpected(page)
+
+        return await _answer(page, steps)
 
     run.__name__ = handler.__name__
     return run
