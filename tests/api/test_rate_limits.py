@@ -58,3 +58,14 @@ def test_management_requests_per_organization(strict: tuple[Services, TestClient
     token = client.post("/v3/user-session", json={"user": {"email": email, "password": PASSWORD}}).json()["user"]["authtoken"]
     statuses = [strict_client.get("/v3/user", headers={"authtoken": token}).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
+
+
+def test_editor_pages_count_against_the_management_limit(strict: tuple[Services, TestClient]) -> None:
+    from tests.conftest import Api
+    from tests.web.conftest import UI
+
+    services, client = strict
+    ui = UI(client, Api(client, _account(services)))
+    assert ui.login().status_code == 303
+    statuses = [ui.http.get("/app/").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
