@@ -19,15 +19,24 @@ REPEAT = 2000
 
 
 def schema(fields: int) -> list[dict[str, Any]]:
-    return [{"uid": "title", "data_type": "text"},
-            *({"uid": f"f{i}", "data_type": "text"} for i in range(fields)),
-            {"uid": "items", "data_type": "group", "multiple": True,
-             "schema": [{"uid": "label", "data_type": "text"}, {"uid": "body", "data_type": "text"}]}]
+    return [
+        {"uid": "title", "data_type": "text"},
+        *({"uid": f"f{i}", "data_type": "text"} for i in range(fields)),
+        {
+            "uid": "items",
+            "data_type": "group",
+            "multiple": True,
+            "schema": [{"uid": "label", "data_type": "text"}, {"uid": "body", "data_type": "text"}],
+        },
+    ]
 
 
 def base(fields: int, instances: int) -> dict[str, Any]:
     doc: dict[str, Any] = {"title": "base", **{f"f{i}": "x" * 40 for i in range(fields)}}
-    doc["items"] = [{"label": f"l{i}", "body": "y" * 80, "_metadata": {"uid": f"cs{i:016x}"}} for i in range(instances)]
+    doc["items"] = [
+        {"label": f"l{i}", "body": "y" * 80, "_metadata": {"uid": f"cs{i:016x}"}}
+        for i in range(instances)
+    ]
     return doc
 
 
@@ -37,7 +46,9 @@ def patches(fields: int, doc: dict[str, Any], changes: int) -> list[dict[str, An
     out = []
     for n in range(3):
         edit = {f"f{i}": f"variant {n}" for i in range(min(changes, fields))}
-        edit["items"] = [{"label": f"v{n}", "_metadata": {"uid": doc["items"][n]["_metadata"]["uid"]}}]
+        edit["items"] = [
+            {"label": f"v{n}", "_metadata": {"uid": doc["items"][n]["_metadata"]["uid"]}}
+        ]
         stored = edit_variant(schema(fields), doc, None, edit, lambda: f"cs{next(counter):016x}")
         out.append(compile_patch(schema(fields), stored, f"variant{n}"))
     return out

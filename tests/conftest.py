@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import psycopg
@@ -21,6 +22,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from veneer.app import create_app
+from veneer.passwords import Passwords
 from veneer.services.context import Services
 from veneer.settings import Settings
 from veneer.store import open_store
@@ -43,7 +45,9 @@ def _drop_pg_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'veneer.db'}"
         return
@@ -55,14 +59,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, admin_password="admin-password-1", scheduler_interval=0.2)
+    return Settings(
+        database_url=database_url, admin_password="admin-password-1", scheduler_interval=0.2
+    )
 
 
 @pytest.fixture(scope="session")
 def services(settings: Settings) -> Iterator[Services]:
     store = open_store(settings.database_url)
     upgrade(store)
-    yield Services(store=store, settings=settings)
+    # Cheap password hashing: tests/test_passwords.py keeps one check of the production cost.
+    yield Services(store=store, settings=settings, passwords=Passwords.cheap())
     store.dispose()
 
 
@@ -113,7 +120,9 @@ def new_user(services: Services, client: TestClient) -> Api:
     email = f"user-{secrets.token_hex(6)}@example.com"
     users.create_user(services, email, PASSWORD, "Test", "User")
     api = Api(client, email)
-    body = api.ok(client.post("/v3/user-session", json={"user": {"email": email, "password": PASSWORD}}))
+    body = api.ok(
+        client.post("/v3/user-session", json={"user": {"email": email, "password": PASSWORD}})
+    )
     api.authtoken = body["user"]["authtoken"]
     return api
 
@@ -126,7 +135,9 @@ def user(services: Services, client: TestClient) -> Api:
 @pytest.fixture
 def api(user: Api) -> Api:
     """A user with a fresh stack (master locale en-us) selected."""
-    stack = user.ok(user.post("/stacks", {"stack": {"name": "Test stack", "master_locale": "en-us"}}), 201)["stack"]
+    stack = user.ok(
+        user.post("/stacks", {"stack": {"name": "Test stack", "master_locale": "en-us"}}), 201
+    )["stack"]
     user.api_key = stack["api_key"]
     return user
 
@@ -139,10 +150,20 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
-    environ = {**os.environ, "VENEER_DATABASE_URL": database_url, "VENEER_WORKERS": "1",
-               "VENEER_ADMIN_PASSWORD": "admin-password-1", **env}
-    process = subprocess.Popen([sys.executable, "-m", "veneer.cli", "serve", "--port", str(port)], env=environ,
-                               stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    environ = {
+        **os.environ,
+        "VENEER_DATABASE_URL": database_url,
+        "VENEER_WORKERS": "1",
+        "VENEER_ADMIN_PASSWORD": "admin-password-1",
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "veneer.cli", "serve", "--port", str(port)],
+        env=environ,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -165,7 +186,9 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(
+    database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     port = free_port()
     process = start_server(database_url, port, tmp_path_factory.mktemp("server") / "server.log")
     yield f"127.0.0.1:{port}"

@@ -6,8 +6,8 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -27,15 +27,23 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def veneer(url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("VENEER_")}
     environ.update(VENEER_DATABASE_URL=url, COLUMNS="200", **env)
-    return subprocess.run([sys.executable, "-m", "veneer.cli", *args], capture_output=True, text=True,
-                          env=environ, timeout=120)
+    return subprocess.run(  # noqa: PLW1510 -- the caller reads returncode
+        [sys.executable, "-m", "veneer.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
 
 
 def test_first_start_creates_the_owner_once_with_a_generated_password(fresh_url: str) -> None:
     first = veneer(fresh_url, "migrate", VENEER_ADMIN_EMAIL="owner@example.com")
     assert first.returncode == 0, first.stderr
     assert "Created the owner account owner@example.com" in first.stderr
-    assert "generated password (shown once)" in first.stderr and "Database at revision 0001" in first.stderr
+    assert (
+        "generated password (shown once)" in first.stderr
+        and "Database at revision 0001" in first.stderr
+    )
     second = veneer(fresh_url, "migrate", VENEER_ADMIN_EMAIL="owner@example.com")
     assert second.returncode == 0 and "Created the owner" not in second.stderr
 
@@ -51,13 +59,23 @@ def test_demo_prints_keys_and_a_curl(fresh_url: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     for label in ("api_key: blt", "delivery_token: cs", "management_token: cs", "entry_uid: blt"):
         assert label in done.stderr
-    assert "curl -s -H 'api_key: blt" in done.stderr and "127.0.0.1:8123/v3/content_types/article/entries/" in done.stderr
+    assert (
+        "curl -s -H 'api_key: blt" in done.stderr
+        and "127.0.0.1:8123/v3/content_types/article/entries/" in done.stderr
+    )
     again = veneer(fresh_url, "demo")  # a second run keeps the stack and mints fresh tokens
-    assert again.returncode == 0 and done.stderr.split("api_key: ")[1][:19] == again.stderr.split("api_key: ")[1][:19]
+    assert (
+        again.returncode == 0
+        and done.stderr.split("api_key: ")[1][:19] == again.stderr.split("api_key: ")[1][:19]
+    )
 
 
 def test_settings_table_and_bad_settings(fresh_url: str) -> None:
     table = veneer(fresh_url, "serve", "--help-settings")
-    assert table.returncode == 0 and "VENEER_DATABASE_URL" in table.stdout and "VENEER_VARIANT_LIMIT" in table.stdout
+    assert (
+        table.returncode == 0
+        and "VENEER_DATABASE_URL" in table.stdout
+        and "VENEER_VARIANT_LIMIT" in table.stdout
+    )
     bad = veneer(fresh_url, "migrate", VENEER_MAX_BODY_BYTES="lots")
     assert bad.returncode != 0 and "VENEER_MAX_BODY_BYTES='lots' is invalid" in bad.stderr

@@ -21,7 +21,11 @@ def _concrete() -> list[type[errors.VeneerError]]:
 @pytest.mark.parametrize("cls", _concrete(), ids=lambda c: c.__name__)
 def test_body_shape(cls: type[errors.VeneerError]) -> None:
     body = cls("message", {"field": ["is wrong."]}).body()
-    assert body == {"error_message": "message", "error_code": cls.error_code, "errors": {"field": ["is wrong."]}}
+    assert body == {
+        "error_message": "message",
+        "error_code": cls.error_code,
+        "errors": {"field": ["is wrong."]},
+    }
     assert 400 <= cls.status <= 599
 
 
@@ -30,17 +34,23 @@ def test_too_many_requests_sets_retry_after() -> None:
     assert exc.status == 429 and exc.headers == {"Retry-After": "7"}
 
 
-@pytest.mark.parametrize("method,path,body,status", [
-    ("GET", "/v3/unknown", None, 404),
-    ("DELETE", "/v3/user", None, 405),
-    ("POST", "/v3/user-session", b"[1, 2", 400),
-    ("POST", "/v3/user-session", b"[]", 400),
-    ("GET", "/v3/content_types", None, 401),
-    ("GET", "/v3/stacks", None, 401),
-])
-def test_http_errors_are_contentstack_shaped(client: Any, method: str, path: str, body: bytes | None,
-                                             status: int) -> None:
-    response = client.request(method, path, content=body, headers={"content-type": "application/json"})
+@pytest.mark.parametrize(
+    "method,path,body,status",
+    [
+        ("GET", "/v3/unknown", None, 404),
+        ("DELETE", "/v3/user", None, 405),
+        ("POST", "/v3/user-session", b"[1, 2", 400),
+        ("POST", "/v3/user-session", b"[]", 400),
+        ("GET", "/v3/content_types", None, 401),
+        ("GET", "/v3/stacks", None, 401),
+    ],
+)
+def test_http_errors_are_contentstack_shaped(
+    client: Any, method: str, path: str, body: bytes | None, status: int
+) -> None:
+    response = client.request(
+        method, path, content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/json")
     assert set(response.json()) == {"error_message", "error_code", "errors"}
@@ -48,12 +58,16 @@ def test_http_errors_are_contentstack_shaped(client: Any, method: str, path: str
 
 def test_body_over_cap_is_413(client: Any, services: Any) -> None:
     big = b'{"user": "' + b"x" * (services.settings.max_body_bytes + 1) + b'"}'
-    response = client.post("/v3/user-session", content=big, headers={"content-type": "application/json"})
+    response = client.post(
+        "/v3/user-session", content=big, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413 and response.json()["error_code"] == 413
 
 
 def test_too_deep_json_is_400(client: Any, services: Any) -> None:
     depth = services.settings.max_json_depth + 5
     body = ('{"a":' * depth + "1" + "}" * depth).encode()
-    response = client.post("/v3/user-session", content=body, headers={"content-type": "application/json"})
+    response = client.post(
+        "/v3/user-session", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400 and "nests deeper" in response.json()["error_message"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -54,8 +55,12 @@ class RequestGuard:
         if scope["type"] == "http":
             query = scope.get("query_string", b"")
             if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
-                response = error_response(BadRequest("The request URL contains a NUL character.",
-                                                     {"url": ["must not contain NUL characters."]}))
+                response = error_response(
+                    BadRequest(
+                        "The request URL contains a NUL character.",
+                        {"url": ["must not contain NUL characters."]},
+                    )
+                )
                 await response(scope, receive, send)
                 return
             if query.startswith(b"&"):
@@ -73,7 +78,9 @@ async def _scheduler(services: Services) -> None:
         await asyncio.sleep(services.settings.scheduler_interval)
 
 
-def create_app(settings: Settings | None = None, *, migrate: bool = True, services: Services | None = None) -> Any:
+def create_app(
+    settings: Settings | None = None, *, migrate: bool = True, services: Services | None = None
+) -> Any:
     settings = settings or Settings.from_env()
     if services is None:
         store = open_store(settings.database_url)
@@ -89,9 +96,15 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True, servic
             task.cancel()
         app.state.delivery.close()
 
-    app = Starlette(routes=routes(settings.role), lifespan=lifespan,
-                    exception_handlers={HTTPException: _http_error, VeneerError: _veneer_error,
-                                        Exception: _unexpected})
+    app = Starlette(
+        routes=routes(settings.role),
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: _http_error,
+            VeneerError: _veneer_error,
+            Exception: _unexpected,
+        },
+    )
     app.state.services = services
     app.state.delivery = DeliveryCache(services)
     return RequestGuard(DeliveryFront(app, app.state.delivery))

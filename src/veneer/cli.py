@@ -39,7 +39,9 @@ def print_settings() -> None:
     for column in ("variable", "default", "meaning"):
         table.add_column(column)
     for s in SETTINGS:
-        table.add_row(f"VENEER_{s.name.upper()}", "" if s.default is None else str(s.default), s.help)
+        table.add_row(
+            f"VENEER_{s.name.upper()}", "" if s.default is None else str(s.default), s.help
+        )
     Console().print(table)
 
 
@@ -61,20 +63,29 @@ def _demo(services: Services, port: int, host: str) -> None:
     info = load_demo(services, owner_account(services))
     base = f"http://{host}:{port}"
     env_file = _demo_env_path(services.settings)
-    env_file.write_text("".join(f"{k.upper()}={v}\n" for k, v in info.items()) + f"VENEER_URL={base}\n")
+    env_file.write_text(
+        "".join(f"{k.upper()}={v}\n" for k, v in info.items()) + f"VENEER_URL={base}\n"
+    )
     console.print("[bold]Demo stack loaded[/bold]")
     for label in ("api_key", "delivery_token", "management_token", "environment", "entry_uid"):
         console.print(f"  {label}: {info[label]}")
     console.print(f"  (also written to {env_file})")
-    console.print("Try it:\n  curl -s -H 'api_key: {api_key}' -H 'access_token: {delivery_token}' "
-                  "'{base}/v3/content_types/article/entries/{entry_uid}?environment=production'"
-                  .format(base=base, **info))
+    console.print(
+        "Try it:\n  curl -s -H 'api_key: {api_key}' -H 'access_token: {delivery_token}' "
+        "'{base}/v3/content_types/article/entries/{entry_uid}?environment=production'".format(
+            base=base, **info
+        )
+    )
 
 
 def _demo_env_path(settings: Settings) -> Path:
     """`demo.env` sits beside a SQLite database, else in ./veneer-data."""
     url = settings.database_url
-    folder = Path(url.split("sqlite:///", 1)[1]).parent if url.startswith("sqlite:///") else Path("veneer-data")
+    folder = (
+        Path(url.split("sqlite:///", 1)[1]).parent
+        if url.startswith("sqlite:///")
+        else Path("veneer-data")
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "demo.env"
 
@@ -90,12 +101,28 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, default=None, help="Worker processes (default: VENEER_WORKERS, 0 = cores).")
-@click.option("--role", type=click.Choice(["all", "delivery"]), default=None, help="delivery: a read-only node.")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Worker processes (default: VENEER_WORKERS, 0 = cores).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["all", "delivery"]),
+    default=None,
+    help="delivery: a read-only node.",
+)
 @click.option("--demo", is_flag=True, help="Load the demo stack first and print its keys.")
 @click.option("--help-settings", is_flag=True, help="Print the table of settings and exit.")
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, role: str | None = None,
-          demo: bool = False, help_settings: bool = False) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int | None = None,
+    role: str | None = None,
+    demo: bool = False,
+    help_settings: bool = False,
+) -> None:
     """Migrate, create the owner on an empty database, and serve the API."""
     if help_settings:
         print_settings()
@@ -109,11 +136,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
     os.environ["VENEER_DATABASE_URL"] = settings.database_url
     os.environ["VENEER_ROLE"] = settings.role
     count = settings.workers or os.cpu_count() or 1
-    console.print(f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})")
+    console.print(
+        f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})"
+    )
     from granian import Granian
 
-    Granian("veneer.asgi:app", address=host, port=port, interface="asgi", workers=count, loop="uvloop",
-            log_access=False, backlog=2048).serve()
+    Granian(
+        "veneer.asgi:app",
+        address=host,
+        port=port,
+        interface="asgi",
+        workers=count,
+        loop="uvloop",
+        log_access=False,
+        backlog=2048,
+    ).serve()
 
 
 @main.command()

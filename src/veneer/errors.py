@@ -30,8 +30,14 @@ class VeneerError(Exception):
     error_code: int = 500
     default_message: str = "Something went wrong."
 
-    def __init__(self, message: str | None = None, errors: Errors | None = None,
-                 *, error_code: int | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        errors: Errors | None = None,
+        *,
+        error_code: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.message = message or self.default_message
         self.errors: Errors = errors or {}
         if error_code is not None:

@@ -7,9 +7,10 @@ that each one is documented) and `Settings.from_env()`. Each setting reads `VENE
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from veneer.errors import VeneerError
 
@@ -40,27 +41,71 @@ def default_database_url() -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", None, "SQLAlchemy URL of the database: sqlite:////abs/path.db or "
-            "postgresql://user@host/db. Default: ./veneer-data/veneer.db (created on demand)."),
-    Setting("admin_email", "admin@veneer.local", "Email of the owner account created on an empty database."),
-    Setting("admin_password", None, "Password of that owner account; generated and printed once when unset."),
-    Setting("organization_name", "My Organization", "Name of the organization created on an empty database."),
+    Setting(
+        "database_url",
+        None,
+        "SQLAlchemy URL of the database: sqlite:////abs/path.db or "
+        "postgresql://user@host/db. Default: ./veneer-data/veneer.db (created on demand).",
+    ),
+    Setting(
+        "admin_email",
+        "admin@veneer.local",
+        "Email of the owner account created on an empty database.",
+    ),
+    Setting(
+        "admin_password",
+        None,
+        "Password of that owner account; generated and printed once when unset.",
+    ),
+    Setting(
+        "organization_name",
+        "My Organization",
+        "Name of the organization created on an empty database.",
+    ),
     Setting("max_body_bytes", 10 * 1024 * 1024, "Largest request body accepted (413 beyond).", int),
-    Setting("max_response_bytes", 10 * 1024 * 1024, "Largest delivery response served (an error beyond).", int),
+    Setting(
+        "max_response_bytes",
+        10 * 1024 * 1024,
+        "Largest delivery response served (an error beyond).",
+        int,
+    ),
     Setting("request_timeout", 10.0, "Seconds after which a delivery request is cut off.", float),
     Setting("max_json_depth", 64, "Deepest JSON nesting accepted in a request body.", int),
-    Setting("session_ttl_hours", 24 * 14, "Lifetime of a login session (authtoken), in hours.", int),
+    Setting(
+        "session_ttl_hours", 24 * 14, "Lifetime of a login session (authtoken), in hours.", int
+    ),
     Setting("delivery_cache", True, "Keep published documents in an in-process cache.", _bool),
-    Setting("delivery_cache_entries", 50_000, "Most documents the delivery cache holds per process.", int),
-    Setting("variant_limit", 3, "Default number of x-cs-variant-uid variants applied per request.", int),
+    Setting(
+        "delivery_cache_entries",
+        50_000,
+        "Most documents the delivery cache holds per process.",
+        int,
+    ),
+    Setting(
+        "variant_limit", 3, "Default number of x-cs-variant-uid variants applied per request.", int
+    ),
     Setting("workers", 0, "Server worker processes for `veneer serve` (0 = one per core).", int),
-    Setting("role", "all", "What this node serves: all, or delivery (read-only delivery API).", str),
+    Setting(
+        "role", "all", "What this node serves: all, or delivery (read-only delivery API).", str
+    ),
     Setting("scheduler_interval", 1.0, "Seconds between checks for scheduled publishes.", float),
-    Setting("login_attempts", 10, "Failed logins allowed per account per login window (then 429).", int),
-    Setting("login_attempts_per_address", 50, "Failed logins allowed per client address per login window.", int),
+    Setting(
+        "login_attempts", 10, "Failed logins allowed per account per login window (then 429).", int
+    ),
+    Setting(
+        "login_attempts_per_address",
+        50,
+        "Failed logins allowed per client address per login window.",
+        int,
+    ),
     Setting("login_window", 300, "Length of the login rate-limit window, in seconds.", int),
-    Setting("management_rate_limit", 1200, "Management API requests per minute per organization (0 = off); "
-            "an organization's settings may override it.", int),
+    Setting(
+        "management_rate_limit",
+        1200,
+        "Management API requests per minute per organization (0 = off); "
+        "an organization's settings may override it.",
+        int,
+    ),
 )
 
 
@@ -87,7 +132,7 @@ class Settings:
     management_rate_limit: int = 1200
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         for setting in SETTINGS:
@@ -97,7 +142,9 @@ class Settings:
             try:
                 values[setting.name] = setting.parse(raw)
             except ValueError as exc:
-                raise ConfigError(f"Setting VENEER_{setting.name.upper()}={raw!r} is invalid: {exc}") from exc
+                raise ConfigError(
+                    f"Setting VENEER_{setting.name.upper()}={raw!r} is invalid: {exc}"
+                ) from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         settings.check()
@@ -105,10 +152,16 @@ class Settings:
 
     def check(self) -> None:
         if self.role not in {"all", "delivery"}:
-            raise ConfigError(f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}.")
+            raise ConfigError(
+                f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}."
+            )
         if not self.database_url.startswith(("sqlite:", "postgresql")):
-            raise ConfigError("Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
-                              f"not {self.database_url!r}.")
+            raise ConfigError(
+                "Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
+                f"not {self.database_url!r}."
+            )
 
 
-assert {s.name for s in SETTINGS} == {f.name for f in fields(Settings)}, "settings table out of sync"
+assert {s.name for s in SETTINGS} == {f.name for f in fields(Settings)}, (
+    "settings table out of sync"
+)

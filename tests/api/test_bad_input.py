@@ -21,23 +21,32 @@ def page(api: Api) -> Api:
 
 
 def _count(api: Api) -> int:
-    return int(api.ok(api.get("/content_types/page/entries", params={"include_count": "true"}))["count"])
+    return int(
+        api.ok(api.get("/content_types/page/entries", params={"include_count": "true"}))["count"]
+    )
 
 
-def _raw(api: Api, method: str, path: str, body: bytes, content_type: str = "application/json") -> Any:
-    return api.client.request(method, "/v3" + path, content=body, headers={**api.headers(), "content-type": content_type})
+def _raw(
+    api: Api, method: str, path: str, body: bytes, content_type: str = "application/json"
+) -> Any:
+    return api.client.request(
+        method, "/v3" + path, content=body, headers={**api.headers(), "content-type": content_type}
+    )
 
 
-@pytest.mark.parametrize("body,content_type,status", [
-    (b'{"entry": {"title": "x"', "application/json", 400),
-    (b'{"entry": {"title": "\xff\xfe"}}', "application/json", 400),
-    (b"title=x", "application/x-www-form-urlencoded", 400),
-    (b'{"entry": {"title": "x"}}', "text/plain", 400),
-    (b'["entry"]', "application/json", 400),
-    (b'{"entry": "x"}', "application/json", 422),
-    (b'{"entry": {"title": 5}}', "application/json", 422),
-    (b'{"entry": {"title": "' + b"a" * 200 + b'", "views": "NaN"}}', "application/json", 422),
-])
+@pytest.mark.parametrize(
+    "body,content_type,status",
+    [
+        (b'{"entry": {"title": "x"', "application/json", 400),
+        (b'{"entry": {"title": "\xff\xfe"}}', "application/json", 400),
+        (b"title=x", "application/x-www-form-urlencoded", 400),
+        (b'{"entry": {"title": "x"}}', "text/plain", 400),
+        (b'["entry"]', "application/json", 400),
+        (b'{"entry": "x"}', "application/json", 422),
+        (b'{"entry": {"title": 5}}', "application/json", 422),
+        (b'{"entry": {"title": "' + b"a" * 200 + b'", "views": "NaN"}}', "application/json", 422),
+    ],
+)
 def test_bad_bodies(page: Api, body: bytes, content_type: str, status: int) -> None:
     started = time.monotonic()
     response = _raw(page, "POST", "/content_types/page/entries", body, content_type)
@@ -52,22 +61,31 @@ def test_ten_thousand_fields_are_handled_fast(page: Api) -> None:
     started = time.monotonic()
     response = page.post("/content_types/page/entries", {"entry": {"title": "wide", **fields}})
     assert time.monotonic() - started < 3
-    assert response.status_code == 201 and "field_9999" not in response.json()["entry"]  # unknown fields dropped
-    schema = [{"display_name": f"F{i}", "uid": f"f{i}", "data_type": "number"} for i in range(10_000)]
-    wide = page.post("/content_types", {"content_type": {"title": "Wide", "uid": "wide", "schema": schema}})
+    assert (
+        response.status_code == 201 and "field_9999" not in response.json()["entry"]
+    )  # unknown fields dropped
+    schema = [
+        {"display_name": f"F{i}", "uid": f"f{i}", "data_type": "number"} for i in range(10_000)
+    ]
+    wide = page.post(
+        "/content_types", {"content_type": {"title": "Wide", "uid": "wide", "schema": schema}}
+    )
     assert time.monotonic() - started < 8
     assert wide.status_code == 422 and "title" in orjson.dumps(wide.json()["errors"]).decode()
 
 
-@pytest.mark.parametrize("query", [
-    '{"title": {"$regex": "(a+)+$"}}',
-    '{"title": {"$regex": "("}}',
-    '{"title": {"$bogus": 1}}',
-    '{"$or": [' + ",".join('{"title": "x"}' for _ in range(500)) + "]}",
-    '{"a":' * 30 + "1" + "}" * 30,
-    "not json",
-    "[1, 2]",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{"title": {"$regex": "(a+)+$"}}',
+        '{"title": {"$regex": "("}}',
+        '{"title": {"$bogus": 1}}',
+        '{"$or": [' + ",".join('{"title": "x"}' for _ in range(500)) + "]}",
+        '{"a":' * 30 + "1" + "}" * 30,
+        "not json",
+        "[1, 2]",
+    ],
+)
 def test_bad_queries(page: Api, query: str) -> None:
     page.ok(page.post("/content_types/page/entries", {"entry": {"title": "a" * 5000 + "b"}}), 201)
     started = time.monotonic()
@@ -79,33 +97,55 @@ def test_bad_queries(page: Api, query: str) -> None:
         assert response.status_code == 422 and set(response.json()) == ERROR_KEYS
 
 
-@pytest.mark.parametrize("params", [{"skip": "-1"}, {"limit": "0"}, {"limit": "101"}, {"limit": "ten"},
-                                    {"skip": "99999999999999999999"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"skip": "-1"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "ten"},
+        {"skip": "99999999999999999999"},
+    ],
+)
 def test_paging_out_of_range(page: Api, params: dict[str, str]) -> None:
     response = page.get("/content_types/page/entries", params=params)
     assert response.status_code == 422 and set(response.json()) == ERROR_KEYS
 
 
-@pytest.mark.parametrize("uid", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "blt%00zero", "x" * 300, "%E2%80%AE"])
+@pytest.mark.parametrize(
+    "uid", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "blt%00zero", "x" * 300, "%E2%80%AE"]
+)
 def test_hostile_uids(page: Api, uid: str) -> None:
     for method in ("GET", "PUT", "DELETE"):
-        response = page.client.request(method, f"/v3/content_types/page/entries/{uid}", json={"entry": {"title": "x"}},
-                                       headers=page.headers())
+        response = page.client.request(
+            method,
+            f"/v3/content_types/page/entries/{uid}",
+            json={"entry": {"title": "x"}},
+            headers=page.headers(),
+        )
         assert response.status_code in (400, 404, 422), response.text
         assert set(response.json()) == ERROR_KEYS
     assert _count(page) == 0
 
 
 def test_publish_with_bad_body_writes_nothing(page: Api) -> None:
-    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "p"}}), 201)["entry"]
+    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "p"}}), 201)[
+        "entry"
+    ]
     path = f"/content_types/page/entries/{entry['uid']}"
-    for body in ({}, {"entry": {"environments": "production"}}, {"entry": {"environments": ["nowhere"]}},
-                 {"entry": {"environments": ["production"], "locales": ["xx-xx"]}}, {"entry": {"environments": [1]}}):
+    for body in (
+        {},
+        {"entry": {"environments": "production"}},
+        {"entry": {"environments": ["nowhere"]}},
+        {"entry": {"environments": ["production"], "locales": ["xx-xx"]}},
+        {"entry": {"environments": [1]}},
+    ):
         response = page.post(path + "/publish", body)
         assert response.status_code == 422, response.text
-    details = page.ok(page.get(path, params={"include_publish_details": "true"}))["entry"]["publish_details"]
+    details = page.ok(page.get(path, params={"include_publish_details": "true"}))["entry"][
+        "publish_details"
+    ]
     assert details == []
-
 
 
 @pytest.mark.parametrize("error", ["DataError", "IntegrityError"])
@@ -119,7 +159,9 @@ def test_database_refusals_are_422(services: Any, error: str) -> None:
     from veneer.api.call import Call, endpoint
 
     def refused(call: Call) -> Any:
-        raise getattr(sqlalchemy.exc, error)("INSERT …", {}, Exception("value too long for type character varying(64)"))
+        raise getattr(sqlalchemy.exc, error)(
+            "INSERT …", {}, Exception("value too long for type character varying(64)")
+        )
 
     app = Starlette(routes=[Route("/x", endpoint(refused), methods=["POST"])])
     app.state.services = services
@@ -129,11 +171,16 @@ def test_database_refusals_are_422(services: Any, error: str) -> None:
 
 
 def test_versions_out_of_range_are_not_found(page: Api) -> None:
-    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "v"}}), 201)["entry"]
+    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "v"}}), 201)[
+        "entry"
+    ]
     path = f"/content_types/page/entries/{entry['uid']}"
     for version in ("0", "2", "138940679200161650442240"):
         response = page.get(path, params={"version": version})
         assert response.status_code == 422 and response.json()["error_code"] == 141, response.text
     page.ok(page.post("/environments", {"environment": {"name": "production"}}), 201)
-    publish = page.post(path + "/publish", {"entry": {"environments": ["production"]}, "version": "99999999999999999999"})
+    publish = page.post(
+        path + "/publish",
+        {"entry": {"environments": ["production"]}, "version": "99999999999999999999"},
+    )
     assert publish.status_code == 422 and "Version" in publish.json()["error_message"]

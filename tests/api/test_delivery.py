@@ -7,7 +7,8 @@ Read-only tests share one site per module (`site`); tests that publish build the
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -19,23 +20,57 @@ Reply = Any  # the test client's response (httpx's or httpx2's, depending on Sta
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 CONTENT_KEYS = {"entry", "entries", "content_type", "content_types"}
 
-COMPANY = {"content_type": {"title": "Company", "uid": "company", "schema": [
-    {"display_name": "Name", "uid": "title", "data_type": "text", "mandatory": True},
-    {"display_name": "City", "uid": "city", "data_type": "text"},
-]}}
-AUTHOR = {"content_type": {"title": "Author", "uid": "author", "schema": [
-    {"display_name": "Name", "uid": "title", "data_type": "text", "mandatory": True},
-    {"display_name": "Company", "uid": "company", "data_type": "reference", "reference_to": ["company"]},
-]}}
-PAGE = {"content_type": {"title": "Page", "uid": "page", "schema": [
-    {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
-    {"display_name": "Body", "uid": "body", "data_type": "text"},
-    {"display_name": "Views", "uid": "views", "data_type": "number"},
-    {"display_name": "SEO", "uid": "seo", "data_type": "group", "schema": [
-        {"display_name": "Meta title", "uid": "meta_title", "data_type": "text"},
-        {"display_name": "Keywords", "uid": "keywords", "data_type": "text"}]},
-    {"display_name": "Author", "uid": "author", "data_type": "reference", "reference_to": ["author"]},
-]}}
+COMPANY = {
+    "content_type": {
+        "title": "Company",
+        "uid": "company",
+        "schema": [
+            {"display_name": "Name", "uid": "title", "data_type": "text", "mandatory": True},
+            {"display_name": "City", "uid": "city", "data_type": "text"},
+        ],
+    }
+}
+AUTHOR = {
+    "content_type": {
+        "title": "Author",
+        "uid": "author",
+        "schema": [
+            {"display_name": "Name", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "Company",
+                "uid": "company",
+                "data_type": "reference",
+                "reference_to": ["company"],
+            },
+        ],
+    }
+}
+PAGE = {
+    "content_type": {
+        "title": "Page",
+        "uid": "page",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {"display_name": "Body", "uid": "body", "data_type": "text"},
+            {"display_name": "Views", "uid": "views", "data_type": "number"},
+            {
+                "display_name": "SEO",
+                "uid": "seo",
+                "data_type": "group",
+                "schema": [
+                    {"display_name": "Meta title", "uid": "meta_title", "data_type": "text"},
+                    {"display_name": "Keywords", "uid": "keywords", "data_type": "text"},
+                ],
+            },
+            {
+                "display_name": "Author",
+                "uid": "author",
+                "data_type": "reference",
+                "reference_to": ["author"],
+            },
+        ],
+    }
+}
 
 
 class Site:
@@ -55,13 +90,23 @@ class Site:
     def api_key(self) -> str:
         return self.api.api_key
 
-    def get(self, path: str, env: str | None = "production", token: str | None = None,
-            api_key: str | None = None, headers: dict[str, str] | None = None,
-            params: dict[str, Any] | None = None, **more: Any) -> Reply:
+    def get(
+        self,
+        path: str,
+        env: str | None = "production",
+        token: str | None = None,
+        api_key: str | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+        **more: Any,
+    ) -> Reply:
         """A delivery request as the JS SDK makes it: environment in the query string. Parameters
         whose names are not identifiers (`include[]`) go in `params`."""
-        sent = {"api_key": api_key or self.api_key, "access_token": token or self.tokens[env or "production"],
-                **(headers or {})}
+        sent = {
+            "api_key": api_key or self.api_key,
+            "access_token": token or self.tokens[env or "production"],
+            **(headers or {}),
+        }
         query = {**({"environment": env} if env is not None else {}), **(params or {}), **more}
         return self.api.client.get("/v3" + path, params=query, headers=sent)
 
@@ -79,21 +124,43 @@ class Site:
     # -- management side ----------------------------------------------------------------------
     def create(self, ct: str, locale: str | None = None, **fields: Any) -> dict[str, Any]:
         params = {"locale": locale} if locale else {}
-        return self.api.ok(self.api.post(f"/content_types/{ct}/entries", {"entry": fields}, params=params), 201)["entry"]
+        return self.api.ok(
+            self.api.post(f"/content_types/{ct}/entries", {"entry": fields}, params=params), 201
+        )["entry"]
 
     def update(self, ct: str, uid: str, locale: str | None = None, **fields: Any) -> dict[str, Any]:
         params = {"locale": locale} if locale else {}
-        return self.api.ok(self.api.put(f"/content_types/{ct}/entries/{uid}", {"entry": fields}, params=params))["entry"]
+        return self.api.ok(
+            self.api.put(f"/content_types/{ct}/entries/{uid}", {"entry": fields}, params=params)
+        )["entry"]
 
-    def publish(self, ct: str, uid: str, envs: tuple[str, ...] = ("production",), locales: tuple[str, ...] = ("en-us",),
-                *, unpublish: bool = False) -> None:
+    def publish(
+        self,
+        ct: str,
+        uid: str,
+        envs: tuple[str, ...] = ("production",),
+        locales: tuple[str, ...] = ("en-us",),
+        *,
+        unpublish: bool = False,
+    ) -> None:
         action = "unpublish" if unpublish else "publish"
-        self.api.ok(self.api.post(f"/content_types/{ct}/entries/{uid}/{action}",
-                                  {"entry": {"environments": list(envs), "locales": list(locales)}, "locale": locales[0]}))
+        self.api.ok(
+            self.api.post(
+                f"/content_types/{ct}/entries/{uid}/{action}",
+                {
+                    "entry": {"environments": list(envs), "locales": list(locales)},
+                    "locale": locales[0],
+                },
+            )
+        )
 
     def token(self, name: str, envs: list[str]) -> str:
-        body = {"token": {"name": name, "scope": [{"module": "environment", "environments": envs,
-                                                   "acl": {"read": True}}]}}
+        body = {
+            "token": {
+                "name": name,
+                "scope": [{"module": "environment", "environments": envs, "acl": {"read": True}}],
+            }
+        }
         return self.api.ok(self.api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]
 
 
@@ -107,17 +174,34 @@ def make_site(api: Api) -> Site:
     api.ok(api.post("/locales", {"locale": {"code": "fr-fr", "fallback_locale": "en-us"}}), 201)
     api.ok(api.post("/locales", {"locale": {"code": "de-de", "fallback_locale": "fr-fr"}}), 201)
     for name in ("production", "staging"):
-        site.envs[name] = api.ok(api.post("/environments", {"environment": {"name": name}}), 201)["environment"]["uid"]
+        site.envs[name] = api.ok(api.post("/environments", {"environment": {"name": name}}), 201)[
+            "environment"
+        ]["uid"]
         site.tokens[name] = site.token(f"{name} token", [name])
     for body in (COMPANY, AUTHOR, PAGE):
         api.ok(api.post("/content_types", body), 201)
     site.company = site.create("company", title="Acme", city="Lyon")
-    site.author = site.create("author", title="Ada", company=[{"uid": site.company["uid"], "_content_type_uid": "company"}])
+    site.author = site.create(
+        "author",
+        title="Ada",
+        company=[{"uid": site.company["uid"], "_content_type_uid": "company"}],
+    )
     site.ghost = site.create("author", title="Ghost")
-    refs = [{"uid": site.author["uid"], "_content_type_uid": "author"}, {"uid": site.ghost["uid"], "_content_type_uid": "author"}]
+    refs = [
+        {"uid": site.author["uid"], "_content_type_uid": "author"},
+        {"uid": site.ghost["uid"], "_content_type_uid": "author"},
+    ]
     for n in range(5):
-        site.pages.append(site.create("page", title=f"Page {n}", body=f"Body {n}", views=n, author=refs,
-                                      seo={"meta_title": f"Meta {n}", "keywords": "alpha beta" if n % 2 else "gamma"}))
+        site.pages.append(
+            site.create(
+                "page",
+                title=f"Page {n}",
+                body=f"Body {n}",
+                views=n,
+                author=refs,
+                seo={"meta_title": f"Meta {n}", "keywords": "alpha beta" if n % 2 else "gamma"},
+            )
+        )
     site.draft = site.pages.pop()
     site.publish("company", site.company["uid"])
     site.publish("author", site.author["uid"])
@@ -131,7 +215,9 @@ def make_site(api: Api) -> Site:
 @pytest.fixture(scope="module")
 def site(services: Services, client: TestClient) -> Iterator[Site]:
     api = new_user(services, client)
-    api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "Delivery", "master_locale": "en-us"}}), 201)["stack"]["api_key"]
+    api.api_key = api.ok(
+        api.post("/stacks", {"stack": {"name": "Delivery", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
     yield make_site(api)
 
 
@@ -160,7 +246,11 @@ def test_single_entry_shape(site: Site) -> None:
     assert set(body) == {"entry"}
     entry = body["entry"]
     assert entry["uid"] == page["uid"] and entry["title"] == "Page 1" and entry["locale"] == "en-us"
-    assert entry["_version"] == 1 and entry["seo"]["meta_title"] == "Meta 1" and entry["seo"]["keywords"] == "alpha beta"
+    assert (
+        entry["_version"] == 1
+        and entry["seo"]["meta_title"] == "Meta 1"
+        and entry["seo"]["keywords"] == "alpha beta"
+    )
     details = entry["publish_details"]
     assert set(details) == {"environment", "locale", "time", "user"}
     assert details["environment"] == site.envs["production"] and details["locale"] == "en-us"
@@ -175,10 +265,14 @@ def test_list_shape_and_only_published(site: Site) -> None:
     assert sorted(titles(body)) == ["Page 0", "Page 1", "Page 2", "Page 3"]
     assert all(e["locale"] == "en-us" for e in body["entries"])
     # The default order is newest `updated_at` first, as Contentstack does.
-    assert [e["updated_at"] for e in body["entries"]] == sorted((e["updated_at"] for e in body["entries"]), reverse=True)
+    assert [e["updated_at"] for e in body["entries"]] == sorted(
+        (e["updated_at"] for e in body["entries"]), reverse=True
+    )
     counted = site.entries(include_count="true")
     assert counted["count"] == 4 and len(counted["entries"]) == 4
-    assert site.ok("/content_types/page/entries/")["entries"]  # trailing slash, as the legacy JS SDK sends
+    assert site.ok("/content_types/page/entries/")[
+        "entries"
+    ]  # trailing slash, as the legacy JS SDK sends
 
 
 def test_content_types(site: Site) -> None:
@@ -187,41 +281,71 @@ def test_content_types(site: Site) -> None:
     assert [ct["uid"] for ct in body["content_types"]] == ["company", "author", "page"]
     page = site.ok("/content_types/page")
     assert set(page) == {"content_type"}
-    assert page["content_type"]["uid"] == "page" and [f["uid"] for f in page["content_type"]["schema"]][:3] == [
-        "title", "body", "views"]
+    assert page["content_type"]["uid"] == "page" and [
+        f["uid"] for f in page["content_type"]["schema"]
+    ][:3] == ["title", "body", "views"]
     assert_error(site.get("/content_types/nothing"), 422)
     assert_error(site.get("/content_types/nothing/entries"), 422)
 
 
 def test_environment_from_header_or_query_by_name_or_uid(site: Site) -> None:
     uid = site.pages[0]["uid"]
-    by_header = site.get(f"/content_types/page/entries/{uid}", env=None, headers={"environment": "production"})
+    by_header = site.get(
+        f"/content_types/page/entries/{uid}", env=None, headers={"environment": "production"}
+    )
     assert by_header.status_code == 200 and by_header.json()["entry"]["title"] == "Page 0"
-    by_uid = site.get(f"/content_types/page/entries/{uid}", env=None, environment=site.envs["production"])
+    by_uid = site.get(
+        f"/content_types/page/entries/{uid}", env=None, environment=site.envs["production"]
+    )
     assert by_uid.json()["entry"]["title"] == "Page 0"
-    listed = site.get("/content_types/page/entries", env=None, headers={"environment": "production"})
+    listed = site.get(
+        "/content_types/page/entries", env=None, headers={"environment": "production"}
+    )
     assert len(listed.json()["entries"]) == 4
-    assert_error(site.get(f"/content_types/page/entries/{uid}", env=None, token=site.tokens["production"]), 422)
-    assert_error(site.get(f"/content_types/page/entries/{uid}", env="nowhere", token=site.tokens["production"]), 422)
+    assert_error(
+        site.get(f"/content_types/page/entries/{uid}", env=None, token=site.tokens["production"]),
+        422,
+    )
+    assert_error(
+        site.get(
+            f"/content_types/page/entries/{uid}", env="nowhere", token=site.tokens["production"]
+        ),
+        422,
+    )
 
 
 def test_management_reads_are_not_mistaken_for_delivery(site: Site) -> None:
     """Only an access_token header or parameter makes a delivery request, not the words in a query."""
-    body = site.api.ok(site.api.get("/content_types/page/entries", params={"query": '{"title": "access_token="}'}))
+    body = site.api.ok(
+        site.api.get("/content_types/page/entries", params={"query": '{"title": "access_token="}'})
+    )
     assert body == {"entries": []}
-    drafts = site.api.ok(site.api.get("/content_types/page/entries", params={"include_count": "true"}))
+    drafts = site.api.ok(
+        site.api.get("/content_types/page/entries", params={"include_count": "true"})
+    )
     assert drafts["count"] == 5  # management sees the draft too
 
 
 def test_credentials_in_query_string(site: Site) -> None:
     uid = site.pages[0]["uid"]
-    response = site.api.client.get(f"/v3/content_types/page/entries/{uid}", params={
-        "api_key": site.api_key, "access_token": site.tokens["production"], "environment": "production"})
+    response = site.api.client.get(
+        f"/v3/content_types/page/entries/{uid}",
+        params={
+            "api_key": site.api_key,
+            "access_token": site.tokens["production"],
+            "environment": "production",
+        },
+    )
     assert response.status_code == 200 and response.json()["entry"]["uid"] == uid
 
 
 # -- authentication and scope --------------------------------------------------------------------
-PATHS = ["/content_types/page/entries/{uid}", "/content_types/page/entries", "/content_types", "/content_types/page"]
+PATHS = [
+    "/content_types/page/entries/{uid}",
+    "/content_types/page/entries",
+    "/content_types",
+    "/content_types/page",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -231,15 +355,23 @@ def test_token_of_another_environment_is_403(site: Site, path: str) -> None:
         body = assert_error(site.get(path, env=env, token=site.tokens[token]), 403)
         assert "environment" in body["errors"]
     # Through the header too (the Python SDK's way).
-    assert_error(site.get(path, env=None, token=site.tokens["staging"], headers={"environment": "production"}), 403)
+    assert_error(
+        site.get(
+            path, env=None, token=site.tokens["staging"], headers={"environment": "production"}
+        ),
+        403,
+    )
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_unknown_token_401_missing_api_key_412(site: Site, path: str) -> None:
     path = path.format(uid=site.pages[0]["uid"])
     assert_error(site.get(path, token="cs" + "0" * 24), 401)
-    response = site.api.client.get("/v3" + path, params={"environment": "production"},
-                                   headers={"access_token": site.tokens["production"]})
+    response = site.api.client.get(
+        "/v3" + path,
+        params={"environment": "production"},
+        headers={"access_token": site.tokens["production"]},
+    )
     assert assert_error(response, 412)["error_message"] == "The entered API key is invalid"
     assert_error(site.get(path, api_key="blt0000000000000000"), 412)
 
@@ -260,33 +392,72 @@ def test_revoked_or_rescoped_token_stops_at_once(fresh: Site) -> None:
     assert fresh.entry(uid)["title"] == "Page 0"  # cached now
     tokens = fresh.api.ok(fresh.api.get("/stacks/delivery_tokens"))["tokens"]
     production = next(t for t in tokens if t["name"] == "production token")
-    fresh.api.ok(fresh.api.put(f"/stacks/delivery_tokens/{production['uid']}", {"token": {"scope": [
-        {"module": "environment", "environments": ["staging"], "acl": {"read": True}}]}}))
+    fresh.api.ok(
+        fresh.api.put(
+            f"/stacks/delivery_tokens/{production['uid']}",
+            {
+                "token": {
+                    "scope": [
+                        {
+                            "module": "environment",
+                            "environments": ["staging"],
+                            "acl": {"read": True},
+                        }
+                    ]
+                }
+            },
+        )
+    )
     assert_error(fresh.get(f"/content_types/page/entries/{uid}"), 403)
-    assert fresh.get(f"/content_types/page/entries/{uid}", env="staging", token=fresh.tokens["production"]).status_code == 422
+    assert (
+        fresh.get(
+            f"/content_types/page/entries/{uid}", env="staging", token=fresh.tokens["production"]
+        ).status_code
+        == 422
+    )
     fresh.api.ok(fresh.api.delete(f"/stacks/delivery_tokens/{production['uid']}"))
-    assert_error(fresh.get(f"/content_types/page/entries/{uid}", env="staging", token=fresh.tokens["production"]), 401)
+    assert_error(
+        fresh.get(
+            f"/content_types/page/entries/{uid}", env="staging", token=fresh.tokens["production"]
+        ),
+        401,
+    )
 
 
 def test_expired_token_stops_even_when_cached(fresh: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     from veneer.api.delivery import reader
 
-    body = {"token": {"name": "short", "expires_on": "2099-12-31", "scope": [
-        {"module": "environment", "environments": ["production"], "acl": {"read": True}}]}}
+    body = {
+        "token": {
+            "name": "short",
+            "expires_on": "2099-12-31",
+            "scope": [
+                {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+            ],
+        }
+    }
     short = fresh.api.ok(fresh.api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]
     uid = fresh.pages[0]["uid"]
     for _ in range(2):  # the second answer comes from the cache, under these exact credentials
         assert fresh.get(f"/content_types/page/entries/{uid}", token=short).status_code == 200
     monkeypatch.setattr(reader.ids, "now", lambda: "2100-01-01T00:00:00.000Z")
-    assert "expired" in assert_error(fresh.get(f"/content_types/page/entries/{uid}", token=short), 401)["error_message"]
+    assert (
+        "expired"
+        in assert_error(fresh.get(f"/content_types/page/entries/{uid}", token=short), 401)[
+            "error_message"
+        ]
+    )
     assert_error(fresh.get("/content_types/page/entries", token=short), 401)
     assert fresh.entry(uid)["title"] == "Page 0"  # a token without expiry still reads
 
 
 def test_delivery_token_cannot_manage(site: Site) -> None:
     """A delivery token makes a request a delivery one: writes are not delivery routes."""
-    response = site.api.client.post("/v3/content_types/page/entries", json={"entry": {"title": "x"}},
-                                    headers={"api_key": site.api_key, "access_token": site.tokens["production"]})
+    response = site.api.client.post(
+        "/v3/content_types/page/entries",
+        json={"entry": {"title": "x"}},
+        headers={"api_key": site.api_key, "access_token": site.tokens["production"]},
+    )
     assert response.status_code in {401, 403}
     assert set(response.json()) == ERROR_KEYS
 
@@ -300,7 +471,9 @@ def test_locale_default_master_and_explicit(site: Site) -> None:
     assert french["publish_details"]["locale"] == "fr-fr"
     assert site.entry(uid, locale="FR-FR")["title"] == "Bonjour"
     # Page 1 is not published in fr-fr: without fallback it is not there.
-    assert_error(site.get(f"/content_types/page/entries/{site.pages[1]['uid']}", locale="fr-fr"), 422)
+    assert_error(
+        site.get(f"/content_types/page/entries/{site.pages[1]['uid']}", locale="fr-fr"), 422
+    )
     assert titles(site.entries(locale="fr-fr")) == ["Bonjour"]
     assert_error(site.get(f"/content_types/page/entries/{uid}", locale="xx-xx"), 422)
 
@@ -348,7 +521,9 @@ def test_bad_query_is_a_json_error(site: Site) -> None:
 
 
 def test_skip_limit_count_sort(site: Site) -> None:
-    body = site.entries(query='{"views": {"$gte": 1}}', asc="views", include_count="true", limit=2, skip=1)
+    body = site.entries(
+        query='{"views": {"$gte": 1}}', asc="views", include_count="true", limit=2, skip=1
+    )
     assert body["count"] == 3 and titles(body) == ["Page 2", "Page 3"]
     assert titles(site.entries(desc="views", limit=2)) == ["Page 3", "Page 2"]
     assert titles(site.entries(asc="title", skip=3)) == ["Page 3"]
@@ -391,9 +566,15 @@ def test_include_references_to_published_versions(site: Site) -> None:
     assert author["publish_details"]["environment"] == site.envs["production"]
     assert author["company"] == [{"uid": site.company["uid"], "_content_type_uid": "company"}]
     nested = site.entry(uid, params={"include[]": ["author", "author.company"]})
-    assert nested["author"][0]["company"][0]["title"] == "Acme" and nested["author"][0]["company"][0]["city"] == "Lyon"
+    assert (
+        nested["author"][0]["company"][0]["title"] == "Acme"
+        and nested["author"][0]["company"][0]["city"] == "Lyon"
+    )
     # A nested path alone expands its parents too.
-    assert site.entry(uid, params={"include[]": "author.company"})["author"][0]["company"][0]["title"] == "Acme"
+    assert (
+        site.entry(uid, params={"include[]": "author.company"})["author"][0]["company"][0]["title"]
+        == "Acme"
+    )
     # The JS SDK's bracket serialization.
     assert site.entry(uid, params={"include[][]": "author"})["author"][0]["title"] == "Ada"
     listed = site.entries(params={"include[]": "author.company"}, asc="views", limit=2)
@@ -410,9 +591,18 @@ def test_publish_details_metadata_content_type(site: Site) -> None:
     assert entry["publish_details"]["locale"] == "en-us" and entry["publish_details"]["user"]
     body = site.ok(f"/content_types/page/entries/{uid}", include_content_type="true")
     assert body["entry"]["uid"] == uid and body["content_type"]["uid"] == "page"
-    assert [f["uid"] for f in body["content_type"]["schema"]] == ["title", "body", "views", "seo", "author"]
+    assert [f["uid"] for f in body["content_type"]["schema"]] == [
+        "title",
+        "body",
+        "views",
+        "seo",
+        "author",
+    ]
     listed = site.entries(include_content_type="true", include_count="true")
-    assert set(listed) == {"entries", "content_type", "count"} and listed["content_type"]["title"] == "Page"
+    assert (
+        set(listed) == {"entries", "content_type", "count"}
+        and listed["content_type"]["title"] == "Page"
+    )
     # A plain list is the stored documents joined unparsed: the same JSON as a parsed one.
     assert listed["entries"] == site.entries()["entries"]
 
@@ -440,7 +630,10 @@ def test_unpublish_and_republish_purge_the_cache(fresh: Site) -> None:
     for _ in range(2):  # the second read is a cache hit
         assert fresh.entry(uid)["title"] == "Page 1"
         assert "Page 1" in titles(fresh.entries())
-        assert fresh.ok("/content_types/page/entries", query='{"views": 1}')["entries"][0]["uid"] == uid
+        assert (
+            fresh.ok("/content_types/page/entries", query='{"views": 1}')["entries"][0]["uid"]
+            == uid
+        )
     fresh.publish("page", uid, unpublish=True)
     assert_error(fresh.get(path), 422)
     assert "Page 1" not in titles(fresh.entries())
@@ -481,24 +674,39 @@ def test_purges_are_targeted(fresh: Site) -> None:
     assert len(cached_paths()) == 10  # each under its normalized key and its exact one
     fresh.publish("page", zero)
     fresh.entry(one)  # any delivery request syncs with the change log
-    assert cached_paths() == sorted(2 * ["/v3/content_types/author/entries", f"/v3/content_types/page/entries/{one}"])
+    assert cached_paths() == sorted(
+        2 * ["/v3/content_types/author/entries", f"/v3/content_types/page/entries/{one}"]
+    )
 
 
 def test_references_follow_their_publications(fresh: Site) -> None:
     uid = fresh.pages[0]["uid"]
-    assert fresh.entry(uid, params={"include[]": "author.company"})["author"][0]["company"][0]["title"] == "Acme"
+    assert (
+        fresh.entry(uid, params={"include[]": "author.company"})["author"][0]["company"][0]["title"]
+        == "Acme"
+    )
     fresh.update("company", fresh.company["uid"], title="Acme Corp")
     fresh.publish("company", fresh.company["uid"])
-    assert fresh.entry(uid, params={"include[]": "author.company"})["author"][0]["company"][0]["title"] == "Acme Corp"
+    assert (
+        fresh.entry(uid, params={"include[]": "author.company"})["author"][0]["company"][0]["title"]
+        == "Acme Corp"
+    )
     fresh.publish("author", fresh.ghost["uid"])  # was left out while unpublished
-    assert [a["title"] for a in fresh.entry(uid, params={"include[]": "author"})["author"]] == ["Ada", "Ghost"]
+    assert [a["title"] for a in fresh.entry(uid, params={"include[]": "author"})["author"]] == [
+        "Ada",
+        "Ghost",
+    ]
     fresh.publish("author", fresh.author["uid"], unpublish=True)
-    assert [a["title"] for a in fresh.entry(uid, params={"include[]": "author"})["author"]] == ["Ghost"]
+    assert [a["title"] for a in fresh.entry(uid, params={"include[]": "author"})["author"]] == [
+        "Ghost"
+    ]
 
 
 def test_schema_and_locale_changes_reach_delivery(fresh: Site) -> None:
     assert fresh.ok("/content_types/company")["content_type"]["title"] == "Company"
-    assert fresh.ok("/content_types/page/entries/" + fresh.pages[0]["uid"], include_content_type="true")
+    assert fresh.ok(
+        "/content_types/page/entries/" + fresh.pages[0]["uid"], include_content_type="true"
+    )
     fresh.api.ok(fresh.api.put("/content_types/company", {"content_type": {"title": "Firm"}}))
     assert fresh.ok("/content_types/company")["content_type"]["title"] == "Firm"
     assert fresh.ok("/content_types")["content_types"][0]["title"] == "Firm"
@@ -517,16 +725,30 @@ def test_etag_and_if_none_match(fresh: Site) -> None:
     assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
     assert fresh.get(path).headers["etag"] == etag  # stable for the same bytes
     not_modified = fresh.get(path, headers={"If-None-Match": etag})
-    assert not_modified.status_code == 304 and not_modified.content == b"" and not_modified.headers["etag"] == etag
+    assert (
+        not_modified.status_code == 304
+        and not_modified.content == b""
+        and not_modified.headers["etag"] == etag
+    )
     assert fresh.get(path, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
     assert fresh.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
     listed = fresh.get("/content_types/page/entries")
-    assert fresh.get("/content_types/page/entries", headers={"If-None-Match": listed.headers["etag"]}).status_code == 304
+    assert (
+        fresh.get(
+            "/content_types/page/entries", headers={"If-None-Match": listed.headers["etag"]}
+        ).status_code
+        == 304
+    )
     fresh.update("page", uid, title="New")
     fresh.publish("page", uid)
     changed = fresh.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.json()["entry"]["title"] == "New"
     assert changed.headers["etag"] != etag
-    assert fresh.get("/content_types/page/entries", headers={"If-None-Match": listed.headers["etag"]}).status_code == 200
+    assert (
+        fresh.get(
+            "/content_types/page/entries", headers={"If-None-Match": listed.headers["etag"]}
+        ).status_code
+        == 200
+    )
     fresh.publish("page", uid, unpublish=True)
     assert_error(fresh.get(path, headers={"If-None-Match": changed.headers["etag"]}), 422)

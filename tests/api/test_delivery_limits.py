@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -25,14 +26,19 @@ def site(api: Api) -> Site:
 
 def app_with(services: Services, **settings: Any) -> Iterator[TestClient]:
     tuned = dataclasses.replace(services.settings, **settings)
-    app = create_app(tuned, services=Services(store=services.store, settings=tuned))
+    app = create_app(tuned, services=dataclasses.replace(services, settings=tuned))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 
-def delivery_get(client: TestClient, site: Site, path: str, params: dict[str, Any] | None = None, **more: Any) -> Any:
-    return client.get("/v3" + path, params={"environment": "production", **(params or {}), **more},
-                      headers={"api_key": site.api_key, "access_token": site.tokens["production"]})
+def delivery_get(
+    client: TestClient, site: Site, path: str, params: dict[str, Any] | None = None, **more: Any
+) -> Any:
+    return client.get(
+        "/v3" + path,
+        params={"environment": "production", **(params or {}), **more},
+        headers={"api_key": site.api_key, "access_token": site.tokens["production"]},
+    )
 
 
 def test_response_over_the_size_cap_is_refused(site: Site, services: Services) -> None:
@@ -43,7 +49,9 @@ def test_response_over_the_size_cap_is_refused(site: Site, services: Services) -
         assert "too large" in body["error_message"] and "response" in body["errors"]
         assert_error(delivery_get(client, site, "/content_types/page/entries"), 422)
         # Narrowing the request brings it under the cap.
-        small = delivery_get(client, site, f"/content_types/page/entries/{uid}", params={"only[BASE][]": "title"})
+        small = delivery_get(
+            client, site, f"/content_types/page/entries/{uid}", params={"only[BASE][]": "title"}
+        )
         assert small.status_code == 200 and small.json()["entry"]["title"] == "Page 0"
     for client in app_with(services, max_response_bytes=size):
         assert delivery_get(client, site, f"/content_types/page/entries/{uid}").status_code == 200
@@ -52,9 +60,12 @@ def test_response_over_the_size_cap_is_refused(site: Site, services: Services) -
 def test_request_over_the_time_limit_is_cut_off(site: Site, services: Services) -> None:
     uid = site.pages[0]["uid"]
     for client in app_with(services, request_timeout=1e-6):
-        for path, params in [(f"/content_types/page/entries/{uid}", {}), ("/content_types/page/entries", {}),
-                             (f"/content_types/page/entries/{uid}", {"include[]": "author.company"}),
-                             ("/content_types/page/entries", {"query": '{"views": {"$gte": 1}}'})]:
+        for path, params in [
+            (f"/content_types/page/entries/{uid}", {}),
+            ("/content_types/page/entries", {}),
+            (f"/content_types/page/entries/{uid}", {"include[]": "author.company"}),
+            ("/content_types/page/entries", {"query": '{"views": {"$gte": 1}}'}),
+        ]:
             body = assert_error(delivery_get(client, site, path, params), 504)
             assert "too long" in body["error_message"] and "request" in body["errors"]
     for client in app_with(services, request_timeout=5.0):
@@ -64,9 +75,12 @@ def test_request_over_the_time_limit_is_cut_off(site: Site, services: Services) 
 def test_the_database_cuts_off_a_slow_read(services: Services) -> None:
     """Not only between steps: a query still running at the deadline is stopped by the database."""
     tuned = dataclasses.replace(services.settings, request_timeout=0.2)
-    cache = DeliveryCache(Services(store=services.store, settings=tuned))
-    slow = ("SELECT pg_sleep(5)" if services.store.dialect == "postgresql" else
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c")
+    cache = DeliveryCache(dataclasses.replace(services, settings=tuned))
+    slow = (
+        "SELECT pg_sleep(5)"
+        if services.store.dialect == "postgresql"
+        else "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c"
+    )
     try:
         cache.start()
         began = time.monotonic()
@@ -82,15 +96,24 @@ def test_the_database_cuts_off_a_slow_read(services: Services) -> None:
 def test_delivery_only_node(site: Site, services: Services) -> None:
     uid = site.pages[0]["uid"]
     for client in app_with(services, role="delivery"):
-        assert delivery_get(client, site, f"/content_types/page/entries/{uid}").json()["entry"]["title"] == "Page 0"
+        assert (
+            delivery_get(client, site, f"/content_types/page/entries/{uid}").json()["entry"][
+                "title"
+            ]
+            == "Page 0"
+        )
         assert len(delivery_get(client, site, "/content_types/page/entries").json()["entries"]) == 4
-        assert delivery_get(client, site, "/content_types/page").json()["content_type"]["uid"] == "page"
+        assert (
+            delivery_get(client, site, "/content_types/page").json()["content_type"]["uid"]
+            == "page"
+        )
         assert len(delivery_get(client, site, "/content_types").json()["content_types"]) == 3
         management = {"authtoken": site.api.authtoken, "api_key": site.api_key}
         body = assert_error(client.get("/v3/content_types", headers=management), 401)
         assert "Delivery" in body["error_message"]
         assert_error(client.get(f"/v3/content_types/page/entries/{uid}", headers=management), 401)
-        assert client.post("/v3/content_types/page/entries", json={"entry": {"title": "x"}},
-                           headers=management).status_code in {404, 405}
+        assert client.post(
+            "/v3/content_types/page/entries", json={"entry": {"title": "x"}}, headers=management
+        ).status_code in {404, 405}
         assert client.post("/v3/user-session", json={"user": {}}).status_code == 404
         assert client.get("/-/health").json() == {"status": "ok"}

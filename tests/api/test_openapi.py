@@ -56,8 +56,10 @@ def test_document_and_router_agree(role: str) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_document_is_valid_openapi_31(role: str) -> None:
-    errors = [f"{e.instance_path}: {e.message}" for e in jsonschema_rs.Draft202012Validator(OPENAPI_31)
-              .iter_errors(document(role))]
+    errors = [
+        f"{e.instance_path}: {e.message}"
+        for e in jsonschema_rs.Draft202012Validator(OPENAPI_31).iter_errors(document(role))
+    ]
     assert errors == []
 
 
@@ -83,7 +85,9 @@ def test_every_operation_is_complete(role: str) -> None:
         if not path.startswith("/app/"):
             for status in (s for s in statuses if s.startswith("4")):
                 content = _resolve(doc, op["responses"][status])["content"]
-                assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, where
+                assert content["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, where
         if op["security"] and path.startswith("/v3/"):
             assert "401" in statuses, where
 
@@ -100,11 +104,20 @@ def test_variant_header_and_parameters_are_described() -> None:
     doc = document("all")
     entry = doc["paths"]["/v3/content_types/{ct}/entries/{uid}"]["get"]
     names = {_resolve(doc, p)["name"] for p in entry["parameters"]}
-    assert {"x-cs-variant-uid", "include_applied_variants", "show_errors", "environment", "api_key"} <= names
+    assert {
+        "x-cs-variant-uid",
+        "include_applied_variants",
+        "show_errors",
+        "environment",
+        "api_key",
+    } <= names
     schemes = doc["components"]["securitySchemes"]
     assert {(s["in"], s["name"]) for s in schemes.values()} == {
-        ("header", "authtoken"), ("header", "authorization"), ("header", "access_token"),
-        ("cookie", "veneer_session")}
+        ("header", "authtoken"),
+        ("header", "authorization"),
+        ("header", "access_token"),
+        ("cookie", "veneer_session"),
+    }
 
 
 def test_served_at_a_system_path(client: TestClient) -> None:

@@ -13,8 +13,12 @@ from tests.api.test_variants_api import BASE, CT
 from tests.conftest import Api, new_user
 from veneer.api.routes import management_routes
 
-DELIVERY_PATHS = {"/v3/content_types", "/v3/content_types/{ct}", "/v3/content_types/{ct}/entries",
-                  "/v3/content_types/{ct}/entries/{uid}"}
+DELIVERY_PATHS = {
+    "/v3/content_types",
+    "/v3/content_types/{ct}",
+    "/v3/content_types/{ct}/entries",
+    "/v3/content_types/{ct}/entries/{uid}",
+}
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 # Routes that name no stack: they act on the caller's own account.
 ACCOUNT_ROUTES = {"/v3/user-session", "/v3/user", "/v3/organizations", "/v3/stacks", "/v3/stacks/"}
@@ -35,34 +39,84 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
     api.ok(api.post("/content_types", CT), 201)
     api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
     entry = api.ok(api.post("/content_types/landing/entries", {"entry": BASE}), 201)["entry"]
-    api.ok(api.post("/variant_groups", {"name": "Colors", "uid": "colors", "content_types": ["landing"]}), 201)
+    api.ok(
+        api.post(
+            "/variant_groups", {"name": "Colors", "uid": "colors", "content_types": ["landing"]}
+        ),
+        201,
+    )
     api.ok(api.post("/variant_groups/colors/variants", {"uid": "red", "name": "Red"}), 201)
-    api.ok(api.put(f"/content_types/landing/entries/{entry['uid']}/variants/red",
-                   {"entry": {"title": "r", "_variant": {}}}), 201)
-    mtoken = api.ok(api.post("/stacks/management_tokens", {"token": {"name": "m", "scope": [
-        {"module": "content_type", "acl": {"read": True, "write": True}}]}}), 201)["token"]
-    dtoken = api.ok(api.post("/stacks/delivery_tokens", {"token": {"name": "d", "scope": [
-        {"module": "environment", "environments": ["production"]}]}}), 201)["token"]
+    api.ok(
+        api.put(
+            f"/content_types/landing/entries/{entry['uid']}/variants/red",
+            {"entry": {"title": "r", "_variant": {}}},
+        ),
+        201,
+    )
+    mtoken = api.ok(
+        api.post(
+            "/stacks/management_tokens",
+            {
+                "token": {
+                    "name": "m",
+                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                }
+            },
+        ),
+        201,
+    )["token"]
+    dtoken = api.ok(
+        api.post(
+            "/stacks/delivery_tokens",
+            {
+                "token": {
+                    "name": "d",
+                    "scope": [{"module": "environment", "environments": ["production"]}],
+                }
+            },
+        ),
+        201,
+    )["token"]
 
     outsider = new_user(services, client)
     other = outsider.ok(outsider.post("/stacks", {"stack": {"name": "B"}}), 201)["stack"]["api_key"]
     outsider.api_key = other
-    other_mtoken = outsider.ok(outsider.post("/stacks/management_tokens", {"token": {"name": "m", "scope": [
-        {"module": "content_type", "acl": {"read": True, "write": True}}]}}), 201)["token"]["token"]
+    other_mtoken = outsider.ok(
+        outsider.post(
+            "/stacks/management_tokens",
+            {
+                "token": {
+                    "name": "m",
+                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                }
+            },
+        ),
+        201,
+    )["token"]["token"]
     leaver = new_user(services, client)
     leaver.ok(leaver.delete("/user-session"))
-    ids = {"ct": "landing", "uid": entry["uid"], "name": "production", "code": "en-us", "group": "colors",
-           "variant": "red"}
+    ids = {
+        "ct": "landing",
+        "uid": entry["uid"],
+        "name": "production",
+        "code": "en-us",
+        "group": "colors",
+        "variant": "red",
+    }
     ids["uid_token"] = mtoken["uid"]
-    return {"api": api, "ids": ids, "api_key": api.api_key, "secrets": {entry["uid"], "Colors", mtoken["uid"],
-            dtoken["uid"], "production", "r"},
-            "credentials": {
-                "another stack's user": {"authtoken": outsider.authtoken},
-                "another stack's management token": {"authorization": other_mtoken},
-                "a delivery token": {"access_token": dtoken["token"]},
-                "a logged-out authtoken": {"authtoken": leaver.authtoken},
-                "no credentials": {},
-            }}
+    return {
+        "api": api,
+        "ids": ids,
+        "api_key": api.api_key,
+        "secrets": {entry["uid"], "Colors", mtoken["uid"], dtoken["uid"], "production", "r"},
+        "credentials": {
+            "another stack's user": {"authtoken": outsider.authtoken},
+            "another stack's management token": {"authorization": other_mtoken},
+            "a delivery token": {"access_token": dtoken["token"]},
+            "a logged-out authtoken": {"authtoken": leaver.authtoken},
+            "no credentials": {},
+        },
+    }
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
@@ -71,8 +125,16 @@ def _fill(path: str, ids: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
 
 
-@pytest.mark.parametrize("who", ["another stack's user", "another stack's management token", "a delivery token",
-                                 "a logged-out authtoken", "no credentials"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "another stack's user",
+        "another stack's management token",
+        "a delivery token",
+        "a logged-out authtoken",
+        "no credentials",
+    ],
+)
 def test_no_route_leaks(world: dict[str, Any], who: str) -> None:
     api: Api = world["api"]
     creds = world["credentials"][who]
@@ -83,29 +145,55 @@ def test_no_route_leaks(world: dict[str, Any], who: str) -> None:
         if path == "/v3/user-session" and method == "POST":
             continue  # login takes no credentials
         url = _fill(path, world["ids"])
-        response = api.client.request(method, url, json={} if method in {"POST", "PUT"} else None,
-                                      headers={"api_key": world["api_key"], **creds})
+        response = api.client.request(
+            method,
+            url,
+            json={} if method in {"POST", "PUT"} else None,
+            headers={"api_key": world["api_key"], **creds},
+        )
         if who == "a delivery token" and method == "GET" and path.rstrip("/") in DELIVERY_PATHS:
             # a delivery request: only published content of the token's own stack and environment
             assert response.status_code in (200, 422), (method, url, response.text)
             checked += 1
             continue
-        assert response.status_code in (401, 403, 412), (who, method, url, response.status_code, response.text)
+        assert response.status_code in (401, 403, 412), (
+            who,
+            method,
+            url,
+            response.status_code,
+            response.text,
+        )
         body = response.json()
         assert set(body) == ERROR_KEYS, (method, url, body)
-        assert not any(secret in response.text for secret in world["secrets"] - {"r"}), (method, url, response.text)
+        assert not any(secret in response.text for secret in world["secrets"] - {"r"}), (
+            method,
+            url,
+            response.text,
+        )
         checked += 1
     assert checked >= 40
 
 
 def test_read_only_management_token_cannot_write(world: dict[str, Any]) -> None:
     api: Api = world["api"]
-    token = api.ok(api.post("/stacks/management_tokens", {"token": {"name": "ro", "scope": [
-        {"module": "content_type", "acl": {"read": True, "write": False}}]}}), 201)["token"]["token"]
+    token = api.ok(
+        api.post(
+            "/stacks/management_tokens",
+            {
+                "token": {
+                    "name": "ro",
+                    "scope": [{"module": "content_type", "acl": {"read": True, "write": False}}],
+                }
+            },
+        ),
+        201,
+    )["token"]["token"]
     headers = {"api_key": world["api_key"], "authorization": f"Bearer {token}"}
     read = api.client.get("/v3/content_types/landing/entries", headers=headers)
     assert read.status_code == 200 and read.json()["entries"]
-    write = api.client.post("/v3/content_types/landing/entries", json={"entry": {"title": "x"}}, headers=headers)
+    write = api.client.post(
+        "/v3/content_types/landing/entries", json={"entry": {"title": "x"}}, headers=headers
+    )
     assert write.status_code == 403 and set(write.json()) == ERROR_KEYS
 
 
@@ -113,9 +201,22 @@ def test_secrets_are_stored_hashed(world: dict[str, Any], services: Any) -> None
     from sqlalchemy import text
 
     api: Api = world["api"]
-    token = api.ok(api.post("/stacks/delivery_tokens", {"token": {"name": "h", "scope": [
-        {"module": "environment", "environments": ["production"]}]}}), 201)["token"]["token"]
+    token = api.ok(
+        api.post(
+            "/stacks/delivery_tokens",
+            {
+                "token": {
+                    "name": "h",
+                    "scope": [{"module": "environment", "environments": ["production"]}],
+                }
+            },
+        ),
+        201,
+    )["token"]["token"]
     with services.store.engine.connect() as conn:
-        dump = " ".join(str(row) for table in ("tokens", "sessions", "users")
-                        for row in conn.execute(text(f"SELECT * FROM {table}")).all())
+        dump = " ".join(
+            str(row)
+            for table in ("tokens", "sessions", "users")
+            for row in conn.execute(text(f"SELECT * FROM {table}")).all()
+        )
     assert token not in dump and api.authtoken not in dump and "correct horse battery" not in dump

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +16,16 @@ from veneer import ids
 @pytest.fixture
 def pub(api: Api) -> dict[str, Any]:
     api.ok(api.post("/content_types", CT), 201)
-    env = api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)["environment"]
+    env = api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)[
+        "environment"
+    ]
     entry = api.ok(api.post("/content_types/landing/entries", {"entry": BASE}), 201)["entry"]
-    api.ok(api.post("/variant_groups", {"name": "Colors", "uid": "colors", "content_types": ["landing"]}), 201)
+    api.ok(
+        api.post(
+            "/variant_groups", {"name": "Colors", "uid": "colors", "content_types": ["landing"]}
+        ),
+        201,
+    )
     for uid in ("red", "blue"):
         api.ok(api.post("/variant_groups/colors/variants", {"uid": uid, "name": uid.title()}), 201)
     path = f"/content_types/landing/entries/{entry['uid']}"
@@ -27,8 +34,14 @@ def pub(api: Api) -> dict[str, Any]:
     return {"path": path, "env": env["uid"], "entry": entry["uid"]}
 
 
-def body(variants: list[dict[str, Any]], rules: dict[str, bool] | None = None, **top: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"environments": ["production"], "locales": ["en-us"], "variants": variants}
+def body(
+    variants: list[dict[str, Any]], rules: dict[str, bool] | None = None, **top: Any
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "environments": ["production"],
+        "locales": ["en-us"],
+        "variants": variants,
+    }
     if rules is not None:
         entry["variant_rules"] = rules
     return {"entry": entry, "locale": "en-us", **top}
@@ -37,18 +50,30 @@ def body(variants: list[dict[str, Any]], rules: dict[str, bool] | None = None, *
 def published(api: Api, pub: dict[str, Any]) -> dict[str, int]:
     """variant uid ('' for the base) → published version, from the management API."""
     out = {}
-    base = api.ok(api.get(pub["path"], params={"include_publish_details": "true"}))["entry"]["publish_details"]
+    base = api.ok(api.get(pub["path"], params={"include_publish_details": "true"}))["entry"][
+        "publish_details"
+    ]
     if base:
         out[""] = base[0]["version"]
-    for item in api.ok(api.get(pub["path"] + "/variants", params={"include_publish_details": "true"}))["entries"]:
+    for item in api.ok(
+        api.get(pub["path"] + "/variants", params={"include_publish_details": "true"})
+    )["entries"]:
         if item["publish_details"]:
             out[item["_variant"]["_uid"]] = item["publish_details"][0]["version"]
     return out
 
 
 def test_variant_publish_conditionally_publishes_base(api: Api, pub: dict[str, Any]) -> None:
-    answer = api.ok(api.post(pub["path"] + "/publish", body([{"uid": "red", "version": 1}], {
-        "publish_latest_base": False, "publish_latest_base_conditionally": True}), headers={"api_version": "3.2"}))
+    answer = api.ok(
+        api.post(
+            pub["path"] + "/publish",
+            body(
+                [{"uid": "red", "version": 1}],
+                {"publish_latest_base": False, "publish_latest_base_conditionally": True},
+            ),
+            headers={"api_version": "3.2"},
+        )
+    )
     assert answer["notice"] == "The requested action has been performed."
     assert published(api, pub) == {"": 1, "red": 1}
     api.ok(api.put(pub["path"], {"entry": {"count": 2}}))
@@ -59,21 +84,43 @@ def test_variant_publish_conditionally_publishes_base(api: Api, pub: dict[str, A
 def test_publish_latest_base_republishes_base(api: Api, pub: dict[str, Any]) -> None:
     api.ok(api.post(pub["path"] + "/publish", body([{"uid": "red"}])))
     api.ok(api.put(pub["path"], {"entry": {"count": 2}}))
-    api.ok(api.post(pub["path"] + "/publish", body([{"uid": "red"}], {"publish_latest_base": True}), ))
+    api.ok(
+        api.post(
+            pub["path"] + "/publish",
+            body([{"uid": "red"}], {"publish_latest_base": True}),
+        )
+    )
     assert published(api, pub)[""] == 2
 
 
-def test_both_rules_false_without_base_is_422_and_writes_nothing(api: Api, pub: dict[str, Any]) -> None:
-    response = api.post(pub["path"] + "/publish", body([{"uid": "red"}], {
-        "publish_latest_base": False, "publish_latest_base_conditionally": False}))
+def test_both_rules_false_without_base_is_422_and_writes_nothing(
+    api: Api, pub: dict[str, Any]
+) -> None:
+    response = api.post(
+        pub["path"] + "/publish",
+        body(
+            [{"uid": "red"}],
+            {"publish_latest_base": False, "publish_latest_base_conditionally": False},
+        ),
+    )
     assert response.status_code == 422 and "entry.variant_rules" in response.json()["errors"]
     assert published(api, pub) == {}
 
 
 def test_duplicates_last_wins_and_unknown_ignored(api: Api, pub: dict[str, Any]) -> None:
     api.ok(api.put(pub["path"] + "/variants/red", {"entry": {"title": "red 2", "_variant": {}}}))
-    answer = api.ok(api.post(pub["path"] + "/publish?show_errors=true", body(
-        [{"uid": "red", "version": 2}, {"uid": "ghost", "version": 1}, {"uid": "red", "version": 1}])))
+    answer = api.ok(
+        api.post(
+            pub["path"] + "/publish?show_errors=true",
+            body(
+                [
+                    {"uid": "red", "version": 2},
+                    {"uid": "ghost", "version": 1},
+                    {"uid": "red", "version": 1},
+                ]
+            ),
+        )
+    )
     assert published(api, pub) == {"": 1, "red": 1}
     assert [e["details"]["uid"] for e in answer["errors"]] == ["ghost"]
     quiet = api.ok(api.post(pub["path"] + "/publish", body([{"uid": "ghost"}])))
@@ -91,8 +138,12 @@ def test_unpublish_variant_only_then_base_takes_variants(api: Api, pub: dict[str
     api.ok(api.post(pub["path"] + "/publish", body([{"uid": "red"}, {"uid": "blue"}])))
     api.ok(api.post(pub["path"] + "/unpublish", body([{"uid": "red", "version": 1}])))
     assert published(api, pub) == {"": 1, "blue": 1}
-    api.ok(api.post(pub["path"] + "/unpublish", {"entry": {"environments": ["production"], "locales": ["en-us"]},
-                                                 "locale": "en-us"}))
+    api.ok(
+        api.post(
+            pub["path"] + "/unpublish",
+            {"entry": {"environments": ["production"], "locales": ["en-us"]}, "locale": "en-us"},
+        )
+    )
     assert published(api, pub) == {}
 
 
@@ -105,7 +156,7 @@ def test_deleting_entry_variant_unpublishes_it(api: Api, pub: dict[str, Any]) ->
 def test_scheduled_publish_runs_on_time(api: Api, pub: dict[str, Any], services: Any) -> None:
     from veneer.services import publishing
 
-    soon = ids.format_time(datetime.now(timezone.utc) + timedelta(seconds=1))
+    soon = ids.format_time(datetime.now(UTC) + timedelta(seconds=1))
     answer = api.ok(api.post(pub["path"] + "/publish", body([{"uid": "red"}], scheduled_at=soon)))
     assert answer["job_id"] and published(api, pub) == {}
     deadline = time.monotonic() + 10  # the app's scheduler polls every 0.2 s in tests
@@ -119,9 +170,14 @@ def test_scheduled_job_survives_restart(api: Api, pub: dict[str, Any], services:
     """The queue is in the database: a job queued by one process is run by any later one."""
     from veneer.services import publishing
 
-    later = ids.format_time(datetime.now(timezone.utc) + timedelta(hours=1))
+    later = ids.format_time(datetime.now(UTC) + timedelta(hours=1))
     api.ok(api.post(pub["path"] + "/publish", body([{"uid": "blue"}], scheduled_at=later)))
     assert publishing.pending_jobs(services, api.api_key) == 1
-    fresh = type(services)(store=services.store, settings=services.settings)  # a "restarted" process
-    assert publishing.run_due_jobs(fresh, now=ids.format_time(datetime.now(timezone.utc) + timedelta(hours=2))) >= 1
+    fresh = type(services)(
+        store=services.store, settings=services.settings
+    )  # a "restarted" process
+    assert (
+        publishing.run_due_jobs(fresh, now=ids.format_time(datetime.now(UTC) + timedelta(hours=2)))
+        >= 1
+    )
     assert published(api, pub) == {"": 1, "blue": 1}

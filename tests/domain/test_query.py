@@ -18,22 +18,43 @@ from veneer.domain.query import (
 from veneer.errors import ValidationFailed
 
 E1: dict[str, Any] = {
-    "uid": "e1", "title": "Hello World", "n": 5, "price": 9.5, "flag": True, "tags": ["a", "b"],
-    "date": "2024-01-10", "seo": {"meta_title": "Home", "noindex": False},
+    "uid": "e1",
+    "title": "Hello World",
+    "n": 5,
+    "price": 9.5,
+    "flag": True,
+    "tags": ["a", "b"],
+    "date": "2024-01-10",
+    "seo": {"meta_title": "Home", "noindex": False},
     "links": [{"label": "x", "n": 1}, {"label": "y", "n": 2}],
     "author": [{"uid": "blt_a", "_content_type_uid": "person"}],
-    "sections": [{"hero": {"heading": "Big", "_metadata": {"uid": "cs1"}}},
-                 {"quote": {"text": "Q", "_metadata": {"uid": "cs2"}}}],
-    "empty": None, "updated_at": "2024-03-01T00:00:00.000Z",
+    "sections": [
+        {"hero": {"heading": "Big", "_metadata": {"uid": "cs1"}}},
+        {"quote": {"text": "Q", "_metadata": {"uid": "cs2"}}},
+    ],
+    "empty": None,
+    "updated_at": "2024-03-01T00:00:00.000Z",
 }
 E2: dict[str, Any] = {
-    "uid": "e2", "title": "hello there", "n": 10, "flag": False, "tags": ["b", "c"],
-    "date": "2024-02-01T10:00:00.000Z", "seo": {"meta_title": "About"}, "links": [],
+    "uid": "e2",
+    "title": "hello there",
+    "n": 10,
+    "flag": False,
+    "tags": ["b", "c"],
+    "date": "2024-02-01T10:00:00.000Z",
+    "seo": {"meta_title": "About"},
+    "links": [],
     "author": [{"uid": "blt_b", "_content_type_uid": "person"}],
-    "sections": [{"quote": {"text": "Z"}}], "updated_at": "2024-01-01T00:00:00.000Z",
+    "sections": [{"quote": {"text": "Z"}}],
+    "updated_at": "2024-01-01T00:00:00.000Z",
 }
-E3: dict[str, Any] = {"uid": "e3", "title": "Other", "n": "5", "tags": [],
-                      "updated_at": "2024-02-01T00:00:00.000Z"}
+E3: dict[str, Any] = {
+    "uid": "e3",
+    "title": "Other",
+    "n": "5",
+    "tags": [],
+    "updated_at": "2024-02-01T00:00:00.000Z",
+}
 ENTRIES = [E1, E2, E3]
 
 
@@ -111,11 +132,13 @@ MATCHES: list[tuple[str, object, list[str]]] = [
     ("$regex through instances", {"links.label": {"$regex": "[xy]"}}, ["e1"]),
     ("$and", {"$and": [{"tags": "b"}, {"flag": False}]}, ["e2"]),
     ("$or", {"$or": [{"title": "Other"}, {"n": 10}]}, ["e2", "e3"]),
-    ("nested logic", {"$or": [{"$and": [{"n": 5}, {"flag": True}]}, {"title": "Other"}]},
-     ["e1", "e3"]),
+    (
+        "nested logic",
+        {"$or": [{"$and": [{"n": 5}, {"flag": True}]}, {"title": "Other"}]},
+        ["e1", "e3"],
+    ),
     ("field beside $or", {"tags": "b", "$or": [{"n": 5}, {"n": 10}]}, ["e1", "e2"]),
-    ("two conditions on one field", {"$and": [{"n": {"$gte": 5}}, {"n": {"$lte": 5}}]},
-     ["e1"]),
+    ("two conditions on one field", {"$and": [{"n": {"$gte": 5}}, {"n": {"$lte": 5}}]}, ["e1"]),
     ("many fields are ANDed", {"flag": True, "n": 10}, []),
     ("deepest allowed nesting", nested(MAX_DEPTH - 1), ["e1"]),
     ("most clauses allowed", {"$or": [{"n": i} for i in range(MAX_CLAUSES - 1)]}, ["e1", "e2"]),
@@ -165,15 +188,18 @@ BAD_QUERIES: list[tuple[str, object, str]] = [
     ("empty path", {"": 1}, "empty segment"),
     ("too deep", nested(MAX_DEPTH), "deeper than 10"),
     ("too many clauses", {f"f{i}": 1 for i in range(MAX_CLAUSES + 1)}, "more than 200"),
-    ("too many nested clauses", {"$or": [{"n": i} for i in range(MAX_CLAUSES)]},
-     "more than 200"),
-    ("operators count as clauses", {"n": {"$gt": 1, "$lt": 2}, "$or": [
-        {"n": i} for i in range(MAX_CLAUSES - 2)]}, "more than 200"),
+    ("too many nested clauses", {"$or": [{"n": i} for i in range(MAX_CLAUSES)]}, "more than 200"),
+    (
+        "operators count as clauses",
+        {"n": {"$gt": 1, "$lt": 2}, "$or": [{"n": i} for i in range(MAX_CLAUSES - 2)]},
+        "more than 200",
+    ),
 ]
 
 
-@pytest.mark.parametrize("q,fragment", [c[1:] for c in BAD_QUERIES],
-                         ids=[c[0] for c in BAD_QUERIES])
+@pytest.mark.parametrize(
+    "q,fragment", [c[1:] for c in BAD_QUERIES], ids=[c[0] for c in BAD_QUERIES]
+)
 def test_bad_queries_are_rejected_eagerly(q: object, fragment: str) -> None:
     with pytest.raises(ValidationFailed) as info:
         compile_query(q)
@@ -217,25 +243,34 @@ SORTS: list[tuple[str, str | None, str | None, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize("asc,desc,expected", [c[1:] for c in SORTS],
-                         ids=[c[0] for c in SORTS])
+@pytest.mark.parametrize("asc,desc,expected", [c[1:] for c in SORTS], ids=[c[0] for c in SORTS])
 def test_sort_entries(asc: str | None, desc: str | None, expected: list[str]) -> None:
     assert uids(sort_entries(ENTRIES, asc, desc)) == expected
 
 
 MIXED: list[dict[str, Any]] = [
-    {"uid": "none", "x": None}, {"uid": "obj", "x": {"k": 1}}, {"uid": "true", "x": True},
-    {"uid": "str", "x": "a"}, {"uid": "missing"}, {"uid": "list", "x": [2]},
-    {"uid": "one", "x": 1}, {"uid": "empty", "x": []}, {"uid": "float", "x": 1.5},
+    {"uid": "none", "x": None},
+    {"uid": "obj", "x": {"k": 1}},
+    {"uid": "true", "x": True},
+    {"uid": "str", "x": "a"},
+    {"uid": "missing"},
+    {"uid": "list", "x": [2]},
+    {"uid": "one", "x": 1},
+    {"uid": "empty", "x": []},
+    {"uid": "float", "x": 1.5},
 ]
 
 
-@pytest.mark.parametrize("asc,desc,expected", [
-    ("x", None, ["one", "float", "list", "str", "true", "obj", "none", "missing", "empty"]),
-    (None, "x", ["obj", "true", "str", "list", "float", "one", "none", "missing", "empty"]),
-])
-def test_sort_mixed_types_never_raises(asc: str | None, desc: str | None,
-                                       expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    "asc,desc,expected",
+    [
+        ("x", None, ["one", "float", "list", "str", "true", "obj", "none", "missing", "empty"]),
+        (None, "x", ["obj", "true", "str", "list", "float", "one", "none", "missing", "empty"]),
+    ],
+)
+def test_sort_mixed_types_never_raises(
+    asc: str | None, desc: str | None, expected: list[str]
+) -> None:
     assert uids(sort_entries(MIXED, asc, desc)) == expected
 
 
@@ -257,45 +292,79 @@ def test_sort_returns_a_new_list() -> None:
 
 PROJECTIONS: list[tuple[str, list[str] | None, list[str] | None, dict[str, Any]]] = [
     ("only a field", ["title"], None, {"uid": "e1", "title": "Hello World"}),
-    ("only keeps uid even if not asked", ["n", "flag"], None,
-     {"uid": "e1", "n": 5, "flag": True}),
-    ("only a group subfield", ["seo.meta_title"], None,
-     {"uid": "e1", "seo": {"meta_title": "Home"}}),
-    ("only a whole group wins over its subfield", ["seo.meta_title", "seo"], None,
-     {"uid": "e1", "seo": E1["seo"]}),
-    ("only through instances", ["links.label"], None,
-     {"uid": "e1", "links": [{"label": "x"}, {"label": "y"}]}),
-    ("only through blocks", ["sections.hero.heading"], None,
-     {"uid": "e1", "sections": [{"hero": {"heading": "Big"}}]}),
-    ("only a reference subfield", ["author.uid"], None,
-     {"uid": "e1", "author": [{"uid": "blt_a"}]}),
+    ("only keeps uid even if not asked", ["n", "flag"], None, {"uid": "e1", "n": 5, "flag": True}),
+    (
+        "only a group subfield",
+        ["seo.meta_title"],
+        None,
+        {"uid": "e1", "seo": {"meta_title": "Home"}},
+    ),
+    (
+        "only a whole group wins over its subfield",
+        ["seo.meta_title", "seo"],
+        None,
+        {"uid": "e1", "seo": E1["seo"]},
+    ),
+    (
+        "only through instances",
+        ["links.label"],
+        None,
+        {"uid": "e1", "links": [{"label": "x"}, {"label": "y"}]},
+    ),
+    (
+        "only through blocks",
+        ["sections.hero.heading"],
+        None,
+        {"uid": "e1", "sections": [{"hero": {"heading": "Big"}}]},
+    ),
+    (
+        "only a reference subfield",
+        ["author.uid"],
+        None,
+        {"uid": "e1", "author": [{"uid": "blt_a"}]},
+    ),
     ("only a missing field", ["missing"], None, {"uid": "e1"}),
     ("only below a scalar", ["title.x"], None, {"uid": "e1"}),
     ("only below a list of scalars", ["tags.x"], None, {"uid": "e1"}),
     ("only null", ["empty"], None, {"uid": "e1", "empty": None}),
-    ("except fields", None, ["seo", "tags", "links", "author", "sections", "date", "empty",
-                             "updated_at", "price"],
-     {"uid": "e1", "title": "Hello World", "n": 5, "flag": True}),
-    ("except a subfield", None, ["seo.noindex"],
-     {**E1, "seo": {"meta_title": "Home"}}),
-    ("except through instances", None, ["links.n"],
-     {**E1, "links": [{"label": "x"}, {"label": "y"}]}),
-    ("except through blocks", None, ["sections.hero"],
-     {**E1, "sections": [{}, E1["sections"][1]]}),
-    ("except never removes uid", None, ["uid", "title"],
-     {key: value for key, value in E1.items() if key != "title"}),
+    (
+        "except fields",
+        None,
+        ["seo", "tags", "links", "author", "sections", "date", "empty", "updated_at", "price"],
+        {"uid": "e1", "title": "Hello World", "n": 5, "flag": True},
+    ),
+    ("except a subfield", None, ["seo.noindex"], {**E1, "seo": {"meta_title": "Home"}}),
+    (
+        "except through instances",
+        None,
+        ["links.n"],
+        {**E1, "links": [{"label": "x"}, {"label": "y"}]},
+    ),
+    ("except through blocks", None, ["sections.hero"], {**E1, "sections": [{}, E1["sections"][1]]}),
+    (
+        "except never removes uid",
+        None,
+        ["uid", "title"],
+        {key: value for key, value in E1.items() if key != "title"},
+    ),
     ("except a missing path", None, ["nope.deeper"], E1),
-    ("only then except", ["seo", "title"], ["seo.noindex"],
-     {"uid": "e1", "title": "Hello World", "seo": {"meta_title": "Home"}}),
+    (
+        "only then except",
+        ["seo", "title"],
+        ["seo.noindex"],
+        {"uid": "e1", "title": "Hello World", "seo": {"meta_title": "Home"}},
+    ),
     ("nothing asked", None, None, E1),
     ("empty lists", [], [], E1),
 ]
 
 
-@pytest.mark.parametrize("only,except_,expected", [c[1:] for c in PROJECTIONS],
-                         ids=[c[0] for c in PROJECTIONS])
-def test_project(only: list[str] | None, except_: list[str] | None,
-                 expected: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "only,except_,expected", [c[1:] for c in PROJECTIONS], ids=[c[0] for c in PROJECTIONS]
+)
+def test_project(
+    only: list[str] | None, except_: list[str] | None, expected: dict[str, Any]
+) -> None:
     assert project(E1, only, except_) == expected
 
 

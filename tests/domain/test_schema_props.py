@@ -16,14 +16,19 @@ from veneer.errors import ValidationFailed
 Field = dict[str, Any]
 
 LOWER = "abcdefghijklmnopqrstuvwxyz"
-uids = st.builds(lambda first, rest: first + rest, st.sampled_from(LOWER),
-                 st.text(alphabet=LOWER + "0123456789_", max_size=8)).filter(
-    lambda u: u not in RESERVED_FIELD_UIDS and u not in ("title", "url"))
+uids = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from(LOWER),
+    st.text(alphabet=LOWER + "0123456789_", max_size=8),
+).filter(lambda u: u not in RESERVED_FIELD_UIDS and u not in ("title", "url"))
 
 
 def hex_ids(prefix: str, length: int) -> st.SearchStrategy[str]:
     return st.text(alphabet="0123456789abcdef", min_size=length, max_size=length).map(
-        prefix.__add__)
+        prefix.__add__
+    )
+
+
 CHOICES = ["red", "green", "blue"]
 
 
@@ -33,15 +38,24 @@ def counter() -> Callable[[], str]:
 
 
 def _field(uid: str, data_type: str, mandatory: bool, multiple: bool, **extra: Any) -> Field:
-    return {"display_name": uid, "uid": uid, "data_type": data_type, "mandatory": mandatory,
-            "multiple": multiple, **extra}
+    return {
+        "display_name": uid,
+        "uid": uid,
+        "data_type": data_type,
+        "mandatory": mandatory,
+        "multiple": multiple,
+        **extra,
+    }
 
 
 LEAF_KINDS: dict[str, dict[str, Any]] = {
     "text": {"data_type": "text"},
     "multiline": {"data_type": "text", "field_metadata": {"multiline": True}},
-    "select": {"data_type": "text", "display_type": "dropdown",
-               "enum": {"advanced": False, "choices": [{"value": c} for c in CHOICES]}},
+    "select": {
+        "data_type": "text",
+        "display_type": "dropdown",
+        "enum": {"advanced": False, "choices": [{"value": c} for c in CHOICES]},
+    },
     "number": {"data_type": "number"},
     "boolean": {"data_type": "boolean"},
     "isodate": {"data_type": "isodate"},
@@ -63,7 +77,8 @@ def leaf_fields(draw: st.DrawFn, uid: str) -> Field:
 
 def field_lists(depth: int) -> st.SearchStrategy[list[Field]]:
     return st.lists(uids, min_size=1, max_size=4, unique=True).flatmap(
-        lambda names: st.tuples(*[fields(name, depth) for name in names]).map(list))
+        lambda names: st.tuples(*[fields(name, depth) for name in names]).map(list)
+    )
 
 
 def fields(uid: str, depth: int) -> st.SearchStrategy[Field]:
@@ -74,15 +89,23 @@ def fields(uid: str, depth: int) -> st.SearchStrategy[Field]:
 
 @st.composite
 def groups(draw: st.DrawFn, uid: str, depth: int) -> Field:
-    return _field(uid, "group", draw(st.booleans()), draw(st.booleans()),
-                  schema=draw(field_lists(depth + 1)))
+    return _field(
+        uid, "group", draw(st.booleans()), draw(st.booleans()), schema=draw(field_lists(depth + 1))
+    )
 
 
 @st.composite
 def blocks(draw: st.DrawFn, uid: str, depth: int) -> Field:
     names = draw(st.lists(uids, min_size=1, max_size=3, unique=True))
-    return _field(uid, "blocks", draw(st.booleans()), True, blocks=[
-        {"uid": name, "title": name, "schema": draw(field_lists(depth + 1))} for name in names])
+    return _field(
+        uid,
+        "blocks",
+        draw(st.booleans()),
+        True,
+        blocks=[
+            {"uid": name, "title": name, "schema": draw(field_lists(depth + 1))} for name in names
+        ],
+    )
 
 
 @st.composite
@@ -95,11 +118,16 @@ def schemas(draw: st.DrawFn) -> list[Field]:
 # --- values: every strategy can be asked for a non-empty value, for mandatory fields ---------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
-                                                                 max_size=3),
-    max_leaves=6)
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 SCALARS: dict[str, st.SearchStrategy[Any]] = {
     "number": st.integers() | st.floats(allow_nan=False, allow_infinity=False),
     "boolean": st.booleans(),
@@ -110,11 +138,19 @@ SCALARS: dict[str, st.SearchStrategy[Any]] = {
 
 
 def docs(required: bool) -> st.SearchStrategy[dict[str, Any]]:
-    texts = st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=3) if required \
+    texts = (
+        st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=3)
+        if required
         else st.lists(st.text(max_size=5), max_size=3)
-    return texts.map(lambda ts: {
-        "type": "doc", "uid": "d", "attrs": {},
-        "children": [{"type": "p", "attrs": {}, "children": [{"text": t}]} for t in ts]})
+    )
+    return texts.map(
+        lambda ts: {
+            "type": "doc",
+            "uid": "d",
+            "attrs": {},
+            "children": [{"type": "p", "attrs": {}, "children": [{"text": t}]} for t in ts],
+        }
+    )
 
 
 def single_value(field: Field, required: bool) -> st.SearchStrategy[Any]:
@@ -124,8 +160,9 @@ def single_value(field: Field, required: bool) -> st.SearchStrategy[Any]:
     if data_type == "text":
         return st.text(min_size=int(required), max_size=10)
     if data_type == "link":
-        return st.fixed_dictionaries({"title": st.text(min_size=int(required), max_size=5),
-                                      "href": st.text(max_size=5)})
+        return st.fixed_dictionaries(
+            {"title": st.text(min_size=int(required), max_size=5), "href": st.text(max_size=5)}
+        )
     if data_type == "json" and field["field_metadata"].get("allow_json_rte"):
         return docs(required)
     if data_type == "json":
@@ -138,12 +175,14 @@ def single_value(field: Field, required: bool) -> st.SearchStrategy[Any]:
 def value(field: Field, required: bool) -> st.SearchStrategy[Any]:
     least = int(required)
     if field["data_type"] == "reference":
-        ref = st.fixed_dictionaries({"uid": hex_ids("blt", 3),
-                                     "_content_type_uid": st.just("person")})
+        ref = st.fixed_dictionaries(
+            {"uid": hex_ids("blt", 3), "_content_type_uid": st.just("person")}
+        )
         return st.lists(ref, min_size=least, max_size=3)
     if field["data_type"] == "blocks":
         one = st.sampled_from(field["blocks"]).flatmap(
-            lambda b: instance(b["schema"], False).map(lambda body: {b["uid"]: body}))
+            lambda b: instance(b["schema"], False).map(lambda body: {b["uid"]: body})
+        )
         return st.lists(one, min_size=least, max_size=3)
     if field["multiple"]:
         return st.lists(single_value(field, False), min_size=least, max_size=3)
@@ -176,8 +215,9 @@ def schema_and_entry(draw: st.DrawFn) -> tuple[list[Field], dict[str, Any]]:
 # --- walking ---------------------------------------------------------------------------------
 
 
-def instances(schema: list[Field], data: dict[str, Any], path: str) -> Iterator[
-        tuple[str, dict[str, Any]]]:
+def instances(
+    schema: list[Field], data: dict[str, Any], path: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """(path, instance) for every group and block instance in ``data``."""
     for field in schema:
         v = data.get(field["uid"])
@@ -198,8 +238,7 @@ def instances(schema: list[Field], data: dict[str, Any], path: str) -> Iterator[
                 yield from instances(by_uid[name]["schema"], body, f"{here}.{i}.{name}.")
 
 
-def leaves(schema: list[Field], data: dict[str, Any], path: str) -> Iterator[
-        tuple[str, Field]]:
+def leaves(schema: list[Field], data: dict[str, Any], path: str) -> Iterator[tuple[str, Field]]:
     """(path, field) for every present field whose whole value can be given a wrong type."""
     for field in schema:
         here = f"{path}{field['uid']}"
@@ -208,7 +247,7 @@ def leaves(schema: list[Field], data: dict[str, Any], path: str) -> Iterator[
         if not (field["data_type"] == "json" and not field["field_metadata"]):
             yield here, field  # plain JSON accepts anything, so it cannot be corrupted
     for at, item in instances(schema, data, path):
-        sub = _schema_at(schema, at[len(path):])
+        sub = _schema_at(schema, at[len(path) :])
         yield from leaves(sub, item, at + ".")
 
 
@@ -232,9 +271,18 @@ def set_at(data: dict[str, Any], path: str, new: Any) -> None:
     node[parts[-1]] = new
 
 
-WRONG: dict[str, Any] = {"text": 12345, "number": "12", "boolean": "yes", "isodate": "soon",
-                         "json": {"type": "paragraph"}, "link": "https://x", "file": 3.5,
-                         "reference": "blt1", "group": "oops", "blocks": {"a": 1}}
+WRONG: dict[str, Any] = {
+    "text": 12345,
+    "number": "12",
+    "boolean": "yes",
+    "isodate": "soon",
+    "json": {"type": "paragraph"},
+    "link": "https://x",
+    "file": 3.5,
+    "reference": "blt1",
+    "group": "oops",
+    "blocks": {"a": 1},
+}
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -242,8 +290,9 @@ WRONG: dict[str, Any] = {"text": 12345, "number": "12", "boolean": "yes", "isoda
 
 @settings(max_examples=100, deadline=None)
 @given(schema_and_entry())
-def test_valid_entries_are_accepted_and_idempotent(case: tuple[list[Field],
-                                                               dict[str, Any]]) -> None:
+def test_valid_entries_are_accepted_and_idempotent(
+    case: tuple[list[Field], dict[str, Any]],
+) -> None:
     schema, entry = case
     once = validate_entry(schema, entry, new_uid=counter())
 
@@ -259,7 +308,8 @@ def test_valid_entries_are_accepted_and_idempotent(case: tuple[list[Field],
 @settings(max_examples=100, deadline=None)
 @given(schema_and_entry(), st.data())
 def test_one_wrong_type_is_reported_at_exactly_its_path(
-        case: tuple[list[Field], dict[str, Any]], data: st.DataObject) -> None:
+    case: tuple[list[Field], dict[str, Any]], data: st.DataObject
+) -> None:
     schema, entry = case
     candidates = list(leaves(schema, entry, ""))
     path, field = data.draw(st.sampled_from(candidates))

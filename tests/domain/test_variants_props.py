@@ -19,25 +19,57 @@ SCHEMA: list[Doc] = [
     {"uid": "title", "data_type": "text"},
     {"uid": "views", "data_type": "number"},
     {"uid": "body", "data_type": "json"},
-    {"uid": "seo", "data_type": "group", "schema": [
-        {"uid": "meta_title", "data_type": "text"},
-        {"uid": "social", "data_type": "group",
-         "schema": [{"uid": "caption", "data_type": "text"}]},
-    ]},
-    {"uid": "group", "data_type": "group", "multiple": True, "schema": [
-        {"uid": "single_line", "data_type": "text"},
-        {"uid": "extra", "data_type": "group", "schema": [{"uid": "note", "data_type": "text"}]},
-        {"uid": "links", "data_type": "group", "multiple": True,
-         "schema": [{"uid": "href", "data_type": "link"}]},
-    ]},
-    {"uid": "blocks", "data_type": "blocks", "blocks": [
-        {"uid": "hero", "title": "Hero", "schema": [
-            {"uid": "title", "data_type": "text"},
-            {"uid": "items", "data_type": "group", "multiple": True,
-             "schema": [{"uid": "label", "data_type": "text"}]},
-        ]},
-        {"uid": "cta", "title": "CTA", "schema": [{"uid": "text", "data_type": "text"}]},
-    ]},
+    {
+        "uid": "seo",
+        "data_type": "group",
+        "schema": [
+            {"uid": "meta_title", "data_type": "text"},
+            {
+                "uid": "social",
+                "data_type": "group",
+                "schema": [{"uid": "caption", "data_type": "text"}],
+            },
+        ],
+    },
+    {
+        "uid": "group",
+        "data_type": "group",
+        "multiple": True,
+        "schema": [
+            {"uid": "single_line", "data_type": "text"},
+            {
+                "uid": "extra",
+                "data_type": "group",
+                "schema": [{"uid": "note", "data_type": "text"}],
+            },
+            {
+                "uid": "links",
+                "data_type": "group",
+                "multiple": True,
+                "schema": [{"uid": "href", "data_type": "link"}],
+            },
+        ],
+    },
+    {
+        "uid": "blocks",
+        "data_type": "blocks",
+        "blocks": [
+            {
+                "uid": "hero",
+                "title": "Hero",
+                "schema": [
+                    {"uid": "title", "data_type": "text"},
+                    {
+                        "uid": "items",
+                        "data_type": "group",
+                        "multiple": True,
+                        "schema": [{"uid": "label", "data_type": "text"}],
+                    },
+                ],
+            },
+            {"uid": "cta", "title": "CTA", "schema": [{"uid": "text", "data_type": "text"}]},
+        ],
+    },
 ]
 # Few values, of mixed JSON types, so that edits often equal the base and true meets 1.
 ATOMS = st.sampled_from(["a", "b", "", None, 0, 1, True, False, 1.5, [1], {"k": "v"}])
@@ -82,7 +114,7 @@ class Draw:
         kept: list[Doc] = []
         if like:
             order = self.data.draw(st.permutations(like))
-            kept = [self.edit(field, e) for e in order[:self.data.draw(st.integers(0, len(like)))]]
+            kept = [self.edit(field, e) for e in order[: self.data.draw(st.integers(0, len(like)))]]
         fresh = [self.fresh(field) for _ in range(self.data.draw(st.integers(0, 2)))]
         # New instances land anywhere: their position comes from the _order we send.
         return self.data.draw(st.permutations(kept + fresh)) if fresh and kept else kept + fresh
@@ -175,8 +207,11 @@ def value_at(schema: list[Doc], doc: Any, path: str) -> Any:
             continue
         block = tokens.pop(0) if field["data_type"] == "blocks" else None
         uid = tokens.pop(0)
-        found = [n for b, n in (parts(field, e) for e in value or [])
-                 if b == block and n["_metadata"]["uid"] == uid]
+        found = [
+            n
+            for b, n in (parts(field, e) for e in value or [])
+            if b == block and n["_metadata"]["uid"] == uid
+        ]
         schema, doc = block_schema(field, block), found[0] if found else None
 
 
@@ -253,23 +288,32 @@ def test_merge_first_listed_wins_and_never_mutates_base(data: st.DataObject) -> 
     base = gen.node(SCHEMA, None)
     patches = []
     for name in ("csa", "csb", "csc"):
-        stored = edit_variant(SCHEMA, base, None, submission(gen.node(SCHEMA, base)),
-                              new_uid_factory())
+        stored = edit_variant(
+            SCHEMA, base, None, submission(gen.node(SCHEMA, base)), new_uid_factory()
+        )
         patches.append(compile_patch(SCHEMA, stored, name))
     before = canon(base)
     merged, applied = merge(base, patches)
     assert canon(base) == before
     for path, variant in applied.items():
         setters = [p["variant"] for p in patches for steps, _ in p["set"] if dotted(steps) == path]
-        orderers = [p["variant"] for p in patches for steps, _ in p["order"]
-                    if dotted(steps) == path]
+        orderers = [
+            p["variant"] for p in patches for steps, _ in p["order"] if dotted(steps) == path
+        ]
         assert variant == (setters or orderers or [variant])[0], path
         if setters:
-            value = next(v for p in patches if p["variant"] == variant
-                         for steps, v in p["set"] if dotted(steps) == path)
+            value = next(
+                v
+                for p in patches
+                if p["variant"] == variant
+                for steps, v in p["set"]
+                if dotted(steps) == path
+            )
             assert canon(value_at(SCHEMA, merged, path)) == canon(value)
 
 
 def dotted(steps: list[Any]) -> str:
-    return ".".join(s if isinstance(s, str) else ".".join(filter(None, [s.get("block"), s["uid"]]))
-                    for s in steps)
+    return ".".join(
+        s if isinstance(s, str) else ".".join(filter(None, [s.get("block"), s["uid"]]))
+        for s in steps
+    )

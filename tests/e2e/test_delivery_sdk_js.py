@@ -40,27 +40,57 @@ def sdk_ready() -> None:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("node and npm are needed for the JS SDK test (apt install nodejs npm)")
     if not (JS / "node_modules" / "@contentstack" / "delivery-sdk").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=JS,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
 
 
 @pytest.fixture(scope="module")
-def results(sdk_ready: None, services: Services, client: TestClient, server: str) -> Iterator[dict[str, Any]]:
+def results(
+    sdk_ready: None, services: Services, client: TestClient, server: str
+) -> Iterator[dict[str, Any]]:
     api = new_user(services, client)
-    api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "JS SDK", "master_locale": "en-us"}}), 201)["stack"]["api_key"]
+    api.api_key = api.ok(
+        api.post("/stacks", {"stack": {"name": "JS SDK", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
     site = make_site(api)
     vapi = new_user(services, client)
-    vapi.api_key = vapi.ok(vapi.post("/stacks", {"stack": {"name": "JS SDK variants", "master_locale": "en-us"}}),
-                           201)["stack"]["api_key"]
+    vapi.api_key = vapi.ok(
+        vapi.post("/stacks", {"stack": {"name": "JS SDK variants", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
     vsite = make_variant_site(vapi)
     host, port = server.rsplit(":", 1)
-    config = {"host": host, "port": int(port), "apiKey": site.api_key, "deliveryToken": site.tokens["production"],
-              "stagingToken": site.tokens["staging"], "environment": "production",
-              "pages": [p["uid"] for p in site.pages],
-              "variants": {"apiKey": vsite.api_key, "deliveryToken": vsite.tokens["production"],
-                           "stagingToken": vsite.tokens["staging"], "home": vsite.home["uid"],
-                           "red": RED, "green": GREEN, "blue": BLUE, "seed": SEED}}
-    done = subprocess.run(["node", "delivery.mjs", json.dumps(config)], cwd=JS, capture_output=True, text=True,
-                          timeout=120, check=False)
+    config = {
+        "host": host,
+        "port": int(port),
+        "apiKey": site.api_key,
+        "deliveryToken": site.tokens["production"],
+        "stagingToken": site.tokens["staging"],
+        "environment": "production",
+        "pages": [p["uid"] for p in site.pages],
+        "variants": {
+            "apiKey": vsite.api_key,
+            "deliveryToken": vsite.tokens["production"],
+            "stagingToken": vsite.tokens["staging"],
+            "home": vsite.home["uid"],
+            "red": RED,
+            "green": GREEN,
+            "blue": BLUE,
+            "seed": SEED,
+        },
+    }
+    done = subprocess.run(
+        ["node", "delivery.mjs", json.dumps(config)],
+        cwd=JS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     out["_site"] = site
@@ -81,7 +111,12 @@ def test_single_entry(results: dict[str, Any]) -> None:
 
 def test_find_lists(results: dict[str, Any]) -> None:
     body = results["find"]
-    assert body["count"] == 4 and sorted(e["title"] for e in body["entries"]) == ["Page 0", "Page 1", "Page 2", "Page 3"]
+    assert body["count"] == 4 and sorted(e["title"] for e in body["entries"]) == [
+        "Page 0",
+        "Page 1",
+        "Page 2",
+        "Page 3",
+    ]
 
 
 def test_queries(results: dict[str, Any]) -> None:
@@ -93,8 +128,16 @@ def test_queries(results: dict[str, Any]) -> None:
 def test_locale_and_fallback(results: dict[str, Any]) -> None:
     assert results["locale"]["title"] == "Bonjour" and results["locale"]["locale"] == "fr-fr"
     assert results["fallback"]["title"] == "Bonjour" and results["fallback"]["locale"] == "fr-fr"
-    assert results["fallbackEnglish"]["title"] == "Page 1" and results["fallbackEnglish"]["locale"] == "en-us"
-    assert [e["locale"] for e in results["listFallback"]["entries"]] == ["fr-fr", "en-us", "en-us", "en-us"]
+    assert (
+        results["fallbackEnglish"]["title"] == "Page 1"
+        and results["fallbackEnglish"]["locale"] == "en-us"
+    )
+    assert [e["locale"] for e in results["listFallback"]["entries"]] == [
+        "fr-fr",
+        "en-us",
+        "en-us",
+        "en-us",
+    ]
 
 
 def test_include_reference(results: dict[str, Any]) -> None:
@@ -124,15 +167,27 @@ def vsite_of(results: dict[str, Any]) -> VariantSite:
 def test_entry_variants_fetch(results: dict[str, Any]) -> None:
     vsite = vsite_of(results)
     entry = results["variantFetch"]
-    assert entry["uid"] == vsite.home["uid"] and entry["title"] == "Red" and entry["url"] == "/green"
-    assert entry["seo"]["meta_title"] == "Red SEO" and entry["seo"]["social"]["og_title"] == "Green OG"
+    assert (
+        entry["uid"] == vsite.home["uid"] and entry["title"] == "Red" and entry["url"] == "/green"
+    )
+    assert (
+        entry["seo"]["meta_title"] == "Red SEO" and entry["seo"]["social"]["og_title"] == "Green OG"
+    )
     assert [(g["_metadata"]["uid"], g["single_line"], g["multi_line"]) for g in entry["group"]] == [
-        (G1, "Red 1", "Base 1 Multi"), (G2, "Blue 2", "Green 2 Multi")]
+        (G1, "Red 1", "Base 1 Multi"),
+        (G2, "Blue 2", "Green 2 Multi"),
+    ]
     assert list(entry["publish_details"]["variants"]) == [RED, GREEN, BLUE]
     assert results["variantAlias"]["title"] == "Blue"
-    assert results["variantAlias"]["publish_details"]["variants"][BLUE]["alias"] == "cs_personalize_0_2"
+    assert (
+        results["variantAlias"]["publish_details"]["variants"][BLUE]["alias"]
+        == "cs_personalize_0_2"
+    )
     assert [g["single_line"] for g in results["variantSeed"]["group"]] == ["Variant 2", "Variant 1"]
-    assert results["variantLocale"]["title"] == "Rouge" and results["variantLocale"]["locale"] == "fr-fr"
+    assert (
+        results["variantLocale"]["title"] == "Rouge"
+        and results["variantLocale"]["locale"] == "fr-fr"
+    )
 
 
 def test_entry_variants_query_find(results: dict[str, Any]) -> None:
@@ -141,9 +196,19 @@ def test_entry_variants_query_find(results: dict[str, Any]) -> None:
     assert [(e["title"], e["url"]) for e in matched] == [("Blue", "/blue")]
     every = results["variantQueryAll"]
     assert every["count"] == 5
-    assert [e["title"] for e in every["entries"]] == ["Blue", "Red other 1", "Red other 2", "Red other 3", "Plain"]
+    assert [e["title"] for e in every["entries"]] == [
+        "Blue",
+        "Red other 1",
+        "Red other 2",
+        "Red other 3",
+        "Plain",
+    ]
     found = results["variantFind"]
-    assert found["count"] == 5 and {e["title"] for e in found["entries"]} >= {"Red", "Red other 1", "Plain"}
+    assert found["count"] == 5 and {e["title"] for e in found["entries"]} >= {
+        "Red",
+        "Red other 1",
+        "Plain",
+    }
 
 
 def test_entry_variants_with_a_token_of_another_environment(results: dict[str, Any]) -> None:

@@ -35,11 +35,15 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def site(services: Services, client: TestClient) -> Iterator[Site]:
     api = new_user(services, client)
-    api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "SDK", "master_locale": "en-us"}}), 201)["stack"]["api_key"]
+    api.api_key = api.ok(
+        api.post("/stacks", {"stack": {"name": "SDK", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
     yield make_site(api)
 
 
-def sdk(server: str, site: Site, env: str = "production", token: str | None = None) -> contentstack.Stack:
+def sdk(
+    server: str, site: Site, env: str = "production", token: str | None = None
+) -> contentstack.Stack:
     stack = contentstack.Stack(site.api_key, token or site.tokens[env], env, host=server)
     stack.http_instance.endpoint = f"http://{server}/v3"
     return stack
@@ -63,10 +67,20 @@ def test_queries(server: str, site: Site) -> None:
     page = sdk(server, site).content_type("page")
     equal = page.query().where("title", QueryOperation.EQUALS, fields=["Page 2"]).find()
     assert [e["title"] for e in equal["entries"]] == ["Page 2"]
-    ranged = page.query().where("views", QueryOperation.IS_GREATER_THAN_OR_EQUAL, fields=2).order_by_ascending(
-        "views").find()
+    ranged = (
+        page.query()
+        .where("views", QueryOperation.IS_GREATER_THAN_OR_EQUAL, fields=2)
+        .order_by_ascending("views")
+        .find()
+    )
     assert [e["title"] for e in ranged["entries"]] == ["Page 2", "Page 3"]
-    some = page.query().where("views", QueryOperation.INCLUDES, fields=[0, 3]).order_by_descending("views").limit(1).find()
+    some = (
+        page.query()
+        .where("views", QueryOperation.INCLUDES, fields=[0, 3])
+        .order_by_descending("views")
+        .limit(1)
+        .find()
+    )
     assert [e["title"] for e in some["entries"]] == ["Page 3"]
     paged = page.query().order_by_ascending("views").skip(1).limit(2).find()
     assert [e["views"] for e in paged["entries"]] == [1, 2]
@@ -88,7 +102,13 @@ def test_locale_with_fallback(server: str, site: Site) -> None:
 
 def test_include_reference(server: str, site: Site) -> None:
     uid = site.pages[0]["uid"]
-    entry = sdk(server, site).content_type("page").entry(uid).include_reference(["author", "author.company"]).fetch()["entry"]
+    entry = (
+        sdk(server, site)
+        .content_type("page")
+        .entry(uid)
+        .include_reference(["author", "author.company"])
+        .fetch()["entry"]
+    )
     assert [a["title"] for a in entry["author"]] == ["Ada"]
     assert entry["author"][0]["company"][0]["title"] == "Acme"
     listed = sdk(server, site).content_type("page").query().include_reference("author").find()
@@ -99,15 +119,26 @@ def test_projection_and_content_type(server: str, site: Site) -> None:
     uid = site.pages[2]["uid"]
     only = sdk(server, site).content_type("page").entry(uid).only("title").fetch()["entry"]
     assert only == {"uid": uid, "title": "Page 2"}
-    body: dict[str, Any] = sdk(server, site).content_type("page").entry(uid).include_content_type().fetch()
+    body: dict[str, Any] = (
+        sdk(server, site).content_type("page").entry(uid).include_content_type().fetch()
+    )
     assert body["content_type"]["uid"] == "page"
     assert sdk(server, site).content_type("page").fetch()["content_type"]["title"] == "Page"
-    assert [c["uid"] for c in sdk(server, site).content_type().find()["content_types"]] == ["company", "author", "page"]
+    assert [c["uid"] for c in sdk(server, site).content_type().find()["content_types"]] == [
+        "company",
+        "author",
+        "page",
+    ]
 
 
 def test_wrong_environment_or_token_gets_json_errors(server: str, site: Site) -> None:
     uid = site.pages[0]["uid"]
-    foreign = sdk(server, site, env="production", token=site.tokens["staging"]).content_type("page").entry(uid).fetch()
+    foreign = (
+        sdk(server, site, env="production", token=site.tokens["staging"])
+        .content_type("page")
+        .entry(uid)
+        .fetch()
+    )
     assert foreign["error_code"] == 109 and "entry" not in foreign
     unknown = sdk(server, site, token="cs" + "0" * 24).content_type("page").query().find()
     assert unknown["error_code"] == 109 and "entries" not in unknown
@@ -119,25 +150,47 @@ def test_wrong_environment_or_token_gets_json_errors(server: str, site: Site) ->
 @pytest.fixture(scope="module")
 def vsite(services: Services, client: TestClient) -> VariantSite:
     api = new_user(services, client)
-    api.api_key = api.ok(api.post("/stacks", {"stack": {"name": "SDK variants", "master_locale": "en-us"}}),
-                         201)["stack"]["api_key"]
+    api.api_key = api.ok(
+        api.post("/stacks", {"stack": {"name": "SDK variants", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
     return make_variant_site(api)
 
 
 def test_entry_variants_fetch(server: str, vsite: VariantSite) -> None:
     landing = sdk(server, vsite).content_type("landing")
     entry = landing.entry(vsite.home["uid"]).variants([RED, GREEN, BLUE]).fetch()["entry"]
-    assert entry["uid"] == vsite.home["uid"] and entry["title"] == "Red" and entry["url"] == "/green"
-    assert entry["seo"]["meta_title"] == "Red SEO" and entry["seo"]["social"]["og_title"] == "Green OG"
+    assert (
+        entry["uid"] == vsite.home["uid"] and entry["title"] == "Red" and entry["url"] == "/green"
+    )
+    assert (
+        entry["seo"]["meta_title"] == "Red SEO" and entry["seo"]["social"]["og_title"] == "Green OG"
+    )
     assert [(g["_metadata"]["uid"], g["single_line"], g["multi_line"]) for g in entry["group"]] == [
-        (G1, "Red 1", "Base 1 Multi"), (G2, "Blue 2", "Green 2 Multi")]
-    assert list(entry["publish_details"]["variants"]) == [RED, GREEN, BLUE]  # what the SDK's own tests check
+        (G1, "Red 1", "Base 1 Multi"),
+        (G2, "Blue 2", "Green 2 Multi"),
+    ]
+    assert list(entry["publish_details"]["variants"]) == [
+        RED,
+        GREEN,
+        BLUE,
+    ]  # what the SDK's own tests check
     seed = landing.entry(vsite.home["uid"]).variants(SEED).fetch()["entry"]
-    assert [g["single_line"] for g in seed["group"]] == ["Variant 2", "Variant 1"] and seed["title"] == "Testhghghhgh"
+    assert [g["single_line"] for g in seed["group"]] == ["Variant 2", "Variant 1"] and seed[
+        "title"
+    ] == "Testhghghhgh"
     # Aliases; the locale reaches the server only through `params` (clients.md §3.2).
-    aliased = landing.entry(vsite.home["uid"]).variants(["cs_personalize_0_2", "cs_personalize_0_0"]).fetch()["entry"]
-    assert aliased["title"] == "Blue" and aliased["publish_details"]["variants"][BLUE]["alias"] == "cs_personalize_0_2"
-    french = landing.entry(vsite.home["uid"]).variants(RED, params={"locale": "fr-fr"}).fetch()["entry"]
+    aliased = (
+        landing.entry(vsite.home["uid"])
+        .variants(["cs_personalize_0_2", "cs_personalize_0_0"])
+        .fetch()["entry"]
+    )
+    assert (
+        aliased["title"] == "Blue"
+        and aliased["publish_details"]["variants"][BLUE]["alias"] == "cs_personalize_0_2"
+    )
+    french = (
+        landing.entry(vsite.home["uid"]).variants(RED, params={"locale": "fr-fr"}).fetch()["entry"]
+    )
     assert french["title"] == "Rouge" and french["locale"] == "fr-fr"
     # The header does not stick to the stack: a later plain fetch is the base.
     assert landing.entry(vsite.home["uid"]).fetch()["entry"]["title"] == "Testhghghhgh"
@@ -147,7 +200,13 @@ def test_content_type_variants_find(server: str, vsite: VariantSite) -> None:
     landing = sdk(server, vsite).content_type("landing")
     body = landing.variants([BLUE, RED]).find({"include_count": "true", "asc": "views"})
     assert body["count"] == 5
-    assert [e["title"] for e in body["entries"]] == ["Blue", "Red other 1", "Red other 2", "Red other 3", "Plain"]
+    assert [e["title"] for e in body["entries"]] == [
+        "Blue",
+        "Red other 1",
+        "Red other 2",
+        "Red other 3",
+        "Plain",
+    ]
     assert body["entries"][0]["group"][0]["single_line"] == "Blue 2"
     assert all("variants" in e["publish_details"] for e in body["entries"])
     limited = landing.variants([RED, GREEN, BLUE, SEED]).find({"show_errors": "true"})

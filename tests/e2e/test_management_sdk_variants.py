@@ -30,8 +30,14 @@ def _account(services: Any) -> str:
 
 
 def _run(command: list[str], cwd: Path = ROOT) -> dict[str, Any]:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=180,
-                            env={**os.environ, "NODE_NO_WARNINGS": "1"})
+    result = subprocess.run(  # noqa: PLW1510 -- the caller reads returncode
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "NODE_NO_WARNINGS": "1"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -50,26 +56,56 @@ def _check_python(seen: dict[str, Any]) -> None:
     assert seen["published_versions"] == [2] and seen["after_unpublish"] == []
     assert seen["deleted_notice"] == "Entry variant deleted successfully."
     assert seen["unlink_message"] == "Variant Group and Variants updated successfully"
-    assert seen["after_unlink"] == [] and seen["group_deleted"] == "Variant Group deleted successfully."
+    assert (
+        seen["after_unlink"] == []
+        and seen["group_deleted"] == "Variant Group deleted successfully."
+    )
 
 
 def test_python_sdk_1_11(server: str, services: Any) -> None:
-    seen = _run([sys.executable, str(HERE / "scripts" / "cma_variants.py"), server, _account(services), PASSWORD])
+    seen = _run(
+        [
+            sys.executable,
+            str(HERE / "scripts" / "cma_variants.py"),
+            server,
+            _account(services),
+            PASSWORD,
+        ]
+    )
     _check_python(seen)
 
 
 def test_python_sdk_1_10(server: str, services: Any) -> None:
-    assert OLD_SDK_PYTHON.exists(), "scripts/setup --test makes .venv-cma110 with contentstack-management 1.10.0"
-    version = subprocess.run([str(OLD_SDK_PYTHON), "-c", "import importlib.metadata as m;"
-                              "print(m.version('contentstack-management'))"], capture_output=True, text=True)
+    assert OLD_SDK_PYTHON.exists(), (
+        "scripts/setup --test makes .venv-cma110 with contentstack-management 1.10.0"
+    )
+    version = subprocess.run(  # noqa: PLW1510 -- the caller reads returncode
+        [
+            str(OLD_SDK_PYTHON),
+            "-c",
+            "import importlib.metadata as m;print(m.version('contentstack-management'))",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert version.stdout.strip() == "1.10.0"
-    seen = _run([str(OLD_SDK_PYTHON), str(HERE / "scripts" / "cma_variants.py"), server, _account(services), PASSWORD])
+    seen = _run(
+        [
+            str(OLD_SDK_PYTHON),
+            str(HERE / "scripts" / "cma_variants.py"),
+            server,
+            _account(services),
+            PASSWORD,
+        ]
+    )
     _check_python(seen)
 
 
 def test_js_management_sdk(server: str, services: Any) -> None:
     host, port = server.split(":")
-    seen = _run(["node", "cma_variants.mjs", host, port, _account(services), PASSWORD], cwd=HERE / "js")
+    seen = _run(
+        ["node", "cma_variants.mjs", host, port, _account(services), PASSWORD], cwd=HERE / "js"
+    )
     assert seen["created"] == ["Entry variant created successfully.", ["title"]]
     assert seen["updated"] == ["Entry variant updated successfully.", 2]
     assert seen["fetched"] == {"title": "JS lamp 2", "uid": "red"}

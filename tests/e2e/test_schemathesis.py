@@ -57,29 +57,69 @@ EXAMPLES = int(os.environ.get("VENEER_SCHEMATHESIS_EXAMPLES", "15"))
 # CI repeats a seed that passed, so a landing never hangs on a fresh fuzz draw; local runs draw new
 # seeds (and print them) to keep finding bugs.
 CI_SEED = 3119022084
-SEED = int(os.environ.get("VENEER_SCHEMATHESIS_SEED") or (CI_SEED if os.environ.get("CI") else random.randrange(2**32)))
-CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_headers_conformance", "response_schema_conformance")
+SEED = int(
+    os.environ.get("VENEER_SCHEMATHESIS_SEED")
+    or (CI_SEED if os.environ.get("CI") else random.randrange(2**32))
+)
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
 CREDENTIALS = ("authtoken", "authorization", "access_token")
-NOT_HTTP = {code: None for code in [*range(9), *range(10, 32), 127]}  # RFC 9110 §5.5: not in a field value
+NOT_HTTP = {
+    code: None for code in [*range(9), *range(10, 32), 127]
+}  # RFC 9110 §5.5: not in a field value
 
-PAGE: dict[str, Any] = {"uid": "page", "title": "Page", "schema": [
-    {"uid": "title", "data_type": "text", "display_name": "Title", "mandatory": True, "unique": True},
-    {"uid": "views", "data_type": "number", "display_name": "Views"},
-    {"uid": "author", "data_type": "reference", "display_name": "Author", "reference_to": ["page"]},
-    {"uid": "seo", "data_type": "group", "display_name": "SEO", "schema": [
-        {"uid": "meta_title", "data_type": "text", "display_name": "Meta title"}]},
-    {"uid": "links", "data_type": "group", "display_name": "Links", "multiple": True, "schema": [
-        {"uid": "label", "data_type": "text", "display_name": "Label"}]},
-]}
-ENTRY = {"title": "Home", "views": 3, "seo": {"meta_title": "Home SEO"},
-         "links": [{"label": "One", "_metadata": {"uid": "cs00000000000000a1"}}]}
+PAGE: dict[str, Any] = {
+    "uid": "page",
+    "title": "Page",
+    "schema": [
+        {
+            "uid": "title",
+            "data_type": "text",
+            "display_name": "Title",
+            "mandatory": True,
+            "unique": True,
+        },
+        {"uid": "views", "data_type": "number", "display_name": "Views"},
+        {
+            "uid": "author",
+            "data_type": "reference",
+            "display_name": "Author",
+            "reference_to": ["page"],
+        },
+        {
+            "uid": "seo",
+            "data_type": "group",
+            "display_name": "SEO",
+            "schema": [{"uid": "meta_title", "data_type": "text", "display_name": "Meta title"}],
+        },
+        {
+            "uid": "links",
+            "data_type": "group",
+            "display_name": "Links",
+            "multiple": True,
+            "schema": [{"uid": "label", "data_type": "text", "display_name": "Label"}],
+        },
+    ],
+}
+ENTRY = {
+    "title": "Home",
+    "views": 3,
+    "seo": {"meta_title": "Home SEO"},
+    "links": [{"label": "One", "_metadata": {"uid": "cs00000000000000a1"}}],
+}
 GROUP, VARIANT, ALIAS = "sch_group", "sch_red", "cs_personalize_a_0"
 
 
 # -- a server of our own on a fresh database ---------------------------------------------------------
 @pytest.fixture(scope="module", params=BACKENDS)
-def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str, Path]]:
     """(database url, base url, server log). Management rate limits are off and the per-address
     login limit is high: Schemathesis sends thousands of requests and random logins from one address."""
     folder = tmp_path_factory.mktemp("schemathesis")
@@ -87,8 +127,13 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     url = f"sqlite:///{folder / 'veneer.db'}" if request.param == "sqlite" else _pg_database(name)
     log = folder / "server.log"
     port = free_port()
-    process = start_server(url, port, log, VENEER_MANAGEMENT_RATE_LIMIT="0",
-                           VENEER_LOGIN_ATTEMPTS_PER_ADDRESS="1000000")
+    process = start_server(
+        url,
+        port,
+        log,
+        VENEER_MANAGEMENT_RATE_LIMIT="0",
+        VENEER_LOGIN_ATTEMPTS_PER_ADDRESS="1000000",
+    )
     try:
         yield url, f"http://127.0.0.1:{port}", log
     finally:
@@ -101,8 +146,13 @@ def make_user(database_url: str) -> str:
     store = open_store(database_url)
     try:
         email = f"st-{secrets.token_hex(6)}@example.com"
-        users.create_user(Services(store=store, settings=Settings(database_url=database_url)), email, PASSWORD,
-                          "Schemathesis", "User")
+        users.create_user(
+            Services(store=store, settings=Settings(database_url=database_url)),
+            email,
+            PASSWORD,
+            "Schemathesis",
+            "User",
+        )
         return email
     finally:
         store.dispose()
@@ -116,11 +166,20 @@ class World:
     authtoken: str = ""
     api_key: str = ""
     entry: str = ""
-    tokens: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> {"auth"/"spare": uid, secret}
+    tokens: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # kind -> {"auth"/"spare": uid, secret}
     requests: int = 0
 
-    def call(self, method: str, path: str, body: Any = None, *, expect: tuple[int, ...] = (200, 201),
-             **headers: str) -> httpx.Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        expect: tuple[int, ...] = (200, 201),
+        **headers: str,
+    ) -> httpx.Response:
         base = {"authtoken": self.authtoken, "api_key": self.api_key}
         response = self.http.request(method, path, json=body, headers={**base, **headers})
         self.requests += 1
@@ -155,9 +214,17 @@ class World:
                     self.call("POST", "/v3/environments", {"environment": {"name": name}})
                     self.tokens.pop("delivery_tokens", None)
         if (not path or "locales" in path) and not self.exists("/v3/locales/fr-fr"):
-            self.call("POST", "/v3/locales", {"locale": {"code": "fr-fr", "fallback_locale": "en-us"}})
-        lost_token = "delivery_tokens" not in self.tokens  # production was deleted: its publications too
-        content = lost_token or not path or any(word in path for word in ("content_types", "content-types", "variant"))
+            self.call(
+                "POST", "/v3/locales", {"locale": {"code": "fr-fr", "fallback_locale": "en-us"}}
+            )
+        lost_token = (
+            "delivery_tokens" not in self.tokens
+        )  # production was deleted: its publications too
+        content = (
+            lost_token
+            or not path
+            or any(word in path for word in ("content_types", "content-types", "variant"))
+        )
         if content:
             self._content()
             self._variants()
@@ -170,24 +237,44 @@ class World:
         current = self.call("GET", "/v3/content_types/page", expect=())
         if current.status_code != 200:
             self.call("POST", "/v3/content_types", {"content_type": PAGE})
-        elif [f.get("uid") for f in current.json()["content_type"]["schema"]] != [f["uid"] for f in PAGE["schema"]]:
+        elif [f.get("uid") for f in current.json()["content_type"]["schema"]] != [
+            f["uid"] for f in PAGE["schema"]
+        ]:
             self.call("PUT", "/v3/content_types/page", {"content_type": PAGE})
         if not self.entry or not self.exists(f"/v3/content_types/page/entries/{self.entry}"):
             entry = {**ENTRY, "title": f"Home {secrets.token_hex(3)}"}
-            self.entry = self.call("POST", "/v3/content_types/page/entries", {"entry": entry}).json()["entry"]["uid"]
+            self.entry = self.call(
+                "POST", "/v3/content_types/page/entries", {"entry": entry}
+            ).json()["entry"]["uid"]
 
     def _variants(self) -> None:
         group = self.call("GET", f"/v3/variant_groups/{GROUP}", expect=())
         if group.status_code != 200:
-            self.call("POST", "/v3/variant_groups", {"uid": GROUP, "name": "Colors", "content_types": ["page"]})
+            self.call(
+                "POST",
+                "/v3/variant_groups",
+                {"uid": GROUP, "name": "Colors", "content_types": ["page"]},
+            )
         elif {"uid": "page", "status": "linked"} not in group.json()["content_types"]:
-            self.call("PUT", f"/v3/variant_groups/{GROUP}", {"content_types": [{"uid": "page", "status": "linked"}]})
+            self.call(
+                "PUT",
+                f"/v3/variant_groups/{GROUP}",
+                {"content_types": [{"uid": "page", "status": "linked"}]},
+            )
         if not self.exists(f"/v3/variant_groups/{GROUP}/variants/{VARIANT}"):
             self.call("DELETE", f"/v3/variants/{VARIANT}", expect=())  # one left without its group
-            self.call("POST", f"/v3/variant_groups/{GROUP}/variants", {"uid": VARIANT, "name": "Red", "alias": ALIAS})
+            self.call(
+                "POST",
+                f"/v3/variant_groups/{GROUP}/variants",
+                {"uid": VARIANT, "name": "Red", "alias": ALIAS},
+            )
         path = f"/v3/content_types/page/entries/{self.entry}/variants/{VARIANT}"
         if not self.exists(path):
-            self.call("PUT", path, {"entry": {"views": 7, "seo": {"meta_title": "Red SEO"}, "_variant": {}}})
+            self.call(
+                "PUT",
+                path,
+                {"entry": {"views": 7, "seo": {"meta_title": "Red SEO"}, "_variant": {}}},
+            )
 
     def _tokens(self) -> None:
         for kind in ("management_tokens", "delivery_tokens"):
@@ -195,17 +282,31 @@ class World:
             for role in ("auth", "spare"):
                 if role in held and self.exists(f"/v3/stacks/{kind}/{held[role]}"):
                     continue
-                scope = ([{"module": "environment", "environments": ["production"]}] if kind == "delivery_tokens"
-                         else [{"module": "content_type", "acl": {"read": True, "write": True}}])
-                token = self.call("POST", f"/v3/stacks/{kind}", {"token": {"name": role, "scope": scope}}).json()["token"]
+                scope = (
+                    [{"module": "environment", "environments": ["production"]}]
+                    if kind == "delivery_tokens"
+                    else [{"module": "content_type", "acl": {"read": True, "write": True}}]
+                )
+                token = self.call(
+                    "POST", f"/v3/stacks/{kind}", {"token": {"name": role, "scope": scope}}
+                ).json()["token"]
                 held[role], held[role + "_secret"] = token["uid"], token["token"]
 
     def _published(self) -> None:
-        delivery = {"access_token": self.tokens["delivery_tokens"]["auth_secret"], "environment": "production",
-                    "authtoken": ""}
+        delivery = {
+            "access_token": self.tokens["delivery_tokens"]["auth_secret"],
+            "environment": "production",
+            "authtoken": "",
+        }
         if not self.exists(f"/v3/content_types/page/entries/{self.entry}", **delivery):
-            body = {"entry": {"environments": ["production"], "locales": ["en-us"],
-                              "variants": [{"uid": VARIANT}]}, "locale": "en-us"}
+            body = {
+                "entry": {
+                    "environments": ["production"],
+                    "locales": ["en-us"],
+                    "variants": [{"uid": VARIANT}],
+                },
+                "locale": "en-us",
+            }
             self.call("POST", f"/v3/content_types/page/entries/{self.entry}/publish", body)
 
     # -- what a generated case may borrow from it --------------------------------------------------------
@@ -213,14 +314,27 @@ class World:
         if name == "uid":
             kind = next((k for k in ("management_tokens", "delivery_tokens") if k in path), None)
             return self.tokens[kind]["spare"] if kind else self.entry
-        return {"ct": "page", "variant": VARIANT, "group": GROUP, "name": "staging", "code": "fr-fr",
-                "api_key": self.api_key, "path": "app.css"}.get(name)
+        return {
+            "ct": "page",
+            "variant": VARIANT,
+            "group": GROUP,
+            "name": "staging",
+            "code": "fr-fr",
+            "api_key": self.api_key,
+            "path": "app.css",
+        }.get(name)
 
     def persona_headers(self, persona: str) -> dict[str, str]:
-        return {"user": {"authtoken": self.authtoken},
-                "management": {"authorization": "Bearer " + self.tokens["management_tokens"]["auth_secret"]},
-                "delivery": {"access_token": self.tokens["delivery_tokens"]["auth_secret"],
-                             "environment": "production"}}.get(persona, {})
+        return {
+            "user": {"authtoken": self.authtoken},
+            "management": {
+                "authorization": "Bearer " + self.tokens["management_tokens"]["auth_secret"]
+            },
+            "delivery": {
+                "access_token": self.tokens["delivery_tokens"]["auth_secret"],
+                "environment": "production",
+            },
+        }.get(persona, {})
 
 
 # -- callers --------------------------------------------------------------------------------------------
@@ -263,9 +377,13 @@ def dress(case: Any, draw: Draw, world: World) -> bool:
         if draw.real_stack:
             headers["api_key"] = world.api_key
     if draw.real_ids and case.path_parameters:
-        case.path_parameters = {name: world.real_path_value(path, name) or value
-                                for name, value in case.path_parameters.items()}
-    if draw.persona == "session" or (path == "/app/login" and method == "POST" and draw.persona == "user"):
+        case.path_parameters = {
+            name: world.real_path_value(path, name) or value
+            for name, value in case.path_parameters.items()
+        }
+    if draw.persona == "session" or (
+        path == "/app/login" and method == "POST" and draw.persona == "user"
+    ):
         _editor(case, draw, world, path, method)
     if draw.persona == "user" and (method, path) == ("POST", "/v3/user-session") and draw.real_ids:
         case.body = {"user": {"email": world.email, "password": PASSWORD}}
@@ -275,17 +393,30 @@ def dress(case: Any, draw: Draw, world: World) -> bool:
         headers["api_key"] = world.new_stack("Throwaway")
     # Control characters are not HTTP: the HTTP server refuses such a request with a bare 400
     # before Veneer sees it. Schemathesis' negative mode sometimes draws them (If-None-Match).
-    case.headers = {name: value.translate(NOT_HTTP) if isinstance(value, str) else value
-                    for name, value in headers.items()}
+    case.headers = {
+        name: value.translate(NOT_HTTP) if isinstance(value, str) else value
+        for name, value in headers.items()
+    }
     return draw.real_ids or draw.real_stack
 
 
 def damaging(method: str, path: str) -> bool:
     """A successful write that may take away part of the world."""
-    return method == "DELETE" or path.endswith("publish") or path.startswith("/app/stacks/") or (
-        method == "PUT" and path in (
-            "/v3/environments/{name}", "/v3/content_types/{ct}", "/v3/variant_groups/{group}",
-            "/v3/variant_groups/{group}/variants"))
+    return (
+        method == "DELETE"
+        or path.endswith("publish")
+        or path.startswith("/app/stacks/")
+        or (
+            method == "PUT"
+            and path
+            in (
+                "/v3/environments/{name}",
+                "/v3/content_types/{ct}",
+                "/v3/variant_groups/{group}",
+                "/v3/variant_groups/{group}/variants",
+            )
+        )
+    )
 
 
 def _editor(case: Any, draw: Draw, world: World, path: str, method: str) -> None:
@@ -330,7 +461,11 @@ class Run:
             case.validate_response(response, checks=self.checks)
         except (AssertionError, BaseExceptionGroup) as exc:
             self._fail(label, case, f"{response.status_code}: {exc}")
-        if touched and response.status_code < 400 and damaging(case.method.upper(), case.operation.path):
+        if (
+            touched
+            and response.status_code < 400
+            and damaging(case.method.upper(), case.operation.path)
+        ):
             self.world.ensure(case.operation.path)
 
     def _fail(self, label: str, case: Any, message: str) -> None:
@@ -342,11 +477,19 @@ class Run:
 def exercise(run: Run, operation: Any, mode: GenerationMode) -> None:
     security = operation.definition.raw.get("security", [])
 
-    @hypothesis.given(case=operation.as_strategy(generation_mode=mode), persona=personas(security),
-                      real_ids=st.booleans(), real_stack=st.sampled_from([True, True, True, False]))
-    @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None,
-                         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(
+        case=operation.as_strategy(generation_mode=mode),
+        persona=personas(security),
+        real_ids=st.booleans(),
+        real_stack=st.sampled_from([True, True, True, False]),
+    )
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
     @hypothesis.seed(SEED)
     def test(case: Any, persona: str, real_ids: bool, real_stack: bool) -> None:
         run.send(case, Draw(persona, real_ids, real_stack))
@@ -356,10 +499,14 @@ def exercise(run: Run, operation: Any, mode: GenerationMode) -> None:
     except hypothesis.errors.Unsatisfiable:
         if mode is GenerationMode.POSITIVE:
             raise
-        run.not_negatable.append(f"{operation.method.upper()} {operation.path}")  # nothing in it can be invalid
+        run.not_negatable.append(
+            f"{operation.method.upper()} {operation.path}"
+        )  # nothing in it can be invalid
 
 
-def test_every_operation_against_a_live_server(live: tuple[str, str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_operation_against_a_live_server(
+    live: tuple[str, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     database_url, base_url, log = live
     schema = schemathesis.openapi.from_url(base_url + "/-/openapi.json")
     load_all_checks()
@@ -375,12 +522,18 @@ def test_every_operation_against_a_live_server(live: tuple[str, str, Path], caps
                 exercise(run, operation, mode)
     backend = database_url.split(":", 1)[0]
     with capsys.disabled():
-        print(f"\nschemathesis {schemathesis.__version__} on {backend}: {run.generated} generated requests over "
-              f"{len(operations)} operations (seed {SEED}; {world.requests} setup requests; "
-              f"{len(run.not_negatable)} operations without invalid inputs); statuses "
-              f"{dict(sorted(run.statuses.items()))}")
-    assert not run.failures, (f"{len(run.failing_operations)} operations failed (seed {SEED}):\n\n"
-                              + "\n\n".join(run.failures) + f"\n\nserver log {log}:\n" + crashes(log))
+        print(
+            f"\nschemathesis {schemathesis.__version__} on {backend}: {run.generated} generated requests over "
+            f"{len(operations)} operations (seed {SEED}; {world.requests} setup requests; "
+            f"{len(run.not_negatable)} operations without invalid inputs); statuses "
+            f"{dict(sorted(run.statuses.items()))}"
+        )
+    assert not run.failures, (
+        f"{len(run.failing_operations)} operations failed (seed {SEED}):\n\n"
+        + "\n\n".join(run.failures)
+        + f"\n\nserver log {log}:\n"
+        + crashes(log)
+    )
 
 
 def crashes(log: Path) -> str:
@@ -390,7 +543,12 @@ def crashes(log: Path) -> str:
     for line in log.read_text(errors="replace").splitlines():
         if "/veneer/" in line and line.lstrip().startswith("File "):
             frame = line.strip()
-        elif line and not line[0].isspace() and ("Error" in line or "Exception" in line) and ":" in line:
+        elif (
+            line
+            and not line[0].isspace()
+            and ("Error" in line or "Exception" in line)
+            and ":" in line
+        ):
             key = f"{line}\n    at {frame}"
             found[key] = found.get(key, 0) + 1
     return "\n".join(f"{count} x {key}" for key, count in found.items()) or "no tracebacks"

@@ -25,8 +25,15 @@ class UI:
         page = self.http.get("/app/login")
         token = CSRF.search(page.text)
         assert token, page.text
-        return self.http.post("/app/login", data={"csrf": token.group(1), "email": email or self.api.email,
-                                                   "password": password, "next": "/app/"})
+        return self.http.post(
+            "/app/login",
+            data={
+                "csrf": token.group(1),
+                "email": email or self.api.email,
+                "password": password,
+                "next": "/app/",
+            },
+        )
 
     def entries(self, ct: str) -> str:
         return f"/app/stacks/{self.api.api_key}/content-types/{ct}/entries"
@@ -37,7 +44,11 @@ class UI:
         return serialize(page.text, form_id)
 
     def post(self, path: str, form: MultiDict) -> Any:
-        return self.http.post(path, content=_pairs(form), headers={"content-type": "application/x-www-form-urlencoded"})
+        return self.http.post(
+            path,
+            content=_pairs(form),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
 
 
 def _pairs(form: MultiDict) -> str:

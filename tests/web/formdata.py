@@ -78,7 +78,11 @@ class FormSerializer(HTMLParser):
             self.pairs.append((name, text.removeprefix("\n")))
             self.textarea = None
         elif tag == "option" and self.option is not None and self.select is not None:
-            value = self.option["value"] if self.option["value"] is not None else "".join(self.option["text"])
+            value = (
+                self.option["value"]
+                if self.option["value"] is not None
+                else "".join(self.option["text"])
+            )
             self.select[1].append((value, self.option["selected"]))
             self.option = None
         elif tag == "select" and self.select is not None:

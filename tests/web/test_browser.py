@@ -18,36 +18,94 @@ from typing import Any
 
 import httpx
 import pytest
-
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = os.environ.get("VENEER_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Screenshots go to docs/ only when asked (VENEER_UPDATE_SCREENSHOTS=1), so a test run leaves the
 # work tree clean; otherwise they are still taken, into a temporary folder.
-DOCS = (Path(__file__).resolve().parents[2] / "docs" if os.environ.get("VENEER_UPDATE_SCREENSHOTS")
-        else Path(tempfile.gettempdir()) / "veneer-screenshots")
+DOCS = (
+    Path(__file__).resolve().parents[2] / "docs"
+    if os.environ.get("VENEER_UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "veneer-screenshots"
+)
 PASSWORD = "correct horse battery"
 
 pytestmark = pytest.mark.e2e
 # No skip when Chromium is missing: scripts/setup --test installs Debian's chromium, so a missing
 # browser is a broken setup and must fail loudly.
-assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run scripts/setup --test (apt-get install chromium)"
+assert Path(CHROMIUM).exists(), (
+    f"Chromium not found at {CHROMIUM}: run scripts/setup --test (apt-get install chromium)"
+)
 
-ARTICLE = {"title": "Article", "uid": "article", "schema": [
-    {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True, "unique": True},
-    {"display_name": "Body", "uid": "body", "data_type": "json", "field_metadata": {"allow_json_rte": True}},
-    {"display_name": "Reading time", "uid": "reading_time", "data_type": "number"},
-    {"display_name": "Category", "uid": "category", "data_type": "text", "display_type": "dropdown",
-     "enum": {"advanced": False, "choices": [{"value": "news"}, {"value": "guide"}]}},
-    {"display_name": "Highlights", "uid": "highlights", "data_type": "group", "multiple": True, "schema": [
-        {"display_name": "Heading", "uid": "heading", "data_type": "text"},
-        {"display_name": "Detail", "uid": "detail", "data_type": "text", "field_metadata": {"multiline": True}}]},
-    {"display_name": "Sections", "uid": "sections", "data_type": "blocks", "blocks": [
-        {"uid": "hero", "title": "Hero", "schema": [{"display_name": "Headline", "uid": "headline", "data_type": "text"}]},
-        {"uid": "quote", "title": "Quote", "schema": [{"display_name": "Text", "uid": "text", "data_type": "text"}]}]},
-]}
+ARTICLE = {
+    "title": "Article",
+    "uid": "article",
+    "schema": [
+        {
+            "display_name": "Title",
+            "uid": "title",
+            "data_type": "text",
+            "mandatory": True,
+            "unique": True,
+        },
+        {
+            "display_name": "Body",
+            "uid": "body",
+            "data_type": "json",
+            "field_metadata": {"allow_json_rte": True},
+        },
+        {"display_name": "Reading time", "uid": "reading_time", "data_type": "number"},
+        {
+            "display_name": "Category",
+            "uid": "category",
+            "data_type": "text",
+            "display_type": "dropdown",
+            "enum": {"advanced": False, "choices": [{"value": "news"}, {"value": "guide"}]},
+        },
+        {
+            "display_name": "Highlights",
+            "uid": "highlights",
+            "data_type": "group",
+            "multiple": True,
+            "schema": [
+                {"display_name": "Heading", "uid": "heading", "data_type": "text"},
+                {
+                    "display_name": "Detail",
+                    "uid": "detail",
+                    "data_type": "text",
+                    "field_metadata": {"multiline": True},
+                },
+            ],
+        },
+        {
+            "display_name": "Sections",
+            "uid": "sections",
+            "data_type": "blocks",
+            "blocks": [
+                {
+                    "uid": "hero",
+                    "title": "Hero",
+                    "schema": [
+                        {"display_name": "Headline", "uid": "headline", "data_type": "text"}
+                    ],
+                },
+                {
+                    "uid": "quote",
+                    "title": "Quote",
+                    "schema": [{"display_name": "Text", "uid": "text", "data_type": "text"}],
+                },
+            ],
+        },
+    ],
+}
 
 
 class Api:
@@ -75,8 +133,11 @@ def delivered(site: dict[str, Any], uid: str, *variants: str) -> dict[str, Any]:
     headers = {"api_key": site["api_key"], "access_token": site["delivery_token"]}
     if variants:
         headers["x-cs-variant-uid"] = ", ".join(variants)
-    response = httpx.get(f"{site['base']}/v3/content_types/article/entries/{uid}", params={"environment": "production"},
-                         headers=headers)
+    response = httpx.get(
+        f"{site['base']}/v3/content_types/article/entries/{uid}",
+        params={"environment": "production"},
+        headers=headers,
+    )
     assert response.status_code == 200, response.text
     return response.json()["entry"]
 
@@ -95,14 +156,40 @@ def account(services: Any) -> dict[str, str]:
 def site(server: str, account: dict[str, str]) -> Iterator[dict[str, Any]]:
     """A fresh stack with the article content type and a production environment, made through the API."""
     api = Api(f"http://{server}", account)
-    stack = api.ok(api.http.post("/stacks", json={"stack": {"name": "Browser test", "master_locale": "en-us"}}), 201)
+    stack = api.ok(
+        api.http.post(
+            "/stacks", json={"stack": {"name": "Browser test", "master_locale": "en-us"}}
+        ),
+        201,
+    )
     api.http.headers["api_key"] = stack["stack"]["api_key"]
     api.ok(api.http.post("/content_types", json={"content_type": ARTICLE}), 201)
     api.ok(api.http.post("/environments", json={"environment": {"name": "production"}}), 201)
-    token = api.ok(api.http.post("/stacks/delivery_tokens", json={"token": {"name": "web", "scope": [
-        {"module": "environment", "environments": ["production"], "acl": {"read": True}}]}}), 201)["token"]["token"]
-    yield {"api": api, "api_key": stack["stack"]["api_key"], "base": f"http://{server}", "delivery_token": token,
-           "account": account}
+    token = api.ok(
+        api.http.post(
+            "/stacks/delivery_tokens",
+            json={
+                "token": {
+                    "name": "web",
+                    "scope": [
+                        {
+                            "module": "environment",
+                            "environments": ["production"],
+                            "acl": {"read": True},
+                        }
+                    ],
+                }
+            },
+        ),
+        201,
+    )["token"]["token"]
+    yield {
+        "api": api,
+        "api_key": stack["stack"]["api_key"],
+        "base": f"http://{server}",
+        "delivery_token": token,
+        "account": account,
+    }
     api.http.close()
 
 
@@ -112,8 +199,12 @@ def shot(page: Page, name: str, database_url: str) -> None:
         return
     DOCS.mkdir(exist_ok=True)
     height = page.evaluate("document.documentElement.scrollHeight")
-    page.set_viewport_size({"width": page.viewport_size["width"] if page.viewport_size else 1280,
-                            "height": min(height, 4000)})
+    page.set_viewport_size(
+        {
+            "width": page.viewport_size["width"] if page.viewport_size else 1280,
+            "height": min(height, 4000),
+        }
+    )
     page.screenshot(path=str(DOCS / name))
 
 
@@ -130,7 +221,9 @@ def highlight(page: Page, n: int) -> Any:
     return page.locator("#f-highlights > ol > li.instance").nth(n)
 
 
-def test_create_edit_reorder_publish(browser: Browser, site: dict[str, Any], database_url: str) -> None:
+def test_create_edit_reorder_publish(
+    browser: Browser, site: dict[str, Any], database_url: str
+) -> None:
     api, base = site["api"], site["base"]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -160,7 +253,10 @@ def test_create_edit_reorder_publish(browser: Browser, site: dict[str, Any], dat
     uid = page.url.split("/entries/")[1].split("?")[0]
     entry = api.ok(api.http.get(f"/content_types/article/entries/{uid}"))["entry"]
     assert [h["heading"] for h in entry["highlights"]] == ["Fast", "Open"]
-    assert [p["children"][0]["text"] for p in entry["body"]["children"]] == ["First paragraph.", "Second paragraph."]
+    assert [p["children"][0]["text"] for p in entry["body"]["children"]] == [
+        "First paragraph.",
+        "Second paragraph.",
+    ]
     assert entry["sections"][0]["hero"]["headline"] == "Welcome" and entry["category"] == "guide"
     instance_uids = [h["_metadata"]["uid"] for h in entry["highlights"]]
 
@@ -183,7 +279,9 @@ def test_create_edit_reorder_publish(browser: Browser, site: dict[str, Any], dat
     expect(highlight(page, 0).get_by_role("button", name="Move up")).to_be_focused()
     page.get_by_role("button", name="Add Quote").click()
     page.keyboard.type("To be removed")
-    page.locator("#f-sections > ol > li.instance").nth(1).get_by_role("button", name="Remove").click()
+    page.locator("#f-sections > ol > li.instance").nth(1).get_by_role(
+        "button", name="Remove"
+    ).click()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Entry saved.")).to_be_visible()
     entry = api.ok(api.http.get(f"/content_types/article/entries/{uid}"))["entry"]
@@ -204,8 +302,11 @@ def test_create_edit_reorder_publish(browser: Browser, site: dict[str, Any], dat
     dialog.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Publish request completed.")).to_be_visible()
     expect(page.locator("#publish-status")).to_contain_text("production")
-    details = api.ok(api.http.get(f"/content_types/article/entries/{uid}",
-                                  params={"include_publish_details": "true"}))["entry"]["publish_details"]
+    details = api.ok(
+        api.http.get(
+            f"/content_types/article/entries/{uid}", params={"include_publish_details": "true"}
+        )
+    )["entry"]["publish_details"]
     assert [(d["locale"], d["version"]) for d in details] == [("en-us", 2)]
     live = delivered(site, uid)
     assert live["title"] == "Hello browser, edited"
@@ -227,22 +328,55 @@ def test_create_edit_reorder_publish(browser: Browser, site: dict[str, Any], dat
 
 def tagged(page: Page) -> set[str]:
     """The change-set paths of the fields that wear the Variant Field tag."""
-    return set(page.eval_on_selector_all(
-        "#entry-form .field:has(> .field-head .variant-field), #entry-form fieldset:has(> legend .variant-field)",
-        "nodes => nodes.map(n => n.dataset.vpath)"))
+    return set(
+        page.eval_on_selector_all(
+            "#entry-form .field:has(> .field-head .variant-field), #entry-form fieldset:has(> legend .variant-field)",
+            "nodes => nodes.map(n => n.dataset.vpath)",
+        )
+    )
 
 
-def test_variant_tags_revert_reorder_publish(browser: Browser, site: dict[str, Any], database_url: str) -> None:
+def test_variant_tags_revert_reorder_publish(
+    browser: Browser, site: dict[str, Any], database_url: str
+) -> None:
     api, base = site["api"], site["base"]
-    entry = api.ok(api.http.post("/content_types/article/entries", json={"entry": {
-        "title": "Hello", "reading_time": 5, "highlights": [{"heading": "Fast", "detail": "Cached."},
-                                                           {"heading": "Open", "detail": "Self-hosted."}]}}), 201)["entry"]
+    entry = api.ok(
+        api.http.post(
+            "/content_types/article/entries",
+            json={
+                "entry": {
+                    "title": "Hello",
+                    "reading_time": 5,
+                    "highlights": [
+                        {"heading": "Fast", "detail": "Cached."},
+                        {"heading": "Open", "detail": "Self-hosted."},
+                    ],
+                }
+            },
+        ),
+        201,
+    )["entry"]
     first, second = (h["_metadata"]["uid"] for h in entry["highlights"])
-    group = api.ok(api.http.post("/variant_groups", json={"name": "Audiences", "content_types": ["article"]}), 201)
-    variant = api.ok(api.http.post(f"/variant_groups/{group['uid']}/variants", json={"name": "Spanish speakers"}), 201)
+    group = api.ok(
+        api.http.post("/variant_groups", json={"name": "Audiences", "content_types": ["article"]}),
+        201,
+    )
+    variant = api.ok(
+        api.http.post(
+            f"/variant_groups/{group['uid']}/variants", json={"name": "Spanish speakers"}
+        ),
+        201,
+    )
     variant_uid = variant.get("variant", variant)["uid"]
-    api.ok(api.http.post(f"/content_types/article/entries/{entry['uid']}/publish",
-                         json={"entry": {"environments": ["production"], "locales": ["en-us"]}, "locale": "en-us"}))
+    api.ok(
+        api.http.post(
+            f"/content_types/article/entries/{entry['uid']}/publish",
+            json={
+                "entry": {"environments": ["production"], "locales": ["en-us"]},
+                "locale": "en-us",
+            },
+        )
+    )
     entry_url = f"{base}/app/stacks/{site['api_key']}/content-types/article/entries/{entry['uid']}"
     stored = f"/content_types/article/entries/{entry['uid']}/variants/{variant_uid}"
 
@@ -252,10 +386,14 @@ def test_variant_tags_revert_reorder_publish(browser: Browser, site: dict[str, A
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(page, base, site["account"])
     page.goto(entry_url)
-    page.get_by_role("navigation", name="Base entry and variants").get_by_role("link", name="Spanish speakers").click()
+    page.get_by_role("navigation", name="Base entry and variants").get_by_role(
+        "link", name="Spanish speakers"
+    ).click()
     expect(page.locator(".variant-banner")).to_contain_text("Spanish speakers")
     assert tagged(page) == set()
-    expect(page.locator("#f-title").locator("xpath=..").locator(".tag.inherited")).to_have_text("Inherited")
+    expect(page.locator("#f-title").locator("xpath=..").locator(".tag.inherited")).to_have_text(
+        "Inherited"
+    )
 
     # one top-level field and one field of the second instance: exactly those two become Variant Fields
     page.locator("#f-title").fill("Hola")
@@ -268,10 +406,14 @@ def test_variant_tags_revert_reorder_publish(browser: Browser, site: dict[str, A
 
     # revert the title: it inherits the base value again
     page.get_by_role("button", name="Revert to base entry value for Title").click()
-    expect(page.get_by_role("status").filter(has_text="inherits the base entry value again")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="inherits the base entry value again")
+    ).to_be_visible()
     expect(page.locator("#f-title")).to_have_value("Hello")
     assert tagged(page) == {f"highlights.{second}.detail"}
-    assert api.ok(api.http.get(stored))["entry"]["_variant"]["_change_set"] == [f"highlights.{second}.detail"]
+    assert api.ok(api.http.get(stored))["entry"]["_variant"]["_change_set"] == [
+        f"highlights.{second}.detail"
+    ]
 
     # reorder the group instances in the variant
     highlight(page, 1).get_by_role("button", name="Move up").click()
@@ -301,11 +443,21 @@ def test_variant_tags_revert_reorder_publish(browser: Browser, site: dict[str, A
     # management API's merged read (delivery's x-cs-variant-uid merge: see test_pages).
     plain = delivered(site, entry["uid"])
     assert [h["detail"] for h in plain["highlights"]] == ["Cached.", "Self-hosted."]
-    merged = api.ok(api.http.get(f"/content_types/article/entries/{entry['uid']}", params={"include_variant": "true"},
-                                 headers={"x-cs-variant-uid": variant_uid}))["entry"]
+    merged = api.ok(
+        api.http.get(
+            f"/content_types/article/entries/{entry['uid']}",
+            params={"include_variant": "true"},
+            headers={"x-cs-variant-uid": variant_uid},
+        )
+    )["entry"]
     assert merged["title"] == "Hello"
-    assert [(h["heading"], h["detail"]) for h in merged["highlights"]] == [("Open", "Autoalojado."), ("Fast", "Cached.")]
-    published = api.ok(api.http.get(stored, params={"include_publish_details": "true"}))["entry"]["publish_details"]
+    assert [(h["heading"], h["detail"]) for h in merged["highlights"]] == [
+        ("Open", "Autoalojado."),
+        ("Fast", "Cached."),
+    ]
+    published = api.ok(api.http.get(stored, params={"include_publish_details": "true"}))["entry"][
+        "publish_details"
+    ]
     assert [(p["locale"], p["version"]) for p in published] == [("en-us", 3)]
     assert errors == []
     context.close()

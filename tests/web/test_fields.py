@@ -15,12 +15,18 @@ from veneer.web import editor
 from veneer.web import fields as F
 from veneer.web.page import templates
 
-FORM = ('{% import "_fields.html" as fx %}<form id="entry">'
-        '{% for n in nodes %}{{ fx.field(n) }}{% endfor %}{{ fx.field(tags) }}</form>')
-REFS = editor.References({"author": ("Author", [("bltauthor00000001", "Ada"), ("bltauthor00000002", "Bob")])})
+FORM = (
+    '{% import "_fields.html" as fx %}<form id="entry">'
+    "{% for n in nodes %}{{ fx.field(n) }}{% endfor %}{{ fx.field(tags) }}</form>"
+)
+REFS = editor.References(
+    {"author": ("Author", [("bltauthor00000001", "Ada"), ("bltauthor00000002", "Bob")])}
+)
 
 
-def render(values: dict[str, Any], errors: dict[str, list[str]] | None = None) -> tuple[str, list[editor.SummaryItem]]:
+def render(
+    values: dict[str, Any], errors: dict[str, list[str]] | None = None
+) -> tuple[str, list[editor.SummaryItem]]:
     nodes, tags, summary = editor.build_form(KITCHEN["schema"], values, errors or {}, REFS)
     return templates.from_string(FORM).render(nodes=nodes, tags=tags), summary
 
@@ -35,16 +41,33 @@ def uids() -> Any:
     return lambda: f"new{next(counter)}"
 
 
-def decode(form: MultiDict, original: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def decode(
+    form: MultiDict, original: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     return F.decode_entry(KITCHEN["schema"], form, original, uids())
 
 
 def test_every_kind_is_known() -> None:
     kinds = {f["uid"]: F.kind_of(f) for f in KITCHEN["schema"]}
-    assert kinds == {"title": "text", "summary": "textarea", "category": "select", "size": "radio",
-                     "labels": "checkboxes", "keywords": "lines", "rating": "number", "featured": "boolean",
-                     "day": "date", "body": "rte", "extra": "json", "more": "link", "author": "reference",
-                     "image": "file", "seo": "group", "items": "groups", "sections": "blocks"}
+    assert kinds == {
+        "title": "text",
+        "summary": "textarea",
+        "category": "select",
+        "size": "radio",
+        "labels": "checkboxes",
+        "keywords": "lines",
+        "rating": "number",
+        "featured": "boolean",
+        "day": "date",
+        "body": "rte",
+        "extra": "json",
+        "more": "link",
+        "author": "reference",
+        "image": "file",
+        "seo": "group",
+        "items": "groups",
+        "sections": "blocks",
+    }
 
 
 def test_unchanged_form_posts_back_the_same_entry() -> None:
@@ -58,20 +81,42 @@ def test_new_entry_form_posts_only_what_was_filled() -> None:
     form.set("f.title", "Fresh")
     entry, problems = decode(form, {})
     assert problems == {}
-    assert entry == {"title": "Fresh", "featured": False, "seo": {}, "items": [], "sections": [], "tags": []}
+    assert entry == {
+        "title": "Fresh",
+        "featured": False,
+        "seo": {},
+        "items": [],
+        "sections": [],
+        "tags": [],
+    }
     domain_schema.validate_entry(KITCHEN["schema"], entry, new_uid=uids())  # the service accepts it
 
 
 def test_edits_are_typed() -> None:
     form = post(KITCHEN_ENTRY)
-    for name, value in [("f.rating", "2.75"), ("f.size", "1"), ("f.category", ""), ("f.featured", "false"),
-                        ("f.keywords", "c\r\n\r\nd\r\n"), ("f.extra", '{"z": null}'), ("f.day", ""),
-                        ("f.author", "author:bltauthor00000002"), ("f.more.href", "")]:
+    for name, value in [
+        ("f.rating", "2.75"),
+        ("f.size", "1"),
+        ("f.category", ""),
+        ("f.featured", "false"),
+        ("f.keywords", "c\r\n\r\nd\r\n"),
+        ("f.extra", '{"z": null}'),
+        ("f.day", ""),
+        ("f.author", "author:bltauthor00000002"),
+        ("f.more.href", ""),
+    ]:
         form.set(name, value)
     entry, problems = decode(form, KITCHEN_ENTRY)
     assert problems == {}
-    assert (entry["rating"], entry["size"], entry["category"], entry["featured"]) == (2.75, 1, None, False)
-    assert entry["keywords"] == ["c", "d"] and entry["extra"] == {"z": None} and entry["day"] is None
+    assert (entry["rating"], entry["size"], entry["category"], entry["featured"]) == (
+        2.75,
+        1,
+        None,
+        False,
+    )
+    assert (
+        entry["keywords"] == ["c", "d"] and entry["extra"] == {"z": None} and entry["day"] is None
+    )
     assert entry["author"] == [{"uid": "bltauthor00000002", "_content_type_uid": "author"}]
     assert entry["more"] == {"title": "Docs", "href": ""}
 
@@ -92,16 +137,26 @@ def test_rte_text_becomes_a_json_rte_document_keeping_uids() -> None:
     doc = entry["body"]
     assert doc["type"] == "doc" and doc["uid"] == "d" * 32 and doc["attrs"] == {}
     assert [p["uid"] for p in doc["children"]] == [f"{0:032x}", f"{1:032x}", "new0"]
-    assert [p["children"] for p in doc["children"]] == [[{"text": "First paragraph."}], [{"text": "Changed."}],
-                                                        [{"text": "Third"}]]
+    assert [p["children"] for p in doc["children"]] == [
+        [{"text": "First paragraph."}],
+        [{"text": "Changed."}],
+        [{"text": "Third"}],
+    ]
     assert all(p["type"] == "p" and p["attrs"] == {} for p in doc["children"])
-    assert F.rte_document("", None, uids())["children"] == [{"type": "p", "attrs": {}, "uid": "new0",
-                                                             "children": [{"text": ""}]}]
+    assert F.rte_document("", None, uids())["children"] == [
+        {"type": "p", "attrs": {}, "uid": "new0", "children": [{"text": ""}]}
+    ]
 
 
 def test_formatted_rte_is_kept_unless_edited() -> None:
-    rich = {"type": "doc", "uid": "u", "attrs": {}, "children": [
-        {"type": "h2", "uid": "h", "attrs": {}, "children": [{"text": "Head", "bold": True}]}]}
+    rich = {
+        "type": "doc",
+        "uid": "u",
+        "attrs": {},
+        "children": [
+            {"type": "h2", "uid": "h", "attrs": {}, "children": [{"text": "Head", "bold": True}]}
+        ],
+    }
     values = {**KITCHEN_ENTRY, "body": rich}
     html, _ = render(values)
     assert "formatting the editor cannot show" in html
@@ -114,11 +169,17 @@ def test_reordered_removed_and_added_instances() -> None:
     pairs = [p for p in form.pairs if not p[0].startswith("f.items.k0")]  # remove the first item
     pairs = [p for p in pairs if p != ("f.items[]", "k0")]
     # add a new item, and swap the two blocks
-    pairs += [("f.items[]", "nabc"), ("f.items.nabc._uid", ""), ("f.items.nabc.label", "three"),
-              ("f.items.nabc.notes[]", "")]
+    pairs += [
+        ("f.items[]", "nabc"),
+        ("f.items.nabc._uid", ""),
+        ("f.items.nabc.label", "three"),
+        ("f.items.nabc.notes[]", ""),
+    ]
     keys = [v for k, v in pairs if k == "f.sections[]"]
     assert keys == ["", "k0", "k1"]
-    pairs = [(k, {"k0": "k1", "k1": "k0"}.get(v, v) if k == "f.sections[]" else v) for k, v in pairs]
+    pairs = [
+        (k, {"k0": "k1", "k1": "k0"}.get(v, v) if k == "f.sections[]" else v) for k, v in pairs
+    ]
     entry, problems = decode(MultiDict(pairs), KITCHEN_ENTRY)
     assert problems == {}
     assert [i.get("_metadata", {}).get("uid") for i in entry["items"]] == ["csitem2", None]
@@ -128,12 +189,20 @@ def test_reordered_removed_and_added_instances() -> None:
 
 
 def test_errors_sit_next_to_their_fields_and_in_the_summary() -> None:
-    errors = {"title": ["is required"], "items.1.label": ["is required"], "rating": ["must be a number"],
-              "sections.0.hero.headline": ["is too long"], "author.0": ["must be an object with a uid"],
-              "elsewhere": ["is odd"]}
+    errors = {
+        "title": ["is required"],
+        "items.1.label": ["is required"],
+        "rating": ["must be a number"],
+        "sections.0.hero.headline": ["is too long"],
+        "author.0": ["must be an object with a uid"],
+        "elsewhere": ["is odd"],
+    }
     html, summary = render(KITCHEN_ENTRY, errors)
     assert '<ul class="errors" id="f-title-error">' in html
-    assert 'id="f-items-k1-label"' in html and '<ul class="errors" id="f-items-k1-label-error">' in html
+    assert (
+        'id="f-items-k1-label"' in html
+        and '<ul class="errors" id="f-items-k1-label-error">' in html
+    )
     assert '<ul class="errors" id="f-sections-k0-headline-error">' in html
     assert '<ul class="errors" id="f-author-error">' in html
     assert 'aria-describedby="f-rating-error" aria-invalid="true"' in html
@@ -152,7 +221,11 @@ def test_templates_hold_placeholders_for_new_instances() -> None:
 @pytest.mark.parametrize("uid", ["items", "sections"])
 def test_all_instances_removed_gives_an_empty_list(uid: str) -> None:
     form = post(KITCHEN_ENTRY)
-    pairs = [(k, v) for k, v in form.pairs if not k.startswith(f"f.{uid}.") and (k != f"f.{uid}[]" or v == "")]
+    pairs = [
+        (k, v)
+        for k, v in form.pairs
+        if not k.startswith(f"f.{uid}.") and (k != f"f.{uid}[]" or v == "")
+    ]
     entry, _ = decode(MultiDict(pairs), copy.deepcopy(KITCHEN_ENTRY))
     assert entry[uid] == []
 

@@ -12,15 +12,35 @@ from tests.web.conftest import UI
 from tests.web.formdata import MultiDict
 from tests.web.schemas import AUTHOR, KITCHEN, KITCHEN_ENTRY
 
-PAGE = {"content_type": {"title": "Page", "uid": "page", "schema": [
-    {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True, "unique": True},
-    {"display_name": "Views", "uid": "views", "data_type": "number"},
-    {"display_name": "Items", "uid": "items", "data_type": "group", "multiple": True,
-     "schema": [{"display_name": "Label", "uid": "label", "data_type": "text"}]}]}}
+PAGE = {
+    "content_type": {
+        "title": "Page",
+        "uid": "page",
+        "schema": [
+            {
+                "display_name": "Title",
+                "uid": "title",
+                "data_type": "text",
+                "mandatory": True,
+                "unique": True,
+            },
+            {"display_name": "Views", "uid": "views", "data_type": "number"},
+            {
+                "display_name": "Items",
+                "uid": "items",
+                "data_type": "group",
+                "multiple": True,
+                "schema": [{"display_name": "Label", "uid": "label", "data_type": "text"}],
+            },
+        ],
+    }
+}
 
 
 def make_page(api: Api, title: str, **fields: Any) -> dict[str, Any]:
-    return api.ok(api.post("/content_types/page/entries", {"entry": {"title": title, **fields}}), 201)["entry"]
+    return api.ok(
+        api.post("/content_types/page/entries", {"entry": {"title": title, **fields}}), 201
+    )["entry"]
 
 
 def test_pages_need_a_session(client: TestClient, api: Api) -> None:
@@ -34,8 +54,15 @@ def test_login_cookie_and_logout(client: TestClient, api: Api) -> None:
     ui = UI(client, api)
     response = ui.login()
     assert response.headers["location"] == "/app/"
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("veneer_session="))
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/app/" in cookie and "Secure" not in cookie
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("veneer_session=")
+    )
+    assert (
+        "HttpOnly" in cookie
+        and "SameSite=lax" in cookie
+        and "Path=/app/" in cookie
+        and "Secure" not in cookie
+    )
     home = ui.http.get("/app/")
     assert "Test stack" in home.text and api.email in home.text
     assert home.headers["content-security-policy"].startswith("default-src 'self'")
@@ -49,7 +76,9 @@ def test_login_cookie_and_logout(client: TestClient, api: Api) -> None:
 
 def test_cookie_is_secure_over_https(client: TestClient, api: Api) -> None:
     response = UI(client, api, base_url="https://testserver").login()
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("veneer_session="))
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("veneer_session=")
+    )
     assert "Secure" in cookie
 
 
@@ -57,8 +86,12 @@ def test_bad_login_and_forged_login(client: TestClient, api: Api) -> None:
     ui = UI(client, api)
     response = ui.login(password="wrong password")
     assert response.status_code == 401 and "email or password is invalid" in response.text
-    forged = UI(client, api).http.post("/app/login", data={"csrf": "x", "email": api.email, "password": "y" * 9})
-    assert forged.status_code == 403 and "veneer_session" not in forged.headers.get("set-cookie", "")
+    forged = UI(client, api).http.post(
+        "/app/login", data={"csrf": "x", "email": api.email, "password": "y" * 9}
+    )
+    assert forged.status_code == 403 and "veneer_session" not in forged.headers.get(
+        "set-cookie", ""
+    )
 
 
 def test_login_never_redirects_off_site(client: TestClient, api: Api) -> None:
@@ -113,7 +146,10 @@ def test_validation_errors_show_next_to_fields(ui: UI) -> None:
     form.set("f.title", "Taken")
     response = ui.post(ui.entries("page") + "/new", form)
     assert response.status_code == 422
-    assert '<ul class="errors" id="f-title-error">' in response.text and "Title is not unique." in response.text
+    assert (
+        '<ul class="errors" id="f-title-error">' in response.text
+        and "Title is not unique." in response.text
+    )
     assert 'href="#f-title"' in response.text  # the summary links to the field
 
 
@@ -121,7 +157,9 @@ def test_every_field_kind_saves_through_the_form(ui: UI) -> None:
     api = ui.api
     api.ok(api.post("/content_types", {"content_type": AUTHOR}), 201)
     api.ok(api.post("/content_types", {"content_type": KITCHEN}), 201)
-    author = api.ok(api.post("/content_types/author/entries", {"entry": {"title": "Ada"}}), 201)["entry"]
+    author = api.ok(api.post("/content_types/author/entries", {"entry": {"title": "Ada"}}), 201)[
+        "entry"
+    ]
     body = {k: v for k, v in KITCHEN_ENTRY.items() if k != "author"}
     entry = api.ok(api.post("/content_types/kitchen/entries", {"entry": body}), 201)["entry"]
     path = f"{ui.entries('kitchen')}/{entry['uid']}"
@@ -134,7 +172,9 @@ def test_every_field_kind_saves_through_the_form(ui: UI) -> None:
     stored = api.ok(api.get(f"/content_types/kitchen/entries/{entry['uid']}"))["entry"]
     assert stored["author"] == [{"uid": author["uid"], "_content_type_uid": "author"}]
     assert stored["items"][1]["label"] == "second"
-    assert {k: stored[k] for k in body if k not in ("items",)} == {k: entry[k] for k in body if k != "items"}
+    assert {k: stored[k] for k in body if k not in ("items",)} == {
+        k: entry[k] for k in body if k != "items"
+    }
 
 
 def test_publish_and_unpublish_from_the_dialog(ui: UI) -> None:
@@ -148,27 +188,46 @@ def test_publish_and_unpublish_from_the_dialog(ui: UI) -> None:
     refused = ui.post(path + "/publish", MultiDict([*dialog.pairs, ("action", "publish")]))
     assert refused.status_code == 422 and "Choose at least one environment." in refused.text
     assert "data-modal-on-load" in refused.text
-    published = ui.post(path + "/publish", MultiDict([*dialog.pairs, ("environments", "production"),
-                                                      ("action", "publish")]))
+    published = ui.post(
+        path + "/publish",
+        MultiDict([*dialog.pairs, ("environments", "production"), ("action", "publish")]),
+    )
     assert published.status_code == 303
-    details = api.ok(api.get(f"/content_types/page/entries/{entry['uid']}",
-                             params={"include_publish_details": "true"}))["entry"]["publish_details"]
+    details = api.ok(
+        api.get(
+            f"/content_types/page/entries/{entry['uid']}",
+            params={"include_publish_details": "true"},
+        )
+    )["entry"]["publish_details"]
     assert [(d["locale"], d["version"]) for d in details] == [("en-us", 1)]
     status = ui.http.get(path).text
-    assert '<table class="compact" id="publish-status">' in status and "<td>production</td>" in status
-    ui.post(path + "/publish", MultiDict([*dialog.pairs, ("environments", "production"), ("action", "unpublish")]))
+    assert (
+        '<table class="compact" id="publish-status">' in status and "<td>production</td>" in status
+    )
+    ui.post(
+        path + "/publish",
+        MultiDict([*dialog.pairs, ("environments", "production"), ("action", "unpublish")]),
+    )
     assert "Not published anywhere." in ui.http.get(path).text
 
 
 # -- variants ----------------------------------------------------------------------------------------
+
 
 def make_variant_site(api: Api) -> dict[str, Any]:
     """Page entries, a production environment, and a group "Audiences" linked to page with variant "es"."""
     api.ok(api.post("/content_types", PAGE), 201)
     api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
     entry = make_page(api, "Home", views=1, items=[{"label": "a"}, {"label": "b"}])
-    group = api.ok(api.post("/variant_groups", {"name": "Audiences", "uid": "audiences", "content_types": ["page"]}), 201)
-    api.ok(api.post(f"/variant_groups/{group['uid']}/variants", {"name": "Spanish", "uid": "es"}), 201)
+    group = api.ok(
+        api.post(
+            "/variant_groups", {"name": "Audiences", "uid": "audiences", "content_types": ["page"]}
+        ),
+        201,
+    )
+    api.ok(
+        api.post(f"/variant_groups/{group['uid']}/variants", {"name": "Spanish", "uid": "es"}), 201
+    )
     return entry
 
 
@@ -178,19 +237,37 @@ def test_variant_groups_page(ui: UI) -> None:
     base = f"/app/stacks/{api.api_key}/variant-groups"
     page = ui.http.get(base)
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
-    made = ui.http.post(base, data={"csrf": csrf, "name": "Audiences", "uid": "aud", "content_types": "page"})
+    made = ui.http.post(
+        base, data={"csrf": csrf, "name": "Audiences", "uid": "aud", "content_types": "page"}
+    )
     assert made.status_code == 303 and "notice=group_created" in made.headers["location"]
-    assert ui.http.post(base + "/aud/variants", data={"csrf": csrf, "name": "Spanish", "uid": "es"}).status_code == 303
-    assert ui.http.post(base + "/aud/variants/es", data={"csrf": csrf, "name": "Español"}).status_code == 303
+    assert (
+        ui.http.post(
+            base + "/aud/variants", data={"csrf": csrf, "name": "Spanish", "uid": "es"}
+        ).status_code
+        == 303
+    )
+    assert (
+        ui.http.post(base + "/aud/variants/es", data={"csrf": csrf, "name": "Español"}).status_code
+        == 303
+    )
     listed = ui.http.get(base).text
     assert 'value="Español"' in listed and 'name="content_types" value="page" checked' in listed
     entry = make_page(api, "Home")
-    api.ok(api.put(f"/content_types/page/entries/{entry['uid']}/variants/es", {"entry": {"title": "Hola", "_variant": {}}}), 201)
+    api.ok(
+        api.put(
+            f"/content_types/page/entries/{entry['uid']}/variants/es",
+            {"entry": {"title": "Hola", "_variant": {}}},
+        ),
+        201,
+    )
     # unticking a linked content type asks first, since it deletes that content type's entry variants
     ask = ui.http.post(base + "/aud", data={"csrf": csrf, "name": "Audiences"})
     assert ask.status_code == 409 and "Unlink and delete those entry variants" in ask.text
     assert api.get(f"/content_types/page/entries/{entry['uid']}/variants/es").status_code == 200
-    done = ui.http.post(base + "/aud", data={"csrf": csrf, "name": "Audiences", "confirm": "unlink"})
+    done = ui.http.post(
+        base + "/aud", data={"csrf": csrf, "name": "Audiences", "confirm": "unlink"}
+    )
     assert done.status_code == 303
     assert api.get(f"/content_types/page/entries/{entry['uid']}/variants/es").status_code == 422
     bad = ui.http.post(base, data={"csrf": csrf, "name": ""})
@@ -214,10 +291,14 @@ def test_variant_editor_sends_only_changes_and_orders_new_instances(ui: UI) -> N
     assert stored["_variant"]["_change_set"] == ["views", f"items.{new_uid}.label"]
     base_uids = [f"base.{i['_metadata']['uid']}" for i in entry["items"]]
     assert stored["_variant"]["_order"] == [{"items": [*base_uids, new_uid]}]
-    assert api.ok(api.get(f"/content_types/page/entries/{entry['uid']}"))["entry"]["_version"] == 1  # base untouched
+    assert (
+        api.ok(api.get(f"/content_types/page/entries/{entry['uid']}"))["entry"]["_version"] == 1
+    )  # base untouched
     page = ui.http.get(path).text
     fields = page.split('<form id="entry-form"')[1].split("</form>")[0]
-    assert fields.count('<span class="tag variant-field">Variant Field</span>') == 3  # views, items (order), new label
+    assert (
+        fields.count('<span class="tag variant-field">Variant Field</span>') == 3
+    )  # views, items (order), new label
     assert "Added in this variant" in page
     # the form was loaded before that save: saving it again would undo it, so it is refused
     stale = ui.post(path, form)
@@ -227,36 +308,67 @@ def test_variant_editor_sends_only_changes_and_orders_new_instances(ui: UI) -> N
 def test_published_variant_is_delivered_merged(ui: UI) -> None:
     api = ui.api
     entry = make_variant_site(api)
-    token = api.ok(api.post("/stacks/delivery_tokens", {"token": {"name": "web", "scope": [
-        {"module": "environment", "environments": ["production"], "acl": {"read": True}}]}}), 201)["token"]["token"]
+    token = api.ok(
+        api.post(
+            "/stacks/delivery_tokens",
+            {
+                "token": {
+                    "name": "web",
+                    "scope": [
+                        {
+                            "module": "environment",
+                            "environments": ["production"],
+                            "acl": {"read": True},
+                        }
+                    ],
+                }
+            },
+        ),
+        201,
+    )["token"]["token"]
     path = f"{ui.entries('page')}/{entry['uid']}/variants/es"
     form = ui.form(path)
     form.set("f.title", "Hola")
     assert ui.post(path, form).status_code == 303
     dialog = ui.form(path, form_id="publish-form")
     assert dialog.getlist("targets") == ["es"]  # the variant being edited is ticked
-    published = ui.post(f"{ui.entries('page')}/{entry['uid']}/publish",
-                        MultiDict([*dialog.pairs, ("environments", "production"), ("action", "publish")]))
+    published = ui.post(
+        f"{ui.entries('page')}/{entry['uid']}/publish",
+        MultiDict([*dialog.pairs, ("environments", "production"), ("action", "publish")]),
+    )
     assert published.status_code == 303 and "/variants/es?" in published.headers["location"]
     headers = {"api_key": api.api_key, "access_token": token, "x-cs-variant-uid": "es"}
-    live = ui.http.get(f"/v3/content_types/page/entries/{entry['uid']}", params={"environment": "production"},
-                       headers=headers).json()["entry"]
+    live = ui.http.get(
+        f"/v3/content_types/page/entries/{entry['uid']}",
+        params={"environment": "production"},
+        headers=headers,
+    ).json()["entry"]
     assert live["title"] == "Hola"
 
 
 def test_unknown_things_are_html_404s(ui: UI) -> None:
     missing_stack = ui.http.get("/app/stacks/bltnothere0000000/")
-    assert missing_stack.status_code == 404 and "does not exist, or you do not have access" in missing_stack.text
+    assert (
+        missing_stack.status_code == 404
+        and "does not exist, or you do not have access" in missing_stack.text
+    )
     ui.api.ok(ui.api.post("/content_types", PAGE), 201)
     missing_entry = ui.http.get(ui.entries("page") + "/bltnothere0000000")
-    assert missing_entry.status_code == 404 and missing_entry.headers["content-type"].startswith("text/html")
+    assert missing_entry.status_code == 404 and missing_entry.headers["content-type"].startswith(
+        "text/html"
+    )
 
 
-@pytest.mark.parametrize("form", [
-    {"csrf": "é-not-ascii", "email": "x@example.com", "password": "p"},
-    {"csrf": "x", "email": "a\x00b@example.com", "password": "p"},
-])
-def test_hostile_forms_get_an_error_page_not_a_500(client: TestClient, api: Api, form: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"csrf": "é-not-ascii", "email": "x@example.com", "password": "p"},
+        {"csrf": "x", "email": "a\x00b@example.com", "password": "p"},
+    ],
+)
+def test_hostile_forms_get_an_error_page_not_a_500(
+    client: TestClient, api: Api, form: dict[str, str]
+) -> None:
     http = TestClient(client.app, follow_redirects=False)
     response = http.post("/app/login", data=form)
     assert response.status_code in (400, 403), response.text
@@ -271,5 +383,9 @@ def test_hostile_csrf_on_a_session_form(ui: UI) -> None:
 def test_form_over_the_body_cap_is_413(client: TestClient, api: Api, services: Any) -> None:
     http = TestClient(client.app, follow_redirects=False)
     big = "x" * (services.settings.max_body_bytes + 10)
-    response = http.post("/app/login", content=f"email={big}", headers={"content-type": "application/x-www-form-urlencoded"})
+    response = http.post(
+        "/app/login",
+        content=f"email={big}",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413

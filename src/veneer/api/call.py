@@ -7,8 +7,9 @@ endpoints that run them in the thread pool (they do blocking database work) and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import orjson
 from sqlalchemy.exc import DataError, IntegrityError
@@ -32,7 +33,9 @@ def json_depth(value: Any, limit: int) -> bool:
         item, depth = stack.pop()
         if depth > limit:
             return False
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return True
 
@@ -72,8 +75,10 @@ def check_media_type(request: Request, raw: bytes) -> None:
     """A body must be JSON; a missing Content-Type is tolerated (some clients omit it)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if raw.strip() and media and media != "application/json" and not media.endswith("+json"):
-        raise BadRequest(f"The request body must be JSON, not {media}.",
-                         {"content-type": ["must be application/json."]})
+        raise BadRequest(
+            f"The request body must be JSON, not {media}.",
+            {"content-type": ["must be application/json."]},
+        )
 
 
 def parse_json(raw: bytes, depth_limit: int, lists: bool = False) -> dict[str, Any]:
@@ -90,13 +95,19 @@ def parse_json(raw: bytes, depth_limit: int, lists: bool = False) -> dict[str, A
     if lists and isinstance(body, list):
         body = {"__list__": body}
     if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.", {"body": ["must be an object."]})
+        raise BadRequest(
+            "The request body must be a JSON object.", {"body": ["must be an object."]}
+        )
     if not json_depth(body, depth_limit):
-        raise BadRequest(f"The request body nests deeper than {depth_limit} levels.",
-                         {"body": [f"must nest at most {depth_limit} levels."]})
+        raise BadRequest(
+            f"The request body nests deeper than {depth_limit} levels.",
+            {"body": [f"must nest at most {depth_limit} levels."]},
+        )
     if has_nul(raw, body):
-        raise BadRequest("The request body contains a NUL character (\\u0000).",
-                         {"body": ["must not contain NUL characters."]})
+        raise BadRequest(
+            "The request body contains a NUL character (\\u0000).",
+            {"body": ["must not contain NUL characters."]},
+        )
     return body
 
 
@@ -150,8 +161,11 @@ class Call:
             secret = authorization.removeprefix("Bearer ").strip()
             return tokens.authenticate(self.services, secret, "management")
         if self.header("access_token") or self.params.get("access_token"):
-            return tokens.authenticate(self.services, self.header("access_token") or self.params["access_token"],
-                                       "delivery")
+            return tokens.authenticate(
+                self.services,
+                self.header("access_token") or self.params["access_token"],
+                "delivery",
+            )
         raise Unauthorized(errors={"authtoken": ["is required."]})
 
     def section(self, key: str) -> dict[str, Any]:
@@ -176,9 +190,13 @@ def endpoint(handler: Handler, *, lists: bool = False) -> Callable[[Request], Aw
             # A value the validation let through but the database refused (a too-long string on
             # PostgreSQL, a racing duplicate): the transaction rolled back, so nothing was written.
             log.warning("database refused a write: %s", exc.orig)
-            return error_response(ValidationFailed("A value could not be stored: it is too long, or it "
-                                                   "clashes with another object. Nothing was saved.",
-                                                   {"body": ["could not be stored."]}))
+            return error_response(
+                ValidationFailed(
+                    "A value could not be stored: it is too long, or it "
+                    "clashes with another object. Nothing was saved.",
+                    {"body": ["could not be stored."]},
+                )
+            )
         return result if isinstance(result, Response) else json_response(result)
 
     run.__name__ = handler.__name__

@@ -29,7 +29,11 @@ Json = dict[str, Any]
 STR: Json = {"type": "string"}
 INT: Json = {"type": "integer"}
 BOOL: Json = {"type": "boolean"}
-TIME: Json = {"type": "string", "format": "date-time", "description": "ISO-8601 UTC with milliseconds."}
+TIME: Json = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO-8601 UTC with milliseconds.",
+}
 BLT: Json = {"type": "string", "pattern": "^blt[0-9a-f]{16}$"}
 SECRET: Json = {"type": "string", "pattern": "^cs[0-9a-f]{24}$"}
 VERSION: Json = {"type": "integer", "minimum": 1}
@@ -66,84 +70,286 @@ def counted(key: str, item: Json) -> Json:
 AUDIT = ("created_at", "created_by", "updated_at", "updated_by")
 AUDIT_PROPS: Json = {"created_at": TIME, "updated_at": TIME, "created_by": STR, "updated_by": STR}
 
-PUBLISH_RECORD = obj(("environment", "locale", "time", "user", "version"), environment=BLT, locale=STR, time=TIME,
-                     user=STR, version=VERSION)
-VARIANT_LAYER = obj(("_uid", "_instance_uid", "_change_set", "_order", "_base_entry_version"), _uid=STR,
-                    _instance_uid={"type": "string", "pattern": "^blt[0-9a-f]{20}$"}, _change_set=arr(STR),
-                    _order=arr({"type": "object", "additionalProperties": arr(STR)}),
-                    _base_entry_version=VERSION)
+PUBLISH_RECORD = obj(
+    ("environment", "locale", "time", "user", "version"),
+    environment=BLT,
+    locale=STR,
+    time=TIME,
+    user=STR,
+    version=VERSION,
+)
+VARIANT_LAYER = obj(
+    ("_uid", "_instance_uid", "_change_set", "_order", "_base_entry_version"),
+    _uid=STR,
+    _instance_uid={"type": "string", "pattern": "^blt[0-9a-f]{20}$"},
+    _change_set=arr(STR),
+    _order=arr({"type": "object", "additionalProperties": arr(STR)}),
+    _base_entry_version=VERSION,
+)
 ENTRY_SYSTEM = ("uid", "locale", "_version", *AUDIT, "tags")
 
 SCHEMAS: dict[str, Json] = {
-    "Error": closed(obj(("error_message", "error_code", "errors"), error_message=STR, error_code=INT,
-                        errors={"type": "object", "additionalProperties": arr(STR),
-                                "description": "Per-field messages: {field: [message, …]}."})),
+    "Error": closed(
+        obj(
+            ("error_message", "error_code", "errors"),
+            error_message=STR,
+            error_code=INT,
+            errors={
+                "type": "object",
+                "additionalProperties": arr(STR),
+                "description": "Per-field messages: {field: [message, …]}.",
+            },
+        )
+    ),
     "Notice": obj(("notice",), notice=STR),
-    "User": obj(("uid", "email", "username", "first_name", "last_name", "created_at", "updated_at", "active"),
-                uid=BLT, email=STR, username=STR, first_name=STR, last_name=STR, created_at=TIME, updated_at=TIME,
-                active=BOOL, organizations=arr(ref("Organization")), authtoken=SECRET),
-    "Organization": obj(("uid", "name", "is_owner", "org_roles"), uid=BLT, name=STR, is_owner=BOOL,
-                        org_roles=arr(obj(("name",), name=STR))),
-    "Stack": obj(("uid", "api_key", "name", "description", "org_uid", "master_locale", "owner_uid", "created_at",
-                  "updated_at", "settings"), uid=BLT, api_key=BLT, name=STR, description=STR, org_uid=BLT,
-                 master_locale=STR, owner_uid=BLT, created_at=TIME, updated_at=TIME, settings={"type": "object"},
-                 SYS_ACL={"type": "object"}),
-    "Token": obj(("uid", "name", "description", "scope", "type", *AUDIT), uid=BLT, name=STR, description=STR,
-                 scope=arr({"type": "object"}), type={"enum": ["management", "delivery"]},
-                 expires_on={"description": "As sent when the token was made; null for no expiry."},
-                 token={**SECRET, "description": "The secret, shown only in the answer to the creation."},
-                 **AUDIT_PROPS),
-    "Environment": obj(("uid", "name", "urls", "_version", *AUDIT), uid=BLT, name=STR, urls=arr({"type": "object"}),
-                       ACL={"type": "array"}, _version=VERSION, **AUDIT_PROPS),
-    "Locale": obj(("uid", "code", "name", "fallback_locale", "_version", *AUDIT), uid=BLT, code=STR, name=STR,
-                  fallback_locale={"type": ["string", "null"]}, ACL={"type": "array"}, _version=VERSION,
-                  **AUDIT_PROPS),
-    "Field": obj(("uid", "data_type", "display_name"), uid={"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
-                                                             "maxLength": 64},
-                 data_type={"enum": ["text", "number", "boolean", "isodate", "json", "link", "reference", "file",
-                                     "group", "blocks", "global_field"]},
-                 display_name={"type": "string", "minLength": 1}, mandatory=BOOL, unique=BOOL, multiple=BOOL,
-                 field_metadata={"type": "object"}),
-    "ContentTypeInput": obj(("uid", "title", "schema"), uid={"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
-                                                             "maxLength": 64},
-                            title={"type": "string", "minLength": 1}, description=STR, schema=arr(ref("Field")),
-                            options={"type": "object"}),
-    "ContentType": obj(("uid", "title", "schema", "options", "_version", "created_at", "updated_at"), uid=STR,
-                       title=STR, description=STR, schema=arr({"type": "object"}), options={"type": "object"},
-                       _version=VERSION, created_at=TIME, updated_at=TIME),
-    "Query": {"type": "object", "description": "Field paths to values (exact match) or to conditions.",
-              "properties": {"$and": {**arr(ref("Query")), "minItems": 1}, "$or": {**arr(ref("Query")), "minItems": 1}},
-              "additionalProperties": {"anyOf": [ref("Condition"), {"type": ["string", "number", "boolean", "null"]}]}},
-    "Condition": closed(obj(**{"$ne": {}, "$in": arr({}), "$nin": arr({}), "$lt": {}, "$lte": {}, "$gt": {},
-                               "$gte": {}, "$exists": BOOL, "$regex": STR, "$options": STR})),
+    "User": obj(
+        (
+            "uid",
+            "email",
+            "username",
+            "first_name",
+            "last_name",
+            "created_at",
+            "updated_at",
+            "active",
+        ),
+        uid=BLT,
+        email=STR,
+        username=STR,
+        first_name=STR,
+        last_name=STR,
+        created_at=TIME,
+        updated_at=TIME,
+        active=BOOL,
+        organizations=arr(ref("Organization")),
+        authtoken=SECRET,
+    ),
+    "Organization": obj(
+        ("uid", "name", "is_owner", "org_roles"),
+        uid=BLT,
+        name=STR,
+        is_owner=BOOL,
+        org_roles=arr(obj(("name",), name=STR)),
+    ),
+    "Stack": obj(
+        (
+            "uid",
+            "api_key",
+            "name",
+            "description",
+            "org_uid",
+            "master_locale",
+            "owner_uid",
+            "created_at",
+            "updated_at",
+            "settings",
+        ),
+        uid=BLT,
+        api_key=BLT,
+        name=STR,
+        description=STR,
+        org_uid=BLT,
+        master_locale=STR,
+        owner_uid=BLT,
+        created_at=TIME,
+        updated_at=TIME,
+        settings={"type": "object"},
+        SYS_ACL={"type": "object"},
+    ),
+    "Token": obj(
+        ("uid", "name", "description", "scope", "type", *AUDIT),
+        uid=BLT,
+        name=STR,
+        description=STR,
+        scope=arr({"type": "object"}),
+        type={"enum": ["management", "delivery"]},
+        expires_on={"description": "As sent when the token was made; null for no expiry."},
+        token={**SECRET, "description": "The secret, shown only in the answer to the creation."},
+        **AUDIT_PROPS,
+    ),
+    "Environment": obj(
+        ("uid", "name", "urls", "_version", *AUDIT),
+        uid=BLT,
+        name=STR,
+        urls=arr({"type": "object"}),
+        ACL={"type": "array"},
+        _version=VERSION,
+        **AUDIT_PROPS,
+    ),
+    "Locale": obj(
+        ("uid", "code", "name", "fallback_locale", "_version", *AUDIT),
+        uid=BLT,
+        code=STR,
+        name=STR,
+        fallback_locale={"type": ["string", "null"]},
+        ACL={"type": "array"},
+        _version=VERSION,
+        **AUDIT_PROPS,
+    ),
+    "Field": obj(
+        ("uid", "data_type", "display_name"),
+        uid={"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 64},
+        data_type={
+            "enum": [
+                "text",
+                "number",
+                "boolean",
+                "isodate",
+                "json",
+                "link",
+                "reference",
+                "file",
+                "group",
+                "blocks",
+                "global_field",
+            ]
+        },
+        display_name={"type": "string", "minLength": 1},
+        mandatory=BOOL,
+        unique=BOOL,
+        multiple=BOOL,
+        field_metadata={"type": "object"},
+    ),
+    "ContentTypeInput": obj(
+        ("uid", "title", "schema"),
+        uid={"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 64},
+        title={"type": "string", "minLength": 1},
+        description=STR,
+        schema=arr(ref("Field")),
+        options={"type": "object"},
+    ),
+    "ContentType": obj(
+        ("uid", "title", "schema", "options", "_version", "created_at", "updated_at"),
+        uid=STR,
+        title=STR,
+        description=STR,
+        schema=arr({"type": "object"}),
+        options={"type": "object"},
+        _version=VERSION,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Query": {
+        "type": "object",
+        "description": "Field paths to values (exact match) or to conditions.",
+        "properties": {
+            "$and": {**arr(ref("Query")), "minItems": 1},
+            "$or": {**arr(ref("Query")), "minItems": 1},
+        },
+        "additionalProperties": {
+            "anyOf": [ref("Condition"), {"type": ["string", "number", "boolean", "null"]}]
+        },
+    },
+    "Condition": closed(
+        obj(
+            **{
+                "$ne": {},
+                "$in": arr({}),
+                "$nin": arr({}),
+                "$lt": {},
+                "$lte": {},
+                "$gt": {},
+                "$gte": {},
+                "$exists": BOOL,
+                "$regex": STR,
+                "$options": STR,
+            }
+        )
+    ),
     "PublishRecord": PUBLISH_RECORD,
-    "Entry": {**obj(ENTRY_SYSTEM, uid=BLT, locale=STR, _version=VERSION, tags=arr(STR), ACL={"type": "object"},
-                    _in_progress=BOOL, publish_details=arr(ref("PublishRecord")), _variant=VARIANT_LAYER,
-                    **AUDIT_PROPS),
-              "description": "An entry as the management API stores it; its own fields sit beside these."},
-    "EntryVariant": {**obj((*ENTRY_SYSTEM, "_variant"), uid={**BLT, "description": "The base entry's uid."},
-                           locale=STR, _version=VERSION, tags=arr(STR), _variant=VARIANT_LAYER,
-                           publish_details=arr(ref("PublishRecord")), **AUDIT_PROPS),
-                     "description": "The variant's own (changed) fields, its system fields and `_variant`."},
+    "Entry": {
+        **obj(
+            ENTRY_SYSTEM,
+            uid=BLT,
+            locale=STR,
+            _version=VERSION,
+            tags=arr(STR),
+            ACL={"type": "object"},
+            _in_progress=BOOL,
+            publish_details=arr(ref("PublishRecord")),
+            _variant=VARIANT_LAYER,
+            **AUDIT_PROPS,
+        ),
+        "description": "An entry as the management API stores it; its own fields sit beside these.",
+    },
+    "EntryVariant": {
+        **obj(
+            (*ENTRY_SYSTEM, "_variant"),
+            uid={**BLT, "description": "The base entry's uid."},
+            locale=STR,
+            _version=VERSION,
+            tags=arr(STR),
+            _variant=VARIANT_LAYER,
+            publish_details=arr(ref("PublishRecord")),
+            **AUDIT_PROPS,
+        ),
+        "description": "The variant's own (changed) fields, its system fields and `_variant`.",
+    },
     "PublishedEntry": {
-        **obj(("uid",), uid=BLT, locale=STR, _version=VERSION, tags=arr(STR),
-              publish_details=obj(("environment", "locale", "time", "user"), environment=BLT, locale=STR, time=TIME,
-                                  user=STR, variants={"type": "object", "additionalProperties": obj(
-                                      ("environment", "locale", "time", "user", "version"), environment=BLT,
-                                      locale=STR, time=TIME, user=STR, version=VERSION, alias=STR)}),
-              _applied_variants={"type": "object", "additionalProperties": STR,
-                                 "description": "With include_applied_variants=true: {field path: variant uid}."}),
-        "description": "A published entry as the delivery API serves it (only[BASE][] may leave just uid)."},
+        **obj(
+            ("uid",),
+            uid=BLT,
+            locale=STR,
+            _version=VERSION,
+            tags=arr(STR),
+            publish_details=obj(
+                ("environment", "locale", "time", "user"),
+                environment=BLT,
+                locale=STR,
+                time=TIME,
+                user=STR,
+                variants={
+                    "type": "object",
+                    "additionalProperties": obj(
+                        ("environment", "locale", "time", "user", "version"),
+                        environment=BLT,
+                        locale=STR,
+                        time=TIME,
+                        user=STR,
+                        version=VERSION,
+                        alias=STR,
+                    ),
+                },
+            ),
+            _applied_variants={
+                "type": "object",
+                "additionalProperties": STR,
+                "description": "With include_applied_variants=true: {field path: variant uid}.",
+            },
+        ),
+        "description": "A published entry as the delivery API serves it (only[BASE][] may leave just uid).",
+    },
     "VariantError": obj(("code", "message"), code=STR, message=STR, details={"type": "object"}),
-    "VariantGroup": obj(("uid", "name", "content_types", *AUDIT), uid=STR, name=STR, description=STR,
-                        content_types=arr(obj(("uid", "status"), uid=STR, status={"enum": ["linked", "unlinked"]})),
-                        branches=arr(STR), personalize_metadata={"type": "object"}, variants=arr(ref("Variant")),
-                        variant_count={"type": "integer", "minimum": 0}, **AUDIT_PROPS),
-    "Variant": obj(("uid", "name", *AUDIT), uid=STR, name=STR, variant_group_uid=STR, alias=STR,
-                   personalize_metadata={"type": "object"}, **AUDIT_PROPS),
-    "PublishResult": obj(("notice", "job_id"), notice={"const": "The requested action has been performed."},
-                         job_id={"type": "string", "format": "uuid"},
-                         errors={**arr(ref("VariantError")), "description": "With show_errors=true: unknown variants."}),
+    "VariantGroup": obj(
+        ("uid", "name", "content_types", *AUDIT),
+        uid=STR,
+        name=STR,
+        description=STR,
+        content_types=arr(obj(("uid", "status"), uid=STR, status={"enum": ["linked", "unlinked"]})),
+        branches=arr(STR),
+        personalize_metadata={"type": "object"},
+        variants=arr(ref("Variant")),
+        variant_count={"type": "integer", "minimum": 0},
+        **AUDIT_PROPS,
+    ),
+    "Variant": obj(
+        ("uid", "name", *AUDIT),
+        uid=STR,
+        name=STR,
+        variant_group_uid=STR,
+        alias=STR,
+        personalize_metadata={"type": "object"},
+        **AUDIT_PROPS,
+    ),
+    "PublishResult": obj(
+        ("notice", "job_id"),
+        notice={"const": "The requested action has been performed."},
+        job_id={"type": "string", "format": "uuid"},
+        errors={
+            **arr(ref("VariantError")),
+            "description": "With show_errors=true: unknown variants.",
+        },
+    ),
 }
 
 
@@ -157,63 +363,183 @@ def body(schema: Json, description: str = "", media: str = "application/json") -
 
 WRAPPED = "The object may also be sent unwrapped (without the outer key)."
 NAME: Json = {"type": "string", "minLength": 1, "maxLength": 200}
-VARIANT_INPUT: Json = {"type": "object", "properties": {
-    "_variant": obj(_uid=STR, _change_set=arr(STR), _order=arr({"type": "object", "additionalProperties": arr(STR)})),
-    "tags": arr(STR)}}
+VARIANT_INPUT: Json = {
+    "type": "object",
+    "properties": {
+        "_variant": obj(
+            _uid=STR,
+            _change_set=arr(STR),
+            _order=arr({"type": "object", "additionalProperties": arr(STR)}),
+        ),
+        "tags": arr(STR),
+    },
+}
 GROUP_LINKS = arr({"anyOf": [STR, obj(("uid",), uid=STR, status={"enum": ["linked", "unlinked"]})]})
-GROUP_INPUT = obj(uid={"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, name={"type": "string", "minLength": 1},
-                  description=STR, content_types=GROUP_LINKS, personalize_metadata={"type": "object"})
-VARIANT_DEF = obj(uid={"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, name={"type": "string", "minLength": 1},
-                  alias={"type": "string", "maxLength": 200}, personalize_metadata={"type": "object"})
-PUBLISH_INPUT = obj(("entry",), entry=obj(
-    ("environments",), environments={**arr(STR), "minItems": 1, "description": "Environment names or uids."},
-    locales=arr(STR), variants=arr(obj(("uid",), uid=STR, version=VERSION)),
-    variant_rules=obj(publish_latest_base=BOOL, publish_latest_base_conditionally=BOOL)),
-    locale=STR, version=VERSION, scheduled_at={**TIME, "description": "Queue the job for this time."})
+GROUP_INPUT = obj(
+    uid={"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    name={"type": "string", "minLength": 1},
+    description=STR,
+    content_types=GROUP_LINKS,
+    personalize_metadata={"type": "object"},
+)
+VARIANT_DEF = obj(
+    uid={"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    name={"type": "string", "minLength": 1},
+    alias={"type": "string", "maxLength": 200},
+    personalize_metadata={"type": "object"},
+)
+PUBLISH_INPUT = obj(
+    ("entry",),
+    entry=obj(
+        ("environments",),
+        environments={**arr(STR), "minItems": 1, "description": "Environment names or uids."},
+        locales=arr(STR),
+        variants=arr(obj(("uid",), uid=STR, version=VERSION)),
+        variant_rules=obj(publish_latest_base=BOOL, publish_latest_base_conditionally=BOOL),
+    ),
+    locale=STR,
+    version=VERSION,
+    scheduled_at={**TIME, "description": "Queue the job for this time."},
+)
 
 BODIES: dict[str, Json] = {
-    "login": body(obj(("user",), user=obj(("email", "password"), email=STR, password=STR, tfa_token=STR))),
-    "stack": body(obj(("stack",), stack=obj(("name",), name=NAME, description=STR,
-                                             master_locale={"type": "string", "maxLength": 32})), WRAPPED),
+    "login": body(
+        obj(("user",), user=obj(("email", "password"), email=STR, password=STR, tfa_token=STR))
+    ),
+    "stack": body(
+        obj(
+            ("stack",),
+            stack=obj(
+                ("name",),
+                name=NAME,
+                description=STR,
+                master_locale={"type": "string", "maxLength": 32},
+            ),
+        ),
+        WRAPPED,
+    ),
     "stack_update": body(obj(("stack",), stack=obj(name=NAME, description=STR)), WRAPPED),
-    "token": body(obj(("token",), token=obj(("name", "scope"), name={"type": "string", "minLength": 1}, description=STR,
-                                             scope=arr({"type": "object", "properties": {
-                                                 "module": STR, "environments": arr(STR), "acl": {"type": "object"}}}),
-                                             expires_on={"type": ["string", "null"]})), WRAPPED),
-    "environment": body(obj(("environment",), environment=obj(
-        ("name",), name={"type": "string", "pattern": "^[A-Za-z0-9_\\-. ]{1,100}$"},
-        urls=arr(obj(locale=STR, url=STR)))), WRAPPED),
-    "locale": body(obj(("locale",), locale=obj(("code",), code={"type": "string", "pattern": "^[a-z]{2,3}(-[a-z0-9]{2,8})*$",
-                                                                  "maxLength": 32},
-                                                name=STR, fallback_locale=STR)), WRAPPED),
+    "token": body(
+        obj(
+            ("token",),
+            token=obj(
+                ("name", "scope"),
+                name={"type": "string", "minLength": 1},
+                description=STR,
+                scope=arr(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "module": STR,
+                            "environments": arr(STR),
+                            "acl": {"type": "object"},
+                        },
+                    }
+                ),
+                expires_on={"type": ["string", "null"]},
+            ),
+        ),
+        WRAPPED,
+    ),
+    "environment": body(
+        obj(
+            ("environment",),
+            environment=obj(
+                ("name",),
+                name={"type": "string", "pattern": "^[A-Za-z0-9_\\-. ]{1,100}$"},
+                urls=arr(obj(locale=STR, url=STR)),
+            ),
+        ),
+        WRAPPED,
+    ),
+    "locale": body(
+        obj(
+            ("locale",),
+            locale=obj(
+                ("code",),
+                code={
+                    "type": "string",
+                    "pattern": "^[a-z]{2,3}(-[a-z0-9]{2,8})*$",
+                    "maxLength": 32,
+                },
+                name=STR,
+                fallback_locale=STR,
+            ),
+        ),
+        WRAPPED,
+    ),
     "content_type": body(obj(("content_type",), content_type=ref("ContentTypeInput")), WRAPPED),
-    "entry": body(obj(("entry",), entry={"type": "object", "description": "Field values by field uid.",
-                                         "properties": {"tags": arr(STR)}})),
+    "entry": body(
+        obj(
+            ("entry",),
+            entry={
+                "type": "object",
+                "description": "Field values by field uid.",
+                "properties": {"tags": arr(STR)},
+            },
+        )
+    ),
     "publish": body(PUBLISH_INPUT),
-    "entry_variant": body(obj(("entry",), entry=obj(("_variant",), **VARIANT_INPUT["properties"])),
-                          "The variant's fields; `_variant._change_set` and `_variant._order` are optional."),
-    "entry_variant_post": body(obj(("entry",), entry=obj(("_variant",), _variant=obj(
-        ("_uid",), _uid=STR, _change_set=arr(STR), _order=arr({"type": "object"})), tags=arr(STR))),
-        "The variant is named by `entry._variant._uid` (uid or alias)."),
-    "group": body(obj(("name",), **GROUP_INPUT["properties"]), "May also be wrapped in `variant_group`."),
-    "group_update": body(GROUP_INPUT, "Rename, describe, link or unlink content types (each listed one gets its "
-                                      "status). May also be wrapped in `variant_group`."),
-    "links": body({"anyOf": [obj(("content_types",), content_types=GROUP_LINKS), GROUP_LINKS]},
-                  "`content_types` to link or unlink, or a bare list of them."),
-    "variant": body(obj(("name",), **VARIANT_DEF["properties"]), "May also be wrapped in `variant`."),
-    "variant_update": body(obj(("name",), name={"type": "string", "minLength": 1},
-                               personalize_metadata={"type": "object"}), "May also be wrapped in `variant`."),
+    "entry_variant": body(
+        obj(("entry",), entry=obj(("_variant",), **VARIANT_INPUT["properties"])),
+        "The variant's fields; `_variant._change_set` and `_variant._order` are optional.",
+    ),
+    "entry_variant_post": body(
+        obj(
+            ("entry",),
+            entry=obj(
+                ("_variant",),
+                _variant=obj(
+                    ("_uid",), _uid=STR, _change_set=arr(STR), _order=arr({"type": "object"})
+                ),
+                tags=arr(STR),
+            ),
+        ),
+        "The variant is named by `entry._variant._uid` (uid or alias).",
+    ),
+    "group": body(
+        obj(("name",), **GROUP_INPUT["properties"]), "May also be wrapped in `variant_group`."
+    ),
+    "group_update": body(
+        GROUP_INPUT,
+        "Rename, describe, link or unlink content types (each listed one gets its "
+        "status). May also be wrapped in `variant_group`.",
+    ),
+    "links": body(
+        {"anyOf": [obj(("content_types",), content_types=GROUP_LINKS), GROUP_LINKS]},
+        "`content_types` to link or unlink, or a bare list of them.",
+    ),
+    "variant": body(
+        obj(("name",), **VARIANT_DEF["properties"]), "May also be wrapped in `variant`."
+    ),
+    "variant_update": body(
+        obj(
+            ("name",),
+            name={"type": "string", "minLength": 1},
+            personalize_metadata={"type": "object"},
+        ),
+        "May also be wrapped in `variant`.",
+    ),
 }
 
 
 def form(**fields: Json) -> Json:
-    return body({"type": "object", "properties": {"csrf": STR, **fields}, "additionalProperties": STR},
-                "An HTML form; `csrf` must match the session.", "application/x-www-form-urlencoded")
+    return body(
+        {"type": "object", "properties": {"csrf": STR, **fields}, "additionalProperties": STR},
+        "An HTML form; `csrf` must match the session.",
+        "application/x-www-form-urlencoded",
+    )
 
 
 # -- parameters ----------------------------------------------------------------------------------
 def param(name: str, where: str, schema: Json, description: str, *, required: bool = False) -> Json:
-    return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": where,
+        "required": required,
+        "schema": schema,
+        "description": description,
+    }
 
 
 def flag_param(name: str, description: str) -> Json:
@@ -225,60 +551,115 @@ def array_param(name: str, description: str) -> Json:
 
 
 PARAMETERS: dict[str, Json] = {
-    "api_key": param("api_key", "header", STR, "The stack's API key (412 when missing or unknown).", required=True),
-    "api_key_optional": param("api_key", "header", STR, "A stack's API key: answer about that stack only."),
-    "organization_uid": param("organization_uid", "header", STR, "The organization of a new stack (needed when "
-                                                                 "the user belongs to several)."),
+    "api_key": param(
+        "api_key",
+        "header",
+        STR,
+        "The stack's API key (412 when missing or unknown).",
+        required=True,
+    ),
+    "api_key_optional": param(
+        "api_key", "header", STR, "A stack's API key: answer about that stack only."
+    ),
+    "organization_uid": param(
+        "organization_uid",
+        "header",
+        STR,
+        "The organization of a new stack (needed when the user belongs to several).",
+    ),
     "environment": param("environment", "query", STR, "Delivery: the environment (name or uid)."),
-    "environment_header": param("environment", "header", STR, "Delivery: the environment, as the Python SDK "
-                                                              "sends it (the query parameter wins)."),
-    "x-cs-variant-uid": param("x-cs-variant-uid", "header", STR,
-                              "Comma-separated variant uids or aliases (spaces trimmed). Delivery: apply these "
-                              "published variants, the first listed winning per path, up to the stack's limit. "
-                              "Management with include_variant=true: the variant to merge."),
-    "include_applied_variants": flag_param("include_applied_variants", "Delivery with x-cs-variant-uid: add "
-                                                                       "`_applied_variants` {path: variant uid}."),
-    "show_errors": flag_param("show_errors", "Add `errors` to the answer: variants over the limit (delivery), "
-                                             "unknown variants (publish)."),
-    "If-None-Match": param("If-None-Match", "header", STR, "Delivery: ETags already held; 304 when one matches."),
+    "environment_header": param(
+        "environment",
+        "header",
+        STR,
+        "Delivery: the environment, as the Python SDK sends it (the query parameter wins).",
+    ),
+    "x-cs-variant-uid": param(
+        "x-cs-variant-uid",
+        "header",
+        STR,
+        "Comma-separated variant uids or aliases (spaces trimmed). Delivery: apply these "
+        "published variants, the first listed winning per path, up to the stack's limit. "
+        "Management with include_variant=true: the variant to merge.",
+    ),
+    "include_applied_variants": flag_param(
+        "include_applied_variants",
+        "Delivery with x-cs-variant-uid: add `_applied_variants` {path: variant uid}.",
+    ),
+    "show_errors": flag_param(
+        "show_errors",
+        "Add `errors` to the answer: variants over the limit (delivery), "
+        "unknown variants (publish).",
+    ),
+    "If-None-Match": param(
+        "If-None-Match", "header", STR, "Delivery: ETags already held; 304 when one matches."
+    ),
     "locale": param("locale", "query", STR, "Locale code (default: the stack's master locale)."),
     "include_fallback": flag_param("include_fallback", "Walk the locale's fallback chain."),
     "include_publish_details": flag_param("include_publish_details", "Add `publish_details`."),
     "include_count": flag_param("include_count", "Add the total `count`."),
-    "skip": param("skip", "query", {"type": "integer", "minimum": 0, "maximum": 10_000_000}, "Items to skip."),
-    "limit": param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page "
-                                                                                        "(default and maximum 100)."),
-    "query": {"name": "query", "in": "query", "required": False,
-              "content": {"application/json": {"schema": ref("Query")}},
-              "description": "A JSON filter: field values and $ne $in $nin $lt $lte $gt $gte $exists $regex "
-                             "($options) $and $or, dot paths into groups."},
+    "skip": param(
+        "skip", "query", {"type": "integer", "minimum": 0, "maximum": 10_000_000}, "Items to skip."
+    ),
+    "limit": param(
+        "limit",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        "Items per page (default and maximum 100).",
+    ),
+    "query": {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "content": {"application/json": {"schema": ref("Query")}},
+        "description": "A JSON filter: field values and $ne $in $nin $lt $lte $gt $gte $exists $regex "
+        "($options) $and $or, dot paths into groups.",
+    },
     "asc": param("asc", "query", STR, "Sort ascending by this field."),
     "desc": param("desc", "query", STR, "Sort descending by this field."),
     "version": param("version", "query", VERSION, "A version of the entry (default: the latest)."),
-    "include_variant": flag_param("include_variant", "Management: merge the variant named by x-cs-variant-uid "
-                                                     "(the JS SDK)."),
-    "include_variants": flag_param("include_variants", "Management: merge the variant named by variant_uid "
-                                                       "(the Python SDK)."),
-    "variant_uid": param("variant_uid", "query", STR, "Management: the variant to merge (uid or alias)."),
-    "include": array_param("include[]", "Delivery: reference field paths to replace by the published entries."),
+    "include_variant": flag_param(
+        "include_variant", "Management: merge the variant named by x-cs-variant-uid (the JS SDK)."
+    ),
+    "include_variants": flag_param(
+        "include_variants", "Management: merge the variant named by variant_uid (the Python SDK)."
+    ),
+    "variant_uid": param(
+        "variant_uid", "query", STR, "Management: the variant to merge (uid or alias)."
+    ),
+    "include": array_param(
+        "include[]", "Delivery: reference field paths to replace by the published entries."
+    ),
     "only": array_param("only[BASE][]", "Delivery: keep only these field paths (and uid)."),
     "except": array_param("except[BASE][]", "Delivery: drop these field paths."),
     "include_content_type": flag_param("include_content_type", "Delivery: add the `content_type`."),
     "include_variant_info": flag_param("include_variant_info", "Add each group's `variants`."),
-    "include_variant_count": flag_param("include_variant_count", "Add each group's `variant_count`."),
+    "include_variant_count": flag_param(
+        "include_variant_count", "Add each group's `variant_count`."
+    ),
     "content_type": param("content_type", "query", STR, "Only groups linked to this content type."),
-    "experience_uid": param("experience_uid", "query", STR, "Only groups of this Personalize experience."),
+    "experience_uid": param(
+        "experience_uid", "query", STR, "Only groups of this Personalize experience."
+    ),
     "name": param("name", "query", STR, "Only groups with this name."),
     "uid": param("uid", "query", STR, "Comma-separated variant uids or aliases to pick."),
     "uids": array_param("uids[]", "Variant uids or aliases to pick (the JS SDK's fetchByUIDs)."),
     "next": param("next", "query", STR, "Editor path to go to after logging in."),
     "q": param("q", "query", STR, "Editor: find entries whose title contains this."),
     "page": param("page", "query", {"type": "integer", "minimum": 1}, "Editor: page number."),
-    "notice": param("notice", "query", STR, "Editor: the notice to show (saved, created, published…)."),
+    "notice": param(
+        "notice", "query", STR, "Editor: the notice to show (saved, created, published…)."
+    ),
 }
-PATH_PARAMS = {"ct": "Content type uid.", "name": "Environment name or uid.", "code": "Locale code.",
-               "group": "Variant group uid.", "variant": "Variant uid or alias.", "api_key": "The stack's API key.",
-               "path": "A file of the editor's static assets."}
+PATH_PARAMS = {
+    "ct": "Content type uid.",
+    "name": "Environment name or uid.",
+    "code": "Locale code.",
+    "group": "Variant group uid.",
+    "variant": "Variant uid or alias.",
+    "api_key": "The stack's API key.",
+    "path": "A file of the editor's static assets.",
+}
 
 
 def _path_param(path: str, name: str) -> Json:
@@ -295,50 +676,83 @@ def params(*names: str) -> list[Json]:
 
 LIST = ("skip", "limit", "include_count")
 DELIVERY_SCOPE = ("environment", "environment_header", "If-None-Match")
-ENTRY_READ = ("locale", "include_fallback", "x-cs-variant-uid", "include_applied_variants", "show_errors",
-              "include", "only", "except", "include_content_type")
+ENTRY_READ = (
+    "locale",
+    "include_fallback",
+    "x-cs-variant-uid",
+    "include_applied_variants",
+    "show_errors",
+    "include",
+    "only",
+    "except",
+    "include_content_type",
+)
 
 # -- responses -----------------------------------------------------------------------------------
-ERRORS = {400: "Malformed JSON; a body that is not JSON, not of the expected shape or holding a NUL character; "
-               "or a NUL character in the URL.",
-          401: "Missing or invalid credentials.",
-          403: "Valid credentials without the right (a read-only token, a token where a user is needed, "
-               "an environment the delivery token is not scoped to).",
-          404: "No route matches the path.",
-          405: "The path exists; the method does not.",
-          412: "The api_key is missing or names no stack the caller reaches.",
-          413: "The request body is over the configured cap.",
-          422: "Validation failed, or the object doesn't exist (error_code 141).",
-          429: "Rate limited; retry after Retry-After seconds.",
-          504: "A delivery request ran past the configured timeout."}
-HTML_ERRORS = {400: "The form could not be read (or holds a NUL character).", 401: "Login failed.",
-               403: "The form's CSRF token is wrong.", 413: "The form is over the body cap.",
-               404: "No such stack, content type or entry.",
-               409: "The entry or variant changed since the form was loaded, or a change needs confirming.",
-               422: "Some fields need attention.", 429: "Too many failed logins; retry later."}
+ERRORS = {
+    400: "Malformed JSON; a body that is not JSON, not of the expected shape or holding a NUL character; "
+    "or a NUL character in the URL.",
+    401: "Missing or invalid credentials.",
+    403: "Valid credentials without the right (a read-only token, a token where a user is needed, "
+    "an environment the delivery token is not scoped to).",
+    404: "No route matches the path.",
+    405: "The path exists; the method does not.",
+    412: "The api_key is missing or names no stack the caller reaches.",
+    413: "The request body is over the configured cap.",
+    422: "Validation failed, or the object doesn't exist (error_code 141).",
+    429: "Rate limited; retry after Retry-After seconds.",
+    504: "A delivery request ran past the configured timeout.",
+}
+HTML_ERRORS = {
+    400: "The form could not be read (or holds a NUL character).",
+    401: "Login failed.",
+    403: "The form's CSRF token is wrong.",
+    413: "The form is over the body cap.",
+    404: "No such stack, content type or entry.",
+    409: "The entry or variant changed since the form was loaded, or a change needs confirming.",
+    422: "Some fields need attention.",
+    429: "Too many failed logins; retry later.",
+}
 HTML = {"text/html": {"schema": STR}}
 
 
 def _responses() -> Json:
     out: Json = {}
     for status, text in ERRORS.items():
-        out[f"E{status}"] = {"description": text, "content": {"application/json": {"schema": ref("Error")}}}
-    out["E429"]["headers"] = {"Retry-After": {"required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
-                                              "description": "Seconds to wait."}}
-    out["NotModified"] = {"description": "The ETag in If-None-Match still matches.",
-                          "headers": {"ETag": {"required": True, "schema": STR}}}
+        out[f"E{status}"] = {
+            "description": text,
+            "content": {"application/json": {"schema": ref("Error")}},
+        }
+    out["E429"]["headers"] = {
+        "Retry-After": {
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            "description": "Seconds to wait.",
+        }
+    }
+    out["NotModified"] = {
+        "description": "The ETag in If-None-Match still matches.",
+        "headers": {"ETag": {"required": True, "schema": STR}},
+    }
     for status, text in HTML_ERRORS.items():
         out[f"H{status}"] = {"description": text, "content": HTML}
     # The editor's own page, or the JSON answer of the router (no route) or of the URL guard.
     for status in (400, 404):
         out[f"H{status}"]["content"] = {**HTML, **out[f"E{status}"]["content"]}
-    out["Redirect"] = {"description": "Go on to another editor page (or to the login page without a session).",
-                       "headers": {"Location": {"required": True, "schema": STR}}}
+    out["Redirect"] = {
+        "description": "Go on to another editor page (or to the login page without a session).",
+        "headers": {"Location": {"required": True, "schema": STR}},
+    }
     return out
 
 
-def ok(schema: Json, status: int = 200, description: str = "OK", headers: Json | None = None) -> Json:
-    response: Json = {"description": description, "content": {"application/json": {"schema": schema}}}
+def ok(
+    schema: Json, status: int = 200, description: str = "OK", headers: Json | None = None
+) -> Json:
+    response: Json = {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
     if headers:
         response["headers"] = headers
     return {str(status): response}
@@ -360,13 +774,29 @@ SESSION: list[Json] = [{"editor_session": []}]
 READ = (401, 412, 422, 429)
 WRITE = (400, 401, 403, 412, 413, 422, 429)
 DELIVERY_ERRORS = (401, 403, 412, 422, 504)
-ETAG = {"ETag": {"required": True, "schema": STR}, "Cache-Control": {"required": True, "schema": STR}}
+ETAG = {
+    "ETag": {"required": True, "schema": STR},
+    "Cache-Control": {"required": True, "schema": STR},
+}
 
 
-def op(summary: str, tag: str, responses: Json, *, parameters: list[Json] | None = None, request: str | Json | None = None,
-       security: list[Json] | None = None, description: str = "") -> Json:
-    out: Json = {"summary": summary, "tags": [tag], "parameters": parameters or [], "responses": responses,
-                 "security": security if security is not None else MANAGER}
+def op(
+    summary: str,
+    tag: str,
+    responses: Json,
+    *,
+    parameters: list[Json] | None = None,
+    request: str | Json | None = None,
+    security: list[Json] | None = None,
+    description: str = "",
+) -> Json:
+    out: Json = {
+        "summary": summary,
+        "tags": [tag],
+        "parameters": parameters or [],
+        "responses": responses,
+        "security": security if security is not None else MANAGER,
+    }
     if request is not None:
         out["requestBody"] = BODIES[request] if isinstance(request, str) else request
     if description:
@@ -381,15 +811,20 @@ class Paths:
         self.items: dict[str, dict[str, Json]] = {}
 
     def add(self, path: str, method: str, operation: Json, *, both: bool = False) -> None:
-        for each in ([path, path + "/"] if both else [path]):
+        for each in [path, path + "/"] if both else [path]:
             names = re.findall(r"{(\w+)}", each)
             # Any URL may be refused (a NUL character); a path parameter holding "/" can reach
             # another route, or none.
             responses = {**errors(400, *((404, 405) if names else ())), **operation["responses"]}
             self.items.setdefault(each, {})[method] = {
-                **operation, "operationId": _operation_id(method, each),
-                "parameters": [*(_path_param(each, name) for name in names), *operation["parameters"]],
-                "responses": responses}
+                **operation,
+                "operationId": _operation_id(method, each),
+                "parameters": [
+                    *(_path_param(each, name) for name in names),
+                    *operation["parameters"],
+                ],
+                "responses": responses,
+            }
 
 
 def _operation_id(method: str, path: str) -> str:
@@ -402,252 +837,900 @@ def notice(schema: Json | None = None, status: int = 200) -> Json:
 
 
 def users(p: Paths) -> None:
-    p.add("/v3/user-session", "post", op("Log in: a user and a fresh authtoken", "users",
-                                         {**ok(obj(("notice", "user"), notice=STR, user=ref("User"))),
-                                          **errors(400, 401, 413, 422, 429)}, request="login", security=[]))
-    p.add("/v3/user-session", "delete", op("Log out: end the authtoken's session", "users",
-                                           {**notice(), **errors(400, 401, 413)}, security=USER))
-    p.add("/v3/user", "get", op("The logged-in user", "users", {**ok(obj(("user",), user=ref("User"))),
-                                                                 **errors(401, 429)}, security=USER))
-    p.add("/v3/organizations", "get", op("The user's organizations", "users", {
-        **ok(obj(("organizations",), organizations=arr(ref("Organization")))), **errors(401, 429)}, security=USER))
+    p.add(
+        "/v3/user-session",
+        "post",
+        op(
+            "Log in: a user and a fresh authtoken",
+            "users",
+            {
+                **ok(obj(("notice", "user"), notice=STR, user=ref("User"))),
+                **errors(400, 401, 413, 422, 429),
+            },
+            request="login",
+            security=[],
+        ),
+    )
+    p.add(
+        "/v3/user-session",
+        "delete",
+        op(
+            "Log out: end the authtoken's session",
+            "users",
+            {**notice(), **errors(400, 401, 413)},
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/user",
+        "get",
+        op(
+            "The logged-in user",
+            "users",
+            {**ok(obj(("user",), user=ref("User"))), **errors(401, 429)},
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/organizations",
+        "get",
+        op(
+            "The user's organizations",
+            "users",
+            {
+                **ok(obj(("organizations",), organizations=arr(ref("Organization")))),
+                **errors(401, 429),
+            },
+            security=USER,
+        ),
+    )
 
 
 def stacks(p: Paths) -> None:
     one = obj(("stack",), stack=ref("Stack"))
-    p.add("/v3/stacks", "get", op("With api_key: that stack; without: every stack the caller reaches", "stacks", {
-        **ok({"anyOf": [one, obj(("stacks",), stacks=arr(ref("Stack")))]}), **errors(401, 412, 429)},
-        parameters=params("api_key_optional")), both=True)
-    p.add("/v3/stacks", "post", op("Create a stack", "stacks", {**ok(with_notice(one), 201), **errors(
-        400, 401, 403, 413, 422, 429)}, parameters=params("organization_uid"), request="stack", security=USER),
-        both=True)
-    p.add("/v3/stacks", "put", op("Rename or describe the stack", "stacks", {**ok(with_notice(one)), **errors(*WRITE)},
-                                  parameters=params("api_key"), request="stack_update"))
-    p.add("/v3/stacks", "delete", op("Delete the stack and everything in it", "stacks", {
-        **notice(), **errors(400, 401, 403, 412, 413, 429)}, parameters=params("api_key"), security=USER))
+    p.add(
+        "/v3/stacks",
+        "get",
+        op(
+            "With api_key: that stack; without: every stack the caller reaches",
+            "stacks",
+            {
+                **ok({"anyOf": [one, obj(("stacks",), stacks=arr(ref("Stack")))]}),
+                **errors(401, 412, 429),
+            },
+            parameters=params("api_key_optional"),
+        ),
+        both=True,
+    )
+    p.add(
+        "/v3/stacks",
+        "post",
+        op(
+            "Create a stack",
+            "stacks",
+            {**ok(with_notice(one), 201), **errors(400, 401, 403, 413, 422, 429)},
+            parameters=params("organization_uid"),
+            request="stack",
+            security=USER,
+        ),
+        both=True,
+    )
+    p.add(
+        "/v3/stacks",
+        "put",
+        op(
+            "Rename or describe the stack",
+            "stacks",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="stack_update",
+        ),
+    )
+    p.add(
+        "/v3/stacks",
+        "delete",
+        op(
+            "Delete the stack and everything in it",
+            "stacks",
+            {**notice(), **errors(400, 401, 403, 412, 413, 429)},
+            parameters=params("api_key"),
+            security=USER,
+        ),
+    )
     for kind in ("management_tokens", "delivery_tokens"):
         base, one_token = f"/v3/stacks/{kind}", obj(("token",), token=ref("Token"))
         label = kind.replace("_", " ")[:-1]
-        p.add(base, "get", op(f"List {label}s", "tokens", {**ok(obj(("tokens",), tokens=arr(ref("Token")))),
-                                                           **errors(401, 403, 412, 429)},
-                              parameters=params("api_key"), security=USER))
-        p.add(base, "post", op(f"Create a {label}", "tokens", {**ok(with_notice(one_token), 201), **errors(*WRITE)},
-                               parameters=params("api_key"), request="token", security=USER))
-        p.add(base + "/{uid}", "get", op(f"A {label}", "tokens", {**ok(one_token), **errors(401, 403, 412, 422, 429)},
-                                         parameters=params("api_key"), security=USER))
-        p.add(base + "/{uid}", "put", op(f"Update a {label}", "tokens", {**ok(with_notice(one_token)),
-                                                                         **errors(*WRITE)},
-                                         parameters=params("api_key"), request="token", security=USER))
-        p.add(base + "/{uid}", "delete", op(f"Delete a {label}", "tokens", {**notice(), **errors(*WRITE)},
-                                            parameters=params("api_key"), security=USER))
+        p.add(
+            base,
+            "get",
+            op(
+                f"List {label}s",
+                "tokens",
+                {**ok(obj(("tokens",), tokens=arr(ref("Token")))), **errors(401, 403, 412, 429)},
+                parameters=params("api_key"),
+                security=USER,
+            ),
+        )
+        p.add(
+            base,
+            "post",
+            op(
+                f"Create a {label}",
+                "tokens",
+                {**ok(with_notice(one_token), 201), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request="token",
+                security=USER,
+            ),
+        )
+        p.add(
+            base + "/{uid}",
+            "get",
+            op(
+                f"A {label}",
+                "tokens",
+                {**ok(one_token), **errors(401, 403, 412, 422, 429)},
+                parameters=params("api_key"),
+                security=USER,
+            ),
+        )
+        p.add(
+            base + "/{uid}",
+            "put",
+            op(
+                f"Update a {label}",
+                "tokens",
+                {**ok(with_notice(one_token)), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request="token",
+                security=USER,
+            ),
+        )
+        p.add(
+            base + "/{uid}",
+            "delete",
+            op(
+                f"Delete a {label}",
+                "tokens",
+                {**notice(), **errors(*WRITE)},
+                parameters=params("api_key"),
+                security=USER,
+            ),
+        )
 
 
 def settings_resources(p: Paths) -> None:
     """Environments and locales: the same five operations each."""
-    for base, key, plural, request, item in (("/v3/environments", "environment", "environments", "environment",
-                                              "{name}"), ("/v3/locales", "locale", "locales", "locale", "{code}")):
+    for base, key, plural, request, item in (
+        ("/v3/environments", "environment", "environments", "environment", "{name}"),
+        ("/v3/locales", "locale", "locales", "locale", "{code}"),
+    ):
         one = obj((key,), **{key: ref(key.title())})
-        p.add(base, "get", op(f"List {plural}", plural, {**ok(obj((plural,), **{plural: arr(ref(key.title()))})),
-                                                         **errors(401, 412, 429)}, parameters=params("api_key")),
-              both=True)
-        p.add(base, "post", op(f"Create a {key}", plural, {**ok(with_notice(one), 201), **errors(*WRITE)},
-                               parameters=params("api_key"), request=request), both=True)
-        p.add(f"{base}/{item}", "get", op(f"A {key}", plural, {**ok(one), **errors(*READ)},
-                                          parameters=params("api_key")))
-        p.add(f"{base}/{item}", "put", op(f"Update a {key}", plural, {**ok(with_notice(one)), **errors(*WRITE)},
-                                          parameters=params("api_key"), request=request))
-        p.add(f"{base}/{item}", "delete", op(f"Delete a {key}", plural, {**notice(), **errors(*WRITE)},
-                                             parameters=params("api_key")))
+        p.add(
+            base,
+            "get",
+            op(
+                f"List {plural}",
+                plural,
+                {**ok(obj((plural,), **{plural: arr(ref(key.title()))})), **errors(401, 412, 429)},
+                parameters=params("api_key"),
+            ),
+            both=True,
+        )
+        p.add(
+            base,
+            "post",
+            op(
+                f"Create a {key}",
+                plural,
+                {**ok(with_notice(one), 201), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request=request,
+            ),
+            both=True,
+        )
+        p.add(
+            f"{base}/{item}",
+            "get",
+            op(f"A {key}", plural, {**ok(one), **errors(*READ)}, parameters=params("api_key")),
+        )
+        p.add(
+            f"{base}/{item}",
+            "put",
+            op(
+                f"Update a {key}",
+                plural,
+                {**ok(with_notice(one)), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request=request,
+            ),
+        )
+        p.add(
+            f"{base}/{item}",
+            "delete",
+            op(
+                f"Delete a {key}",
+                plural,
+                {**notice(), **errors(*WRITE)},
+                parameters=params("api_key"),
+            ),
+        )
 
 
 def content_types(p: Paths) -> None:
     one = obj(("content_type",), content_type=ref("ContentType"))
-    p.add("/v3/content_types", "get", op(
-        "List content types (management, or delivery with access_token)", "content types", {
-            **ok(counted("content_types", ref("ContentType"))), **errors(*sorted({*READ, *DELIVERY_ERRORS})),
-            "304": {"$ref": "#/components/responses/NotModified"}},
-        parameters=params("api_key", *LIST, *DELIVERY_SCOPE), security=ANYONE),
-        both=True)
-    p.add("/v3/content_types", "post", op("Create a content type", "content types", {
-        **ok(with_notice(one), 201), **errors(*WRITE)}, parameters=params("api_key"), request="content_type"),
-        both=True)
-    p.add("/v3/content_types/{ct}", "get", op(
-        "A content type (management, or delivery with access_token)", "content types", {
-            **ok(one), **errors(*sorted({*READ, *DELIVERY_ERRORS})),
-            "304": {"$ref": "#/components/responses/NotModified"}},
-        parameters=params("api_key", *DELIVERY_SCOPE), security=ANYONE))
-    p.add("/v3/content_types/{ct}", "put", op("Update a content type", "content types", {
-        **ok(with_notice(one)), **errors(*WRITE)}, parameters=params("api_key"), request="content_type"))
-    p.add("/v3/content_types/{ct}", "delete", op("Delete a content type and its entries", "content types", {
-        **notice(), **errors(*WRITE)}, parameters=params("api_key")))
+    p.add(
+        "/v3/content_types",
+        "get",
+        op(
+            "List content types (management, or delivery with access_token)",
+            "content types",
+            {
+                **ok(counted("content_types", ref("ContentType"))),
+                **errors(*sorted({*READ, *DELIVERY_ERRORS})),
+                "304": {"$ref": "#/components/responses/NotModified"},
+            },
+            parameters=params("api_key", *LIST, *DELIVERY_SCOPE),
+            security=ANYONE,
+        ),
+        both=True,
+    )
+    p.add(
+        "/v3/content_types",
+        "post",
+        op(
+            "Create a content type",
+            "content types",
+            {**ok(with_notice(one), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="content_type",
+        ),
+        both=True,
+    )
+    p.add(
+        "/v3/content_types/{ct}",
+        "get",
+        op(
+            "A content type (management, or delivery with access_token)",
+            "content types",
+            {
+                **ok(one),
+                **errors(*sorted({*READ, *DELIVERY_ERRORS})),
+                "304": {"$ref": "#/components/responses/NotModified"},
+            },
+            parameters=params("api_key", *DELIVERY_SCOPE),
+            security=ANYONE,
+        ),
+    )
+    p.add(
+        "/v3/content_types/{ct}",
+        "put",
+        op(
+            "Update a content type",
+            "content types",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="content_type",
+        ),
+    )
+    p.add(
+        "/v3/content_types/{ct}",
+        "delete",
+        op(
+            "Delete a content type and its entries",
+            "content types",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+        ),
+    )
 
 
-SHARED = ("Management answers with the stored entries; a request with `access_token` is a delivery request "
-          "and answers with published content only, with `x-cs-variant-uid` variants applied.")
+SHARED = (
+    "Management answers with the stored entries; a request with `access_token` is a delivery request "
+    "and answers with published content only, with `x-cs-variant-uid` variants applied."
+)
 
 
 def entries(p: Paths) -> None:
     base, entry = "/v3/content_types/{ct}/entries", "/v3/content_types/{ct}/entries/{uid}"
     both_errors = errors(*sorted({*READ, *DELIVERY_ERRORS}))
     not_modified = {"304": {"$ref": "#/components/responses/NotModified"}}
-    listed = {"anyOf": [counted("entries", ref("Entry")), {"allOf": [counted("entries", ref("PublishedEntry")), obj(
-        content_type=ref("ContentType"), errors=arr(ref("VariantError")))]}]}
-    p.add(base, "get", op("List entries (management, or delivery with access_token)", "entries", {
-        **ok(listed), **both_errors, **not_modified}, security=ANYONE, description=SHARED, parameters=params(
-        "api_key", *LIST, "query", "asc", "desc", "include_publish_details", *DELIVERY_SCOPE, *ENTRY_READ)),
-        both=True)
-    p.add(base, "post", op("Create an entry", "entries", {**ok(with_notice(obj(("entry",), entry=ref("Entry"))), 201),
-                                                          **errors(*WRITE)},
-                           parameters=params("api_key", "locale"), request="entry"), both=True)
-    single = {"anyOf": [obj(("entry",), entry=ref("Entry")), obj(
-        ("entry",), entry=ref("PublishedEntry"), content_type=ref("ContentType"), errors=arr(ref("VariantError")))]}
-    p.add(entry, "get", op("An entry (management, or delivery with access_token)", "entries", {
-        **ok(single), **both_errors, **not_modified}, security=ANYONE, description=SHARED + " Management with "
-        "include_variant(s)=true merges one variant into the latest version.", parameters=params(
-        "api_key", "version", "include_publish_details", "include_variant", "include_variants", "variant_uid",
-        *DELIVERY_SCOPE, *ENTRY_READ)))
-    p.add(entry, "put", op("Update an entry (localizes it in a new locale)", "entries", {
-        **ok(with_notice(obj(("entry",), entry=ref("Entry")))), **errors(*WRITE)},
-        parameters=params("api_key", "locale"), request="entry"))
-    p.add(entry, "delete", op("Delete an entry (in the master locale: everywhere, variants included)", "entries", {
-        **notice(), **errors(*WRITE)}, parameters=params("api_key", "locale")))
-    p.add(entry + "/versions", "get", op("The entry's versions, newest first", "entries", {
-        **ok(obj(("versions",), versions=arr(obj(("_version", "locale"), _version=VERSION, locale=STR,
-                                                 updated_at=TIME, updated_by=STR)))), **errors(*READ)},
-        parameters=params("api_key", "locale")))
+    listed = {
+        "anyOf": [
+            counted("entries", ref("Entry")),
+            {
+                "allOf": [
+                    counted("entries", ref("PublishedEntry")),
+                    obj(content_type=ref("ContentType"), errors=arr(ref("VariantError"))),
+                ]
+            },
+        ]
+    }
+    p.add(
+        base,
+        "get",
+        op(
+            "List entries (management, or delivery with access_token)",
+            "entries",
+            {**ok(listed), **both_errors, **not_modified},
+            security=ANYONE,
+            description=SHARED,
+            parameters=params(
+                "api_key",
+                *LIST,
+                "query",
+                "asc",
+                "desc",
+                "include_publish_details",
+                *DELIVERY_SCOPE,
+                *ENTRY_READ,
+            ),
+        ),
+        both=True,
+    )
+    p.add(
+        base,
+        "post",
+        op(
+            "Create an entry",
+            "entries",
+            {**ok(with_notice(obj(("entry",), entry=ref("Entry"))), 201), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+            request="entry",
+        ),
+        both=True,
+    )
+    single = {
+        "anyOf": [
+            obj(("entry",), entry=ref("Entry")),
+            obj(
+                ("entry",),
+                entry=ref("PublishedEntry"),
+                content_type=ref("ContentType"),
+                errors=arr(ref("VariantError")),
+            ),
+        ]
+    }
+    p.add(
+        entry,
+        "get",
+        op(
+            "An entry (management, or delivery with access_token)",
+            "entries",
+            {**ok(single), **both_errors, **not_modified},
+            security=ANYONE,
+            description=SHARED + " Management with "
+            "include_variant(s)=true merges one variant into the latest version.",
+            parameters=params(
+                "api_key",
+                "version",
+                "include_publish_details",
+                "include_variant",
+                "include_variants",
+                "variant_uid",
+                *DELIVERY_SCOPE,
+                *ENTRY_READ,
+            ),
+        ),
+    )
+    p.add(
+        entry,
+        "put",
+        op(
+            "Update an entry (localizes it in a new locale)",
+            "entries",
+            {**ok(with_notice(obj(("entry",), entry=ref("Entry")))), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+            request="entry",
+        ),
+    )
+    p.add(
+        entry,
+        "delete",
+        op(
+            "Delete an entry (in the master locale: everywhere, variants included)",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+        ),
+    )
+    p.add(
+        entry + "/versions",
+        "get",
+        op(
+            "The entry's versions, newest first",
+            "entries",
+            {
+                **ok(
+                    obj(
+                        ("versions",),
+                        versions=arr(
+                            obj(
+                                ("_version", "locale"),
+                                _version=VERSION,
+                                locale=STR,
+                                updated_at=TIME,
+                                updated_by=STR,
+                            )
+                        ),
+                    )
+                ),
+                **errors(*READ),
+            },
+            parameters=params("api_key", "locale"),
+        ),
+    )
     for action in ("publish", "unpublish"):
-        p.add(f"{entry}/{action}", "post", op(f"{action.title()} the entry (and variants)", "publishing", {
-            **ok(ref("PublishResult")), **errors(*WRITE)}, parameters=params("api_key", "locale", "show_errors"),
-            request="publish"))
+        p.add(
+            f"{entry}/{action}",
+            "post",
+            op(
+                f"{action.title()} the entry (and variants)",
+                "publishing",
+                {**ok(ref("PublishResult")), **errors(*WRITE)},
+                parameters=params("api_key", "locale", "show_errors"),
+                request="publish",
+            ),
+        )
 
 
 def entry_variants(p: Paths) -> None:
     base = "/v3/content_types/{ct}/entries/{uid}/variants"
     one = obj(("entry",), entry=ref("EntryVariant"))
     created = {**ok(with_notice(one), 201, "Created"), **ok(with_notice(one), 200, "Updated")}
-    p.add(base, "get", op("The entry's variants in a locale", "entry variants", {
-        **ok(counted("entries", ref("EntryVariant"))), **errors(*READ)},
-        parameters=params("api_key", "locale", *LIST, "include_publish_details")), both=True)
-    p.add(base, "post", op("Create or update the entry variant named in the body", "entry variants", {
-        **created, **errors(*WRITE)}, parameters=params("api_key", "locale"), request="entry_variant_post"),
-        both=True)
-    p.add(base + "/{variant}", "get", op("An entry variant", "entry variants", {**ok(one), **errors(*READ)},
-                                         parameters=params("api_key", "locale", "include_publish_details")))
-    p.add(base + "/{variant}", "put", op("Create or update an entry variant", "entry variants", {
-        **created, **errors(*WRITE)}, parameters=params("api_key", "locale"), request="entry_variant"))
-    p.add(base + "/{variant}", "delete", op("Delete (and unpublish) an entry variant", "entry variants", {
-        **notice(), **errors(*WRITE)}, parameters=params("api_key", "locale")))
-    p.add(base + "/{variant}/versions", "get", op("The entry variant's versions, newest first", "entry variants", {
-        **ok(obj(("versions",), versions=arr(obj(("_version", "locale"), _version=VERSION, locale=STR)))),
-        **errors(*READ)}, parameters=params("api_key", "locale")))
+    p.add(
+        base,
+        "get",
+        op(
+            "The entry's variants in a locale",
+            "entry variants",
+            {**ok(counted("entries", ref("EntryVariant"))), **errors(*READ)},
+            parameters=params("api_key", "locale", *LIST, "include_publish_details"),
+        ),
+        both=True,
+    )
+    p.add(
+        base,
+        "post",
+        op(
+            "Create or update the entry variant named in the body",
+            "entry variants",
+            {**created, **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+            request="entry_variant_post",
+        ),
+        both=True,
+    )
+    p.add(
+        base + "/{variant}",
+        "get",
+        op(
+            "An entry variant",
+            "entry variants",
+            {**ok(one), **errors(*READ)},
+            parameters=params("api_key", "locale", "include_publish_details"),
+        ),
+    )
+    p.add(
+        base + "/{variant}",
+        "put",
+        op(
+            "Create or update an entry variant",
+            "entry variants",
+            {**created, **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+            request="entry_variant",
+        ),
+    )
+    p.add(
+        base + "/{variant}",
+        "delete",
+        op(
+            "Delete (and unpublish) an entry variant",
+            "entry variants",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+        ),
+    )
+    p.add(
+        base + "/{variant}/versions",
+        "get",
+        op(
+            "The entry variant's versions, newest first",
+            "entry variants",
+            {
+                **ok(
+                    obj(
+                        ("versions",),
+                        versions=arr(obj(("_version", "locale"), _version=VERSION, locale=STR)),
+                    )
+                ),
+                **errors(*READ),
+            },
+            parameters=params("api_key", "locale"),
+        ),
+    )
 
 
 def variant_groups(p: Paths) -> None:
     group, variant = ref("VariantGroup"), ref("Variant")
-    linked = {"allOf": [group, obj(("message", "variants"), message={
-        "const": "Variant Group and Variants updated successfully"})]}
-    listing = ("api_key", *LIST, "query", "asc", "desc", "include_variant_info", "include_variant_count",
-               "content_type", "experience_uid", "name")
-    p.add("/v3/variant_groups", "get", op("List variant groups", "variant groups", {
-        **ok(counted("variant_groups", group)), **errors(*READ)}, parameters=params(*listing)), both=True)
-    p.add("/v3/variant_groups", "post", op("Create a variant group", "variant groups", {
-        **ok(with_notice(group), 201), **errors(*WRITE)}, parameters=params("api_key"), request="group"), both=True)
+    linked = {
+        "allOf": [
+            group,
+            obj(
+                ("message", "variants"),
+                message={"const": "Variant Group and Variants updated successfully"},
+            ),
+        ]
+    }
+    listing = (
+        "api_key",
+        *LIST,
+        "query",
+        "asc",
+        "desc",
+        "include_variant_info",
+        "include_variant_count",
+        "content_type",
+        "experience_uid",
+        "name",
+    )
+    p.add(
+        "/v3/variant_groups",
+        "get",
+        op(
+            "List variant groups",
+            "variant groups",
+            {**ok(counted("variant_groups", group)), **errors(*READ)},
+            parameters=params(*listing),
+        ),
+        both=True,
+    )
+    p.add(
+        "/v3/variant_groups",
+        "post",
+        op(
+            "Create a variant group",
+            "variant groups",
+            {**ok(with_notice(group), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="group",
+        ),
+        both=True,
+    )
     g = "/v3/variant_groups/{group}"
-    p.add(g, "get", op("A variant group with its variants", "variant groups", {
-        **ok({"allOf": [group, obj(("variants",))]}), **errors(*READ)}, parameters=params("api_key")))
-    p.add(g, "put", op("Update a variant group; link or unlink content types", "variant groups", {
-        **ok(linked), **errors(*WRITE)}, parameters=params("api_key"), request="group_update"))
-    p.add(g, "delete", op("Delete a variant group, its variants and their entry variants", "variant groups", {
-        **notice(), **errors(*WRITE)}, parameters=params("api_key")))
-    p.add(g + "/variants", "put", op("Link or unlink content types", "variant groups", {
-        **ok(linked), **errors(*WRITE)}, parameters=params("api_key"), request="links"))
+    p.add(
+        g,
+        "get",
+        op(
+            "A variant group with its variants",
+            "variant groups",
+            {**ok({"allOf": [group, obj(("variants",))]}), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        g,
+        "put",
+        op(
+            "Update a variant group; link or unlink content types",
+            "variant groups",
+            {**ok(linked), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="group_update",
+        ),
+    )
+    p.add(
+        g,
+        "delete",
+        op(
+            "Delete a variant group, its variants and their entry variants",
+            "variant groups",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        g + "/variants",
+        "put",
+        op(
+            "Link or unlink content types",
+            "variant groups",
+            {**ok(linked), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="links",
+        ),
+    )
     for base, tag in ((g + "/variants", "variant groups"), ("/v3/variants", "variants")):
-        p.add(base, "get", op("List variants", tag, {**ok(counted("variants", variant)), **errors(*READ)},
-                              parameters=params("api_key", *LIST, "uid", "uids")), both=True)
-        p.add(base, "post", op("Create a variant", tag, {**ok(with_notice(variant), 201), **errors(*WRITE)},
-                               parameters=params("api_key"), request="variant"), both=True)
-        p.add(base + "/{variant}", "get", op("A variant", tag, {**ok(variant), **errors(*READ)},
-                                             parameters=params("api_key")))
-        p.add(base + "/{variant}", "delete", op("Delete a variant and its entry variants", tag, {
-            **notice(), **errors(*WRITE)}, parameters=params("api_key")))
-    p.add(g + "/variants/{variant}", "put", op("Rename a variant", "variant groups", {
-        **ok(with_notice(variant)), **errors(*WRITE)}, parameters=params("api_key"), request="variant_update"))
+        p.add(
+            base,
+            "get",
+            op(
+                "List variants",
+                tag,
+                {**ok(counted("variants", variant)), **errors(*READ)},
+                parameters=params("api_key", *LIST, "uid", "uids"),
+            ),
+            both=True,
+        )
+        p.add(
+            base,
+            "post",
+            op(
+                "Create a variant",
+                tag,
+                {**ok(with_notice(variant), 201), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request="variant",
+            ),
+            both=True,
+        )
+        p.add(
+            base + "/{variant}",
+            "get",
+            op("A variant", tag, {**ok(variant), **errors(*READ)}, parameters=params("api_key")),
+        )
+        p.add(
+            base + "/{variant}",
+            "delete",
+            op(
+                "Delete a variant and its entry variants",
+                tag,
+                {**notice(), **errors(*WRITE)},
+                parameters=params("api_key"),
+            ),
+        )
+    p.add(
+        g + "/variants/{variant}",
+        "put",
+        op(
+            "Rename a variant",
+            "variant groups",
+            {**ok(with_notice(variant)), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="variant_update",
+        ),
+    )
 
 
 def delivery(p: Paths) -> None:
     """A delivery-only node serves these four reads (and their trailing-slash twins)."""
     not_modified = {"304": {"$ref": "#/components/responses/NotModified"}}
     entry_extra = obj(content_type=ref("ContentType"), errors=arr(ref("VariantError")))
-    reads = [("/v3/content_types", "List content types", counted("content_types", ref("ContentType")),
-              (*LIST,), True),
-             ("/v3/content_types/{ct}", "A content type", obj(("content_type",), content_type=ref("ContentType")),
-              (), False),
-             ("/v3/content_types/{ct}/entries", "List published entries", {"allOf": [
-                 counted("entries", ref("PublishedEntry")), entry_extra]}, (*LIST, "query", "asc", "desc"), True),
-             ("/v3/content_types/{ct}/entries/{uid}", "A published entry", {"allOf": [
-                 obj(("entry",), entry=ref("PublishedEntry")), entry_extra]}, (), False)]
+    reads = [
+        (
+            "/v3/content_types",
+            "List content types",
+            counted("content_types", ref("ContentType")),
+            (*LIST,),
+            True,
+        ),
+        (
+            "/v3/content_types/{ct}",
+            "A content type",
+            obj(("content_type",), content_type=ref("ContentType")),
+            (),
+            False,
+        ),
+        (
+            "/v3/content_types/{ct}/entries",
+            "List published entries",
+            {"allOf": [counted("entries", ref("PublishedEntry")), entry_extra]},
+            (*LIST, "query", "asc", "desc"),
+            True,
+        ),
+        (
+            "/v3/content_types/{ct}/entries/{uid}",
+            "A published entry",
+            {"allOf": [obj(("entry",), entry=ref("PublishedEntry")), entry_extra]},
+            (),
+            False,
+        ),
+    ]
     for path, summary, schema, extra, both in reads:
         entry_params = ENTRY_READ if "/entries" in path else ()
         responses = {**ok(schema, headers=ETAG), **errors(*DELIVERY_ERRORS), **not_modified}
-        p.add(path, "get", op(summary, "delivery", responses, security=[{"delivery_token": []}],
-                              parameters=params("api_key", *extra, *DELIVERY_SCOPE, *entry_params)), both=both)
+        p.add(
+            path,
+            "get",
+            op(
+                summary,
+                "delivery",
+                responses,
+                security=[{"delivery_token": []}],
+                parameters=params("api_key", *extra, *DELIVERY_SCOPE, *entry_params),
+            ),
+            both=both,
+        )
 
 
 def editor(p: Paths) -> None:
     """The editor UI: HTML pages over the same services, a session cookie, CSRF-checked forms."""
     redirect = {"303": {"$ref": "#/components/responses/Redirect"}}
 
-    def page(summary: str, *errs: int, parameters: tuple[str, ...] = (), security: list[Json] = SESSION) -> Json:
-        return op(summary, "editor", {"200": {"description": "An HTML page.", "content": HTML}, **redirect,
-                                      **html_errors(*errs)}, parameters=params(*parameters), security=security)
+    def page(
+        summary: str, *errs: int, parameters: tuple[str, ...] = (), security: list[Json] = SESSION
+    ) -> Json:
+        return op(
+            summary,
+            "editor",
+            {
+                "200": {"description": "An HTML page.", "content": HTML},
+                **redirect,
+                **html_errors(*errs),
+            },
+            parameters=params(*parameters),
+            security=security,
+        )
 
     def post(summary: str, request: Json, *errs: int, security: list[Json] = SESSION) -> Json:
         """Every form may be unreadable (400) or too large (413)."""
-        return op(summary, "editor", {**redirect, **html_errors(400, 413, *errs)}, request=request, security=security)
+        return op(
+            summary,
+            "editor",
+            {**redirect, **html_errors(400, 413, *errs)},
+            request=request,
+            security=security,
+        )
 
     stack = "/app/stacks/{api_key}"
     entries_path = stack + "/content-types/{ct}/entries"
     p.add("/app/", "get", page("The stacks the user reaches", 403, 404, 422))
     p.add("/app/login", "get", page("The login form", parameters=("next",), security=[]))
-    p.add("/app/login", "post", post("Log in (sets the session cookie)", form(email=STR, password=STR, next=STR),
-                                     401, 403, 422, 429, security=[]))
+    p.add(
+        "/app/login",
+        "post",
+        post(
+            "Log in (sets the session cookie)",
+            form(email=STR, password=STR, next=STR),
+            401,
+            403,
+            422,
+            429,
+            security=[],
+        ),
+    )
     p.add("/app/logout", "post", post("Log out", form(), 403))
     p.add(stack + "/", "get", page("The stack's content types", 403, 404, 422))
-    p.add(entries_path, "get", page("Entries of a content type", 403, 404, 422, parameters=("locale", "q", "page")))
-    p.add(entries_path + "/new", "get", page("A form for a new entry", 403, 404, 422, parameters=("locale",)))
-    p.add(entries_path + "/new", "post", op("Create an entry from the form", "editor", {
-        "200": {"description": "Never: a saved entry redirects.", "content": HTML}, **redirect,
-        **html_errors(400, 403, 404, 409, 422)}, parameters=params("locale"), request=form(), security=SESSION))
-    p.add(entries_path + "/{uid}", "get", page("The entry editor", 403, 404, 422,
-                                               parameters=("locale", "version", "notice")))
-    p.add(entries_path + "/{uid}", "post", op("Save the entry from the form", "editor", {
-        **redirect, **html_errors(400, 403, 404, 409, 422)}, parameters=params("locale"),
-        request=form(base_version=STR), security=SESSION))
-    p.add(entries_path + "/{uid}/publish", "post", op("Publish or unpublish from the editor", "editor", {
-        **redirect, **html_errors(400, 403, 404, 422)}, parameters=params("locale"),
-        request=form(action={"enum": ["publish", "unpublish"]}, environments=STR, locales=STR, version=STR),
-        security=SESSION))
+    p.add(
+        entries_path,
+        "get",
+        page("Entries of a content type", 403, 404, 422, parameters=("locale", "q", "page")),
+    )
+    p.add(
+        entries_path + "/new",
+        "get",
+        page("A form for a new entry", 403, 404, 422, parameters=("locale",)),
+    )
+    p.add(
+        entries_path + "/new",
+        "post",
+        op(
+            "Create an entry from the form",
+            "editor",
+            {
+                "200": {"description": "Never: a saved entry redirects.", "content": HTML},
+                **redirect,
+                **html_errors(400, 403, 404, 409, 422),
+            },
+            parameters=params("locale"),
+            request=form(),
+            security=SESSION,
+        ),
+    )
+    p.add(
+        entries_path + "/{uid}",
+        "get",
+        page("The entry editor", 403, 404, 422, parameters=("locale", "version", "notice")),
+    )
+    p.add(
+        entries_path + "/{uid}",
+        "post",
+        op(
+            "Save the entry from the form",
+            "editor",
+            {**redirect, **html_errors(400, 403, 404, 409, 422)},
+            parameters=params("locale"),
+            request=form(base_version=STR),
+            security=SESSION,
+        ),
+    )
+    p.add(
+        entries_path + "/{uid}/publish",
+        "post",
+        op(
+            "Publish or unpublish from the editor",
+            "editor",
+            {**redirect, **html_errors(400, 403, 404, 422)},
+            parameters=params("locale"),
+            request=form(
+                action={"enum": ["publish", "unpublish"]},
+                environments=STR,
+                locales=STR,
+                version=STR,
+            ),
+            security=SESSION,
+        ),
+    )
     variant = entries_path + "/{uid}/variants/{variant}"
-    p.add(variant, "get", page("The entry editor on a variant", 403, 404, 422, parameters=("locale", "notice")))
-    p.add(variant, "post", post("Save the variant from the form (only what differs from the entry)", form(
-        base_version=STR, variant_version=STR, revert=STR), 400, 403, 404, 409, 422))
+    p.add(
+        variant,
+        "get",
+        page("The entry editor on a variant", 403, 404, 422, parameters=("locale", "notice")),
+    )
+    p.add(
+        variant,
+        "post",
+        post(
+            "Save the variant from the form (only what differs from the entry)",
+            form(base_version=STR, variant_version=STR, revert=STR),
+            400,
+            403,
+            404,
+            409,
+            422,
+        ),
+    )
     groups = stack + "/variant-groups"
-    p.add(groups, "get", page("Variant groups, their variants and linked content types", 403, 404, 422,
-                              parameters=("notice",)))
-    p.add(groups, "post", post("Create a variant group", form(name=STR, uid=STR, content_types=STR),
-                               400, 403, 404, 422))
-    p.add(groups + "/{group}", "post", post("Rename a variant group, link or unlink content types (unlinking "
-                                            "asks for confirm=unlink first: 409)", form(
-        name=STR, content_types=STR, confirm=STR), 400, 403, 404, 409, 422))
-    p.add(groups + "/{group}/variants", "post", post("Create a variant", form(name=STR, uid=STR),
-                                                      400, 403, 404, 422))
-    p.add(groups + "/{group}/variants/{variant}", "post", post("Rename a variant", form(name=STR),
-                                                                400, 403, 404, 422))
-    p.add("/app/static/{path}", "get", op("A static asset of the editor (CSS, JavaScript)", "editor", {
-        "200": {"description": "The file.", "content": {"text/css": {"schema": STR},
-                                                        "text/javascript": {"schema": STR}}},
-        "304": {"description": "Not modified."},
-        **errors(404, 405)}, security=[]))
+    p.add(
+        groups,
+        "get",
+        page(
+            "Variant groups, their variants and linked content types",
+            403,
+            404,
+            422,
+            parameters=("notice",),
+        ),
+    )
+    p.add(
+        groups,
+        "post",
+        post(
+            "Create a variant group", form(name=STR, uid=STR, content_types=STR), 400, 403, 404, 422
+        ),
+    )
+    p.add(
+        groups + "/{group}",
+        "post",
+        post(
+            "Rename a variant group, link or unlink content types (unlinking "
+            "asks for confirm=unlink first: 409)",
+            form(name=STR, content_types=STR, confirm=STR),
+            400,
+            403,
+            404,
+            409,
+            422,
+        ),
+    )
+    p.add(
+        groups + "/{group}/variants",
+        "post",
+        post("Create a variant", form(name=STR, uid=STR), 400, 403, 404, 422),
+    )
+    p.add(
+        groups + "/{group}/variants/{variant}",
+        "post",
+        post("Rename a variant", form(name=STR), 400, 403, 404, 422),
+    )
+    p.add(
+        "/app/static/{path}",
+        "get",
+        op(
+            "A static asset of the editor (CSS, JavaScript)",
+            "editor",
+            {
+                "200": {
+                    "description": "The file.",
+                    "content": {"text/css": {"schema": STR}, "text/javascript": {"schema": STR}},
+                },
+                "304": {"description": "Not modified."},
+                **errors(404, 405),
+            },
+            security=[],
+        ),
+    )
 
 
 def system(p: Paths) -> None:
@@ -655,10 +1738,26 @@ def system(p: Paths) -> None:
         p.add(path, "get", op(summary, "system", ok(schema), security=[]))
 
     read("/-/health", "Liveness", obj(("status",), status={"const": "ok"}))
-    read("/-/version", "Version and role", obj(("version", "role"), version=STR, role={"enum": ["all", "delivery"]}))
-    read("/-/settings", "Every setting, its environment variable, default and help", obj(
-        ("settings",), settings=arr(obj(("name", "env", "default", "help"), name=STR, env=STR, default={}, help=STR))))
-    read("/-/openapi.json", "This document", obj(("openapi", "info", "paths"), openapi={"const": "3.1.0"}))
+    read(
+        "/-/version",
+        "Version and role",
+        obj(("version", "role"), version=STR, role={"enum": ["all", "delivery"]}),
+    )
+    read(
+        "/-/settings",
+        "Every setting, its environment variable, default and help",
+        obj(
+            ("settings",),
+            settings=arr(
+                obj(("name", "env", "default", "help"), name=STR, env=STR, default={}, help=STR)
+            ),
+        ),
+    )
+    read(
+        "/-/openapi.json",
+        "This document",
+        obj(("openapi", "info", "paths"), openapi={"const": "3.1.0"}),
+    )
 
 
 @lru_cache(maxsize=2)
@@ -669,27 +1768,56 @@ def document(role: str = "all") -> Json:
     if role == "delivery":
         delivery(p)
     else:
-        for part in (users, stacks, settings_resources, content_types, entries, entry_variants, variant_groups,
-                     editor):
+        for part in (
+            users,
+            stacks,
+            settings_resources,
+            content_types,
+            entries,
+            entry_variants,
+            variant_groups,
+            editor,
+        ):
             part(p)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Veneer", "version": __version__,
-                 "description": "A self-hostable headless CMS that speaks Contentstack's Content Management and "
-                                "Content Delivery APIs. Every answer is JSON except the editor's pages; errors are "
-                                "`{error_message, error_code, errors}`."},
+        "info": {
+            "title": "Veneer",
+            "version": __version__,
+            "description": "A self-hostable headless CMS that speaks Contentstack's Content Management and "
+            "Content Delivery APIs. Every answer is JSON except the editor's pages; errors are "
+            "`{error_message, error_code, errors}`.",
+        },
         "paths": p.items,
         "components": {
-            "schemas": SCHEMAS, "parameters": PARAMETERS, "responses": _responses(),
+            "schemas": SCHEMAS,
+            "parameters": PARAMETERS,
+            "responses": _responses(),
             "securitySchemes": {
-                "authtoken": {"type": "apiKey", "in": "header", "name": "authtoken",
-                              "description": "A user's session, from POST /v3/user-session."},
-                "management_token": {"type": "apiKey", "in": "header", "name": "authorization",
-                                     "description": "A management token of the stack, raw or as `Bearer <token>`."},
-                "delivery_token": {"type": "apiKey", "in": "header", "name": "access_token",
-                                   "description": "A delivery token; it makes a content read a delivery request."},
-                "editor_session": {"type": "apiKey", "in": "cookie", "name": "veneer_session",
-                                   "description": "The editor's login cookie (an authtoken)."},
+                "authtoken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "authtoken",
+                    "description": "A user's session, from POST /v3/user-session.",
+                },
+                "management_token": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "authorization",
+                    "description": "A management token of the stack, raw or as `Bearer <token>`.",
+                },
+                "delivery_token": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "access_token",
+                    "description": "A delivery token; it makes a content read a delivery request.",
+                },
+                "editor_session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "veneer_session",
+                    "description": "The editor's login cookie (an authtoken).",
+                },
             },
         },
     }

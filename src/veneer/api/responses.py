@@ -20,7 +20,9 @@ class JSON(Response):
         return orjson.dumps(content)
 
 
-def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    content: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     return JSON(content, status_code=status, headers=headers)
 
 

@@ -27,12 +27,21 @@ GROUP = V3 + "/variant_groups/{group}"
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
     """One route per HTTP verb; `slash` also answers `path/` (the legacy JS SDK sends `entries/`)."""
     paths = [path, path + "/"] if slash else [path]
-    return [Route(p, handler, methods=[verb.upper()]) for verb, handler in verbs.items() for p in paths]
+    return [
+        Route(p, handler, methods=[verb.upper()]) for verb, handler in verbs.items() for p in paths
+    ]
 
 
 def _tokens(kind: str) -> list[BaseRoute]:
-    return [*resource(V3 + f"/stacks/{kind}", get=st.list_tokens, post=st.create_token),
-            *resource(V3 + f"/stacks/{kind}/{{uid}}", get=st.get_token, put=st.update_token, delete=st.delete_token)]
+    return [
+        *resource(V3 + f"/stacks/{kind}", get=st.list_tokens, post=st.create_token),
+        *resource(
+            V3 + f"/stacks/{kind}/{{uid}}",
+            get=st.get_token,
+            put=st.update_token,
+            delete=st.delete_token,
+        ),
+    ]
 
 
 def management_routes() -> list[BaseRoute]:
@@ -42,23 +51,52 @@ def management_routes() -> list[BaseRoute]:
         *resource(V3 + "/organizations", get=us.list_organizations),
         *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
-        *_tokens("management_tokens"), *_tokens("delivery_tokens"),
-        *resource(V3 + "/environments", slash=True, get=env.list_environments, post=env.create_environment),
-        *resource(V3 + "/environments/{name}", get=env.get_environment, put=env.update_environment,
-                  delete=env.delete_environment),
+        *_tokens("management_tokens"),
+        *_tokens("delivery_tokens"),
+        *resource(
+            V3 + "/environments", slash=True, get=env.list_environments, post=env.create_environment
+        ),
+        *resource(
+            V3 + "/environments/{name}",
+            get=env.get_environment,
+            put=env.update_environment,
+            delete=env.delete_environment,
+        ),
         *resource(V3 + "/locales", slash=True, get=env.list_locales, post=env.create_locale),
-        *resource(V3 + "/locales/{code}", get=env.get_locale, put=env.update_locale, delete=env.delete_locale),
-        *resource(V3 + "/content_types", slash=True, get=dispatch.content_types(ct.list_content_types),
-                  post=ct.create_content_type),
-        *resource(CT, get=dispatch.content_type(ct.get_content_type), put=ct.update_content_type,
-                  delete=ct.delete_content_type),
-        *resource(CT + "/entries", slash=True, get=dispatch.entries(en.list_entries), post=en.create_entry),
-        *resource(ENTRY, get=dispatch.entry(en.get_entry), put=en.update_entry, delete=en.delete_entry),
+        *resource(
+            V3 + "/locales/{code}",
+            get=env.get_locale,
+            put=env.update_locale,
+            delete=env.delete_locale,
+        ),
+        *resource(
+            V3 + "/content_types",
+            slash=True,
+            get=dispatch.content_types(ct.list_content_types),
+            post=ct.create_content_type,
+        ),
+        *resource(
+            CT,
+            get=dispatch.content_type(ct.get_content_type),
+            put=ct.update_content_type,
+            delete=ct.delete_content_type,
+        ),
+        *resource(
+            CT + "/entries", slash=True, get=dispatch.entries(en.list_entries), post=en.create_entry
+        ),
+        *resource(
+            ENTRY, get=dispatch.entry(en.get_entry), put=en.update_entry, delete=en.delete_entry
+        ),
         *resource(ENTRY + "/versions", get=en.list_versions),
         *resource(ENTRY + "/publish", post=en.publish),
         *resource(ENTRY + "/unpublish", post=en.unpublish),
         *resource(ENTRY + "/variants", slash=True, get=ev.list_variants, post=ev.post_variant),
-        *resource(ENTRY + "/variants/{variant}", get=ev.get_variant, put=ev.put_variant, delete=ev.delete_variant),
+        *resource(
+            ENTRY + "/variants/{variant}",
+            get=ev.get_variant,
+            put=ev.put_variant,
+            delete=ev.delete_variant,
+        ),
         *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
         *variant_routes(),
     ]
@@ -70,7 +108,12 @@ def variant_routes() -> list[BaseRoute]:
         *resource(GROUP, get=vg.get_group, put=vg.update_group, delete=vg.delete_group),
         *resource(GROUP + "/variants", slash=True, get=vg.list_variants, post=vg.create_variant),
         *resource(GROUP + "/variants", put=vg.link_content_types),
-        *resource(GROUP + "/variants/{variant}", get=vg.get_variant, put=vg.rename_variant, delete=vg.delete_variant),
+        *resource(
+            GROUP + "/variants/{variant}",
+            get=vg.get_variant,
+            put=vg.rename_variant,
+            delete=vg.delete_variant,
+        ),
         *resource(V3 + "/variants", slash=True, get=vg.list_variants, post=vg.create_variant),
         *resource(V3 + "/variants/{variant}", get=vg.get_variant, delete=vg.delete_variant),
     ]
@@ -88,5 +131,9 @@ def delivery_routes() -> list[BaseRoute]:
 
 
 def routes(role: str) -> list[BaseRoute]:
-    api = delivery_routes() if role == "delivery" else [*management_routes(), Mount("/app", routes=web.routes())]
+    api = (
+        delivery_routes()
+        if role == "delivery"
+        else [*management_routes(), Mount("/app", routes=web.routes())]
+    )
     return [*system.routes(), *api]

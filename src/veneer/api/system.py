@@ -21,10 +21,25 @@ async def version(request: Request) -> Response:
 
 
 async def settings_table(request: Request) -> Response:
-    return json_response({"settings": [{"name": s.name, "env": f"VENEER_{s.name.upper()}", "default": s.default,
-                                        "help": s.help} for s in SETTINGS]})
+    return json_response(
+        {
+            "settings": [
+                {
+                    "name": s.name,
+                    "env": f"VENEER_{s.name.upper()}",
+                    "default": s.default,
+                    "help": s.help,
+                }
+                for s in SETTINGS
+            ]
+        }
+    )
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/-/health", health), Route("/-/version", version), Route("/-/settings", settings_table),
-            Route("/-/openapi.json", openapi.serve)]
+    return [
+        Route("/-/health", health),
+        Route("/-/version", version),
+        Route("/-/settings", settings_table),
+        Route("/-/openapi.json", openapi.serve),
+    ]

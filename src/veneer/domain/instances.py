@@ -16,6 +16,7 @@ Orders = dict[str, list[str]]
 ATOMIC, GROUP, LIST = "atomic", "group", "list"
 BASE_PREFIX = "base."
 
+
 def field_kind(field: Field) -> str:
     data_type = field.get("data_type")
     if data_type in ("group", "global_field"):

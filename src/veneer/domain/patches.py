@@ -44,6 +44,7 @@ from veneer.domain.instances import (
 
 # --- patches and the delivery merge ---------------------------------------------------------
 
+
 def compile_patch(schema: Schema, stored: Doc, variant_uid: str) -> Doc:
     """The publish-time patch of a stored variant (format in the module docstring)."""
     orders = orders_map(stored.get("order"))
@@ -56,8 +57,7 @@ def compile_patch(schema: Schema, stored: Doc, variant_uid: str) -> Doc:
     return patch
 
 
-def _patch_node(schema: Schema, sparse: Doc, steps: list[Step], orders: Orders,
-                patch: Doc) -> None:
+def _patch_node(schema: Schema, sparse: Doc, steps: list[Step], orders: Orders, patch: Doc) -> None:
     for field in schema:
         key, kind = field["uid"], field_kind(field)
         if key not in sparse:
@@ -80,8 +80,13 @@ def _patch_list(field: Field, items: Any, steps: list[Step], orders: Orders, pat
         if inst.uid in added:
             patch["add"].append([steps, copy.deepcopy(element)])
         else:
-            _patch_node(subschema(field, inst.block), inst.node,
-                        [*steps, _instance_step(inst.block, inst.uid)], orders, patch)
+            _patch_node(
+                subschema(field, inst.block),
+                inst.node,
+                [*steps, _instance_step(inst.block, inst.uid)],
+                orders,
+                patch,
+            )
 
 
 def _instance_step(block: str | None, uid: str) -> dict[str, str]:
@@ -89,8 +94,10 @@ def _instance_step(block: str | None, uid: str) -> dict[str, str]:
 
 
 def _path_of(steps: list[Step]) -> str:
-    return ".".join(step if isinstance(step, str) else instance_label(step.get("block"), step["uid"])
-                    for step in steps)
+    return ".".join(
+        step if isinstance(step, str) else instance_label(step.get("block"), step["uid"])
+        for step in steps
+    )
 
 
 def _path_steps(schema: Schema, path: str) -> list[Step] | None:
@@ -113,12 +120,6 @@ def _path_steps(schema: Schema, path: str) -> list[Step] | None:
         steps.append(_instance_step(block, tokens.pop(0)))
         fields = subschema(field, block)
     return None
-
-
-
-
-
-
 
 
 def merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str]]:
@@ -164,8 +165,11 @@ class _Merger:
         # Orders go last: an instance the winning order drops may carry other patches' changes.
         for path, (steps, refs, variant) in self._orders.items():
             self._arrange(path, steps, refs, variant)
-        applied = {path: variant for path, variant in self._applied.items()
-                   if not any(path == d or path.startswith(d + ".") for d in self._dropped)}
+        applied = {
+            path: variant
+            for path, variant in self._applied.items()
+            if not any(path == d or path.startswith(d + ".") for d in self._dropped)
+        }
         return self.doc, applied
 
     def _set(self, steps: list[Step], value: Any, variant: str) -> None:
@@ -188,8 +192,7 @@ class _Merger:
             return
         wanted = [ref_uid(ref) for ref in refs]
         kept, by_uid = set(wanted), {element_uid(e): e for e in items}
-        self._dropped += [f"{path}.{element_label(e)}" for e in items
-                          if element_uid(e) not in kept]
+        self._dropped += [f"{path}.{element_label(e)}" for e in items if element_uid(e) not in kept]
         items[:] = [by_uid[uid] for uid in wanted if uid in by_uid]
         self._applied[path] = variant
 

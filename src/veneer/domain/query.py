@@ -37,10 +37,12 @@ MAX_CLAUSES = 200
 MAX_REGEX_LENGTH = 1000
 REGEX_TIMEOUT = 0.05  # seconds, per match
 DEFAULT_SORT = "updated_at"
-_REGEX_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL,
-                "x": regex.VERBOSE}
+_REGEX_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "x": regex.VERBOSE}
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "$lt": operator.lt, "$lte": operator.le, "$gt": operator.gt, "$gte": operator.ge,
+    "$lt": operator.lt,
+    "$lte": operator.le,
+    "$gt": operator.gt,
+    "$gte": operator.ge,
 }
 
 
@@ -108,12 +110,23 @@ def _compile_field(path: str, condition: Any, budget: _Budget) -> Predicate:
         raise _invalid(f"{path!r} mixes operators and field names")
     if "$options" in condition and "$regex" not in condition:
         raise _invalid(f"$options on {path!r} needs a $regex beside it")
-    return _all_of([_compile_operator(path, parts, op, operand, condition, budget)
-                    for op, operand in condition.items() if op != "$options"])
+    return _all_of(
+        [
+            _compile_operator(path, parts, op, operand, condition, budget)
+            for op, operand in condition.items()
+            if op != "$options"
+        ]
+    )
 
 
-def _compile_operator(path: str, parts: tuple[str, ...], op: str, operand: Any,
-                      condition: dict[str, Any], budget: _Budget) -> Predicate:
+def _compile_operator(
+    path: str,
+    parts: tuple[str, ...],
+    op: str,
+    operand: Any,
+    condition: dict[str, Any],
+    budget: _Budget,
+) -> Predicate:
     budget.spend()
     if op in _COMPARISONS:
         return _comparison(path, parts, op, operand)
@@ -137,14 +150,16 @@ def _comparison(path: str, parts: tuple[str, ...], op: str, operand: Any) -> Pre
     if isinstance(operand, bool) or not isinstance(operand, (int, float, str)):
         raise _invalid(f"{op} on {path!r} needs a number or a string")
     test = _COMPARISONS[op]
-    return lambda entry: any(_comparable(v, operand) and test(v, operand)
-                             for v in _flat(_values_at(entry, parts)))
+    return lambda entry: any(
+        _comparable(v, operand) and test(v, operand) for v in _flat(_values_at(entry, parts))
+    )
 
 
 def _regex(path: str, parts: tuple[str, ...], pattern: Any, options: Any) -> Predicate:
     if not isinstance(pattern, str) or len(pattern) > MAX_REGEX_LENGTH:
-        raise _invalid(f"$regex on {path!r} needs a string of at most {MAX_REGEX_LENGTH} "
-                       "characters")
+        raise _invalid(
+            f"$regex on {path!r} needs a string of at most {MAX_REGEX_LENGTH} characters"
+        )
     if not isinstance(options, str) or not set(options) <= set(_REGEX_FLAGS):
         raise _invalid(f"$options on {path!r} may only hold the letters i, m, s, x")
     flags = 0
@@ -154,16 +169,18 @@ def _regex(path: str, parts: tuple[str, ...], pattern: Any, options: Any) -> Pre
         compiled = regex.compile(pattern, flags)
     except (regex.error, OverflowError, RecursionError) as exc:
         raise _invalid(f"$regex on {path!r} is not a valid pattern: {exc}") from None
-    return lambda entry: any(isinstance(v, str) and _search(compiled, v)
-                             for v in _flat(_values_at(entry, parts)))
+    return lambda entry: any(
+        isinstance(v, str) and _search(compiled, v) for v in _flat(_values_at(entry, parts))
+    )
 
 
 def _search(compiled: Any, text: str) -> bool:
     try:
         return compiled.search(text, timeout=REGEX_TIMEOUT) is not None
     except TimeoutError:
-        raise _invalid(f"$regex {compiled.pattern!r} is too expensive to match; "
-                       "simplify the pattern") from None
+        raise _invalid(
+            f"$regex {compiled.pattern!r} is too expensive to match; simplify the pattern"
+        ) from None
 
 
 def _all_of(predicates: list[Predicate]) -> Predicate:
@@ -186,6 +203,7 @@ def _member_of(parts: tuple[str, ...], operands: list[Any]) -> Predicate:
     def found(entry: Entry) -> bool:
         values = _values_at(entry, parts)
         return any(_matches(values, operand) for operand in operands)
+
     return found
 
 
@@ -243,15 +261,17 @@ def _comparable(a: Any, b: Any) -> bool:
         return False
     numbers = (int, float)
     return (isinstance(a, numbers) and isinstance(b, numbers)) or (
-        isinstance(a, str) and isinstance(b, str))
+        isinstance(a, str) and isinstance(b, str)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Sorting
 
 
-def sort_entries(entries: list[Entry], asc: str | None = None,
-                 desc: str | None = None) -> list[Entry]:
+def sort_entries(
+    entries: list[Entry], asc: str | None = None, desc: str | None = None
+) -> list[Entry]:
     """Sort by a field path (``asc`` wins if both are given); by default ``updated_at`` newest
     first, as Contentstack does. Missing or null values go last in either direction; values of
     different types never raise (numbers < strings < booleans < anything else)."""
@@ -284,8 +304,7 @@ def _sort_key(values: list[Any]) -> tuple[int, Any] | None:
 PathTree = dict[str, Any]  # segment -> True (the whole value) or a deeper PathTree
 
 
-def project(entry: Entry, only: list[str] | None = None,
-            except_: list[str] | None = None) -> Entry:
+def project(entry: Entry, only: list[str] | None = None, except_: list[str] | None = None) -> Entry:
     """Apply ``only[BASE][]`` then ``except[BASE][]``. Dot paths reach into groups and through
     lists of instances. ``uid`` is never removed. Returns a new dict; ``entry`` is untouched."""
     out = copy.deepcopy(entry)
@@ -336,5 +355,8 @@ def _drop(value: Any, tree: PathTree) -> Any:
         return [_drop(item, tree) for item in value]
     if not isinstance(value, dict):
         return value
-    return {key: (_drop(item, tree[key]) if key in tree else item)
-            for key, item in value.items() if tree.get(key) is not True}
+    return {
+        key: (_drop(item, tree[key]) if key in tree else item)
+        for key, item in value.items()
+        if tree.get(key) is not True
+    }

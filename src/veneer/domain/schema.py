@@ -33,18 +33,43 @@ from veneer.errors import BadRequest, Errors, ValidationFailed
 Field = dict[str, Any]
 Schema = list[Field]
 
-DATA_TYPES = frozenset({
-    "text", "number", "boolean", "isodate", "json", "link", "reference", "file", "group",
-    "blocks", "global_field",
-})
+DATA_TYPES = frozenset(
+    {
+        "text",
+        "number",
+        "boolean",
+        "isodate",
+        "json",
+        "link",
+        "reference",
+        "file",
+        "group",
+        "blocks",
+        "global_field",
+    }
+)
 MAX_UID_LENGTH = 64
 MAX_SCHEMA_DEPTH = 10
 SELECT_DISPLAY_TYPES = frozenset({"dropdown", "radio", "checkbox"})
 # Top-level field uids that would collide with the system fields the service adds to entries.
-RESERVED_FIELD_UIDS = frozenset({
-    "uid", "api_key", "created_at", "updated_at", "deleted_at", "created_by", "updated_by",
-    "locale", "tags", "publish_details", "acl", "id", "options", "content_type_uid",
-})
+RESERVED_FIELD_UIDS = frozenset(
+    {
+        "uid",
+        "api_key",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "created_by",
+        "updated_by",
+        "locale",
+        "tags",
+        "publish_details",
+        "acl",
+        "id",
+        "options",
+        "content_type_uid",
+    }
+)
 _UID_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -57,8 +82,9 @@ def _join(prefix: str, key: str | int) -> str:
 
 
 def _is_uid(value: object) -> TypeGuard[str]:
-    return (isinstance(value, str) and len(value) <= MAX_UID_LENGTH
-            and bool(_UID_RE.fullmatch(value)))
+    return (
+        isinstance(value, str) and len(value) <= MAX_UID_LENGTH and bool(_UID_RE.fullmatch(value))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,8 +101,12 @@ def validate_content_type(body: dict[str, Any]) -> dict[str, Any]:
     errors: Errors = {}
     out = copy.deepcopy(body)
     if not _is_uid(out.get("uid")):
-        _add(errors, "uid", "must be lowercase letters, digits or underscores, start with a "
-                            f"letter and be at most {MAX_UID_LENGTH} characters")
+        _add(
+            errors,
+            "uid",
+            "must be lowercase letters, digits or underscores, start with a "
+            f"letter and be at most {MAX_UID_LENGTH} characters",
+        )
     title = out.get("title")
     if not isinstance(title, str) or not title.strip():
         _add(errors, "title", "must be a non-empty string")
@@ -143,8 +173,12 @@ def _check_field(field: Field, path: str, errors: Errors, depth: int) -> Field:
 
 def _check_field_uid(uid: object, path: str, errors: Errors, depth: int) -> None:
     if not _is_uid(uid):
-        _add(errors, path, "must be lowercase letters, digits or underscores, start with a letter "
-                           f"and be at most {MAX_UID_LENGTH} characters")
+        _add(
+            errors,
+            path,
+            "must be lowercase letters, digits or underscores, start with a letter "
+            f"and be at most {MAX_UID_LENGTH} characters",
+        )
     elif depth == 1 and uid in RESERVED_FIELD_UIDS:
         _add(errors, path, f"is reserved for a system field: {uid!r}")
 
@@ -163,8 +197,11 @@ def _check_enum(field: Field, path: str, errors: Errors, depth: int) -> None:
     for i, choice in enumerate(choices):
         value = choice.get("value") if isinstance(choice, dict) else None
         if isinstance(value, bool) or not isinstance(value, wanted):
-            _add(errors, f"{path}.enum.choices.{i}", "must be an object with a value of the "
-                                                     "field's type")
+            _add(
+                errors,
+                f"{path}.enum.choices.{i}",
+                "must be an object with a value of the field's type",
+            )
 
 
 def _check_group(field: Field, path: str, errors: Errors, depth: int) -> None:
@@ -219,10 +256,14 @@ def _check_reference(field: Field, path: str, errors: Errors, depth: int) -> Non
     target = field.get("reference_to")
     if isinstance(target, str) and target:
         return
-    if not isinstance(target, list) or not target or not all(
-            isinstance(t, str) and t for t in target):
-        _add(errors, f"{path}.reference_to", "must be a content type uid or a non-empty list of "
-                                             "them")
+    if (
+        not isinstance(target, list)
+        or not target
+        or not all(isinstance(t, str) and t for t in target)
+    ):
+        _add(
+            errors, f"{path}.reference_to", "must be a content type uid or a non-empty list of them"
+        )
 
 
 _TYPE_CHECKS: dict[str, Callable[[Field, str, Errors, int], None]] = {
@@ -237,8 +278,11 @@ _TYPE_CHECKS: dict[str, Callable[[Field, str, Errors, int], None]] = {
 
 def _check_title_and_url(fields: Schema, errors: Errors) -> None:
     # String uids only: another type may be unhashable (and `_check_field_uid` reports it).
-    by_uid = {f["uid"]: (i, f) for i, f in enumerate(fields)
-              if isinstance(f, dict) and isinstance(f.get("uid"), str)}
+    by_uid = {
+        f["uid"]: (i, f)
+        for i, f in enumerate(fields)
+        if isinstance(f, dict) and isinstance(f.get("uid"), str)
+    }
     if "title" not in by_uid:
         _add(errors, "schema", "needs a field with uid 'title' and data_type 'text'")
     else:
@@ -269,8 +313,9 @@ class _Ctx:
         _add(self.errors, path, message)
 
 
-def validate_entry(schema: Schema, entry: dict[str, Any], *, new_uid: Callable[[], str],
-                   partial: bool = False) -> dict[str, Any]:
+def validate_entry(
+    schema: Schema, entry: dict[str, Any], *, new_uid: Callable[[], str], partial: bool = False
+) -> dict[str, Any]:
     """Return a cleaned copy of ``entry``: schema fields only, instance uids assigned.
 
     Every problem is reported at once, keyed by its path. ``partial=True`` skips the check that
@@ -343,8 +388,11 @@ def _clean_text(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
 
 
 def _clean_number(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or (isinstance(value, float) and not math.isfinite(value))):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         ctx.add(path, "must be a number")
         return value
     return _check_choice(field, value, path, ctx)
@@ -401,7 +449,8 @@ def _rte_problem(doc: Any) -> str | None:
 
 def _clean_link(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
     if not isinstance(value, dict) or not all(
-            isinstance(value.get(key), str) for key in ("title", "href")):
+        isinstance(value.get(key), str) for key in ("title", "href")
+    ):
         ctx.add(path, "must be an object with string title and href")
         return value
     return dict(value)
@@ -562,7 +611,8 @@ def unique_values(schema: Schema, entry: dict[str, Any]) -> dict[str, Any]:
     return {
         field["uid"]: entry[field["uid"]]
         for field in schema
-        if field.get("unique") and field["uid"] in entry
+        if field.get("unique")
+        and field["uid"] in entry
         and not _is_empty(field, entry[field["uid"]])
     }
 

@@ -65,6 +65,7 @@ _UNCHANGED = object()
 
 # --- change set -----------------------------------------------------------------------------
 
+
 def change_set(schema: Schema, base: Doc, doc: Doc) -> list[str]:
     """Every path where the full variant document ``doc`` differs from ``base`` (semantics §2).
 
@@ -94,11 +95,13 @@ def _diff_list(field: Field, base_value: Any, doc_value: Any, path: str) -> Iter
     for inst in instances_of(field, doc_value):
         if inst.uid is not None:
             origin = counterpart(pool, inst) or {}
-            yield from _diff_node(subschema(field, inst.block), origin, inst.node,
-                                  f"{path}.{inst.label}.")
+            yield from _diff_node(
+                subschema(field, inst.block), origin, inst.node, f"{path}.{inst.label}."
+            )
 
 
 # --- sparse storage and stored order --------------------------------------------------------
+
 
 def _sparse_node(schema: Schema, base: Doc, doc: Doc) -> Doc:
     """What ``doc`` must store to be rebuilt from ``base``; paths equal to the base are left
@@ -133,8 +136,9 @@ def _sparse_list(field: Field, base_value: Any, doc_value: Any) -> list[Doc]:
         if origin is None:
             out.append(copy.deepcopy(inst.wrap()))
         elif changed := _sparse_node(subschema(field, inst.block), origin, inst.node):
-            out.append(Inst(inst.uid, inst.block, {"_metadata": {"uid": inst.uid}, **changed})
-                       .wrap())
+            out.append(
+                Inst(inst.uid, inst.block, {"_metadata": {"uid": inst.uid}, **changed}).wrap()
+            )
     return out
 
 
@@ -145,28 +149,34 @@ def _order_entries(schema: Schema, base: Doc, doc: Doc, prefix: str) -> Iterator
         key = field["uid"]
         path, kind = prefix + key, field_kind(field)
         if kind == GROUP:
-            yield from _order_entries(subschema(field), as_dict(base.get(key)),
-                                      as_dict(doc.get(key)), path + ".")
+            yield from _order_entries(
+                subschema(field), as_dict(base.get(key)), as_dict(doc.get(key)), path + "."
+            )
         elif kind == LIST:
             yield from _list_order_entries(field, base.get(key), doc.get(key), path)
 
 
-def _list_order_entries(field: Field, base_value: Any, doc_value: Any,
-                        path: str) -> Iterator[Orders]:
+def _list_order_entries(
+    field: Field, base_value: Any, doc_value: Any, path: str
+) -> Iterator[Orders]:
     pool = index_instances(field, base_value)
     insts = [inst for inst in instances_of(field, doc_value) if inst.uid is not None]
-    refs = [f"{BASE_PREFIX}{inst.uid}" if counterpart(pool, inst) is not None else str(inst.uid)
-            for inst in insts]
+    refs = [
+        f"{BASE_PREFIX}{inst.uid}" if counterpart(pool, inst) is not None else str(inst.uid)
+        for inst in insts
+    ]
     if refs != [f"{BASE_PREFIX}{uid}" for uid in pool]:
         yield {path: refs}
     for inst in insts:
         origin = counterpart(pool, inst)
         if origin is not None:
-            yield from _order_entries(subschema(field, inst.block), origin, inst.node,
-                                      f"{path}.{inst.label}.")
+            yield from _order_entries(
+                subschema(field, inst.block), origin, inst.node, f"{path}.{inst.label}."
+            )
 
 
 # --- edit -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Edit:
@@ -176,8 +186,9 @@ class _Edit:
     orders: Orders
 
 
-def edit_variant(schema: Schema, base: Doc, previous: Doc | None, submitted: Doc,
-                 new_uid: Callable[[], str]) -> Doc:
+def edit_variant(
+    schema: Schema, base: Doc, previous: Doc | None, submitted: Doc, new_uid: Callable[[], str]
+) -> Doc:
     """The stored variant after a save (semantics §2): ``{"fields", "change_set", "order"}``.
 
     ``submitted`` is the request's ``entry`` object. The variant document is the base overlaid
@@ -197,8 +208,11 @@ def edit_variant(schema: Schema, base: Doc, previous: Doc | None, submitted: Doc
     edit = _Edit(new_uid, _read_orders(submitted))
     current = materialize(schema, base, previous or {})
     doc = _edit_node(schema, current, base, submitted, "", edit)
-    return {"fields": _sparse_node(schema, base, doc), "change_set": change_set(schema, base, doc),
-            "order": list(_order_entries(schema, base, doc, ""))}
+    return {
+        "fields": _sparse_node(schema, base, doc),
+        "change_set": change_set(schema, base, doc),
+        "order": list(_order_entries(schema, base, doc, "")),
+    }
 
 
 def _invalid(key: str, message: str) -> ValidationFailed:
@@ -233,8 +247,7 @@ def _check_refs(path: str, refs: Any, seen: Orders) -> None:
         raise _invalid("_order", f"{path}: has more than one entry")
 
 
-def _edit_node(schema: Schema, current: Doc, base: Doc, sent: Doc, prefix: str,
-               edit: _Edit) -> Doc:
+def _edit_node(schema: Schema, current: Doc, base: Doc, sent: Doc, prefix: str, edit: _Edit) -> Doc:
     out = dict(current)
     for field in schema:
         key = field["uid"]
@@ -242,11 +255,16 @@ def _edit_node(schema: Schema, current: Doc, base: Doc, sent: Doc, prefix: str,
         touched = key in sent or has_order_under(edit.orders, path)
         if kind == GROUP and touched:
             update = _group_input(field, sent[key], path) if key in sent else {}
-            out[key] = _edit_node(subschema(field), as_dict(current.get(key)),
-                                  as_dict(base.get(key)), update, path + ".", edit)
+            out[key] = _edit_node(
+                subschema(field),
+                as_dict(current.get(key)),
+                as_dict(base.get(key)),
+                update,
+                path + ".",
+                edit,
+            )
         elif kind == LIST and touched:
-            out[key] = _edit_list(field, current.get(key), base.get(key), sent.get(key), path,
-                                  edit)
+            out[key] = _edit_list(field, current.get(key), base.get(key), sent.get(key), path, edit)
         elif kind == ATOMIC and key in sent:
             out[key] = sent[key]
     return out
@@ -260,21 +278,26 @@ def _group_input(field: Field, value: Any, path: str) -> Doc:
     return value
 
 
-def _edit_list(field: Field, current: Any, base: Any, value: Any, path: str,
-               edit: _Edit) -> list[Doc]:
+def _edit_list(
+    field: Field, current: Any, base: Any, value: Any, path: str, edit: _Edit
+) -> list[Doc]:
     pool, have = index_instances(field, base), index_instances(field, current)
     sent = _sent_instances(field, value, path, edit.new_uid)
     for inst in sent.values():
         prior = have.get(inst.uid or "") or pool.get(inst.uid or "")
         if prior is not None and prior.block != inst.block:
-            raise _invalid(path, f"instance {inst.uid} is a '{prior.block}' block, "
-                                 f"not '{inst.block}'")
-    return [_edit_instance(field, uid, have, pool, sent, path, edit).wrap()
-            for uid in _sequence(path, have, pool, sent, edit)]
+            raise _invalid(
+                path, f"instance {inst.uid} is a '{prior.block}' block, not '{inst.block}'"
+            )
+    return [
+        _edit_instance(field, uid, have, pool, sent, path, edit).wrap()
+        for uid in _sequence(path, have, pool, sent, edit)
+    ]
 
 
-def _sequence(path: str, have: dict[str, Inst], pool: dict[str, Inst],
-              sent: dict[str, Inst], edit: _Edit) -> list[str]:
+def _sequence(
+    path: str, have: dict[str, Inst], pool: dict[str, Inst], sent: dict[str, Inst], edit: _Edit
+) -> list[str]:
     """Uids of the list after the edit: an ``_order`` entry decides about the instances that
     existed; ones first sent now and left out of it go last (a client cannot name the uid the
     server is about to give them)."""
@@ -296,8 +319,15 @@ def _resolve(path: str, refs: list[str], known: Collection[str]) -> list[str]:
     return uids
 
 
-def _edit_instance(field: Field, uid: str, have: dict[str, Inst], pool: dict[str, Inst],
-                   sent: dict[str, Inst], path: str, edit: _Edit) -> Inst:
+def _edit_instance(
+    field: Field,
+    uid: str,
+    have: dict[str, Inst],
+    pool: dict[str, Inst],
+    sent: dict[str, Inst],
+    path: str,
+    edit: _Edit,
+) -> Inst:
     prior, update = have.get(uid) or pool.get(uid), sent.get(uid)
     source = update or prior
     assert source is not None  # _sequence only yields uids from these maps
@@ -307,12 +337,16 @@ def _edit_instance(field: Field, uid: str, have: dict[str, Inst], pool: dict[str
         return Inst(uid, source.block, node)
     origin = counterpart(pool, source) or {}
     fields = update.node if update is not None else {}
-    return Inst(uid, source.block, _edit_node(subschema(field, source.block), node, origin,
-                                               fields, ipath + ".", edit))
+    return Inst(
+        uid,
+        source.block,
+        _edit_node(subschema(field, source.block), node, origin, fields, ipath + ".", edit),
+    )
 
 
-def _sent_instances(field: Field, value: Any, path: str,
-                    new_uid: Callable[[], str]) -> dict[str, Inst]:
+def _sent_instances(
+    field: Field, value: Any, path: str, new_uid: Callable[[], str]
+) -> dict[str, Inst]:
     if value is None:
         return {}
     if not isinstance(value, list):
@@ -344,12 +378,16 @@ def _sent_parts(field: Field, element: Doc, path: str) -> tuple[str | None, Doc]
     block, node = next(iter(element.items()), (None, None))
     known = {b.get("uid") for b in field.get("blocks") or []}
     if len(element) != 1 or block not in known or not isinstance(node, dict):
-        raise _invalid(path, f"each instance must be {{block uid: {{...}}}} with a block "
-                             f"of this field, got {sorted(element)!r}")
+        raise _invalid(
+            path,
+            f"each instance must be {{block uid: {{...}}}} with a block "
+            f"of this field, got {sorted(element)!r}",
+        )
     return block, node
 
 
 # --- materialize ----------------------------------------------------------------------------
+
 
 def materialize(schema: Schema, base: Doc, stored: Doc) -> Doc:
     """The full variant document: a copy of ``base`` with the stored variant overlaid.
@@ -359,8 +397,9 @@ def materialize(schema: Schema, base: Doc, stored: Doc) -> Doc:
     instances the base no longer has are dropped. Keys outside the schema come from the base.
     """
     orders = orders_map(stored.get("order"))
-    return _overlay_node(schema, copy.deepcopy(as_dict(base)), as_dict(stored.get("fields")),
-                         "", orders)
+    return _overlay_node(
+        schema, copy.deepcopy(as_dict(base)), as_dict(stored.get("fields")), "", orders
+    )
 
 
 def _overlay_node(schema: Schema, node: Doc, sparse: Doc, prefix: str, orders: Orders) -> Doc:
@@ -370,8 +409,13 @@ def _overlay_node(schema: Schema, node: Doc, sparse: Doc, prefix: str, orders: O
         path, kind = prefix + key, field_kind(field)
         touched = key in sparse or has_order_under(orders, path)
         if kind == GROUP and touched:
-            node[key] = _overlay_node(subschema(field), as_dict(node.get(key)),
-                                      as_dict(sparse.get(key)), path + ".", orders)
+            node[key] = _overlay_node(
+                subschema(field),
+                as_dict(node.get(key)),
+                as_dict(sparse.get(key)),
+                path + ".",
+                orders,
+            )
         elif kind == LIST and touched:
             node[key] = _overlay_list(field, node.get(key), sparse.get(key), path, orders)
         elif kind == ATOMIC and key in sparse:
@@ -382,8 +426,11 @@ def _overlay_node(schema: Schema, node: Doc, sparse: Doc, prefix: str, orders: O
 def _overlay_list(field: Field, value: Any, sparse: Any, path: str, orders: Orders) -> Any:
     refs = orders.get(path)
     added = bare_uids(refs)
-    updates = {inst.uid: inst for inst in instances_of(field, sparse)
-               if inst.uid is not None and inst.uid not in added}
+    updates = {
+        inst.uid: inst
+        for inst in instances_of(field, sparse)
+        if inst.uid is not None and inst.uid not in added
+    }
     for inst in instances_of(field, value):
         if inst.uid is None:
             continue

@@ -13,8 +13,9 @@ from veneer.store import loads
 from veneer.store.tables import org_members, stacks
 
 
-def stack_row(services: Services, conn: Connection, actor: Actor, api_key: str | None,
-              *, write: bool = False) -> dict[str, Any]:
+def stack_row(
+    services: Services, conn: Connection, actor: Actor, api_key: str | None, *, write: bool = False
+) -> dict[str, Any]:
     """The stack named by `api_key`, if `actor` may use it; 412 for a key it cannot see."""
     if not api_key:
         raise PreconditionFailed(errors={"api_key": ["is required."]})
@@ -22,10 +23,15 @@ def stack_row(services: Services, conn: Connection, actor: Actor, api_key: str |
     if row is None or not _reaches(conn, actor, row):
         raise PreconditionFailed(errors={"api_key": ["is not valid."]})
     if actor.kind == "delivery":
-        raise Unauthorized("Delivery tokens can only read published content.", error_code=105,
-                           errors={"access_token": ["cannot be used for the Content Management API."]})
+        raise Unauthorized(
+            "Delivery tokens can only read published content.",
+            error_code=105,
+            errors={"access_token": ["cannot be used for the Content Management API."]},
+        )
     if write and not actor.can_write:
-        raise Forbidden("This management token can only read.", errors={"authorization": ["is read-only."]})
+        raise Forbidden(
+            "This management token can only read.", errors={"authorization": ["is read-only."]}
+        )
     row["settings"] = loads(row["settings"])
     return row
 
@@ -33,12 +39,17 @@ def stack_row(services: Services, conn: Connection, actor: Actor, api_key: str |
 def _reaches(conn: Connection, actor: Actor, row: dict[str, Any]) -> bool:
     if not actor.is_user:
         return actor.stack == row["api_key"]
-    member = conn.execute(select(org_members.c.role).where(
-        org_members.c.org_uid == row["org_uid"], org_members.c.user_uid == actor.uid)).first()
+    member = conn.execute(
+        select(org_members.c.role).where(
+            org_members.c.org_uid == row["org_uid"], org_members.c.user_uid == actor.uid
+        )
+    ).first()
     return member is not None
 
 
 def require_user(actor: Actor) -> None:
     if not actor.is_user:
-        raise Forbidden("This action needs a user's authtoken, not a token.",
-                        errors={"authtoken": ["is required for this action."]})
+        raise Forbidden(
+            "This action needs a user's authtoken, not a token.",
+            errors={"authtoken": ["is required for this action."]},
+        )

@@ -9,8 +9,16 @@ from veneer.services.context import Services
 from veneer.store import tables as t
 
 
-def record_change(services: Services, conn: Any, stack: str, environment: str = "", locale: str = "",
-                  entry: str = "", variant: str = "", content_type: str = "") -> int:
+def record_change(
+    services: Services,
+    conn: Any,
+    stack: str,
+    environment: str = "",
+    locale: str = "",
+    entry: str = "",
+    variant: str = "",
+    content_type: str = "",
+) -> int:
     """Append to the change log; its sequence must follow commit order for readers to trust it.
 
     A row with an empty `entry` is a change of the stack's delivery settings (tokens, environments,
@@ -18,7 +26,15 @@ def record_change(services: Services, conn: Any, stack: str, environment: str = 
     """
     if services.store.dialect == "postgresql":
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7300002)")
-    result = conn.execute(t.changes.insert().values(stack=stack, environment=environment, locale=locale,
-                                                    entry=entry, variant=variant, content_type=content_type,
-                                                    at=ids.now()))
+    result = conn.execute(
+        t.changes.insert().values(
+            stack=stack,
+            environment=environment,
+            locale=locale,
+            entry=entry,
+            variant=variant,
+            content_type=content_type,
+            at=ids.now(),
+        )
+    )
     return int(result.inserted_primary_key[0])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from veneer.passwords import Passwords
 from veneer.settings import Settings
 from veneer.store import Store
 
@@ -15,6 +16,7 @@ class Services:
 
     store: Store
     settings: Settings
+    passwords: Passwords = field(default_factory=Passwords)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ entry's uid and `_variant` describing the layer.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -29,50 +30,88 @@ DELETED = "Entry variant deleted successfully."
 def response(stored: dict[str, Any]) -> dict[str, Any]:
     """The wire shape: the variant's own fields, system fields and `_variant`."""
     system = stored["system"]
-    return {**stored["fields"], "uid": system["uid"], "locale": system["locale"], "_version": system["_version"],
-            "created_at": system["created_at"], "created_by": system["created_by"],
-            "updated_at": system["updated_at"], "updated_by": system["updated_by"], "tags": system.get("tags", []),
-            "_variant": {"_uid": system["variant"], "_instance_uid": system["instance_uid"],
-                         "_change_set": stored["change_set"], "_order": stored["order"],
-                         "_base_entry_version": system["base_entry_version"]}}
+    return {
+        **stored["fields"],
+        "uid": system["uid"],
+        "locale": system["locale"],
+        "_version": system["_version"],
+        "created_at": system["created_at"],
+        "created_by": system["created_by"],
+        "updated_at": system["updated_at"],
+        "updated_by": system["updated_by"],
+        "tags": system.get("tags", []),
+        "_variant": {
+            "_uid": system["variant"],
+            "_instance_uid": system["instance_uid"],
+            "_change_set": stored["change_set"],
+            "_order": stored["order"],
+            "_base_entry_version": system["base_entry_version"],
+        },
+    }
 
 
-def _base(services: Services, conn: Any, stack: dict[str, Any], ct: str, uid: str, locale: str | None) -> dict[str, Any]:
+def _base(
+    services: Services, conn: Any, stack: dict[str, Any], ct: str, uid: str, locale: str | None
+) -> dict[str, Any]:
     """The latest base entry, which must be localized in `locale` itself (no fallback)."""
     code = entries.entry_locale(services, conn, stack, locale)
     try:
         return entries.latest(services, conn, stack["api_key"], ct, uid, code, fallback=False)
     except NotFoundObject:
-        entries.latest(services, conn, stack["api_key"], ct, uid, code)  # 422 "doesn't exist" when absent
-        raise ValidationFailed(f"The base entry is not localized in '{code}'. Localize it first.",
-                               {"locale": [f"the base entry has no '{code}' version."]}) from None
+        entries.latest(
+            services, conn, stack["api_key"], ct, uid, code
+        )  # 422 "doesn't exist" when absent
+        raise ValidationFailed(
+            f"The base entry is not localized in '{code}'. Localize it first.",
+            {"locale": [f"the base entry has no '{code}' version."]},
+        ) from None
 
 
-def _load(services: Services, conn: Any, stack: str, entry: str, locale: str, variant: str) -> dict[str, Any] | None:
-    return services.store.doc(conn, t.entry_variants, stack=stack, entry=entry, locale=locale, variant=variant)
+def _load(
+    services: Services, conn: Any, stack: str, entry: str, locale: str, variant: str
+) -> dict[str, Any] | None:
+    return services.store.doc(
+        conn, t.entry_variants, stack=stack, entry=entry, locale=locale, variant=variant
+    )
 
 
 def _submitted(body: Mapping[str, Any]) -> dict[str, Any]:
     entry = body.get("entry")
     if not isinstance(entry, dict) or not isinstance(entry.get("_variant"), dict):
-        raise ValidationFailed("The request body must hold an 'entry' object with a '_variant' object.",
-                               {"entry._variant": ["is required."]})
+        raise ValidationFailed(
+            "The request body must hold an 'entry' object with a '_variant' object.",
+            {"entry._variant": ["is required."]},
+        )
     return entry
 
 
 def variant_ref_of(body: Mapping[str, Any]) -> str:
     """The Python SDK POSTs to …/variants and names the variant in the body."""
     entry = body.get("entry") if isinstance(body.get("entry"), dict) else {}
-    ref = (entry.get("_variant") or {}).get("_uid") if isinstance(entry.get("_variant"), dict) else None
+    ref = (
+        (entry.get("_variant") or {}).get("_uid")
+        if isinstance(entry.get("_variant"), dict)
+        else None
+    )
     ref = ref or entry.get("variant_uid") or body.get("variant_uid")
     if not isinstance(ref, str) or not ref:
-        raise ValidationFailed("Name the variant in entry._variant._uid (or use PUT …/variants/{variant_uid}).",
-                               {"entry._variant._uid": ["is required."]})
+        raise ValidationFailed(
+            "Name the variant in entry._variant._uid (or use PUT …/variants/{variant_uid}).",
+            {"entry._variant._uid": ["is required."]},
+        )
     return ref
 
 
-def upsert(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str | None,
-           body: Mapping[str, Any], locale: str | None = None) -> tuple[dict[str, Any], bool]:
+def upsert(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str | None,
+    body: Mapping[str, Any],
+    locale: str | None = None,
+) -> tuple[dict[str, Any], bool]:
     """Create or update an entry variant; returns (response, created). Without `variant_ref` the
     body names the variant (the Python SDK's POST)."""
     with services.store.write() as conn:
@@ -82,70 +121,144 @@ def upsert(services: Services, actor: Actor, api_key: str | None, ct_uid: str, u
         ct = content_types.load(services, conn, stack["api_key"], ct_uid)
         base = _base(services, conn, stack, ct_uid, uid, locale)
         variant = variant_groups.load_variant(services, conn, stack["api_key"], variant_ref)
-        services.store.lock_rows(conn, t.entries, stack=stack["api_key"], uid=uid, locale=base["locale"])
+        services.store.lock_rows(
+            conn, t.entries, stack=stack["api_key"], uid=uid, locale=base["locale"]
+        )
         previous = _load(services, conn, stack["api_key"], uid, base["locale"], variant["uid"])
         if previous is None:
             _check_linked(services, conn, stack["api_key"], ct_uid, variant)
         edited = domain.edit_variant(ct["schema"], base, previous, submitted, ids.cs)
-        domain_schema.validate_entry(ct["schema"], domain.materialize(ct["schema"], base, edited), new_uid=ids.cs)
+        domain_schema.validate_entry(
+            ct["schema"], domain.materialize(ct["schema"], base, edited), new_uid=ids.cs
+        )
         stored = {**edited, "system": _system(previous, base, variant["uid"], actor, submitted)}
         _save(services, conn, stack["api_key"], ct_uid, stored, new=previous is None)
     return response(stored), previous is None
 
 
-def _check_linked(services: Services, conn: Any, stack: str, ct_uid: str, variant: dict[str, Any]) -> None:
+def _check_linked(
+    services: Services, conn: Any, stack: str, ct_uid: str, variant: dict[str, Any]
+) -> None:
     group_uid = variant.get("variant_group_uid")
-    group = services.store.doc(conn, t.variant_groups, stack=stack, uid=group_uid) if group_uid else None
+    group = (
+        services.store.doc(conn, t.variant_groups, stack=stack, uid=group_uid)
+        if group_uid
+        else None
+    )
     if group is None or not variant_groups.linked(group, ct_uid):
-        raise ValidationFailed(f"The content type '{ct_uid}' is not linked to the variant group of "
-                               f"'{variant['uid']}'. Link it first.",
-                               {"variant": ["belongs to no variant group linked to this content type."]})
+        raise ValidationFailed(
+            f"The content type '{ct_uid}' is not linked to the variant group of "
+            f"'{variant['uid']}'. Link it first.",
+            {"variant": ["belongs to no variant group linked to this content type."]},
+        )
 
 
-def _system(previous: dict[str, Any] | None, base: dict[str, Any], variant: str, actor: Actor,
-            submitted: dict[str, Any]) -> dict[str, Any]:
+def _system(
+    previous: dict[str, Any] | None,
+    base: dict[str, Any],
+    variant: str,
+    actor: Actor,
+    submitted: dict[str, Any],
+) -> dict[str, Any]:
     now = ids.now()
-    old = previous["system"] if previous else {"created_at": now, "created_by": actor.uid, "_version": 0,
-                                               "instance_uid": ids.instance_uid(), "tags": []}
+    old = (
+        previous["system"]
+        if previous
+        else {
+            "created_at": now,
+            "created_by": actor.uid,
+            "_version": 0,
+            "instance_uid": ids.instance_uid(),
+            "tags": [],
+        }
+    )
     tags = submitted.get("tags", old.get("tags", []))
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValidationFailed("Please enter valid data.", {"tags": ["must be a list of strings."]})
-    return {**old, "uid": base["uid"], "locale": base["locale"], "variant": variant, "tags": tags,
-            "_version": old["_version"] + 1, "updated_at": now, "updated_by": actor.uid,
-            "base_entry_version": base["_version"]}
+    return {
+        **old,
+        "uid": base["uid"],
+        "locale": base["locale"],
+        "variant": variant,
+        "tags": tags,
+        "_version": old["_version"] + 1,
+        "updated_at": now,
+        "updated_by": actor.uid,
+        "base_entry_version": base["_version"],
+    }
 
 
-def _save(services: Services, conn: Any, stack: str, ct_uid: str, stored: dict[str, Any], *, new: bool) -> None:
+def _save(
+    services: Services, conn: Any, stack: str, ct_uid: str, stored: dict[str, Any], *, new: bool
+) -> None:
     system = stored["system"]
-    keys = {"stack": stack, "entry": system["uid"], "locale": system["locale"], "variant": system["variant"]}
+    keys = {
+        "stack": stack,
+        "entry": system["uid"],
+        "locale": system["locale"],
+        "variant": system["variant"],
+    }
     values = {"content_type": ct_uid, "version": system["_version"], "doc": dumps(stored)}
     if new:
         services.store.insert(conn, t.entry_variants, **keys, **values)
     else:
         services.store.update(conn, t.entry_variants, keys, **values)
-    services.store.insert(conn, t.entry_variant_versions, **keys, version=system["_version"], doc=dumps(stored))
+    services.store.insert(
+        conn, t.entry_variant_versions, **keys, version=system["_version"], doc=dumps(stored)
+    )
 
 
-def load_stored(services: Services, conn: Any, stack: dict[str, Any], ct_uid: str, uid: str, variant_ref: str,
-                locale: str | None, version: int | None = None) -> dict[str, Any]:
+def load_stored(
+    services: Services,
+    conn: Any,
+    stack: dict[str, Any],
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None,
+    version: int | None = None,
+) -> dict[str, Any]:
     code = entries.entry_locale(services, conn, stack, locale)
     entries.latest(services, conn, stack["api_key"], ct_uid, uid, code)
     variant = variant_groups.load_variant(services, conn, stack["api_key"], variant_ref)
     stored = _load(services, conn, stack["api_key"], uid, code, variant["uid"])
     if stored is None:
-        raise NotFoundObject(errors={"variant": [f"this entry has no '{variant_ref}' variant in '{code}'."]})
+        raise NotFoundObject(
+            errors={"variant": [f"this entry has no '{variant_ref}' variant in '{code}'."]}
+        )
     if version is not None and version != stored["system"]["_version"]:
-        old = services.store.doc(conn, t.entry_variant_versions, stack=stack["api_key"], entry=uid, locale=code,
-                                 variant=variant["uid"], version=version) if 0 < version < stored["system"]["_version"] else None
+        old = (
+            services.store.doc(
+                conn,
+                t.entry_variant_versions,
+                stack=stack["api_key"],
+                entry=uid,
+                locale=code,
+                variant=variant["uid"],
+                version=version,
+            )
+            if 0 < version < stored["system"]["_version"]
+            else None
+        )
         if old is None:
-            raise NotFoundObject(f"Version {version} of this entry variant doesn't exist.",
-                                 {"version": ["is not valid."]})
+            raise NotFoundObject(
+                f"Version {version} of this entry variant doesn't exist.",
+                {"version": ["is not valid."]},
+            )
         return old  # type: ignore[no-any-return]
     return stored
 
 
-def get(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str,
-        locale: str | None = None, publish_details: bool = False) -> dict[str, Any]:
+def get(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None = None,
+    publish_details: bool = False,
+) -> dict[str, Any]:
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
         body = response(load_stored(services, conn, stack, ct_uid, uid, variant_ref, locale))
@@ -154,21 +267,47 @@ def get(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid:
     return body
 
 
-def _attach_publish_details(services: Services, conn: Any, stack: str, body: dict[str, Any]) -> None:
-    rows = services.store.all(conn, t.publications, stack=stack, entry=body["uid"], variant=body["_variant"]["_uid"])
-    body["publish_details"] = [{"environment": r["environment"], "locale": r["locale"], "time": r["published_at"],
-                                "user": r["published_by"], "version": r["version"]} for r in rows]
+def _attach_publish_details(
+    services: Services, conn: Any, stack: str, body: dict[str, Any]
+) -> None:
+    rows = services.store.all(
+        conn, t.publications, stack=stack, entry=body["uid"], variant=body["_variant"]["_uid"]
+    )
+    body["publish_details"] = [
+        {
+            "environment": r["environment"],
+            "locale": r["locale"],
+            "time": r["published_at"],
+            "user": r["published_by"],
+            "version": r["version"],
+        }
+        for r in rows
+    ]
 
 
-def list_for_entry(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, lp: ListParams,
-                   locale: str | None = None, publish_details: bool = False) -> tuple[list[dict[str, Any]], int]:
+def list_for_entry(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    lp: ListParams,
+    locale: str | None = None,
+    publish_details: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
         code = entries.entry_locale(services, conn, stack, locale)
         entries.latest(services, conn, stack["api_key"], ct_uid, uid, code)
-        rows = conn.execute(select(t.entry_variants.c.doc).where(
-            t.entry_variants.c.stack == stack["api_key"], t.entry_variants.c.entry == uid,
-            t.entry_variants.c.locale == code).order_by(t.entry_variants.c.variant)).all()
+        rows = conn.execute(
+            select(t.entry_variants.c.doc)
+            .where(
+                t.entry_variants.c.stack == stack["api_key"],
+                t.entry_variants.c.entry == uid,
+                t.entry_variants.c.locale == code,
+            )
+            .order_by(t.entry_variants.c.variant)
+        ).all()
         items = [response(loads(r[0])) for r in rows]
         page = lp.page(items)
         if publish_details:
@@ -177,28 +316,53 @@ def list_for_entry(services: Services, actor: Actor, api_key: str | None, ct_uid
     return page, len(items)
 
 
-def versions(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str,
-             locale: str | None = None) -> list[dict[str, Any]]:
+def versions(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None = None,
+) -> list[dict[str, Any]]:
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
         stored = load_stored(services, conn, stack, ct_uid, uid, variant_ref, locale)
         system = stored["system"]
-        rows = conn.execute(select(t.entry_variant_versions.c.version).where(
-            t.entry_variant_versions.c.stack == stack["api_key"], t.entry_variant_versions.c.entry == uid,
-            t.entry_variant_versions.c.locale == system["locale"],
-            t.entry_variant_versions.c.variant == system["variant"]).order_by(
-                t.entry_variant_versions.c.version.desc())).all()
+        rows = conn.execute(
+            select(t.entry_variant_versions.c.version)
+            .where(
+                t.entry_variant_versions.c.stack == stack["api_key"],
+                t.entry_variant_versions.c.entry == uid,
+                t.entry_variant_versions.c.locale == system["locale"],
+                t.entry_variant_versions.c.variant == system["variant"],
+            )
+            .order_by(t.entry_variant_versions.c.version.desc())
+        ).all()
     return [{"_version": r[0], "locale": system["locale"]} for r in rows]
 
 
-def delete(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str,
-           locale: str | None = None) -> None:
+def delete(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None = None,
+) -> None:
     """Deletes the entry variant in `locale` and unpublishes it from every environment."""
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         stored = load_stored(services, conn, stack, ct_uid, uid, variant_ref, locale)
-        purge(services, conn, stack["api_key"], entry=uid, variant=stored["system"]["variant"],
-              locale=stored["system"]["locale"])
+        purge(
+            services,
+            conn,
+            stack["api_key"],
+            entry=uid,
+            variant=stored["system"]["variant"],
+            locale=stored["system"]["locale"],
+        )
 
 
 def purge(services: Services, conn: Any, stack: str, **scope: str) -> None:
@@ -206,16 +370,30 @@ def purge(services: Services, conn: Any, stack: str, **scope: str) -> None:
     from veneer.services import publishing  # publishing depends on this module
 
     keys = {"stack": stack, **scope}
-    rows = conn.execute(select(t.entry_variants.c.entry, t.entry_variants.c.locale, t.entry_variants.c.variant)
-                        .where(services.store.where(t.entry_variants, keys))).all()
+    rows = conn.execute(
+        select(
+            t.entry_variants.c.entry, t.entry_variants.c.locale, t.entry_variants.c.variant
+        ).where(services.store.where(t.entry_variants, keys))
+    ).all()
     for entry, code, variant in rows:
-        publishing.drop_publications(services, conn, stack, entry=entry, variant=variant, locale=code)
-        services.store.delete(conn, t.entry_variant_versions, stack=stack, entry=entry, locale=code, variant=variant)
+        publishing.drop_publications(
+            services, conn, stack, entry=entry, variant=variant, locale=code
+        )
+        services.store.delete(
+            conn, t.entry_variant_versions, stack=stack, entry=entry, locale=code, variant=variant
+        )
     conn.execute(t.entry_variants.delete().where(services.store.where(t.entry_variants, keys)))
 
 
-def merged(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, variant_ref: str,
-           locale: str | None = None) -> dict[str, Any]:
+def merged(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None = None,
+) -> dict[str, Any]:
     """The base entry's latest version with one variant applied (`include_variant(s)=true`)."""
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)

@@ -19,20 +19,29 @@ NAME = re.compile(r"^[A-Za-z0-9_\-. ]{1,100}$")
 
 
 def find(conn: Any, stack: str, name_or_uid: str) -> dict[str, Any] | None:
-    row = conn.execute(select(t.environments.c.doc).where(
-        t.environments.c.stack == stack,
-        or_(t.environments.c.name == name_or_uid, t.environments.c.uid == name_or_uid))).first()
+    row = conn.execute(
+        select(t.environments.c.doc).where(
+            t.environments.c.stack == stack,
+            or_(t.environments.c.name == name_or_uid, t.environments.c.uid == name_or_uid),
+        )
+    ).first()
     return loads(row[0]) if row else None
 
 
-def list_environments(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
+def list_environments(
+    services: Services, actor: Actor, api_key: str | None
+) -> list[dict[str, Any]]:
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
-        rows = services.store.all(conn, t.environments, t.environments.c.name, stack=stack["api_key"])
+        rows = services.store.all(
+            conn, t.environments, t.environments.c.name, stack=stack["api_key"]
+        )
     return [loads(r["doc"]) for r in rows]
 
 
-def get_environment(services: Services, actor: Actor, api_key: str | None, name: str) -> dict[str, Any]:
+def get_environment(
+    services: Services, actor: Actor, api_key: str | None, name: str
+) -> dict[str, Any]:
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
         return _load(conn, stack["api_key"], name)
@@ -48,50 +57,76 @@ def _load(conn: Any, stack: str, name: str) -> dict[str, Any]:
 def _valid_name(body: dict[str, Any]) -> str:
     name = body.get("name")
     if not isinstance(name, str) or not NAME.match(name):
-        raise ValidationFailed("Environment creation failed. Please enter valid data.",
-                               {"name": ["must be 1-100 letters, digits, spaces, '-', '_' or '.'."]})
+        raise ValidationFailed(
+            "Environment creation failed. Please enter valid data.",
+            {"name": ["must be 1-100 letters, digits, spaces, '-', '_' or '.'."]},
+        )
     return name
 
 
 def _urls(body: dict[str, Any]) -> list[dict[str, Any]]:
     urls = body.get("urls", [])
     if not isinstance(urls, list) or not all(isinstance(u, dict) for u in urls):
-        raise ValidationFailed("Environment creation failed. Please enter valid data.",
-                               {"urls": ["must be a list of {locale, url} objects."]})
+        raise ValidationFailed(
+            "Environment creation failed. Please enter valid data.",
+            {"urls": ["must be a list of {locale, url} objects."]},
+        )
     return urls
 
 
-def create_environment(services: Services, actor: Actor, api_key: str | None,
-                       body: dict[str, Any]) -> dict[str, Any]:
+def create_environment(
+    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
+) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         name = _valid_name(body)
-        doc = {"name": name, "urls": _urls(body), "uid": ids.blt(), "created_by": actor.uid,
-               "updated_by": actor.uid, "created_at": now, "updated_at": now, "ACL": [], "_version": 1}
+        doc = {
+            "name": name,
+            "urls": _urls(body),
+            "uid": ids.blt(),
+            "created_by": actor.uid,
+            "updated_by": actor.uid,
+            "created_at": now,
+            "updated_at": now,
+            "ACL": [],
+            "_version": 1,
+        }
         if find(conn, stack["api_key"], name):
-            raise ValidationFailed("Environment creation failed. Please enter valid data.",
-                                   {"name": ["is not unique."]})
-        services.store.insert(conn, t.environments, stack=stack["api_key"], uid=doc["uid"], name=name, doc=dumps(doc))
+            raise ValidationFailed(
+                "Environment creation failed. Please enter valid data.",
+                {"name": ["is not unique."]},
+            )
+        services.store.insert(
+            conn, t.environments, stack=stack["api_key"], uid=doc["uid"], name=name, doc=dumps(doc)
+        )
     return doc
 
 
-def update_environment(services: Services, actor: Actor, api_key: str | None, name: str,
-                       body: dict[str, Any]) -> dict[str, Any]:
+def update_environment(
+    services: Services, actor: Actor, api_key: str | None, name: str, body: dict[str, Any]
+) -> dict[str, Any]:
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         doc = _load(conn, stack["api_key"], name)
         if "name" in body and body["name"] != doc["name"]:
             new_name = _valid_name(body)
             if find(conn, stack["api_key"], new_name):
-                raise ValidationFailed("Environment update failed. Please enter valid data.",
-                                       {"name": ["is not unique."]})
+                raise ValidationFailed(
+                    "Environment update failed. Please enter valid data.",
+                    {"name": ["is not unique."]},
+                )
             doc["name"] = new_name
         if "urls" in body:
             doc["urls"] = _urls(body)
         doc.update(updated_by=actor.uid, updated_at=ids.now(), _version=doc.get("_version", 1) + 1)
-        services.store.update(conn, t.environments, {"stack": stack["api_key"], "uid": doc["uid"]},
-                              name=doc["name"], doc=dumps(doc))
+        services.store.update(
+            conn,
+            t.environments,
+            {"stack": stack["api_key"], "uid": doc["uid"]},
+            name=doc["name"],
+            doc=dumps(doc),
+        )
         record_change(services, conn, stack["api_key"])
     return doc
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import orjson
 
@@ -23,7 +24,7 @@ class ListParams:
     query: Callable[[dict[str, Any]], bool] | None = None
 
     def page(self, items: list[Any]) -> list[Any]:
-        return items[self.skip:self.skip + self.limit]
+        return items[self.skip : self.skip + self.limit]
 
 
 def flag(params: Mapping[str, Any], name: str) -> bool:
@@ -37,10 +38,14 @@ def _int(params: Mapping[str, Any], name: str, default: int, low: int, high: int
     try:
         value = int(str(raw))
     except ValueError:
-        raise ValidationFailed(f"The '{name}' parameter must be a whole number.", {name: ["is not a number."]}) from None
+        raise ValidationFailed(
+            f"The '{name}' parameter must be a whole number.", {name: ["is not a number."]}
+        ) from None
     if not low <= value <= high:
-        raise ValidationFailed(f"The '{name}' parameter must be between {low} and {high}.",
-                               {name: [f"must be between {low} and {high}."]})
+        raise ValidationFailed(
+            f"The '{name}' parameter must be between {low} and {high}.",
+            {name: [f"must be between {low} and {high}."]},
+        )
     return value
 
 
@@ -51,18 +56,25 @@ def parse_query(raw: Any) -> Callable[[dict[str, Any]], bool] | None:
         try:
             raw = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise ValidationFailed("The 'query' parameter is not valid JSON.", {"query": ["is not valid JSON."]}) from None
+            raise ValidationFailed(
+                "The 'query' parameter is not valid JSON.", {"query": ["is not valid JSON."]}
+            ) from None
     if not isinstance(raw, dict):
-        raise ValidationFailed("The 'query' parameter must be a JSON object.", {"query": ["must be an object."]})
+        raise ValidationFailed(
+            "The 'query' parameter must be a JSON object.", {"query": ["must be an object."]}
+        )
     return domain_query.compile_query(raw) if raw else None
 
 
 def list_params(params: Mapping[str, Any]) -> ListParams:
-    return ListParams(skip=_int(params, "skip", 0, 0, 10_000_000),
-                      limit=_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT),
-                      include_count=flag(params, "include_count"),
-                      asc=params.get("asc") or None, desc=params.get("desc") or None,
-                      query=parse_query(params.get("query")))
+    return ListParams(
+        skip=_int(params, "skip", 0, 0, 10_000_000),
+        limit=_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT),
+        include_count=flag(params, "include_count"),
+        asc=params.get("asc") or None,
+        desc=params.get("desc") or None,
+        query=parse_query(params.get("query")),
+    )
 
 
 def select_page(items: list[dict[str, Any]], lp: ListParams) -> tuple[list[dict[str, Any]], int]:

@@ -45,12 +45,16 @@ class PublishRequest:
 def parse_request(body: dict[str, Any]) -> PublishRequest:
     entry = body.get("entry")
     if not isinstance(entry, dict):
-        raise ValidationFailed("The request body must hold an 'entry' object.", {"entry": ["is required."]})
+        raise ValidationFailed(
+            "The request body must hold an 'entry' object.", {"entry": ["is required."]}
+        )
     envs, codes = entry.get("environments"), entry.get("locales")
     problems = {}
     if not isinstance(envs, list) or not envs or not all(isinstance(e, str) for e in envs):
         problems["entry.environments"] = ["must be a non-empty list of environment names or uids."]
-    if codes is not None and (not isinstance(codes, list) or not all(isinstance(c, str) for c in codes)):
+    if codes is not None and (
+        not isinstance(codes, list) or not all(isinstance(c, str) for c in codes)
+    ):
         problems["entry.locales"] = ["must be a list of locale codes."]
     version = body.get("version")
     if version not in (None, "") and not str(version).isdigit():
@@ -62,10 +66,17 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
     if problems:
         raise ValidationFailed("Publishing failed. Please enter valid data.", problems)
     rules = rules if isinstance(rules, dict) else {"publish_latest_base_conditionally": True}
-    return PublishRequest(tuple(envs), tuple(c.lower() for c in codes or ()), body.get("locale"),
-                          int(version) if version not in (None, "") else None, body.get("scheduled_at"), body,
-                          variants, bool(rules.get("publish_latest_base")),
-                          bool(rules.get("publish_latest_base_conditionally")))
+    return PublishRequest(
+        tuple(envs),
+        tuple(c.lower() for c in codes or ()),
+        body.get("locale"),
+        int(version) if version not in (None, "") else None,
+        body.get("scheduled_at"),
+        body,
+        variants,
+        bool(rules.get("publish_latest_base")),
+        bool(rules.get("publish_latest_base_conditionally")),
+    )
 
 
 def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int | None], ...]:
@@ -79,21 +90,32 @@ def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int 
     for position, item in enumerate(raw):
         uid = item.get("uid") if isinstance(item, dict) else None
         version = item.get("version") if isinstance(item, dict) else None
-        if not isinstance(uid, str) or not uid or (version is not None and not str(version).isdigit()):
-            problems[f"entry.variants.{position}"] = ["must be {uid, version} with a version number."]
+        if (
+            not isinstance(uid, str)
+            or not uid
+            or (version is not None and not str(version).isdigit())
+        ):
+            problems[f"entry.variants.{position}"] = [
+                "must be {uid, version} with a version number."
+            ]
             continue
         chosen.pop(uid, None)
         chosen[uid] = int(version) if version is not None else None
     return tuple(chosen.items())
 
 
-def _targets(services: Services, conn: Any, stack: dict[str, Any], req: PublishRequest) -> list[Target]:
+def _targets(
+    services: Services, conn: Any, stack: dict[str, Any], req: PublishRequest
+) -> list[Target]:
     env_uids = []
     for name in req.environments:
         env = environments.find(conn, stack["api_key"], name)
         if env is None:
-            raise ValidationFailed(f"The environment '{name}' doesn't exist.", {"environments": [f"'{name}' is not valid."]},
-                                   error_code=141)
+            raise ValidationFailed(
+                f"The environment '{name}' doesn't exist.",
+                {"environments": [f"'{name}' is not valid."]},
+                error_code=141,
+            )
         env_uids.append(env["uid"])
     codes = req.locales or (entries.entry_locale(services, conn, stack, req.source_locale),)
     for code in codes:
@@ -101,9 +123,18 @@ def _targets(services: Services, conn: Any, stack: dict[str, Any], req: PublishR
     return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
 
 
-def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str,
-            body: dict[str, Any], *, unpublish: bool = False, show_errors: bool = False,
-            locale: str | None = None) -> dict[str, Any]:
+def publish(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    body: dict[str, Any],
+    *,
+    unpublish: bool = False,
+    show_errors: bool = False,
+    locale: str | None = None,
+) -> dict[str, Any]:
     """Publish (or unpublish) now, or queue the job when `scheduled_at` is in the future.
     `locale` (the query parameter) stands in for a body without one."""
     if locale and not body.get("locale"):
@@ -112,23 +143,55 @@ def publish(services: Services, actor: Actor, api_key: str | None, ct_uid: str, 
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         req = parse_request(body)
-        entries.latest(services, conn, stack["api_key"], ct_uid, uid, entries.entry_locale(
-            services, conn, stack, req.source_locale))
+        entries.latest(
+            services,
+            conn,
+            stack["api_key"],
+            ct_uid,
+            uid,
+            entries.entry_locale(services, conn, stack, req.source_locale),
+        )
         targets = _targets(services, conn, stack, req)
         unknown = _resolve_variants(services, conn, stack["api_key"], req)[1]
         if req.scheduled_at and req.scheduled_at > ids.now():
-            _queue(services, conn, stack["api_key"], actor, job, ct_uid, uid, body, unpublish, req.scheduled_at)
+            _queue(
+                services,
+                conn,
+                stack["api_key"],
+                actor,
+                job,
+                ct_uid,
+                uid,
+                body,
+                unpublish,
+                req.scheduled_at,
+            )
         else:
             apply(services, conn, stack, actor, ct_uid, uid, req, targets, unpublish)
     answer: dict[str, Any] = {"notice": NOTICE, "job_id": job}
     if show_errors and unknown:
-        answer["errors"] = [{"code": "VARIANT_NOT_FOUND", "message": f"The variant '{ref}' doesn't exist.",
-                             "details": {"uid": ref}} for ref in unknown]
+        answer["errors"] = [
+            {
+                "code": "VARIANT_NOT_FOUND",
+                "message": f"The variant '{ref}' doesn't exist.",
+                "details": {"uid": ref},
+            }
+            for ref in unknown
+        ]
     return answer
 
 
-def apply(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
-          req: PublishRequest, targets: list[Target], unpublish: bool) -> None:
+def apply(
+    services: Services,
+    conn: Any,
+    stack: dict[str, Any],
+    actor: Actor,
+    ct_uid: str,
+    uid: str,
+    req: PublishRequest,
+    targets: list[Target],
+    unpublish: bool,
+) -> None:
     """Every target in this one transaction: all of it commits, or none."""
     for target in targets:
         if unpublish:
@@ -139,8 +202,14 @@ def apply(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct
             _publish_base(services, conn, stack, actor, ct_uid, uid, req, target)
 
 
-def _unpublish(services: Services, conn: Any, stack: dict[str, Any], uid: str, req: PublishRequest,
-               target: Target) -> None:
+def _unpublish(
+    services: Services,
+    conn: Any,
+    stack: dict[str, Any],
+    uid: str,
+    req: PublishRequest,
+    target: Target,
+) -> None:
     """Without `variants` the base goes, and its variants with it (semantics §3); with them, just those."""
     scope = {"entry": uid, "environment": target.environment, "locale": target.locale}
     if not req.variants:
@@ -150,8 +219,9 @@ def _unpublish(services: Services, conn: Any, stack: dict[str, Any], uid: str, r
         drop_publications(services, conn, stack["api_key"], variant=variant["uid"], **scope)
 
 
-def _resolve_variants(services: Services, conn: Any, stack: str,
-                      req: PublishRequest) -> tuple[list[dict[str, Any]], list[str]]:
+def _resolve_variants(
+    services: Services, conn: Any, stack: str, req: PublishRequest
+) -> tuple[list[dict[str, Any]], list[str]]:
     """(the request's variants that exist, each with its wanted version; the uids that don't).
     Unknown variant uids are ignored (semantics §3)."""
     from veneer.services.variant_groups import load_variant
@@ -165,28 +235,63 @@ def _resolve_variants(services: Services, conn: Any, stack: str,
     return found, unknown
 
 
-def _publish_with_variants(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str,
-                           uid: str, req: PublishRequest, target: Target) -> None:
-    base_published = services.store.one(conn, t.publications, stack=stack["api_key"], environment=target.environment,
-                                        locale=target.locale, entry=uid, variant="") is not None
+def _publish_with_variants(
+    services: Services,
+    conn: Any,
+    stack: dict[str, Any],
+    actor: Actor,
+    ct_uid: str,
+    uid: str,
+    req: PublishRequest,
+    target: Target,
+) -> None:
+    base_published = (
+        services.store.one(
+            conn,
+            t.publications,
+            stack=stack["api_key"],
+            environment=target.environment,
+            locale=target.locale,
+            entry=uid,
+            variant="",
+        )
+        is not None
+    )
     if req.publish_latest_base or (req.publish_latest_base_conditionally and not base_published):
         _publish_base(services, conn, stack, actor, ct_uid, uid, replace(req, version=None), target)
     elif not base_published:
-        raise ValidationFailed("The base entry is not published in this environment and locale; set "
-                               "variant_rules.publish_latest_base or publish_latest_base_conditionally.",
-                               {"entry.variant_rules": ["would publish a variant without its base entry."]})
+        raise ValidationFailed(
+            "The base entry is not published in this environment and locale; set "
+            "variant_rules.publish_latest_base or publish_latest_base_conditionally.",
+            {"entry.variant_rules": ["would publish a variant without its base entry."]},
+        )
     for variant in _resolve_variants(services, conn, stack["api_key"], req)[0]:
         _publish_variant(services, conn, stack, actor, ct_uid, uid, req, target, variant)
 
 
-def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
-                     req: PublishRequest, target: Target, variant: dict[str, Any]) -> None:
+def _publish_variant(
+    services: Services,
+    conn: Any,
+    stack: dict[str, Any],
+    actor: Actor,
+    ct_uid: str,
+    uid: str,
+    req: PublishRequest,
+    target: Target,
+    variant: dict[str, Any],
+) -> None:
     from veneer.domain.patches import compile_patch
     from veneer.services import content_types, locales
 
     for code in locales.fallback_chain(services, conn, stack["api_key"], target.locale):
-        stored = services.store.doc(conn, t.entry_variants, stack=stack["api_key"], entry=uid, locale=code,
-                                    variant=variant["uid"])
+        stored = services.store.doc(
+            conn,
+            t.entry_variants,
+            stack=stack["api_key"],
+            entry=uid,
+            locale=code,
+            variant=variant["uid"],
+        )
         if stored is not None:
             break
     else:
@@ -194,21 +299,49 @@ def _publish_variant(services: Services, conn: Any, stack: dict[str, Any], actor
     source = (req.source_locale or stack["master_locale"]).lower()
     wanted = variant["_wanted_version"]
     if wanted is not None and code == source and wanted != stored["system"]["_version"]:
-        stored = services.store.doc(conn, t.entry_variant_versions, stack=stack["api_key"], entry=uid, locale=code,
-                                    variant=variant["uid"], version=wanted) if 0 < wanted < stored["system"]["_version"] else None
+        stored = (
+            services.store.doc(
+                conn,
+                t.entry_variant_versions,
+                stack=stack["api_key"],
+                entry=uid,
+                locale=code,
+                variant=variant["uid"],
+                version=wanted,
+            )
+            if 0 < wanted < stored["system"]["_version"]
+            else None
+        )
         if stored is None:
-            raise ValidationFailed(f"Version {wanted} of the variant '{variant['uid']}' doesn't exist.",
-                                   {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]})
+            raise ValidationFailed(
+                f"Version {wanted} of the variant '{variant['uid']}' doesn't exist.",
+                {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]},
+            )
     schema = content_types.load(services, conn, stack["api_key"], ct_uid)["schema"]
-    doc = {"uid": uid, "_variant_uid": variant["uid"], "_version": stored["system"]["_version"],
-           "locale": stored["system"]["locale"], "patch": compile_patch(schema, stored, variant["uid"])}
+    doc = {
+        "uid": uid,
+        "_variant_uid": variant["uid"],
+        "_version": stored["system"]["_version"],
+        "locale": stored["system"]["locale"],
+        "patch": compile_patch(schema, stored, variant["uid"]),
+    }
     if variant.get("alias"):
         doc["alias"] = variant["alias"]
-    write_publication(services, conn, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor)
+    write_publication(
+        services, conn, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor
+    )
 
 
-def _publish_base(services: Services, conn: Any, stack: dict[str, Any], actor: Actor, ct_uid: str, uid: str,
-                  req: PublishRequest, target: Target) -> None:
+def _publish_base(
+    services: Services,
+    conn: Any,
+    stack: dict[str, Any],
+    actor: Actor,
+    ct_uid: str,
+    uid: str,
+    req: PublishRequest,
+    target: Target,
+) -> None:
     """A target locale the entry is not localized in gets the fallback content; `version` names a
     version of the request's locale, so it applies wherever that locale's content is published."""
     source = (req.source_locale or stack["master_locale"]).lower()
@@ -218,44 +351,112 @@ def _publish_base(services: Services, conn: Any, stack: dict[str, Any], actor: A
     write_publication(services, conn, stack["api_key"], target, uid, "", ct_uid, doc, actor)
 
 
-def write_publication(services: Services, conn: Any, stack: str, target: Target, entry: str, variant: str,
-                      ct_uid: str, doc: dict[str, Any], actor: Actor) -> None:
+def write_publication(
+    services: Services,
+    conn: Any,
+    stack: str,
+    target: Target,
+    entry: str,
+    variant: str,
+    ct_uid: str,
+    doc: dict[str, Any],
+    actor: Actor,
+) -> None:
     now = ids.now()
-    ready = {**doc, "publish_details": {"environment": target.environment, "locale": target.locale,
-                                        "time": now, "user": actor.uid}}
-    seq = record_change(services, conn, stack, target.environment, target.locale, entry, variant, ct_uid)
-    services.store.upsert(conn, t.publications, {
-        "stack": stack, "environment": target.environment, "locale": target.locale, "entry": entry,
-        "variant": variant, "content_type": ct_uid, "version": doc["_version"], "doc": dumps(ready),
-        "published_at": now, "published_by": actor.uid, "seq": seq})
+    ready = {
+        **doc,
+        "publish_details": {
+            "environment": target.environment,
+            "locale": target.locale,
+            "time": now,
+            "user": actor.uid,
+        },
+    }
+    seq = record_change(
+        services, conn, stack, target.environment, target.locale, entry, variant, ct_uid
+    )
+    services.store.upsert(
+        conn,
+        t.publications,
+        {
+            "stack": stack,
+            "environment": target.environment,
+            "locale": target.locale,
+            "entry": entry,
+            "variant": variant,
+            "content_type": ct_uid,
+            "version": doc["_version"],
+            "doc": dumps(ready),
+            "published_at": now,
+            "published_by": actor.uid,
+            "seq": seq,
+        },
+    )
 
 
 def drop_publications(services: Services, conn: Any, stack: str, **scope: Any) -> None:
     """Unpublish every publication matching `scope` (entry, environment, locale, content_type...)."""
     keys = {"stack": stack, **scope}
-    rows = conn.execute(select(t.publications.c.environment, t.publications.c.locale, t.publications.c.entry,
-                               t.publications.c.variant, t.publications.c.content_type)
-                        .where(services.store.where(t.publications, keys))).all()
+    rows = conn.execute(
+        select(
+            t.publications.c.environment,
+            t.publications.c.locale,
+            t.publications.c.entry,
+            t.publications.c.variant,
+            t.publications.c.content_type,
+        ).where(services.store.where(t.publications, keys))
+    ).all()
     for env, code, entry, variant, ct_uid in rows:
         record_change(services, conn, stack, env, code, entry, variant, ct_uid)
     conn.execute(delete(t.publications).where(services.store.where(t.publications, keys)))
 
 
-def _queue(services: Services, conn: Any, stack: str, actor: Actor, job: str, ct_uid: str, uid: str,
-           body: dict[str, Any], unpublish: bool, run_at: str) -> None:
-    payload = {"content_type": ct_uid, "entry": uid, "body": body, "unpublish": unpublish,
-               "actor": {"kind": actor.kind, "uid": actor.uid}}
-    services.store.insert(conn, t.jobs, uid=job, stack=stack, kind="unpublish" if unpublish else "publish",
-                          payload=dumps(payload), run_at=run_at, status="queued", result="{}",
-                          created_by=actor.uid, created_at=ids.now())
+def _queue(
+    services: Services,
+    conn: Any,
+    stack: str,
+    actor: Actor,
+    job: str,
+    ct_uid: str,
+    uid: str,
+    body: dict[str, Any],
+    unpublish: bool,
+    run_at: str,
+) -> None:
+    payload = {
+        "content_type": ct_uid,
+        "entry": uid,
+        "body": body,
+        "unpublish": unpublish,
+        "actor": {"kind": actor.kind, "uid": actor.uid},
+    }
+    services.store.insert(
+        conn,
+        t.jobs,
+        uid=job,
+        stack=stack,
+        kind="unpublish" if unpublish else "publish",
+        payload=dumps(payload),
+        run_at=run_at,
+        status="queued",
+        result="{}",
+        created_by=actor.uid,
+        created_at=ids.now(),
+    )
 
 
 def run_due_jobs(services: Services, now: str | None = None) -> int:
     """Run every queued job whose time has come; called by the server's scheduler loop."""
     now = now or ids.now()
     with services.store.read() as conn:
-        due = [r[0] for r in conn.execute(select(t.jobs.c.uid).where(
-            t.jobs.c.status == "queued", t.jobs.c.run_at <= now).order_by(t.jobs.c.run_at)).all()]
+        due = [
+            r[0]
+            for r in conn.execute(
+                select(t.jobs.c.uid)
+                .where(t.jobs.c.status == "queued", t.jobs.c.run_at <= now)
+                .order_by(t.jobs.c.run_at)
+            ).all()
+        ]
     return sum(_run_job(services, uid) for uid in due)
 
 
@@ -273,9 +474,19 @@ def _run_job(services: Services, uid: str) -> int:
                 stack = services.store.one(conn, t.stacks, api_key=job["stack"])
                 assert stack is not None
                 req = parse_request(payload["body"])
-                apply(services, conn, stack, actor, payload["content_type"], payload["entry"], req,
-                      _targets(services, conn, stack, req), payload["unpublish"])
-        except Exception as exc:  # a job that cannot run is recorded as failed, never retried forever
+                apply(
+                    services,
+                    conn,
+                    stack,
+                    actor,
+                    payload["content_type"],
+                    payload["entry"],
+                    req,
+                    _targets(services, conn, stack, req),
+                    payload["unpublish"],
+                )
+        # A job that cannot run is recorded as failed, never retried forever.
+        except Exception as exc:  # noqa: BLE001
             status, result = "failed", {"error": str(exc)}
         services.store.update(conn, t.jobs, {"uid": uid}, status=status, result=dumps(result))
     return 1
@@ -283,5 +494,10 @@ def _run_job(services: Services, uid: str) -> int:
 
 def pending_jobs(services: Services, stack: str) -> int:
     with services.store.read() as conn:
-        return int(conn.execute(select(func.count()).select_from(t.jobs).where(
-            t.jobs.c.stack == stack, t.jobs.c.status == "queued")).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(t.jobs)
+                .where(t.jobs.c.stack == stack, t.jobs.c.status == "queued")
+            ).scalar_one()
+        )

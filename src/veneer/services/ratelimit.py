@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -35,8 +36,11 @@ def count(services: Services, key: str, seconds: int, now: float | None = None) 
     key = _stored(key)
     bucket, _ = _window(seconds, now)
     with services.store.read() as conn:
-        value = conn.execute(select(rate_counters.c.count).where(
-            rate_counters.c.key == key, rate_counters.c.window == bucket)).scalar()
+        value = conn.execute(
+            select(rate_counters.c.count).where(
+                rate_counters.c.key == key, rate_counters.c.window == bucket
+            )
+        ).scalar()
     return int(value or 0)
 
 
@@ -52,12 +56,17 @@ def record(services: Services, key: str, seconds: int, now: float | None = None)
     bucket, _ = _window(seconds, now)
     insert = pg_insert if services.store.dialect == "postgresql" else sqlite_insert
     statement = insert(rate_counters).values(key=key, window=bucket, count=1)
-    statement = statement.on_conflict_do_update(index_elements=["key", "window"],
-                                                set_={"count": rate_counters.c.count + 1})
+    statement = statement.on_conflict_do_update(
+        index_elements=["key", "window"], set_={"count": rate_counters.c.count + 1}
+    )
     with services.store.write() as conn:
         value = conn.execute(statement.returning(rate_counters.c.count)).scalar_one()
         if value == 1:  # first hit of a window: forget windows that ended
-            conn.execute(delete(rate_counters).where(rate_counters.c.key == key, rate_counters.c.window < bucket))
+            conn.execute(
+                delete(rate_counters).where(
+                    rate_counters.c.key == key, rate_counters.c.window < bucket
+                )
+            )
     return int(value)
 
 
@@ -75,9 +84,11 @@ def limit_management(services: Services, actor: Actor, api_key: str | None) -> N
     limit, key = services.settings.management_rate_limit, f"management:user:{actor.uid}"
     if api_key:
         with services.store.read() as conn:
-            row = conn.execute(select(organizations.c.uid, organizations.c.settings)
-                               .join(stacks, stacks.c.org_uid == organizations.c.uid)
-                               .where(stacks.c.api_key == api_key)).first()
+            row = conn.execute(
+                select(organizations.c.uid, organizations.c.settings)
+                .join(stacks, stacks.c.org_uid == organizations.c.uid)
+                .where(stacks.c.api_key == api_key)
+            ).first()
         if row is not None:
             key = f"management:org:{row[0]}"
             own = loads(row[1]).get("management_rate_limit")

@@ -20,22 +20,35 @@ KINDS = {"management": "Management Token", "delivery": "Delivery Token"}
 
 def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
     doc = loads(row["doc"])
-    body = {**doc, "uid": row["uid"], "created_by": row["created_by"], "updated_by": doc.get("updated_by", row["created_by"]),
-            "created_at": row["created_at"], "updated_at": row["updated_at"], "type": row["kind"]}
+    body = {
+        **doc,
+        "uid": row["uid"],
+        "created_by": row["created_by"],
+        "updated_by": doc.get("updated_by", row["created_by"]),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "type": row["kind"],
+    }
     if secret is not None:
         body["token"] = secret
     return body
 
 
-def list_tokens(services: Services, actor: Actor, api_key: str | None, kind: str) -> list[dict[str, Any]]:
+def list_tokens(
+    services: Services, actor: Actor, api_key: str | None, kind: str
+) -> list[dict[str, Any]]:
     access.require_user(actor)
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
-        rows = services.store.all(conn, t.tokens, t.tokens.c.created_at, stack=stack["api_key"], kind=kind)
+        rows = services.store.all(
+            conn, t.tokens, t.tokens.c.created_at, stack=stack["api_key"], kind=kind
+        )
     return [_body(r) for r in rows]
 
 
-def get_token(services: Services, actor: Actor, api_key: str | None, kind: str, uid: str) -> dict[str, Any]:
+def get_token(
+    services: Services, actor: Actor, api_key: str | None, kind: str, uid: str
+) -> dict[str, Any]:
     access.require_user(actor)
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)
@@ -49,33 +62,47 @@ def _load(services: Services, conn: Any, stack: str, kind: str, uid: str) -> dic
     return row
 
 
-def _scope(services: Services, conn: Any, stack: str, kind: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+def _scope(
+    services: Services, conn: Any, stack: str, kind: str, body: dict[str, Any]
+) -> list[dict[str, Any]]:
     scope = body.get("scope")
     if not isinstance(scope, list) or not all(isinstance(s, dict) for s in scope):
-        raise ValidationFailed(f"{KINDS[kind]} creation failed. Please enter valid data.",
-                               {"scope": ["must be a list of scope objects."]})
+        raise ValidationFailed(
+            f"{KINDS[kind]} creation failed. Please enter valid data.",
+            {"scope": ["must be a list of scope objects."]},
+        )
     if kind == "delivery":
-        return [_environment_scope(conn, stack, s) if s.get("module") == "environment" else s for s in scope]
+        return [
+            _environment_scope(conn, stack, s) if s.get("module") == "environment" else s
+            for s in scope
+        ]
     return scope
 
 
 def _environment_scope(conn: Any, stack: str, item: dict[str, Any]) -> dict[str, Any]:
     names = item.get("environments")
     if not isinstance(names, list) or not names:
-        raise ValidationFailed("Delivery Token creation failed. Please enter valid data.",
-                               {"scope.environments": ["must name at least one environment."]})
+        raise ValidationFailed(
+            "Delivery Token creation failed. Please enter valid data.",
+            {"scope.environments": ["must name at least one environment."]},
+        )
     envs = []
     for name in names:
-        env = environments.find(conn, stack, name if isinstance(name, str) else str(name.get("uid", "")))
+        env = environments.find(
+            conn, stack, name if isinstance(name, str) else str(name.get("uid", ""))
+        )
         if env is None:
-            raise ValidationFailed("Delivery Token creation failed. Please enter valid data.",
-                                   {"scope.environments": [f"{name!r} is not an environment of this stack."]})
+            raise ValidationFailed(
+                "Delivery Token creation failed. Please enter valid data.",
+                {"scope.environments": [f"{name!r} is not an environment of this stack."]},
+            )
         envs.append({"name": env["name"], "uid": env["uid"]})
     return {**item, "environments": envs, "acl": {"read": True}}
 
 
-def create_token(services: Services, actor: Actor, api_key: str | None, kind: str,
-                 body: dict[str, Any]) -> dict[str, Any]:
+def create_token(
+    services: Services, actor: Actor, api_key: str | None, kind: str, body: dict[str, Any]
+) -> dict[str, Any]:
     access.require_user(actor)
     secret = ids.token()
     now = ids.now()
@@ -83,18 +110,34 @@ def create_token(services: Services, actor: Actor, api_key: str | None, kind: st
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise ValidationFailed(f"{KINDS[kind]} creation failed. Please enter valid data.", {"name": ["is required."]})
-        doc = {"name": name, "description": str(body.get("description") or ""),
-               "scope": _scope(services, conn, stack["api_key"], kind, body),
-               "expires_on": body.get("expires_on"), "updated_by": actor.uid}
-        row = {"uid": ids.blt(), "stack": stack["api_key"], "kind": kind, "token_hash": ids.token_hash(secret),
-               "doc": dumps(doc), "created_by": actor.uid, "created_at": now, "updated_at": now}
+            raise ValidationFailed(
+                f"{KINDS[kind]} creation failed. Please enter valid data.",
+                {"name": ["is required."]},
+            )
+        doc = {
+            "name": name,
+            "description": str(body.get("description") or ""),
+            "scope": _scope(services, conn, stack["api_key"], kind, body),
+            "expires_on": body.get("expires_on"),
+            "updated_by": actor.uid,
+        }
+        row = {
+            "uid": ids.blt(),
+            "stack": stack["api_key"],
+            "kind": kind,
+            "token_hash": ids.token_hash(secret),
+            "doc": dumps(doc),
+            "created_by": actor.uid,
+            "created_at": now,
+            "updated_at": now,
+        }
         services.store.insert(conn, t.tokens, **row)
     return _body(row, secret)
 
 
-def update_token(services: Services, actor: Actor, api_key: str | None, kind: str, uid: str,
-                 body: dict[str, Any]) -> dict[str, Any]:
+def update_token(
+    services: Services, actor: Actor, api_key: str | None, kind: str, uid: str, body: dict[str, Any]
+) -> dict[str, Any]:
     access.require_user(actor)
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
@@ -108,12 +151,16 @@ def update_token(services: Services, actor: Actor, api_key: str | None, kind: st
             doc["scope"] = _scope(services, conn, stack["api_key"], kind, body)
         doc["updated_by"] = actor.uid
         row.update(doc=dumps(doc), updated_at=ids.now())
-        services.store.update(conn, t.tokens, {"uid": uid}, doc=row["doc"], updated_at=row["updated_at"])
+        services.store.update(
+            conn, t.tokens, {"uid": uid}, doc=row["doc"], updated_at=row["updated_at"]
+        )
         record_change(services, conn, stack["api_key"])
     return _body(row)
 
 
-def delete_token(services: Services, actor: Actor, api_key: str | None, kind: str, uid: str) -> None:
+def delete_token(
+    services: Services, actor: Actor, api_key: str | None, kind: str, uid: str
+) -> None:
     access.require_user(actor)
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
@@ -128,12 +175,23 @@ def authenticate(services: Services, secret: str, kind: str) -> Actor:
         row = services.store.one(conn, t.tokens, token_hash=ids.token_hash(secret))
     if row is None or row["kind"] != kind:
         field = "access_token" if kind == "delivery" else "authorization"
-        raise Unauthorized(f"The {KINDS[kind]} is invalid.", errors={field: ["is not valid."]}, error_code=109 if kind == "delivery" else 105)
+        raise Unauthorized(
+            f"The {KINDS[kind]} is invalid.",
+            errors={field: ["is not valid."]},
+            error_code=109 if kind == "delivery" else 105,
+        )
     doc = loads(row["doc"])
-    if doc.get("expires_on") and str(doc["expires_on"]) < ids.now()[:len(str(doc["expires_on"]))]:
+    if doc.get("expires_on") and str(doc["expires_on"]) < ids.now()[: len(str(doc["expires_on"]))]:
         raise Unauthorized(f"The {KINDS[kind]} has expired.", errors={"token": ["has expired."]})
     if kind == "delivery":
-        envs = tuple(e["uid"] for s in doc["scope"] if s.get("module") == "environment" for e in s["environments"])
-        return Actor(kind="delivery", uid=row["uid"], stack=row["stack"], can_write=False, environments=envs)
+        envs = tuple(
+            e["uid"]
+            for s in doc["scope"]
+            if s.get("module") == "environment"
+            for e in s["environments"]
+        )
+        return Actor(
+            kind="delivery", uid=row["uid"], stack=row["stack"], can_write=False, environments=envs
+        )
     writes = any((s.get("acl") or {}).get("write") for s in doc["scope"])
     return Actor(kind="management", uid=row["uid"], stack=row["stack"], can_write=writes)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
 from veneer import ids
@@ -17,16 +15,24 @@ from veneer.services.context import Actor, Services
 from veneer.store import dumps
 from veneer.store.tables import org_members, organizations, sessions, users
 
-_hasher = PasswordHasher()
-# Verifying against this keeps a login for an unknown email as slow as one for a known email.
-_DUMMY_HASH = _hasher.hash("veneer-dummy-password")
-LOGIN_FAILED = "Looks like your email or password is invalid. Please try again or reset your password."
+LOGIN_FAILED = (
+    "Looks like your email or password is invalid. Please try again or reset your password."
+)
 
 
-def user_body(row: dict[str, Any], memberships: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    body = {"uid": row["uid"], "email": row["email"], "username": row["email"].split("@")[0],
-            "first_name": row["first_name"], "last_name": row["last_name"],
-            "created_at": row["created_at"], "updated_at": row["updated_at"], "active": True}
+def user_body(
+    row: dict[str, Any], memberships: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    body = {
+        "uid": row["uid"],
+        "email": row["email"],
+        "username": row["email"].split("@")[0],
+        "first_name": row["first_name"],
+        "last_name": row["last_name"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "active": True,
+    }
     if memberships is not None:
         body["organizations"] = memberships
     return body
@@ -47,28 +53,48 @@ def bootstrap(services: Services) -> tuple[dict[str, Any], str | None] | None:
     return owner, (None if settings.admin_password else password)
 
 
-def create_user(services: Services, email: str, password: str, first_name: str = "",
-                last_name: str = "", org_uid: str | None = None) -> dict[str, Any]:
+def create_user(
+    services: Services,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    org_uid: str | None = None,
+) -> dict[str, Any]:
     """A new account, member of `org_uid`, or owner of a new organization of its own."""
     with services.store.write() as conn:
         if services.store.one(conn, users, email=email.lower()):
-            raise ValidationFailed("A user with this email already exists.", {"email": ["is taken."]})
+            raise ValidationFailed(
+                "A user with this email already exists.", {"email": ["is taken."]}
+            )
         user = _insert_user(services, conn, email, password, first_name, last_name)
         if org_uid:
-            services.store.insert(conn, org_members, org_uid=org_uid, user_uid=user["uid"], role="member")
+            services.store.insert(
+                conn, org_members, org_uid=org_uid, user_uid=user["uid"], role="member"
+            )
         else:
             _insert_org(services, conn, f"{first_name or email}'s organization", user["uid"])
     return user
 
 
-def _insert_user(services: Services, conn: Any, email: str, password: str, first: str,
-                 last: str) -> dict[str, Any]:
+def _insert_user(
+    services: Services, conn: Any, email: str, password: str, first: str, last: str
+) -> dict[str, Any]:
     if "@" not in email or len(password) < 8:
-        raise ValidationFailed("Enter a valid email and a password of at least 8 characters.",
-                               {"user": ["needs a valid email and a password of 8+ characters."]})
+        raise ValidationFailed(
+            "Enter a valid email and a password of at least 8 characters.",
+            {"user": ["needs a valid email and a password of 8+ characters."]},
+        )
     now = ids.now()
-    row = {"uid": ids.blt(), "email": email.lower(), "password_hash": _hasher.hash(password),
-           "first_name": first, "last_name": last, "created_at": now, "updated_at": now}
+    row = {
+        "uid": ids.blt(),
+        "email": email.lower(),
+        "password_hash": services.passwords.hash(password),
+        "first_name": first,
+        "last_name": last,
+        "created_at": now,
+        "updated_at": now,
+    }
     services.store.insert(conn, users, **row)
     return row
 
@@ -76,8 +102,16 @@ def _insert_user(services: Services, conn: Any, email: str, password: str, first
 def _insert_org(services: Services, conn: Any, name: str, owner_uid: str) -> str:
     now = ids.now()
     uid = ids.blt()
-    services.store.insert(conn, organizations, uid=uid, name=name, owner_uid=owner_uid,
-                          settings=dumps({}), created_at=now, updated_at=now)
+    services.store.insert(
+        conn,
+        organizations,
+        uid=uid,
+        name=name,
+        owner_uid=owner_uid,
+        settings=dumps({}),
+        created_at=now,
+        updated_at=now,
+    )
     services.store.insert(conn, org_members, org_uid=uid, user_uid=owner_uid, role="owner")
     return uid
 
@@ -89,34 +123,39 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
     is refused with 429 until the window ends, whether or not the password is right.
     """
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-        raise ValidationFailed(LOGIN_FAILED, {"user": ["needs email and password."]}, error_code=104)
+        raise ValidationFailed(
+            LOGIN_FAILED, {"user": ["needs email and password."]}, error_code=104
+        )
     limits = services.settings
-    keys = [(f"login:account:{email.lower()}", limits.login_attempts),
-            (f"login:address:{address}", limits.login_attempts_per_address)]
+    keys = [
+        (f"login:account:{email.lower()}", limits.login_attempts),
+        (f"login:address:{address}", limits.login_attempts_per_address),
+    ]
     for key, limit in keys:
         ratelimit.check(services, key, limit, limits.login_window)
     with services.store.read() as conn:
         row = services.store.one(conn, users, email=email.lower())
-    if not _password_ok(row, password):
+    if not services.passwords.verify(row["password_hash"] if row else None, password):
         for key, _limit in keys:
             ratelimit.record(services, key, limits.login_window)
-        raise Unauthorized(LOGIN_FAILED, error_code=104, errors={"user": ["email or password is invalid."]})
+        raise Unauthorized(
+            LOGIN_FAILED, error_code=104, errors={"user": ["email or password is invalid."]}
+        )
     assert row is not None
     authtoken = ids.token()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     expires = now + timedelta(hours=services.settings.session_ttl_hours)
     with services.store.write() as conn:
-        services.store.insert(conn, sessions, token_hash=ids.token_hash(authtoken), user_uid=row["uid"],
-                              created_at=ids.format_time(now), expires_at=ids.format_time(expires))
+        services.store.insert(
+            conn,
+            sessions,
+            token_hash=ids.token_hash(authtoken),
+            user_uid=row["uid"],
+            created_at=ids.format_time(now),
+            expires_at=ids.format_time(expires),
+        )
         memberships = _memberships(conn, row["uid"])
     return {**user_body(row, memberships), "authtoken": authtoken}
-
-
-def _password_ok(row: dict[str, Any] | None, password: str) -> bool:
-    try:
-        return _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password) and row is not None
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def logout(services: Services, authtoken: str) -> None:
@@ -141,11 +180,20 @@ def current_user(services: Services, actor: Actor) -> dict[str, Any]:
 
 
 def _memberships(conn: Any, user_uid: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(organizations.c.uid, organizations.c.name, org_members.c.role)
-                        .join(org_members, org_members.c.org_uid == organizations.c.uid)
-                        .where(org_members.c.user_uid == user_uid)).mappings()
-    return [{"uid": r["uid"], "name": r["name"], "is_owner": r["role"] == "owner",
-             "org_roles": [{"name": r["role"].title()}]} for r in rows]
+    rows = conn.execute(
+        select(organizations.c.uid, organizations.c.name, org_members.c.role)
+        .join(org_members, org_members.c.org_uid == organizations.c.uid)
+        .where(org_members.c.user_uid == user_uid)
+    ).mappings()
+    return [
+        {
+            "uid": r["uid"],
+            "name": r["name"],
+            "is_owner": r["role"] == "owner",
+            "org_roles": [{"name": r["role"].title()}],
+        }
+        for r in rows
+    ]
 
 
 def organizations_of(services: Services, actor: Actor) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ entry variants of that content type for the group's variants (semantics §2).
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -34,8 +35,11 @@ def _uid(body: Mapping[str, Any], what: str) -> str:
     if uid in (None, ""):
         return ids.cs()
     if not isinstance(uid, str) or not UID.match(uid):
-        raise _fail(f"{what} creation failed. Please enter valid data.", "uid",
-                    "must be 1-64 letters, digits, '_' or '-'.")
+        raise _fail(
+            f"{what} creation failed. Please enter valid data.",
+            "uid",
+            "must be 1-64 letters, digits, '_' or '-'.",
+        )
     return uid
 
 
@@ -75,38 +79,67 @@ def _link_requests(conn: Any, services: Services, stack: str, raw: Any) -> list[
         raise _fail("Please enter valid data.", "content_types", "must be a list.")
     items = []
     for position, item in enumerate(raw):
-        uid, status = (item, "linked") if isinstance(item, str) else (
-            (item.get("uid"), item.get("status", "linked")) if isinstance(item, dict) else (None, None))
+        uid, status = (
+            (item, "linked")
+            if isinstance(item, str)
+            else (
+                (item.get("uid"), item.get("status", "linked"))
+                if isinstance(item, dict)
+                else (None, None)
+            )
+        )
         if not isinstance(uid, str) or status not in {"linked", "unlinked"}:
-            raise _fail("Please enter valid data.", f"content_types.{position}",
-                        "must be a content type uid or {uid, status: linked|unlinked}.")
-        if status == "linked" and not services.store.one(conn, t.content_types, stack=stack, uid=uid):
-            raise _fail("Please enter valid data.", f"content_types.{position}",
-                        f"'{uid}' is not a content type of this stack.")
+            raise _fail(
+                "Please enter valid data.",
+                f"content_types.{position}",
+                "must be a content type uid or {uid, status: linked|unlinked}.",
+            )
+        if status == "linked" and not services.store.one(
+            conn, t.content_types, stack=stack, uid=uid
+        ):
+            raise _fail(
+                "Please enter valid data.",
+                f"content_types.{position}",
+                f"'{uid}' is not a content type of this stack.",
+            )
         items.append({"uid": uid, "status": status})
     return items
 
 
-def create_group(services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]) -> dict[str, Any]:
+def create_group(
+    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
+) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
         uid = _uid(body, "Variant Group")
         if services.store.one(conn, t.variant_groups, stack=stack, uid=uid):
-            raise _fail("Variant Group creation failed. Please enter valid data.", "uid", "is not unique.")
-        doc = {"uid": uid, "name": _name(body, "Variant Group"), "description": str(body.get("description") or ""),
-               "content_types": _link_requests(conn, services, stack, body.get("content_types")),
-               "branches": ["main"], "created_by": actor.uid, "updated_by": actor.uid,
-               "created_at": now, "updated_at": now}
+            raise _fail(
+                "Variant Group creation failed. Please enter valid data.", "uid", "is not unique."
+            )
+        doc = {
+            "uid": uid,
+            "name": _name(body, "Variant Group"),
+            "description": str(body.get("description") or ""),
+            "content_types": _link_requests(conn, services, stack, body.get("content_types")),
+            "branches": ["main"],
+            "created_by": actor.uid,
+            "updated_by": actor.uid,
+            "created_at": now,
+            "updated_at": now,
+        }
         meta = _metadata(body)
         if meta is not None:
             doc["personalize_metadata"] = meta
-        services.store.insert(conn, t.variant_groups, stack=stack, uid=uid, doc=dumps(doc), created_at=now)
+        services.store.insert(
+            conn, t.variant_groups, stack=stack, uid=uid, doc=dumps(doc), created_at=now
+        )
     return doc
 
 
-def update_group(services: Services, actor: Actor, api_key: str | None, uid: str,
-                 body: dict[str, Any]) -> dict[str, Any]:
+def update_group(
+    services: Services, actor: Actor, api_key: str | None, uid: str, body: dict[str, Any]
+) -> dict[str, Any]:
     """Rename, describe, and link or unlink content types (each listed one gets its status)."""
     from veneer.services import entry_variants  # entry_variants depends on this module
 
@@ -121,10 +154,14 @@ def update_group(services: Services, actor: Actor, api_key: str | None, uid: str
         if _metadata(body) is not None:
             doc["personalize_metadata"] = body["personalize_metadata"]
         for item in _link_requests(conn, services, stack, body.get("content_types")):
-            doc["content_types"] = [c for c in doc["content_types"] if c["uid"] != item["uid"]] + [item]
+            doc["content_types"] = [c for c in doc["content_types"] if c["uid"] != item["uid"]] + [
+                item
+            ]
             if item["status"] == "unlinked":
                 for variant in _variant_uids(conn, stack, uid):
-                    entry_variants.purge(services, conn, stack, variant=variant, content_type=item["uid"])
+                    entry_variants.purge(
+                        services, conn, stack, variant=variant, content_type=item["uid"]
+                    )
         doc.update(updated_by=actor.uid, updated_at=ids.now())
         services.store.update(conn, t.variant_groups, {"stack": stack, "uid": uid}, doc=dumps(doc))
         variants = _variants_of(services, conn, stack, uid)
@@ -150,8 +187,9 @@ def delete_group(services: Services, actor: Actor, api_key: str | None, uid: str
         services.store.delete(conn, t.variant_groups, stack=stack, uid=uid)
 
 
-def list_groups(services: Services, actor: Actor, api_key: str | None,
-                params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
+def list_groups(
+    services: Services, actor: Actor, api_key: str | None, params: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], int]:
     lp = list_params({k: v for k, v in params.items() if k not in {"asc", "desc", "query"}})
     predicate = parse_query(params.get("query"))
     with services.store.read() as conn:
@@ -183,20 +221,37 @@ def _matches(group: dict[str, Any], params: Mapping[str, Any], predicate: Any) -
 
 
 def _sorted(groups: list[dict[str, Any]], params: Mapping[str, Any]) -> list[dict[str, Any]]:
-    field, reverse = (params.get("asc"), False) if params.get("asc") else (params.get("desc") or "created_at", True)
+    field, reverse = (
+        (params.get("asc"), False)
+        if params.get("asc")
+        else (params.get("desc") or "created_at", True)
+    )
     if field not in SORTABLE:
-        raise _fail(f"Variant groups can be sorted by {' or '.join(sorted(SORTABLE))}.", "asc" if not reverse else "desc",
-                    f"'{field}' is not sortable.")
-    return sorted(groups, key=lambda g: (str(g.get(field) or "").lower(), g["uid"]), reverse=reverse)
+        raise _fail(
+            f"Variant groups can be sorted by {' or '.join(sorted(SORTABLE))}.",
+            "asc" if not reverse else "desc",
+            f"'{field}' is not sortable.",
+        )
+    return sorted(
+        groups, key=lambda g: (str(g.get(field) or "").lower(), g["uid"]), reverse=reverse
+    )
 
 
 def _variant_uids(conn: Any, stack: str, group: str) -> list[str]:
-    return [r[0] for r in conn.execute(select(t.variants.c.uid).where(
-        t.variants.c.stack == stack, t.variants.c.group_uid == group).order_by(t.variants.c.created_at)).all()]
+    return [
+        r[0]
+        for r in conn.execute(
+            select(t.variants.c.uid)
+            .where(t.variants.c.stack == stack, t.variants.c.group_uid == group)
+            .order_by(t.variants.c.created_at)
+        ).all()
+    ]
 
 
 def _variants_of(services: Services, conn: Any, stack: str, group: str) -> list[dict[str, Any]]:
-    rows = services.store.all(conn, t.variants, t.variants.c.created_at, stack=stack, group_uid=group)
+    rows = services.store.all(
+        conn, t.variants, t.variants.c.created_at, stack=stack, group_uid=group
+    )
     return [loads(r["doc"]) for r in rows]
 
 
@@ -213,45 +268,83 @@ def alias_for(meta: dict[str, Any] | None, group_meta: dict[str, Any] | None) ->
 
 def load_variant(services: Services, conn: Any, stack: str, ref: str) -> dict[str, Any]:
     """A variant by uid or alias."""
-    row = conn.execute(select(t.variants.c.doc).where(
-        t.variants.c.stack == stack, (t.variants.c.uid == ref) | (t.variants.c.alias == ref))).first()
+    row = conn.execute(
+        select(t.variants.c.doc).where(
+            t.variants.c.stack == stack, (t.variants.c.uid == ref) | (t.variants.c.alias == ref)
+        )
+    ).first()
     if row is None:
         raise NotFoundObject(errors={"variant": [f"'{ref}' does not exist."]})
     return loads(row[0])  # type: ignore[no-any-return]
 
 
-def create_variant(services: Services, actor: Actor, api_key: str | None, body: dict[str, Any],
-                   group_uid: str | None = None) -> dict[str, Any]:
+def create_variant(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    body: dict[str, Any],
+    group_uid: str | None = None,
+) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
         group = load_group(services, conn, stack, group_uid) if group_uid else None
         uid = _uid(body, "Variant")
         if services.store.one(conn, t.variants, stack=stack, uid=uid):
-            raise _fail("Variant creation failed. Please enter valid data.", "uid", "is not unique.")
-        doc: dict[str, Any] = {"uid": uid, "name": _name(body, "Variant"), "created_by": actor.uid,
-                               "updated_by": actor.uid, "created_at": now, "updated_at": now}
+            raise _fail(
+                "Variant creation failed. Please enter valid data.", "uid", "is not unique."
+            )
+        doc: dict[str, Any] = {
+            "uid": uid,
+            "name": _name(body, "Variant"),
+            "created_by": actor.uid,
+            "updated_by": actor.uid,
+            "created_at": now,
+            "updated_at": now,
+        }
         if group_uid:
             doc["variant_group_uid"] = group_uid
         meta = _metadata(body)
         if meta is not None:
             doc["personalize_metadata"] = meta
-        alias = body.get("alias") if isinstance(body.get("alias"), str) else alias_for(
-            meta, group.get("personalize_metadata") if group else None)
+        alias = (
+            body.get("alias")
+            if isinstance(body.get("alias"), str)
+            else alias_for(meta, group.get("personalize_metadata") if group else None)
+        )
         if alias and len(alias) > ALIAS_MAX:
-            raise _fail("Variant creation failed. Please enter valid data.", "alias",
-                        f"must be at most {ALIAS_MAX} characters.")
+            raise _fail(
+                "Variant creation failed. Please enter valid data.",
+                "alias",
+                f"must be at most {ALIAS_MAX} characters.",
+            )
         if alias:
             if services.store.one(conn, t.variants, stack=stack, alias=alias):
-                raise _fail("Variant creation failed. Please enter valid data.", "alias", "is not unique.")
+                raise _fail(
+                    "Variant creation failed. Please enter valid data.", "alias", "is not unique."
+                )
             doc["alias"] = alias
-        services.store.insert(conn, t.variants, stack=stack, uid=uid, group_uid=group_uid, alias=alias,
-                              doc=dumps(doc), created_at=now)
+        services.store.insert(
+            conn,
+            t.variants,
+            stack=stack,
+            uid=uid,
+            group_uid=group_uid,
+            alias=alias,
+            doc=dumps(doc),
+            created_at=now,
+        )
     return doc
 
 
-def rename_variant(services: Services, actor: Actor, api_key: str | None, group_uid: str | None, uid: str,
-                   body: dict[str, Any]) -> dict[str, Any]:
+def rename_variant(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    group_uid: str | None,
+    uid: str,
+    body: dict[str, Any],
+) -> dict[str, Any]:
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
         doc = _variant_in(services, conn, stack, group_uid, uid)
@@ -263,7 +356,9 @@ def rename_variant(services: Services, actor: Actor, api_key: str | None, group_
     return doc
 
 
-def _variant_in(services: Services, conn: Any, stack: str, group_uid: str | None, ref: str) -> dict[str, Any]:
+def _variant_in(
+    services: Services, conn: Any, stack: str, group_uid: str | None, ref: str
+) -> dict[str, Any]:
     if group_uid:
         load_group(services, conn, stack, group_uid)
     doc = load_variant(services, conn, stack, ref)
@@ -272,15 +367,21 @@ def _variant_in(services: Services, conn: Any, stack: str, group_uid: str | None
     return doc
 
 
-def get_variant(services: Services, actor: Actor, api_key: str | None, uid: str,
-                group_uid: str | None = None) -> dict[str, Any]:
+def get_variant(
+    services: Services, actor: Actor, api_key: str | None, uid: str, group_uid: str | None = None
+) -> dict[str, Any]:
     with services.store.read() as conn:
         stack = access.stack_row(services, conn, actor, api_key)["api_key"]
         return _variant_in(services, conn, stack, group_uid, uid)
 
 
-def list_variants(services: Services, actor: Actor, api_key: str | None, params: Mapping[str, Any],
-                  group_uid: str | None = None) -> tuple[list[dict[str, Any]], int]:
+def list_variants(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    params: Mapping[str, Any],
+    group_uid: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
     """Variants of a group, or of the whole stack; `uid=a,b` / `uids[]=a&uids[]=b` pick some."""
     lp = list_params({k: v for k, v in params.items() if k in {"skip", "limit", "include_count"}})
     wanted = _wanted_uids(params)
@@ -290,7 +391,10 @@ def list_variants(services: Services, actor: Actor, api_key: str | None, params:
             load_group(services, conn, stack, group_uid)
             docs = _variants_of(services, conn, stack, group_uid)
         else:
-            docs = [loads(r["doc"]) for r in services.store.all(conn, t.variants, t.variants.c.created_at, stack=stack)]
+            docs = [
+                loads(r["doc"])
+                for r in services.store.all(conn, t.variants, t.variants.c.created_at, stack=stack)
+            ]
     if wanted:
         docs = [d for d in docs if d["uid"] in wanted or d.get("alias") in wanted]
     return lp.page(docs), len(docs)
@@ -302,8 +406,9 @@ def _wanted_uids(params: Any) -> set[str]:
     return {u.strip() for u in [*listed, *joined.split(",")] if u.strip()}
 
 
-def delete_variant(services: Services, actor: Actor, api_key: str | None, uid: str,
-                   group_uid: str | None = None) -> None:
+def delete_variant(
+    services: Services, actor: Actor, api_key: str | None, uid: str, group_uid: str | None = None
+) -> None:
     from veneer.services import entry_variants  # entry_variants depends on this module
 
     with services.store.write() as conn:

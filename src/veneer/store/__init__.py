@@ -8,9 +8,11 @@ from veneer.store.base import Store, dumps, loads
 def open_store(url: str) -> Store:
     if url.startswith("sqlite:"):
         from veneer.store.sqlite import SqliteStore
+
         return SqliteStore(url)
     from veneer.store.postgres import PostgresStore
+
     return PostgresStore(url)
 
 
-__all__ = ["Store", "open_store", "dumps", "loads"]
+__all__ = ["Store", "dumps", "loads", "open_store"]

@@ -4,8 +4,9 @@ its lock, upserts, and the driver-level read used on the delivery hot path."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import orjson
 from sqlalchemy import Table, and_, delete, insert, select, update
@@ -56,7 +57,9 @@ class Store:
         row = conn.execute(select(table).where(self.where(table, keys))).mappings().first()
         return dict(row) if row is not None else None
 
-    def all(self, conn: Connection, table: Table, order_by: Any = None, **keys: Any) -> list[dict[str, Any]]:
+    def all(
+        self, conn: Connection, table: Table, order_by: Any = None, **keys: Any
+    ) -> list[dict[str, Any]]:
         query = select(table).where(self.where(table, keys))
         if order_by is not None:
             query = query.order_by(order_by)

@@ -4,8 +4,9 @@ deadlock on a lock upgrade (the readers never block them)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,8 +39,12 @@ class SqliteStore(Store):
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        engine = create_engine(url, pool_size=8, max_overflow=16,
-                               connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url,
+            pool_size=8,
+            max_overflow=16,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        )
         event.listen(engine, "connect", _configure)
         event.listen(engine, "begin", _on_begin)
         super().__init__(engine, url)
@@ -50,11 +55,15 @@ class SqliteStore(Store):
     def upsert(self, conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
         keys = [c.name for c in table.primary_key.columns]
         stmt = sqlite_insert(table).values(**values)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}))
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+            )
+        )
 
     def raw_connection(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return conn

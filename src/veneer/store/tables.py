@@ -9,8 +9,17 @@ migrations produce exactly these tables.
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -18,7 +27,8 @@ UID = String(64)
 TIME = String(32)
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("uid", UID, primary_key=True),
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
@@ -29,7 +39,8 @@ users = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("user_uid", UID, nullable=False, index=True),
     Column("created_at", TIME, nullable=False),
@@ -37,7 +48,8 @@ sessions = Table(
 )
 
 organizations = Table(
-    "organizations", metadata,
+    "organizations",
+    metadata,
     Column("uid", UID, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("owner_uid", UID, nullable=False),
@@ -47,14 +59,16 @@ organizations = Table(
 )
 
 org_members = Table(
-    "org_members", metadata,
+    "org_members",
+    metadata,
     Column("org_uid", UID, primary_key=True),
     Column("user_uid", UID, primary_key=True),
     Column("role", String(32), nullable=False),
 )
 
 stacks = Table(
-    "stacks", metadata,
+    "stacks",
+    metadata,
     Column("api_key", UID, primary_key=True),
     Column("org_uid", UID, nullable=False, index=True),
     Column("name", String(200), nullable=False),
@@ -67,7 +81,8 @@ stacks = Table(
 )
 
 tokens = Table(
-    "tokens", metadata,
+    "tokens",
+    metadata,
     Column("uid", UID, primary_key=True),
     Column("stack", UID, nullable=False, index=True),
     Column("kind", String(16), nullable=False),  # management | delivery
@@ -79,7 +94,8 @@ tokens = Table(
 )
 
 environments = Table(
-    "environments", metadata,
+    "environments",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", UID, primary_key=True),
     Column("name", String(200), nullable=False),
@@ -88,14 +104,16 @@ environments = Table(
 )
 
 locales = Table(
-    "locales", metadata,
+    "locales",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("code", String(32), primary_key=True),
     Column("doc", Text, nullable=False),
 )
 
 content_types = Table(
-    "content_types", metadata,
+    "content_types",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", UID, primary_key=True),
     Column("doc", Text, nullable=False),
@@ -104,7 +122,8 @@ content_types = Table(
 
 # The latest version of each entry in each locale it is localized in.
 entries = Table(
-    "entries", metadata,
+    "entries",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", UID, primary_key=True),
     Column("locale", String(32), primary_key=True),
@@ -115,7 +134,8 @@ entries = Table(
 )
 
 entry_versions = Table(
-    "entry_versions", metadata,
+    "entry_versions",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", UID, primary_key=True),
     Column("locale", String(32), primary_key=True),
@@ -126,7 +146,8 @@ entry_versions = Table(
 # One ready-to-serve document per (stack, environment, locale, entry, variant); variant '' is the
 # base entry. Delivery reads these and nothing else of the entry.
 publications = Table(
-    "publications", metadata,
+    "publications",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("environment", UID, primary_key=True),
     Column("locale", String(32), primary_key=True),
@@ -144,8 +165,11 @@ publications = Table(
 # Every publish/unpublish appends here in its own transaction; delivery processes read new rows to
 # purge exactly the cache keys they name (several workers, one database).
 changes = Table(
-    "changes", metadata,
-    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    "changes",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("stack", UID, nullable=False),
     Column("environment", UID, nullable=False),
     Column("locale", String(32), nullable=False),
@@ -156,7 +180,8 @@ changes = Table(
 )
 
 jobs = Table(
-    "jobs", metadata,
+    "jobs",
+    metadata,
     Column("uid", String(36), primary_key=True),
     Column("stack", UID, nullable=False),
     Column("kind", String(32), nullable=False),
@@ -169,7 +194,8 @@ jobs = Table(
 )
 
 variant_groups = Table(
-    "variant_groups", metadata,
+    "variant_groups",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", UID, primary_key=True),
     Column("doc", Text, nullable=False),
@@ -177,7 +203,8 @@ variant_groups = Table(
 )
 
 variants = Table(
-    "variants", metadata,
+    "variants",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", UID, primary_key=True),
     Column("group_uid", UID, nullable=True, index=True),
@@ -187,7 +214,8 @@ variants = Table(
 )
 
 entry_variants = Table(
-    "entry_variants", metadata,
+    "entry_variants",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("entry", UID, primary_key=True),
     Column("locale", String(32), primary_key=True),
@@ -198,7 +226,8 @@ entry_variants = Table(
 )
 
 entry_variant_versions = Table(
-    "entry_variant_versions", metadata,
+    "entry_variant_versions",
+    metadata,
     Column("stack", UID, primary_key=True),
     Column("entry", UID, primary_key=True),
     Column("locale", String(32), primary_key=True),
@@ -208,7 +237,8 @@ entry_variant_versions = Table(
 )
 
 rate_counters = Table(
-    "rate_counters", metadata,
+    "rate_counters",
+    metadata,
     Column("key", String(200), primary_key=True),
     Column("window", BigInteger, primary_key=True),
     Column("count", Integer, nullable=False),

@@ -76,7 +76,9 @@ class Node:
 
     @property
     def described_by(self) -> str:
-        ids = ([f"{self.id}-help"] if self.help else []) + ([f"{self.id}-error"] if self.errors else [])
+        ids = ([f"{self.id}-help"] if self.help else []) + (
+            [f"{self.id}-error"] if self.errors else []
+        )
         return " ".join(ids)
 
 
@@ -136,8 +138,16 @@ class Builder:
                 self.summary.append(SummaryItem(label, message, anchor))
         return found
 
-    def fields(self, schema: list[F.Field], values: Any, prefix: str, path: str, vpath: str,
-               crumbs: str, depth: int) -> list[Node]:
+    def fields(
+        self,
+        schema: list[F.Field],
+        values: Any,
+        prefix: str,
+        path: str,
+        vpath: str,
+        crumbs: str,
+        depth: int,
+    ) -> list[Node]:
         values = values if isinstance(values, dict) else {}
         nodes = []
         for f in schema:
@@ -145,17 +155,37 @@ class Builder:
             if not isinstance(uid, str):
                 continue
             label = str(f.get("display_name") or uid)
-            nodes.append(self.node(f, values.get(uid), F.child(prefix, uid), _join(path, uid), _join(vpath, uid),
-                                   f"{crumbs} › {label}" if crumbs else label, depth))
+            nodes.append(
+                self.node(
+                    f,
+                    values.get(uid),
+                    F.child(prefix, uid),
+                    _join(path, uid),
+                    _join(vpath, uid),
+                    f"{crumbs} › {label}" if crumbs else label,
+                    depth,
+                )
+            )
         return nodes
 
-    def node(self, f: F.Field, value: Any, name: str, path: str, vpath: str, crumbs: str, depth: int) -> Node:
+    def node(
+        self, f: F.Field, value: Any, name: str, path: str, vpath: str, crumbs: str, depth: int
+    ) -> Node:
         kind = F.kind_of(f)
         meta = f.get("field_metadata") or {}
-        node = Node(kind=kind, label=str(f.get("display_name") or f.get("uid")), name=name, id=dom_id(name),
-                    path=path, vpath=vpath, mandatory=bool(f.get("mandatory")),
-                    help=str(meta.get("description") or meta.get("instruction") or ""))
-        node.errors = self.take(path, crumbs, node.id, nested=kind not in ("group", "groups", "blocks"))
+        node = Node(
+            kind=kind,
+            label=str(f.get("display_name") or f.get("uid")),
+            name=name,
+            id=dom_id(name),
+            path=path,
+            vpath=vpath,
+            mandatory=bool(f.get("mandatory")),
+            help=str(meta.get("description") or meta.get("instruction") or ""),
+        )
+        node.errors = self.take(
+            path, crumbs, node.id, nested=kind not in ("group", "groups", "blocks")
+        )
         if kind == "group":
             node.uid = F.instance_uid(value)
             node.children = self.fields(f["schema"], value, name, path, vpath, crumbs, depth)
@@ -186,17 +216,27 @@ class Builder:
         elif node.kind == "lines":
             node.note = "One value per line."
 
-    def reference_options(self, f: F.Field, selected: list[str]) -> list[tuple[str, list[RefOption]]]:
+    def reference_options(
+        self, f: F.Field, selected: list[str]
+    ) -> list[tuple[str, list[RefOption]]]:
         target = f.get("reference_to")
-        targets = [target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)]
+        targets = (
+            [target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)]
+        )
         groups: list[tuple[str, list[RefOption]]] = []
         seen: set[str] = set()
         for ct in targets:
             title, entries = self.refs.by_type.get(ct, (ct, []))
-            options = [RefOption(f"{ct}:{uid}", label, f"{ct}:{uid}" in selected) for uid, label in entries]
+            options = [
+                RefOption(f"{ct}:{uid}", label, f"{ct}:{uid}" in selected) for uid, label in entries
+            ]
             seen.update(o.value for o in options)
             groups.append((title, options))
-        missing = [RefOption(v, f"{v.partition(':')[2]} (not in the list)", True) for v in selected if v not in seen]
+        missing = [
+            RefOption(v, f"{v.partition(':')[2]} (not in the list)", True)
+            for v in selected
+            if v not in seen
+        ]
         if missing:
             groups.append(("Other", missing))
         return groups
@@ -204,11 +244,36 @@ class Builder:
     def group_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
         items = value if isinstance(value, list) else []
         for index, item in enumerate(items):
-            node.instances.append(self.instance(node, f["schema"], item, f"k{index}", F.instance_uid(item), index,
-                                                node.label, crumbs, depth, block=""))
+            node.instances.append(
+                self.instance(
+                    node,
+                    f["schema"],
+                    item,
+                    f"k{index}",
+                    F.instance_uid(item),
+                    index,
+                    node.label,
+                    crumbs,
+                    depth,
+                    block="",
+                )
+            )
         template_key = f"__K{depth}__"
-        node.templates.append(self.instance(node, f["schema"], {}, template_key, None, 0, node.label,
-                                            crumbs, depth, block="", template=True))
+        node.templates.append(
+            self.instance(
+                node,
+                f["schema"],
+                {},
+                template_key,
+                None,
+                0,
+                node.label,
+                crumbs,
+                depth,
+                block="",
+                template=True,
+            )
+        )
 
     def block_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
         definitions = {b.get("uid"): b for b in f.get("blocks") or [] if isinstance(b, dict)}
@@ -219,23 +284,68 @@ class Builder:
                 self.take(f"{node.path}.{index}", crumbs, node.id, nested=True)
                 continue
             block_uid, body = found
-            node.instances.append(self.instance(node, block.get("schema"), body, f"k{index}", F.instance_uid(body),
-                                                index, str(block.get("title") or block_uid), crumbs, depth,
-                                                block=block_uid))
+            node.instances.append(
+                self.instance(
+                    node,
+                    block.get("schema"),
+                    body,
+                    f"k{index}",
+                    F.instance_uid(body),
+                    index,
+                    str(block.get("title") or block_uid),
+                    crumbs,
+                    depth,
+                    block=block_uid,
+                )
+            )
         for uid, definition in definitions.items():
-            node.templates.append(self.instance(node, definition.get("schema"), {}, f"__K{depth}__", None, 0,
-                                                str(definition.get("title") or uid), crumbs, depth,
-                                                block=str(uid), template=True))
+            node.templates.append(
+                self.instance(
+                    node,
+                    definition.get("schema"),
+                    {},
+                    f"__K{depth}__",
+                    None,
+                    0,
+                    str(definition.get("title") or uid),
+                    crumbs,
+                    depth,
+                    block=str(uid),
+                    template=True,
+                )
+            )
 
-    def instance(self, node: Node, schema: Any, body: Any, key: str, uid: str | None, index: int, title: str,
-                 crumbs: str, depth: int, *, block: str, template: bool = False) -> Instance:
+    def instance(
+        self,
+        node: Node,
+        schema: Any,
+        body: Any,
+        key: str,
+        uid: str | None,
+        index: int,
+        title: str,
+        crumbs: str,
+        depth: int,
+        *,
+        block: str,
+        template: bool = False,
+    ) -> Instance:
         name = F.child(node.name, key)
         path = f"{node.path}.{index}" + (f".{block}" if block else "")
         handle = uid or key
         vpath = f"{node.vpath}.{block}.{handle}" if block else f"{node.vpath}.{handle}"
         crumb = f"{crumbs} {index + 1}"
-        inst = Instance(key=key, title=title, index=index + 1, name=name, id=dom_id(name), path=path,
-                        vpath=vpath, block=block, uid=uid)
+        inst = Instance(
+            key=key,
+            title=title,
+            index=index + 1,
+            name=name,
+            id=dom_id(name),
+            path=path,
+            vpath=vpath,
+            block=block,
+            uid=uid,
+        )
         if template:
             errors_before = self.errors
             self.errors = {}  # a template shows no errors
@@ -247,7 +357,9 @@ class Builder:
         if isinstance(schema, list):
             inst.children = self.fields(schema, body, name, path, vpath, crumb, depth + 1)
         else:
-            inst.json = F.encode("json", {k: v for k, v in (body or {}).items() if k != "_metadata"})
+            inst.json = F.encode(
+                "json", {k: v for k, v in (body or {}).items() if k != "_metadata"}
+            )
         if template:
             self.errors = errors_before
         inst.state = None if template else self.marks.state(vpath, "instance")
@@ -260,14 +372,26 @@ class Builder:
         self.errors = {}
 
 
-def build_form(schema: list[F.Field], values: dict[str, Any], errors: Errors, refs: References,
-               marks: Marks | None = None) -> tuple[list[Node], Node, list[SummaryItem]]:
+def build_form(
+    schema: list[F.Field],
+    values: dict[str, Any],
+    errors: Errors,
+    refs: References,
+    marks: Marks | None = None,
+) -> tuple[list[Node], Node, list[SummaryItem]]:
     """(field nodes, the tags node, error summary) for an entry editor."""
     builder = Builder(errors, refs, marks)
     nodes = builder.fields(schema, values, F.PREFIX, "", "", "", 0)
-    tags = Node(kind="text", label="Tags", name="tags", id="f-tags", path="tags", vpath="tags",
-                value=", ".join(t for t in values.get("tags") or [] if isinstance(t, str)),
-                help="Separate tags with commas.")
+    tags = Node(
+        kind="text",
+        label="Tags",
+        name="tags",
+        id="f-tags",
+        path="tags",
+        vpath="tags",
+        value=", ".join(t for t in values.get("tags") or [] if isinstance(t, str)),
+        help="Separate tags with commas.",
+    )
     tags.errors = builder.take("tags", "Tags", tags.id, nested=True)
     builder.leftovers()
     return nodes, tags, builder.summary

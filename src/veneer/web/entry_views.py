@@ -27,13 +27,20 @@ from veneer.web.page import Page, view
 from veneer.web.views import stack_crumbs
 
 REFERENCE_CHOICES = 100  # entries offered per referenced content type
-NOTICES = {"saved": "Entry saved.", "created": "Entry created.", "published": "Publish request completed.",
-           "unpublished": "Unpublish request completed.", "variant_saved": "Entry variant saved.",
-           "reverted": "The field inherits the base entry value again.",
-           "unchanged": "Nothing was changed, so nothing was saved."}
+NOTICES = {
+    "saved": "Entry saved.",
+    "created": "Entry created.",
+    "published": "Publish request completed.",
+    "unpublished": "Unpublish request completed.",
+    "variant_saved": "Entry variant saved.",
+    "reverted": "The field inherits the base entry value again.",
+    "unchanged": "Nothing was changed, so nothing was saved.",
+}
 BASE = "base"  # the publish dialog's value for the base entry
-CONFLICT = ("Someone saved version {version} of this entry after you opened it. Check the fields and save "
-            "again to overwrite it with what you see here.")
+CONFLICT = (
+    "Someone saved version {version} of this entry after you opened it. Check the fields and save "
+    "again to overwrite it with what you see here."
+)
 
 
 def rte_uid() -> str:
@@ -56,8 +63,12 @@ class Editor:
     publish_errors: dict[str, list[str]] = field(default_factory=dict)
     publish_message: str = ""
     dialog_open: bool = False
-    groups: list[dict[str, Any]] = field(default_factory=list)  # variant groups linked to the content type
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # this entry's variants, by variant uid
+    groups: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # variant groups linked to the content type
+    records: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # this entry's variants, by variant uid
     variant: dict[str, Any] | None = None  # the variant being edited
     variant_versions: list[dict[str, Any]] = field(default_factory=list)
 
@@ -69,7 +80,9 @@ class Editor:
         codes = locales.list_locales(page.services, page.actor, api_key)
         locale = (page.param("locale") or stack["master_locale"]).lower()
         if locale not in {c["code"] for c in codes}:
-            raise ValidationFailed(f"The locale '{locale}' is not added to this stack.", {"locale": ["is not valid."]})
+            raise ValidationFailed(
+                f"The locale '{locale}' is not added to this stack.", {"locale": ["is not valid."]}
+            )
         envs = environments.list_environments(page.services, page.actor, api_key)
         return cls(page, stack, ct, locale, codes, envs)
 
@@ -78,24 +91,46 @@ class Editor:
         return str(self.stack["api_key"])
 
     def href(self, *parts: str, **query: Any) -> str:
-        return self.page.href("stacks", self.api_key, "content-types", self.ct["uid"], "entries", *parts,
-                              locale=self.locale, **query)
+        return self.page.href(
+            "stacks",
+            self.api_key,
+            "content-types",
+            self.ct["uid"],
+            "entries",
+            *parts,
+            locale=self.locale,
+            **query,
+        )
 
     def load_entry(self, uid: str) -> None:
         services, actor = self.page.services, self.page.actor
-        self.entry = entries.get_entry(services, actor, self.api_key, self.ct["uid"], uid, self.locale,
-                                       publish_details=True)
-        self.versions = entries.list_versions(services, actor, self.api_key, self.ct["uid"], uid, self.locale)
+        self.entry = entries.get_entry(
+            services, actor, self.api_key, self.ct["uid"], uid, self.locale, publish_details=True
+        )
+        self.versions = entries.list_versions(
+            services, actor, self.api_key, self.ct["uid"], uid, self.locale
+        )
 
     def load_variants(self) -> None:
         """The variant switcher's choices, and which variants this entry has (with publish details)."""
         services, actor = self.page.services, self.page.actor
-        self.groups, _ = variant_groups.list_groups(services, actor, self.api_key, {
-            "content_type": self.ct["uid"], "include_variant_info": "true", "asc": "name"})
+        self.groups, _ = variant_groups.list_groups(
+            services,
+            actor,
+            self.api_key,
+            {"content_type": self.ct["uid"], "include_variant_info": "true", "asc": "name"},
+        )
         if self.entry is not None:
-            records, _ = entry_variants.list_for_entry(services, actor, self.api_key, self.ct["uid"],
-                                                       self.entry["uid"], ListParams(), self.locale,
-                                                       publish_details=True)
+            records, _ = entry_variants.list_for_entry(
+                services,
+                actor,
+                self.api_key,
+                self.ct["uid"],
+                self.entry["uid"],
+                ListParams(),
+                self.locale,
+                publish_details=True,
+            )
             self.records = {r["_variant"]["_uid"]: r for r in records}
 
     def variant_name(self, uid: str) -> str:
@@ -118,39 +153,90 @@ class Editor:
                 ct = content_types.get_content_type(services, actor, self.api_key, target)
             except NotFoundObject:
                 continue
-            items, _ = entries.list_entries(services, actor, self.api_key, target,
-                                            ListParams(limit=REFERENCE_CHOICES, asc="title"), self.locale,
-                                            include_fallback=True)
-            refs.by_type[target] = (ct["title"], [(e["uid"], str(e.get("title") or e["uid"])) for e in items])
+            items, _ = entries.list_entries(
+                services,
+                actor,
+                self.api_key,
+                target,
+                ListParams(limit=REFERENCE_CHOICES, asc="title"),
+                self.locale,
+                include_fallback=True,
+            )
+            refs.by_type[target] = (
+                ct["title"],
+                [(e["uid"], str(e.get("title") or e["uid"])) for e in items],
+            )
         return refs
 
     def crumbs(self) -> list[tuple[str, str]]:
-        return [*stack_crumbs(self.page, self.stack),
-                (self.ct["title"], self.page.href("stacks", self.api_key, "content-types", self.ct["uid"], "entries",
-                                                  locale=self.locale))]
+        return [
+            *stack_crumbs(self.page, self.stack),
+            (
+                self.ct["title"],
+                self.page.href(
+                    "stacks",
+                    self.api_key,
+                    "content-types",
+                    self.ct["uid"],
+                    "entries",
+                    locale=self.locale,
+                ),
+            ),
+        ]
 
     def publications(self) -> list[dict[str, Any]]:
         """Where the base entry and each of its variants are published, and at which version."""
         names = {e["uid"]: e["name"] for e in self.environments}
         sources = [("Base entry", "", self.entry or {})]
-        sources += [(self.variant_name(uid), uid, record) for uid, record in sorted(self.records.items())]
-        rows = [{**p, "what": what, "variant": uid, "latest": doc.get("_version"),
-                 "environment_name": names.get(p["environment"], p["environment"])}
-                for what, uid, doc in sources for p in doc.get("publish_details") or []]
-        return sorted(rows, key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"]))
+        sources += [
+            (self.variant_name(uid), uid, record) for uid, record in sorted(self.records.items())
+        ]
+        rows = [
+            {
+                **p,
+                "what": what,
+                "variant": uid,
+                "latest": doc.get("_version"),
+                "environment_name": names.get(p["environment"], p["environment"]),
+            }
+            for what, uid, doc in sources
+            for p in doc.get("publish_details") or []
+        ]
+        return sorted(
+            rows, key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"])
+        )
 
-    def render(self, values: dict[str, Any], errors: dict[str, list[str]] | None = None, *, status: int = 200,
-               message: str = "", base_version: int | None = None, variant_version: int | None = None,
-               marks: editor.Marks | None = None) -> Response:
-        nodes, tags, summary = editor.build_form(self.ct["schema"], values, errors or {}, self.references(), marks)
+    def render(
+        self,
+        values: dict[str, Any],
+        errors: dict[str, list[str]] | None = None,
+        *,
+        status: int = 200,
+        message: str = "",
+        base_version: int | None = None,
+        variant_version: int | None = None,
+        marks: editor.Marks | None = None,
+    ) -> Response:
+        nodes, tags, summary = editor.build_form(
+            self.ct["schema"], values, errors or {}, self.references(), marks
+        )
         notice = NOTICES.get(self.page.param("notice") or "")
         latest = (self.entry or {}).get("_version")
         record_version = (self.record or {}).get("_version", 0)
         return self.page.render(
-            "entry.html", status=status, ed=self, nodes=nodes, tags=tags, summary=summary, message=message,
-            notice=notice, values=values, crumbs=self.crumbs(),
+            "entry.html",
+            status=status,
+            ed=self,
+            nodes=nodes,
+            tags=tags,
+            summary=summary,
+            message=message,
+            notice=notice,
+            values=values,
+            crumbs=self.crumbs(),
             base_version=latest if base_version is None else base_version,
-            variant_version=record_version if variant_version is None else variant_version)
+            variant_version=record_version if variant_version is None else variant_version,
+        )
 
     def rerender(self, status: int) -> Response:
         """This page again after a failed publish (the dialog stays open with its errors)."""
@@ -180,8 +266,9 @@ def create_entry(page: Page) -> Response:
     if problems:
         return ed.render(values, problems, status=422, message="Some fields need attention.")
     try:
-        entry = entries.create_entry(page.services, page.actor, ed.api_key, ed.ct["uid"], {"entry": values},
-                                     ed.locale)
+        entry = entries.create_entry(
+            page.services, page.actor, ed.api_key, ed.ct["uid"], {"entry": values}, ed.locale
+        )
     except VeneerError as exc:
         return ed.render(values, exc.errors, status=exc.status, message=exc.message)
     return page.redirect(ed.href(entry["uid"], notice="created"))
@@ -196,8 +283,15 @@ def edit_entry(page: Page) -> Response:
     ed.viewing = _version_param(page)
     values = ed.entry
     if ed.viewing is not None and ed.viewing != ed.entry["_version"]:
-        values = entries.get_entry(page.services, page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"],
-                                   ed.locale, ed.viewing)
+        values = entries.get_entry(
+            page.services,
+            page.actor,
+            ed.api_key,
+            ed.ct["uid"],
+            ed.entry["uid"],
+            ed.locale,
+            ed.viewing,
+        )
     else:
         ed.viewing = None
     return ed.render(values)
@@ -216,14 +310,30 @@ def save_entry(page: Page) -> Response:
     if loaded.isdigit() and int(loaded) != ed.entry["_version"]:
         problems.setdefault("entry", []).append(CONFLICT.format(version=ed.entry["_version"]))
     if problems:
-        return ed.render(values, problems, status=422 if "entry" not in problems else 409,
-                         message="The entry was not saved.")
+        return ed.render(
+            values,
+            problems,
+            status=422 if "entry" not in problems else 409,
+            message="The entry was not saved.",
+        )
     try:
-        entries.update_entry(page.services, page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"],
-                             {"entry": values}, ed.locale)
+        entries.update_entry(
+            page.services,
+            page.actor,
+            ed.api_key,
+            ed.ct["uid"],
+            ed.entry["uid"],
+            {"entry": values},
+            ed.locale,
+        )
     except VeneerError as exc:
-        return ed.render(values, exc.errors, status=exc.status, message=exc.message,
-                         base_version=int(loaded) if loaded.isdigit() else None)
+        return ed.render(
+            values,
+            exc.errors,
+            status=exc.status,
+            message=exc.message,
+            base_version=int(loaded) if loaded.isdigit() else None,
+        )
     return page.redirect(ed.href(ed.entry["uid"], notice="saved"))
 
 
@@ -232,17 +342,31 @@ def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:
     unpublish = page.field("action") == "unpublish"
     chosen = page.fields("targets")
     variants = [v for v in chosen if v != BASE and v in ed.records]
-    entry: dict[str, Any] = {"environments": page.fields("environments"), "locales": page.fields("locales")}
+    entry: dict[str, Any] = {
+        "environments": page.fields("environments"),
+        "locales": page.fields("locales"),
+    }
     body: dict[str, Any] = {"entry": entry, "locale": ed.locale}
-    missing = {key: [f"Choose at least one {what}."] for key, what, picked in (
-        ("targets", "entry or variant", chosen), ("entry.environments", "environment", entry["environments"]),
-        ("entry.locales", "locale", entry["locales"])) if not picked}
+    missing = {
+        key: [f"Choose at least one {what}."]
+        for key, what, picked in (
+            ("targets", "entry or variant", chosen),
+            ("entry.environments", "environment", entry["environments"]),
+            ("entry.locales", "locale", entry["locales"]),
+        )
+        if not picked
+    }
     if missing:
         raise ValidationFailed("Choose what to publish, and where.", missing)
-    if variants and not (unpublish and BASE in chosen):  # unpublishing the base takes its variants along
+    if variants and not (
+        unpublish and BASE in chosen
+    ):  # unpublishing the base takes its variants along
         entry["variants"] = [{"uid": v} for v in variants]
         if not unpublish:
-            entry["variant_rules"] = {"publish_latest_base": BASE in chosen, "publish_latest_base_conditionally": True}
+            entry["variant_rules"] = {
+                "publish_latest_base": BASE in chosen,
+                "publish_latest_base_conditionally": True,
+            }
     version = page.field("version")
     if not variants and version.isdigit() and not unpublish:
         body["version"] = int(version)
@@ -260,8 +384,15 @@ def publish_entry(page: Page) -> Response:
         ed.variant = variant_groups.get_variant(page.services, page.actor, ed.api_key, origin)
     try:
         body, unpublish = publish_body(page, ed)
-        publishing.publish(page.services, page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"], body,
-                           unpublish=unpublish)
+        publishing.publish(
+            page.services,
+            page.actor,
+            ed.api_key,
+            ed.ct["uid"],
+            ed.entry["uid"],
+            body,
+            unpublish=unpublish,
+        )
     except VeneerError as exc:
         ed.publish_errors, ed.publish_message, ed.dialog_open = exc.errors, exc.message, True
         return ed.rerender(exc.status)

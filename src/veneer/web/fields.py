@@ -66,8 +66,13 @@ def kind_of(field: Field) -> str:
         return "lines" if data_type in ("text", "number", "isodate", "file") else "json"
     if data_type == "text":
         return "textarea" if meta.get("multiline") or meta.get("markdown") else "text"
-    return {"number": "number", "boolean": "boolean", "isodate": "date", "link": "link",
-            "file": "file"}.get(str(data_type), "json")
+    return {
+        "number": "number",
+        "boolean": "boolean",
+        "isodate": "date",
+        "link": "link",
+        "file": "file",
+    }.get(str(data_type), "json")
 
 
 def child(prefix: str, uid: str) -> str:
@@ -95,6 +100,7 @@ def block_of(item: Any) -> tuple[str, dict[str, Any]] | None:
 
 # -- encoding: value → what the form shows ----------------------------------------------------------
 
+
 def choices(field: Field) -> list[tuple[str, str]]:
     """(posted value, label) of an enum field's choices."""
     out = []
@@ -119,7 +125,9 @@ def rte_text(doc: Any) -> str:
     """A JSON RTE document as plain paragraphs separated by blank lines."""
     if not isinstance(doc, dict):
         return ""
-    return "\n\n".join(_leaf_text(node) for node in doc.get("children") or [] if isinstance(node, dict))
+    return "\n\n".join(
+        _leaf_text(node) for node in doc.get("children") or [] if isinstance(node, dict)
+    )
 
 
 def _leaf_text(node: dict[str, Any]) -> str:
@@ -169,6 +177,7 @@ def encode(kind: str, value: Any) -> Any:
 
 # -- decoding: posted form → entry -------------------------------------------------------------------
 
+
 class Decoder:
     """Rebuilds an entry from a posted form, walking the schema as the editor rendered it."""
 
@@ -177,7 +186,9 @@ class Decoder:
         self.new_uid = new_uid
         self.errors: Errors = {}
 
-    def fields(self, schema: list[Field], prefix: str, original: Any, path: str = "") -> dict[str, Any]:
+    def fields(
+        self, schema: list[Field], prefix: str, original: Any, path: str = ""
+    ) -> dict[str, Any]:
         original = original if isinstance(original, dict) else {}
         out: dict[str, Any] = {}
         for field in schema:
@@ -223,7 +234,10 @@ class Decoder:
         if kind == "boolean":
             return (self.form.getlist(name) or ["false"])[-1]
         if kind == "link":
-            return {"title": self._str(child(name, "title")), "href": self._str(child(name, "href"))}
+            return {
+                "title": self._str(child(name, "title")),
+                "href": self._str(child(name, "href")),
+            }
         text = self._str(name)
         # Browsers post CRLF line ends; the stored text uses LF.
         return text.replace("\r\n", "\n") if kind in ("textarea", "rte", "lines", "json") else text
@@ -312,7 +326,9 @@ class Decoder:
             block_uid = self._str(child(prefix, "_block"))
             block = definitions.get(block_uid)
             if block is None:
-                self.errors.setdefault(f"{path}.{index}", []).append(f"is not a known block: {block_uid!r}")
+                self.errors.setdefault(f"{path}.{index}", []).append(
+                    f"is not a known block: {block_uid!r}"
+                )
                 continue
             uid = self._str(child(prefix, "_uid"))
             before = by_uid.get(uid, {}) if uid else {}
@@ -322,7 +338,9 @@ class Decoder:
             out.append({block_uid: body})
         return out
 
-    def block_body(self, block: Field, prefix: str, before: dict[str, Any], path: str) -> dict[str, Any]:
+    def block_body(
+        self, block: Field, prefix: str, before: dict[str, Any], path: str
+    ) -> dict[str, Any]:
         if isinstance(block.get("schema"), list):
             return self.fields(block["schema"], prefix, before, path)
         # A block that embeds a global field by reference: its body is edited as JSON.
@@ -357,15 +375,29 @@ def rte_document(text: str, original: Any, new_uid: Callable[[], str]) -> dict[s
     """Paragraphs (split on blank lines) as a JSON RTE document, reusing the uids it had."""
     before = original if isinstance(original, dict) else {}
     old = [n.get("uid") for n in before.get("children") or [] if isinstance(n, dict)]
-    paragraphs = [p.strip("\n") for p in _PARAGRAPHS.split(text.strip("\n"))] if text.strip() else [""]
-    children: list[dict[str, Any]] = [{"type": "p", "attrs": {}, "uid": old[i] if i < len(old) and isinstance(old[i], str) else new_uid(),
-                  "children": [{"text": p}]} for i, p in enumerate(paragraphs)]
-    return {"type": "doc", "uid": before.get("uid") if isinstance(before.get("uid"), str) else new_uid(),
-            "attrs": before.get("attrs") if isinstance(before.get("attrs"), dict) else {}, "children": children}
+    paragraphs = (
+        [p.strip("\n") for p in _PARAGRAPHS.split(text.strip("\n"))] if text.strip() else [""]
+    )
+    children: list[dict[str, Any]] = [
+        {
+            "type": "p",
+            "attrs": {},
+            "uid": old[i] if i < len(old) and isinstance(old[i], str) else new_uid(),
+            "children": [{"text": p}],
+        }
+        for i, p in enumerate(paragraphs)
+    ]
+    return {
+        "type": "doc",
+        "uid": before.get("uid") if isinstance(before.get("uid"), str) else new_uid(),
+        "attrs": before.get("attrs") if isinstance(before.get("attrs"), dict) else {},
+        "children": children,
+    }
 
 
-def decode_entry(schema: list[Field], form: FormLike, original: dict[str, Any] | None,
-                 new_uid: Callable[[], str]) -> tuple[dict[str, Any], Errors]:
+def decode_entry(
+    schema: list[Field], form: FormLike, original: dict[str, Any] | None, new_uid: Callable[[], str]
+) -> tuple[dict[str, Any], Errors]:
     """The entry a posted editor form describes, and the errors found before any service call."""
     decoder = Decoder(form, new_uid)
     entry = decoder.fields(schema, PREFIX, original or {})
@@ -387,7 +419,11 @@ def walk_references(schema: Iterable[Field]) -> set[str]:
             continue
         if field.get("data_type") == "reference":
             target = field.get("reference_to")
-            found.update([target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)])
+            found.update(
+                [target]
+                if isinstance(target, str)
+                else [t for t in target or [] if isinstance(t, str)]
+            )
         if isinstance(field.get("schema"), list):
             found |= walk_references(field["schema"])
         for block in field.get("blocks") or []:

@@ -21,7 +21,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from veneer import __version__
 from veneer.api.call import read_body
-from veneer.errors import BadRequest, Forbidden, NotFoundObject, PreconditionFailed, Unauthorized, VeneerError
+from veneer.errors import (
+    BadRequest,
+    Forbidden,
+    NotFoundObject,
+    PreconditionFailed,
+    Unauthorized,
+    VeneerError,
+)
 from veneer.services import ratelimit, users
 from veneer.services.context import Actor, Services
 from veneer.web import session
@@ -30,15 +37,20 @@ log = logging.getLogger("veneer.web")
 MAX_FORM_FIELDS = 20_000  # a long entry (many group instances) posts many inputs
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
 
-templates = Environment(loader=PackageLoader("veneer.web", "templates"), autoescape=select_autoescape(["html"]),
-                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+templates = Environment(
+    loader=PackageLoader("veneer.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 @dataclass
@@ -84,7 +96,11 @@ class Page:
         return value if isinstance(value, str) else ""
 
     def fields(self, name: str) -> list[str]:
-        return [v for v in (self.form.getlist(name) if self.form is not None else []) if isinstance(v, str) and v]
+        return [
+            v
+            for v in (self.form.getlist(name) if self.form is not None else [])
+            if isinstance(v, str) and v
+        ]
 
     @property
     def csrf(self) -> str:
@@ -110,8 +126,13 @@ async def _read_form(request: Request, services: Services) -> FormData:
     character, which no field may contain and PostgreSQL would reject."""
     request._body = await read_body(request, services.settings.max_body_bytes)  # form() re-reads it
     form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
-        raise BadRequest("The form contains a NUL character.", {"body": ["must not contain NUL characters."]})
+    if any(
+        "\x00" in key or (isinstance(value, str) and "\x00" in value)
+        for key, value in form.multi_items()
+    ):
+        raise BadRequest(
+            "The form contains a NUL character.", {"body": ["must not contain NUL characters."]}
+        )
     return form
 
 
@@ -121,14 +142,20 @@ def error_page(page: Page, exc: VeneerError) -> Response:
         message = "This stack does not exist, or you do not have access to it."
     else:
         message = exc.message
-    return page.render("error.html", status=status if 400 <= status < 600 else 500, message=message,
-                       errors=exc.errors)
+    return page.render(
+        "error.html",
+        status=status if 400 <= status < 600 else 500,
+        message=message,
+        errors=exc.errors,
+    )
 
 
 def to_login(request: Request) -> Response:
     base = session.base_path(request)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    response = RedirectResponse(f"{base}/login?" + urlencode({"next": target}), status_code=303, headers=HEADERS)
+    response = RedirectResponse(
+        f"{base}/login?" + urlencode({"next": target}), status_code=303, headers=HEADERS
+    )
     session.clear_cookie(response, request, session.COOKIE)
     return response
 
@@ -159,12 +186,15 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
         async def steps() -> Response:
             page.who = await run_in_threadpool(users.authenticate, services, authtoken)
             # The editor is a management client too: it counts against the organization's limit.
-            await run_in_threadpool(ratelimit.limit_management, services, page.who,
-                                    request.path_params.get("api_key"))
+            await run_in_threadpool(
+                ratelimit.limit_management, services, page.who, request.path_params.get("api_key")
+            )
             if request.method == "POST":
                 page.form = await _read_form(request, services)
                 if not session.csrf_ok(authtoken, page.form.get("csrf")):
-                    raise Forbidden("The form expired or did not come from this site. Reload the page and retry.")
+                    raise Forbidden(
+                        "The form expired or did not come from this site. Reload the page and retry."
+                    )
             return await run_in_threadpool(handler, page)
 
         return await _answer(page, steps)
@@ -175,7 +205,9 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
 
 
 def unexpected(page: Page) -> Response:
-    return error_page(page, VeneerError("Something went wrong on our side. The error was logged; please retry."))
+    return error_page(
+        page, VeneerError("Something went wrong on our side. The error was logged; please retry.")
+    )
 
 
 def public(handler: View) -> Callable[[Request], Awaitable[Response]]:

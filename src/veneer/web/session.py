@@ -31,12 +31,18 @@ def csrf_token(authtoken: str) -> str:
 
 def csrf_ok(authtoken: str, posted: object) -> bool:
     # compare_digest takes only ASCII str: compare bytes, so a hostile non-ASCII token is just wrong.
-    return isinstance(posted, str) and hmac.compare_digest(csrf_token(authtoken).encode(), posted.encode())
+    return isinstance(posted, str) and hmac.compare_digest(
+        csrf_token(authtoken).encode(), posted.encode()
+    )
 
 
 def login_csrf_ok(request: Request, posted: object) -> bool:
     cookie = request.cookies.get(LOGIN_COOKIE)
-    return bool(cookie) and isinstance(posted, str) and hmac.compare_digest((cookie or "").encode(), posted.encode())
+    return (
+        bool(cookie)
+        and isinstance(posted, str)
+        and hmac.compare_digest((cookie or "").encode(), posted.encode())
+    )
 
 
 def new_login_csrf() -> str:
@@ -48,19 +54,38 @@ def base_path(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path=base_path(request) + "/", httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+def set_cookie(
+    response: Response, request: Request, name: str, value: str, max_age: int | None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=base_path(request) + "/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
 
 
 def clear_cookie(response: Response, request: Request, name: str) -> None:
-    response.delete_cookie(name, path=base_path(request) + "/", httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        name,
+        path=base_path(request) + "/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
 
 
 def safe_next(request: Request, target: str | None) -> str:
     """Where to go after login: only a path inside the editor, never another site."""
     base = base_path(request)
-    if target and target.startswith(base + "/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith(base + "/")
+        and not target.startswith("//")
+        and "\\" not in target
+    ):
         return target
     return base + "/"

@@ -15,8 +15,10 @@ from veneer.web.entry_views import CONFLICT, Editor, rte_uid
 from veneer.web.page import Page, view
 from veneer.web.views import stack_crumbs
 
-VARIANT_CONFLICT = ("Someone saved this variant (version {version}) after you opened it. Check the fields and save "
-                    "again to overwrite it with what you see here.")
+VARIANT_CONFLICT = (
+    "Someone saved this variant (version {version}) after you opened it. Check the fields and save "
+    "again to overwrite it with what you see here."
+)
 
 
 def open_variant(page: Page) -> tuple[Editor, dict[str, Any]]:
@@ -24,26 +26,56 @@ def open_variant(page: Page) -> tuple[Editor, dict[str, Any]]:
     ed = Editor.load(page)
     ed.load_entry(page.path("uid"))
     ed.load_variants()
-    ed.variant = variant_groups.get_variant(page.services, page.actor, ed.api_key, page.path("variant"))
+    ed.variant = variant_groups.get_variant(
+        page.services, page.actor, ed.api_key, page.path("variant")
+    )
     if ed.record is not None:
-        ed.variant_versions = entry_variants.versions(page.services, page.actor, ed.api_key, ed.ct["uid"],
-                                                      page.path("uid"), ed.variant["uid"], ed.locale)
+        ed.variant_versions = entry_variants.versions(
+            page.services,
+            page.actor,
+            ed.api_key,
+            ed.ct["uid"],
+            page.path("uid"),
+            ed.variant["uid"],
+            ed.locale,
+        )
     return ed, current_of(ed)
 
 
 def current_of(ed: Editor) -> dict[str, Any]:
     assert ed.entry is not None and ed.variant is not None
-    return entry_variants.merged(ed.page.services, ed.page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"],
-                                 ed.variant["uid"], ed.locale)
+    return entry_variants.merged(
+        ed.page.services,
+        ed.page.actor,
+        ed.api_key,
+        ed.ct["uid"],
+        ed.entry["uid"],
+        ed.variant["uid"],
+        ed.locale,
+    )
 
 
-def render_variant(ed: Editor, values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
-                   *, status: int = 200, message: str = "", base_version: int | None = None,
-                   variant_version: int | None = None) -> Response:
+def render_variant(
+    ed: Editor,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    status: int = 200,
+    message: str = "",
+    base_version: int | None = None,
+    variant_version: int | None = None,
+) -> Response:
     current = current_of(ed)
     marks = V.Marks.of(ed.ct["schema"], ed.entry or {}, current, ed.record)
-    return ed.render(current if values is None else values, errors, status=status, message=message,
-                     base_version=base_version, variant_version=variant_version, marks=marks)
+    return ed.render(
+        current if values is None else values,
+        errors,
+        status=status,
+        message=message,
+        base_version=base_version,
+        variant_version=variant_version,
+        marks=marks,
+    )
 
 
 @view
@@ -77,43 +109,89 @@ def save_variant(page: Page) -> Response:
     doc.pop("tags", None)
     reverting = page.field("revert")
     if reverting and not V.revert(ed.ct["schema"], doc, ed.entry, reverting):
-        problems.setdefault(reverting, []).append("cannot be reverted: the base entry has no such field.")
+        problems.setdefault(reverting, []).append(
+            "cannot be reverted: the base entry has no such field."
+        )
     stale = _stale(page, ed)
     if problems or stale:
-        return render_variant(ed, doc, {**problems, **stale}, status=409 if stale else 422,
-                              message="The variant was not saved.")
+        return render_variant(
+            ed,
+            doc,
+            {**problems, **stale},
+            status=409 if stale else 422,
+            message="The variant was not saved.",
+        )
     sent = V.submission(ed.ct["schema"], current, doc, ed.entry, ids.cs)
     here = (ed.entry["uid"], "variants", ed.variant["uid"])
     if V.is_empty(sent) and ed.record is not None:
         return page.redirect(ed.href(*here, notice="unchanged"))
     try:
-        entry_variants.upsert(page.services, page.actor, ed.api_key, ed.ct["uid"], ed.entry["uid"],
-                              ed.variant["uid"], {"entry": sent}, ed.locale)
+        entry_variants.upsert(
+            page.services,
+            page.actor,
+            ed.api_key,
+            ed.ct["uid"],
+            ed.entry["uid"],
+            ed.variant["uid"],
+            {"entry": sent},
+            ed.locale,
+        )
     except VeneerError as exc:
-        return render_variant(ed, doc, exc.errors, status=exc.status, message=exc.message,
-                              base_version=_number(page.field("base_version")),
-                              variant_version=_number(page.field("variant_version")))
+        return render_variant(
+            ed,
+            doc,
+            exc.errors,
+            status=exc.status,
+            message=exc.message,
+            base_version=_number(page.field("base_version")),
+            variant_version=_number(page.field("variant_version")),
+        )
     return page.redirect(ed.href(*here, notice="reverted" if reverting else "variant_saved"))
 
 
 # -- variant groups --------------------------------------------------------------------------------
 
-GROUP_NOTICES = {"group_created": "Variant group created.", "links_saved": "Content types updated.",
-                 "variant_created": "Variant created.", "variant_renamed": "Variant renamed.",
-                 "group_renamed": "Variant group renamed."}
+GROUP_NOTICES = {
+    "group_created": "Variant group created.",
+    "links_saved": "Content types updated.",
+    "variant_created": "Variant created.",
+    "variant_renamed": "Variant renamed.",
+    "group_renamed": "Variant group renamed.",
+}
 
 
-def _groups_page(page: Page, *, status: int = 200, errors: dict[str, list[str]] | None = None,
-                 message: str = "", form: str = "", confirm: dict[str, Any] | None = None) -> Response:
+def _groups_page(
+    page: Page,
+    *,
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+    message: str = "",
+    form: str = "",
+    confirm: dict[str, Any] | None = None,
+) -> Response:
     api_key = page.path("api_key")
     stack = stacks.get_stack(page.services, page.actor, api_key)
-    groups, _ = variant_groups.list_groups(page.services, page.actor, api_key,
-                                           {"include_variant_info": "true", "asc": "name"})
+    groups, _ = variant_groups.list_groups(
+        page.services, page.actor, api_key, {"include_variant_info": "true", "asc": "name"}
+    )
     types = content_types.list_content_types(page.services, page.actor, api_key)
-    crumbs = [*stack_crumbs(page, stack), ("Variant groups", page.href("stacks", api_key, "variant-groups"))]
-    return page.render("variant_groups.html", status=status, stack=stack, groups=groups, content_types=types,
-                       errors=errors or {}, message=message, failed_form=form, confirm=confirm,
-                       notice=GROUP_NOTICES.get(page.param("notice") or ""), crumbs=crumbs)
+    crumbs = [
+        *stack_crumbs(page, stack),
+        ("Variant groups", page.href("stacks", api_key, "variant-groups")),
+    ]
+    return page.render(
+        "variant_groups.html",
+        status=status,
+        stack=stack,
+        groups=groups,
+        content_types=types,
+        errors=errors or {},
+        message=message,
+        failed_form=form,
+        confirm=confirm,
+        notice=GROUP_NOTICES.get(page.param("notice") or ""),
+        crumbs=crumbs,
+    )
 
 
 @view
@@ -124,9 +202,12 @@ def variant_group_list(page: Page) -> Response:
 def _links(page: Page, group: dict[str, Any] | None) -> list[dict[str, str]]:
     """Every content type ticked is linked; one that was linked and is no longer ticked is unlinked."""
     ticked = set(page.fields("content_types"))
-    was = {c["uid"] for c in (group or {}).get("content_types") or [] if c.get("status") == "linked"}
-    return ([{"uid": uid, "status": "linked"} for uid in sorted(ticked)]
-            + [{"uid": uid, "status": "unlinked"} for uid in sorted(was - ticked)])
+    was = {
+        c["uid"] for c in (group or {}).get("content_types") or [] if c.get("status") == "linked"
+    }
+    return [{"uid": uid, "status": "linked"} for uid in sorted(ticked)] + [
+        {"uid": uid, "status": "unlinked"} for uid in sorted(was - ticked)
+    ]
 
 
 def _after(page: Page, notice: str) -> Response:
@@ -135,12 +216,17 @@ def _after(page: Page, notice: str) -> Response:
 
 @view
 def create_group(page: Page) -> Response:
-    body = {"name": page.field("name"), "uid": page.field("uid").strip() or None,
-            "content_types": _links(page, None)}
+    body = {
+        "name": page.field("name"),
+        "uid": page.field("uid").strip() or None,
+        "content_types": _links(page, None),
+    }
     try:
         variant_groups.create_group(page.services, page.actor, page.path("api_key"), body)
     except VeneerError as exc:
-        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message, form="new-group")
+        return _groups_page(
+            page, status=exc.status, errors=exc.errors, message=exc.message, form="new-group"
+        )
     return _after(page, "group_created")
 
 
@@ -152,16 +238,26 @@ def update_group(page: Page) -> Response:
     dropping = [link["uid"] for link in links if link["status"] == "unlinked"]
     if dropping and page.field("confirm") != "unlink":
         # Unlinking deletes this group's entry variants of those content types: ask first.
-        return _groups_page(page, status=409, form=f"group-{uid}",
-                            confirm={"group": group, "content_types": page.fields("content_types"),
-                                     "name": page.field("name"), "dropping": dropping})
+        return _groups_page(
+            page,
+            status=409,
+            form=f"group-{uid}",
+            confirm={
+                "group": group,
+                "content_types": page.fields("content_types"),
+                "name": page.field("name"),
+                "dropping": dropping,
+            },
+        )
     body: dict[str, Any] = {"content_types": links}
     if page.field("name").strip():
         body["name"] = page.field("name")
     try:
         variant_groups.update_group(page.services, page.actor, api_key, uid, body)
     except VeneerError as exc:
-        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message, form=f"group-{uid}")
+        return _groups_page(
+            page, status=exc.status, errors=exc.errors, message=exc.message, form=f"group-{uid}"
+        )
     return _after(page, "links_saved")
 
 
@@ -172,8 +268,13 @@ def create_variant(page: Page) -> Response:
     try:
         variant_groups.create_variant(page.services, page.actor, api_key, body, group)
     except VeneerError as exc:
-        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message,
-                            form=f"new-variant-{group}")
+        return _groups_page(
+            page,
+            status=exc.status,
+            errors=exc.errors,
+            message=exc.message,
+            form=f"new-variant-{group}",
+        )
     return _after(page, "variant_created")
 
 
@@ -183,7 +284,11 @@ def rename_variant(page: Page) -> Response:
     try:
         if not page.field("name").strip():
             raise ValidationFailed("Give the variant a name.", {"name": ["is required."]})
-        variant_groups.rename_variant(page.services, page.actor, api_key, group, uid, {"name": page.field("name")})
+        variant_groups.rename_variant(
+            page.services, page.actor, api_key, group, uid, {"name": page.field("name")}
+        )
     except VeneerError as exc:
-        return _groups_page(page, status=exc.status, errors=exc.errors, message=exc.message, form=f"variant-{uid}")
+        return _groups_page(
+            page, status=exc.status, errors=exc.errors, message=exc.message, form=f"variant-{uid}"
+        )
     return _after(page, "variant_renamed")

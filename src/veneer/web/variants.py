@@ -78,10 +78,13 @@ def instances(f: F.Field, value: Any) -> list[Instance]:
 
 
 def _counterpart(f: F.Field, value: Any, inst: Instance) -> Instance | None:
-    return next((i for i in instances(f, value) if i.uid == inst.uid and i.block == inst.block), None)
+    return next(
+        (i for i in instances(f, value) if i.uid == inst.uid and i.block == inst.block), None
+    )
 
 
 # -- tags -----------------------------------------------------------------------------------------
+
 
 def instance_paths(schema: list[F.Field], doc: Any, prefix: str = "") -> set[str]:
     """The change-set path of every group or block instance in `doc` (``items.<uid>``, …)."""
@@ -113,10 +116,16 @@ class Marks:
     @classmethod
     def of(cls, schema: list[F.Field], base: Doc, current: Doc, variant: Doc | None) -> Marks:
         info = (variant or {}).get("_variant") or {}
-        ordered = {path for entry in info.get("_order") or [] if isinstance(entry, dict) for path in entry}
+        ordered = {
+            path for entry in info.get("_order") or [] if isinstance(entry, dict) for path in entry
+        }
         base_paths = instance_paths(schema, base)
-        return cls(set(info.get("_change_set") or []), ordered, base_paths,
-                   instance_paths(schema, current) - base_paths)
+        return cls(
+            set(info.get("_change_set") or []),
+            ordered,
+            base_paths,
+            instance_paths(schema, current) - base_paths,
+        )
 
     def inside_own(self, vpath: str) -> bool:
         return any(vpath == p or vpath.startswith(p + ".") for p in self.own)
@@ -131,10 +140,15 @@ class Marks:
         return "changed" if vpath in self.change_set else "inherited"
 
     def revertable(self, vpath: str, kind: str) -> bool:
-        return self.state(vpath, kind) == "changed" and kind != "instance" and not self.inside_own(vpath)
+        return (
+            self.state(vpath, kind) == "changed"
+            and kind != "instance"
+            and not self.inside_own(vpath)
+        )
 
 
 # -- revert ---------------------------------------------------------------------------------------
+
 
 def revert(schema: list[F.Field], doc: Doc, base: Doc, vpath: str) -> bool:
     """Give `doc` the base entry's value at `vpath` (a field, an instance or a whole list).
@@ -153,13 +167,22 @@ def _revert(schema: list[F.Field], doc: Doc, base: Doc, parts: list[str]) -> boo
     if kind == "group":
         inner, origin = doc.get(uid), base.get(uid)
         doc[uid] = inner = inner if isinstance(inner, dict) else {}
-        return _revert(f.get("schema") or [], inner, origin if isinstance(origin, dict) else {}, rest)
+        return _revert(
+            f.get("schema") or [], inner, origin if isinstance(origin, dict) else {}, rest
+        )
     if kind != "list":
         return False
-    block, inst_uid, deeper = (rest[0], rest[1], rest[2:]) if f.get("data_type") == "blocks" and len(rest) > 1 \
+    block, inst_uid, deeper = (
+        (rest[0], rest[1], rest[2:])
+        if f.get("data_type") == "blocks" and len(rest) > 1
         else (None, rest[0], rest[1:])
-    target = next((i for i in instances(f, doc.get(uid)) if i.uid == inst_uid and i.block == block), None)
-    origin = next((i for i in instances(f, base.get(uid)) if i.uid == inst_uid and i.block == block), None)
+    )
+    target = next(
+        (i for i in instances(f, doc.get(uid)) if i.uid == inst_uid and i.block == block), None
+    )
+    origin = next(
+        (i for i in instances(f, base.get(uid)) if i.uid == inst_uid and i.block == block), None
+    )
     if target is None or origin is None:
         return False
     if not deeper:
@@ -171,16 +194,25 @@ def _revert(schema: list[F.Field], doc: Doc, base: Doc, parts: list[str]) -> boo
 
 # -- what to send ---------------------------------------------------------------------------------
 
-def submission(schema: list[F.Field], current: Doc, doc: Doc, base: Doc,
-               new_uid: Callable[[], str]) -> Doc:
+
+def submission(
+    schema: list[F.Field], current: Doc, doc: Doc, base: Doc, new_uid: Callable[[], str]
+) -> Doc:
     """The ``entry`` of the PUT that turns `current` into `doc`, sending only what changed."""
     orders: list[dict[str, list[str]]] = []
     fields = _diff(schema, current, doc, base, "", orders, new_uid)
     return {**fields, "_variant": {"_order": orders}}
 
 
-def _diff(schema: list[F.Field], current: Any, doc: Any, base: Any, prefix: str,
-          orders: list[dict[str, list[str]]], new_uid: Callable[[], str]) -> Doc:
+def _diff(
+    schema: list[F.Field],
+    current: Any,
+    doc: Any,
+    base: Any,
+    prefix: str,
+    orders: list[dict[str, list[str]]],
+    new_uid: Callable[[], str],
+) -> Doc:
     current, doc, base = (x if isinstance(x, dict) else {} for x in (current, doc, base))
     out: Doc = {}
     for f in schema:
@@ -188,12 +220,21 @@ def _diff(schema: list[F.Field], current: Any, doc: Any, base: Any, prefix: str,
         if not isinstance(uid, str) or uid not in doc:
             continue
         if kind == "group":
-            changed = _diff(f.get("schema") or [], current.get(uid), doc.get(uid), base.get(uid),
-                            f"{prefix}{uid}.", orders, new_uid)
+            changed = _diff(
+                f.get("schema") or [],
+                current.get(uid),
+                doc.get(uid),
+                base.get(uid),
+                f"{prefix}{uid}.",
+                orders,
+                new_uid,
+            )
             if changed:
                 out[uid] = changed
         elif kind == "list":
-            items = _diff_list(f, current.get(uid), doc.get(uid), base.get(uid), f"{prefix}{uid}", orders, new_uid)
+            items = _diff_list(
+                f, current.get(uid), doc.get(uid), base.get(uid), f"{prefix}{uid}", orders, new_uid
+            )
             if items:
                 out[uid] = items
         elif not same(current.get(uid), doc.get(uid)):
@@ -201,8 +242,15 @@ def _diff(schema: list[F.Field], current: Any, doc: Any, base: Any, prefix: str,
     return out
 
 
-def _diff_list(f: F.Field, current: Any, doc: Any, base: Any, path: str,
-               orders: list[dict[str, list[str]]], new_uid: Callable[[], str]) -> list[Doc]:
+def _diff_list(
+    f: F.Field,
+    current: Any,
+    doc: Any,
+    base: Any,
+    path: str,
+    orders: list[dict[str, list[str]]],
+    new_uid: Callable[[], str],
+) -> list[Doc]:
     before = {i.label: i for i in instances(f, current)}
     sent, sequence = [], []
     for inst in instances(f, doc):
@@ -215,10 +263,19 @@ def _diff_list(f: F.Field, current: Any, doc: Any, base: Any, path: str,
             sent.append(copy.deepcopy(inst.wrap()))
             continue
         origin = _counterpart(f, base, inst)
-        changed = _diff(_subschema(f, inst.block), prior.node, inst.node, origin.node if origin else {},
-                        f"{path}.{inst.label}.", orders, new_uid)
+        changed = _diff(
+            _subschema(f, inst.block),
+            prior.node,
+            inst.node,
+            origin.node if origin else {},
+            f"{path}.{inst.label}.",
+            orders,
+            new_uid,
+        )
         if changed:
-            sent.append(Instance(inst.uid, inst.block, {"_metadata": {"uid": inst.uid}, **changed}).wrap())
+            sent.append(
+                Instance(inst.uid, inst.block, {"_metadata": {"uid": inst.uid}, **changed}).wrap()
+            )
     if [i.label for i in sequence] != list(before):
         refs = [f"base.{i.uid}" if _counterpart(f, base, i) else str(i.uid) for i in sequence]
         orders.append({path: refs})

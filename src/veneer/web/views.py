@@ -32,9 +32,13 @@ def login_form(page: Page) -> Response:
     return _login_page(page, target, "", None)
 
 
-def _login_page(page: Page, target: str, email: str, error: str | None, status: int = 200) -> Response:
+def _login_page(
+    page: Page, target: str, email: str, error: str | None, status: int = 200
+) -> Response:
     token = session.new_login_csrf()
-    response = page.render("login.html", status=status, target=target, email=email, error=error, login_csrf=token)
+    response = page.render(
+        "login.html", status=status, target=target, email=email, error=error, login_csrf=token
+    )
     session.set_cookie(response, page.request, session.LOGIN_COOKIE, token, max_age=3600)
     return response
 
@@ -47,14 +51,21 @@ def login(page: Page) -> Response:
         return _login_page(page, target, email, "The login form expired. Please try again.", 403)
     client = page.request.client
     try:
-        user = users.login(page.services, email, page.field("password"), client.host if client else "")
+        user = users.login(
+            page.services, email, page.field("password"), client.host if client else ""
+        )
     except VeneerError as exc:  # failed logins count against the same limits as the API's
         response = _login_page(page, target, email, exc.message, exc.status)
         response.headers.update(exc.headers)
         return response
     response = page.redirect(target)
-    session.set_cookie(response, page.request, session.COOKIE, user["authtoken"],
-                       max_age=page.services.settings.session_ttl_hours * 3600)
+    session.set_cookie(
+        response,
+        page.request,
+        session.COOKIE,
+        user["authtoken"],
+        max_age=page.services.settings.session_ttl_hours * 3600,
+    )
     session.clear_cookie(response, page.request, session.LOGIN_COOKIE)
     return response
 
@@ -69,7 +80,9 @@ def logout(page: Page) -> Response:
 
 @view
 def stack_list(page: Page) -> Response:
-    return page.render("stacks.html", stacks=stacks.list_stacks(page.services, page.actor), crumbs=[])
+    return page.render(
+        "stacks.html", stacks=stacks.list_stacks(page.services, page.actor), crumbs=[]
+    )
 
 
 def stack_crumbs(page: Page, stack: dict[str, Any]) -> list[tuple[str, str]]:
@@ -81,7 +94,9 @@ def content_type_list(page: Page) -> Response:
     api_key = page.path("api_key")
     stack = stacks.get_stack(page.services, page.actor, api_key)
     types = content_types.list_content_types(page.services, page.actor, api_key)
-    return page.render("content_types.html", stack=stack, content_types=types, crumbs=stack_crumbs(page, stack))
+    return page.render(
+        "content_types.html", stack=stack, content_types=types, crumbs=stack_crumbs(page, stack)
+    )
 
 
 def title_query(search: str) -> dict[str, Any] | None:
@@ -104,12 +119,42 @@ def entry_list(page: Page) -> Response:
     search = page.param("q") or ""
     number = _page_number(page.param("page"))
     query = title_query(search)
-    lp = ListParams(skip=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, include_count=True,
-                    query=parse_query(orjson.dumps(query).decode()) if query else None)
-    items, count = entries.list_entries(page.services, page.actor, api_key, ct_uid, lp, locale,
-                                        include_fallback=True, publish_details=True)
-    envs = {e["uid"]: e["name"] for e in environments.list_environments(page.services, page.actor, api_key)}
+    lp = ListParams(
+        skip=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        include_count=True,
+        query=parse_query(orjson.dumps(query).decode()) if query else None,
+    )
+    items, count = entries.list_entries(
+        page.services,
+        page.actor,
+        api_key,
+        ct_uid,
+        lp,
+        locale,
+        include_fallback=True,
+        publish_details=True,
+    )
+    envs = {
+        e["uid"]: e["name"]
+        for e in environments.list_environments(page.services, page.actor, api_key)
+    }
     pages = max(1, math.ceil(count / PAGE_SIZE))
-    crumbs = [*stack_crumbs(page, stack), (ct["title"], page.href("stacks", api_key, "content-types", ct_uid, "entries"))]
-    return page.render("entries.html", stack=stack, ct=ct, entries=items, count=count, locales=codes, locale=locale,
-                       search=search, number=number, pages=pages, environments=envs, crumbs=crumbs)
+    crumbs = [
+        *stack_crumbs(page, stack),
+        (ct["title"], page.href("stacks", api_key, "content-types", ct_uid, "entries")),
+    ]
+    return page.render(
+        "entries.html",
+        stack=stack,
+        ct=ct,
+        entries=items,
+        count=count,
+        locales=codes,
+        locale=locale,
+        search=search,
+        number=number,
+        pages=pages,
+        environments=envs,
+        crumbs=crumbs,
+    )

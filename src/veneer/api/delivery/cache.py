@@ -44,8 +44,13 @@ class Cached:
     @classmethod
     def of(cls, body: bytes, deps: tuple[Dep, ...]) -> Cached:
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        headers = ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"etag", etag.encode()), (b"cache-control", b"no-cache"), VARY)
+        headers = (
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"etag", etag.encode()),
+            (b"cache-control", b"no-cache"),
+            VARY,
+        )
         return cls(body, etag, deps, headers)
 
     @property
@@ -105,7 +110,9 @@ class DeliveryCache:
         self.capacity = services.settings.delivery_cache_entries
         self.items: OrderedDict[Hashable, Cached | Merged] = OrderedDict()
         self.index: dict[Dep, set[Hashable]] = {}
-        self.memo: dict[tuple[str, ...], Any] = {}  # tokens, environments, locale chains (stack-scoped)
+        self.memo: dict[
+            tuple[str, ...], Any
+        ] = {}  # tokens, environments, locale chains (stack-scoped)
         self.last_seq: int | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -124,7 +131,9 @@ class DeliveryCache:
         if isinstance(conn, sqlite3.Connection):
             conn.set_progress_handler(self._past_deadline, 1000)
         else:
-            conn.execute(f"SET statement_timeout = {max(1, int(self.services.settings.request_timeout * 1000))}")
+            conn.execute(
+                f"SET statement_timeout = {max(1, int(self.services.settings.request_timeout * 1000))}"
+            )
         return conn
 
     def start(self) -> float:
@@ -147,7 +156,9 @@ class DeliveryCache:
             return self.conn().execute(sql, args).fetchall()
         except Exception as exc:
             if _cut_off(exc):
-                raise RequestTimeout(errors={"request": ["took longer than the configured limit."]}) from None
+                raise RequestTimeout(
+                    errors={"request": ["took longer than the configured limit."]}
+                ) from None
             self.close()  # a broken connection is replaced on the next request
             raise
 
@@ -164,8 +175,11 @@ class DeliveryCache:
         if self.last_seq is None or newest < self.last_seq:
             self.clear()  # first request, or the log was reset: trust nothing cached before
         elif newest > self.last_seq:
-            rows = self.query("SELECT stack, environment, entry, variant, content_type FROM changes "
-                              "WHERE seq > ? AND seq <= ?", (self.last_seq, newest))
+            rows = self.query(
+                "SELECT stack, environment, entry, variant, content_type FROM changes "
+                "WHERE seq > ? AND seq <= ?",
+                (self.last_seq, newest),
+            )
             self.purge(rows)
         self.last_seq = newest
 

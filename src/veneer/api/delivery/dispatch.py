@@ -46,8 +46,12 @@ def delivery_only(endpoint: Endpoint) -> Endpoint:
 
     async def route(request: Request) -> Response:
         if not is_delivery(request):
-            return error_response(Unauthorized("This node serves only the Content Delivery API.",
-                                               errors={"access_token": ["is required."]}))
+            return error_response(
+                Unauthorized(
+                    "This node serves only the Content Delivery API.",
+                    errors={"access_token": ["is required."]},
+                )
+            )
         return await endpoint(request)
 
     route.__name__ = getattr(endpoint, "__name__", "delivery")

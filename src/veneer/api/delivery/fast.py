@@ -68,8 +68,14 @@ class DeliveryFront:
                     return
         await self.app(scope, receive, send)
 
-    async def _deliver(self, scope: Scope, receive: Receive, send: Send, match: re.Match[str],
-                       headers: dict[bytes, bytes]) -> None:
+    async def _deliver(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        match: re.Match[str],
+        headers: dict[bytes, bytes],
+    ) -> None:
         cache = self.cache
         try:
             cache.start()
@@ -95,7 +101,9 @@ class DeliveryFront:
 
 
 def _credentials(headers: dict[bytes, bytes]) -> tuple[str, str]:
-    return headers.get(b"api_key", b"").decode("latin-1"), headers.get(b"access_token", b"").decode("latin-1")
+    return headers.get(b"api_key", b"").decode("latin-1"), headers.get(b"access_token", b"").decode(
+        "latin-1"
+    )
 
 
 def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | None:
@@ -104,5 +112,12 @@ def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | N
     api_key, token = _credentials(headers)
     if not api_key or not token:
         return None
-    return ("exact", scope["path"], api_key, token, scope["query_string"], headers.get(b"environment"),
-            headers.get(VARIANTS))
+    return (
+        "exact",
+        scope["path"],
+        api_key,
+        token,
+        scope["query_string"],
+        headers.get(b"environment"),
+        headers.get(VARIANTS),
+    )

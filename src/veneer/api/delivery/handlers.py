@@ -33,8 +33,17 @@ Builder = Callable[[Request, DeliveryCache, reader.Scope], bytes | Cached]
 
 # The query parameters that change what a single-entry read serves besides the stored bytes.
 # The JS SDK serializes arrays with brackets, so `include[]` arrives as `include[][]`.
-TRANSFORMS = frozenset({"only[BASE][]", "except[BASE][]", "include[]", "include_content_type",
-                        "only[BASE][][]", "except[BASE][][]", "include[][]"})
+TRANSFORMS = frozenset(
+    {
+        "only[BASE][]",
+        "except[BASE][]",
+        "include[]",
+        "include_content_type",
+        "only[BASE][][]",
+        "except[BASE][][]",
+        "include[][]",
+    }
+)
 CREDENTIALS = {"environment", "access_token", "api_key"}
 
 
@@ -46,10 +55,14 @@ def _list(request: Request, name: str) -> list[str]:
 def _scope(request: Request, cache: DeliveryCache, deadline: float) -> reader.Scope:
     params, headers = request.query_params, request.headers
     return reader.resolve_scope(
-        cache, headers.get("api_key") or params.get("api_key"),
+        cache,
+        headers.get("api_key") or params.get("api_key"),
         headers.get("access_token") or params.get("access_token") or "",
-        params.get("environment") or headers.get("environment"), params.get("locale"),
-        flag(params, "include_fallback"), deadline)
+        params.get("environment") or headers.get("environment"),
+        params.get("locale"),
+        flag(params, "include_fallback"),
+        deadline,
+    )
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
@@ -63,11 +76,21 @@ def matches(if_none_match: str | None, etag: str) -> bool:
 def _key(request: Request, scope: reader.Scope) -> tuple[Any, ...]:
     """What the answer depends on, whoever asks: two tokens of one environment share it, and
     the variant header counts by the variants it names, however spaced."""
-    params = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k not in CREDENTIALS))
-    return (request.scope["path"], scope.stack, scope.environment, params, variants.refs_of(request.headers))
+    params = tuple(
+        sorted((k, v) for k, v in request.query_params.multi_items() if k not in CREDENTIALS)
+    )
+    return (
+        request.scope["path"],
+        scope.stack,
+        scope.environment,
+        params,
+        variants.refs_of(request.headers),
+    )
 
 
-def answer(request: Request, cache: DeliveryCache, build: Builder, *, synced: bool = False) -> Cached:
+def answer(
+    request: Request, cache: DeliveryCache, build: Builder, *, synced: bool = False
+) -> Cached:
     """The response to a delivery request, from the cache or built; raises VeneerError."""
     if not synced:
         cache.start()
@@ -78,9 +101,14 @@ def answer(request: Request, cache: DeliveryCache, build: Builder, *, synced: bo
     if cached is None:
         built = build(request, cache, scope)
         scope.check_time()
-        size, limit = len(built if isinstance(built, bytes) else built.body), cache.services.settings.max_response_bytes
+        size, limit = (
+            len(built if isinstance(built, bytes) else built.body),
+            cache.services.settings.max_response_bytes,
+        )
         if size > limit:
-            raise ResponseTooLarge(errors={"response": [f"would be {size} bytes; the limit is {limit}."]})
+            raise ResponseTooLarge(
+                errors={"response": [f"would be {size} bytes; the limit is {limit}."]}
+            )
         cached = Cached.of(built, tuple(scope.deps)) if isinstance(built, bytes) else built
         if key is not None:
             cache.put(key, cached)
@@ -112,7 +140,9 @@ def delivery(build: Builder) -> Callable[[Request], Any]:
     return handle
 
 
-def _transform(request: Request, cache: DeliveryCache, scope: reader.Scope, docs: list[dict[str, Any]]) -> None:
+def _transform(
+    request: Request, cache: DeliveryCache, scope: reader.Scope, docs: list[dict[str, Any]]
+) -> None:
     includes = _list(request, "include[]")
     if includes:
         reader.expand_references(cache, scope, docs, includes)
@@ -121,9 +151,13 @@ def _transform(request: Request, cache: DeliveryCache, scope: reader.Scope, docs
         docs[:] = [domain_query.project(doc, only or None, excluded or None) for doc in docs]
 
 
-def _with_content_type(request: Request, cache: DeliveryCache, scope: reader.Scope, body: dict[str, Any]) -> None:
+def _with_content_type(
+    request: Request, cache: DeliveryCache, scope: reader.Scope, body: dict[str, Any]
+) -> None:
     if flag(request.query_params, "include_content_type"):
-        body["content_type"] = reader.content_type_doc(cache, scope.stack, request.path_params["ct"])
+        body["content_type"] = reader.content_type_doc(
+            cache, scope.stack, request.path_params["ct"]
+        )
 
 
 def _errors(errors: list[dict[str, Any]]) -> bytes:
@@ -143,7 +177,9 @@ def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> by
         raw, errors = reader.entry_bytes(cache, scope, ct, uid), []
     else:
         errors = _variant_errors(request, ask)
-        merged = _merged_entry(request, cache, scope, ask, *reader.published_entry(cache, scope, ct, uid))
+        merged = _merged_entry(
+            request, cache, scope, ask, *reader.published_entry(cache, scope, ct, uid)
+        )
         if plain and not errors:
             if merged.response is None:  # made once, shared by every request landing on this merge
                 # (their deps are the same: the stack, the base entry and its variants)
@@ -151,7 +187,9 @@ def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> by
             return merged.response
         raw = merged.body
     if plain:
-        return b'{"entry":' + raw + _errors(errors) + b"}"  # the stored (or merged) bytes, never parsed
+        return (
+            b'{"entry":' + raw + _errors(errors) + b"}"
+        )  # the stored (or merged) bytes, never parsed
     docs = [orjson.loads(raw)]
     _transform(request, cache, scope, docs)
     body: dict[str, Any] = {"entry": docs[0]}
@@ -159,11 +197,21 @@ def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> by
     return _with_errors(body, errors)
 
 
-def _merged_entry(request: Request, cache: DeliveryCache, scope: reader.Scope, ask: variants.Ask,
-                  locale: str, raw: bytes) -> Merged:
-    scope.deps.append(entry_variants_dep(scope.stack, scope.environment, request.path_params["uid"]))
+def _merged_entry(
+    request: Request,
+    cache: DeliveryCache,
+    scope: reader.Scope,
+    ask: variants.Ask,
+    locale: str,
+    raw: bytes,
+) -> Merged:
+    scope.deps.append(
+        entry_variants_dep(scope.stack, scope.environment, request.path_params["uid"])
+    )
     item = variants.Item(request.path_params["uid"], locale, raw)
-    return variants.overlay(cache, scope, ask, [item], flag(request.query_params, "include_applied_variants"))[0]
+    return variants.overlay(
+        cache, scope, ask, [item], flag(request.query_params, "include_applied_variants")
+    )[0]
 
 
 def list_entries(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
@@ -171,7 +219,11 @@ def list_entries(request: Request, cache: DeliveryCache, scope: reader.Scope) ->
     docs, stored = reader.entry_docs(cache, scope, request.path_params["ct"])
     page, count = reader.select(docs, lp, scope)
     ask = variants.ask(cache, scope.stack, request.headers)
-    raws = [stored[id(doc)][0] for doc in page] if ask is None else _merged_page(request, cache, scope, ask, page, stored)
+    raws = (
+        [stored[id(doc)][0] for doc in page]
+        if ask is None
+        else _merged_page(request, cache, scope, ask, page, stored)
+    )
     errors = _variant_errors(request, ask)
     if TRANSFORMS.isdisjoint(request.query_params.keys()):  # stored or merged bytes, joined
         total = b',"count":%d' % count if lp.include_count else b""
@@ -185,8 +237,14 @@ def list_entries(request: Request, cache: DeliveryCache, scope: reader.Scope) ->
     return _with_errors(body, errors)
 
 
-def _merged_page(request: Request, cache: DeliveryCache, scope: reader.Scope, ask: variants.Ask,
-                 page: list[dict[str, Any]], stored: dict[int, tuple[bytes, str]]) -> list[bytes]:
+def _merged_page(
+    request: Request,
+    cache: DeliveryCache,
+    scope: reader.Scope,
+    ask: variants.Ask,
+    page: list[dict[str, Any]],
+    stored: dict[int, tuple[bytes, str]],
+) -> list[bytes]:
     """The page chosen on base data, each entry overlaid with its variants."""
     scope.deps.append(variant_list_dep(scope.stack, scope.environment, request.path_params["ct"]))
     items = [variants.Item(doc["uid"], stored[id(doc)][1], stored[id(doc)][0], doc) for doc in page]
@@ -210,4 +268,6 @@ def list_content_types(request: Request, cache: DeliveryCache, scope: reader.Sco
 
 
 def get_content_type(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
-    return orjson.dumps({"content_type": reader.content_type_doc(cache, scope.stack, request.path_params["ct"])})
+    return orjson.dumps(
+        {"content_type": reader.content_type_doc(cache, scope.stack, request.path_params["ct"])}
+    )

@@ -43,9 +43,17 @@ class Ask:
         """The seed's error object when the header named more variants than the limit."""
         if self.provided <= self.limit:
             return []
-        return [{"code": "VARIANT_LIMIT_EXCEEDED",
-                 "message": f"x-cs-variant-uid should not be greater than {self.limit}",
-                 "details": {"provided_count": self.provided, "limit": self.limit, "applied_count": self.limit}}]
+        return [
+            {
+                "code": "VARIANT_LIMIT_EXCEEDED",
+                "message": f"x-cs-variant-uid should not be greater than {self.limit}",
+                "details": {
+                    "provided_count": self.provided,
+                    "limit": self.limit,
+                    "applied_count": self.limit,
+                },
+            }
+        ]
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,9 @@ def variant_limit(cache: DeliveryCache, stack: str) -> int:
     return int(cache.memo[key])
 
 
-def overlay(cache: DeliveryCache, scope: Scope, ask: Ask, items: Sequence[Item], applied: bool) -> list[Merged]:
+def overlay(
+    cache: DeliveryCache, scope: Scope, ask: Ask, items: Sequence[Item], applied: bool
+) -> list[Merged]:
     """Each item merged with the named variants it has published in its locale (from the cache
     when that set was merged before). `applied` adds `_applied_variants`."""
     published = _published(cache, scope, items, ask.refs) if items else {}
@@ -110,8 +120,9 @@ def overlay(cache: DeliveryCache, scope: Scope, ask: Ask, items: Sequence[Item],
 Row = tuple[str, str | None, bytes]  # variant uid, its alias, its stored publication
 
 
-def _published(cache: DeliveryCache, scope: Scope, items: Sequence[Item],
-               refs: Sequence[str]) -> dict[tuple[str, str], list[Row]]:
+def _published(
+    cache: DeliveryCache, scope: Scope, items: Sequence[Item], refs: Sequence[str]
+) -> dict[tuple[str, str], list[Row]]:
     """(entry, locale) -> the variants named by `refs` (uid or alias) that are published for it
     there, in one indexed read: names an entry lacks, or that exist nowhere, never come back.
     Aliases are not remembered: a deleted variant's alias may come back on another one."""
@@ -121,10 +132,13 @@ def _published(cache: DeliveryCache, scope: Scope, items: Sequence[Item],
         f"JOIN variants v ON v.stack = p.stack AND v.uid = p.variant "
         f"WHERE p.stack = ? AND p.environment = ? AND p.locale IN ({_marks(locales)}) "
         f"AND p.entry IN ({_marks(entries)}) AND (v.uid IN ({_marks(refs)}) OR v.alias IN ({_marks(refs)}))",
-        (scope.stack, scope.environment, *locales, *entries, *refs, *refs))
+        (scope.stack, scope.environment, *locales, *entries, *refs, *refs),
+    )
     found: dict[tuple[str, str], list[Row]] = {}
     for entry, code, uid, alias, doc in rows:
-        found.setdefault((entry, code), []).append((uid, alias, doc.encode() if isinstance(doc, str) else bytes(doc)))
+        found.setdefault((entry, code), []).append(
+            (uid, alias, doc.encode() if isinstance(doc, str) else bytes(doc))
+        )
     return found
 
 
@@ -145,28 +159,47 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values)
 
 
-def _merged(cache: DeliveryCache, scope: Scope, item: Item, effective: list[tuple[Named, bytes]],
-            applied: bool) -> Merged:
-    key = ("merged", scope.stack, scope.environment, item.locale, item.uid,
-           tuple((n.uid, n.alias) for n, _ in effective), applied)
+def _merged(
+    cache: DeliveryCache,
+    scope: Scope,
+    item: Item,
+    effective: list[tuple[Named, bytes]],
+    applied: bool,
+) -> Merged:
+    key = (
+        "merged",
+        scope.stack,
+        scope.environment,
+        item.locale,
+        item.uid,
+        tuple((n.uid, n.alias) for n, _ in effective),
+        applied,
+    )
     hit = cache.merged(key)
     if hit is not None:
         return hit
     base = item.doc if item.doc is not None else orjson.loads(item.raw)
     body = merge_document(base, [(n, orjson.loads(raw)) for n, raw in effective], applied)
-    deps = (stack_dep(scope.stack), entry_dep(scope.stack, scope.environment, item.uid),
-            *(variant_dep(scope.stack, scope.environment, item.uid, n.uid) for n, _ in effective))
+    deps = (
+        stack_dep(scope.stack),
+        entry_dep(scope.stack, scope.environment, item.uid),
+        *(variant_dep(scope.stack, scope.environment, item.uid, n.uid) for n, _ in effective),
+    )
     merged = Merged(body, deps)
     cache.put(key, merged)
     return merged
 
 
-def merge_document(base: dict[str, Any], effective: list[tuple[Named, Mapping[str, Any]]], applied: bool) -> bytes:
+def merge_document(
+    base: dict[str, Any], effective: list[tuple[Named, Mapping[str, Any]]], applied: bool
+) -> bytes:
     """The delivered document: the merge, `publish_details.variants` naming exactly the variants
     applied, and `_applied_variants` ({path: variant uid}) when asked for."""
     merged, paths = merge(base, [publication["patch"] for _, publication in effective])
-    details = {**(merged.get("publish_details") or {}),
-               "variants": {named.uid: _details(named, publication) for named, publication in effective}}
+    details = {
+        **(merged.get("publish_details") or {}),
+        "variants": {named.uid: _details(named, publication) for named, publication in effective},
+    }
     out = {**merged, "publish_details": details}  # merge's result is read-only: a new top level
     if applied:
         out["_applied_variants"] = paths

@@ -21,19 +21,26 @@ def list_content_types(call: Call) -> dict[str, Any]:
 
 @endpoint
 def get_content_type(call: Call) -> dict[str, Any]:
-    return {"content_type": content_types.get_content_type(call.services, call.actor(), call.api_key, call.path("ct"))}
+    return {
+        "content_type": content_types.get_content_type(
+            call.services, call.actor(), call.api_key, call.path("ct")
+        )
+    }
 
 
 @endpoint
 def create_content_type(call: Call) -> Any:
-    ct = content_types.create_content_type(call.services, call.actor(), call.api_key, call.section("content_type"))
+    ct = content_types.create_content_type(
+        call.services, call.actor(), call.api_key, call.section("content_type")
+    )
     return created({"notice": "Content Type created successfully.", "content_type": ct})
 
 
 @endpoint
 def update_content_type(call: Call) -> dict[str, Any]:
-    ct = content_types.update_content_type(call.services, call.actor(), call.api_key, call.path("ct"),
-                                           call.section("content_type"))
+    ct = content_types.update_content_type(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.section("content_type")
+    )
     return {"notice": "Content Type updated successfully.", "content_type": ct}
 
 

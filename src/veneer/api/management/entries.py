@@ -16,16 +16,25 @@ def _version(call: Call) -> int | None:
     if raw in (None, ""):
         return None
     if not str(raw).isdigit():
-        raise ValidationFailed("The 'version' parameter must be a version number.", {"version": ["is not valid."]})
+        raise ValidationFailed(
+            "The 'version' parameter must be a version number.", {"version": ["is not valid."]}
+        )
     return int(raw)
 
 
 @endpoint
 def list_entries(call: Call) -> dict[str, Any]:
     lp = list_params(call.params)
-    page, count = entries.list_entries(call.services, call.actor(), call.api_key, call.path("ct"), lp,
-                                       call.params.get("locale"), flag(call.params, "include_fallback"),
-                                       flag(call.params, "include_publish_details"))
+    page, count = entries.list_entries(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        lp,
+        call.params.get("locale"),
+        flag(call.params, "include_fallback"),
+        flag(call.params, "include_publish_details"),
+    )
     body: dict[str, Any] = {"entries": page}
     if lp.include_count:
         body["count"] = count
@@ -37,44 +46,84 @@ def get_entry(call: Call) -> Any:
     variant = entry_variants.merged_variant_ref(call)
     if variant:
         return entry_variants.merged_entry(call, variant)
-    entry = entries.get_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
-                              call.params.get("locale"), _version(call),
-                              flag(call.params, "include_publish_details"))
+    entry = entries.get_entry(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.params.get("locale"),
+        _version(call),
+        flag(call.params, "include_publish_details"),
+    )
     return {"entry": entry}
 
 
 @endpoint
 def create_entry(call: Call) -> Any:
-    entry = entries.create_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.body,
-                                 call.params.get("locale"))
+    entry = entries.create_entry(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.body,
+        call.params.get("locale"),
+    )
     return created({"notice": "Entry created successfully.", "entry": entry})
 
 
 @endpoint
 def update_entry(call: Call) -> dict[str, Any]:
-    entry = entries.update_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
-                                 call.body, call.params.get("locale"))
+    entry = entries.update_entry(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.body,
+        call.params.get("locale"),
+    )
     return {"notice": "Entry updated successfully.", "entry": entry}
 
 
 @endpoint
 def delete_entry(call: Call) -> dict[str, Any]:
-    entries.delete_entry(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
-                         call.params.get("locale"))
+    entries.delete_entry(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.params.get("locale"),
+    )
     return {"notice": "Entry deleted successfully."}
 
 
 @endpoint
 def list_versions(call: Call) -> dict[str, Any]:
-    versions = entries.list_versions(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"),
-                                     call.params.get("locale"))
+    versions = entries.list_versions(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.params.get("locale"),
+    )
     return {"versions": versions}
 
 
 def _publish(call: Call, unpublish: bool) -> dict[str, Any]:
-    return publishing.publish(call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), call.body,
-                              unpublish=unpublish, show_errors=flag(call.params, "show_errors"),
-                              locale=call.params.get("locale"))
+    return publishing.publish(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.body,
+        unpublish=unpublish,
+        show_errors=flag(call.params, "show_errors"),
+        locale=call.params.get("locale"),
+    )
 
 
 @endpoint

@@ -16,8 +16,15 @@ def _ids(call: Call) -> tuple[str, str]:
 
 
 def _upsert(call: Call, variant_ref: str | None) -> Any:
-    body, was_created = service.upsert(call.services, call.actor(), call.api_key, *_ids(call), variant_ref,
-                                       call.body, call.params.get("locale"))
+    body, was_created = service.upsert(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        variant_ref,
+        call.body,
+        call.params.get("locale"),
+    )
     if was_created:
         return created({"entry": body, "notice": service.CREATED})
     return {"entry": body, "notice": service.UPDATED}
@@ -36,16 +43,32 @@ def post_variant(call: Call) -> Any:
 
 @endpoint
 def get_variant(call: Call) -> dict[str, Any]:
-    entry = service.get(call.services, call.actor(), call.api_key, *_ids(call), call.path("variant"),
-                        call.params.get("locale"), flag(call.params, "include_publish_details"))
+    entry = service.get(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        call.path("variant"),
+        call.params.get("locale"),
+        flag(call.params, "include_publish_details"),
+    )
     return {"entry": entry}
 
 
 @endpoint
 def list_variants(call: Call) -> dict[str, Any]:
-    lp = list_params({k: v for k, v in call.params.items() if k in {"skip", "limit", "include_count"}})
-    page, count = service.list_for_entry(call.services, call.actor(), call.api_key, *_ids(call), lp,
-                                         call.params.get("locale"), flag(call.params, "include_publish_details"))
+    lp = list_params(
+        {k: v for k, v in call.params.items() if k in {"skip", "limit", "include_count"}}
+    )
+    page, count = service.list_for_entry(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        lp,
+        call.params.get("locale"),
+        flag(call.params, "include_publish_details"),
+    )
     body: dict[str, Any] = {"entries": page}
     if lp.include_count:
         body["count"] = count
@@ -54,15 +77,29 @@ def list_variants(call: Call) -> dict[str, Any]:
 
 @endpoint
 def delete_variant(call: Call) -> dict[str, Any]:
-    service.delete(call.services, call.actor(), call.api_key, *_ids(call), call.path("variant"),
-                   call.params.get("locale"))
+    service.delete(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        call.path("variant"),
+        call.params.get("locale"),
+    )
     return {"notice": service.DELETED}
 
 
 @endpoint
 def versions(call: Call) -> dict[str, Any]:
-    return {"versions": service.versions(call.services, call.actor(), call.api_key, *_ids(call),
-                                         call.path("variant"), call.params.get("locale"))}
+    return {
+        "versions": service.versions(
+            call.services,
+            call.actor(),
+            call.api_key,
+            *_ids(call),
+            call.path("variant"),
+            call.params.get("locale"),
+        )
+    }
 
 
 def merged_variant_ref(call: Call) -> str | None:
@@ -75,5 +112,8 @@ def merged_variant_ref(call: Call) -> str | None:
 
 
 def merged_entry(call: Call, ref: str) -> Response | dict[str, Any]:
-    return {"entry": service.merged(call.services, call.actor(), call.api_key, *_ids(call), ref,
-                                    call.params.get("locale"))}
+    return {
+        "entry": service.merged(
+            call.services, call.actor(), call.api_key, *_ids(call), ref, call.params.get("locale")
+        )
+    }

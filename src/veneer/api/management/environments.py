@@ -10,24 +10,33 @@ from veneer.services import environments, locales
 
 @endpoint
 def list_environments(call: Call) -> dict[str, Any]:
-    return {"environments": environments.list_environments(call.services, call.actor(), call.api_key)}
+    return {
+        "environments": environments.list_environments(call.services, call.actor(), call.api_key)
+    }
 
 
 @endpoint
 def get_environment(call: Call) -> dict[str, Any]:
-    return {"environment": environments.get_environment(call.services, call.actor(), call.api_key, call.path("name"))}
+    return {
+        "environment": environments.get_environment(
+            call.services, call.actor(), call.api_key, call.path("name")
+        )
+    }
 
 
 @endpoint
 def create_environment(call: Call) -> Any:
-    env = environments.create_environment(call.services, call.actor(), call.api_key, call.section("environment"))
+    env = environments.create_environment(
+        call.services, call.actor(), call.api_key, call.section("environment")
+    )
     return created({"notice": "Environment created successfully.", "environment": env})
 
 
 @endpoint
 def update_environment(call: Call) -> dict[str, Any]:
-    env = environments.update_environment(call.services, call.actor(), call.api_key, call.path("name"),
-                                          call.section("environment"))
+    env = environments.update_environment(
+        call.services, call.actor(), call.api_key, call.path("name"), call.section("environment")
+    )
     return {"notice": "Environment updated successfully.", "environment": env}
 
 
@@ -44,18 +53,24 @@ def list_locales(call: Call) -> dict[str, Any]:
 
 @endpoint
 def get_locale(call: Call) -> dict[str, Any]:
-    return {"locale": locales.get_locale(call.services, call.actor(), call.api_key, call.path("code"))}
+    return {
+        "locale": locales.get_locale(call.services, call.actor(), call.api_key, call.path("code"))
+    }
 
 
 @endpoint
 def create_locale(call: Call) -> Any:
-    locale = locales.create_locale(call.services, call.actor(), call.api_key, call.section("locale"))
+    locale = locales.create_locale(
+        call.services, call.actor(), call.api_key, call.section("locale")
+    )
     return created({"notice": "Language added successfully.", "locale": locale})
 
 
 @endpoint
 def update_locale(call: Call) -> dict[str, Any]:
-    locale = locales.update_locale(call.services, call.actor(), call.api_key, call.path("code"), call.section("locale"))
+    locale = locales.update_locale(
+        call.services, call.actor(), call.api_key, call.path("code"), call.section("locale")
+    )
     return {"notice": "Language updated successfully.", "locale": locale}
 
 

@@ -51,21 +51,28 @@ def list_tokens(call: Call) -> dict[str, Any]:
 
 @endpoint
 def get_token(call: Call) -> dict[str, Any]:
-    return {"token": tokens.get_token(call.services, call.actor(), call.api_key, _kind(call), call.path("uid"))}
+    return {
+        "token": tokens.get_token(
+            call.services, call.actor(), call.api_key, _kind(call), call.path("uid")
+        )
+    }
 
 
 @endpoint
 def create_token(call: Call) -> Any:
     kind = _kind(call)
-    token = tokens.create_token(call.services, call.actor(), call.api_key, kind, call.section("token"))
+    token = tokens.create_token(
+        call.services, call.actor(), call.api_key, kind, call.section("token")
+    )
     return created({"notice": f"{_label(kind)} created successfully.", "token": token})
 
 
 @endpoint
 def update_token(call: Call) -> dict[str, Any]:
     kind = _kind(call)
-    token = tokens.update_token(call.services, call.actor(), call.api_key, kind, call.path("uid"),
-                                call.section("token"))
+    token = tokens.update_token(
+        call.services, call.actor(), call.api_key, kind, call.path("uid"), call.section("token")
+    )
     return {"notice": f"{_label(kind)} updated successfully.", "token": token}
 
 

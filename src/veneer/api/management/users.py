@@ -12,7 +12,9 @@ from veneer.services import users
 @endpoint
 def login(call: Call) -> dict[str, Any]:
     credentials = call.section("user")
-    user = users.login(call.services, credentials.get("email"), credentials.get("password"), call.address)
+    user = users.login(
+        call.services, credentials.get("email"), credentials.get("password"), call.address
+    )
     return {"notice": "Login Successful.", "user": user}
 
 

@@ -22,7 +22,9 @@ def list_groups(call: Call) -> dict[str, Any]:
 
 @endpoint
 def create_group(call: Call) -> Any:
-    group = groups.create_group(call.services, call.actor(), call.api_key, call.section("variant_group"))
+    group = groups.create_group(
+        call.services, call.actor(), call.api_key, call.section("variant_group")
+    )
     return created({**group, "notice": "Variant Group created successfully."})
 
 
@@ -34,8 +36,9 @@ def get_group(call: Call) -> dict[str, Any]:
 @endpoint
 def update_group(call: Call) -> dict[str, Any]:
     """Also what the SDKs send to link and unlink content types."""
-    group = groups.update_group(call.services, call.actor(), call.api_key, call.path("group"),
-                                call.section("variant_group"))
+    group = groups.update_group(
+        call.services, call.actor(), call.api_key, call.path("group"), call.section("variant_group")
+    )
     return {**group, "message": LINK_MESSAGE}
 
 
@@ -63,7 +66,9 @@ def _group(call: Call) -> str | None:
 
 @endpoint
 def list_variants(call: Call) -> dict[str, Any]:
-    page, count = groups.list_variants(call.services, call.actor(), call.api_key, call.params, _group(call))
+    page, count = groups.list_variants(
+        call.services, call.actor(), call.api_key, call.params, _group(call)
+    )
     body: dict[str, Any] = {"variants": page}
     if flag(call.params, "include_count"):
         body["count"] = count
@@ -72,23 +77,35 @@ def list_variants(call: Call) -> dict[str, Any]:
 
 @endpoint
 def create_variant(call: Call) -> Any:
-    variant = groups.create_variant(call.services, call.actor(), call.api_key, call.section("variant"), _group(call))
+    variant = groups.create_variant(
+        call.services, call.actor(), call.api_key, call.section("variant"), _group(call)
+    )
     return created({**variant, "notice": "Variant created successfully."})
 
 
 @endpoint
 def get_variant(call: Call) -> dict[str, Any]:
-    return groups.get_variant(call.services, call.actor(), call.api_key, call.path("variant"), _group(call))
+    return groups.get_variant(
+        call.services, call.actor(), call.api_key, call.path("variant"), _group(call)
+    )
 
 
 @endpoint
 def rename_variant(call: Call) -> dict[str, Any]:
-    variant = groups.rename_variant(call.services, call.actor(), call.api_key, _group(call), call.path("variant"),
-                                    call.section("variant"))
+    variant = groups.rename_variant(
+        call.services,
+        call.actor(),
+        call.api_key,
+        _group(call),
+        call.path("variant"),
+        call.section("variant"),
+    )
     return {**variant, "notice": "Variant updated successfully."}
 
 
 @endpoint
 def delete_variant(call: Call) -> dict[str, Any]:
-    groups.delete_variant(call.services, call.actor(), call.api_key, call.path("variant"), _group(call))
+    groups.delete_variant(
+        call.services, call.actor(), call.api_key, call.path("variant"), _group(call)
+    )
     return {"notice": "Variants deleted successfully."}
