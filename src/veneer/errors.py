@@ -12,8 +12,10 @@ Nothing here imports HTTP code: domain and services raise these, the interfaces 
     ├── NotFound                     404  unknown route (resources use NotFoundObject)
     ├── PreconditionFailed           412  missing or unknown api_key
     ├── PayloadTooLarge              413
+    ├── StaleVersion                 409  the caller's version is not the stored one
     ├── ValidationFailed             422  per-field errors
-    │   └── NotFoundObject           422  error_code 141, "The requested object doesn't exist."
+    │   ├── NotFoundObject           422  error_code 141, "The requested object doesn't exist."
+    │   └── Conflict                 422  a uniqueness rule was broken
     ├── TooManyRequests              429  carries retry_after seconds
     └── ResponseTooLarge / Timeout   (delivery caps)
 """
@@ -106,6 +108,16 @@ class Conflict(ValidationFailed):
     """A uniqueness rule was broken (Contentstack answers these with 422 too)."""
 
     error_code = 119
+
+
+class StaleVersion(VeneerError):
+    """The caller saw an older version than the one stored (`If-Match`, the editor's saves)."""
+
+    status = 409
+    error_code = 409
+    default_message = (
+        "This object was changed since you read it. Reload it and apply your change again."
+    )
 
 
 class TooManyRequests(VeneerError):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from veneer import ids
 from veneer.domain import schema as domain_schema
-from veneer.errors import NotFoundObject, ValidationFailed
+from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed
 from veneer.services import access, content_types, locales
 from veneer.services.context import Actor, Services
 from veneer.services.listing import ListParams, select_page
@@ -87,6 +87,11 @@ def version_of(
             f"Version {version} of this entry doesn't exist.", {"version": ["is not valid."]}
         )
     return old
+
+
+def check_version(stored: int, expected: int | None) -> None:
+    if expected is not None and expected != stored:
+        raise StaleVersion(errors={"_version": [f"is {stored}; the request expected {expected}."]})
 
 
 def _clean_fields(schema_fields: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
@@ -189,11 +194,18 @@ def update_entry(
     uid: str,
     body: dict[str, Any],
     locale: str | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
-    """Update in `locale`; an entry not yet localized there is localized by this call (version 1)."""
+    """Update in `locale`; an entry not yet localized there is localized by this call (version 1).
+
+    With `expected_version`, the update is refused (StaleVersion) unless the version it would
+    replace, the one a read in `locale` returns, is that one: checked under the write lock."""
     try:
         with services.store.write() as conn:
-            return _update(services, conn, actor, api_key, ct_uid, uid, body, locale)
+            return _update(
+                services, conn, actor, api_key, ct_uid, uid, body, locale, expected_version
+            )
     except IntegrityError:
         raise ValidationFailed(
             "The entry was changed by another request at the same time. Please retry.",
@@ -210,6 +222,7 @@ def _update(
     uid: str,
     body: dict[str, Any],
     locale: str | None,
+    expected_version: int | None,
 ) -> dict[str, Any]:
     stack = access.stack_row(services, conn, actor, api_key, write=True)
     entry = _body_entry(body)
@@ -217,6 +230,7 @@ def _update(
     code = entry_locale(services, conn, stack, locale)
     services.store.lock_rows(conn, t.entries, stack=stack["api_key"], uid=uid, locale=code)
     previous = latest(services, conn, stack["api_key"], ct_uid, uid, code)
+    check_version(previous["_version"], expected_version)
     localized = previous["locale"] == code
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
     now = ids.now()

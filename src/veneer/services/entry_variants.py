@@ -111,9 +111,12 @@ def upsert(
     variant_ref: str | None,
     body: Mapping[str, Any],
     locale: str | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Create or update an entry variant; returns (response, created). Without `variant_ref` the
-    body names the variant (the Python SDK's POST)."""
+    body names the variant (the Python SDK's POST). With `expected_version` (0: the caller expects
+    no entry variant yet) a write over another version is refused under the lock (StaleVersion)."""
     with services.store.write() as conn:
         stack = access.stack_row(services, conn, actor, api_key, write=True)
         variant_ref = variant_ref or variant_ref_of(body)
@@ -125,6 +128,7 @@ def upsert(
             conn, t.entries, stack=stack["api_key"], uid=uid, locale=base["locale"]
         )
         previous = _load(services, conn, stack["api_key"], uid, base["locale"], variant["uid"])
+        entries.check_version(previous["system"]["_version"] if previous else 0, expected_version)
         if previous is None:
             _check_linked(services, conn, stack["api_key"], ct_uid, variant)
         edited = domain.edit_variant(ct["schema"], base, previous, submitted, ids.cs)
