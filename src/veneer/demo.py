@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from veneer.domain.listing import ListParams
 from veneer.services import (
     content_types,
     entries,
@@ -17,7 +18,6 @@ from veneer.services import (
     tokens,
 )
 from veneer.services.context import Actor, Services
-from veneer.services.listing import ListParams
 from veneer.store import tables as t
 
 DEMO_STACK = "Veneer demo"

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from veneer import ids
 from veneer.domain import schema as domain_schema
+from veneer.domain.listing import ListParams, first_in_chain, select_page
 from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed
 from veneer.services import access, content_types, locales
 from veneer.services.context import Actor, Services
-from veneer.services.listing import ListParams, select_page
 from veneer.store import dumps, loads
 from veneer.store import tables as t
 
@@ -307,11 +307,7 @@ def _in_locales(conn: Any, stack: str, ct: str, chain: list[str]) -> list[dict[s
             t.entries.c.locale.in_(chain),
         )
     ).all()
-    best: dict[str, tuple[int, str]] = {}
-    for uid, code, doc in rows:
-        rank = chain.index(code)
-        if uid not in best or rank < best[uid][0]:
-            best[uid] = (rank, doc)
+    best = first_in_chain(((uid, code, doc) for uid, code, doc in rows), chain)
     return [loads(doc) for _, doc in best.values()]
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain
+from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access, content_types, entries, variant_groups
 from veneer.services.context import Actor, Services
-from veneer.services.listing import ListParams
 from veneer.store import dumps, loads
 from veneer.store import tables as t
 

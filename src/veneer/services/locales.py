@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from veneer import ids
+from veneer.domain import listing
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
 from veneer.services.changes import record_change
@@ -160,10 +161,9 @@ def delete_locale(services: Services, actor: Actor, api_key: str | None, code: s
 
 def fallback_chain(services: Services, conn: Any, stack: str, code: str) -> list[str]:
     """`code` followed by its fallbacks, ending at the master locale; loops are cut."""
-    chain: list[str] = []
-    current: str | None = code
-    while current and current not in chain:
-        chain.append(current)
+
+    def fallback_of(current: str) -> str | None | bool:
         doc = services.store.doc(conn, t.locales, stack=stack, code=current)
-        current = doc.get("fallback_locale") if doc else None
-    return chain
+        return doc.get("fallback_locale") if doc else False
+
+    return listing.fallback_chain(code, fallback_of)

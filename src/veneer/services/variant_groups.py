@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 
 from veneer import ids
+from veneer.domain.listing import flag, list_params, parse_query
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
 from veneer.services.context import Actor, Services
-from veneer.services.listing import flag, list_params, parse_query
 from veneer.store import dumps, loads
 from veneer.store import tables as t
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed, VeneerError
 from veneer.services import (
     content_types,
@@ -20,7 +21,6 @@ from veneer.services import (
     stacks,
     variant_groups,
 )
-from veneer.services.listing import ListParams
 from veneer.web import editor
 from veneer.web import fields as F
 from veneer.web.page import Page, view

@@ -9,9 +9,9 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from veneer.domain.listing import ListParams, parse_query
 from veneer.errors import VeneerError
 from veneer.services import content_types, entries, environments, locales, stacks, users
-from veneer.services.listing import ListParams, parse_query
 from veneer.web import session
 from veneer.web.page import Page, public, view
 

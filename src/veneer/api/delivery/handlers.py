@@ -26,8 +26,8 @@ from veneer.api.delivery.cache import (
 )
 from veneer.api.responses import error_response
 from veneer.domain import query as domain_query
+from veneer.domain.listing import flag, list_params
 from veneer.errors import ResponseTooLarge, VeneerError
-from veneer.services.listing import flag, list_params
 
 Builder = Callable[[Request, DeliveryCache, reader.Scope], bytes | Cached]
 

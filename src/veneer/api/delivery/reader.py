@@ -16,7 +16,8 @@ import orjson
 
 from veneer import ids
 from veneer.api.delivery.cache import DeliveryCache, Dep, entry_dep, list_dep, stack_dep
-from veneer.domain import query as domain_query
+from veneer.domain import listing
+from veneer.domain.listing import ListParams
 from veneer.errors import (
     Forbidden,
     NotFoundObject,
@@ -25,7 +26,6 @@ from veneer.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from veneer.services.listing import ListParams
 
 NOT_FOUND = "The requested object doesn't exist."
 
@@ -157,22 +157,20 @@ def _locales(cache: DeliveryCache, stack: str, locale: str | None) -> list[str]:
             locale
             or cache.query("SELECT master_locale FROM stacks WHERE api_key = ?", (stack,))[0][0]
         ).lower()
-        chain: list[str] = []
-        current: str | None = code
-        while current and current not in chain:
+
+        def fallback_of(current: str) -> str | None | bool:
             rows = cache.query(
                 "SELECT doc FROM locales WHERE stack = ? AND code = ?", (stack, current)
             )
-            if not rows:
-                if not chain:
-                    raise ValidationFailed(
-                        f"The locale '{code}' is not added to this stack.",
-                        {"locale": ["is not valid."]},
-                        error_code=141,
-                    )
-                break
-            chain.append(current)
-            current = orjson.loads(rows[0][0]).get("fallback_locale")
+            return orjson.loads(rows[0][0]).get("fallback_locale") if rows else False
+
+        chain = listing.fallback_chain(code, fallback_of)
+        if not chain:
+            raise ValidationFailed(
+                f"The locale '{code}' is not added to this stack.",
+                {"locale": ["is not valid."]},
+                error_code=141,
+            )
         cache.remember(key, chain)
     return list(cache.memo[key])
 
@@ -216,11 +214,7 @@ def entry_docs(
         content_type_doc(
             cache, scope.stack, ct
         )  # an unknown content type is an error, not an empty list
-    best: dict[str, tuple[int, Any]] = {}
-    for uid, code, doc in rows:
-        rank = scope.locales.index(code)
-        if uid not in best or rank < best[uid][0]:
-            best[uid] = (rank, doc)
+    best = listing.first_in_chain(((uid, code, doc) for uid, code, doc in rows), scope.locales)
     scope.check_time()
     docs, stored = [], {}
     for rank, doc in best.values():
@@ -234,11 +228,8 @@ def entry_docs(
 def select(
     docs: list[dict[str, Any]], lp: ListParams, scope: Scope
 ) -> tuple[list[dict[str, Any]], int]:
-    if lp.query is not None:
-        docs = [doc for doc in docs if lp.query(doc)]
     scope.check_time()
-    docs = domain_query.sort_entries(docs, lp.asc, lp.desc)
-    return lp.page(docs), len(docs)
+    return listing.select_page(docs, lp)
 
 
 def content_type_doc(cache: DeliveryCache, stack: str, ct: str) -> dict[str, Any]:

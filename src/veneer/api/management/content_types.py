@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from veneer.api.call import Call, created, endpoint
+from veneer.domain.listing import flag, list_params
 from veneer.services import content_types
-from veneer.services.listing import flag, list_params
 
 
 @endpoint

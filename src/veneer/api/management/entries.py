@@ -6,9 +6,9 @@ from typing import Any
 
 from veneer.api.call import Call, created, endpoint
 from veneer.api.management import entry_variants
+from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import entries, publishing
-from veneer.services.listing import flag, list_params
 
 
 def _version(call: Call) -> int | None:

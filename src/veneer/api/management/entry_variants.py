@@ -7,8 +7,8 @@ from typing import Any
 from starlette.responses import Response
 
 from veneer.api.call import Call, created, endpoint
+from veneer.domain.listing import flag, list_params
 from veneer.services import entry_variants as service
-from veneer.services.listing import flag, list_params
 
 
 def _ids(call: Call) -> tuple[str, str]:

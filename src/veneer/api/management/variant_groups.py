@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from veneer.api.call import Call, created, endpoint
+from veneer.domain.listing import flag
 from veneer.services import variant_groups as groups
-from veneer.services.listing import flag
 
 LINK_MESSAGE = "Variant Group and Variants updated successfully"
 

@@ -1,10 +1,11 @@
-"""Parsing of the list parameters every collection endpoint shares (semantics §1)."""
+"""List parameters every collection endpoint shares (semantics §1), and the pure steps of a list:
+choosing each entry's locale along a fallback chain, then filter, sort, count and page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -12,6 +13,8 @@ from veneer.domain import query as domain_query
 from veneer.errors import ValidationFailed
 
 MAX_LIMIT = 100
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,30 @@ def select_page(items: list[dict[str, Any]], lp: ListParams) -> tuple[list[dict[
         items = [item for item in items if lp.query(item)]
     items = domain_query.sort_entries(items, lp.asc, lp.desc)
     return lp.page(items), len(items)
+
+
+def fallback_chain(code: str, fallback_of: Callable[[str], str | None | bool]) -> list[str]:
+    """`code` followed by its fallbacks, ending where a locale has none; loops are cut.
+
+    `fallback_of(code)` gives a locale's fallback (None for none), or False when the stack has no
+    such locale: the chain stops before it (an empty chain when `code` itself is unknown)."""
+    chain: list[str] = []
+    current: str | None = code
+    while current and current not in chain:
+        fallback = fallback_of(current)
+        if fallback is False:
+            break
+        chain.append(current)
+        current = fallback if isinstance(fallback, str) else None
+    return chain
+
+
+def first_in_chain(rows: Iterable[tuple[K, str, V]], chain: list[str]) -> dict[K, tuple[int, V]]:
+    """Each key once, with the rank in `chain` and the value of its row in the earliest locale."""
+    rank_of = {code: rank for rank, code in enumerate(chain)}
+    best: dict[K, tuple[int, V]] = {}
+    for key, code, value in rows:
+        rank = rank_of[code]
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, value)
+    return best
