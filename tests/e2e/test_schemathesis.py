@@ -505,7 +505,7 @@ def exercise(run: Run, operation: Any, mode: GenerationMode) -> None:
 
 
 def test_every_operation_against_a_live_server(
-    live: tuple[str, str, Path], capsys: pytest.CaptureFixture[str]
+    live: tuple[str, str, Path], record_property: Callable[[str, object], None]
 ) -> None:
     database_url, base_url, log = live
     schema = schemathesis.openapi.from_url(base_url + "/-/openapi.json")
@@ -521,13 +521,13 @@ def test_every_operation_against_a_live_server(
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 exercise(run, operation, mode)
     backend = database_url.split(":", 1)[0]
-    with capsys.disabled():
-        print(
-            f"\nschemathesis {schemathesis.__version__} on {backend}: {run.generated} generated requests over "
-            f"{len(operations)} operations (seed {SEED}; {world.requests} setup requests; "
-            f"{len(run.not_negatable)} operations without invalid inputs); statuses "
-            f"{dict(sorted(run.statuses.items()))}"
-        )
+    summary = (
+        f"schemathesis {schemathesis.__version__} on {backend}: {run.generated} generated requests "
+        f"over {len(operations)} operations (seed {SEED}; {world.requests} setup requests; "
+        f"{len(run.not_negatable)} operations without invalid inputs); statuses "
+        f"{dict(sorted(run.statuses.items()))}"
+    )
+    record_property("summary", summary)  # printed at the end of the run, from any xdist worker
     assert not run.failures, (
         f"{len(run.failing_operations)} operations failed (seed {SEED}):\n\n"
         + "\n\n".join(run.failures)
