@@ -8,15 +8,16 @@ ports. The end of this file says which tests share a worker, and which start fir
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import httpx
 import httpx2
@@ -35,6 +36,7 @@ from veneer.store.migrate import upgrade
 BACKENDS = [b for b in os.environ.get("VENEER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PG_SERVER = os.environ.get("VENEER_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 PASSWORD = "correct horse battery"
+T = TypeVar("T")
 
 
 def _pg_database(name: str) -> str:
@@ -48,18 +50,50 @@ def _drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Made:
+    """What the session made on each database (the database itself, the services, the app, a
+    server), each made when first asked for and closed at the end of the session. pytest tears a
+    parametrized session fixture down whenever the next test wants the other database, which is
+    often once pytest-xdist shares the tests out; what is kept here is made once per database."""
+
+    def __init__(self, closing: contextlib.ExitStack) -> None:
+        self.closing = closing
+        self.made: dict[tuple[str, str], object] = {}
+
+    def once(self, kind: str, database: str, make: Callable[[], Iterator[T]]) -> T:
+        """What `make` yields, made on the first call for (kind, database); the rest of `make` runs
+        when the session ends."""
+        if (kind, database) not in self.made:
+            made = self.closing.enter_context(contextlib.contextmanager(make)())
+            self.made[kind, database] = made
+        return cast(T, self.made[kind, database])
+
+
+@pytest.fixture(scope="session")
+def made() -> Iterator[Made]:
+    with contextlib.ExitStack() as closing:
+        yield Made(closing)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
+    request: pytest.FixtureRequest, made: Made, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    backend: str = request.param
+    return made.once("database", backend, lambda: _database(backend, tmp_path_factory))
+
+
+def _database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a fresh database of the kind `backend`; a PostgreSQL one is dropped at the end."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'veneer.db'}"
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"veneer_test_{worker}_{os.getpid()}_{secrets.token_hex(4)}"
-    url = _pg_database(name)
-    yield url
-    _drop_pg_database(name)
+    try:
+        yield _pg_database(name)
+    finally:
+        _drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -70,16 +104,26 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def services(settings: Settings) -> Iterator[Services]:
+def services(made: Made, settings: Settings) -> Services:
+    return made.once("services", settings.database_url, lambda: _services(settings))
+
+
+def _services(settings: Settings) -> Iterator[Services]:
     store = open_store(settings.database_url)
     upgrade(store)
-    # Cheap password hashing: tests/test_passwords.py keeps one check of the production cost.
-    yield Services(store=store, settings=settings, passwords=Passwords.cheap())
-    store.dispose()
+    try:
+        # Cheap password hashing: tests/test_passwords.py keeps one check of the production cost.
+        yield Services(store=store, settings=settings, passwords=Passwords.cheap())
+    finally:
+        store.dispose()
 
 
 @pytest.fixture(scope="session")
-def client(services: Services) -> Iterator[TestClient]:
+def client(made: Made, services: Services) -> TestClient:
+    return made.once("client", services.settings.database_url, lambda: _client(services))
+
+
+def _client(services: Services) -> Iterator[TestClient]:
     app = create_app(services.settings, services=services)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
@@ -192,12 +236,19 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def server(
-    database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+    made: Made, database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """`host:port` of a `veneer serve` on the session's database (migrated by `services`)."""
+    return made.once("server", database_url, lambda: _server(database_url, tmp_path_factory))
+
+
+def _server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     process = start_server(database_url, port, tmp_path_factory.mktemp("server") / "server.log")
-    yield f"127.0.0.1:{port}"
-    stop_server(process)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop_server(process)
 
 
 # -- sharing the suite out over pytest-xdist workers ---------------------------------------------
