@@ -46,6 +46,7 @@ from tests.conftest import (
     start_server,
     stop_server,
 )
+from veneer.passwords import Passwords
 from veneer.services import users
 from veneer.services.context import Services
 from veneer.settings import Settings
@@ -143,11 +144,17 @@ def live(
 
 
 def make_user(database_url: str) -> str:
+    """The world's user, with a cheap password hash as everywhere in the suite: the server logs it
+    in again and again, and verifies at the cost the hash was made with."""
     store = open_store(database_url)
     try:
         email = f"st-{secrets.token_hex(6)}@example.com"
         users.create_user(
-            Services(store=store, settings=Settings(database_url=database_url)),
+            Services(
+                store=store,
+                settings=Settings(database_url=database_url),
+                passwords=Passwords.cheap(),
+            ),
             email,
             PASSWORD,
             "Schemathesis",
