@@ -177,20 +177,7 @@ class Editor:
         return refs
 
     def crumbs(self) -> list[tuple[str, str]]:
-        return [
-            *stack_crumbs(self.page, self.stack),
-            (
-                self.ct["title"],
-                self.page.href(
-                    "stacks",
-                    self.api_key,
-                    "content-types",
-                    self.ct["uid"],
-                    "entries",
-                    locale=self.locale,
-                ),
-            ),
-        ]
+        return [*stack_crumbs(self.page, self.stack), (self.ct["title"], self.href())]
 
     def publications(self) -> list[dict[str, Any]]:
         """Where the base entry and each of its variants are published, and at which version."""
