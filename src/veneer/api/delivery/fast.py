@@ -18,8 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veneer.api.delivery import handlers, reader
 from veneer.api.delivery.cache import Cached, DeliveryCache
-from veneer.api.responses import error_response, unexpected_error
-from veneer.errors import VeneerError
+from veneer.api.responses import error_response
 
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
 VARIANTS = b"x-cs-variant-uid"
@@ -91,11 +90,8 @@ class DeliveryFront:
                 cached = handlers.answer(Request(scope, receive), cache, build, synced=True)
                 if exact is not None:
                     cache.put(exact, cached)
-        except VeneerError as exc:
-            await error_response(exc)(scope, receive, send)
-            return
         except Exception as exc:  # noqa: BLE001 -- rendered as JSON, as the router's error handler would
-            await unexpected_error(exc)(scope, receive, send)
+            await error_response(exc)(scope, receive, send)
             return
         await send_cached(send, cached, headers.get(b"if-none-match"))
 
