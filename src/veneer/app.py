@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veneer.api.delivery.cache import DeliveryCache
+from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.fast import DeliveryFront
 from veneer.api.responses import error_response
 from veneer.api.routes import routes
@@ -82,7 +82,7 @@ def create_app(
         yield
         if task:
             task.cancel()
-        app.state.delivery.close()
+        delivery.close()
 
     app = Starlette(
         routes=routes(settings.role),
@@ -94,5 +94,6 @@ def create_app(
         },
     )
     app.state.services = services
-    app.state.delivery = DeliveryCache(services)
-    return RequestGuard(DeliveryFront(app, app.state.delivery))
+    app.state.delivery_context = delivery = DeliveryContext.open(services)
+    app.state.delivery = delivery.cache
+    return RequestGuard(DeliveryFront(app, delivery))

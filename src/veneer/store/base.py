@@ -12,6 +12,8 @@ import orjson
 from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from veneer.store.published import PublishedReader
+
 
 def dumps(doc: Any) -> str:
     return orjson.dumps(doc).decode()
@@ -82,8 +84,9 @@ class Store:
         raise NotImplementedError
 
     # -- delivery hot path --------------------------------------------------------------------
-    def raw_connection(self) -> Any:
-        """A DB-API connection for the delivery read path, which skips SQLAlchemy's overhead."""
+    def published_reader(self, timeout: float) -> PublishedReader:
+        """The delivery read path's reader (`store/published.py`), which skips SQLAlchemy's
+        overhead; the database cuts off its statements `timeout` seconds into a request."""
         raise NotImplementedError
 
     def dispose(self) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import psycopg
+from psycopg.rows import TupleRow
 from sqlalchemy import Table, create_engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from veneer.store.base import Store
+from veneer.store.published import PublishedReader
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -47,5 +50,32 @@ class PostgresStore(Store):
             )
         )
 
-    def raw_connection(self) -> psycopg.Connection:
-        return psycopg.connect(libpq_url(self.url), autocommit=True)
+    def published_reader(self, timeout: float) -> PublishedReader:
+        return PublishedReader(PostgresReadDriver(libpq_url(self.url)), timeout)
+
+
+# -- the delivery read path (store/published.py) -------------------------------------------------
+@functools.lru_cache(maxsize=1024)  # list reads vary the number of placeholders
+def _pyformat(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+class PostgresReadDriver:
+    """Raw psycopg connections for `PublishedReader`: `statement_timeout` makes the server cancel
+    a statement that runs past the request's deadline (QueryCanceled)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def connect(
+        self, timeout: float, past_deadline: Callable[[], bool]
+    ) -> psycopg.Connection[TupleRow]:
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute(f"SET statement_timeout = {max(1, int(timeout * 1000))}")
+        return conn
+
+    def statement(self, sql: str) -> str:
+        return _pyformat(sql)  # psycopg takes `%s` placeholders
+
+    def cut_off(self, exc: Exception) -> bool:
+        return isinstance(exc, psycopg.errors.QueryCanceled)

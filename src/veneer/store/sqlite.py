@@ -4,7 +4,7 @@ deadlock on a lock upgrade (the readers never block them)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from veneer.store.base import Store
+from veneer.store.published import PublishedReader
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -61,9 +62,28 @@ class SqliteStore(Store):
             )
         )
 
-    def raw_connection(self) -> sqlite3.Connection:
+    def published_reader(self, timeout: float) -> PublishedReader:
+        return PublishedReader(SqliteReadDriver(self.path), timeout)
+
+
+# -- the delivery read path (store/published.py) -------------------------------------------------
+class SqliteReadDriver:
+    """Raw sqlite3 connections for `PublishedReader`: a progress handler stops a statement that
+    runs past the request's deadline, which sqlite3 reports as "interrupted"."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def connect(self, timeout: float, past_deadline: Callable[[], bool]) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.set_progress_handler(past_deadline, 1000)  # asked every 1000 VM instructions
         return conn
+
+    def statement(self, sql: str) -> str:
+        return sql  # sqlite3 takes `?` placeholders
+
+    def cut_off(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
