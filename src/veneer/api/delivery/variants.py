@@ -28,6 +28,7 @@ from veneer.api.delivery.cache import Merged, entry_dep, stack_dep, variant_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.reader import Scope
 from veneer.domain.patches import merge
+from veneer.store.published import PublishedVariant
 
 HEADER = "x-cs-variant-uid"
 
@@ -119,30 +120,26 @@ def overlay(
     return out
 
 
-Row = tuple[str, str | None, bytes]  # variant uid, its alias, its stored publication
-
-
 def _published(
     delivery: DeliveryContext, scope: Scope, items: Sequence[Item], refs: Sequence[str]
-) -> dict[tuple[str, str], list[Row]]:
+) -> dict[tuple[str, str], list[PublishedVariant]]:
     """(entry, locale) -> the variants named by `refs` (uid or alias) that are published for it
     there, in one indexed read: names an entry lacks, or that exist nowhere, never come back.
     Aliases are not remembered: a deleted variant's alias may come back on another one."""
     entries, locales = sorted({i.uid for i in items}), sorted({i.locale for i in items})
-    rows = delivery.published.published_variants(
+    found: dict[tuple[str, str], list[PublishedVariant]] = {}
+    for row in delivery.published.published_variants(
         scope.stack, scope.environment, entries, locales, refs
-    )
-    found: dict[tuple[str, str], list[Row]] = {}
-    for row in rows:
-        found.setdefault((row.entry, row.locale), []).append((row.variant, row.alias, row.doc))
+    ):
+        found.setdefault((row.entry, row.locale), []).append(row)
     return found
 
 
-def _effective(refs: Sequence[str], rows: list[Row]) -> list[tuple[Named, bytes]]:
+def _effective(refs: Sequence[str], rows: list[PublishedVariant]) -> list[tuple[Named, bytes]]:
     """The published variants in the order the request names them, each once (a uid before an
     alias when a name is both), with the alias it was named by."""
-    by_uid = {uid: raw for uid, _, raw in rows}
-    by_alias = {alias: uid for uid, alias, _ in rows if alias}
+    by_uid = {row.variant: row.doc for row in rows}
+    by_alias = {row.alias: row.variant for row in rows if row.alias}
     chosen: dict[str, tuple[Named, bytes]] = {}
     for ref in refs:
         uid = ref if ref in by_uid else by_alias.get(ref)
