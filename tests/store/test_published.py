@@ -286,7 +286,7 @@ def test_a_broken_connection_is_replaced_on_the_next_request(
     seeded: Seeded, reader: PublishedReader
 ) -> None:
     assert reader.stack_exists(seeded.stack)
-    reader._connection().close()  # as if the server went away
+    reader._local.conn.close()  # as if the server went away
     with pytest.raises(Exception):  # the driver's own error  # noqa: B017
         reader.stack_exists(seeded.stack)
     reader.start()

@@ -81,10 +81,6 @@ def timed_out() -> RequestTimeout:
     return RequestTimeout(errors={"request": ["took longer than the configured limit."]})
 
 
-def _bytes(doc: str | bytes | memoryview) -> bytes:
-    return doc.encode() if isinstance(doc, str) else bytes(doc)
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
@@ -113,16 +109,13 @@ class PublishedReader:
     def _past_deadline(self) -> bool:
         return time.monotonic() > self.deadline()
 
-    def _connection(self) -> Connection:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._driver.connect(self._timeout, self._past_deadline)
-        return conn
-
     def _rows(self, sql: str, args: Sequence[Any]) -> list[Any]:
         """Every row of one statement, run under the request's deadline."""
         try:
-            return self._connection().execute(self._driver.statement(sql), args).fetchall()
+            conn: Connection | None = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = self._driver.connect(self._timeout, self._past_deadline)
+            return conn.execute(self._driver.statement(sql), args).fetchall()
         except Exception as exc:
             if self._driver.cut_off(exc):
                 raise timed_out() from None
@@ -211,7 +204,7 @@ class PublishedReader:
             "AND entry = ? AND variant = '' AND content_type = ?",
             (stack, environment, locale, entry, content_type),
         )
-        return _bytes(rows[0][0]) if rows else None
+        return rows[0][0].encode() if rows else None  # both drivers return text as str
 
     def published_entries(
         self, stack: str, environment: str, content_type: str, locales: Sequence[str]
@@ -225,7 +218,7 @@ class PublishedReader:
             f"AND content_type = ? AND variant = '' AND locale IN ({_marks(locales)})",
             (stack, environment, content_type, *locales),
         )
-        return [(entry, locale, _bytes(doc)) for entry, locale, doc in rows]
+        return [(entry, locale, doc.encode()) for entry, locale, doc in rows]
 
     def published_variants(
         self,
@@ -248,6 +241,6 @@ class PublishedReader:
             (stack, environment, *locales, *entries, *names, *names),
         )
         return [
-            PublishedVariant(entry, locale, uid, alias, _bytes(doc))
+            PublishedVariant(entry, locale, uid, alias, doc.encode())
             for entry, locale, uid, alias, doc in rows
         ]

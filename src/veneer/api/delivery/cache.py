@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 Dep = tuple[str, ...]
 T = TypeVar("T")
@@ -139,7 +139,8 @@ class DeliveryCache:
     def memoized(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """The memo's value for `key` (`key[1]` is the stack), computed and kept when missing."""
         try:
-            return cast(T, self.memo[key])
+            known: T = self.memo[key]
+            return known
         except KeyError:
             value = compute()
             if len(self.memo) >= MEMO_LIMIT:
