@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store
+from veneer.store.core import on_conflict
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -52,14 +54,20 @@ class SqliteStore(Store):
     def _begin_write(self, conn: Connection) -> None:
         conn.info["write"] = True
 
-    def upsert(self, conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
-        keys = [c.name for c in table.primary_key.columns]
-        stmt = sqlite_insert(table).values(**values)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
-            )
-        )
+    def upsert(
+        self, table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None = None
+    ) -> Insert:
+        statement = sqlite_insert(table).values(**values)
+        return statement.on_conflict_do_update(**on_conflict(table, values, changes))
+
+    def lock(self, conn: Connection, table: Table, keys: Mapping[str, Any]) -> None:
+        """Nothing to do: a writer holds the database's write lock from BEGIN IMMEDIATE."""
+
+    def order_changes(self, conn: Connection) -> None:
+        """Nothing to do: writers run one at a time, so sequence numbers follow commit order."""
+
+    def lock_migrations(self, conn: Connection) -> None:
+        """Nothing to do: SQLite admits one writer at a time."""
 
     def raw_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
