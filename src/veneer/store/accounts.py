@@ -17,12 +17,8 @@ class Accounts(Rows):
 
     def first_user(self) -> dict[str, Any] | None:
         """The row of the account created first (the owner made on an empty database), or None."""
-        row = (
-            self._conn.execute(select(t.users).order_by(t.users.c.created_at).limit(1))
-            .mappings()
-            .first()
-        )
-        return dict(row) if row is not None else None
+        rows = self._rows(select(t.users).order_by(t.users.c.created_at).limit(1))
+        return rows[0] if rows else None
 
     def user(self, uid: str) -> dict[str, Any] | None:
         """A user's row (with its password hash), or None."""
@@ -62,12 +58,11 @@ class Accounts(Rows):
     def memberships(self, user_uid: str) -> list[dict[str, Any]]:
         """The uid, name and the user's role of every organization a user belongs to."""
         o, m = t.organizations, t.org_members
-        rows = self._conn.execute(
+        return self._rows(
             select(o.c.uid, o.c.name, m.c.role)
             .join(m, m.c.org_uid == o.c.uid)
             .where(m.c.user_uid == user_uid)
-        ).mappings()
-        return [dict(row) for row in rows]
+        )
 
     def add_session(self, token_hash: str, user_uid: str, created_at: str, expires_at: str) -> None:
         """Store a login session under the hash of its authtoken."""

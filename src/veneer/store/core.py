@@ -98,6 +98,10 @@ class Rows:
         row = self._conn.execute(select(table).where(where(table, keys))).mappings().first()
         return dict(row) if row is not None else None
 
+    def _rows(self, query: Select[Any]) -> list[dict[str, Any]]:
+        """The rows `query` selects, in its order, as dicts."""
+        return [dict(row) for row in self._conn.execute(query).mappings()]
+
     def _doc(self, table: Table, **keys: Any) -> dict[str, Any] | None:
         text = self._conn.execute(select(table.c.doc).where(where(table, keys))).scalar()
         return loads(text) if text is not None else None

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.exc import DataError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store
@@ -33,6 +34,14 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("write", False) else "BEGIN")
 
 
+def _on_error(context: ExceptionContext) -> DataError | None:
+    """sqlite3 refuses an integer too large for a column with OverflowError, where PostgreSQL's
+    driver raises DataError: raise that instead, for the store to translate the same way."""
+    if isinstance(context.original_exception, OverflowError):
+        return DataError(context.statement, context.parameters, context.original_exception)
+    return None
+
+
 class SqliteStore(Store):
     dialect = "sqlite"
 
@@ -49,6 +58,7 @@ class SqliteStore(Store):
         )
         event.listen(engine, "connect", _configure)
         event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
 
     def _begin_write(self, conn: Connection) -> None:

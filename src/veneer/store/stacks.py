@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -26,9 +27,13 @@ STACK_TABLES = (
 )
 
 
-def _decoded(row: dict[str, Any] | None, column: str) -> dict[str, Any] | None:
-    """`row` with its JSON `column` read into a dict."""
+def _decoded(row: Mapping[str, Any] | None, column: str) -> dict[str, Any] | None:
+    """`row` with its JSON `column` read into a dict (None stays None)."""
     return {**row, column: loads(row[column])} if row is not None else None
+
+
+def _all_decoded(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
+    return [{**row, column: loads(row[column])} for row in rows]
 
 
 class Stacks(Rows):
@@ -39,13 +44,13 @@ class Stacks(Rows):
     def of_user(self, user_uid: str) -> list[dict[str, Any]]:
         """The rows of every stack of the organizations a user belongs to, oldest first."""
         s, m = t.stacks, t.org_members
-        rows = self._conn.execute(
+        rows = self._rows(
             select(s)
             .join(m, m.c.org_uid == s.c.org_uid)
             .where(m.c.user_uid == user_uid)
             .order_by(s.c.created_at)
-        ).mappings()
-        return [{**row, "settings": loads(row["settings"])} for row in rows]
+        )
+        return _all_decoded(rows, "settings")
 
     def add(self, row: dict[str, Any]) -> None:
         """Store a new stack from its row (settings as a dict)."""
@@ -78,10 +83,10 @@ class Tokens(Rows):
     def of_stack(self, stack: str, kind: str) -> list[dict[str, Any]]:
         """The rows (doc as a dict) of a stack's management or delivery tokens, oldest first."""
         k = t.tokens
-        rows = self._conn.execute(
+        rows = self._rows(
             select(k).where(k.c.stack == stack, k.c.kind == kind).order_by(k.c.created_at)
-        ).mappings()
-        return [{**row, "doc": loads(row["doc"])} for row in rows]
+        )
+        return _all_decoded(rows, "doc")
 
     def get(self, stack: str, kind: str, uid: str) -> dict[str, Any] | None:
         """A token's row (doc as a dict), or None."""
