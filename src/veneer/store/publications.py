@@ -34,14 +34,12 @@ class Publications(Rows):
         """Publish a ready-to-serve document (variant '': the base entry) to an environment in a
         locale, replacing what was published there, and record the change."""
         seq = self._changes.record(stack, environment, locale, entry, variant, content_type)
-        keys = {
+        values = {
             "stack": stack,
             "environment": environment,
             "locale": locale,
             "entry": entry,
             "variant": variant,
-        }
-        values = {
             "content_type": content_type,
             "version": doc["_version"],
             "doc": dumps(doc),
@@ -49,17 +47,11 @@ class Publications(Rows):
             "published_by": published_by,
             "seq": seq,
         }
-        self._conn.execute(self._sql.upsert(t.publications, {**keys, **values}))
+        self._conn.execute(self._sql.upsert(t.publications, values))
 
     def exists(self, stack: str, environment: str, locale: str, entry: str, variant: str) -> bool:
         """Whether an entry (variant '': its base) is published to an environment in a locale."""
-        keys = {
-            "stack": stack,
-            "environment": environment,
-            "locale": locale,
-            "entry": entry,
-            "variant": variant,
-        }
+        keys = scope(stack, environment=environment, locale=locale, entry=entry, variant=variant)
         query = select(t.publications.c.seq).where(where(t.publications, keys))
         return self._conn.execute(query).first() is not None
 
