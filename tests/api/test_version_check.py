@@ -11,6 +11,9 @@ import pytest
 from tests.api.test_core_flow import setup_page
 from tests.api.test_variants_api import BASE, CT, SEED_UPDATE
 from tests.conftest import Api
+from veneer.errors import StaleVersion
+from veneer.services import entry_variants, users
+from veneer.services.context import Services
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 
@@ -119,3 +122,25 @@ def test_an_entry_variant_expected_absent_with_v0(api: Api, landing: str) -> Non
     assert api.put(path, SEED_UPDATE, headers={"If-Match": '"v0"'}).status_code == 201
     assert_stale(api.put(path, SEED_UPDATE, headers={"If-Match": '"v0"'}))
     assert api.ok(api.get(path))["entry"]["_version"] == 1
+
+
+def test_an_entry_variant_made_against_an_older_base_is_refused(
+    api: Api, landing: str, services: Services
+) -> None:
+    """The editor's form is a change against the base version it showed: the service refuses it,
+    under the lock, once the base entry has moved on (`expected_base_version`)."""
+    api.ok(put(api, landing, {"title": "moved on"}, None))  # the base is at version 2 now
+    actor = users.authenticate(services, api.authtoken)
+    uid = landing.rsplit("/", 1)[1]
+    with pytest.raises(StaleVersion) as refused:
+        entry_variants.upsert(
+            services, actor, api.api_key, "landing", uid, "red", SEED_UPDATE,
+            expected_version=0, expected_base_version=1,
+        )  # fmt: skip
+    assert refused.value.errors == {"_version": ["is 2; the request expected 1."]}
+    assert api.get(landing + "/variants/red").status_code == 422  # nothing was written
+    body, created = entry_variants.upsert(
+        services, actor, api.api_key, "landing", uid, "red", SEED_UPDATE,
+        expected_version=0, expected_base_version=2,
+    )  # fmt: skip
+    assert created and body["_variant"]["_base_entry_version"] == 2

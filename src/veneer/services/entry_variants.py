@@ -98,18 +98,21 @@ def upsert(
     locale: str | None = None,
     *,
     expected_version: int | None = None,
+    expected_base_version: int | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Create or update an entry variant; returns (response, created). Without `variant_ref` the
     body names the variant (the Python SDK's POST). With `expected_version` (0: the caller expects
-    no entry variant yet) a write over another version is refused under the lock (StaleVersion)."""
+    no entry variant yet) a write over another version is refused under the lock (StaleVersion);
+    likewise `expected_base_version` for the base entry the change was made against."""
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, write=True)
         variant_ref = variant_ref or variant_ref_of(body)
         submitted = _submitted(body)
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        tx.entries.lock(stack["api_key"], uid, loaders.entry_locale(tx, stack, locale))
         base = _base(tx, stack, ct_uid, uid, locale)
+        loaders.check_version(base["_version"], expected_base_version)
         variant = loaders.variant(tx, stack["api_key"], variant_ref)
-        tx.entries.lock(stack["api_key"], uid, base["locale"])
         previous = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant["uid"])
         loaders.check_version(previous["system"]["_version"] if previous else 0, expected_version)
         if previous is None:

@@ -43,15 +43,6 @@ def edit_variant(page: Page) -> Response:
     return ed.render_variant()
 
 
-def _check_base(ed: Editor, seen: int | None) -> None:
-    """The form's changes are taken against the latest base entry, so a form opened on an older
-    one would send that version's values as the variant's own. The service checks the variant's
-    version under its lock, but takes no version of the base entry: that one is checked here."""
-    assert ed.entry is not None
-    if seen is not None and seen != ed.entry["_version"]:
-        raise StaleVersion()
-
-
 @view
 def save_variant(page: Page) -> Response:
     ed, current = open_variant(page)
@@ -74,7 +65,6 @@ def save_variant(page: Page) -> Response:
         sent = variant_diff.submission(ed.ct["schema"], current, doc, ed.entry, ids.cs)
         if variant_diff.is_empty(sent) and ed.record is not None:
             return page.redirect(ed.href(*here, notice="unchanged"))
-        _check_base(ed, base_seen)
         entry_variants.upsert(
             page.services,
             page.actor,
@@ -85,6 +75,7 @@ def save_variant(page: Page) -> Response:
             {"entry": sent},
             ed.locale,
             expected_version=variant_seen,
+            expected_base_version=base_seen,
         )
     except StaleVersion as exc:
         ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
