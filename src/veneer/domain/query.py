@@ -25,7 +25,7 @@ import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import regex  # type: ignore[import-untyped]  # no stubs in the project's deps
+import regex
 
 from veneer.errors import ValidationFailed
 
