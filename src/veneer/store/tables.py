@@ -259,7 +259,8 @@ class JsonNumber(TypeDecorator[Any]):
     """A JSON number compared exactly, as Python compares int and float.
 
     SQLite: INTEGER affinity keeps 64-bit integers as integers and fractions as REAL, and SQLite
-    compares the two exactly. PostgreSQL: NUMERIC, with a float bound as its exact Decimal (a
+    compares the two exactly (integers from 2**63 are stored as the nearest float: the one
+    inexact case). PostgreSQL: NUMERIC, with a float bound as its exact Decimal (a
     float8 parameter would make PostgreSQL compare in float8)."""
 
     impl = Numeric
@@ -269,9 +270,10 @@ class JsonNumber(TypeDecorator[Any]):
         return dialect.type_descriptor(Integer() if dialect.name == "sqlite" else Numeric())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if isinstance(value, float) and dialect.name != "sqlite":
-            return Decimal(value)
-        return value
+        if dialect.name != "sqlite":
+            return Decimal(value) if isinstance(value, float) else value
+        # JSON parsed by orjson holds integers up to 2**64 - 1; SQLite's stop at 2**63 - 1.
+        return float(value) if isinstance(value, int) and value >= 2**63 else value
 
 
 EXACT = Text().with_variant(Text(collation="C"), "postgresql")  # code-point order, as Python's
