@@ -4,9 +4,11 @@ first locale of the chain. Random documents, random queries, on SQLite and on Po
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import time
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -16,7 +18,8 @@ from veneer.domain.listing import ListParams, first_in_chain, select_page
 from veneer.domain.query import _sort_key, _values_at, compile_query
 from veneer.errors import ValidationFailed
 from veneer.services.context import Services
-from veneer.store.sqlquery import Listing, Page, Target, list_entries
+from veneer.store import sqllist
+from veneer.store.sqllist import Listing, Page, Target, list_entries
 from veneer.store.values import Document, delete_documents, insert_documents, replace_documents
 
 LOCALES = ("en", "fr", "de")
@@ -49,6 +52,7 @@ PATTERNS = (
     "a.", "x{2}", "^x+$", "[ab]", "A", "ß", "a\\nb", "(a|b)",
 )  # fmt: skip
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
+PROBES = (sqllist.PROBE, 1)  # few candidates (sorted by the database) and many (a walk)
 OPTIONS = ("", "", "m", "s", "ms", "i", "x")
 
 pool = st.sampled_from(SCALARS)
@@ -169,7 +173,7 @@ def write(services: Services, stack: str, scope: str, stored: dict[str, dict[str
 
 
 @settings(
-    max_examples=120,
+    max_examples=250,
     derandomize=True,
     deadline=None,
     database=None,
@@ -188,9 +192,9 @@ def test_sql_lists_equal_the_oracle(
 ) -> None:
     stack = secrets.token_hex(8)
     write(services, stack, scope, stored)
-    for chain, listing in cases:
+    for (chain, listing), probe in itertools.product(cases, PROBES):
         expected = oracle(stored, chain, listing)
-        with services.store.read() as conn:
+        with services.store.read() as conn, patch.object(sqllist, "PROBE", probe):
             try:
                 got = list_entries(conn, Target(stack, scope, "ct", chain), listing)
             except ValidationFailed as exc:
@@ -198,7 +202,7 @@ def test_sql_lists_equal_the_oracle(
                 event(f"refused: {next(iter(exc.errors))}")
                 continue
         assert not sorts_by_json(expected, stored, listing)
-        assert got == expected, (chain, listing)
+        assert got == expected, (chain, listing, probe)
         event(f"entries on the page: {min(len(got.entries), 3)}")
 
 

@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from veneer.domain.query import _flat, _sort_key
 
 KIND_NULL, KIND_NUMBER, KIND_STRING, KIND_BOOL, KIND_JSON = range(5)
 TEXT_PREFIX = 128  # characters of a (escaped) string kept in the indexed `text` column
@@ -63,16 +62,20 @@ def document_rows(doc: dict[str, Any]) -> list[Row]:
 
 
 def value_key(value: Any) -> Key:
-    """The columns one JSON value is stored as (also used for a query's operands)."""
-    if value is None:
-        return Key(KIND_NULL, 0, "", "")
-    if isinstance(value, bool):
-        return Key(KIND_BOOL, int(value), "", "")
-    if isinstance(value, (int, float)):
-        return Key(KIND_NUMBER, value, "", "")
-    if isinstance(value, str):
+    """The columns one JSON value is stored as (also used for a query's operands). Equal numbers
+    (1 and 1.0) get one key: a float that is a whole number is stored as the integer."""
+    kind = type(value)
+    if kind is str:
         text, tail = split_text(value)
         return Key(KIND_STRING, 0, text, tail)
+    if kind is int:
+        return Key(KIND_NUMBER, value, "", "")
+    if kind is float:
+        return Key(KIND_NUMBER, _canonical(value), "", "")
+    if kind is bool:
+        return Key(KIND_BOOL, int(value), "", "")
+    if value is None:
+        return Key(KIND_NULL, 0, "", "")
     return Key(KIND_JSON, 0, json_hash(value), "")
 
 
@@ -109,15 +112,20 @@ def _paths(doc: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
     first. A top-level key "" is walked through but has no rows of its own: its path would be the
     root's, and neither a query (empty segments are refused) nor a sort (an empty field means the
     default) can name it."""
-    level: list[tuple[tuple[str, ...], list[Any]]] = [((), [doc])]
+    level: list[tuple[str | None, list[Any]]] = [(None, [doc])]  # None: the document's own level
     while level:
         level = [
-            ((*parts, key), [found for node in nodes for found in _step(node, key)])
-            for parts, nodes in level
+            (
+                key if path is None else f"{path}.{key}",
+                [v for node in nodes for v in _step(node, key)],
+            )
+            for path, nodes in level
             for key in _keys(nodes)
-            if len(".".join((*parts, key))) <= MAX_PATH
         ]
-        yield from ((".".join(parts), values) for parts, values in level if parts != ("",))
+        level = [
+            (path, values) for path, values in level if path is not None and len(path) <= MAX_PATH
+        ]
+        yield from ((path, values) for path, values in level if path)
 
 
 def _keys(nodes: list[Any]) -> dict[str, None]:
@@ -140,23 +148,27 @@ def _step(node: Any, key: str) -> list[Any]:
 
 
 def _rows_at(path: str, values: list[Any]) -> list[Row]:
-    keys = dict.fromkeys(_dedupe_key(value_key(value)) for value in _flat(values))
-    first = _first_key(values)
+    """One row per distinct key among the values `query._flat` yields, in that order."""
+    if len(values) == 1 and not isinstance(values[0], list):  # the common case, made quick
+        kind, num, text, tail = value_key(values[0])
+        return [Row(path, 0, kind, num, text, tail, kind != KIND_NULL)]
+    keys = []
+    for value in values:
+        keys.append(value_key(value))
+        if isinstance(value, list):
+            keys.extend(value_key(item) for item in value)
+    first = _first(values, keys)
     return [
         Row(path, n, key.kind, key.num, key.text, key.tail, key == first)
-        for n, key in enumerate(keys)
+        for n, key in enumerate(dict.fromkeys(keys))
     ]
 
 
-def _dedupe_key(key: Key) -> Key:
-    # Equal numbers (1 and 1.0) are one value; keep the integer form, which every database holds
-    # exactly.
-    return key._replace(num=_canonical(key.num))
-
-
-def _first_key(values: list[Any]) -> Key | None:
-    sort_key = _sort_key(values)
-    if sort_key is None:
+def _first(values: list[Any], keys: list[Key]) -> Key | None:
+    """The key of `query._sort_key`'s value: the first value, or the first element of a list
+    (which comes right after the list among the keys); none for null or an empty list."""
+    head = values[0]
+    at = (1 if head else None) if isinstance(head, list) else 0
+    if at is None or keys[at].kind == KIND_NULL:
         return None
-    value = values[0][0] if isinstance(values[0], list) else values[0]
-    return _dedupe_key(value_key(value))
+    return keys[at]

@@ -1,86 +1,43 @@
-"""Entry lists in SQL: `query`, `asc`/`desc`, `skip`/`limit` and `include_count`, answered from
-the field-value index (`tables.entry_values`) with the results of the Python evaluator in
-`veneer.domain.query` and `domain.listing.select_page`, which stays the oracle (docs/queries.md).
+"""A `query` as SQL conditions over the field-value index (`tables.entry_values`), with the
+meaning the Python evaluator in `veneer.domain.query` gives it: that evaluator is the oracle
+(docs/queries.md), and it validates every query first, so both refuse the same queries alike.
 
-A query compiles to a tree of "some value at this path satisfies this row condition" leaves,
-negations pushed down to them (a negated leaf is NOT EXISTS, so a missing field matches `$ne` as in
-the oracle). Each leaf is an indexed lookup on (stack, scope, locale, content_type, path, kind,
-num, text). A list in locale L with fallbacks [L, F, ...] takes each entry once, in the first
-locale of the chain it exists in: one SELECT per locale of the chain, each excluding the entries
-an earlier locale has, each evaluating the query against its own locale's rows.
+A query compiles to a tree of leaves "some value at this path satisfies this row condition", with
+negations pushed down to the leaves (a negated leaf is NOT EXISTS, so a missing field matches `$ne`
+as in the oracle). `render` turns the tree into a condition on one candidate entry: each leaf is a
+correlated EXISTS on the primary key (stack, scope, locale, entry, path), fenced with OFFSET 0 so
+that PostgreSQL keeps it a per-row check instead of a join it would plan on poor estimates (the
+table mixes every path, so its statistics say little about one). Which rows drive a list (a leaf
+looked up in ix_entry_values_lookup, the sort key's rows, or every document) is chosen in
+`store.sqllist`.
 
 Refused with ValidationFailed (422), never evaluated by scanning in Python: paths with a numeric
-segment (list positions), paths longer than `fieldindex.MAX_PATH`, on PostgreSQL a `$regex`
-outside the subset that means the same there (`_like_patterns`), and a page whose order would
-depend on comparing objects or lists (`_refuse_json_sort`).
+segment (list positions), paths longer than `fieldindex.MAX_PATH`, and on PostgreSQL a `$regex`
+outside the subset that means the same there (`_like_patterns`).
 """
 
 from __future__ import annotations
 
 import operator
 import string
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import regex
-from sqlalchemy import (
-    Boolean,
-    ColumnElement,
-    FromClause,
-    Select,
-    and_,
-    exists,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    true,
-    union_all,
-)
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import Boolean, ColumnElement, FromClause, and_, false, func, or_, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from veneer.domain import fieldindex as fi
-from veneer.domain.listing import MAX_LIMIT
-from veneer.domain.query import _REGEX_FLAGS, DEFAULT_SORT, _search, compile_query
+from veneer.domain.query import _REGEX_FLAGS, _search, compile_query
 from veneer.errors import ValidationFailed
 from veneer.store.tables import entry_values
 
 Clause = ColumnElement[bool]
 RowCondition = Callable[[FromClause], Clause]
-
-
-@dataclass(frozen=True)
-class Target:
-    """Whose documents a list reads: `scope` '' is the latest versions, else an environment uid;
-    `locales` is the fallback chain, the locale asked for first."""
-
-    stack: str
-    scope: str
-    content_type: str
-    locales: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Listing:
-    """The list parameters; `query` is the parsed JSON object (None or {} for every entry)."""
-
-    query: dict[str, Any] | None = None
-    asc: str | None = None
-    desc: str | None = None
-    skip: int = 0
-    limit: int = MAX_LIMIT
-    include_count: bool = False
-
-
-@dataclass(frozen=True)
-class Page:
-    entries: list[tuple[str, str]]  # (entry uid, the locale it was chosen in), in list order
-    count: int | None  # with include_count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,6 +51,7 @@ class Has:
     path: str
     row: RowCondition | None = None
     negated: bool = False
+    cost: int = 2  # how many entries the leaf is likely to match: 0 equality, 1 range, 2 any
 
 
 @dataclass(frozen=True)
@@ -109,13 +67,25 @@ class AnyOf:
 Filter = Has | AllOf | AnyOf
 
 
+def all_of(parts: Iterable[Filter]) -> Filter:
+    """AllOf, flattened: nested AllOf parts inlined, a single part on its own."""
+    flat = tuple(q for p in parts for q in (p.parts if isinstance(p, AllOf) else (p,)))
+    return flat[0] if len(flat) == 1 else AllOf(flat)
+
+
+def any_of(parts: Iterable[Filter]) -> Filter:
+    """AnyOf, flattened: nested AnyOf parts inlined, a single part on its own."""
+    flat = tuple(q for p in parts for q in (p.parts if isinstance(p, AnyOf) else (p,)))
+    return flat[0] if len(flat) == 1 else AnyOf(flat)
+
+
 def negate(f: Filter) -> Filter:
     """NOT f, pushed down to the leaves (De Morgan)."""
     if isinstance(f, Has):
-        return Has(f.path, f.row, not f.negated)
+        return Has(f.path, f.row, not f.negated, f.cost)
     if isinstance(f, AllOf):
-        return AnyOf(tuple(negate(p) for p in f.parts))
-    return AllOf(tuple(negate(p) for p in f.parts))
+        return any_of(negate(p) for p in f.parts)
+    return all_of(negate(p) for p in f.parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,13 +102,13 @@ def compile_filter(q: dict[str, Any], dialect: str) -> Filter:
 
 
 def _object(q: dict[str, Any], dialect: str) -> Filter:
-    return AllOf(tuple(_clause(key, value, dialect) for key, value in q.items()))
+    return all_of(_clause(key, value, dialect) for key, value in q.items())
 
 
 def _clause(key: str, value: Any, dialect: str) -> Filter:
     if key in ("$and", "$or"):
         parts = tuple(_object(item, dialect) for item in value)
-        return AllOf(parts) if key == "$and" else AnyOf(parts)
+        return all_of(parts) if key == "$and" else any_of(parts)
     return _field(checked_path(key, _invalid), value, dialect)
 
 
@@ -158,20 +128,18 @@ def _field(path: str, condition: Any, dialect: str) -> Filter:
     if not isinstance(condition, dict) or not any(k.startswith("$") for k in condition):
         return _equals(path, [condition])
     options = condition.get("$options", "")
-    return AllOf(
-        tuple(
-            _operator(path, op, operand, options, dialect)
-            for op, operand in condition.items()
-            if op != "$options"
-        )
+    return all_of(
+        _operator(path, op, operand, options, dialect)
+        for op, operand in condition.items()
+        if op != "$options"
     )
 
 
 def _operator(path: str, op: str, operand: Any, options: str, dialect: str) -> Filter:
     if op in _COMPARISONS:
-        return Has(path, _comparison(op, operand))
+        return Has(path, _comparison(op, operand), cost=1)
     if op == "$regex":
-        return Has(path, _regex(path, operand, options, dialect))
+        return Has(path, _regex(path, operand, options, dialect), cost=1)
     if op == "$exists":
         return Has(path, negated=not operand)
     found = _equals(path, operand if op in ("$in", "$nin") else [operand])
@@ -181,10 +149,10 @@ def _operator(path: str, op: str, operand: Any, options: str, dialect: str) -> F
 def _equals(path: str, operands: list[Any]) -> Filter:
     """Equal to one of `operands` (JSON equality); a null operand also matches a missing field."""
     keys = [fi.value_key(o) for o in operands if o is not None]
-    parts: list[Filter] = [Has(path, _one_of(keys))] if keys else []
+    parts: list[Filter] = [Has(path, _one_of(keys), cost=0)] if keys else []
     if len(keys) < len(operands):
         parts += [Has(path, negated=True), Has(path, _one_of([fi.value_key(None)]))]
-    return AnyOf(tuple(parts))
+    return any_of(parts)
 
 
 def _one_of(keys: list[fi.Key]) -> RowCondition:
@@ -310,7 +278,9 @@ class _RegexCalls:
 
 
 @contextmanager
-def _regex_errors(conn: Connection) -> Iterator[None]:
+def regex_errors(conn: Connection) -> Iterator[None]:
+    """Around the statements of one list: on SQLite, provides veneer_regexp and turns its
+    failure back into the oracle's ValidationFailed."""
     if conn.dialect.name != "sqlite":
         yield
         return
@@ -331,162 +301,53 @@ def _regex_errors(conn: Connection) -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class _At:
-    """Where a filter is evaluated: the candidate entry column, in one locale of the chain."""
+class Rows:
+    """The index rows of one list's documents in one locale."""
 
-    target: Target
+    stack: str
+    scope: str
+    content_type: str
     locale: str
-    entry: ColumnElement[str]
+
+    def at(self, a: FromClause, path: str) -> list[Clause]:
+        """Rows of every document at `path`: a range of ix_entry_values_lookup."""
+        return [
+            a.c.stack == self.stack,
+            a.c.scope == self.scope,
+            a.c.locale == self.locale,
+            a.c.content_type == self.content_type,
+            a.c.path == path,
+        ]
+
+    def of(self, a: FromClause, entry: ColumnElement[str], path: str) -> list[Clause]:
+        """Rows of one document at `path`: a range of the primary key."""
+        return [
+            a.c.stack == self.stack,
+            a.c.scope == self.scope,
+            a.c.locale == self.locale,
+            a.c.entry == entry,
+            a.c.path == path,
+        ]
 
 
-def _where(a: FromClause, target: Target, locale: str, path: str) -> list[Clause]:
-    return [
-        a.c.stack == target.stack,
-        a.c.scope == target.scope,
-        a.c.locale == locale,
-        a.c.content_type == target.content_type,
-        a.c.path == path,
-    ]
-
-
-def render(f: Filter, at: _At) -> Clause:
+def render(f: Filter, rows: Rows, entry: ColumnElement[str]) -> Clause:
+    """`f` as a condition on the candidate `entry` (a column of the driving rows)."""
     if isinstance(f, AllOf):
-        return and_(true(), *(render(p, at) for p in f.parts))
+        return and_(true(), *(render(p, rows, entry) for p in f.parts))
     if isinstance(f, AnyOf):
-        return or_(false(), *(render(p, at) for p in f.parts))
+        return or_(false(), *(render(p, rows, entry) for p in f.parts))
     a = entry_values.alias()
-    conditions = _where(a, at.target, at.locale, f.path) + ([f.row(a)] if f.row else [])
-    if f.negated:
-        return ~exists().where(*conditions, a.c.entry == at.entry)
-    return at.entry.in_(select(a.c.entry).where(*conditions))
+    conditions = rows.of(a, entry, f.path) + ([f.row(a)] if f.row else [])
+    found = select(a.c.n).where(*conditions).offset(0).exists()  # OFFSET 0: see the docstring
+    return ~found if f.negated else found
 
 
-def _chosen(target: Target, rank: int, entry: ColumnElement[str]) -> Clause:
-    """No earlier locale of the chain has the entry: this rank's locale is its first."""
-    if rank == 0:
-        return true()
-    a = entry_values.alias()
-    return ~exists().where(
-        a.c.stack == target.stack,
-        a.c.scope == target.scope,
-        a.c.locale.in_(target.locales[:rank]),
-        a.c.entry == entry,
-        a.c.path == fi.ROOT,
-    )
-
-
-def _has_sort_key(target: Target, locale: str, path: str, entry: ColumnElement[str]) -> Clause:
-    a = entry_values.alias()
-    return exists().where(*_where(a, target, locale, path), a.c.first, a.c.entry == entry)
-
-
-# ---------------------------------------------------------------------------------------------
-# The statements of a list
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The statements of one list. `present`: the entries with a sort key, in order; `missing`:
-    those without one (missing or null), which follow in uid order; `count`: all of them."""
-
-    present: Select[Any]
-    missing: Select[Any]
-    present_count: Select[Any]
-    count: Select[Any]
-    sort_field: str
-    sort_param: str
-
-
-def compile_listing(dialect: str, target: Target, listing: Listing) -> Plan:
-    """Validate and compile a list; raises ValidationFailed for what the index can't answer."""
-    field, descending, param = _sort(listing)
-    filt = compile_filter(listing.query, dialect) if listing.query else AllOf(())
-    present, missing, every = [], [], []
-    for rank, locale in enumerate(target.locales):
-        s, r = entry_values.alias("s"), entry_values.alias("r")
-        present.append(
-            select(s.c.entry, literal(locale).label("locale"), s.c.kind, s.c.num, s.c.text)
-            .add_columns(s.c.tail)
-            .where(*_where(s, target, locale, field), s.c.first)
-            .where(_chosen(target, rank, s.c.entry), render(filt, _At(target, locale, s.c.entry)))
-        )
-        candidates = (
-            select(r.c.entry, literal(locale).label("locale"))
-            .where(*_where(r, target, locale, fi.ROOT), _chosen(target, rank, r.c.entry))
-            .where(render(filt, _At(target, locale, r.c.entry)))
-        )
-        every.append(candidates)
-        missing.append(candidates.where(~_has_sort_key(target, locale, field, r.c.entry)))
-    p, m, e = _union(present), _union(missing), _union(every)
-    return Plan(
-        present=select(p).order_by(*_order(p, descending)),
-        missing=select(m).order_by(m.c.entry),
-        present_count=select(func.count()).select_from(p),
-        count=select(func.count()).select_from(e),
-        sort_field=field,
-        sort_param=param,
-    )
-
-
-def _sort(listing: Listing) -> tuple[str, bool, str]:
-    """(field, descending, the parameter that named it): `asc` wins, as in `sort_entries`."""
-    field, descending, param = (
-        (listing.asc, False, "asc")
-        if listing.asc
-        else (listing.desc, True, "desc")
-        if listing.desc
-        else (DEFAULT_SORT, True, "desc")
-    )
-
-    return checked_path(field, lambda message: _param_error(param, message)), descending, param
-
-
-def _param_error(param: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"The '{param}' parameter is not valid.", {param: [message]})
-
-
-def _union(selects: Sequence[Select[Any]]) -> FromClause:
-    return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery()
-
-
-def _order(u: FromClause, descending: bool) -> list[Any]:
-    """The oracle's order: by kind, then value; ties (and equal keys) by entry uid ascending."""
-    keys = [u.c.kind, u.c.num, u.c.text, u.c.tail]
-    return [key.desc() if descending else key for key in keys] + [u.c.entry]
-
-
-# ---------------------------------------------------------------------------------------------
-# Running a list
-
-
-def list_entries(conn: Connection, target: Target, listing: Listing) -> Page:
-    """One page of a list and, with include_count, the number of entries it has."""
-    plan = compile_listing(conn.dialect.name, target, listing)
-    if not target.locales:
-        return Page([], 0 if listing.include_count else None)
-    with _regex_errors(conn):
-        entries = _page(conn, plan, listing.skip, listing.limit)
-        count = conn.execute(plan.count).scalar_one() if listing.include_count else None
-    return Page(entries, count)
-
-
-def _page(conn: Connection, plan: Plan, skip: int, limit: int) -> list[tuple[str, str]]:
-    rows = conn.execute(plan.present.limit(limit).offset(skip)).all()
-    _refuse_json_sort(rows, plan)
-    page = [(row.entry, row.locale) for row in rows]
-    if len(page) < limit:  # the present entries ran out: the missing ones follow
-        present = skip + len(page) if page else conn.execute(plan.present_count).scalar_one()
-        missing = plan.missing.limit(limit - len(page)).offset(max(0, skip - present))
-        page += [(row.entry, row.locale) for row in conn.execute(missing)]
-    return page
-
-
-def _refuse_json_sort(rows: Sequence[Row[Any]], plan: Plan) -> None:
-    """The index holds objects and lists as hashes, which don't sort as the oracle does (by their
-    JSON text). They sort as one block after booleans (before them, descending), so a page that
-    holds none of them is exact; a page that holds one is refused."""
-    if any(row.kind == fi.KIND_JSON for row in rows):
-        raise _param_error(
-            plan.sort_param,
-            f"entries can't be sorted by {plan.sort_field!r} where it holds an object or a list",
-        )
+def driver(f: Filter) -> tuple[Has | None, Filter]:
+    """The leaf whose rows should drive a list (every candidate has a row there), and the rest of
+    the filter; equality before other leaves. (None, f) when no positive leaf is required."""
+    parts = f.parts if isinstance(f, AllOf) else (f,)
+    leaves = [p for p in parts if isinstance(p, Has) and not p.negated]
+    if not leaves:
+        return None, f
+    best = min(leaves, key=lambda leaf: leaf.cost)
+    return best, all_of(p for p in parts if p is not best)

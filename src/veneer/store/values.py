@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import delete, insert, tuple_
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from veneer.domain.fieldindex import document_rows
+from veneer.store.tables import JsonNumber
 from veneer.store.tables import entry_values as v
 
-BATCH = 5_000  # rows per INSERT statement
+BATCH = 5_000  # rows per executemany
+COLUMNS = [column.name for column in v.columns]
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,24 @@ def replace_documents(conn: Connection, documents: Iterable[Document]) -> None:
 
 
 def insert_documents(conn: Connection, documents: Iterable[Document]) -> None:
-    """Index documents that have no rows yet (a bulk load into fresh keys), in batches."""
-    batch: list[dict[str, Any]] = []
-    for row in _rows(documents):
-        batch.append(row)
-        if len(batch) == BATCH:
-            conn.execute(insert(v), batch)
-            batch = []
-    if batch:
-        conn.execute(insert(v), batch)
+    """Index documents that have no rows yet (a bulk load into fresh keys): PostgreSQL's COPY,
+    SQLite's executemany, straight on the driver, since this is the bulk path."""
+    rows = _rows(documents, conn.dialect)
+    cursor = _driver(conn).cursor()
+    if conn.dialect.name == "postgresql":
+        with cursor.copy(f"COPY entry_values ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = str(insert(v).compile(dialect=conn.dialect))
+    while batch := list(islice(rows, BATCH)):
+        cursor.executemany(sql, batch)
+
+
+def _driver(conn: Connection) -> Any:
+    driver = conn.connection.driver_connection
+    assert driver is not None  # an open SQLAlchemy connection has its driver's
+    return driver
 
 
 def delete_documents(conn: Connection, documents: Iterable[Document]) -> None:
@@ -58,14 +70,11 @@ def delete_documents(conn: Connection, documents: Iterable[Document]) -> None:
         )
 
 
-def _rows(documents: Iterable[Document]) -> Iterator[dict[str, Any]]:
+def _rows(documents: Iterable[Document], dialect: Dialect) -> Iterator[tuple[Any, ...]]:
+    """The rows of `documents` as tuples in COLUMNS order, numbers as the dialect binds them."""
+    number = JsonNumber()
     for d in documents:
-        owner = {
-            "stack": d.stack,
-            "scope": d.scope,
-            "locale": d.locale,
-            "content_type": d.content_type,
-            "entry": d.entry,
-        }
-        for row in document_rows(d.doc):
-            yield {**owner, **row._asdict()}
+        owner = (d.stack, d.scope, d.locale, d.entry)
+        for path, n, kind, num, text, tail, first in document_rows(d.doc):
+            num = number.process_bind_param(num, dialect)
+            yield (*owner, path, n, d.content_type, kind, num, text, tail, first)
