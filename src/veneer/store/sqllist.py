@@ -197,7 +197,7 @@ def _count(c: Compiled) -> Select[Any]:
             if driver(c.filter)[0] is None
             else func.count(distinct(candidates.c.entry))
         )
-        counts.append(select(once).scalar_subquery())
+        counts.append(select(once).select_from(candidates).scalar_subquery())
     return select(sum(counts[1:], counts[0]))
 
 
