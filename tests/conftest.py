@@ -1,25 +1,30 @@
 """Shared fixtures: every test that touches storage runs once on SQLite and once on PostgreSQL.
 
-Each test run gets its own SQLite file and its own PostgreSQL database (dropped at the end), and
+Each test session gets its own SQLite file and its own PostgreSQL database (dropped at the end), and
 each test makes its own account, organization and stack, so tests never see each other's data.
+Under pytest-xdist each worker is a session of its own: its own databases, its own servers on free
+ports. The end of this file says which tests share a worker, and which start first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import httpx
+import httpx2
 import psycopg
 import pytest
 from starlette.testclient import TestClient
+from xdist.scheduler import LoadGroupScheduling  # type: ignore[import-untyped]
 
 from veneer.app import create_app
 from veneer.passwords import Passwords
@@ -31,6 +36,7 @@ from veneer.store.migrate import upgrade
 BACKENDS = [b for b in os.environ.get("VENEER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PG_SERVER = os.environ.get("VENEER_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 PASSWORD = "correct horse battery"
+T = TypeVar("T")
 
 
 def _pg_database(name: str) -> str:
@@ -44,17 +50,50 @@ def _drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Made:
+    """What the session made on each database (the database itself, the services, the app, a
+    server), each made when first asked for and closed at the end of the session. pytest tears a
+    parametrized session fixture down whenever the next test wants the other database, which is
+    often once pytest-xdist shares the tests out; what is kept here is made once per database."""
+
+    def __init__(self, closing: contextlib.ExitStack) -> None:
+        self.closing = closing
+        self.made: dict[tuple[str, str], object] = {}
+
+    def once(self, kind: str, database: str, make: Callable[[], Iterator[T]]) -> T:
+        """What `make` yields, made on the first call for (kind, database); the rest of `make` runs
+        when the session ends."""
+        if (kind, database) not in self.made:
+            made = self.closing.enter_context(contextlib.contextmanager(make)())
+            self.made[kind, database] = made
+        return cast(T, self.made[kind, database])
+
+
+@pytest.fixture(scope="session")
+def made() -> Iterator[Made]:
+    with contextlib.ExitStack() as closing:
+        yield Made(closing)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
+    request: pytest.FixtureRequest, made: Made, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    backend: str = request.param
+    return made.once("database", backend, lambda: _database(backend, tmp_path_factory))
+
+
+def _database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a fresh database of the kind `backend`; a PostgreSQL one is dropped at the end."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'veneer.db'}"
         return
-    name = f"veneer_test_{os.getpid()}_{secrets.token_hex(4)}"
-    url = _pg_database(name)
-    yield url
-    _drop_pg_database(name)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"veneer_test_{worker}_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        yield _pg_database(name)
+    finally:
+        _drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -65,16 +104,26 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def services(settings: Settings) -> Iterator[Services]:
+def services(made: Made, settings: Settings) -> Services:
+    return made.once("services", settings.database_url, lambda: _services(settings))
+
+
+def _services(settings: Settings) -> Iterator[Services]:
     store = open_store(settings.database_url)
     upgrade(store)
-    # Cheap password hashing: tests/test_passwords.py keeps one check of the production cost.
-    yield Services(store=store, settings=settings, passwords=Passwords.cheap())
-    store.dispose()
+    try:
+        # Cheap password hashing: tests/test_passwords.py keeps one check of the production cost.
+        yield Services(store=store, settings=settings, passwords=Passwords.cheap())
+    finally:
+        store.dispose()
 
 
 @pytest.fixture(scope="session")
-def client(services: Services) -> Iterator[TestClient]:
+def client(made: Made, services: Services) -> TestClient:
+    return made.once("client", services.settings.database_url, lambda: _client(services))
+
+
+def _client(services: Services) -> Iterator[TestClient]:
     app = create_app(services.settings, services=services)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
@@ -93,23 +142,23 @@ class Api:
         base = {"authtoken": self.authtoken, "api_key": self.api_key}
         return {k: v for k, v in {**base, **extra}.items() if v}
 
-    def request(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
+    def request(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx2.Response:
         headers = {**self.headers(), **kwargs.pop("headers", {})}
         return self.client.request(method, "/v3" + path, json=json, headers=headers, **kwargs)
 
-    def get(self, path: str, **kw: Any) -> httpx.Response:
+    def get(self, path: str, **kw: Any) -> httpx2.Response:
         return self.request("GET", path, **kw)
 
-    def post(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+    def post(self, path: str, json: Any = None, **kw: Any) -> httpx2.Response:
         return self.request("POST", path, json, **kw)
 
-    def put(self, path: str, json: Any = None, **kw: Any) -> httpx.Response:
+    def put(self, path: str, json: Any = None, **kw: Any) -> httpx2.Response:
         return self.request("PUT", path, json, **kw)
 
-    def delete(self, path: str, **kw: Any) -> httpx.Response:
+    def delete(self, path: str, **kw: Any) -> httpx2.Response:
         return self.request("DELETE", path, **kw)
 
-    def ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    def ok(self, response: httpx2.Response, status: int = 200) -> dict[str, Any]:
         assert response.status_code == status, response.text
         return response.json()  # type: ignore[no-any-return]
 
@@ -187,9 +236,64 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def server(
-    database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+    made: Made, database_url: str, services: Services, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """`host:port` of a `veneer serve` on the session's database (migrated by `services`)."""
+    return made.once("server", database_url, lambda: _server(database_url, tmp_path_factory))
+
+
+def _server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     process = start_server(database_url, port, tmp_path_factory.mktemp("server") / "server.log")
-    yield f"127.0.0.1:{port}"
-    stop_server(process)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop_server(process)
+
+
+# -- sharing the suite out over pytest-xdist workers ---------------------------------------------
+# `./scripts/test` runs `pytest -n auto` (and pyproject.toml adds `--dist loadgroup`): the tests of
+# one group run on one worker, one after the other; any other test goes to whichever worker is free.
+BURSTS = ("tests/e2e/test_concurrency.py", "tests/e2e/test_crash_safety.py")
+
+
+def group_of(nodeid: str) -> str | None:
+    """The group of the test `nodeid`, or None when it may run next to anything."""
+    path, _, name = nodeid.partition("::")
+    if path == "tests/web/test_browser.py":
+        return "browser"  # one Chromium at a time: two starve each other's timed waits
+    if path in BURSTS:
+        return "bursts"  # timed bursts of writes and a kill -9: two at once starve each other
+    if path.startswith("tests/e2e/"):
+        # Module fixtures start servers, run the SDKs and build sites: once per database.
+        return f"{path} {name.partition('[')[2]}"
+    return None
+
+
+class GroupScheduling(LoadGroupScheduling):  # type: ignore[misc]
+    """`--dist loadgroup` with the groups of `group_of`, largest first. Not `xdist_group` marks:
+    pytest-xdist 3.8 carries them to the scheduler by renaming node ids, which pytest 9.2 ignores,
+    so the groups are silently lost (pytest-dev/pytest-xdist#1386)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return group_of(nodeid) or nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling | None:
+    return GroupScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has ordered the tests by database
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker, the slow tests first: none is left running after the others are done."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Lines that tests record with `record_property("summary", line)`; a worker's output is lost."""
+    reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]
+    for report in reports:
+        for name, value in getattr(report, "user_properties", []):
+            if name == "summary":
+                terminalreporter.write_line(str(value))

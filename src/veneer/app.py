@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veneer.api.delivery.cache import DeliveryCache
+from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.fast import DeliveryFront
-from veneer.api.responses import error_response, unexpected_error
+from veneer.api.responses import error_response
 from veneer.api.routes import routes
-from veneer.errors import BadRequest, MethodNotAllowed, NotFound, VeneerError
+from veneer.errors import BadRequest, VeneerError
 from veneer.services import publishing
 from veneer.services.context import Services
 from veneer.settings import Settings
@@ -28,20 +28,8 @@ from veneer.store.migrate import upgrade
 log = logging.getLogger("veneer")
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return error_response(MethodNotAllowed())
-    return error_response(NotFound() if exc.status_code == 404 else VeneerError(str(exc.detail)))
-
-
-async def _veneer_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, VeneerError)
+async def _error(request: Request, exc: Exception) -> Response:
     return error_response(exc)
-
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    return unexpected_error(exc)
 
 
 class RequestGuard:
@@ -94,17 +82,18 @@ def create_app(
         yield
         if task:
             task.cancel()
-        app.state.delivery.close()
+        delivery.close()
 
     app = Starlette(
         routes=routes(settings.role),
         lifespan=lifespan,
         exception_handlers={
-            HTTPException: _http_error,
-            VeneerError: _veneer_error,
-            Exception: _unexpected,
+            HTTPException: _error,
+            VeneerError: _error,
+            Exception: _error,
         },
     )
     app.state.services = services
-    app.state.delivery = DeliveryCache(services)
-    return RequestGuard(DeliveryFront(app, app.state.delivery))
+    app.state.delivery_context = delivery = DeliveryContext.open(services)
+    app.state.delivery = delivery.cache
+    return RequestGuard(DeliveryFront(app, delivery))

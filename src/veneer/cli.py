@@ -140,14 +140,15 @@ def serve(
         f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})"
     )
     from granian import Granian
+    from granian.constants import Interfaces, Loops
 
     Granian(
         "veneer.asgi:app",
         address=host,
         port=port,
-        interface="asgi",
+        interface=Interfaces.ASGI,
         workers=count,
-        loop="uvloop",
+        loop=Loops.uvloop,
         log_access=False,
         backlog=2048,
     ).serve()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from veneer.domain.listing import ListParams
 from veneer.services import (
     content_types,
@@ -18,7 +16,6 @@ from veneer.services import (
     tokens,
 )
 from veneer.services.context import Actor, Services
-from veneer.store import tables as t
 
 DEMO_STACK = "Veneer demo"
 
@@ -262,12 +259,10 @@ def _create_demo(services: Services, actor: Actor) -> str:
 
 
 def owner_account(services: Services) -> dict[str, Any]:
-    with services.store.read() as conn:
-        row = (
-            conn.execute(select(t.users).order_by(t.users.c.created_at).limit(1)).mappings().first()
-        )
+    with services.store.read() as tx:
+        row = tx.accounts.first_user()
     if row is None:
         raise RuntimeError(
             "The database has no user yet: run `veneer serve` or `veneer migrate` first."
         )
-    return dict(row)
+    return row

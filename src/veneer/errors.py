@@ -1,23 +1,28 @@
 """The one error hierarchy of Veneer.
 
-Every failure a client can cause is one of these classes; the API renders them all through
-`veneer.api.responses.error_response` as Contentstack's body
-``{"error_message": str, "error_code": int, "errors": {field: [msg, ...]}}``.
+Every failure a client can cause is one of these classes; `veneer.api.responses.as_error` maps
+any exception onto them (anything else becomes a logged `VeneerError`), and the API renders the
+result as Contentstack's body
+``{"error_message": str, "error_code": int, "errors": {field: [msg, ...]}}``, the editor as an
+HTML page with the same status, message and field errors.
 Nothing here imports HTTP code: domain and services raise these, the interfaces render them.
+The tree below is pinned by tests/test_error_shape.py (class, HTTP status, error_code):
 
-    VeneerError                      500  (never raised for a client mistake)
-    ├── BadRequest                   400  malformed JSON, wrong body shape
-    ├── Unauthorized                 401  missing or bad credentials
-    ├── Forbidden                    403  valid credentials without the right
-    ├── NotFound                     404  unknown route (resources use NotFoundObject)
-    ├── PreconditionFailed           412  missing or unknown api_key
-    ├── PayloadTooLarge              413
-    ├── StaleVersion                 409  the caller's version is not the stored one
-    ├── ValidationFailed             422  per-field errors
-    │   ├── NotFoundObject           422  error_code 141, "The requested object doesn't exist."
-    │   └── Conflict                 422  a uniqueness rule was broken
-    ├── TooManyRequests              429  carries retry_after seconds
-    └── ResponseTooLarge / Timeout   (delivery caps)
+    VeneerError                 500  500  an unexpected failure (logged; never a client mistake)
+    ├── BadRequest              400  400  malformed JSON, wrong body shape
+    ├── Unauthorized            401  105  missing or bad credentials
+    ├── Forbidden               403  162  valid credentials without the right
+    ├── NotFound                404  404  unknown route (resources use NotFoundObject)
+    ├── MethodNotAllowed        405  405  a known route without this method
+    ├── PreconditionFailed      412  109  missing or unknown api_key
+    ├── PayloadTooLarge         413  413  a request body over the cap
+    ├── ValidationFailed        422  119  per-field errors
+    │   ├── NotFoundObject      422  141  "The requested object doesn't exist."
+    │   └── Conflict            422  119  a uniqueness rule was broken
+    ├── StaleVersion            409  409  the caller's version is not the stored one
+    ├── TooManyRequests         429  429  carries retry_after seconds
+    ├── ResponseTooLarge        422  413  a delivery response over the cap
+    └── RequestTimeout          504  504  a delivery query over the time limit
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ Errors = dict[str, list[str]]
 class VeneerError(Exception):
     status: int = 500
     error_code: int = 500
-    default_message: str = "Something went wrong."
+    default_message: str = "Something went wrong on our side. The error was logged; please retry."
 
     def __init__(
         self,

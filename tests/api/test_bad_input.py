@@ -159,9 +159,10 @@ def test_database_refusals_are_422(services: Any, error: str) -> None:
     from veneer.api.call import Call, endpoint
 
     def refused(call: Call) -> Any:
-        raise getattr(sqlalchemy.exc, error)(
-            "INSERT …", {}, Exception("value too long for type character varying(64)")
-        )
+        with call.services.store.write():  # the store translates what the database refused
+            raise getattr(sqlalchemy.exc, error)(
+                "INSERT …", {}, Exception("value too long for type character varying(64)")
+            )
 
     app = Starlette(routes=[Route("/x", endpoint(refused), methods=["POST"])])
     app.state.services = services

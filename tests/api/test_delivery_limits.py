@@ -13,7 +13,6 @@ from starlette.testclient import TestClient
 
 from tests.api.test_delivery import Site, assert_error, make_site
 from tests.conftest import Api
-from veneer.api.delivery.cache import DeliveryCache
 from veneer.app import create_app
 from veneer.errors import RequestTimeout
 from veneer.services.context import Services
@@ -74,23 +73,22 @@ def test_request_over_the_time_limit_is_cut_off(site: Site, services: Services) 
 
 def test_the_database_cuts_off_a_slow_read(services: Services) -> None:
     """Not only between steps: a query still running at the deadline is stopped by the database."""
-    tuned = dataclasses.replace(services.settings, request_timeout=0.2)
-    cache = DeliveryCache(dataclasses.replace(services, settings=tuned))
+    reader = services.store.published_reader(0.2)
     slow = (
         "SELECT pg_sleep(5)"
         if services.store.dialect == "postgresql"
         else "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c"
     )
     try:
-        cache.start()
+        reader.start()
         began = time.monotonic()
         with pytest.raises(RequestTimeout):
-            cache.query(slow, ())
+            reader._rows(slow, ())
         assert time.monotonic() - began < 2
-        cache.start()
-        assert cache.query("SELECT 1", ()) == [(1,)]  # the connection is still usable
+        reader.start()
+        assert reader._rows("SELECT 1", ()) == [(1,)]  # the connection is still usable
     finally:
-        cache.close()
+        reader.close()
 
 
 def test_delivery_only_node(site: Site, services: Services) -> None:

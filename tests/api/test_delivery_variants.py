@@ -637,18 +637,9 @@ def test_etag_304_and_vary(vsite: VariantSite) -> None:
 # -- limits --------------------------------------------------------------------------------------
 def set_stack_variant_limit(services: Services, api_key: str, limit: int | None) -> None:
     """A stack's own `variant_limit` (the organization plan's), as a settings change is recorded."""
-    from veneer.services.changes import record_change
-    from veneer.store import dumps
-    from veneer.store import tables as t
-
-    with services.store.write() as conn:
-        services.store.update(
-            conn,
-            t.stacks,
-            {"api_key": api_key},
-            settings=dumps({} if limit is None else {"variant_limit": limit}),
-        )
-        record_change(services, conn, api_key)
+    with services.store.write() as tx:
+        tx.stacks.update(api_key, settings={} if limit is None else {"variant_limit": limit})
+        tx.changes.record(api_key)
 
 
 def test_per_stack_limit(fresh: VariantSite, services: Services) -> None:

@@ -117,15 +117,18 @@ def schemas(draw: st.DrawFn) -> list[Field]:
 
 # --- values: every strategy can be asked for a non-empty value, for mandatory fields ---------
 
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+
+
 json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=5),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
-    ),
+    _containers,
     max_leaves=6,
 )
 SCALARS: dict[str, st.SearchStrategy[Any]] = {

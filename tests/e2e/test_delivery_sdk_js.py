@@ -6,6 +6,7 @@ from `package-lock.json` (`npm ci`) when `node_modules` is missing.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -39,14 +40,17 @@ JS = Path(__file__).parent / "js"
 def sdk_ready() -> None:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("node and npm are needed for the JS SDK test (apt install nodejs npm)")
-    if not (JS / "node_modules" / "@contentstack" / "delivery-sdk").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"],
-            cwd=JS,
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
+    # One npm ci at a time: pytest-xdist workers may get here together.
+    with (JS / "package-lock.json").open() as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (JS / "node_modules" / "@contentstack" / "delivery-sdk").is_dir():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund"],
+                cwd=JS,
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
 
 
 @pytest.fixture(scope="module")

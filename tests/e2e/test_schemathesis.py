@@ -46,6 +46,7 @@ from tests.conftest import (
     start_server,
     stop_server,
 )
+from veneer.passwords import Passwords
 from veneer.services import users
 from veneer.services.context import Services
 from veneer.settings import Settings
@@ -143,11 +144,17 @@ def live(
 
 
 def make_user(database_url: str) -> str:
+    """The world's user, with a cheap password hash as everywhere in the suite: the server logs it
+    in again and again, and verifies at the cost the hash was made with."""
     store = open_store(database_url)
     try:
         email = f"st-{secrets.token_hex(6)}@example.com"
         users.create_user(
-            Services(store=store, settings=Settings(database_url=database_url)),
+            Services(
+                store=store,
+                settings=Settings(database_url=database_url),
+                passwords=Passwords.cheap(),
+            ),
             email,
             PASSWORD,
             "Schemathesis",
@@ -505,7 +512,7 @@ def exercise(run: Run, operation: Any, mode: GenerationMode) -> None:
 
 
 def test_every_operation_against_a_live_server(
-    live: tuple[str, str, Path], capsys: pytest.CaptureFixture[str]
+    live: tuple[str, str, Path], record_property: Callable[[str, object], None]
 ) -> None:
     database_url, base_url, log = live
     schema = schemathesis.openapi.from_url(base_url + "/-/openapi.json")
@@ -521,13 +528,13 @@ def test_every_operation_against_a_live_server(
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 exercise(run, operation, mode)
     backend = database_url.split(":", 1)[0]
-    with capsys.disabled():
-        print(
-            f"\nschemathesis {schemathesis.__version__} on {backend}: {run.generated} generated requests over "
-            f"{len(operations)} operations (seed {SEED}; {world.requests} setup requests; "
-            f"{len(run.not_negatable)} operations without invalid inputs); statuses "
-            f"{dict(sorted(run.statuses.items()))}"
-        )
+    summary = (
+        f"schemathesis {schemathesis.__version__} on {backend}: {run.generated} generated requests "
+        f"over {len(operations)} operations (seed {SEED}; {world.requests} setup requests; "
+        f"{len(run.not_negatable)} operations without invalid inputs); statuses "
+        f"{dict(sorted(run.statuses.items()))}"
+    )
+    record_property("summary", summary)  # printed at the end of the run, from any xdist worker
     assert not run.failures, (
         f"{len(run.failing_operations)} operations failed (seed {SEED}):\n\n"
         + "\n\n".join(run.failures)

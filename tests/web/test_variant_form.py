@@ -10,9 +10,9 @@ from typing import Any
 from tests.web.formdata import MultiDict
 from tests.web.schemas import KITCHEN, KITCHEN_ENTRY
 from tests.web.test_fields import post
+from veneer.domain import variant_diff as V
 from veneer.domain import variants as domain
 from veneer.web import fields as F
-from veneer.web import variants as V
 
 SCHEMA = KITCHEN["schema"]
 
@@ -126,7 +126,7 @@ def test_reorder_add_and_remove_instances_go_to_order() -> None:
         current,
         {"_variant": {"_change_set": stored["change_set"], "_order": stored["order"]}},
     )
-    assert marks.state("items", "groups") == "changed" and marks.revertable("items", "groups")
+    assert marks.state("items", "list") == "changed" and marks.revertable("items", "list")
     assert marks.state(f"sections.hero.{new_uid}", "instance") == "changed"
     assert not marks.revertable(
         f"sections.hero.{new_uid}.headline", "text"

@@ -6,24 +6,21 @@ endpoints that run them in the thread pool (they do blocking database work) and 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import DataError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from veneer.api.responses import error_response, json_response
-from veneer.errors import BadRequest, PayloadTooLarge, Unauthorized, ValidationFailed, VeneerError
+from veneer.errors import BadRequest, PayloadTooLarge, Unauthorized, VeneerError
 from veneer.services import ratelimit, tokens, users
 from veneer.services.context import Actor, Services
 
 Handler = Callable[["Call"], Any]
-log = logging.getLogger("veneer")
 
 
 def json_depth(value: Any, limit: int) -> bool:
@@ -186,17 +183,6 @@ def endpoint(handler: Handler, *, lists: bool = False) -> Callable[[Request], Aw
             result = await run_in_threadpool(handler, call)
         except VeneerError as exc:
             return error_response(exc)
-        except (DataError, IntegrityError) as exc:
-            # A value the validation let through but the database refused (a too-long string on
-            # PostgreSQL, a racing duplicate): the transaction rolled back, so nothing was written.
-            log.warning("database refused a write: %s", exc.orig)
-            return error_response(
-                ValidationFailed(
-                    "A value could not be stored: it is too long, or it "
-                    "clashes with another object. Nothing was saved.",
-                    {"body": ["could not be stored."]},
-                )
-            )
         return result if isinstance(result, Response) else json_response(result)
 
     run.__name__ = handler.__name__

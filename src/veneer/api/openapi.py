@@ -594,6 +594,12 @@ PARAMETERS: dict[str, Json] = {
     "If-None-Match": param(
         "If-None-Match", "header", STR, "Delivery: ETags already held; 304 when one matches."
     ),
+    "If-Match": param(
+        "If-Match",
+        "header",
+        STR,
+        'The ETag a GET answered ("v3"): write only if that is still the stored version (409).',
+    ),
     "locale": param("locale", "query", STR, "Locale code (default: the stack's master locale)."),
     "include_fallback": flag_param("include_fallback", "Walk the locale's fallback chain."),
     "include_publish_details": flag_param("include_publish_details", "Add `publish_details`."),
@@ -698,6 +704,7 @@ ERRORS = {
     404: "No route matches the path.",
     405: "The path exists; the method does not.",
     412: "The api_key is missing or names no stack the caller reaches.",
+    409: "If-Match names a version that is no longer the stored one; nothing was written.",
     413: "The request body is over the configured cap.",
     422: "Validation failed, or the object doesn't exist (error_code 141).",
     429: "Rate limited; retry after Retry-After seconds.",
@@ -1219,8 +1226,8 @@ def entries(p: Paths) -> None:
         op(
             "Update an entry (localizes it in a new locale)",
             "entries",
-            {**ok(with_notice(obj(("entry",), entry=ref("Entry")))), **errors(*WRITE)},
-            parameters=params("api_key", "locale"),
+            {**ok(with_notice(obj(("entry",), entry=ref("Entry")))), **errors(*WRITE, 409)},
+            parameters=params("api_key", "locale", "If-Match"),
             request="entry",
         ),
     )
@@ -1295,8 +1302,8 @@ def entry_variants(p: Paths) -> None:
         op(
             "Create or update the entry variant named in the body",
             "entry variants",
-            {**created, **errors(*WRITE)},
-            parameters=params("api_key", "locale"),
+            {**created, **errors(*WRITE, 409)},
+            parameters=params("api_key", "locale", "If-Match"),
             request="entry_variant_post",
         ),
         both=True,
@@ -1317,8 +1324,8 @@ def entry_variants(p: Paths) -> None:
         op(
             "Create or update an entry variant",
             "entry variants",
-            {**created, **errors(*WRITE)},
-            parameters=params("api_key", "locale"),
+            {**created, **errors(*WRITE, 409)},
+            parameters=params("api_key", "locale", "If-Match"),
             request="entry_variant",
         ),
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from veneer import web
 from veneer.api import system
 from veneer.api.delivery import dispatch
 from veneer.api.management import content_types as ct
@@ -17,6 +16,7 @@ from veneer.api.management import environments as env
 from veneer.api.management import stacks as st
 from veneer.api.management import users as us
 from veneer.api.management import variant_groups as vg
+from veneer.web.routes import routes as editor_routes
 
 V3 = "/v3"
 CT = V3 + "/content_types/{ct}"
@@ -134,6 +134,6 @@ def routes(role: str) -> list[BaseRoute]:
     api = (
         delivery_routes()
         if role == "delivery"
-        else [*management_routes(), Mount("/app", routes=web.routes())]
+        else [*management_routes(), Mount("/app", routes=editor_routes())]
     )
     return [*system.routes(), *api]

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Connection
-
 from veneer.errors import Forbidden, PreconditionFailed, Unauthorized
-from veneer.services.context import Actor, Services
-from veneer.store import loads
-from veneer.store.tables import org_members, stacks
+from veneer.services.context import Actor
+from veneer.store import Transaction
 
 
 def stack_row(
-    services: Services, conn: Connection, actor: Actor, api_key: str | None, *, write: bool = False
+    tx: Transaction, actor: Actor, api_key: str | None, *, write: bool = False
 ) -> dict[str, Any]:
     """The stack named by `api_key`, if `actor` may use it; 412 for a key it cannot see."""
     if not api_key:
         raise PreconditionFailed(errors={"api_key": ["is required."]})
-    row = services.store.one(conn, stacks, api_key=api_key)
-    if row is None or not _reaches(conn, actor, row):
+    row = tx.stacks.get(api_key)
+    if row is None or not _reaches(tx, actor, row):
         raise PreconditionFailed(errors={"api_key": ["is not valid."]})
     if actor.kind == "delivery":
         raise Unauthorized(
@@ -32,19 +28,13 @@ def stack_row(
         raise Forbidden(
             "This management token can only read.", errors={"authorization": ["is read-only."]}
         )
-    row["settings"] = loads(row["settings"])
     return row
 
 
-def _reaches(conn: Connection, actor: Actor, row: dict[str, Any]) -> bool:
+def _reaches(tx: Transaction, actor: Actor, row: dict[str, Any]) -> bool:
     if not actor.is_user:
-        return actor.stack == row["api_key"]
-    member = conn.execute(
-        select(org_members.c.role).where(
-            org_members.c.org_uid == row["org_uid"], org_members.c.user_uid == actor.uid
-        )
-    ).first()
-    return member is not None
+        return bool(actor.stack == row["api_key"])
+    return tx.accounts.role(row["org_uid"], actor.uid) is not None
 
 
 def require_user(actor: Actor) -> None:

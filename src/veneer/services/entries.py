@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from veneer import ids
 from veneer.domain import schema as domain_schema
-from veneer.domain.listing import ListParams, first_in_chain, select_page
-from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed
-from veneer.services import access, content_types, locales
+from veneer.domain.listing import ListParams, select_page
+from veneer.errors import ValidationFailed
+from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.store import Transaction
 
 SYSTEM_FIELDS = (
     "uid",
@@ -31,67 +27,6 @@ SYSTEM_FIELDS = (
     "_variant",
     "_metadata",
 )
-NOT_FOUND = "The requested object doesn't exist."
-
-
-def entry_locale(services: Services, conn: Any, stack: dict[str, Any], locale: str | None) -> str:
-    code = (locale or stack["master_locale"]).lower()
-    if not services.store.one(conn, t.locales, stack=stack["api_key"], code=code):
-        raise ValidationFailed(
-            f"The locale '{code}' is not added to this stack.",
-            {"locale": ["is not valid."]},
-            error_code=161,
-        )
-    return code
-
-
-def not_found(uid: str) -> NotFoundObject:
-    return NotFoundObject(NOT_FOUND, {"uid": [f"'{uid}' is not valid."]})
-
-
-def latest(
-    services: Services,
-    conn: Any,
-    stack: str,
-    ct: str,
-    uid: str,
-    locale: str,
-    *,
-    fallback: bool = True,
-) -> dict[str, Any]:
-    """The latest version of an entry in `locale`, or along its fallback chain."""
-    chain = locales.fallback_chain(services, conn, stack, locale) if fallback else [locale]
-    for code in chain:
-        row = services.store.one(conn, t.entries, stack=stack, uid=uid, locale=code)
-        if row is not None and row["content_type"] == ct:
-            return loads(row["doc"])
-    raise not_found(uid)
-
-
-def version_of(
-    services: Services, conn: Any, stack: str, ct: str, uid: str, locale: str, version: int | None
-) -> dict[str, Any]:
-    doc = latest(services, conn, stack, ct, uid, locale)
-    if version is None or version == doc["_version"]:
-        return doc
-    # Versions run from 1 to the latest: anything else is absent (and may not fit the column).
-    old = (
-        services.store.doc(
-            conn, t.entry_versions, stack=stack, uid=uid, locale=doc["locale"], version=version
-        )
-        if 0 < version < doc["_version"]
-        else None
-    )
-    if old is None:
-        raise NotFoundObject(
-            f"Version {version} of this entry doesn't exist.", {"version": ["is not valid."]}
-        )
-    return old
-
-
-def check_version(stored: int, expected: int | None) -> None:
-    if expected is not None and expected != stored:
-        raise StaleVersion(errors={"_version": [f"is {stored}; the request expected {expected}."]})
 
 
 def _clean_fields(schema_fields: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
@@ -109,40 +44,17 @@ def _tags(body: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
     return tags
 
 
-def _check_unique(
-    services: Services, conn: Any, stack: str, ct: dict[str, Any], doc: dict[str, Any]
-) -> None:
+def _check_unique(tx: Transaction, stack: str, ct: dict[str, Any], doc: dict[str, Any]) -> None:
     wanted = domain_schema.unique_values(ct["schema"], doc)
     if not wanted:
         return
-    rows = conn.execute(
-        select(t.entries.c.doc).where(
-            t.entries.c.stack == stack,
-            t.entries.c.content_type == ct["uid"],
-            t.entries.c.locale == doc["locale"],
-            t.entries.c.uid != doc["uid"],
-        )
-    ).all()
-    for row in rows:
-        other = loads(row[0])
+    for other in tx.entries.others(stack, ct["uid"], doc["locale"], doc["uid"]):
         clashes = [field for field, value in wanted.items() if other.get(field) == value]
         if clashes:
             raise ValidationFailed(
                 "Entry creation failed. Please enter valid data.",
                 {field: ["is not unique."] for field in clashes},
             )
-
-
-def _save(
-    services: Services, conn: Any, stack: str, ct: str, doc: dict[str, Any], *, new: bool
-) -> None:
-    values = {"content_type": ct, "version": doc["_version"], "doc": dumps(doc)}
-    keys = {"stack": stack, "uid": doc["uid"], "locale": doc["locale"]}
-    if new:
-        services.store.insert(conn, t.entries, **keys, **values)
-    else:
-        services.store.update(conn, t.entries, keys, **values)
-    services.store.insert(conn, t.entry_versions, **keys, version=doc["_version"], doc=dumps(doc))
 
 
 def _body_entry(body: dict[str, Any]) -> dict[str, Any]:
@@ -162,11 +74,11 @@ def create_entry(
     body: dict[str, Any],
     locale: str | None = None,
 ) -> dict[str, Any]:
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
         entry = _body_entry(body)
-        ct = content_types.load(services, conn, stack["api_key"], ct_uid)
-        code = entry_locale(services, conn, stack, locale)
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        code = loaders.entry_locale(tx, stack, locale)
         now = ids.now()
         doc = {
             **_clean_fields(ct["schema"], entry),
@@ -181,8 +93,8 @@ def create_entry(
             "_version": 1,
             "_in_progress": False,
         }
-        _check_unique(services, conn, stack["api_key"], ct, doc)
-        _save(services, conn, stack["api_key"], ct_uid, doc, new=True)
+        _check_unique(tx, stack["api_key"], ct, doc)
+        tx.entries.save(stack["api_key"], ct_uid, doc, new=True)
     return doc
 
 
@@ -201,21 +113,12 @@ def update_entry(
 
     With `expected_version`, the update is refused (StaleVersion) unless the version it would
     replace, the one a read in `locale` returns, is that one: checked under the write lock."""
-    try:
-        with services.store.write() as conn:
-            return _update(
-                services, conn, actor, api_key, ct_uid, uid, body, locale, expected_version
-            )
-    except IntegrityError:
-        raise ValidationFailed(
-            "The entry was changed by another request at the same time. Please retry.",
-            {"entry": ["was changed concurrently."]},
-        ) from None
+    with services.store.write() as tx:
+        return _update(tx, actor, api_key, ct_uid, uid, body, locale, expected_version)
 
 
 def _update(
-    services: Services,
-    conn: Any,
+    tx: Transaction,
     actor: Actor,
     api_key: str | None,
     ct_uid: str,
@@ -224,13 +127,13 @@ def _update(
     locale: str | None,
     expected_version: int | None,
 ) -> dict[str, Any]:
-    stack = access.stack_row(services, conn, actor, api_key, write=True)
+    stack = access.stack_row(tx, actor, api_key, write=True)
     entry = _body_entry(body)
-    ct = content_types.load(services, conn, stack["api_key"], ct_uid)
-    code = entry_locale(services, conn, stack, locale)
-    services.store.lock_rows(conn, t.entries, stack=stack["api_key"], uid=uid, locale=code)
-    previous = latest(services, conn, stack["api_key"], ct_uid, uid, code)
-    check_version(previous["_version"], expected_version)
+    ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+    code = loaders.entry_locale(tx, stack, locale)
+    tx.entries.lock(stack["api_key"], uid, code)
+    previous = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
+    loaders.check_version(previous["_version"], expected_version)
     localized = previous["locale"] == code
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
     now = ids.now()
@@ -247,8 +150,8 @@ def _update(
         "_version": previous["_version"] + 1 if localized else 1,
         "_in_progress": False,
     }
-    _check_unique(services, conn, stack["api_key"], ct, doc)
-    _save(services, conn, stack["api_key"], ct_uid, doc, new=not localized)
+    _check_unique(tx, stack["api_key"], ct, doc)
+    tx.entries.save(stack["api_key"], ct_uid, doc, new=not localized)
     return doc
 
 
@@ -262,13 +165,13 @@ def get_entry(
     version: int | None = None,
     publish_details: bool = False,
 ) -> dict[str, Any]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        content_types.load(services, conn, stack["api_key"], ct_uid)
-        code = entry_locale(services, conn, stack, locale)
-        doc = version_of(services, conn, stack["api_key"], ct_uid, uid, code, version)
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        loaders.content_type(tx, stack["api_key"], ct_uid)
+        code = loaders.entry_locale(tx, stack, locale)
+        doc = loaders.entry_version(tx, stack["api_key"], ct_uid, uid, code, version)
         if publish_details:
-            attach_publish_details(services, conn, stack["api_key"], [doc])
+            doc["publish_details"] = tx.publications.details(stack["api_key"], uid)
     return doc
 
 
@@ -282,51 +185,17 @@ def list_entries(
     include_fallback: bool = False,
     publish_details: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        content_types.load(services, conn, stack["api_key"], ct_uid)
-        code = entry_locale(services, conn, stack, locale)
-        chain = (
-            locales.fallback_chain(services, conn, stack["api_key"], code)
-            if include_fallback
-            else [code]
-        )
-        docs = _in_locales(conn, stack["api_key"], ct_uid, chain)
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        loaders.content_type(tx, stack["api_key"], ct_uid)
+        code = loaders.entry_locale(tx, stack, locale)
+        chain = tx.locales.chain(stack["api_key"], code) if include_fallback else [code]
+        docs = tx.entries.in_first_locale(stack["api_key"], ct_uid, chain)
         page, count = select_page(docs, lp)
         if publish_details:
-            attach_publish_details(services, conn, stack["api_key"], page)
+            for doc in page:
+                doc["publish_details"] = tx.publications.details(stack["api_key"], doc["uid"])
     return page, count
-
-
-def _in_locales(conn: Any, stack: str, ct: str, chain: list[str]) -> list[dict[str, Any]]:
-    """Each entry once, in the first locale of `chain` it is localized in."""
-    rows = conn.execute(
-        select(t.entries.c.uid, t.entries.c.locale, t.entries.c.doc).where(
-            t.entries.c.stack == stack,
-            t.entries.c.content_type == ct,
-            t.entries.c.locale.in_(chain),
-        )
-    ).all()
-    best = first_in_chain(((uid, code, doc) for uid, code, doc in rows), chain)
-    return [loads(doc) for _, doc in best.values()]
-
-
-def attach_publish_details(
-    services: Services, conn: Any, stack: str, docs: list[dict[str, Any]]
-) -> None:
-    """`publish_details` as the management API lists it: where the base entry is published."""
-    for doc in docs:
-        rows = services.store.all(conn, t.publications, stack=stack, entry=doc["uid"], variant="")
-        doc["publish_details"] = [
-            {
-                "environment": r["environment"],
-                "locale": r["locale"],
-                "time": r["published_at"],
-                "user": r["published_by"],
-                "version": r["version"],
-            }
-            for r in rows
-        ]
 
 
 def list_versions(
@@ -337,19 +206,11 @@ def list_versions(
     uid: str,
     locale: str | None = None,
 ) -> list[dict[str, Any]]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        code = entry_locale(services, conn, stack, locale)
-        doc = latest(services, conn, stack["api_key"], ct_uid, uid, code)
-        rows = conn.execute(
-            select(t.entry_versions.c.doc)
-            .where(
-                t.entry_versions.c.stack == stack["api_key"],
-                t.entry_versions.c.uid == uid,
-                t.entry_versions.c.locale == doc["locale"],
-            )
-            .order_by(t.entry_versions.c.version.desc())
-        ).all()
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        code = loaders.entry_locale(tx, stack, locale)
+        doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
+        history = tx.entries.history(stack["api_key"], uid, doc["locale"])
     return [
         {
             "_version": v["_version"],
@@ -357,7 +218,7 @@ def list_versions(
             "updated_at": v["updated_at"],
             "updated_by": v["updated_by"],
         }
-        for v in (loads(r[0]) for r in rows)
+        for v in history
     ]
 
 
@@ -370,25 +231,9 @@ def delete_entry(
     locale: str | None = None,
 ) -> None:
     """Deleting in the master locale (the default) deletes the entry everywhere, variants included."""
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
-        code = entry_locale(services, conn, stack, locale)
-        doc = latest(services, conn, stack["api_key"], ct_uid, uid, code, fallback=False)
-        purge(
-            services,
-            conn,
-            stack["api_key"],
-            uid,
-            None if code == stack["master_locale"] else doc["locale"],
-        )
-
-
-def purge(services: Services, conn: Any, stack: str, uid: str, locale: str | None = None) -> None:
-    """Remove an entry (or one localization) with its versions, variants and publications."""
-    from veneer.services import publishing  # publishing depends on this module
-
-    scope = {"locale": locale} if locale else {}
-    publishing.drop_publications(services, conn, stack, entry=uid, **scope)
-    for table in (t.entries, t.entry_versions, t.entry_variants, t.entry_variant_versions):
-        key = "uid" if table in (t.entries, t.entry_versions) else "entry"
-        services.store.delete(conn, table, stack=stack, **{key: uid}, **scope)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
+        code = loaders.entry_locale(tx, stack, locale)
+        doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code, fallback=False)
+        everywhere = code == stack["master_locale"]
+        tx.entries.purge(stack["api_key"], uid, None if everywhere else doc["locale"])

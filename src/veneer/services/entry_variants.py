@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
-from veneer.services import access, content_types, entries, variant_groups
+from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.store import Transaction
 
 CREATED = "Entry variant created successfully."
 UPDATED = "Entry variant updated successfully."
@@ -51,28 +48,19 @@ def response(stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def _base(
-    services: Services, conn: Any, stack: dict[str, Any], ct: str, uid: str, locale: str | None
+    tx: Transaction, stack: dict[str, Any], ct: str, uid: str, locale: str | None
 ) -> dict[str, Any]:
     """The latest base entry, which must be localized in `locale` itself (no fallback)."""
-    code = entries.entry_locale(services, conn, stack, locale)
+    code = loaders.entry_locale(tx, stack, locale)
     try:
-        return entries.latest(services, conn, stack["api_key"], ct, uid, code, fallback=False)
+        return loaders.latest_entry(tx, stack["api_key"], ct, uid, code, fallback=False)
     except NotFoundObject:
-        entries.latest(
-            services, conn, stack["api_key"], ct, uid, code
-        )  # 422 "doesn't exist" when absent
+        # 422 "doesn't exist" when absent everywhere
+        loaders.latest_entry(tx, stack["api_key"], ct, uid, code)
         raise ValidationFailed(
             f"The base entry is not localized in '{code}'. Localize it first.",
             {"locale": [f"the base entry has no '{code}' version."]},
         ) from None
-
-
-def _load(
-    services: Services, conn: Any, stack: str, entry: str, locale: str, variant: str
-) -> dict[str, Any] | None:
-    return services.store.doc(
-        conn, t.entry_variants, stack=stack, entry=entry, locale=locale, variant=variant
-    )
 
 
 def _submitted(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,12 +75,9 @@ def _submitted(body: Mapping[str, Any]) -> dict[str, Any]:
 
 def variant_ref_of(body: Mapping[str, Any]) -> str:
     """The Python SDK POSTs to …/variants and names the variant in the body."""
-    entry = body.get("entry") if isinstance(body.get("entry"), dict) else {}
-    ref = (
-        (entry.get("_variant") or {}).get("_uid")
-        if isinstance(entry.get("_variant"), dict)
-        else None
-    )
+    entry: dict[str, Any] = body["entry"] if isinstance(body.get("entry"), dict) else {}
+    layer = entry.get("_variant")
+    ref = layer.get("_uid") if isinstance(layer, dict) else None
     ref = ref or entry.get("variant_uid") or body.get("variant_uid")
     if not isinstance(ref, str) or not ref:
         raise ValidationFailed(
@@ -113,43 +98,38 @@ def upsert(
     locale: str | None = None,
     *,
     expected_version: int | None = None,
+    expected_base_version: int | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Create or update an entry variant; returns (response, created). Without `variant_ref` the
     body names the variant (the Python SDK's POST). With `expected_version` (0: the caller expects
-    no entry variant yet) a write over another version is refused under the lock (StaleVersion)."""
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
+    no entry variant yet) a write over another version is refused under the lock (StaleVersion);
+    likewise `expected_base_version` for the base entry the change was made against."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
         variant_ref = variant_ref or variant_ref_of(body)
         submitted = _submitted(body)
-        ct = content_types.load(services, conn, stack["api_key"], ct_uid)
-        base = _base(services, conn, stack, ct_uid, uid, locale)
-        variant = variant_groups.load_variant(services, conn, stack["api_key"], variant_ref)
-        services.store.lock_rows(
-            conn, t.entries, stack=stack["api_key"], uid=uid, locale=base["locale"]
-        )
-        previous = _load(services, conn, stack["api_key"], uid, base["locale"], variant["uid"])
-        entries.check_version(previous["system"]["_version"] if previous else 0, expected_version)
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        tx.entries.lock(stack["api_key"], uid, loaders.entry_locale(tx, stack, locale))
+        base = _base(tx, stack, ct_uid, uid, locale)
+        loaders.check_version(base["_version"], expected_base_version)
+        variant = loaders.variant(tx, stack["api_key"], variant_ref)
+        previous = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant["uid"])
+        loaders.check_version(previous["system"]["_version"] if previous else 0, expected_version)
         if previous is None:
-            _check_linked(services, conn, stack["api_key"], ct_uid, variant)
+            _check_linked(tx, stack["api_key"], ct_uid, variant)
         edited = domain.edit_variant(ct["schema"], base, previous, submitted, ids.cs)
         domain_schema.validate_entry(
             ct["schema"], domain.materialize(ct["schema"], base, edited), new_uid=ids.cs
         )
         stored = {**edited, "system": _system(previous, base, variant["uid"], actor, submitted)}
-        _save(services, conn, stack["api_key"], ct_uid, stored, new=previous is None)
+        tx.entry_variants.save(stack["api_key"], ct_uid, stored, new=previous is None)
     return response(stored), previous is None
 
 
-def _check_linked(
-    services: Services, conn: Any, stack: str, ct_uid: str, variant: dict[str, Any]
-) -> None:
+def _check_linked(tx: Transaction, stack: str, ct_uid: str, variant: dict[str, Any]) -> None:
     group_uid = variant.get("variant_group_uid")
-    group = (
-        services.store.doc(conn, t.variant_groups, stack=stack, uid=group_uid)
-        if group_uid
-        else None
-    )
-    if group is None or not variant_groups.linked(group, ct_uid):
+    group = tx.variant_groups.get(stack, group_uid) if group_uid else None
+    if group is None or not loaders.linked(group, ct_uid):
         raise ValidationFailed(
             f"The content type '{ct_uid}' is not linked to the variant group of "
             f"'{variant['uid']}'. Link it first.",
@@ -165,7 +145,7 @@ def _system(
     submitted: dict[str, Any],
 ) -> dict[str, Any]:
     now = ids.now()
-    old = (
+    old: dict[str, Any] = (
         previous["system"]
         if previous
         else {
@@ -192,29 +172,8 @@ def _system(
     }
 
 
-def _save(
-    services: Services, conn: Any, stack: str, ct_uid: str, stored: dict[str, Any], *, new: bool
-) -> None:
-    system = stored["system"]
-    keys = {
-        "stack": stack,
-        "entry": system["uid"],
-        "locale": system["locale"],
-        "variant": system["variant"],
-    }
-    values = {"content_type": ct_uid, "version": system["_version"], "doc": dumps(stored)}
-    if new:
-        services.store.insert(conn, t.entry_variants, **keys, **values)
-    else:
-        services.store.update(conn, t.entry_variants, keys, **values)
-    services.store.insert(
-        conn, t.entry_variant_versions, **keys, version=system["_version"], doc=dumps(stored)
-    )
-
-
-def load_stored(
-    services: Services,
-    conn: Any,
+def _stored(
+    tx: Transaction,
     stack: dict[str, Any],
     ct_uid: str,
     uid: str,
@@ -222,25 +181,18 @@ def load_stored(
     locale: str | None,
     version: int | None = None,
 ) -> dict[str, Any]:
-    code = entries.entry_locale(services, conn, stack, locale)
-    entries.latest(services, conn, stack["api_key"], ct_uid, uid, code)
-    variant = variant_groups.load_variant(services, conn, stack["api_key"], variant_ref)
-    stored = _load(services, conn, stack["api_key"], uid, code, variant["uid"])
+    """An entry variant in `locale` as stored (one version of it, or the latest)."""
+    code = loaders.entry_locale(tx, stack, locale)
+    loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
+    variant = loaders.variant(tx, stack["api_key"], variant_ref)
+    stored = tx.entry_variants.get(stack["api_key"], uid, code, variant["uid"])
     if stored is None:
         raise NotFoundObject(
             errors={"variant": [f"this entry has no '{variant_ref}' variant in '{code}'."]}
         )
     if version is not None and version != stored["system"]["_version"]:
         old = (
-            services.store.doc(
-                conn,
-                t.entry_variant_versions,
-                stack=stack["api_key"],
-                entry=uid,
-                locale=code,
-                variant=variant["uid"],
-                version=version,
-            )
+            tx.entry_variants.version(stack["api_key"], uid, code, variant["uid"], version)
             if 0 < version < stored["system"]["_version"]
             else None
         )
@@ -249,7 +201,7 @@ def load_stored(
                 f"Version {version} of this entry variant doesn't exist.",
                 {"version": ["is not valid."]},
             )
-        return old  # type: ignore[no-any-return]
+        return old
     return stored
 
 
@@ -263,30 +215,16 @@ def get(
     locale: str | None = None,
     publish_details: bool = False,
 ) -> dict[str, Any]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        body = response(load_stored(services, conn, stack, ct_uid, uid, variant_ref, locale))
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        body = response(_stored(tx, stack, ct_uid, uid, variant_ref, locale))
         if publish_details:
-            _attach_publish_details(services, conn, stack["api_key"], body)
+            _attach_publish_details(tx, stack["api_key"], body)
     return body
 
 
-def _attach_publish_details(
-    services: Services, conn: Any, stack: str, body: dict[str, Any]
-) -> None:
-    rows = services.store.all(
-        conn, t.publications, stack=stack, entry=body["uid"], variant=body["_variant"]["_uid"]
-    )
-    body["publish_details"] = [
-        {
-            "environment": r["environment"],
-            "locale": r["locale"],
-            "time": r["published_at"],
-            "user": r["published_by"],
-            "version": r["version"],
-        }
-        for r in rows
-    ]
+def _attach_publish_details(tx: Transaction, stack: str, body: dict[str, Any]) -> None:
+    body["publish_details"] = tx.publications.details(stack, body["uid"], body["_variant"]["_uid"])
 
 
 def list_for_entry(
@@ -299,24 +237,15 @@ def list_for_entry(
     locale: str | None = None,
     publish_details: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        code = entries.entry_locale(services, conn, stack, locale)
-        entries.latest(services, conn, stack["api_key"], ct_uid, uid, code)
-        rows = conn.execute(
-            select(t.entry_variants.c.doc)
-            .where(
-                t.entry_variants.c.stack == stack["api_key"],
-                t.entry_variants.c.entry == uid,
-                t.entry_variants.c.locale == code,
-            )
-            .order_by(t.entry_variants.c.variant)
-        ).all()
-        items = [response(loads(r[0])) for r in rows]
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        code = loaders.entry_locale(tx, stack, locale)
+        loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
+        items = [response(s) for s in tx.entry_variants.in_locale(stack["api_key"], uid, code)]
         page = lp.page(items)
         if publish_details:
             for body in page:
-                _attach_publish_details(services, conn, stack["api_key"], body)
+                _attach_publish_details(tx, stack["api_key"], body)
     return page, len(items)
 
 
@@ -329,21 +258,13 @@ def versions(
     variant_ref: str,
     locale: str | None = None,
 ) -> list[dict[str, Any]]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        stored = load_stored(services, conn, stack, ct_uid, uid, variant_ref, locale)
-        system = stored["system"]
-        rows = conn.execute(
-            select(t.entry_variant_versions.c.version)
-            .where(
-                t.entry_variant_versions.c.stack == stack["api_key"],
-                t.entry_variant_versions.c.entry == uid,
-                t.entry_variant_versions.c.locale == system["locale"],
-                t.entry_variant_versions.c.variant == system["variant"],
-            )
-            .order_by(t.entry_variant_versions.c.version.desc())
-        ).all()
-    return [{"_version": r[0], "locale": system["locale"]} for r in rows]
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        system = _stored(tx, stack, ct_uid, uid, variant_ref, locale)["system"]
+        numbers = tx.entry_variants.versions(
+            stack["api_key"], uid, system["locale"], system["variant"]
+        )
+    return [{"_version": number, "locale": system["locale"]} for number in numbers]
 
 
 def delete(
@@ -356,37 +277,12 @@ def delete(
     locale: str | None = None,
 ) -> None:
     """Deletes the entry variant in `locale` and unpublishes it from every environment."""
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
-        stored = load_stored(services, conn, stack, ct_uid, uid, variant_ref, locale)
-        purge(
-            services,
-            conn,
-            stack["api_key"],
-            entry=uid,
-            variant=stored["system"]["variant"],
-            locale=stored["system"]["locale"],
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
+        system = _stored(tx, stack, ct_uid, uid, variant_ref, locale)["system"]
+        tx.entry_variants.purge(
+            stack["api_key"], entry=uid, variant=system["variant"], locale=system["locale"]
         )
-
-
-def purge(services: Services, conn: Any, stack: str, **scope: str) -> None:
-    """Delete and unpublish the entry variants matching `scope` (entry, variant, locale, content_type)."""
-    from veneer.services import publishing  # publishing depends on this module
-
-    keys = {"stack": stack, **scope}
-    rows = conn.execute(
-        select(
-            t.entry_variants.c.entry, t.entry_variants.c.locale, t.entry_variants.c.variant
-        ).where(services.store.where(t.entry_variants, keys))
-    ).all()
-    for entry, code, variant in rows:
-        publishing.drop_publications(
-            services, conn, stack, entry=entry, variant=variant, locale=code
-        )
-        services.store.delete(
-            conn, t.entry_variant_versions, stack=stack, entry=entry, locale=code, variant=variant
-        )
-    conn.execute(t.entry_variants.delete().where(services.store.where(t.entry_variants, keys)))
 
 
 def merged(
@@ -399,13 +295,13 @@ def merged(
     locale: str | None = None,
 ) -> dict[str, Any]:
     """The base entry's latest version with one variant applied (`include_variant(s)=true`)."""
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        ct = content_types.load(services, conn, stack["api_key"], ct_uid)
-        code = entries.entry_locale(services, conn, stack, locale)
-        base = entries.latest(services, conn, stack["api_key"], ct_uid, uid, code)
-        variant = variant_groups.load_variant(services, conn, stack["api_key"], variant_ref)
-        stored = _load(services, conn, stack["api_key"], uid, base["locale"], variant["uid"])
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        code = loaders.entry_locale(tx, stack, locale)
+        base = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
+        variant = loaders.variant(tx, stack["api_key"], variant_ref)
+        stored = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant["uid"])
     if stored is None:
         return base
     doc = domain.materialize(ct["schema"], base, stored)

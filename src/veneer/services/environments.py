@@ -5,50 +5,33 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from veneer import ids
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
-from veneer.services.changes import record_change
 from veneer.services.context import Actor, Services
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.store import Transaction
 
 NAME = re.compile(r"^[A-Za-z0-9_\-. ]{1,100}$")
-
-
-def find(conn: Any, stack: str, name_or_uid: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(t.environments.c.doc).where(
-            t.environments.c.stack == stack,
-            or_(t.environments.c.name == name_or_uid, t.environments.c.uid == name_or_uid),
-        )
-    ).first()
-    return loads(row[0]) if row else None
 
 
 def list_environments(
     services: Services, actor: Actor, api_key: str | None
 ) -> list[dict[str, Any]]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        rows = services.store.all(
-            conn, t.environments, t.environments.c.name, stack=stack["api_key"]
-        )
-    return [loads(r["doc"]) for r in rows]
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        return tx.environments.all(stack["api_key"])
 
 
 def get_environment(
     services: Services, actor: Actor, api_key: str | None, name: str
 ) -> dict[str, Any]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        return _load(conn, stack["api_key"], name)
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        return _load(tx, stack["api_key"], name)
 
 
-def _load(conn: Any, stack: str, name: str) -> dict[str, Any]:
-    doc = find(conn, stack, name)
+def _load(tx: Transaction, stack: str, name: str) -> dict[str, Any]:
+    doc = tx.environments.find(stack, name)
     if doc is None:
         raise NotFoundObject(errors={"environment": ["is not an environment of this stack."]})
     return doc
@@ -78,8 +61,8 @@ def create_environment(
     services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     now = ids.now()
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
         name = _valid_name(body)
         doc = {
             "name": name,
@@ -92,26 +75,24 @@ def create_environment(
             "ACL": [],
             "_version": 1,
         }
-        if find(conn, stack["api_key"], name):
+        if tx.environments.find(stack["api_key"], name):
             raise ValidationFailed(
                 "Environment creation failed. Please enter valid data.",
                 {"name": ["is not unique."]},
             )
-        services.store.insert(
-            conn, t.environments, stack=stack["api_key"], uid=doc["uid"], name=name, doc=dumps(doc)
-        )
+        tx.environments.add(stack["api_key"], doc)
     return doc
 
 
 def update_environment(
     services: Services, actor: Actor, api_key: str | None, name: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
-        doc = _load(conn, stack["api_key"], name)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
+        doc = _load(tx, stack["api_key"], name)
         if "name" in body and body["name"] != doc["name"]:
             new_name = _valid_name(body)
-            if find(conn, stack["api_key"], new_name):
+            if tx.environments.find(stack["api_key"], new_name):
                 raise ValidationFailed(
                     "Environment update failed. Please enter valid data.",
                     {"name": ["is not unique."]},
@@ -120,23 +101,14 @@ def update_environment(
         if "urls" in body:
             doc["urls"] = _urls(body)
         doc.update(updated_by=actor.uid, updated_at=ids.now(), _version=doc.get("_version", 1) + 1)
-        services.store.update(
-            conn,
-            t.environments,
-            {"stack": stack["api_key"], "uid": doc["uid"]},
-            name=doc["name"],
-            doc=dumps(doc),
-        )
-        record_change(services, conn, stack["api_key"])
+        tx.environments.replace(stack["api_key"], doc)
+        tx.changes.record(stack["api_key"])
     return doc
 
 
 def delete_environment(services: Services, actor: Actor, api_key: str | None, name: str) -> None:
-    from veneer.services import publishing  # publishing imports this module
-
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
-        doc = _load(conn, stack["api_key"], name)
-        publishing.drop_publications(services, conn, stack["api_key"], environment=doc["uid"])
-        services.store.delete(conn, t.environments, stack=stack["api_key"], uid=doc["uid"])
-        record_change(services, conn, stack["api_key"])
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
+        doc = _load(tx, stack["api_key"], name)
+        tx.environments.delete(stack["api_key"], doc["uid"])
+        tx.changes.record(stack["api_key"])

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select
-
 from veneer import ids
+from veneer.domain.patches import compile_patch
 from veneer.errors import ValidationFailed
-from veneer.services import access, entries, environments
-from veneer.services.changes import record_change
+from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.store import Transaction
 
 NOTICE = "The requested action has been performed."
 
@@ -67,7 +64,7 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
         raise ValidationFailed("Publishing failed. Please enter valid data.", problems)
     rules = rules if isinstance(rules, dict) else {"publish_latest_base_conditionally": True}
     return PublishRequest(
-        tuple(envs),
+        tuple(envs or ()),
         tuple(c.lower() for c in codes or ()),
         body.get("locale"),
         int(version) if version not in (None, "") else None,
@@ -104,12 +101,10 @@ def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int 
     return tuple(chosen.items())
 
 
-def _targets(
-    services: Services, conn: Any, stack: dict[str, Any], req: PublishRequest
-) -> list[Target]:
+def _targets(tx: Transaction, stack: dict[str, Any], req: PublishRequest) -> list[Target]:
     env_uids = []
     for name in req.environments:
-        env = environments.find(conn, stack["api_key"], name)
+        env = tx.environments.find(stack["api_key"], name)
         if env is None:
             raise ValidationFailed(
                 f"The environment '{name}' doesn't exist.",
@@ -117,9 +112,9 @@ def _targets(
                 error_code=141,
             )
         env_uids.append(env["uid"])
-    codes = req.locales or (entries.entry_locale(services, conn, stack, req.source_locale),)
+    codes = req.locales or (loaders.entry_locale(tx, stack, req.source_locale),)
     for code in codes:
-        entries.entry_locale(services, conn, stack, code)
+        loaders.entry_locale(tx, stack, code)
     return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
 
 
@@ -140,34 +135,32 @@ def publish(
     if locale and not body.get("locale"):
         body = {**body, "locale": locale}
     job = ids.job_id()
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
         req = parse_request(body)
-        entries.latest(
-            services,
-            conn,
-            stack["api_key"],
-            ct_uid,
-            uid,
-            entries.entry_locale(services, conn, stack, req.source_locale),
-        )
-        targets = _targets(services, conn, stack, req)
-        unknown = _resolve_variants(services, conn, stack["api_key"], req)[1]
+        source = loaders.entry_locale(tx, stack, req.source_locale)
+        loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, source)
+        targets = _targets(tx, stack, req)
+        unknown = _resolve_variants(tx, stack["api_key"], req)[1]
         if req.scheduled_at and req.scheduled_at > ids.now():
-            _queue(
-                services,
-                conn,
-                stack["api_key"],
-                actor,
+            payload = {
+                "content_type": ct_uid,
+                "entry": uid,
+                "body": body,
+                "unpublish": unpublish,
+                "actor": {"kind": actor.kind, "uid": actor.uid},
+            }
+            tx.jobs.add(
                 job,
-                ct_uid,
-                uid,
-                body,
-                unpublish,
-                req.scheduled_at,
+                stack["api_key"],
+                "unpublish" if unpublish else "publish",
+                payload,
+                run_at=req.scheduled_at,
+                created_by=actor.uid,
+                created_at=ids.now(),
             )
         else:
-            apply(services, conn, stack, actor, ct_uid, uid, req, targets, unpublish)
+            apply(tx, stack, actor, ct_uid, uid, req, targets, unpublish)
     answer: dict[str, Any] = {"notice": NOTICE, "job_id": job}
     if show_errors and unknown:
         answer["errors"] = [
@@ -182,8 +175,7 @@ def publish(
 
 
 def apply(
-    services: Services,
-    conn: Any,
+    tx: Transaction,
     stack: dict[str, Any],
     actor: Actor,
     ct_uid: str,
@@ -195,49 +187,41 @@ def apply(
     """Every target in this one transaction: all of it commits, or none."""
     for target in targets:
         if unpublish:
-            _unpublish(services, conn, stack, uid, req, target)
+            _unpublish(tx, stack, uid, req, target)
         elif req.variants:
-            _publish_with_variants(services, conn, stack, actor, ct_uid, uid, req, target)
+            _publish_with_variants(tx, stack, actor, ct_uid, uid, req, target)
         else:
-            _publish_base(services, conn, stack, actor, ct_uid, uid, req, target)
+            _publish_base(tx, stack, actor, ct_uid, uid, req, target)
 
 
 def _unpublish(
-    services: Services,
-    conn: Any,
-    stack: dict[str, Any],
-    uid: str,
-    req: PublishRequest,
-    target: Target,
+    tx: Transaction, stack: dict[str, Any], uid: str, req: PublishRequest, target: Target
 ) -> None:
     """Without `variants` the base goes, and its variants with it (semantics §3); with them, just those."""
-    scope = {"entry": uid, "environment": target.environment, "locale": target.locale}
+    where = {"entry": uid, "environment": target.environment, "locale": target.locale}
     if not req.variants:
-        drop_publications(services, conn, stack["api_key"], **scope)
+        tx.publications.drop(stack["api_key"], **where)
         return
-    for variant in _resolve_variants(services, conn, stack["api_key"], req)[0]:
-        drop_publications(services, conn, stack["api_key"], variant=variant["uid"], **scope)
+    for variant in _resolve_variants(tx, stack["api_key"], req)[0]:
+        tx.publications.drop(stack["api_key"], variant=variant["uid"], **where)
 
 
 def _resolve_variants(
-    services: Services, conn: Any, stack: str, req: PublishRequest
+    tx: Transaction, stack: str, req: PublishRequest
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """(the request's variants that exist, each with its wanted version; the uids that don't).
     Unknown variant uids are ignored (semantics §3)."""
-    from veneer.services.variant_groups import load_variant
-
     found, unknown = [], []
     for ref, version in req.variants:
         try:
-            found.append({**load_variant(services, conn, stack, ref), "_wanted_version": version})
+            found.append({**loaders.variant(tx, stack, ref), "_wanted_version": version})
         except ValidationFailed:
             unknown.append(ref)
     return found, unknown
 
 
 def _publish_with_variants(
-    services: Services,
-    conn: Any,
+    tx: Transaction,
     stack: dict[str, Any],
     actor: Actor,
     ct_uid: str,
@@ -245,33 +229,23 @@ def _publish_with_variants(
     req: PublishRequest,
     target: Target,
 ) -> None:
-    base_published = (
-        services.store.one(
-            conn,
-            t.publications,
-            stack=stack["api_key"],
-            environment=target.environment,
-            locale=target.locale,
-            entry=uid,
-            variant="",
-        )
-        is not None
+    base_published = tx.publications.exists(
+        stack["api_key"], target.environment, target.locale, uid, ""
     )
     if req.publish_latest_base or (req.publish_latest_base_conditionally and not base_published):
-        _publish_base(services, conn, stack, actor, ct_uid, uid, replace(req, version=None), target)
+        _publish_base(tx, stack, actor, ct_uid, uid, replace(req, version=None), target)
     elif not base_published:
         raise ValidationFailed(
             "The base entry is not published in this environment and locale; set "
             "variant_rules.publish_latest_base or publish_latest_base_conditionally.",
             {"entry.variant_rules": ["would publish a variant without its base entry."]},
         )
-    for variant in _resolve_variants(services, conn, stack["api_key"], req)[0]:
-        _publish_variant(services, conn, stack, actor, ct_uid, uid, req, target, variant)
+    for variant in _resolve_variants(tx, stack["api_key"], req)[0]:
+        _publish_variant(tx, stack, actor, ct_uid, uid, req, target, variant)
 
 
 def _publish_variant(
-    services: Services,
-    conn: Any,
+    tx: Transaction,
     stack: dict[str, Any],
     actor: Actor,
     ct_uid: str,
@@ -280,18 +254,8 @@ def _publish_variant(
     target: Target,
     variant: dict[str, Any],
 ) -> None:
-    from veneer.domain.patches import compile_patch
-    from veneer.services import content_types, locales
-
-    for code in locales.fallback_chain(services, conn, stack["api_key"], target.locale):
-        stored = services.store.doc(
-            conn,
-            t.entry_variants,
-            stack=stack["api_key"],
-            entry=uid,
-            locale=code,
-            variant=variant["uid"],
-        )
+    for code in tx.locales.chain(stack["api_key"], target.locale):
+        stored = tx.entry_variants.get(stack["api_key"], uid, code, variant["uid"])
         if stored is not None:
             break
     else:
@@ -300,15 +264,7 @@ def _publish_variant(
     wanted = variant["_wanted_version"]
     if wanted is not None and code == source and wanted != stored["system"]["_version"]:
         stored = (
-            services.store.doc(
-                conn,
-                t.entry_variant_versions,
-                stack=stack["api_key"],
-                entry=uid,
-                locale=code,
-                variant=variant["uid"],
-                version=wanted,
-            )
+            tx.entry_variants.version(stack["api_key"], uid, code, variant["uid"], wanted)
             if 0 < wanted < stored["system"]["_version"]
             else None
         )
@@ -317,7 +273,7 @@ def _publish_variant(
                 f"Version {wanted} of the variant '{variant['uid']}' doesn't exist.",
                 {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]},
             )
-    schema = content_types.load(services, conn, stack["api_key"], ct_uid)["schema"]
+    schema = loaders.content_type(tx, stack["api_key"], ct_uid)["schema"]
     doc = {
         "uid": uid,
         "_variant_uid": variant["uid"],
@@ -327,14 +283,11 @@ def _publish_variant(
     }
     if variant.get("alias"):
         doc["alias"] = variant["alias"]
-    write_publication(
-        services, conn, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor
-    )
+    _put(tx, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor)
 
 
 def _publish_base(
-    services: Services,
-    conn: Any,
+    tx: Transaction,
     stack: dict[str, Any],
     actor: Actor,
     ct_uid: str,
@@ -345,15 +298,14 @@ def _publish_base(
     """A target locale the entry is not localized in gets the fallback content; `version` names a
     version of the request's locale, so it applies wherever that locale's content is published."""
     source = (req.source_locale or stack["master_locale"]).lower()
-    doc = entries.latest(services, conn, stack["api_key"], ct_uid, uid, target.locale)
+    doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, target.locale)
     if req.version is not None and doc["locale"] == source:
-        doc = entries.version_of(services, conn, stack["api_key"], ct_uid, uid, source, req.version)
-    write_publication(services, conn, stack["api_key"], target, uid, "", ct_uid, doc, actor)
+        doc = loaders.entry_version(tx, stack["api_key"], ct_uid, uid, source, req.version)
+    _put(tx, stack["api_key"], target, uid, "", ct_uid, doc, actor)
 
 
-def write_publication(
-    services: Services,
-    conn: Any,
+def _put(
+    tx: Transaction,
     stack: str,
     target: Target,
     entry: str,
@@ -372,132 +324,57 @@ def write_publication(
             "user": actor.uid,
         },
     }
-    seq = record_change(
-        services, conn, stack, target.environment, target.locale, entry, variant, ct_uid
-    )
-    services.store.upsert(
-        conn,
-        t.publications,
-        {
-            "stack": stack,
-            "environment": target.environment,
-            "locale": target.locale,
-            "entry": entry,
-            "variant": variant,
-            "content_type": ct_uid,
-            "version": doc["_version"],
-            "doc": dumps(ready),
-            "published_at": now,
-            "published_by": actor.uid,
-            "seq": seq,
-        },
-    )
-
-
-def drop_publications(services: Services, conn: Any, stack: str, **scope: Any) -> None:
-    """Unpublish every publication matching `scope` (entry, environment, locale, content_type...)."""
-    keys = {"stack": stack, **scope}
-    rows = conn.execute(
-        select(
-            t.publications.c.environment,
-            t.publications.c.locale,
-            t.publications.c.entry,
-            t.publications.c.variant,
-            t.publications.c.content_type,
-        ).where(services.store.where(t.publications, keys))
-    ).all()
-    for env, code, entry, variant, ct_uid in rows:
-        record_change(services, conn, stack, env, code, entry, variant, ct_uid)
-    conn.execute(delete(t.publications).where(services.store.where(t.publications, keys)))
-
-
-def _queue(
-    services: Services,
-    conn: Any,
-    stack: str,
-    actor: Actor,
-    job: str,
-    ct_uid: str,
-    uid: str,
-    body: dict[str, Any],
-    unpublish: bool,
-    run_at: str,
-) -> None:
-    payload = {
-        "content_type": ct_uid,
-        "entry": uid,
-        "body": body,
-        "unpublish": unpublish,
-        "actor": {"kind": actor.kind, "uid": actor.uid},
-    }
-    services.store.insert(
-        conn,
-        t.jobs,
-        uid=job,
-        stack=stack,
-        kind="unpublish" if unpublish else "publish",
-        payload=dumps(payload),
-        run_at=run_at,
-        status="queued",
-        result="{}",
-        created_by=actor.uid,
-        created_at=ids.now(),
+    tx.publications.put(
+        stack,
+        target.environment,
+        target.locale,
+        entry,
+        variant,
+        ct_uid,
+        ready,
+        published_at=now,
+        published_by=actor.uid,
     )
 
 
 def run_due_jobs(services: Services, now: str | None = None) -> int:
     """Run every queued job whose time has come; called by the server's scheduler loop."""
     now = now or ids.now()
-    with services.store.read() as conn:
-        due = [
-            r[0]
-            for r in conn.execute(
-                select(t.jobs.c.uid)
-                .where(t.jobs.c.status == "queued", t.jobs.c.run_at <= now)
-                .order_by(t.jobs.c.run_at)
-            ).all()
-        ]
+    with services.store.read() as tx:
+        due = tx.jobs.due(now)
     return sum(_run_job(services, uid) for uid in due)
 
 
 def _run_job(services: Services, uid: str) -> int:
-    with services.store.write() as conn:
-        services.store.lock_rows(conn, t.jobs, uid=uid)
-        job = services.store.one(conn, t.jobs, uid=uid)
-        if job is None or job["status"] != "queued":
+    with services.store.write() as tx:
+        job = tx.jobs.claim(uid)
+        if job is None:
             return 0  # another worker took it
-        payload = loads(job["payload"])
+        payload = job["payload"]
         actor = Actor(kind="job", uid=payload["actor"]["uid"], stack=job["stack"])
         status, result = "done", {}
         try:
-            with conn.begin_nested():
-                stack = services.store.one(conn, t.stacks, api_key=job["stack"])
+            with tx.savepoint():
+                stack = tx.stacks.get(job["stack"])
                 assert stack is not None
                 req = parse_request(payload["body"])
                 apply(
-                    services,
-                    conn,
+                    tx,
                     stack,
                     actor,
                     payload["content_type"],
                     payload["entry"],
                     req,
-                    _targets(services, conn, stack, req),
+                    _targets(tx, stack, req),
                     payload["unpublish"],
                 )
         # A job that cannot run is recorded as failed, never retried forever.
         except Exception as exc:  # noqa: BLE001
             status, result = "failed", {"error": str(exc)}
-        services.store.update(conn, t.jobs, {"uid": uid}, status=status, result=dumps(result))
+        tx.jobs.finish(uid, status, result)
     return 1
 
 
 def pending_jobs(services: Services, stack: str) -> int:
-    with services.store.read() as conn:
-        return int(
-            conn.execute(
-                select(func.count())
-                .select_from(t.jobs)
-                .where(t.jobs.c.stack == stack, t.jobs.c.status == "queued")
-            ).scalar_one()
-        )
+    with services.store.read() as tx:
+        return tx.jobs.pending(stack)

@@ -9,14 +9,8 @@ from __future__ import annotations
 import hashlib
 import time
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from veneer.errors import TooManyRequests
 from veneer.services.context import Actor, Services
-from veneer.store import loads
-from veneer.store.tables import organizations, rate_counters, stacks
 
 KEY_MAX = 200  # the width of rate_counters.key
 
@@ -35,13 +29,8 @@ def _stored(key: str) -> str:
 def count(services: Services, key: str, seconds: int, now: float | None = None) -> int:
     key = _stored(key)
     bucket, _ = _window(seconds, now)
-    with services.store.read() as conn:
-        value = conn.execute(
-            select(rate_counters.c.count).where(
-                rate_counters.c.key == key, rate_counters.c.window == bucket
-            )
-        ).scalar()
-    return int(value or 0)
+    with services.store.read() as tx:
+        return tx.rate_counters.count(key, bucket)
 
 
 def check(services: Services, key: str, limit: int, seconds: int, now: float | None = None) -> None:
@@ -54,20 +43,8 @@ def record(services: Services, key: str, seconds: int, now: float | None = None)
     """One more hit for `key`; returns the window's count so far."""
     key = _stored(key)
     bucket, _ = _window(seconds, now)
-    insert = pg_insert if services.store.dialect == "postgresql" else sqlite_insert
-    statement = insert(rate_counters).values(key=key, window=bucket, count=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key", "window"], set_={"count": rate_counters.c.count + 1}
-    )
-    with services.store.write() as conn:
-        value = conn.execute(statement.returning(rate_counters.c.count)).scalar_one()
-        if value == 1:  # first hit of a window: forget windows that ended
-            conn.execute(
-                delete(rate_counters).where(
-                    rate_counters.c.key == key, rate_counters.c.window < bucket
-                )
-            )
-    return int(value)
+    with services.store.write() as tx:
+        return tx.rate_counters.hit(key, bucket)
 
 
 def hit(services: Services, key: str, limit: int, seconds: int, now: float | None = None) -> None:
@@ -83,14 +60,10 @@ def limit_management(services: Services, actor: Actor, api_key: str | None) -> N
     (per user when no stack is named). An organization's settings may set its own limit."""
     limit, key = services.settings.management_rate_limit, f"management:user:{actor.uid}"
     if api_key:
-        with services.store.read() as conn:
-            row = conn.execute(
-                select(organizations.c.uid, organizations.c.settings)
-                .join(stacks, stacks.c.org_uid == organizations.c.uid)
-                .where(stacks.c.api_key == api_key)
-            ).first()
-        if row is not None:
-            key = f"management:org:{row[0]}"
-            own = loads(row[1]).get("management_rate_limit")
+        with services.store.read() as tx:
+            org = tx.stacks.organization(api_key)
+        if org is not None:
+            key = f"management:org:{org['uid']}"
+            own = org["settings"].get("management_rate_limit")
             limit = own if isinstance(own, int) and not isinstance(own, bool) else limit
     hit(services, key, limit, 60)

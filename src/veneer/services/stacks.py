@@ -4,36 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from veneer import ids
 from veneer.errors import ValidationFailed
 from veneer.services import access
-from veneer.services.changes import record_change
 from veneer.services.context import Actor, Services
-from veneer.services.locales import LOCALE_NAMES, locale_doc
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.services.documents import LOCALE_NAMES, locale_doc
+from veneer.store import Transaction
 
 NAME_MAX = 200  # the width of stacks.name
-STACK_TABLES = (
-    t.tokens,
-    t.environments,
-    t.locales,
-    t.content_types,
-    t.entries,
-    t.entry_versions,
-    t.publications,
-    t.variant_groups,
-    t.variants,
-    t.entry_variants,
-    t.entry_variant_versions,
-    t.jobs,
-)
 
 
 def stack_body(row: dict[str, Any]) -> dict[str, Any]:
-    settings = row["settings"] if isinstance(row["settings"], dict) else loads(row["settings"])
     return {
         "uid": row["api_key"],
         "api_key": row["api_key"],
@@ -44,7 +25,7 @@ def stack_body(row: dict[str, Any]) -> dict[str, Any]:
         "owner_uid": row["owner_uid"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
-        "settings": settings,
+        "settings": row["settings"],
         "SYS_ACL": {},
     }
 
@@ -66,20 +47,20 @@ def create_stack(
             {"master_locale": ["is not a valid locale code."]},
         )
     now = ids.now()
-    with services.store.write() as conn:
-        org = _organization_for(conn, actor, org_uid)
-        row = {
+    with services.store.write() as tx:
+        org = _organization_for(tx, actor, org_uid)
+        row: dict[str, Any] = {
             "api_key": ids.blt(),
             "org_uid": org,
             "name": name.strip(),
             "description": str(body.get("description") or ""),
             "master_locale": master.lower(),
             "owner_uid": actor.uid,
-            "settings": dumps({}),
+            "settings": {},
             "created_at": now,
             "updated_at": now,
         }
-        services.store.insert(conn, t.stacks, **row)
+        tx.stacks.add(row)
         doc = locale_doc(
             ids.blt(),
             master.lower(),
@@ -88,18 +69,13 @@ def create_stack(
             actor.uid,
             now,
         )
-        services.store.insert(
-            conn, t.locales, stack=row["api_key"], code=master.lower(), doc=dumps(doc)
-        )
+        tx.locales.add(row["api_key"], doc)
     return stack_body(row)
 
 
-def _organization_for(conn: Any, actor: Actor, org_uid: str | None) -> str:
+def _organization_for(tx: Transaction, actor: Actor, org_uid: str | None) -> str:
     """The Python SDK never names the organization: when the user has exactly one, use it."""
-    rows = conn.execute(
-        select(t.org_members.c.org_uid).where(t.org_members.c.user_uid == actor.uid)
-    ).all()
-    orgs = [r[0] for r in rows]
+    orgs: list[str] = [org["uid"] for org in tx.accounts.memberships(actor.uid)]
     if org_uid:
         if org_uid not in orgs:
             raise ValidationFailed(
@@ -116,32 +92,25 @@ def _organization_for(conn: Any, actor: Actor, org_uid: str | None) -> str:
 
 
 def list_stacks(services: Services, actor: Actor) -> list[dict[str, Any]]:
-    with services.store.read() as conn:
-        if not actor.is_user:
-            rows = services.store.all(conn, t.stacks, api_key=actor.stack)
+    with services.store.read() as tx:
+        if actor.is_user:
+            rows = tx.stacks.of_user(actor.uid)
         else:
-            rows = [
-                dict(r)
-                for r in conn.execute(
-                    select(t.stacks)
-                    .join(t.org_members, t.org_members.c.org_uid == t.stacks.c.org_uid)
-                    .where(t.org_members.c.user_uid == actor.uid)
-                    .order_by(t.stacks.c.created_at)
-                ).mappings()
-            ]
+            row = tx.stacks.get(actor.stack) if actor.stack else None
+            rows = [row] if row is not None else []
     return [stack_body(r) for r in rows]
 
 
 def get_stack(services: Services, actor: Actor, api_key: str | None) -> dict[str, Any]:
-    with services.store.read() as conn:
-        return stack_body(access.stack_row(services, conn, actor, api_key))
+    with services.store.read() as tx:
+        return stack_body(access.stack_row(tx, actor, api_key))
 
 
 def update_stack(
     services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
-    with services.store.write() as conn:
-        row = access.stack_row(services, conn, actor, api_key, write=True)
+    with services.store.write() as tx:
+        row = access.stack_row(tx, actor, api_key, write=True)
         changes: dict[str, Any] = {"updated_at": ids.now()}
         for key in ("name", "description"):
             if key in body:
@@ -152,16 +121,14 @@ def update_stack(
                         "Stack update failed. Please enter valid data.", {key: ["is not valid."]}
                     )
                 changes[key] = body[key]
-        services.store.update(conn, t.stacks, {"api_key": row["api_key"]}, **changes)
+        tx.stacks.update(row["api_key"], **changes)
         row.update(changes)
     return stack_body(row)
 
 
 def delete_stack(services: Services, actor: Actor, api_key: str | None) -> None:
     access.require_user(actor)
-    with services.store.write() as conn:
-        row = access.stack_row(services, conn, actor, api_key, write=True)
-        for table in STACK_TABLES:
-            conn.execute(delete(table).where(table.c.stack == row["api_key"]))
-        services.store.delete(conn, t.stacks, api_key=row["api_key"])
-        record_change(services, conn, row["api_key"])
+    with services.store.write() as tx:
+        row = access.stack_row(tx, actor, api_key, write=True)
+        tx.stacks.delete(row["api_key"])
+        tx.changes.record(row["api_key"])

@@ -9,17 +9,15 @@ from typing import Any
 
 from veneer import ids
 from veneer.errors import NotFoundObject, Unauthorized, ValidationFailed
-from veneer.services import access, environments
-from veneer.services.changes import record_change
+from veneer.services import access
 from veneer.services.context import Actor, Services
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.store import Transaction
 
 KINDS = {"management": "Management Token", "delivery": "Delivery Token"}
 
 
 def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
-    doc = loads(row["doc"])
+    doc = row["doc"]
     body = {
         **doc,
         "uid": row["uid"],
@@ -38,11 +36,9 @@ def list_tokens(
     services: Services, actor: Actor, api_key: str | None, kind: str
 ) -> list[dict[str, Any]]:
     access.require_user(actor)
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        rows = services.store.all(
-            conn, t.tokens, t.tokens.c.created_at, stack=stack["api_key"], kind=kind
-        )
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        rows = tx.tokens.of_stack(stack["api_key"], kind)
     return [_body(r) for r in rows]
 
 
@@ -50,21 +46,19 @@ def get_token(
     services: Services, actor: Actor, api_key: str | None, kind: str, uid: str
 ) -> dict[str, Any]:
     access.require_user(actor)
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)
-        return _body(_load(services, conn, stack["api_key"], kind, uid))
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)
+        return _body(_load(tx, stack["api_key"], kind, uid))
 
 
-def _load(services: Services, conn: Any, stack: str, kind: str, uid: str) -> dict[str, Any]:
-    row = services.store.one(conn, t.tokens, stack=stack, kind=kind, uid=uid)
+def _load(tx: Transaction, stack: str, kind: str, uid: str) -> dict[str, Any]:
+    row = tx.tokens.get(stack, kind, uid)
     if row is None:
         raise NotFoundObject(errors={"token": ["does not exist."]})
     return row
 
 
-def _scope(
-    services: Services, conn: Any, stack: str, kind: str, body: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _scope(tx: Transaction, stack: str, kind: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     scope = body.get("scope")
     if not isinstance(scope, list) or not all(isinstance(s, dict) for s in scope):
         raise ValidationFailed(
@@ -73,13 +67,13 @@ def _scope(
         )
     if kind == "delivery":
         return [
-            _environment_scope(conn, stack, s) if s.get("module") == "environment" else s
+            _environment_scope(tx, stack, s) if s.get("module") == "environment" else s
             for s in scope
         ]
     return scope
 
 
-def _environment_scope(conn: Any, stack: str, item: dict[str, Any]) -> dict[str, Any]:
+def _environment_scope(tx: Transaction, stack: str, item: dict[str, Any]) -> dict[str, Any]:
     names = item.get("environments")
     if not isinstance(names, list) or not names:
         raise ValidationFailed(
@@ -88,8 +82,8 @@ def _environment_scope(conn: Any, stack: str, item: dict[str, Any]) -> dict[str,
         )
     envs = []
     for name in names:
-        env = environments.find(
-            conn, stack, name if isinstance(name, str) else str(name.get("uid", ""))
+        env = tx.environments.find(
+            stack, name if isinstance(name, str) else str(name.get("uid", ""))
         )
         if env is None:
             raise ValidationFailed(
@@ -106,8 +100,8 @@ def create_token(
     access.require_user(actor)
     secret = ids.token()
     now = ids.now()
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ValidationFailed(
@@ -117,7 +111,7 @@ def create_token(
         doc = {
             "name": name,
             "description": str(body.get("description") or ""),
-            "scope": _scope(services, conn, stack["api_key"], kind, body),
+            "scope": _scope(tx, stack["api_key"], kind, body),
             "expires_on": body.get("expires_on"),
             "updated_by": actor.uid,
         }
@@ -126,12 +120,12 @@ def create_token(
             "stack": stack["api_key"],
             "kind": kind,
             "token_hash": ids.token_hash(secret),
-            "doc": dumps(doc),
+            "doc": doc,
             "created_by": actor.uid,
             "created_at": now,
             "updated_at": now,
         }
-        services.store.insert(conn, t.tokens, **row)
+        tx.tokens.add(row)
     return _body(row, secret)
 
 
@@ -139,22 +133,20 @@ def update_token(
     services: Services, actor: Actor, api_key: str | None, kind: str, uid: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     access.require_user(actor)
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
-        row = _load(services, conn, stack["api_key"], kind, uid)
-        doc = loads(row["doc"])
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
+        row = _load(tx, stack["api_key"], kind, uid)
+        doc = row["doc"]
         if isinstance(body.get("name"), str) and body["name"].strip():
             doc["name"] = body["name"]
         if isinstance(body.get("description"), str):
             doc["description"] = body["description"]
         if "scope" in body:
-            doc["scope"] = _scope(services, conn, stack["api_key"], kind, body)
+            doc["scope"] = _scope(tx, stack["api_key"], kind, body)
         doc["updated_by"] = actor.uid
-        row.update(doc=dumps(doc), updated_at=ids.now())
-        services.store.update(
-            conn, t.tokens, {"uid": uid}, doc=row["doc"], updated_at=row["updated_at"]
-        )
-        record_change(services, conn, stack["api_key"])
+        row["updated_at"] = ids.now()
+        tx.tokens.update(uid, doc, row["updated_at"])
+        tx.changes.record(stack["api_key"])
     return _body(row)
 
 
@@ -162,17 +154,17 @@ def delete_token(
     services: Services, actor: Actor, api_key: str | None, kind: str, uid: str
 ) -> None:
     access.require_user(actor)
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)
-        _load(services, conn, stack["api_key"], kind, uid)
-        services.store.delete(conn, t.tokens, uid=uid)
-        record_change(services, conn, stack["api_key"])
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)
+        _load(tx, stack["api_key"], kind, uid)
+        tx.tokens.delete(uid)
+        tx.changes.record(stack["api_key"])
 
 
 def authenticate(services: Services, secret: str, kind: str) -> Actor:
     """The actor a token stands for; 401 when the token is unknown, expired or of another kind."""
-    with services.store.read() as conn:
-        row = services.store.one(conn, t.tokens, token_hash=ids.token_hash(secret))
+    with services.store.read() as tx:
+        row = tx.tokens.by_hash(ids.token_hash(secret))
     if row is None or row["kind"] != kind:
         field = "access_token" if kind == "delivery" else "authorization"
         raise Unauthorized(
@@ -180,7 +172,7 @@ def authenticate(services: Services, secret: str, kind: str) -> Actor:
             errors={field: ["is not valid."]},
             error_code=109 if kind == "delivery" else 105,
         )
-    doc = loads(row["doc"])
+    doc = row["doc"]
     if doc.get("expires_on") and str(doc["expires_on"]) < ids.now()[: len(str(doc["expires_on"]))]:
         raise Unauthorized(f"The {KINDS[kind]} has expired.", errors={"token": ["has expired."]})
     if kind == "delivery":

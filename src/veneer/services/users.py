@@ -6,14 +6,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
-
 from veneer import ids
 from veneer.errors import Unauthorized, ValidationFailed
 from veneer.services import ratelimit
 from veneer.services.context import Actor, Services
-from veneer.store import dumps
-from veneer.store.tables import org_members, organizations, sessions, users
+from veneer.store import Transaction
 
 LOGIN_FAILED = (
     "Looks like your email or password is invalid. Please try again or reset your password."
@@ -44,12 +41,12 @@ def bootstrap(services: Services) -> tuple[dict[str, Any], str | None] | None:
     Returns (owner, generated password or None), or None when the database already has users.
     """
     settings = services.settings
-    with services.store.write() as conn:
-        if conn.execute(select(func.count()).select_from(users)).scalar_one():
+    with services.store.write() as tx:
+        if tx.accounts.any_user():
             return None
         password = settings.admin_password or secrets.token_urlsafe(12)
-        owner = _insert_user(services, conn, settings.admin_email, password, "Veneer", "Admin")
-        _insert_org(services, conn, settings.organization_name, owner["uid"])
+        owner = _insert_user(services, tx, settings.admin_email, password, "Veneer", "Admin")
+        tx.accounts.add_organization(ids.blt(), settings.organization_name, owner["uid"], ids.now())
     return owner, (None if settings.admin_password else password)
 
 
@@ -62,23 +59,22 @@ def create_user(
     org_uid: str | None = None,
 ) -> dict[str, Any]:
     """A new account, member of `org_uid`, or owner of a new organization of its own."""
-    with services.store.write() as conn:
-        if services.store.one(conn, users, email=email.lower()):
+    with services.store.write() as tx:
+        if tx.accounts.user_by_email(email.lower()):
             raise ValidationFailed(
                 "A user with this email already exists.", {"email": ["is taken."]}
             )
-        user = _insert_user(services, conn, email, password, first_name, last_name)
+        user = _insert_user(services, tx, email, password, first_name, last_name)
         if org_uid:
-            services.store.insert(
-                conn, org_members, org_uid=org_uid, user_uid=user["uid"], role="member"
-            )
+            tx.accounts.add_member(org_uid, user["uid"], "member")
         else:
-            _insert_org(services, conn, f"{first_name or email}'s organization", user["uid"])
+            name = f"{first_name or email}'s organization"
+            tx.accounts.add_organization(ids.blt(), name, user["uid"], ids.now())
     return user
 
 
 def _insert_user(
-    services: Services, conn: Any, email: str, password: str, first: str, last: str
+    services: Services, tx: Transaction, email: str, password: str, first: str, last: str
 ) -> dict[str, Any]:
     if "@" not in email or len(password) < 8:
         raise ValidationFailed(
@@ -95,25 +91,8 @@ def _insert_user(
         "created_at": now,
         "updated_at": now,
     }
-    services.store.insert(conn, users, **row)
+    tx.accounts.add_user(row)
     return row
-
-
-def _insert_org(services: Services, conn: Any, name: str, owner_uid: str) -> str:
-    now = ids.now()
-    uid = ids.blt()
-    services.store.insert(
-        conn,
-        organizations,
-        uid=uid,
-        name=name,
-        owner_uid=owner_uid,
-        settings=dumps({}),
-        created_at=now,
-        updated_at=now,
-    )
-    services.store.insert(conn, org_members, org_uid=uid, user_uid=owner_uid, role="owner")
-    return uid
 
 
 def login(services: Services, email: Any, password: Any, address: str = "") -> dict[str, Any]:
@@ -133,8 +112,8 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
     ]
     for key, limit in keys:
         ratelimit.check(services, key, limit, limits.login_window)
-    with services.store.read() as conn:
-        row = services.store.one(conn, users, email=email.lower())
+    with services.store.read() as tx:
+        row = tx.accounts.user_by_email(email.lower())
     if not services.passwords.verify(row["password_hash"] if row else None, password):
         for key, _limit in keys:
             ratelimit.record(services, key, limits.login_window)
@@ -145,46 +124,36 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
     authtoken = ids.token()
     now = datetime.now(UTC)
     expires = now + timedelta(hours=services.settings.session_ttl_hours)
-    with services.store.write() as conn:
-        services.store.insert(
-            conn,
-            sessions,
-            token_hash=ids.token_hash(authtoken),
-            user_uid=row["uid"],
-            created_at=ids.format_time(now),
-            expires_at=ids.format_time(expires),
+    with services.store.write() as tx:
+        tx.accounts.add_session(
+            ids.token_hash(authtoken), row["uid"], ids.format_time(now), ids.format_time(expires)
         )
-        memberships = _memberships(conn, row["uid"])
+        memberships = _memberships(tx, row["uid"])
     return {**user_body(row, memberships), "authtoken": authtoken}
 
 
 def logout(services: Services, authtoken: str) -> None:
-    with services.store.write() as conn:
-        conn.execute(delete(sessions).where(sessions.c.token_hash == ids.token_hash(authtoken)))
+    with services.store.write() as tx:
+        tx.accounts.end_session(ids.token_hash(authtoken))
 
 
 def authenticate(services: Services, authtoken: str) -> Actor:
-    with services.store.read() as conn:
-        session = services.store.one(conn, sessions, token_hash=ids.token_hash(authtoken))
+    with services.store.read() as tx:
+        session = tx.accounts.session(ids.token_hash(authtoken))
         if session is None or session["expires_at"] < ids.now():
             raise Unauthorized(errors={"authtoken": ["is not valid."]})
-        row = services.store.one(conn, users, uid=session["user_uid"])
+        row = tx.accounts.user(session["user_uid"])
     if row is None:
         raise Unauthorized(errors={"authtoken": ["is not valid."]})
     return Actor(kind="user", uid=row["uid"], user=row)
 
 
 def current_user(services: Services, actor: Actor) -> dict[str, Any]:
-    with services.store.read() as conn:
-        return user_body(actor.user or {}, _memberships(conn, actor.uid))
+    with services.store.read() as tx:
+        return user_body(actor.user or {}, _memberships(tx, actor.uid))
 
 
-def _memberships(conn: Any, user_uid: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(organizations.c.uid, organizations.c.name, org_members.c.role)
-        .join(org_members, org_members.c.org_uid == organizations.c.uid)
-        .where(org_members.c.user_uid == user_uid)
-    ).mappings()
+def _memberships(tx: Transaction, user_uid: str) -> list[dict[str, Any]]:
     return [
         {
             "uid": r["uid"],
@@ -192,10 +161,10 @@ def _memberships(conn: Any, user_uid: str) -> list[dict[str, Any]]:
             "is_owner": r["role"] == "owner",
             "org_roles": [{"name": r["role"].title()}],
         }
-        for r in rows
+        for r in tx.accounts.memberships(user_uid)
     ]
 
 
 def organizations_of(services: Services, actor: Actor) -> list[dict[str, Any]]:
-    with services.store.read() as conn:
-        return _memberships(conn, actor.uid)
+    with services.store.read() as tx:
+        return _memberships(tx, actor.uid)

@@ -11,15 +11,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from veneer import ids
 from veneer.domain.listing import flag, list_params, parse_query
 from veneer.errors import NotFoundObject, ValidationFailed
-from veneer.services import access
+from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
-from veneer.store import dumps, loads
-from veneer.store import tables as t
+from veneer.store import Transaction
 
 UID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SORTABLE = {"created_at", "name"}
@@ -60,18 +57,7 @@ def _metadata(body: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 # -- groups --------------------------------------------------------------------------------------
-def load_group(services: Services, conn: Any, stack: str, uid: str) -> dict[str, Any]:
-    doc = services.store.doc(conn, t.variant_groups, stack=stack, uid=uid)
-    if doc is None:
-        raise NotFoundObject(errors={"variant_group": [f"'{uid}' does not exist."]})
-    return doc
-
-
-def linked(group: dict[str, Any], ct_uid: str) -> bool:
-    return any(c["uid"] == ct_uid and c["status"] == "linked" for c in group["content_types"])
-
-
-def _link_requests(conn: Any, services: Services, stack: str, raw: Any) -> list[dict[str, str]]:
+def _link_requests(tx: Transaction, stack: str, raw: Any) -> list[dict[str, str]]:
     """`content_types` as strings or `{uid, status}` objects, each naming an existing content type."""
     if raw is None:
         return []
@@ -94,9 +80,7 @@ def _link_requests(conn: Any, services: Services, stack: str, raw: Any) -> list[
                 f"content_types.{position}",
                 "must be a content type uid or {uid, status: linked|unlinked}.",
             )
-        if status == "linked" and not services.store.one(
-            conn, t.content_types, stack=stack, uid=uid
-        ):
+        if status == "linked" and tx.content_types.get(stack, uid) is None:
             raise _fail(
                 "Please enter valid data.",
                 f"content_types.{position}",
@@ -110,18 +94,18 @@ def create_group(
     services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     now = ids.now()
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
         uid = _uid(body, "Variant Group")
-        if services.store.one(conn, t.variant_groups, stack=stack, uid=uid):
+        if tx.variant_groups.get(stack, uid) is not None:
             raise _fail(
                 "Variant Group creation failed. Please enter valid data.", "uid", "is not unique."
             )
-        doc = {
+        doc: dict[str, Any] = {
             "uid": uid,
             "name": _name(body, "Variant Group"),
             "description": str(body.get("description") or ""),
-            "content_types": _link_requests(conn, services, stack, body.get("content_types")),
+            "content_types": _link_requests(tx, stack, body.get("content_types")),
             "branches": ["main"],
             "created_by": actor.uid,
             "updated_by": actor.uid,
@@ -131,9 +115,7 @@ def create_group(
         meta = _metadata(body)
         if meta is not None:
             doc["personalize_metadata"] = meta
-        services.store.insert(
-            conn, t.variant_groups, stack=stack, uid=uid, doc=dumps(doc), created_at=now
-        )
+        tx.variant_groups.add(stack, doc)
     return doc
 
 
@@ -141,11 +123,9 @@ def update_group(
     services: Services, actor: Actor, api_key: str | None, uid: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     """Rename, describe, and link or unlink content types (each listed one gets its status)."""
-    from veneer.services import entry_variants  # entry_variants depends on this module
-
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
-        doc = load_group(services, conn, stack, uid)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        doc = loaders.variant_group(tx, stack, uid)
         name = _name(body, "Variant Group", required=False)
         if name:
             doc["name"] = name
@@ -153,38 +133,33 @@ def update_group(
             doc["description"] = body["description"]
         if _metadata(body) is not None:
             doc["personalize_metadata"] = body["personalize_metadata"]
-        for item in _link_requests(conn, services, stack, body.get("content_types")):
+        for item in _link_requests(tx, stack, body.get("content_types")):
             doc["content_types"] = [c for c in doc["content_types"] if c["uid"] != item["uid"]] + [
                 item
             ]
             if item["status"] == "unlinked":
-                for variant in _variant_uids(conn, stack, uid):
-                    entry_variants.purge(
-                        services, conn, stack, variant=variant, content_type=item["uid"]
-                    )
+                for variant in tx.variants.all(stack, uid):
+                    tx.entry_variants.purge(stack, variant=variant["uid"], content_type=item["uid"])
         doc.update(updated_by=actor.uid, updated_at=ids.now())
-        services.store.update(conn, t.variant_groups, {"stack": stack, "uid": uid}, doc=dumps(doc))
-        variants = _variants_of(services, conn, stack, uid)
+        tx.variant_groups.replace(stack, doc)
+        variants = tx.variants.all(stack, uid)
     return {**doc, "variants": variants}
 
 
 def get_group(services: Services, actor: Actor, api_key: str | None, uid: str) -> dict[str, Any]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)["api_key"]
-        doc = load_group(services, conn, stack, uid)
-        return {**doc, "variants": _variants_of(services, conn, stack, uid)}
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        doc = loaders.variant_group(tx, stack, uid)
+        return {**doc, "variants": tx.variants.all(stack, uid)}
 
 
 def delete_group(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
-    from veneer.services import entry_variants  # entry_variants depends on this module
-
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
-        load_group(services, conn, stack, uid)
-        for variant in _variant_uids(conn, stack, uid):
-            entry_variants.purge(services, conn, stack, variant=variant)
-            services.store.delete(conn, t.variants, stack=stack, uid=variant)
-        services.store.delete(conn, t.variant_groups, stack=stack, uid=uid)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        loaders.variant_group(tx, stack, uid)
+        for variant in tx.variants.all(stack, uid):
+            _delete_variant(tx, stack, variant["uid"])
+        tx.variant_groups.delete(stack, uid)
 
 
 def list_groups(
@@ -192,14 +167,13 @@ def list_groups(
 ) -> tuple[list[dict[str, Any]], int]:
     lp = list_params({k: v for k, v in params.items() if k not in {"asc", "desc", "query"}})
     predicate = parse_query(params.get("query"))
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)["api_key"]
-        groups = [loads(r["doc"]) for r in services.store.all(conn, t.variant_groups, stack=stack)]
-        groups = [g for g in groups if _matches(g, params, predicate)]
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        groups = [g for g in tx.variant_groups.all(stack) if _matches(g, params, predicate)]
         groups = _sorted(groups, params)
         page = lp.page(groups)
         for group in page:
-            variants = _variants_of(services, conn, stack, group["uid"])
+            variants = tx.variants.all(stack, group["uid"])
             if flag(params, "include_variant_info"):
                 group["variants"] = variants
             if flag(params, "include_variant_count"):
@@ -209,7 +183,7 @@ def list_groups(
 
 def _matches(group: dict[str, Any], params: Mapping[str, Any], predicate: Any) -> bool:
     ct = params.get("content_type")
-    if ct and not linked(group, ct):
+    if ct and not loaders.linked(group, ct):
         return False
     experience = params.get("experience_uid")
     if experience and (group.get("personalize_metadata") or {}).get("experience_uid") != experience:
@@ -237,24 +211,6 @@ def _sorted(groups: list[dict[str, Any]], params: Mapping[str, Any]) -> list[dic
     )
 
 
-def _variant_uids(conn: Any, stack: str, group: str) -> list[str]:
-    return [
-        r[0]
-        for r in conn.execute(
-            select(t.variants.c.uid)
-            .where(t.variants.c.stack == stack, t.variants.c.group_uid == group)
-            .order_by(t.variants.c.created_at)
-        ).all()
-    ]
-
-
-def _variants_of(services: Services, conn: Any, stack: str, group: str) -> list[dict[str, Any]]:
-    rows = services.store.all(
-        conn, t.variants, t.variants.c.created_at, stack=stack, group_uid=group
-    )
-    return [loads(r["doc"]) for r in rows]
-
-
 # -- variants ------------------------------------------------------------------------------------
 def alias_for(meta: dict[str, Any] | None, group_meta: dict[str, Any] | None) -> str | None:
     """`cs_personalize_<experience_short_uid>_<variant_short_uid>`, when Personalize says so."""
@@ -266,18 +222,6 @@ def alias_for(meta: dict[str, Any] | None, group_meta: dict[str, Any] | None) ->
     return f"cs_personalize_{experience}_{short}"
 
 
-def load_variant(services: Services, conn: Any, stack: str, ref: str) -> dict[str, Any]:
-    """A variant by uid or alias."""
-    row = conn.execute(
-        select(t.variants.c.doc).where(
-            t.variants.c.stack == stack, (t.variants.c.uid == ref) | (t.variants.c.alias == ref)
-        )
-    ).first()
-    if row is None:
-        raise NotFoundObject(errors={"variant": [f"'{ref}' does not exist."]})
-    return loads(row[0])  # type: ignore[no-any-return]
-
-
 def create_variant(
     services: Services,
     actor: Actor,
@@ -286,11 +230,11 @@ def create_variant(
     group_uid: str | None = None,
 ) -> dict[str, Any]:
     now = ids.now()
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
-        group = load_group(services, conn, stack, group_uid) if group_uid else None
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        group = loaders.variant_group(tx, stack, group_uid) if group_uid else None
         uid = _uid(body, "Variant")
-        if services.store.one(conn, t.variants, stack=stack, uid=uid):
+        if tx.variants.get(stack, uid) is not None:
             raise _fail(
                 "Variant creation failed. Please enter valid data.", "uid", "is not unique."
             )
@@ -319,21 +263,12 @@ def create_variant(
                 f"must be at most {ALIAS_MAX} characters.",
             )
         if alias:
-            if services.store.one(conn, t.variants, stack=stack, alias=alias):
+            if tx.variants.with_alias(stack, alias) is not None:
                 raise _fail(
                     "Variant creation failed. Please enter valid data.", "alias", "is not unique."
                 )
             doc["alias"] = alias
-        services.store.insert(
-            conn,
-            t.variants,
-            stack=stack,
-            uid=uid,
-            group_uid=group_uid,
-            alias=alias,
-            doc=dumps(doc),
-            created_at=now,
-        )
+        tx.variants.add(stack, doc, alias)
     return doc
 
 
@@ -345,23 +280,21 @@ def rename_variant(
     uid: str,
     body: dict[str, Any],
 ) -> dict[str, Any]:
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
-        doc = _variant_in(services, conn, stack, group_uid, uid)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        doc = _variant_in(tx, stack, group_uid, uid)
         doc["name"] = _name(body, "Variant")
         if _metadata(body) is not None:
             doc["personalize_metadata"] = body["personalize_metadata"]
         doc.update(updated_by=actor.uid, updated_at=ids.now())
-        services.store.update(conn, t.variants, {"stack": stack, "uid": doc["uid"]}, doc=dumps(doc))
+        tx.variants.replace(stack, doc)
     return doc
 
 
-def _variant_in(
-    services: Services, conn: Any, stack: str, group_uid: str | None, ref: str
-) -> dict[str, Any]:
+def _variant_in(tx: Transaction, stack: str, group_uid: str | None, ref: str) -> dict[str, Any]:
     if group_uid:
-        load_group(services, conn, stack, group_uid)
-    doc = load_variant(services, conn, stack, ref)
+        loaders.variant_group(tx, stack, group_uid)
+    doc = loaders.variant(tx, stack, ref)
     if group_uid and doc.get("variant_group_uid") != group_uid:
         raise NotFoundObject(errors={"variant": [f"'{ref}' is not a variant of this group."]})
     return doc
@@ -370,9 +303,9 @@ def _variant_in(
 def get_variant(
     services: Services, actor: Actor, api_key: str | None, uid: str, group_uid: str | None = None
 ) -> dict[str, Any]:
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)["api_key"]
-        return _variant_in(services, conn, stack, group_uid, uid)
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        return _variant_in(tx, stack, group_uid, uid)
 
 
 def list_variants(
@@ -385,16 +318,11 @@ def list_variants(
     """Variants of a group, or of the whole stack; `uid=a,b` / `uids[]=a&uids[]=b` pick some."""
     lp = list_params({k: v for k, v in params.items() if k in {"skip", "limit", "include_count"}})
     wanted = _wanted_uids(params)
-    with services.store.read() as conn:
-        stack = access.stack_row(services, conn, actor, api_key)["api_key"]
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key)["api_key"]
         if group_uid:
-            load_group(services, conn, stack, group_uid)
-            docs = _variants_of(services, conn, stack, group_uid)
-        else:
-            docs = [
-                loads(r["doc"])
-                for r in services.store.all(conn, t.variants, t.variants.c.created_at, stack=stack)
-            ]
+            loaders.variant_group(tx, stack, group_uid)
+        docs = tx.variants.all(stack, group_uid or None)
     if wanted:
         docs = [d for d in docs if d["uid"] in wanted or d.get("alias") in wanted]
     return lp.page(docs), len(docs)
@@ -409,10 +337,13 @@ def _wanted_uids(params: Any) -> set[str]:
 def delete_variant(
     services: Services, actor: Actor, api_key: str | None, uid: str, group_uid: str | None = None
 ) -> None:
-    from veneer.services import entry_variants  # entry_variants depends on this module
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        doc = _variant_in(tx, stack, group_uid, uid)
+        _delete_variant(tx, stack, doc["uid"])
 
-    with services.store.write() as conn:
-        stack = access.stack_row(services, conn, actor, api_key, write=True)["api_key"]
-        doc = _variant_in(services, conn, stack, group_uid, uid)
-        entry_variants.purge(services, conn, stack, variant=doc["uid"])
-        services.store.delete(conn, t.variants, stack=stack, uid=doc["uid"])
+
+def _delete_variant(tx: Transaction, stack: str, uid: str) -> None:
+    """A variant goes with its entry variants, unpublished."""
+    tx.entry_variants.purge(stack, variant=uid)
+    tx.variants.delete(stack, uid)

@@ -1,8 +1,13 @@
-"""Storage: `open_store(url)` picks the implementation of the contract in `base.py`."""
+"""Storage: `open_store(url)` picks the implementation for the database `url` names.
+
+Services open a transaction with `store.read()` or `store.write()` and call the named operations of
+the `Transaction` it yields; they never see SQL, a connection or a driver error."""
 
 from __future__ import annotations
 
-from veneer.store.base import Store, dumps, loads
+from veneer.store.base import Store
+from veneer.store.core import dumps, loads
+from veneer.store.transaction import Transaction
 
 
 def open_store(url: str) -> Store:
@@ -15,4 +20,4 @@ def open_store(url: str) -> Store:
     return PostgresStore(url)
 
 
-__all__ = ["Store", "dumps", "loads", "open_store"]
+__all__ = ["Store", "Transaction", "dumps", "loads", "open_store"]

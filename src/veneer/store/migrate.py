@@ -22,9 +22,7 @@ def _config() -> Config:
 
 def upgrade(store: Store, revision: str = "head") -> None:
     with store.engine.begin() as conn:
-        if store.dialect == "postgresql":
-            # Several workers may start at once: one migrates, the others wait and find nothing to do.
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7300001)")
+        store.lock_migrations(conn)
         config = _config()
         config.attributes["connection"] = conn
         command.upgrade(config, revision)

@@ -1,16 +1,22 @@
-"""PostgreSQL through psycopg 3. Writers serialize on the rows they change with FOR UPDATE."""
+"""PostgreSQL through psycopg 3. Writers serialize on the rows they change with FOR UPDATE, and on
+one advisory lock to append to the change log."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import psycopg
+from psycopg.rows import TupleRow
 from sqlalchemy import Table, create_engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store
+from veneer.store.core import on_conflict, where
+from veneer.store.published import PublishedReader
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -33,19 +39,51 @@ class PostgresStore(Store):
         )
         super().__init__(engine, url)
 
-    def lock_rows(self, conn: Connection, table: Table, **keys: Any) -> None:
-        conn.execute(
-            select(table.c[next(iter(keys))]).where(self.where(table, keys)).with_for_update()
-        )
+    def upsert(
+        self, table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None = None
+    ) -> Insert:
+        statement = pg_insert(table).values(**values)
+        return statement.on_conflict_do_update(**on_conflict(table, values, changes))
 
-    def upsert(self, conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
-        keys = [c.name for c in table.primary_key.columns]
-        stmt = pg_insert(table).values(**values)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
-            )
-        )
+    def lock(self, conn: Connection, table: Table, keys: Mapping[str, Any]) -> None:
+        """SELECT … FOR UPDATE: writers of other rows go on; writers of these wait."""
+        conn.execute(select(*table.primary_key.columns).where(where(table, keys)).with_for_update())
 
-    def raw_connection(self) -> psycopg.Connection:
-        return psycopg.connect(libpq_url(self.url), autocommit=True)
+    def order_changes(self, conn: Connection) -> None:
+        """Writers commit concurrently, so a sequence number taken early could commit late and be
+        skipped by a reader: one transaction-wide lock makes the change log's order commit order."""
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7300002)")
+
+    def lock_migrations(self, conn: Connection) -> None:
+        """Several workers may start at once: one migrates, the others wait and find it done."""
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7300001)")
+
+    def published_reader(self, timeout: float) -> PublishedReader:
+        return PublishedReader(PostgresReadDriver(libpq_url(self.url)), timeout)
+
+
+# -- the delivery read path (store/published.py) -------------------------------------------------
+@functools.lru_cache(maxsize=1024)  # list reads vary the number of placeholders
+def _pyformat(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+class PostgresReadDriver:
+    """Raw psycopg connections for `PublishedReader`: `statement_timeout` makes the server cancel
+    a statement that runs past the request's deadline (QueryCanceled)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def connect(
+        self, timeout: float, past_deadline: Callable[[], bool]
+    ) -> psycopg.Connection[TupleRow]:
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute(f"SET statement_timeout = {max(1, int(timeout * 1000))}")
+        return conn
+
+    def statement(self, sql: str) -> str:
+        return _pyformat(sql)  # psycopg takes `%s` placeholders
+
+    def cut_off(self, exc: Exception) -> bool:
+        return isinstance(exc, psycopg.errors.QueryCanceled)

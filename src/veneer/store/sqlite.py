@@ -4,15 +4,19 @@ deadlock on a lock upgrade (the readers never block them)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.exc import DataError
+from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store
+from veneer.store.core import on_conflict
+from veneer.store.published import PublishedReader
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -31,6 +35,14 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("write", False) else "BEGIN")
 
 
+def _on_error(context: ExceptionContext) -> DataError | None:
+    """sqlite3 refuses an integer too large for a column with OverflowError, where PostgreSQL's
+    driver raises DataError: raise that instead, for the store to translate the same way."""
+    if isinstance(context.original_exception, OverflowError):
+        return DataError(context.statement, context.parameters, context.original_exception)
+    return None
+
+
 class SqliteStore(Store):
     dialect = "sqlite"
 
@@ -47,23 +59,49 @@ class SqliteStore(Store):
         )
         event.listen(engine, "connect", _configure)
         event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
 
     def _begin_write(self, conn: Connection) -> None:
         conn.info["write"] = True
 
-    def upsert(self, conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
-        keys = [c.name for c in table.primary_key.columns]
-        stmt = sqlite_insert(table).values(**values)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
-            )
-        )
+    def upsert(
+        self, table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None = None
+    ) -> Insert:
+        statement = sqlite_insert(table).values(**values)
+        return statement.on_conflict_do_update(**on_conflict(table, values, changes))
 
-    def raw_connection(self) -> sqlite3.Connection:
+    def lock(self, conn: Connection, table: Table, keys: Mapping[str, Any]) -> None:
+        """Nothing to do: a writer holds the database's write lock from BEGIN IMMEDIATE."""
+
+    def order_changes(self, conn: Connection) -> None:
+        """Nothing to do: writers run one at a time, so sequence numbers follow commit order."""
+
+    def lock_migrations(self, conn: Connection) -> None:
+        """Nothing to do: SQLite admits one writer at a time."""
+
+    def published_reader(self, timeout: float) -> PublishedReader:
+        return PublishedReader(SqliteReadDriver(self.path), timeout)
+
+
+# -- the delivery read path (store/published.py) -------------------------------------------------
+class SqliteReadDriver:
+    """Raw sqlite3 connections for `PublishedReader`: a progress handler stops a statement that
+    runs past the request's deadline, which sqlite3 reports as "interrupted"."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def connect(self, timeout: float, past_deadline: Callable[[], bool]) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.set_progress_handler(past_deadline, 1000)  # asked every 1000 VM instructions
         return conn
+
+    def statement(self, sql: str) -> str:
+        return sql  # sqlite3 takes `?` placeholders
+
+    def cut_off(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)

@@ -1,44 +1,5 @@
 """The editor web UI: server-rendered pages over the same services as the API.
 
-Mounted by `veneer.api.routes` under `/app`. `routes()` is the whole URL map of the editor.
+`routes.routes()` is its whole URL map, mounted by `veneer.api.routes` under `/app`; the views
+(`views`, `entry_views`, `variant_views`) are plain functions of a `page.Page`.
 """
-
-from __future__ import annotations
-
-from pathlib import Path
-
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
-
-STATIC = Path(__file__).parent / "static"
-
-
-def routes() -> list[BaseRoute]:
-    from veneer.web import entry_views as ev
-    from veneer.web import variant_views as vv
-    from veneer.web import views as v
-
-    stack = "/stacks/{api_key}"
-    entries = stack + "/content-types/{ct}/entries"
-    groups = stack + "/variant-groups"
-    return [
-        Route("/", v.stack_list, methods=["GET"]),
-        Route("/login", v.login_form, methods=["GET"]),
-        Route("/login", v.login, methods=["POST"]),
-        Route("/logout", v.logout, methods=["POST"]),
-        Route(stack + "/", v.content_type_list, methods=["GET"]),
-        Route(entries, v.entry_list, methods=["GET"]),
-        Route(entries + "/new", ev.new_entry, methods=["GET"]),
-        Route(entries + "/new", ev.create_entry, methods=["POST"]),
-        Route(entries + "/{uid}", ev.edit_entry, methods=["GET"]),
-        Route(entries + "/{uid}", ev.save_entry, methods=["POST"]),
-        Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),
-        Route(entries + "/{uid}/variants/{variant}", vv.edit_variant, methods=["GET"]),
-        Route(entries + "/{uid}/variants/{variant}", vv.save_variant, methods=["POST"]),
-        Route(groups, vv.variant_group_list, methods=["GET"]),
-        Route(groups, vv.create_group, methods=["POST"]),
-        Route(groups + "/{group}", vv.update_group, methods=["POST"]),
-        Route(groups + "/{group}/variants", vv.create_variant, methods=["POST"]),
-        Route(groups + "/{group}/variants/{variant}", vv.rename_variant, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ]

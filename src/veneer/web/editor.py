@@ -10,7 +10,8 @@ Every node carries two paths:
   (``items.<_metadata.uid>.label``, ``blocks.<block uid>.<_metadata.uid>.title``).
 `state` is where the variant editor marks a field: None on the base entry, else "changed"
 (a Variant Field) or "inherited"; `revertable` offers "Revert to base entry value". Both come
-from a `Marks` object (see `veneer.web.variants.Marks`); the base editor has none.
+from a `Marks` object, asked with the node's form kind (`VariantMarks` answers from the domain's
+`veneer.domain.variant_diff.Marks`); the base editor has none.
 """
 
 from __future__ import annotations
@@ -19,10 +20,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from veneer.domain import variant_diff
+from veneer.domain.instances import ATOMIC, GROUP, LIST
 from veneer.web import fields as F
 
 Errors = dict[str, list[str]]
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What the domain calls a node of each form kind (every other kind is an atomic field).
+SHAPES = {
+    "group": GROUP,
+    variant_diff.INSTANCE: variant_diff.INSTANCE,
+    **dict.fromkeys(F.LIST_KINDS, LIST),
+}
 
 
 @dataclass
@@ -110,6 +119,19 @@ class NoMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return False
+
+
+@dataclass
+class VariantMarks:
+    """A variant's marks (`variant_diff.Marks`), asked with the editor's form kinds."""
+
+    marks: variant_diff.Marks
+
+    def state(self, vpath: str, kind: str) -> str | None:
+        return self.marks.state(vpath, SHAPES.get(kind, ATOMIC))
+
+    def revertable(self, vpath: str, kind: str) -> bool:
+        return self.marks.revertable(vpath, SHAPES.get(kind, ATOMIC))
 
 
 def _join(base: str, key: str) -> str:
@@ -362,7 +384,7 @@ class Builder:
             )
         if template:
             self.errors = errors_before
-        inst.state = None if template else self.marks.state(vpath, "instance")
+        inst.state = None if template else self.marks.state(vpath, variant_diff.INSTANCE)
         return inst
 
     def leftovers(self) -> None:

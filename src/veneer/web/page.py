@@ -7,7 +7,6 @@ session and the CSRF token) are done.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,19 +20,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from veneer import __version__
 from veneer.api.call import read_body
+from veneer.api.responses import as_error
 from veneer.errors import (
     BadRequest,
     Forbidden,
     NotFoundObject,
     PreconditionFailed,
     Unauthorized,
-    VeneerError,
 )
 from veneer.services import ratelimit, users
 from veneer.services.context import Actor, Services
 from veneer.web import session
 
-log = logging.getLogger("veneer.web")
 MAX_FORM_FIELDS = 20_000  # a long entry (many group instances) posts many inputs
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -136,18 +134,19 @@ async def _read_form(request: Request, services: Services) -> FormData:
     return form
 
 
-def error_page(page: Page, exc: VeneerError) -> Response:
-    status = 404 if isinstance(exc, (PreconditionFailed, NotFoundObject)) else exc.status
-    if isinstance(exc, PreconditionFailed):
+def error_page(page: Page, exc: BaseException) -> Response:
+    """The editor's page for a failure, from the API's answer to it (`as_error`: status, message,
+    field errors, headers). Only a stack or object the URL names and that cannot be found is a
+    404 here, as browsers expect of a URL (the API answers 412 or 422)."""
+    error = as_error(exc)
+    status, message = error.status, error.message
+    if isinstance(error, (PreconditionFailed, NotFoundObject)):
+        status = 404
+    if isinstance(error, PreconditionFailed):  # the API key is part of the editor's URL
         message = "This stack does not exist, or you do not have access to it."
-    else:
-        message = exc.message
-    return page.render(
-        "error.html",
-        status=status if 400 <= status < 600 else 500,
-        message=message,
-        errors=exc.errors,
-    )
+    response = page.render("error.html", status=status, message=message, errors=error.errors)
+    response.headers.update(error.headers)
+    return response
 
 
 def to_login(request: Request) -> Response:
@@ -166,11 +165,8 @@ async def _answer(page: Page, steps: Callable[[], Awaitable[Response]]) -> Respo
         return await steps()
     except Unauthorized:
         return to_login(page.request)
-    except VeneerError as exc:
+    except Exception as exc:  # noqa: BLE001 -- an HTML page; as_error logs what is unexpected
         return error_page(page, exc)
-    except Exception:  # an HTML page, not the API's JSON error; the traceback is logged
-        log.exception("editor page %s %s failed", page.request.method, page.request.url.path)
-        return unexpected(page)
 
 
 def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
@@ -202,12 +198,6 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
     return run
-
-
-def unexpected(page: Page) -> Response:
-    return error_page(
-        page, VeneerError("Something went wrong on our side. The error was logged; please retry.")
-    )
 
 
 def public(handler: View) -> Callable[[Request], Awaitable[Response]]:

@@ -7,18 +7,13 @@ from typing import Any
 from starlette.responses import Response
 
 from veneer import ids
-from veneer.errors import ValidationFailed, VeneerError
+from veneer.domain import variant_diff
+from veneer.errors import StaleVersion, ValidationFailed, VeneerError
 from veneer.services import content_types, entry_variants, stacks, variant_groups
 from veneer.web import fields as F
-from veneer.web import variants as V
-from veneer.web.entry_views import CONFLICT, Editor, rte_uid
+from veneer.web.entry_page import Editor, number, rte_uid
 from veneer.web.page import Page, view
 from veneer.web.views import stack_crumbs
-
-VARIANT_CONFLICT = (
-    "Someone saved this variant (version {version}) after you opened it. Check the fields and save "
-    "again to overwrite it with what you see here."
-)
 
 
 def open_variant(page: Page) -> tuple[Editor, dict[str, Any]]:
@@ -39,66 +34,13 @@ def open_variant(page: Page) -> tuple[Editor, dict[str, Any]]:
             ed.variant["uid"],
             ed.locale,
         )
-    return ed, current_of(ed)
-
-
-def current_of(ed: Editor) -> dict[str, Any]:
-    assert ed.entry is not None and ed.variant is not None
-    return entry_variants.merged(
-        ed.page.services,
-        ed.page.actor,
-        ed.api_key,
-        ed.ct["uid"],
-        ed.entry["uid"],
-        ed.variant["uid"],
-        ed.locale,
-    )
-
-
-def render_variant(
-    ed: Editor,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, list[str]] | None = None,
-    *,
-    status: int = 200,
-    message: str = "",
-    base_version: int | None = None,
-    variant_version: int | None = None,
-) -> Response:
-    current = current_of(ed)
-    marks = V.Marks.of(ed.ct["schema"], ed.entry or {}, current, ed.record)
-    return ed.render(
-        current if values is None else values,
-        errors,
-        status=status,
-        message=message,
-        base_version=base_version,
-        variant_version=variant_version,
-        marks=marks,
-    )
+    return ed, ed.current()
 
 
 @view
 def edit_variant(page: Page) -> Response:
     ed, _ = open_variant(page)
-    return render_variant(ed)
-
-
-def _stale(page: Page, ed: Editor) -> dict[str, list[str]]:
-    """A save based on what someone else has since changed would undo their work: say so instead."""
-    assert ed.entry is not None
-    problems: dict[str, list[str]] = {}
-    loaded_base, loaded_variant = page.field("base_version"), page.field("variant_version")
-    if loaded_base.isdigit() and int(loaded_base) != ed.entry["_version"]:
-        problems["entry"] = [CONFLICT.format(version=ed.entry["_version"])]
-    version = (ed.record or {}).get("_version", 0)
-    if loaded_variant.isdigit() and int(loaded_variant) != version:
-        problems.setdefault("entry", []).append(VARIANT_CONFLICT.format(version=version))
-    return problems
-
-
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return ed.render_variant()
 
 
 @view
@@ -108,24 +50,21 @@ def save_variant(page: Page) -> Response:
     doc, problems = F.decode_entry(ed.ct["schema"], page.form, current, rte_uid)  # type: ignore[arg-type]
     doc.pop("tags", None)
     reverting = page.field("revert")
-    if reverting and not V.revert(ed.ct["schema"], doc, ed.entry, reverting):
+    if reverting and not variant_diff.revert(ed.ct["schema"], doc, ed.entry, reverting):
         problems.setdefault(reverting, []).append(
             "cannot be reverted: the base entry has no such field."
         )
-    stale = _stale(page, ed)
-    if problems or stale:
-        return render_variant(
-            ed,
-            doc,
-            {**problems, **stale},
-            status=409 if stale else 422,
-            message="The variant was not saved.",
-        )
-    sent = V.submission(ed.ct["schema"], current, doc, ed.entry, ids.cs)
+    base_seen, variant_seen = (
+        number(page.field("base_version")),
+        number(page.field("variant_version")),
+    )
     here = (ed.entry["uid"], "variants", ed.variant["uid"])
-    if V.is_empty(sent) and ed.record is not None:
-        return page.redirect(ed.href(*here, notice="unchanged"))
     try:
+        if problems:
+            raise ValidationFailed("The variant was not saved.", problems)
+        sent = variant_diff.submission(ed.ct["schema"], current, doc, ed.entry, ids.cs)
+        if variant_diff.is_empty(sent) and ed.record is not None:
+            return page.redirect(ed.href(*here, notice="unchanged"))
         entry_variants.upsert(
             page.services,
             page.actor,
@@ -135,16 +74,24 @@ def save_variant(page: Page) -> Response:
             ed.variant["uid"],
             {"entry": sent},
             ed.locale,
+            expected_version=variant_seen,
+            expected_base_version=base_seen,
+        )
+    except StaleVersion as exc:
+        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
+        ed.load_variants()
+        notes = {"entry": ed.stale_notes(base_seen, variant_seen)}
+        return ed.render_variant(
+            doc, {**exc.errors, **notes}, status=exc.status, message=exc.message
         )
     except VeneerError as exc:
-        return render_variant(
-            ed,
+        return ed.render_variant(
             doc,
             exc.errors,
             status=exc.status,
             message=exc.message,
-            base_version=_number(page.field("base_version")),
-            variant_version=_number(page.field("variant_version")),
+            base_version=base_seen,
+            variant_version=variant_seen,
         )
     return page.redirect(ed.href(*here, notice="reverted" if reverting else "variant_saved"))
 

@@ -1,32 +1,28 @@
-"""The delivery cache of one process, kept exact across processes by the change log.
+"""The delivery cache of one process: responses and merged entries, each filed under the keys it
+depends on, and a bounded memo of what resolving a request reads (tokens, environments, locale
+chains, variant limits).
 
-Every publish or unpublish appends a row to `changes` in the same transaction. Before each
-delivery request a process reads the newest sequence number (one indexed lookup); when it moved, the
-process reads the new rows and drops exactly the cached responses that depend on what they name:
-for a base entry, that entry (in that environment: a response that expanded it as a reference
-depends on it too) and lists of its content type; for an entry variant, what was merged with that
-variant, the variant reads of that entry and the variant lists of its content type (base reads stay);
-for a row with no entry (tokens, environments, locales, content types changed), everything it
-cached for that stack. So once a publish has been acknowledged, no process serves what it replaced. The lookup and the reads run on one driver connection per thread,
-on which the database itself stops a query that outlives the request's deadline.
+`ChangeFollower` (`follower.py`) keeps it exact across processes: it hands `purge()` the change-log
+rows written since the last request, and `purge()` drops exactly the cached answers that depend on
+what they name: for a base entry, that entry (in that environment: a response that expanded it as
+a reference depends on it too) and lists of its content type; for an entry variant, what was
+merged with that variant, the variant reads of that entry and the variant lists of its content
+type (base reads stay); for a row with no entry (tokens, environments, locales, content types
+changed), everything it cached for that stack. So once a publish has been acknowledged, no
+process serves what it replaced.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import sqlite3
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from veneer.errors import RequestTimeout
-from veneer.services.context import Services
+from typing import Any, TypeVar
 
 Dep = tuple[str, ...]
+T = TypeVar("T")
 MEMO_LIMIT = 10_000
 # Every delivery response: the variant header changes what an entry read serves.
 VARY = (b"vary", b"x-cs-variant-uid")
@@ -70,13 +66,6 @@ class Merged:
     response: Cached | None = None
 
 
-def _cut_off(exc: Exception) -> bool:
-    """The database gave up because the request ran out of time."""
-    if isinstance(exc, sqlite3.OperationalError):
-        return "interrupted" in str(exc)
-    return type(exc).__name__ == "QueryCanceled"
-
-
 def entry_dep(stack: str, environment: str, entry: str) -> Dep:
     return ("entry", stack, environment, entry)
 
@@ -104,86 +93,21 @@ def variant_list_dep(stack: str, environment: str, content_type: str) -> Dep:
 
 
 class DeliveryCache:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.enabled = services.settings.delivery_cache
-        self.capacity = services.settings.delivery_cache_entries
+    """An LRU of `Cached` responses and `Merged` entries with an index from each dependency to
+    the keys that hold it, and a memo (`memoized`), bounded because callers choose its keys."""
+
+    def __init__(self, enabled: bool, capacity: int) -> None:
+        self.enabled = enabled
+        self.capacity = capacity
         self.items: OrderedDict[Hashable, Cached | Merged] = OrderedDict()
         self.index: dict[Dep, set[Hashable]] = {}
-        self.memo: dict[
-            tuple[str, ...], Any
-        ] = {}  # tokens, environments, locale chains (stack-scoped)
-        self.last_seq: int | None = None
-        self._local = threading.local()
+        self.memo: dict[tuple[str, ...], Any] = {}  # keyed (kind, stack, ...)
         self._lock = threading.Lock()
 
-    # -- the driver connection of this thread ---------------------------------------------------
-    def conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        return conn
-
-    def _connect(self) -> Any:
-        """The database itself cuts off a read that runs past the request's deadline: SQLite through
-        a progress handler, PostgreSQL through `statement_timeout`."""
-        conn = self.services.store.raw_connection()
-        if isinstance(conn, sqlite3.Connection):
-            conn.set_progress_handler(self._past_deadline, 1000)
-        else:
-            conn.execute(
-                f"SET statement_timeout = {max(1, int(self.services.settings.request_timeout * 1000))}"
-            )
-        return conn
-
-    def start(self) -> float:
-        """Begins a request on this thread; returns its deadline."""
-        deadline = self._local.deadline = time.monotonic() + self.services.settings.request_timeout
-        return deadline
-
-    def deadline(self) -> float:
-        return getattr(self._local, "deadline", float("inf"))
-
-    def _past_deadline(self) -> int:
-        return int(time.monotonic() > getattr(self._local, "deadline", float("inf")))
-
-    def query(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """`sql` uses `?` placeholders; PostgreSQL's driver wants `%s`."""
-        postgres = self.services.store.dialect == "postgresql"
-        if postgres:
-            sql = sql.replace("?", "%s")
-        try:
-            return self.conn().execute(sql, args).fetchall()
-        except Exception as exc:
-            if _cut_off(exc):
-                raise RequestTimeout(
-                    errors={"request": ["took longer than the configured limit."]}
-                ) from None
-            self.close()  # a broken connection is replaced on the next request
-            raise
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            with contextlib.suppress(Exception):  # closing a connection that already broke
-                conn.close()
-
     # -- keeping it exact -----------------------------------------------------------------------
-    def sync(self) -> None:
-        newest = self.query("SELECT MAX(seq) FROM changes", ())[0][0] or 0
-        if self.last_seq is None or newest < self.last_seq:
-            self.clear()  # first request, or the log was reset: trust nothing cached before
-        elif newest > self.last_seq:
-            rows = self.query(
-                "SELECT stack, environment, entry, variant, content_type FROM changes "
-                "WHERE seq > ? AND seq <= ?",
-                (self.last_seq, newest),
-            )
-            self.purge(rows)
-        self.last_seq = newest
-
     def purge(self, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
+        """Drops what depends on each change-log row (stack, environment, entry, variant,
+        content type)."""
         with self._lock:
             for stack, environment, entry, variant, content_type in rows:
                 if not entry:
@@ -206,17 +130,23 @@ class DeliveryCache:
                         self.index[other].discard(key)
 
     def clear(self) -> None:
+        """Drops everything: nothing cached before can be trusted."""
         with self._lock:
             self.items.clear()
             self.index.clear()
             self.memo.clear()
 
-    def remember(self, key: tuple[str, ...], value: Any) -> Any:
-        """Memoize a token, environment or locale chain; bounded, as callers choose the keys."""
-        if len(self.memo) >= MEMO_LIMIT:
-            self.memo = {}
-        self.memo[key] = value
-        return value
+    def memoized(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """The memo's value for `key` (`key[1]` is the stack), computed and kept when missing."""
+        try:
+            known: T = self.memo[key]
+            return known
+        except KeyError:
+            value = compute()
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo = {}
+            self.memo[key] = value
+            return value
 
     # -- responses and merged entries ----------------------------------------------------------
     def get(self, key: Hashable) -> Cached | None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,7 +11,7 @@ from veneer.api.delivery import handlers
 from veneer.api.responses import error_response
 from veneer.errors import Unauthorized
 
-Endpoint = Callable[[Request], Any]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 DELIVERY_ENTRIES = handlers.delivery(handlers.list_entries)
 DELIVERY_ENTRY = handlers.delivery(handlers.get_entry)

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veneer.api.delivery import handlers, reader
-from veneer.api.delivery.cache import Cached, DeliveryCache
-from veneer.api.responses import error_response, unexpected_error
-from veneer.errors import VeneerError
+from veneer.api.delivery.cache import Cached
+from veneer.api.delivery.context import DeliveryContext
+from veneer.api.responses import error_response
 
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
 VARIANTS = b"x-cs-variant-uid"
@@ -54,9 +54,9 @@ async def send_cached(send: Send, cached: Cached, if_none_match: bytes | None) -
 
 
 class DeliveryFront:
-    def __init__(self, app: ASGIApp, cache: DeliveryCache) -> None:
+    def __init__(self, app: ASGIApp, delivery: DeliveryContext) -> None:
         self.app = app
-        self.cache = cache
+        self.delivery = delivery
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -76,26 +76,24 @@ class DeliveryFront:
         match: re.Match[str],
         headers: dict[bytes, bytes],
     ) -> None:
-        cache = self.cache
+        delivery, cache = self.delivery, self.delivery.cache
         try:
-            cache.start()
-            cache.sync()
+            delivery.start()
             exact = _exact_key(scope, headers)
             cached = cache.get(exact) if exact is not None else None
-            if cached is not None and not reader.token_still_valid(cache, *_credentials(headers)):
+            if cached is not None and not reader.token_still_valid(
+                delivery, *_credentials(headers)
+            ):
                 cached = None
             if cached is None:
                 ct, uid = match.groups()
                 scope["path_params"] = {"ct": ct, "uid": uid} if uid else {"ct": ct}
                 build = handlers.get_entry if uid else handlers.list_entries
-                cached = handlers.answer(Request(scope, receive), cache, build, synced=True)
+                cached = handlers.answer(Request(scope, receive), delivery, build, started=True)
                 if exact is not None:
                     cache.put(exact, cached)
-        except VeneerError as exc:
-            await error_response(exc)(scope, receive, send)
-            return
         except Exception as exc:  # noqa: BLE001 -- rendered as JSON, as the router's error handler would
-            await unexpected_error(exc)(scope, receive, send)
+            await error_response(exc)(scope, receive, send)
             return
         await send_cached(send, cached, headers.get(b"if-none-match"))
 

@@ -9,7 +9,7 @@ entry variants (`x-cs-variant-uid`) overlay them on the base page or entry (`var
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -17,19 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from veneer.api.delivery import reader, variants
-from veneer.api.delivery.cache import (
-    Cached,
-    DeliveryCache,
-    Merged,
-    entry_variants_dep,
-    variant_list_dep,
-)
+from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
+from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 from veneer.domain import query as domain_query
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ResponseTooLarge, VeneerError
 
-Builder = Callable[[Request, DeliveryCache, reader.Scope], bytes | Cached]
+Builder = Callable[[Request, DeliveryContext, reader.Scope], bytes | Cached]
 
 # The query parameters that change what a single-entry read serves besides the stored bytes.
 # The JS SDK serializes arrays with brackets, so `include[]` arrives as `include[][]`.
@@ -52,10 +47,10 @@ def _list(request: Request, name: str) -> list[str]:
     return params.getlist(name) + params.getlist(name + "[]")
 
 
-def _scope(request: Request, cache: DeliveryCache, deadline: float) -> reader.Scope:
+def _scope(request: Request, delivery: DeliveryContext, deadline: float) -> reader.Scope:
     params, headers = request.query_params, request.headers
     return reader.resolve_scope(
-        cache,
+        delivery,
         headers.get("api_key") or params.get("api_key"),
         headers.get("access_token") or params.get("access_token") or "",
         params.get("environment") or headers.get("environment"),
@@ -89,21 +84,21 @@ def _key(request: Request, scope: reader.Scope) -> tuple[Any, ...]:
 
 
 def answer(
-    request: Request, cache: DeliveryCache, build: Builder, *, synced: bool = False
+    request: Request, delivery: DeliveryContext, build: Builder, *, started: bool = False
 ) -> Cached:
     """The response to a delivery request, from the cache or built; raises VeneerError."""
-    if not synced:
-        cache.start()
-        cache.sync()
-    scope = _scope(request, cache, cache.deadline())
+    if not started:
+        delivery.start()
+    cache = delivery.cache
+    scope = _scope(request, delivery, delivery.published.deadline())
     key = _key(request, scope) if cache.enabled else None
     cached = cache.get(key) if key is not None else None
     if cached is None:
-        built = build(request, cache, scope)
+        built = build(request, delivery, scope)
         scope.check_time()
         size, limit = (
             len(built if isinstance(built, bytes) else built.body),
-            cache.services.settings.max_response_bytes,
+            delivery.settings.max_response_bytes,
         )
         if size > limit:
             raise ResponseTooLarge(
@@ -124,12 +119,12 @@ def not_modified(cached: Cached) -> Response:
     return Response(status_code=304, headers=_headers(cached))
 
 
-def delivery(build: Builder) -> Callable[[Request], Any]:
+def delivery(build: Builder) -> Callable[[Request], Awaitable[Response]]:
     """A Starlette endpoint around `answer()`, with error rendering."""
 
     async def handle(request: Request) -> Response:
         try:
-            cached = answer(request, request.app.state.delivery, build)
+            cached = answer(request, request.app.state.delivery_context, build)
         except VeneerError as exc:
             return error_response(exc)
         if matches(request.headers.get("if-none-match"), cached.etag):
@@ -141,22 +136,22 @@ def delivery(build: Builder) -> Callable[[Request], Any]:
 
 
 def _transform(
-    request: Request, cache: DeliveryCache, scope: reader.Scope, docs: list[dict[str, Any]]
+    request: Request, delivery: DeliveryContext, scope: reader.Scope, docs: list[dict[str, Any]]
 ) -> None:
     includes = _list(request, "include[]")
     if includes:
-        reader.expand_references(cache, scope, docs, includes)
+        reader.expand_references(delivery, scope, docs, includes)
     only, excluded = _list(request, "only[BASE][]"), _list(request, "except[BASE][]")
     if only or excluded:
         docs[:] = [domain_query.project(doc, only or None, excluded or None) for doc in docs]
 
 
 def _with_content_type(
-    request: Request, cache: DeliveryCache, scope: reader.Scope, body: dict[str, Any]
+    request: Request, delivery: DeliveryContext, scope: reader.Scope, body: dict[str, Any]
 ) -> None:
     if flag(request.query_params, "include_content_type"):
         body["content_type"] = reader.content_type_doc(
-            cache, scope.stack, request.path_params["ct"]
+            delivery, scope.stack, request.path_params["ct"]
         )
 
 
@@ -169,16 +164,16 @@ def _variant_errors(request: Request, ask: variants.Ask | None) -> list[dict[str
     return ask.errors() if ask is not None and flag(request.query_params, "show_errors") else []
 
 
-def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes | Cached:
+def get_entry(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes | Cached:
     ct, uid = request.path_params["ct"], request.path_params["uid"]
-    ask = variants.ask(cache, scope.stack, request.headers)
+    ask = variants.ask(delivery, scope.stack, request.headers)
     plain = TRANSFORMS.isdisjoint(request.query_params.keys())
     if ask is None:
-        raw, errors = reader.entry_bytes(cache, scope, ct, uid), []
+        raw, errors = reader.entry_bytes(delivery, scope, ct, uid), []
     else:
         errors = _variant_errors(request, ask)
         merged = _merged_entry(
-            request, cache, scope, ask, *reader.published_entry(cache, scope, ct, uid)
+            request, delivery, scope, ask, *reader.published_entry(delivery, scope, ct, uid)
         )
         if plain and not errors:
             if merged.response is None:  # made once, shared by every request landing on this merge
@@ -191,15 +186,15 @@ def get_entry(request: Request, cache: DeliveryCache, scope: reader.Scope) -> by
             b'{"entry":' + raw + _errors(errors) + b"}"
         )  # the stored (or merged) bytes, never parsed
     docs = [orjson.loads(raw)]
-    _transform(request, cache, scope, docs)
+    _transform(request, delivery, scope, docs)
     body: dict[str, Any] = {"entry": docs[0]}
-    _with_content_type(request, cache, scope, body)
+    _with_content_type(request, delivery, scope, body)
     return _with_errors(body, errors)
 
 
 def _merged_entry(
     request: Request,
-    cache: DeliveryCache,
+    delivery: DeliveryContext,
     scope: reader.Scope,
     ask: variants.Ask,
     locale: str,
@@ -210,36 +205,36 @@ def _merged_entry(
     )
     item = variants.Item(request.path_params["uid"], locale, raw)
     return variants.overlay(
-        cache, scope, ask, [item], flag(request.query_params, "include_applied_variants")
+        delivery, scope, ask, [item], flag(request.query_params, "include_applied_variants")
     )[0]
 
 
-def list_entries(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
+def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     lp = list_params(request.query_params)
-    docs, stored = reader.entry_docs(cache, scope, request.path_params["ct"])
+    docs, stored = reader.entry_docs(delivery, scope, request.path_params["ct"])
     page, count = reader.select(docs, lp, scope)
-    ask = variants.ask(cache, scope.stack, request.headers)
+    ask = variants.ask(delivery, scope.stack, request.headers)
     raws = (
         [stored[id(doc)][0] for doc in page]
         if ask is None
-        else _merged_page(request, cache, scope, ask, page, stored)
+        else _merged_page(request, delivery, scope, ask, page, stored)
     )
     errors = _variant_errors(request, ask)
     if TRANSFORMS.isdisjoint(request.query_params.keys()):  # stored or merged bytes, joined
         total = b',"count":%d' % count if lp.include_count else b""
         return b'{"entries":[' + b",".join(raws) + b"]" + total + _errors(errors) + b"}"
     page = page if ask is None else [orjson.loads(raw) for raw in raws]
-    _transform(request, cache, scope, page)
+    _transform(request, delivery, scope, page)
     body: dict[str, Any] = {"entries": page}
     if lp.include_count:
         body["count"] = count
-    _with_content_type(request, cache, scope, body)
+    _with_content_type(request, delivery, scope, body)
     return _with_errors(body, errors)
 
 
 def _merged_page(
     request: Request,
-    cache: DeliveryCache,
+    delivery: DeliveryContext,
     scope: reader.Scope,
     ask: variants.Ask,
     page: list[dict[str, Any]],
@@ -249,7 +244,7 @@ def _merged_page(
     scope.deps.append(variant_list_dep(scope.stack, scope.environment, request.path_params["ct"]))
     items = [variants.Item(doc["uid"], stored[id(doc)][1], stored[id(doc)][0], doc) for doc in page]
     applied = flag(request.query_params, "include_applied_variants")
-    return [merged.body for merged in variants.overlay(cache, scope, ask, items, applied)]
+    return [merged.body for merged in variants.overlay(delivery, scope, ask, items, applied)]
 
 
 def _with_errors(body: dict[str, Any], errors: list[dict[str, Any]]) -> bytes:
@@ -258,16 +253,16 @@ def _with_errors(body: dict[str, Any], errors: list[dict[str, Any]]) -> bytes:
     return orjson.dumps(body)
 
 
-def list_content_types(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
+def list_content_types(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     lp = list_params(request.query_params)
-    items = reader.content_type_docs(cache, scope.stack)
+    items = delivery.published.content_types(scope.stack)
     body: dict[str, Any] = {"content_types": lp.page(items)}
     if lp.include_count:
         body["count"] = len(items)
     return orjson.dumps(body)
 
 
-def get_content_type(request: Request, cache: DeliveryCache, scope: reader.Scope) -> bytes:
+def get_content_type(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     return orjson.dumps(
-        {"content_type": reader.content_type_doc(cache, scope.stack, request.path_params["ct"])}
+        {"content_type": reader.content_type_doc(delivery, scope.stack, request.path_params["ct"])}
     )

@@ -24,9 +24,11 @@ from typing import Any
 import orjson
 from starlette.datastructures import Headers
 
-from veneer.api.delivery.cache import DeliveryCache, Merged, entry_dep, stack_dep, variant_dep
+from veneer.api.delivery.cache import Merged, entry_dep, stack_dep, variant_dep
+from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.reader import Scope
 from veneer.domain.patches import merge
+from veneer.store.published import PublishedVariant
 
 HEADER = "x-cs-variant-uid"
 
@@ -83,70 +85,61 @@ def refs_of(headers: Headers) -> tuple[str, ...]:
     return tuple(ref for ref in (part.strip() for part in ",".join(values).split(",")) if ref)
 
 
-def ask(cache: DeliveryCache, stack: str, headers: Headers) -> Ask | None:
+def ask(delivery: DeliveryContext, stack: str, headers: Headers) -> Ask | None:
     """None when the request names no variant: a plain base read."""
     refs = refs_of(headers)
     if not refs:
         return None
-    limit = variant_limit(cache, stack)
+    limit = variant_limit(delivery, stack)
     return Ask(refs[:limit], len(refs), limit)
 
 
-def variant_limit(cache: DeliveryCache, stack: str) -> int:
+def variant_limit(delivery: DeliveryContext, stack: str) -> int:
     """The stack's `variant_limit` setting, else the server's (remembered until the stack changes)."""
-    key = ("variant_limit", stack)
-    if key not in cache.memo:
-        rows = cache.query("SELECT settings FROM stacks WHERE api_key = ?", (stack,))
-        own = orjson.loads(rows[0][0] or "{}").get("variant_limit") if rows else None
-        usable = isinstance(own, int) and not isinstance(own, bool) and own >= 0
-        cache.remember(key, own if usable else cache.services.settings.variant_limit)
-    return int(cache.memo[key])
+
+    def read() -> int:
+        own = (delivery.published.stack_settings(stack) or {}).get("variant_limit")
+        if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
+            return own
+        return delivery.settings.variant_limit
+
+    return delivery.cache.memoized(("variant_limit", stack), read)
 
 
 def overlay(
-    cache: DeliveryCache, scope: Scope, ask: Ask, items: Sequence[Item], applied: bool
+    delivery: DeliveryContext, scope: Scope, ask: Ask, items: Sequence[Item], applied: bool
 ) -> list[Merged]:
     """Each item merged with the named variants it has published in its locale (from the cache
     when that set was merged before). `applied` adds `_applied_variants`."""
-    published = _published(cache, scope, items, ask.refs) if items else {}
+    published = _published(delivery, scope, items, ask.refs) if items else {}
     out = []
     for item in items:
         scope.check_time()
         effective = _effective(ask.refs, published.get((item.uid, item.locale), []))
-        out.append(_merged(cache, scope, item, effective, applied))
+        out.append(_merged(delivery, scope, item, effective, applied))
     return out
 
 
-Row = tuple[str, str | None, bytes]  # variant uid, its alias, its stored publication
-
-
 def _published(
-    cache: DeliveryCache, scope: Scope, items: Sequence[Item], refs: Sequence[str]
-) -> dict[tuple[str, str], list[Row]]:
+    delivery: DeliveryContext, scope: Scope, items: Sequence[Item], refs: Sequence[str]
+) -> dict[tuple[str, str], list[PublishedVariant]]:
     """(entry, locale) -> the variants named by `refs` (uid or alias) that are published for it
     there, in one indexed read: names an entry lacks, or that exist nowhere, never come back.
     Aliases are not remembered: a deleted variant's alias may come back on another one."""
     entries, locales = sorted({i.uid for i in items}), sorted({i.locale for i in items})
-    rows = cache.query(
-        f"SELECT p.entry, p.locale, v.uid, v.alias, p.doc FROM publications p "
-        f"JOIN variants v ON v.stack = p.stack AND v.uid = p.variant "
-        f"WHERE p.stack = ? AND p.environment = ? AND p.locale IN ({_marks(locales)}) "
-        f"AND p.entry IN ({_marks(entries)}) AND (v.uid IN ({_marks(refs)}) OR v.alias IN ({_marks(refs)}))",
-        (scope.stack, scope.environment, *locales, *entries, *refs, *refs),
-    )
-    found: dict[tuple[str, str], list[Row]] = {}
-    for entry, code, uid, alias, doc in rows:
-        found.setdefault((entry, code), []).append(
-            (uid, alias, doc.encode() if isinstance(doc, str) else bytes(doc))
-        )
+    found: dict[tuple[str, str], list[PublishedVariant]] = {}
+    for row in delivery.published.published_variants(
+        scope.stack, scope.environment, entries, locales, refs
+    ):
+        found.setdefault((row.entry, row.locale), []).append(row)
     return found
 
 
-def _effective(refs: Sequence[str], rows: list[Row]) -> list[tuple[Named, bytes]]:
+def _effective(refs: Sequence[str], rows: list[PublishedVariant]) -> list[tuple[Named, bytes]]:
     """The published variants in the order the request names them, each once (a uid before an
     alias when a name is both), with the alias it was named by."""
-    by_uid = {uid: raw for uid, _, raw in rows}
-    by_alias = {alias: uid for uid, alias, _ in rows if alias}
+    by_uid = {row.variant: row.doc for row in rows}
+    by_alias = {row.alias: row.variant for row in rows if row.alias}
     chosen: dict[str, tuple[Named, bytes]] = {}
     for ref in refs:
         uid = ref if ref in by_uid else by_alias.get(ref)
@@ -155,12 +148,8 @@ def _effective(refs: Sequence[str], rows: list[Row]) -> list[tuple[Named, bytes]
     return list(chosen.values())
 
 
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" for _ in values)
-
-
 def _merged(
-    cache: DeliveryCache,
+    delivery: DeliveryContext,
     scope: Scope,
     item: Item,
     effective: list[tuple[Named, bytes]],
@@ -175,7 +164,7 @@ def _merged(
         tuple((n.uid, n.alias) for n, _ in effective),
         applied,
     )
-    hit = cache.merged(key)
+    hit = delivery.cache.merged(key)
     if hit is not None:
         return hit
     base = item.doc if item.doc is not None else orjson.loads(item.raw)
@@ -186,7 +175,7 @@ def _merged(
         *(variant_dep(scope.stack, scope.environment, item.uid, n.uid) for n, _ in effective),
     )
     merged = Merged(body, deps)
-    cache.put(key, merged)
+    delivery.cache.put(key, merged)
     return merged
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from veneer.api.call import Call, created, endpoint
 from veneer.api.management import entry_variants
+from veneer.api.management.versions import expected_version, tagged
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import entries, publishing
@@ -56,7 +57,7 @@ def get_entry(call: Call) -> Any:
         _version(call),
         flag(call.params, "include_publish_details"),
     )
-    return {"entry": entry}
+    return tagged({"entry": entry}, entry["_version"])
 
 
 @endpoint
@@ -82,6 +83,7 @@ def update_entry(call: Call) -> dict[str, Any]:
         call.path("uid"),
         call.body,
         call.params.get("locale"),
+        expected_version=expected_version(call),
     )
     return {"notice": "Entry updated successfully.", "entry": entry}
 

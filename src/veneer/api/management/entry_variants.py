@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from veneer.api.call import Call, created, endpoint
+from veneer.api.management.versions import expected_version, tagged
 from veneer.domain.listing import flag, list_params
 from veneer.services import entry_variants as service
 
@@ -24,6 +25,7 @@ def _upsert(call: Call, variant_ref: str | None) -> Any:
         variant_ref,
         call.body,
         call.params.get("locale"),
+        expected_version=expected_version(call),
     )
     if was_created:
         return created({"entry": body, "notice": service.CREATED})
@@ -42,7 +44,7 @@ def post_variant(call: Call) -> Any:
 
 
 @endpoint
-def get_variant(call: Call) -> dict[str, Any]:
+def get_variant(call: Call) -> Response:
     entry = service.get(
         call.services,
         call.actor(),
@@ -52,7 +54,7 @@ def get_variant(call: Call) -> dict[str, Any]:
         call.params.get("locale"),
         flag(call.params, "include_publish_details"),
     )
-    return {"entry": entry}
+    return tagged({"entry": entry}, entry["_version"])
 
 
 @endpoint
@@ -111,9 +113,9 @@ def merged_variant_ref(call: Call) -> str | None:
     return first or None
 
 
-def merged_entry(call: Call, ref: str) -> Response | dict[str, Any]:
-    return {
-        "entry": service.merged(
-            call.services, call.actor(), call.api_key, *_ids(call), ref, call.params.get("locale")
-        )
-    }
+def merged_entry(call: Call, ref: str) -> Response:
+    """The base entry with one variant merged in, tagged with the base entry's version."""
+    entry = service.merged(
+        call.services, call.actor(), call.api_key, *_ids(call), ref, call.params.get("locale")
+    )
+    return tagged({"entry": entry}, entry["_version"])

@@ -1,0 +1,41 @@
+"""Content types: the schemas entries are validated against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+import veneer.store.tables as t
+from veneer.store.core import Rows, dumps
+
+
+class ContentTypes(Rows):
+    def get(self, stack: str, uid: str) -> dict[str, Any] | None:
+        """A content type of a stack, or None."""
+        return self._doc(t.content_types, stack=stack, uid=uid)
+
+    def all(self, stack: str) -> list[dict[str, Any]]:
+        """Every content type of a stack, oldest first."""
+        c = t.content_types
+        return self._docs(
+            select(c.c.doc).where(c.c.stack == stack).order_by(c.c.created_at, c.c.uid)
+        )
+
+    def add(self, stack: str, doc: dict[str, Any]) -> None:
+        """Store a new content type (its `uid` and `created_at` come from `doc`)."""
+        self._insert(
+            t.content_types,
+            stack=stack,
+            uid=doc["uid"],
+            doc=dumps(doc),
+            created_at=doc["created_at"],
+        )
+
+    def replace(self, stack: str, doc: dict[str, Any]) -> None:
+        """Replace a content type's document with `doc` (same `uid`)."""
+        self._update(t.content_types, {"stack": stack, "uid": doc["uid"]}, doc=dumps(doc))
+
+    def delete(self, stack: str, uid: str) -> None:
+        """Delete a content type (its entries are purged separately)."""
+        self._delete(t.content_types, stack=stack, uid=uid)

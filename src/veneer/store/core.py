@@ -1,0 +1,120 @@
+"""What every group of storage operations shares: JSON documents, the few SQL helpers they are
+written with, the dialect hooks `sqlite.py` and `postgres.py` implement, and the one place where
+driver errors become Veneer's errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import orjson
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.sql.dml import Insert
+
+from veneer.errors import Conflict, ValidationFailed, VeneerError
+
+log = logging.getLogger("veneer")
+
+REFUSED = (
+    "A value could not be stored: it is too long, or it clashes with another object. "
+    "Nothing was saved."
+)
+
+
+def dumps(doc: Any) -> str:
+    return orjson.dumps(doc).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
+
+
+@contextmanager
+def refusals(clash: Callable[[], VeneerError] | None = None) -> Iterator[None]:
+    """Translate what the database refused (a value too long for its column, a duplicate key) into
+    a 422; `clash` makes the error a duplicate key means where the caller knows better. The
+    transaction rolls back, so nothing is written."""
+    try:
+        yield
+    except IntegrityError as exc:
+        log.warning("database refused a write: %s", exc.orig)
+        raise clash() if clash else Conflict(REFUSED, {"body": ["could not be stored."]}) from None
+    except DataError as exc:
+        log.warning("database refused a write: %s", exc.orig)
+        raise ValidationFailed(REFUSED, {"body": ["could not be stored."]}) from None
+
+
+class Dialect(Protocol):
+    """What differs between SQLite and PostgreSQL inside a transaction."""
+
+    def upsert(
+        self, table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None = None
+    ) -> Insert:
+        """An INSERT of `values` that, on a key already present, sets `changes` instead (by
+        default every value outside the primary key)."""
+        ...
+
+    def lock(self, conn: Connection, table: Table, keys: Mapping[str, Any]) -> None:
+        """Make other writers of the rows matching `keys` wait until this transaction ends."""
+        ...
+
+    def order_changes(self, conn: Connection) -> None:
+        """Make the change log's next sequence number follow commit order."""
+        ...
+
+
+def scope(stack: str, **given: str | None) -> dict[str, str]:
+    """The keys of a stack-wide match: the stack, and each of `given` that is not None."""
+    return {"stack": stack, **{name: value for name, value in given.items() if value is not None}}
+
+
+def on_conflict(
+    table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The arguments of an upsert's ON CONFLICT DO UPDATE: the primary key and what to set."""
+    keys = [column.name for column in table.primary_key.columns]
+    if changes is None:
+        changes = {name: value for name, value in values.items() if name not in keys}
+    return {"index_elements": keys, "set_": changes}
+
+
+def where(table: Table, keys: Mapping[str, Any]) -> ColumnElement[bool]:
+    """`column = value` for each of `keys`, all together."""
+    return and_(*(table.c[name] == value for name, value in keys.items()))
+
+
+class Rows:
+    """A group of named operations over some tables, inside one transaction."""
+
+    def __init__(self, conn: Connection, sql: Dialect) -> None:
+        self._conn = conn
+        self._sql = sql
+
+    def _row(self, table: Table, **keys: Any) -> dict[str, Any] | None:
+        row = self._conn.execute(select(table).where(where(table, keys))).mappings().first()
+        return dict(row) if row is not None else None
+
+    def _rows(self, query: Select[Any]) -> list[dict[str, Any]]:
+        """The rows `query` selects, in its order, as dicts."""
+        return [dict(row) for row in self._conn.execute(query).mappings()]
+
+    def _doc(self, table: Table, **keys: Any) -> dict[str, Any] | None:
+        text = self._conn.execute(select(table.c.doc).where(where(table, keys))).scalar()
+        return loads(text) if text is not None else None
+
+    def _docs(self, query: Select[Any]) -> list[dict[str, Any]]:
+        """The documents `query` selects (its first column), in its order."""
+        return [loads(text) for text in self._conn.execute(query).scalars()]
+
+    def _insert(self, table: Table, **values: Any) -> None:
+        self._conn.execute(insert(table).values(**values))
+
+    def _update(self, table: Table, keys: Mapping[str, Any], **values: Any) -> None:
+        self._conn.execute(update(table).where(where(table, keys)).values(**values))
+
+    def _delete(self, table: Table, **keys: Any) -> None:
+        self._conn.execute(delete(table).where(where(table, keys)))

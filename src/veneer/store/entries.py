@@ -1,0 +1,116 @@
+"""Entries: the latest version of each entry in each locale it is localized in, and its history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+import veneer.store.tables as t
+from veneer.domain.listing import first_in_chain
+from veneer.errors import ValidationFailed
+from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
+from veneer.store.publications import Publications
+
+
+def changed_concurrently() -> ValidationFailed:
+    """Two requests localized one entry at once (PostgreSQL): the second one's insert is refused."""
+    return ValidationFailed(
+        "The entry was changed by another request at the same time. Please retry.",
+        {"entry": ["was changed concurrently."]},
+    )
+
+
+class Entries(Rows):
+    def __init__(self, conn: Connection, sql: Dialect, publications: Publications) -> None:
+        super().__init__(conn, sql)
+        self._publications = publications
+
+    def latest(self, stack: str, content_type: str, uid: str, locale: str) -> dict[str, Any] | None:
+        """The latest version of an entry of a content type in one locale, or None."""
+        e = t.entries
+        keys = {"stack": stack, "uid": uid, "locale": locale, "content_type": content_type}
+        text = self._conn.execute(select(e.c.doc).where(where(e, keys))).scalar()
+        return loads(text) if text is not None else None
+
+    def version(self, stack: str, uid: str, locale: str, version: int) -> dict[str, Any] | None:
+        """One version of an entry in one locale from its history, or None."""
+        return self._doc(t.entry_versions, stack=stack, uid=uid, locale=locale, version=version)
+
+    def history(self, stack: str, uid: str, locale: str) -> list[dict[str, Any]]:
+        """Every version of an entry in one locale, newest first."""
+        h = t.entry_versions
+        return self._docs(
+            select(h.c.doc)
+            .where(h.c.stack == stack, h.c.uid == uid, h.c.locale == locale)
+            .order_by(h.c.version.desc())
+        )
+
+    def in_first_locale(
+        self, stack: str, content_type: str, chain: list[str]
+    ) -> list[dict[str, Any]]:
+        """Every latest entry of a content type, each once: in the first locale of `chain` it is
+        localized in."""
+        e = t.entries
+        rows = self._conn.execute(
+            select(e.c.uid, e.c.locale, e.c.doc).where(
+                e.c.stack == stack, e.c.content_type == content_type, e.c.locale.in_(chain)
+            )
+        ).all()
+        best = first_in_chain(((uid, code, doc) for uid, code, doc in rows), chain)
+        return [loads(doc) for _, doc in best.values()]
+
+    def others(self, stack: str, content_type: str, locale: str, uid: str) -> list[dict[str, Any]]:
+        """The latest versions of the other entries of a content type in one locale."""
+        e = t.entries
+        return self._docs(
+            select(e.c.doc).where(
+                e.c.stack == stack,
+                e.c.content_type == content_type,
+                e.c.locale == locale,
+                e.c.uid != uid,
+            )
+        )
+
+    def lock(self, stack: str, uid: str, locale: str) -> None:
+        """Make other writers of an entry's localization wait until this transaction ends."""
+        self._sql.lock(self._conn, t.entries, {"stack": stack, "uid": uid, "locale": locale})
+
+    def save(self, stack: str, content_type: str, doc: dict[str, Any], *, new: bool) -> None:
+        """Write a new latest version of an entry in its locale (`new`: its first there) and keep
+        it in the entry's history."""
+        keys = {"stack": stack, "uid": doc["uid"], "locale": doc["locale"]}
+        text = dumps(doc)
+        values = {"content_type": content_type, "version": doc["_version"], "doc": text}
+        with refusals(changed_concurrently):
+            if new:
+                self._insert(t.entries, **keys, **values)
+            else:
+                self._update(t.entries, keys, **values)
+            self._insert(t.entry_versions, **keys, version=doc["_version"], doc=text)
+
+    def purge(self, stack: str, uid: str, locale: str | None = None) -> None:
+        """Delete an entry (or only its localization in `locale`) with its versions, variants and
+        publications."""
+        self._publications.drop(stack, entry=uid, locale=locale)
+        for table in (t.entries, t.entry_versions):
+            self._delete(table, **scope(stack, uid=uid, locale=locale))
+        for table in (t.entry_variants, t.entry_variant_versions):
+            self._delete(table, **scope(stack, entry=uid, locale=locale))
+
+    def purge_type(self, stack: str, content_type: str) -> None:
+        """Delete every entry of a content type with its versions, variants and publications."""
+        e = t.entries
+        uids = self._conn.execute(
+            select(e.c.uid).where(e.c.stack == stack, e.c.content_type == content_type)
+        ).scalars()
+        for uid in set(uids):
+            self.purge(stack, uid)
+
+    def drop_locale(self, stack: str, locale: str) -> None:
+        """Delete every entry and entry variant localized in a locale, with their versions, and
+        unpublish everything published in it."""
+        self._publications.drop(stack, locale=locale)
+        for table in (t.entries, t.entry_versions, t.entry_variants, t.entry_variant_versions):
+            self._delete(table, stack=stack, locale=locale)

@@ -1,0 +1,86 @@
+"""Entry variants: the latest version of each (entry, locale, variant) layer, and its history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+import veneer.store.tables as t
+from veneer.store.core import Dialect, Rows, dumps, scope, where
+from veneer.store.publications import Publications
+
+
+class EntryVariants(Rows):
+    def __init__(self, conn: Connection, sql: Dialect, publications: Publications) -> None:
+        super().__init__(conn, sql)
+        self._publications = publications
+
+    def get(self, stack: str, entry: str, locale: str, variant: str) -> dict[str, Any] | None:
+        """The latest version of an entry variant in one locale, or None."""
+        return self._doc(t.entry_variants, stack=stack, entry=entry, locale=locale, variant=variant)
+
+    def version(
+        self, stack: str, entry: str, locale: str, variant: str, version: int
+    ) -> dict[str, Any] | None:
+        """One version of an entry variant from its history, or None."""
+        keys = {"stack": stack, "entry": entry, "locale": locale, "variant": variant}
+        return self._doc(t.entry_variant_versions, **keys, version=version)
+
+    def in_locale(self, stack: str, entry: str, locale: str) -> list[dict[str, Any]]:
+        """The latest version of every variant of an entry in one locale, by variant uid."""
+        v = t.entry_variants
+        return self._docs(
+            select(v.c.doc)
+            .where(v.c.stack == stack, v.c.entry == entry, v.c.locale == locale)
+            .order_by(v.c.variant)
+        )
+
+    def versions(self, stack: str, entry: str, locale: str, variant: str) -> list[int]:
+        """The version numbers of an entry variant in one locale, newest first."""
+        h = t.entry_variant_versions
+        keys = {"stack": stack, "entry": entry, "locale": locale, "variant": variant}
+        query = select(h.c.version).where(where(h, keys)).order_by(h.c.version.desc())
+        return [int(version) for version in self._conn.execute(query).scalars()]
+
+    def save(self, stack: str, content_type: str, stored: dict[str, Any], *, new: bool) -> None:
+        """Write a new latest version of an entry variant (its `system` names the entry, locale,
+        variant and version) and keep it in the variant's history."""
+        system = stored["system"]
+        keys = {
+            "stack": stack,
+            "entry": system["uid"],
+            "locale": system["locale"],
+            "variant": system["variant"],
+        }
+        doc = dumps(stored)
+        values = {"content_type": content_type, "version": system["_version"], "doc": doc}
+        if new:
+            self._insert(t.entry_variants, **keys, **values)
+        else:
+            self._update(t.entry_variants, keys, **values)
+        self._insert(t.entry_variant_versions, **keys, version=system["_version"], doc=doc)
+
+    def purge(
+        self,
+        stack: str,
+        *,
+        entry: str | None = None,
+        locale: str | None = None,
+        variant: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Delete the entry variants of a stack that match the given entry, locale, variant and
+        content type, with their versions and publications."""
+        keys = scope(stack, entry=entry, locale=locale, variant=variant, content_type=content_type)
+        v = t.entry_variants
+        rows = self._conn.execute(
+            select(v.c.entry, v.c.locale, v.c.variant).where(where(v, keys))
+        ).all()
+        for uid, code, name in rows:
+            self._publications.drop(stack, entry=uid, variant=name, locale=code)
+            self._delete(
+                t.entry_variant_versions, stack=stack, entry=uid, locale=code, variant=name
+            )
+        self._conn.execute(delete(v).where(where(v, keys)))

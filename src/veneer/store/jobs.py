@@ -1,0 +1,64 @@
+"""Jobs: scheduled publishes and unpublishes, run by whichever worker's scheduler sees them due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+import veneer.store.tables as t
+from veneer.store.core import Rows, dumps, loads
+
+
+class Jobs(Rows):
+    def add(
+        self,
+        uid: str,
+        stack: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        run_at: str,
+        created_by: str,
+        created_at: str,
+    ) -> None:
+        """Queue a job (publish or unpublish) of a stack to run at `run_at`."""
+        self._insert(
+            t.jobs,
+            uid=uid,
+            stack=stack,
+            kind=kind,
+            payload=dumps(payload),
+            run_at=run_at,
+            status="queued",
+            result="{}",
+            created_by=created_by,
+            created_at=created_at,
+        )
+
+    def due(self, now: str) -> list[str]:
+        """The uids of the queued jobs whose time has come, earliest first."""
+        j = t.jobs
+        query = select(j.c.uid).where(j.c.status == "queued", j.c.run_at <= now)
+        return list(self._conn.execute(query.order_by(j.c.run_at)).scalars())
+
+    def claim(self, uid: str) -> dict[str, Any] | None:
+        """Lock a job and return its row (payload as a dict) while it is still queued; None once
+        another worker has run it."""
+        self._sql.lock(self._conn, t.jobs, {"uid": uid})
+        row = self._row(t.jobs, uid=uid)
+        if row is None or row["status"] != "queued":
+            return None
+        return {**row, "payload": loads(row["payload"])}
+
+    def finish(self, uid: str, status: str, result: dict[str, Any]) -> None:
+        """Record how a job ended: done, or failed with the error in `result`."""
+        self._update(t.jobs, {"uid": uid}, status=status, result=dumps(result))
+
+    def pending(self, stack: str) -> int:
+        """How many jobs of a stack are still queued."""
+        j = t.jobs
+        query = (
+            select(func.count()).select_from(j).where(j.c.stack == stack, j.c.status == "queued")
+        )
+        return int(self._conn.execute(query).scalar_one())

@@ -1,0 +1,90 @@
+"""Publications: the ready-to-serve documents delivery reads, one per (environment, locale,
+entry, variant), each write also appended to the change log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+import veneer.store.tables as t
+from veneer.store.changes import ChangeLog
+from veneer.store.core import Dialect, Rows, dumps, scope, where
+
+
+class Publications(Rows):
+    def __init__(self, conn: Connection, sql: Dialect, changes: ChangeLog) -> None:
+        super().__init__(conn, sql)
+        self._changes = changes
+
+    def put(
+        self,
+        stack: str,
+        environment: str,
+        locale: str,
+        entry: str,
+        variant: str,
+        content_type: str,
+        doc: dict[str, Any],
+        *,
+        published_at: str,
+        published_by: str,
+    ) -> None:
+        """Publish a ready-to-serve document (variant '': the base entry) to an environment in a
+        locale, replacing what was published there, and record the change."""
+        seq = self._changes.record(stack, environment, locale, entry, variant, content_type)
+        values = {
+            "stack": stack,
+            "environment": environment,
+            "locale": locale,
+            "entry": entry,
+            "variant": variant,
+            "content_type": content_type,
+            "version": doc["_version"],
+            "doc": dumps(doc),
+            "published_at": published_at,
+            "published_by": published_by,
+            "seq": seq,
+        }
+        self._conn.execute(self._sql.upsert(t.publications, values))
+
+    def exists(self, stack: str, environment: str, locale: str, entry: str, variant: str) -> bool:
+        """Whether an entry (variant '': its base) is published to an environment in a locale."""
+        keys = scope(stack, environment=environment, locale=locale, entry=entry, variant=variant)
+        query = select(t.publications.c.seq).where(where(t.publications, keys))
+        return self._conn.execute(query).first() is not None
+
+    def details(self, stack: str, entry: str, variant: str = "") -> list[dict[str, Any]]:
+        """Where an entry (variant '': its base) is published, as the management API lists it."""
+        p = t.publications
+        query = select(p.c.environment, p.c.locale, p.c.published_at, p.c.published_by, p.c.version)
+        rows = self._conn.execute(
+            query.where(p.c.stack == stack, p.c.entry == entry, p.c.variant == variant)
+        )
+        return [
+            {"environment": env, "locale": code, "time": at, "user": by, "version": version}
+            for env, code, at, by, version in rows
+        ]
+
+    def drop(
+        self,
+        stack: str,
+        *,
+        environment: str | None = None,
+        locale: str | None = None,
+        entry: str | None = None,
+        variant: str | None = None,
+    ) -> None:
+        """Unpublish everything published in a stack that matches the given environment, locale,
+        entry and variant, recording each in the change log."""
+        keys = scope(stack, environment=environment, locale=locale, entry=entry, variant=variant)
+        p = t.publications
+        rows = self._conn.execute(
+            select(p.c.environment, p.c.locale, p.c.entry, p.c.variant, p.c.content_type).where(
+                where(p, keys)
+            )
+        ).all()
+        for env, code, uid, name, content_type in rows:
+            self._changes.record(stack, env, code, uid, name, content_type)
+        self._conn.execute(delete(p).where(where(p, keys)))

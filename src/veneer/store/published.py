@@ -1,0 +1,246 @@
+"""The delivery read path's storage contract: everything the Content Delivery API reads, as named
+operations of `PublishedReader`.
+
+Publishing stored each document ready to serve, so delivery answers from its process cache or with
+a few keyed lookups. It skips SQLAlchemy for them: each thread holds one raw driver connection,
+which measured 2-4x faster than a pool, a thread hop or aiosqlite. The database itself enforces a
+request's deadline, so a slow statement is stopped while it runs: a statement cut off raises
+`RequestTimeout`; any other driver error closes the connection (the next request opens a new one)
+and propagates.
+
+The SQL is written here once, with `?` placeholders. What differs between the databases
+(connecting, the placeholder style, setting up the deadline, recognising a cut-off) is a
+`ReadDriver`, defined at the end of `sqlite.py` and `postgres.py`; `Store.published_reader()` pairs
+the store's driver with a reader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol
+
+import orjson
+
+from veneer.errors import RequestTimeout
+
+
+class Cursor(Protocol):
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the reader uses."""
+
+    def execute(self, sql: str, args: Sequence[Any], /) -> Cursor: ...
+
+    def close(self) -> None: ...
+
+
+class ReadDriver(Protocol):
+    """What differs between the databases on the delivery read path."""
+
+    def connect(self, timeout: float, past_deadline: Callable[[], bool]) -> Connection:
+        """A new autocommit connection on which the database stops a statement past the request's
+        deadline (`timeout` seconds after its start; `past_deadline()` tells whether it passed)."""
+        ...
+
+    def statement(self, sql: str) -> str:
+        """`sql`, written with `?` placeholders, in the driver's parameter style."""
+        ...
+
+    def cut_off(self, exc: Exception) -> bool:
+        """Whether `exc` is the database stopping a statement at the deadline."""
+        ...
+
+
+class Change(NamedTuple):
+    """One row of the change log: what a publish, an unpublish or a settings change touched."""
+
+    stack: str
+    environment: str
+    entry: str
+    variant: str
+    content_type: str
+
+
+class PublishedVariant(NamedTuple):
+    """A variant published for an entry in one locale, with its stored patch document."""
+
+    entry: str
+    locale: str
+    variant: str
+    alias: str | None
+    doc: bytes
+
+
+def timed_out() -> RequestTimeout:
+    """The error of a request that ran past its deadline."""
+    return RequestTimeout(errors={"request": ["took longer than the configured limit."]})
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+class PublishedReader:
+    """Reads published content and what a delivery request needs to resolve, on this thread's
+    connection and under this thread's request deadline (see `start`)."""
+
+    def __init__(self, driver: ReadDriver, timeout: float) -> None:
+        self._driver = driver
+        self._timeout = timeout
+        self._local = threading.local()
+
+    # -- one request on this thread -------------------------------------------------------------
+    def start(self) -> float:
+        """Begins a request on this thread; returns its deadline (a `time.monotonic()` value)."""
+        deadline: float = time.monotonic() + self._timeout
+        self._local.deadline = deadline
+        return deadline
+
+    def deadline(self) -> float:
+        """The deadline of this thread's request (none before the first)."""
+        deadline: float = getattr(self._local, "deadline", float("inf"))
+        return deadline
+
+    def _past_deadline(self) -> bool:
+        return time.monotonic() > self.deadline()
+
+    def _rows(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        """Every row of one statement, run under the request's deadline."""
+        try:
+            conn: Connection | None = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = self._driver.connect(self._timeout, self._past_deadline)
+            return conn.execute(self._driver.statement(sql), args).fetchall()
+        except Exception as exc:
+            if self._driver.cut_off(exc):
+                raise timed_out() from None
+            self.close()  # a broken connection is replaced on the next request
+            raise
+
+    def close(self) -> None:
+        """Closes this thread's connection, if it has one."""
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # closing a connection that already broke
+                conn.close()
+
+    # -- the change log -------------------------------------------------------------------------
+    def newest_change(self) -> int:
+        """The sequence number of the newest change-log row (0 while the log is empty)."""
+        return int(self._rows("SELECT MAX(seq) FROM changes", ())[0][0] or 0)
+
+    def changes_after(self, seq: int, upto: int) -> list[Change]:
+        """The change-log rows after sequence number `seq`, up to `upto` included."""
+        rows = self._rows(
+            "SELECT stack, environment, entry, variant, content_type FROM changes "
+            "WHERE seq > ? AND seq <= ?",
+            (seq, upto),
+        )
+        return [Change(*row) for row in rows]
+
+    # -- who asks, and where ---------------------------------------------------------------------
+    def delivery_token(self, token_hash: str) -> tuple[str, dict[str, Any]] | None:
+        """The stack and the document (scope, expiry) of the delivery token with this hash."""
+        rows = self._rows(
+            "SELECT stack, doc FROM tokens WHERE token_hash = ? AND kind = 'delivery'",
+            (token_hash,),
+        )
+        return (rows[0][0], orjson.loads(rows[0][1])) if rows else None
+
+    def stack_exists(self, api_key: str) -> bool:
+        """Whether a stack has this api key."""
+        return bool(self._rows("SELECT 1 FROM stacks WHERE api_key = ?", (api_key,)))
+
+    def master_locale(self, stack: str) -> str | None:
+        """The code of the stack's master locale (None when there is no such stack)."""
+        rows = self._rows("SELECT master_locale FROM stacks WHERE api_key = ?", (stack,))
+        return rows[0][0] if rows else None
+
+    def stack_settings(self, stack: str) -> dict[str, Any] | None:
+        """The stack's settings document (None when there is no such stack)."""
+        rows = self._rows("SELECT settings FROM stacks WHERE api_key = ?", (stack,))
+        return orjson.loads(rows[0][0] or "{}") if rows else None
+
+    def environment_uid(self, stack: str, name: str) -> str | None:
+        """The uid of the stack's environment named `name`, or whose uid is `name`."""
+        rows = self._rows(
+            "SELECT uid FROM environments WHERE stack = ? AND (name = ? OR uid = ?)",
+            (stack, name, name),
+        )
+        return rows[0][0] if rows else None
+
+    def locale_fallback(self, stack: str, code: str) -> str | None | bool:
+        """The fallback of the stack's locale `code`: a code, None when it has none, False when
+        the stack has no such locale (what `domain.listing.fallback_chain` asks)."""
+        rows = self._rows("SELECT doc FROM locales WHERE stack = ? AND code = ?", (stack, code))
+        return orjson.loads(rows[0][0]).get("fallback_locale") if rows else False
+
+    # -- content types -------------------------------------------------------------------------
+    def content_type(self, stack: str, uid: str) -> dict[str, Any] | None:
+        """The schema document of one content type of the stack."""
+        rows = self._rows("SELECT doc FROM content_types WHERE stack = ? AND uid = ?", (stack, uid))
+        return orjson.loads(rows[0][0]) if rows else None
+
+    def content_types(self, stack: str) -> list[dict[str, Any]]:
+        """The schema documents of the stack's content types, oldest first."""
+        rows = self._rows(
+            "SELECT doc FROM content_types WHERE stack = ? ORDER BY created_at, uid", (stack,)
+        )
+        return [orjson.loads(row[0]) for row in rows]
+
+    # -- published documents -------------------------------------------------------------------
+    def published_entry(
+        self, stack: str, environment: str, locale: str, content_type: str, entry: str
+    ) -> bytes | None:
+        """The stored published base document of one entry of `content_type` in one locale."""
+        rows = self._rows(
+            "SELECT doc FROM publications WHERE stack = ? AND environment = ? AND locale = ? "
+            "AND entry = ? AND variant = '' AND content_type = ?",
+            (stack, environment, locale, entry, content_type),
+        )
+        return rows[0][0].encode() if rows else None  # both drivers return text as str
+
+    def published_entries(
+        self, stack: str, environment: str, content_type: str, locales: Sequence[str]
+    ) -> list[tuple[str, str, bytes]]:
+        """(entry uid, locale, stored document) of every published base document of
+        `content_type` in any of `locales`."""
+        if not locales:
+            return []
+        rows = self._rows(
+            "SELECT entry, locale, doc FROM publications WHERE stack = ? AND environment = ? "
+            f"AND content_type = ? AND variant = '' AND locale IN ({_marks(locales)})",
+            (stack, environment, content_type, *locales),
+        )
+        return [(entry, locale, doc.encode()) for entry, locale, doc in rows]
+
+    def published_variants(
+        self,
+        stack: str,
+        environment: str,
+        entries: Sequence[str],
+        locales: Sequence[str],
+        names: Sequence[str],
+    ) -> list[PublishedVariant]:
+        """The variants named by `names` (uid or alias) that are published for any of `entries` in
+        any of `locales`, with their stored patch documents: one indexed read."""
+        if not (entries and locales and names):
+            return []
+        rows = self._rows(
+            "SELECT p.entry, p.locale, v.uid, v.alias, p.doc FROM publications p "
+            "JOIN variants v ON v.stack = p.stack AND v.uid = p.variant "
+            f"WHERE p.stack = ? AND p.environment = ? AND p.locale IN ({_marks(locales)}) "
+            f"AND p.entry IN ({_marks(entries)}) "
+            f"AND (v.uid IN ({_marks(names)}) OR v.alias IN ({_marks(names)}))",
+            (stack, environment, *locales, *entries, *names, *names),
+        )
+        return [
+            PublishedVariant(entry, locale, uid, alias, doc.encode())
+            for entry, locale, uid, alias, doc in rows
+        ]

@@ -1,0 +1,288 @@
+"""The entry editor page: `Editor` holds everything it shows besides the fields, on the base
+entry or on one of its variants. The views of both (entry_views, variant_views) build on it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.responses import Response
+
+from veneer.domain import variant_diff
+from veneer.domain.listing import ListParams
+from veneer.errors import NotFoundObject, ValidationFailed
+from veneer.services import (
+    content_types,
+    entries,
+    entry_variants,
+    environments,
+    locales,
+    stacks,
+    variant_groups,
+)
+from veneer.web import editor
+from veneer.web import fields as F
+from veneer.web.page import Page
+from veneer.web.views import stack_crumbs
+
+REFERENCE_CHOICES = 100  # entries offered per referenced content type
+NOTICES = {
+    "saved": "Entry saved.",
+    "created": "Entry created.",
+    "published": "Publish request completed.",
+    "unpublished": "Unpublish request completed.",
+    "variant_saved": "Entry variant saved.",
+    "reverted": "The field inherits the base entry value again.",
+    "unchanged": "Nothing was changed, so nothing was saved.",
+}
+CONFLICT = (
+    "Someone saved version {version} of this entry after you opened it. Check the fields and save "
+    "again to overwrite it with what you see here."
+)
+VARIANT_CONFLICT = (
+    "Someone saved this variant (version {version}) after you opened it. Check the fields and save "
+    "again to overwrite it with what you see here."
+)
+
+
+def rte_uid() -> str:
+    return secrets.token_hex(16)  # JSON RTE node uids are 32 hex characters
+
+
+def number(text: str | None) -> int | None:
+    """A version number as a form or query carries it; None when there is none."""
+    return int(text) if text and text.isdigit() else None
+
+
+@dataclass
+class Editor:
+    """Everything the editor page shows besides the fields."""
+
+    page: Page
+    stack: dict[str, Any]
+    ct: dict[str, Any]
+    locale: str
+    locales: list[dict[str, Any]]
+    environments: list[dict[str, Any]]
+    entry: dict[str, Any] | None = None  # latest version, with publish_details
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    viewing: int | None = None
+    publish_errors: dict[str, list[str]] = field(default_factory=dict)
+    publish_message: str = ""
+    dialog_open: bool = False
+    groups: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # variant groups linked to the content type
+    records: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # this entry's variants, by variant uid
+    variant: dict[str, Any] | None = None  # the variant being edited
+    variant_versions: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, page: Page) -> Editor:
+        api_key, ct_uid = page.path("api_key"), page.path("ct")
+        stack = stacks.get_stack(page.services, page.actor, api_key)
+        ct = content_types.get_content_type(page.services, page.actor, api_key, ct_uid)
+        codes = locales.list_locales(page.services, page.actor, api_key)
+        locale = (page.param("locale") or stack["master_locale"]).lower()
+        if locale not in {c["code"] for c in codes}:
+            raise ValidationFailed(
+                f"The locale '{locale}' is not added to this stack.", {"locale": ["is not valid."]}
+            )
+        envs = environments.list_environments(page.services, page.actor, api_key)
+        return cls(page, stack, ct, locale, codes, envs)
+
+    @property
+    def api_key(self) -> str:
+        return str(self.stack["api_key"])
+
+    def href(self, *parts: str, **query: Any) -> str:
+        return self.page.href(
+            "stacks",
+            self.api_key,
+            "content-types",
+            self.ct["uid"],
+            "entries",
+            *parts,
+            locale=self.locale,
+            **query,
+        )
+
+    def load_entry(self, uid: str) -> None:
+        services, actor = self.page.services, self.page.actor
+        self.entry = entries.get_entry(
+            services, actor, self.api_key, self.ct["uid"], uid, self.locale, publish_details=True
+        )
+        self.versions = entries.list_versions(
+            services, actor, self.api_key, self.ct["uid"], uid, self.locale
+        )
+
+    def load_variants(self) -> None:
+        """The variant switcher's choices, and which variants this entry has (with publish details)."""
+        services, actor = self.page.services, self.page.actor
+        self.groups, _ = variant_groups.list_groups(
+            services,
+            actor,
+            self.api_key,
+            {"content_type": self.ct["uid"], "include_variant_info": "true", "asc": "name"},
+        )
+        if self.entry is not None:
+            records, _ = entry_variants.list_for_entry(
+                services,
+                actor,
+                self.api_key,
+                self.ct["uid"],
+                self.entry["uid"],
+                ListParams(),
+                self.locale,
+                publish_details=True,
+            )
+            self.records = {r["_variant"]["_uid"]: r for r in records}
+
+    def variant_name(self, uid: str) -> str:
+        for group in self.groups:
+            for variant in group.get("variants") or []:
+                if variant["uid"] == uid:
+                    return str(variant["name"])
+        return uid
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The stored entry variant being edited (None until its first save)."""
+        return self.records.get(self.variant["uid"]) if self.variant else None
+
+    def references(self) -> editor.References:
+        refs = editor.References()
+        services, actor = self.page.services, self.page.actor
+        for target in sorted(F.walk_references(self.ct["schema"])):
+            try:
+                ct = content_types.get_content_type(services, actor, self.api_key, target)
+            except NotFoundObject:
+                continue
+            items, _ = entries.list_entries(
+                services,
+                actor,
+                self.api_key,
+                target,
+                ListParams(limit=REFERENCE_CHOICES, asc="title"),
+                self.locale,
+                include_fallback=True,
+            )
+            refs.by_type[target] = (
+                ct["title"],
+                [(e["uid"], str(e.get("title") or e["uid"])) for e in items],
+            )
+        return refs
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return [*stack_crumbs(self.page, self.stack), (self.ct["title"], self.href())]
+
+    def publications(self) -> list[dict[str, Any]]:
+        """Where the base entry and each of its variants are published, and at which version."""
+        names = {e["uid"]: e["name"] for e in self.environments}
+        sources = [("Base entry", "", self.entry or {})]
+        sources += [
+            (self.variant_name(uid), uid, record) for uid, record in sorted(self.records.items())
+        ]
+        rows = [
+            {
+                **p,
+                "what": what,
+                "variant": uid,
+                "latest": doc.get("_version"),
+                "environment_name": names.get(p["environment"], p["environment"]),
+            }
+            for what, uid, doc in sources
+            for p in doc.get("publish_details") or []
+        ]
+        return sorted(
+            rows, key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"])
+        )
+
+    def render(
+        self,
+        values: dict[str, Any],
+        errors: dict[str, list[str]] | None = None,
+        *,
+        status: int = 200,
+        message: str = "",
+        base_version: int | None = None,
+        variant_version: int | None = None,
+        marks: editor.Marks | None = None,
+    ) -> Response:
+        nodes, tags, summary = editor.build_form(
+            self.ct["schema"], values, errors or {}, self.references(), marks
+        )
+        notice = NOTICES.get(self.page.param("notice") or "")
+        latest = (self.entry or {}).get("_version")
+        record_version = (self.record or {}).get("_version", 0)
+        return self.page.render(
+            "entry.html",
+            status=status,
+            ed=self,
+            nodes=nodes,
+            tags=tags,
+            summary=summary,
+            message=message,
+            notice=notice,
+            values=values,
+            crumbs=self.crumbs(),
+            base_version=latest if base_version is None else base_version,
+            variant_version=record_version if variant_version is None else variant_version,
+        )
+
+    def current(self) -> dict[str, Any]:
+        """The variant being edited as it looks now: the latest base entry with it applied."""
+        assert self.entry is not None and self.variant is not None
+        return entry_variants.merged(
+            self.page.services,
+            self.page.actor,
+            self.api_key,
+            self.ct["uid"],
+            self.entry["uid"],
+            self.variant["uid"],
+            self.locale,
+        )
+
+    def render_variant(
+        self,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, list[str]] | None = None,
+        *,
+        status: int = 200,
+        message: str = "",
+        base_version: int | None = None,
+        variant_version: int | None = None,
+    ) -> Response:
+        """The editor on the variant: `values` (default: the variant now) with its marks."""
+        current = self.current()
+        marks = variant_diff.Marks.of(self.ct["schema"], self.entry or {}, current, self.record)
+        return self.render(
+            current if values is None else values,
+            errors,
+            status=status,
+            message=message,
+            base_version=base_version,
+            variant_version=variant_version,
+            marks=editor.VariantMarks(marks),
+        )
+
+    def rerender(self, status: int) -> Response:
+        """This page again after a failed publish (the dialog stays open with its errors)."""
+        if self.variant is not None:
+            return self.render_variant(status=status)
+        return self.render(self.entry or {}, status=status)
+
+    def stale_notes(self, base_seen: int | None, variant_seen: int | None = None) -> list[str]:
+        """Why a save over versions the form saw was refused, in the editor's words; call it
+        after reloading what is stored now."""
+        assert self.entry is not None
+        notes = []
+        if base_seen is not None and base_seen != self.entry["_version"]:
+            notes.append(CONFLICT.format(version=self.entry["_version"]))
+        version = (self.record or {}).get("_version", 0)
+        if self.variant is not None and variant_seen is not None and variant_seen != version:
+            notes.append(VARIANT_CONFLICT.format(version=version))
+        return notes
