@@ -168,7 +168,7 @@ def write(services: Services, stack: str, scope: str, stored: dict[str, dict[str
     # Noise the lists must not see: another content type, another scope.
     noise = [Document(stack, "other", d.locale, "ct", d.entry, {"a": 1}) for d in docs]
     noise += [Document(stack, scope, "en", "ct2", "zz" + uid, {"a": 1}) for uid in stored]
-    with services.store.write() as conn:
+    with services.store.engine.begin() as conn:
         insert_documents(conn, docs + noise)
 
 
@@ -194,7 +194,7 @@ def test_sql_lists_equal_the_oracle(
     write(services, stack, scope, stored)
     for (chain, listing), probe in itertools.product(cases, PROBES):
         expected = oracle(stored, chain, listing)
-        with services.store.read() as conn, patch.object(sqllist, "PROBE", probe):
+        with services.store.engine.connect() as conn, patch.object(sqllist, "PROBE", probe):
             try:
                 got = list_entries(conn, Target(stack, scope, "ct", chain), listing)
             except ValidationFailed as exc:
@@ -230,12 +230,12 @@ def stack() -> str:
 def test_replacing_and_deleting_documents(services: Services, stack: str) -> None:
     one = Document(stack, "", "en", "ct", "e1", {"title": "old"})
     two = Document(stack, "", "en", "ct", "e2", {"title": "old"})
-    with services.store.write() as conn:
+    with services.store.engine.begin() as conn:
         insert_documents(conn, [one, two])
         replace_documents(conn, [Document(stack, "", "en", "ct", "e1", {"title": "new"})])
         delete_documents(conn, [two])
     target = Target(stack, "", "ct", ("en",))
-    with services.store.read() as conn:
+    with services.store.engine.connect() as conn:
         assert list_entries(conn, target, Listing({"title": "new"}, include_count=True)) == Page(
             [("e1", "en")], 1
         )
@@ -254,13 +254,13 @@ def test_every_scalar_compares_and_sorts_as_in_the_oracle(services: Services, st
     listings += [Listing({"v": o}, limit=100) for o in SCALARS]
     listings += [Listing(asc="v", limit=100), Listing(desc="v", skip=3, limit=100)]
     target = Target(stack, "", "ct", ("en",))
-    with services.store.read() as conn:
+    with services.store.engine.connect() as conn:
         for listing in listings:
             assert list_entries(conn, target, listing) == oracle(stored, ("en",), listing), listing
 
 
 def listed(services: Services, stack: str, listing: Listing) -> Page:
-    with services.store.read() as conn:
+    with services.store.engine.connect() as conn:
         return list_entries(conn, Target(stack, "", "ct", ("en",)), listing)
 
 

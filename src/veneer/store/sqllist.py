@@ -27,7 +27,6 @@ from sqlalchemy import (
     FromClause,
     Select,
     and_,
-    distinct,
     func,
     literal,
     or_,
@@ -191,13 +190,10 @@ def _count(c: Compiled) -> Select[Any]:
     the chain's locales hold different entries, so their counts add up."""
     counts = []
     for rank in range(len(c.target.locales)):
-        candidates = _candidates(c, rank).subquery()
-        once = (
-            func.count()
-            if driver(c.filter)[0] is None
-            else func.count(distinct(candidates.c.entry))
-        )
-        counts.append(select(once).select_from(candidates).scalar_subquery())
+        candidates = _candidates(c, rank)
+        if driver(c.filter)[0] is not None:
+            candidates = candidates.with_only_columns(candidates.selected_columns.entry).distinct()
+        counts.append(select(func.count()).select_from(candidates.subquery()).scalar_subquery())
     return select(sum(counts[1:], counts[0]))
 
 
