@@ -64,8 +64,9 @@ def article(i: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def load(store: Store, size: int) -> tuple[float, int]:
-    """(documents per second, rows per document)."""
+def load(store: Store, size: int) -> tuple[float, int, int]:
+    """(documents per second, rows per document, bytes of entry_values and its indexes per
+    document)."""
     rng = random.Random(size)
     started = time.perf_counter()
     for start in range(0, size, PER_TRANSACTION):
@@ -90,7 +91,13 @@ def load(store: Store, size: int) -> tuple[float, int]:
         else:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
-    return size / elapsed, rows // size
+        size_sql = (
+            "SELECT pg_total_relation_size('entry_values')"
+            if store.dialect == "postgresql"
+            else "SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%entry_values%'"
+        )
+        used = conn.exec_driver_sql(size_sql).scalar_one()
+    return size / elapsed, rows // size, used // size
 
 
 def shapes(size: int) -> dict[str, Callable[[random.Random], Listing]]:
@@ -178,8 +185,11 @@ def main() -> None:
         for size in args.sizes:
             with database(kind, args.pg) as store:
                 upgrade(store)
-                rate, rows = load(store, size)
-                print(f"{kind:<11}{size:>8}  load: {rate:,.0f} docs/s, {rows} rows per doc")
+                rate, rows, used = load(store, size)
+                print(
+                    f"{kind:<11}{size:>8}  load: {rate:,.0f} docs/s, {rows} rows and "
+                    f"{used:,} bytes per doc"
+                )
                 for name, (p50, p99) in measure(store, size, args.runs, args.explain).items():
                     print(f"{kind:<11}{size:>8}  {name:<22}{p50:>9.2f}{p99:>9.2f}")
 
