@@ -97,6 +97,8 @@ def _invalid(message: str) -> ValidationFailed:
 
 
 def compile_filter(q: dict[str, Any], dialect: str) -> Filter:
+    """The filter tree of a query; raises the oracle's ValidationFailed for an invalid one, and
+    ours for what the index can't answer on `dialect` ("sqlite" or "postgresql")."""
     compile_query(q)
     return _object(q, dialect)
 

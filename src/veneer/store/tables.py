@@ -308,5 +308,4 @@ entry_values = Table(
         "entry",
         "first",
     ),
-    sqlite_with_rowid=False,  # the table is its primary key: no second copy of the key columns
 )

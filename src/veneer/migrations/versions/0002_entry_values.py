@@ -37,7 +37,6 @@ def upgrade() -> None:
         sa.Column("tail", EXACT, nullable=False),
         sa.Column("first", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("stack", "scope", "locale", "entry", "path", "n"),
-        sqlite_with_rowid=False,
     )
     op.create_index(
         "ix_entry_values_lookup",
