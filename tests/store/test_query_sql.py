@@ -26,22 +26,9 @@ LOCALES = ("en", "fr", "de")
 UIDS = ("a", "B", "b", "_x", "e1", "e10", "e2", "Z", "é")
 KEYS = ("a", "b", "g", "l", "tags", "r", "uid")
 PATHS = (
-    "updated_at",
-    "a",
-    "b",
-    "g",
-    "g.a",
-    "g.b",
-    "l",
-    "l.a",
-    "l.b",
-    "l.g.a",
-    "r",
-    "r.uid",
-    "tags",
-    "zz",
-    "a.a",
-)
+    "updated_at", "a", "b", "g", "g.a", "g.b", "l", "l.a", "l.b", "l.g.a", "r", "r.uid", "tags",
+    "zz", "a.a",
+)  # fmt: skip
 SCALARS = (
     None, True, False, 0, 1, -1, 1.0, 1.5, -2.5, 2**53, 2**53 + 1, 2.0**53, -(2**63), 2**63 - 1,
     "", "a", "A", "b", "ab", "é", "ß", "日本", "😀", "a\x00", "a\x01b", "a\nb", "a\n", "\x02",

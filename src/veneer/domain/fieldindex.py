@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 
 import orjson
 
-
 KIND_NULL, KIND_NUMBER, KIND_STRING, KIND_BOOL, KIND_JSON = range(5)
 TEXT_PREFIX = 128  # characters of a (escaped) string kept in the indexed `text` column
 MAX_PATH = 300  # characters; longer paths are not indexed, and queries on them refused
