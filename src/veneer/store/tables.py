@@ -9,17 +9,26 @@ migrations produce exactly these tables.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
     MetaData,
+    Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
 
 metadata = MetaData()
 
@@ -242,4 +251,61 @@ rate_counters = Table(
     Column("key", String(200), primary_key=True),
     Column("window", BigInteger, primary_key=True),
     Column("count", Integer, nullable=False),
+)
+
+
+# -- the field-value index (issue 11; docs/queries.md) ---------------------------------------------
+class JsonNumber(TypeDecorator[Any]):
+    """A JSON number compared exactly, as Python compares int and float.
+
+    SQLite: INTEGER affinity keeps 64-bit integers as integers and fractions as REAL, and SQLite
+    compares the two exactly (integers from 2**63 are stored as the nearest float: the one
+    inexact case). PostgreSQL: NUMERIC, with a float bound as its exact Decimal (a
+    float8 parameter would make PostgreSQL compare in float8)."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(Integer() if dialect.name == "sqlite" else Numeric())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return Decimal(value) if isinstance(value, float) else value
+        # JSON parsed by orjson holds integers up to 2**64 - 1; SQLite's stop at 2**63 - 1.
+        return float(value) if isinstance(value, int) and value >= 2**63 else value
+
+
+EXACT = Text().with_variant(Text(collation="C"), "postgresql")  # code-point order, as Python's
+
+# One row per value a query can reach in a document: see `veneer.domain.fieldindex`. `scope` is ''
+# for the management API's latest versions, else the environment of the published base documents.
+entry_values = Table(
+    "entry_values",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("scope", UID, primary_key=True),
+    Column("locale", String(32), primary_key=True),
+    Column("entry", UID.with_variant(String(64, collation="C"), "postgresql"), primary_key=True),
+    Column("path", String(300), primary_key=True),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("content_type", UID, nullable=False),
+    Column("kind", SmallInteger, nullable=False),
+    Column("num", JsonNumber, nullable=False),
+    Column("text", EXACT, nullable=False),
+    Column("tail", EXACT, nullable=False),
+    Column("first", Boolean, nullable=False),
+    Index(
+        "ix_entry_values_lookup",
+        "stack",
+        "scope",
+        "locale",
+        "content_type",
+        "path",
+        "kind",
+        "num",
+        "text",
+        "entry",
+        "first",
+    ),
 )
