@@ -37,7 +37,7 @@ MAX_CLAUSES = 200
 MAX_REGEX_LENGTH = 1000
 REGEX_TIMEOUT = 0.05  # seconds, per match
 DEFAULT_SORT = "updated_at"
-_REGEX_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "x": regex.VERBOSE}
+REGEX_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "x": regex.VERBOSE}
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "$lt": operator.lt,
     "$lte": operator.le,
@@ -160,21 +160,21 @@ def _regex(path: str, parts: tuple[str, ...], pattern: Any, options: Any) -> Pre
         raise _invalid(
             f"$regex on {path!r} needs a string of at most {MAX_REGEX_LENGTH} characters"
         )
-    if not isinstance(options, str) or not set(options) <= set(_REGEX_FLAGS):
+    if not isinstance(options, str) or not set(options) <= set(REGEX_FLAGS):
         raise _invalid(f"$options on {path!r} may only hold the letters i, m, s, x")
     flags = 0
     for letter in options:
-        flags |= _REGEX_FLAGS[letter]
+        flags |= REGEX_FLAGS[letter]
     try:
         compiled = regex.compile(pattern, flags)
     except (regex.error, OverflowError, RecursionError) as exc:
         raise _invalid(f"$regex on {path!r} is not a valid pattern: {exc}") from None
     return lambda entry: any(
-        isinstance(v, str) and _search(compiled, v) for v in _flat(_values_at(entry, parts))
+        isinstance(v, str) and search_regex(compiled, v) for v in _flat(_values_at(entry, parts))
     )
 
 
-def _search(compiled: Any, text: str) -> bool:
+def search_regex(compiled: Any, text: str) -> bool:
     try:
         return compiled.search(text, timeout=REGEX_TIMEOUT) is not None
     except TimeoutError:

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from veneer.domain import fieldindex as fi
-from veneer.domain.query import _REGEX_FLAGS, _search, compile_query
+from veneer.domain.query import REGEX_FLAGS, compile_query, search_regex
 from veneer.errors import ValidationFailed
 from veneer.store.tables import entry_values
 
@@ -260,7 +260,7 @@ def _literal(pattern: str) -> tuple[bool, str, bool] | None:
 def _compiled(pattern: str, options: str) -> Any:
     flags = 0
     for letter in options:
-        flags |= _REGEX_FLAGS[letter]
+        flags |= REGEX_FLAGS[letter]
     return regex.compile(pattern, flags)
 
 
@@ -273,7 +273,7 @@ class _RegexCalls:
 
     def __call__(self, pattern: str, options: str, text: str, tail: str) -> bool:
         try:
-            return _search(_compiled(pattern, options), fi.decode_text(text + tail))
+            return search_regex(_compiled(pattern, options), fi.decode_text(text + tail))
         except ValidationFailed as exc:
             self.error = exc
             raise
