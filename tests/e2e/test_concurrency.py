@@ -164,3 +164,23 @@ def test_concurrent_publishes_never_mix(stack: dict[str, Any]) -> None:
     ]
     assert sorted(d["locale"] for d in details) == ["en-us", "fr-fr"]
     assert len({d["version"] for d in details}) == 1  # both locales carry the same publish
+
+
+def test_concurrent_creates_of_one_unique_value(stack: dict[str, Any]) -> None:
+    """The title is unique (by default): of many writers creating the same one through two
+    worker processes, exactly one succeeds and the others get the usual 422."""
+    calls = [("POST", "/content_types/doc/entries", {"entry": {"title": "same"}})] * WRITERS
+    responses = _parallel(stack, calls)
+    assert sorted(r.status_code for r in responses) == [201] + [422] * (WRITERS - 1)
+    assert all(
+        r.json()
+        == {
+            "error_message": "Entry creation failed. Please enter valid data.",
+            "error_code": 119,
+            "errors": {"title": ["is not unique."]},
+        }
+        for r in responses
+        if r.status_code == 422
+    )
+    listed = stack["http"].get("/content_types/doc/entries", params={"query": '{"title": "same"}'})
+    assert [e["title"] for e in listed.json()["entries"]] == ["same"]

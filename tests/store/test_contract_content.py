@@ -145,8 +145,6 @@ def test_entries_listed_in_the_first_locale_of_a_chain(store: Store, stack: str)
             ("blt2", "en-us"),
         ]
         assert [e["uid"] for e in tx.entries.in_first_locale(stack, "page", ["fr-fr"])] == ["blt1"]
-        others = tx.entries.others(stack, "page", "en-us", "blt1")
-        assert [e["uid"] for e in others] == ["blt2"]
 
 
 def entry_with_everything(tx: Transaction, stack: str, uid: str) -> None:

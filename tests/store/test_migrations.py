@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, insert, select
 
-from veneer.store.migrate import current, head
+from tests.conftest import _database
+from veneer.store import dumps, open_store
+from veneer.store import tables as t
+from veneer.store.migrate import current, head, upgrade
 from veneer.store.tables import metadata
 
 
@@ -19,3 +25,49 @@ def test_migrated_schema_matches_tables(services: Any) -> None:
     with services.store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_0003_claims_the_unique_values_of_existing_entries(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with contextmanager(_database)(backend, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            upgrade(store, "0002")
+            with store.engine.begin() as conn:
+                _existing_content(conn)
+            upgrade(store)
+            with store.engine.connect() as conn:
+                u = t.unique_values
+                rows = conn.execute(select(u.c.content_type, u.c.locale, u.c.value, u.c.entry))
+                assert sorted(tuple(row) for row in rows) == [
+                    ("page", "en-us", '"Home"', "blt1"),  # blt2 shares it: the first uid keeps it
+                    ("page", "en-us", '"News"', "blt3"),
+                    ("page", "fr-fr", '"Home"', "blt2"),
+                ]
+        finally:
+            store.dispose()
+
+
+def _existing_content(conn: Connection) -> None:
+    """Two content types (only `page` has a unique field) and entries made before 0003."""
+    title = {"uid": "title", "data_type": "text"}
+    for uid, unique in (("page", True), ("note", False)):
+        doc = {"uid": uid, "schema": [{**title, "unique": unique}]}
+        conn.execute(
+            insert(t.content_types).values(stack="s", uid=uid, doc=dumps(doc), created_at="t")
+        )
+    for uid, code, ct, value in (
+        ("blt1", "en-us", "page", "Home"),
+        ("blt2", "en-us", "page", "Home"),
+        ("blt2", "fr-fr", "page", "Home"),
+        ("blt3", "en-us", "page", "News"),
+        ("blt4", "en-us", "note", "Home"),
+    ):
+        doc = dumps({"uid": uid, "locale": code, "title": value})
+        conn.execute(
+            insert(t.entries).values(
+                stack="s", uid=uid, locale=code, content_type=ct, version=1, doc=doc
+            )
+        )

@@ -55,8 +55,17 @@ def update_content_type(
         clean = domain_schema.validate_content_type({**previous, **body, "uid": uid})
         doc = _document(clean, previous, actor, ids.now())
         tx.content_types.replace(stack["api_key"], doc)
+        if _unique_fields(doc) != _unique_fields(previous):
+            holders = tx.entries.holders(stack["api_key"], uid, doc["schema"])
+            tx.uniques.rebuild(stack["api_key"], uid, holders)
         tx.changes.record(stack["api_key"])
     return doc
+
+
+def _unique_fields(ct: dict[str, Any]) -> list[dict[str, Any]]:
+    """The definitions of a content type's unique top-level fields: when they change, so do the
+    values its entries hold."""
+    return [field for field in ct["schema"] if field.get("unique")]
 
 
 def _document(

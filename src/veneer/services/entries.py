@@ -11,6 +11,7 @@ from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
+from veneer.store.uniques import Holder
 
 SYSTEM_FIELDS = (
     "uid",
@@ -44,17 +45,10 @@ def _tags(body: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
     return tags
 
 
-def _check_unique(tx: Transaction, stack: str, ct: dict[str, Any], doc: dict[str, Any]) -> None:
-    wanted = domain_schema.unique_values(ct["schema"], doc)
-    if not wanted:
-        return
-    for other in tx.entries.others(stack, ct["uid"], doc["locale"], doc["uid"]):
-        clashes = [field for field, value in wanted.items() if other.get(field) == value]
-        if clashes:
-            raise ValidationFailed(
-                "Entry creation failed. Please enter valid data.",
-                {field: ["is not unique."] for field in clashes},
-            )
+def _claim_unique(tx: Transaction, stack: str, ct: dict[str, Any], doc: dict[str, Any]) -> None:
+    """Make the entry's localization hold its unique values (refused, 422, if another holds one)."""
+    values = domain_schema.unique_values(ct["schema"], doc)
+    tx.uniques.claim(stack, ct["uid"], Holder(doc["uid"], doc["locale"], values))
 
 
 def _body_entry(body: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +87,7 @@ def create_entry(
             "_version": 1,
             "_in_progress": False,
         }
-        _check_unique(tx, stack["api_key"], ct, doc)
+        _claim_unique(tx, stack["api_key"], ct, doc)
         tx.entries.save(stack["api_key"], ct_uid, doc, new=True)
     return doc
 
@@ -150,7 +144,7 @@ def _update(
         "_version": previous["_version"] + 1 if localized else 1,
         "_in_progress": False,
     }
-    _check_unique(tx, stack["api_key"], ct, doc)
+    _claim_unique(tx, stack["api_key"], ct, doc)
     tx.entries.save(stack["api_key"], ct_uid, doc, new=not localized)
     return doc
 

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
+from veneer.domain import schema as domain_schema
 from veneer.domain.listing import first_in_chain
 from veneer.errors import ValidationFailed
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
 from veneer.store.publications import Publications
+from veneer.store.uniques import Holder, Uniques
 
 
 def changed_concurrently() -> ValidationFailed:
@@ -23,9 +25,12 @@ def changed_concurrently() -> ValidationFailed:
 
 
 class Entries(Rows):
-    def __init__(self, conn: Connection, sql: Dialect, publications: Publications) -> None:
+    def __init__(
+        self, conn: Connection, sql: Dialect, publications: Publications, uniques: Uniques
+    ) -> None:
         super().__init__(conn, sql)
         self._publications = publications
+        self._uniques = uniques
 
     def latest(self, stack: str, content_type: str, uid: str, locale: str) -> dict[str, Any] | None:
         """The latest version of an entry of a content type in one locale, or None."""
@@ -61,17 +66,19 @@ class Entries(Rows):
         best = first_in_chain(((uid, code, doc) for uid, code, doc in rows), chain)
         return [loads(doc) for _, doc in best.values()]
 
-    def others(self, stack: str, content_type: str, locale: str, uid: str) -> list[dict[str, Any]]:
-        """The latest versions of the other entries of a content type in one locale."""
+    def holders(self, stack: str, content_type: str, schema: list[dict[str, Any]]) -> list[Holder]:
+        """The values of `schema`'s unique fields in the latest version of every localization of
+        every entry of a content type, oldest entry first (a schema change checks them all)."""
         e = t.entries
-        return self._docs(
-            select(e.c.doc).where(
-                e.c.stack == stack,
-                e.c.content_type == content_type,
-                e.c.locale == locale,
-                e.c.uid != uid,
-            )
+        rows = self._conn.execute(
+            select(e.c.uid, e.c.locale, e.c.doc)
+            .where(e.c.stack == stack, e.c.content_type == content_type)
+            .order_by(e.c.uid, e.c.locale)
         )
+        return [
+            Holder(uid, locale, domain_schema.unique_values(schema, loads(doc)))
+            for uid, locale, doc in rows
+        ]
 
     def lock(self, stack: str, uid: str, locale: str) -> None:
         """Make other writers of an entry's localization wait until this transaction ends."""
@@ -94,6 +101,7 @@ class Entries(Rows):
         """Delete an entry (or only its localization in `locale`) with its versions, variants and
         publications."""
         self._publications.drop(stack, entry=uid, locale=locale)
+        self._uniques.release(stack, uid, locale)
         for table in (t.entries, t.entry_versions):
             self._delete(table, **scope(stack, uid=uid, locale=locale))
         for table in (t.entry_variants, t.entry_variant_versions):
@@ -112,5 +120,6 @@ class Entries(Rows):
         """Delete every entry and entry variant localized in a locale, with their versions, and
         unpublish everything published in it."""
         self._publications.drop(stack, locale=locale)
+        self._uniques.release_locale(stack, locale)
         for table in (t.entries, t.entry_versions, t.entry_variants, t.entry_variant_versions):
             self._delete(table, stack=stack, locale=locale)

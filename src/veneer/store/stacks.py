@@ -24,6 +24,7 @@ STACK_TABLES = (
     t.entry_variants,
     t.entry_variant_versions,
     t.jobs,
+    t.unique_values,
 )
 
 

@@ -309,3 +309,18 @@ entry_values = Table(
         "first",
     ),
 )
+
+# -- unique field values (issue 11; store/uniques.py) ---------------------------------------------
+# Which entry holds each value of a unique field: the primary key makes the database refuse a
+# second holder. `value` is the value's key (`store.uniques.value_key`).
+unique_values = Table(
+    "unique_values",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("content_type", UID, primary_key=True),
+    Column("locale", String(32), primary_key=True),
+    Column("field", UID, primary_key=True),
+    Column("value", String(128), primary_key=True),
+    Column("entry", UID, nullable=False),
+    Index("ix_unique_values_entry", "stack", "entry", "locale"),
+)

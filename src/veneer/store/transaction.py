@@ -19,6 +19,7 @@ from veneer.store.jobs import Jobs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
+from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 
 
@@ -36,7 +37,8 @@ class Transaction:
         self.environments = Environments(conn, sql, self.publications)
         self.locales = Locales(conn, sql)
         self.content_types = ContentTypes(conn, sql)
-        self.entries = Entries(conn, sql, self.publications)
+        self.uniques = Uniques(conn, sql)
+        self.entries = Entries(conn, sql, self.publications, self.uniques)
         self.entry_variants = EntryVariants(conn, sql, self.publications)
         self.variant_groups = VariantGroups(conn, sql)
         self.variants = Variants(conn, sql)
