@@ -3,6 +3,7 @@ statements (SQLite's progress handler, PostgreSQL's statement_timeout); outside 
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from tests.store.conftest import stack_row
 from veneer import ids
 from veneer.errors import RequestTimeout
 from veneer.store import Store, Transaction
+from veneer.store.sqlite import BUSY_TIMEOUT_MS
 
 LIMIT = 0.3  # the deadline of the requests below, in seconds
 
@@ -36,6 +38,8 @@ def every_pooled_connection_serves(store: Store, sql: str) -> None:
     for _ in range(store.engine.pool.checkedin() + 1):  # type: ignore[attr-defined]
         with store.read() as tx:
             run(tx, sql)
+            if store.dialect == "sqlite":
+                assert run(tx, "PRAGMA busy_timeout") == BUSY_TIMEOUT_MS
 
 
 def test_a_slow_read_in_a_request_is_cut_off_at_the_deadline(store: Store, stack: str) -> None:
@@ -83,3 +87,30 @@ def test_background_work_is_not_cut_off(store: Store) -> None:
         run(tx, slow(store, LIMIT * 2))
     with store.write() as tx:
         run(tx, slow(store, LIMIT * 2))
+
+
+def test_a_writer_waits_for_another_only_until_the_deadline(store: Store, stack: str) -> None:
+    """SQLite's writer waits for the write lock, PostgreSQL's for the change log's lock: inside a
+    request, no longer than its deadline; outside one, as long as the other writer holds it."""
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.write() as tx:
+            tx.changes.record(stack)
+            held.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        held.wait(10)
+        began = time.monotonic()
+        with store.deadline(LIMIT), pytest.raises(RequestTimeout), store.write() as tx:
+            tx.changes.record(stack)
+        assert LIMIT * 0.9 < time.monotonic() - began < LIMIT + 1.5
+    finally:
+        done.set()
+        holder.join()
+    with store.write() as tx:  # no deadline was left behind on the connection
+        tx.changes.record(stack)
+    every_pooled_connection_serves(store, slow(store, LIMIT * 2))

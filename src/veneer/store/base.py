@@ -32,6 +32,12 @@ from veneer.store.transaction import Transaction
 _deadline: ContextVar[float | None] = ContextVar("veneer_request_deadline", default=None)
 
 
+def time_left() -> float | None:
+    """Seconds left before the deadline of the request this context serves; None outside one."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
 def _no_statement_past_deadline(*_args: Any) -> None:
     """Before each statement: none starts once the request's deadline has passed."""
     deadline = _deadline.get()
@@ -79,17 +85,18 @@ class Store:
     def _bounded(self, conn: Connection) -> Iterator[None]:
         """Inside a request, the database cuts off `conn`'s statements at its deadline until the
         block ends; outside one, nothing changes."""
-        deadline = _deadline.get()
-        if deadline is None:
+        deadline, left = _deadline.get(), time_left()
+        if deadline is None or left is None:
             yield
             return
-        if time.monotonic() >= deadline:
+        if left <= 0:
             raise timed_out()
         with self._cut_off_at(conn, deadline):
             yield
 
     def _begin_write(self, conn: Connection) -> None:
-        """Hook: SQLite marks the connection so that its BEGIN takes the write lock at once."""
+        """Hook: SQLite marks the connection so that its BEGIN takes the write lock at once (and
+        waits for it no longer than the request's deadline)."""
 
     def _cut_off_at(self, conn: Connection, deadline: float) -> AbstractContextManager[None]:
         """Hook: make the database stop `conn`'s statements at `deadline` (a `time.monotonic()`

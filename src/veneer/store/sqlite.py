@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, ExceptionContext
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.sql.dml import Insert
 
-from veneer.store.base import Store
+from veneer.store.base import Store, time_left
 from veneer.store.core import CutOff, on_conflict
-from veneer.store.published import PublishedReader
+from veneer.store.published import PublishedReader, timed_out
 
 BUSY_TIMEOUT_MS = 30_000
 PROGRESS_STEPS = 1000  # the progress handler is asked every this many VM instructions
@@ -36,7 +36,27 @@ def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("write", False) else "BEGIN")
+    """A reader's BEGIN, or a writer's BEGIN IMMEDIATE; inside a request the writer waits for the
+    write lock only until the deadline (then `RequestTimeout`), outside one up to the busy
+    timeout."""
+    if "write" not in conn.info:
+        conn.exec_driver_sql("BEGIN")
+        return
+    left = conn.info.pop("write")
+    if left is None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    dbapi_conn = conn.connection.driver_connection
+    assert isinstance(dbapi_conn, sqlite3.Connection)
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {max(1, int(left * 1000))}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" in str(exc.orig):
+            raise timed_out() from None
+        raise
+    finally:  # on the driver's connection: past the deadline, the store runs no statement
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _cut_off(exc: BaseException) -> bool:
@@ -76,7 +96,7 @@ class SqliteStore(Store):
         super().__init__(engine, url)
 
     def _begin_write(self, conn: Connection) -> None:
-        conn.info["write"] = True
+        conn.info["write"] = time_left()
 
     @contextlib.contextmanager
     def _cut_off_at(self, conn: Connection, deadline: float) -> Iterator[None]:
