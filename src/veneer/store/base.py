@@ -85,11 +85,11 @@ class Store:
     def _bounded(self, conn: Connection) -> Iterator[None]:
         """Inside a request, the database cuts off `conn`'s statements at its deadline until the
         block ends; outside one, nothing changes."""
-        deadline, left = _deadline.get(), time_left()
-        if deadline is None or left is None:
+        deadline = _deadline.get()
+        if deadline is None:
             yield
             return
-        if left <= 0:
+        if time.monotonic() >= deadline:
             raise timed_out()
         with self._cut_off_at(conn, deadline):
             yield

@@ -5,6 +5,7 @@ that runs past a request's deadline, which sqlite3 reports as "interrupted"."""
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -14,12 +15,12 @@ from typing import Any
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, ExceptionContext
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store, time_left
 from veneer.store.core import CutOff, on_conflict
-from veneer.store.published import PublishedReader, timed_out
+from veneer.store.published import PublishedReader
 
 BUSY_TIMEOUT_MS = 30_000
 PROGRESS_STEPS = 1000  # the progress handler is asked every this many VM instructions
@@ -36,9 +37,8 @@ def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _on_begin(conn: Connection) -> None:
-    """A reader's BEGIN, or a writer's BEGIN IMMEDIATE; inside a request the writer waits for the
-    write lock only until the deadline (then `RequestTimeout`), outside one up to the busy
-    timeout."""
+    """A reader's BEGIN, or a writer's BEGIN IMMEDIATE, which waits for the write lock up to the
+    busy timeout, and inside a request only until its deadline (`_cut_off` tells that apart)."""
     if "write" not in conn.info:
         conn.exec_driver_sql("BEGIN")
         return
@@ -48,20 +48,20 @@ def _on_begin(conn: Connection) -> None:
         return
     dbapi_conn = conn.connection.driver_connection
     assert isinstance(dbapi_conn, sqlite3.Connection)
-    dbapi_conn.execute(f"PRAGMA busy_timeout = {max(1, int(left * 1000))}")
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {math.ceil(max(left, 0.001) * 1000)}")
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except OperationalError as exc:
-        if "locked" in str(exc.orig):
-            raise timed_out() from None
-        raise
     finally:  # on the driver's connection: past the deadline, the store runs no statement
         dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _cut_off(exc: BaseException) -> bool:
-    """Whether `exc` is sqlite3 reporting that the progress handler stopped a statement."""
-    return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+    """Whether `exc` is sqlite3 reporting that the progress handler stopped a statement, or that
+    a writer gave up waiting for the write lock at the request's deadline."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    left = time_left()
+    return "interrupted" in str(exc) or ("locked" in str(exc) and left is not None and left <= 0)
 
 
 def _on_error(context: ExceptionContext) -> DataError | CutOff | None:
