@@ -22,7 +22,7 @@ The tree below is pinned by tests/test_error_shape.py (class, HTTP status, error
     ├── StaleVersion            409  409  the caller's version is not the stored one
     ├── TooManyRequests         429  429  carries retry_after seconds
     ├── ResponseTooLarge        422  413  a delivery response over the cap
-    └── RequestTimeout          504  504  a delivery query over the time limit
+    └── RequestTimeout          504  504  a request over the time limit
 """
 
 from __future__ import annotations

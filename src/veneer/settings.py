@@ -69,7 +69,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest delivery response served (an error beyond).",
         int,
     ),
-    Setting("request_timeout", 10.0, "Seconds after which a delivery request is cut off.", float),
+    Setting(
+        "request_timeout",
+        10.0,
+        "Seconds after which the database cuts off a request (delivery, management, editor).",
+        float,
+    ),
     Setting("max_json_depth", 64, "Deepest JSON nesting accepted in a request body.", int),
     Setting(
         "session_ttl_hours", 24 * 14, "Lifetime of a login session (authtoken), in hours.", int

@@ -1,7 +1,8 @@
 """A request as the handlers see it: parameters, a size-capped JSON body, and credentials.
 
 Handlers are written as plain functions of a `Call`; `endpoint()` turns them into Starlette
-endpoints that run them in the thread pool (they do blocking database work) and render errors.
+endpoints that run them in the thread pool (they do blocking database work) under the request's
+deadline (`Store.deadline`: the database cuts off what runs past it), and render errors.
 """
 
 from __future__ import annotations
@@ -175,12 +176,13 @@ def endpoint(handler: Handler, *, lists: bool = False) -> Callable[[Request], Aw
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
         try:
-            raw = b""
-            if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-                raw = await read_body(request, services.settings.max_body_bytes)
-                check_media_type(request, raw)
-            call = Call(services, request, parse_json(raw, services.settings.max_json_depth, lists))
-            result = await run_in_threadpool(handler, call)
+            with services.store.deadline(services.settings.request_timeout):
+                raw = b""
+                if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+                    raw = await read_body(request, services.settings.max_body_bytes)
+                    check_media_type(request, raw)
+                body = parse_json(raw, services.settings.max_json_depth, lists)
+                result = await run_in_threadpool(handler, Call(services, request, body))
         except VeneerError as exc:
             return error_response(exc)
         return result if isinstance(result, Response) else json_response(result)

@@ -1,21 +1,48 @@
 """The store: transactions over one database. Every operation is written once, in SQLAlchemy Core,
 in the resource modules `Transaction` gathers; the subclasses in `sqlite.py` and `postgres.py`
 supply only what differs: connecting, how a write transaction takes its lock, upserts, row locks,
-the change log's ordering, and the driver-level connection of the delivery hot path."""
+the change log's ordering, how the database cuts a statement off at a deadline, and the
+driver-level connection of the delivery hot path.
+
+Request deadlines: the interfaces run each request inside `Store.deadline(timeout)`; every
+transaction opened there (in the request's threads too: Starlette's thread pool copies the
+context) runs under the request's deadline, enforced by the database itself, and a statement cut
+off raises `RequestTimeout` (504). Work that is not a request (the scheduler, migrations, the CLI,
+the demo loader) never enters one, so it is never cut off. A context rather than a parameter of
+`read()`/`write()` keeps the services, which open transactions in many places, unaware of it.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
 from veneer.store.core import refusals
-from veneer.store.published import PublishedReader
+from veneer.store.published import PublishedReader, timed_out
 from veneer.store.transaction import Transaction
+
+# The `time.monotonic()` deadline of the request this context serves; None outside requests.
+_deadline: ContextVar[float | None] = ContextVar("veneer_request_deadline", default=None)
+
+
+def time_left() -> float | None:
+    """Seconds left before the deadline of the request this context serves; None outside one."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _no_statement_past_deadline(*_args: Any) -> None:
+    """Before each statement: none starts once the request's deadline has passed."""
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() >= deadline:
+        raise timed_out()
 
 
 class Store:
@@ -24,25 +51,57 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        event.listen(engine, "before_cursor_execute", _no_statement_past_deadline)
 
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Transaction]:
         """A transaction for reading; it never blocks a writer."""
-        with refusals(), self.engine.connect() as conn:
+        with refusals(), self.engine.connect() as conn, self._bounded(conn):
             yield Transaction(conn, self)
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
         """A transaction for writing: it holds the write lock from its start (so writers queue
-        instead of deadlocking), commits on success and rolls back entirely on any exception."""
+        instead of deadlocking), commits on success and rolls back entirely on any exception,
+        a request's deadline included (the deadline is lifted before COMMIT)."""
         with refusals(), self.engine.connect() as conn:
             self._begin_write(conn)
-            with conn.begin():
+            with conn.begin(), self._bounded(conn):
                 yield Transaction(conn, self)
 
+    @staticmethod
+    @contextmanager
+    def deadline(timeout: float) -> Iterator[None]:
+        """Run the block as a request: the transactions it opens are cut off by the database
+        `timeout` seconds from now (see the module's docstring)."""
+        token = _deadline.set(time.monotonic() + timeout)
+        try:
+            yield
+        finally:
+            _deadline.reset(token)
+
+    @contextmanager
+    def _bounded(self, conn: Connection) -> Iterator[None]:
+        """Inside a request, the database cuts off `conn`'s statements at its deadline until the
+        block ends; outside one, nothing changes."""
+        deadline = _deadline.get()
+        if deadline is None:
+            yield
+            return
+        if time.monotonic() >= deadline:
+            raise timed_out()
+        with self._cut_off_at(conn, deadline):
+            yield
+
     def _begin_write(self, conn: Connection) -> None:
-        """Hook: SQLite marks the connection so that its BEGIN takes the write lock at once."""
+        """Hook: SQLite marks the connection so that its BEGIN takes the write lock at once (and
+        waits for it no longer than the request's deadline)."""
+
+    def _cut_off_at(self, conn: Connection, deadline: float) -> AbstractContextManager[None]:
+        """Hook: make the database stop `conn`'s statements at `deadline` (a `time.monotonic()`
+        value) until the block ends, and report that as `core.CutOff`."""
+        raise NotImplementedError
 
     # -- what differs between the databases (`core.Dialect`) ---------------------------------
     def upsert(

@@ -12,10 +12,11 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import ColumnElement, Select, Table, and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.errors import Conflict, ValidationFailed, VeneerError
+from veneer.store.published import timed_out
 
 log = logging.getLogger("veneer")
 
@@ -33,13 +34,21 @@ def loads(text: str | bytes) -> Any:
     return orjson.loads(text)
 
 
+class CutOff(OperationalError):
+    """A statement the database stopped at a request's deadline: each dialect's `handle_error`
+    listener raises it in place of its driver's own error."""
+
+
 @contextmanager
 def refusals(clash: Callable[[], VeneerError] | None = None) -> Iterator[None]:
     """Translate what the database refused (a value too long for its column, a duplicate key) into
-    a 422; `clash` makes the error a duplicate key means where the caller knows better. The
-    transaction rolls back, so nothing is written."""
+    a 422, and a statement it cut off at a request's deadline into a 504; `clash` makes the error a
+    duplicate key means where the caller knows better. The transaction rolls back, so nothing is
+    written."""
     try:
         yield
+    except CutOff:
+        raise timed_out() from None
     except IntegrityError as exc:
         log.warning("database refused a write: %s", exc.orig)
         raise clash() if clash else Conflict(REFUSED, {"body": ["could not be stored."]}) from None

@@ -1,21 +1,24 @@
 """PostgreSQL through psycopg 3. Writers serialize on the rows they change with FOR UPDATE, and on
-one advisory lock to append to the change log."""
+one advisory lock to append to the change log. `statement_timeout` makes the server cancel a
+statement that runs past a request's deadline (QueryCanceled)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import psycopg
 from psycopg.rows import TupleRow
-from sqlalchemy import Table, create_engine, select
+from sqlalchemy import Table, create_engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store
-from veneer.store.core import on_conflict, where
+from veneer.store.core import CutOff, on_conflict, where
 from veneer.store.published import PublishedReader
 
 
@@ -30,6 +33,24 @@ def libpq_url(url: str) -> str:
     return "postgresql://" + sqlalchemy_url(url).split("://", 1)[1]
 
 
+def _cut_off(exc: BaseException) -> bool:
+    """Whether `exc` is the server cancelling a statement at `statement_timeout`."""
+    return isinstance(exc, psycopg.errors.QueryCanceled)
+
+
+def _on_error(context: ExceptionContext) -> CutOff | None:
+    """A statement cancelled at a request's deadline is raised as `CutOff`."""
+    original = context.original_exception
+    if _cut_off(original):
+        return CutOff(context.statement, context.parameters, original)
+    return None
+
+
+def _milliseconds(seconds: float) -> int:
+    """`statement_timeout`'s value for `seconds` (at least 1: 0 would mean no limit)."""
+    return max(1, int(seconds * 1000))
+
+
 class PostgresStore(Store):
     dialect = "postgresql"
 
@@ -37,7 +58,16 @@ class PostgresStore(Store):
         engine = create_engine(
             sqlalchemy_url(url), pool_size=8, max_overflow=16, pool_pre_ping=True
         )
+        event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
+
+    @contextlib.contextmanager
+    def _cut_off_at(self, conn: Connection, deadline: float) -> Iterator[None]:
+        """`SET LOCAL statement_timeout` to the time left: it ends with the transaction, so the
+        pooled connection keeps no deadline, and PostgreSQL does not apply it to COMMIT."""
+        left = _milliseconds(deadline - time.monotonic())
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {left}")
+        yield
 
     def upsert(
         self, table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None = None
@@ -79,11 +109,11 @@ class PostgresReadDriver:
         self, timeout: float, past_deadline: Callable[[], bool]
     ) -> psycopg.Connection[TupleRow]:
         conn = psycopg.connect(self.url, autocommit=True)
-        conn.execute(f"SET statement_timeout = {max(1, int(timeout * 1000))}")
+        conn.execute(f"SET statement_timeout = {_milliseconds(timeout)}")
         return conn
 
     def statement(self, sql: str) -> str:
         return _pyformat(sql)  # psycopg takes `%s` placeholders
 
     def cut_off(self, exc: Exception) -> bool:
-        return isinstance(exc, psycopg.errors.QueryCanceled)
+        return _cut_off(exc)

@@ -1,10 +1,14 @@
 """SQLite: WAL on files, a busy timeout, and BEGIN IMMEDIATE for writers so that two writers never
-deadlock on a lock upgrade (the readers never block them)."""
+deadlock on a lock upgrade (the readers never block them). A progress handler stops a statement
+that runs past a request's deadline, which sqlite3 reports as "interrupted"."""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import sqlite3
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +18,12 @@ from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.exc import DataError
 from sqlalchemy.sql.dml import Insert
 
-from veneer.store.base import Store
-from veneer.store.core import on_conflict
+from veneer.store.base import Store, time_left
+from veneer.store.core import CutOff, on_conflict
 from veneer.store.published import PublishedReader
 
 BUSY_TIMEOUT_MS = 30_000
+PROGRESS_STEPS = 1000  # the progress handler is asked every this many VM instructions
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -32,14 +37,42 @@ def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("write", False) else "BEGIN")
+    """A reader's BEGIN, or a writer's BEGIN IMMEDIATE, which waits for the write lock up to the
+    busy timeout, and inside a request only until its deadline (`_cut_off` tells that apart)."""
+    if "write" not in conn.info:
+        conn.exec_driver_sql("BEGIN")
+        return
+    left = conn.info.pop("write")
+    if left is None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    dbapi_conn = conn.connection.driver_connection
+    assert isinstance(dbapi_conn, sqlite3.Connection)
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {math.ceil(max(left, 0.001) * 1000)}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:  # on the driver's connection: past the deadline, the store runs no statement
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def _on_error(context: ExceptionContext) -> DataError | None:
+def _cut_off(exc: BaseException) -> bool:
+    """Whether `exc` is sqlite3 reporting that the progress handler stopped a statement, or that
+    a writer gave up waiting for the write lock at the request's deadline."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    left = time_left()
+    return "interrupted" in str(exc) or ("locked" in str(exc) and left is not None and left <= 0)
+
+
+def _on_error(context: ExceptionContext) -> DataError | CutOff | None:
     """sqlite3 refuses an integer too large for a column with OverflowError, where PostgreSQL's
-    driver raises DataError: raise that instead, for the store to translate the same way."""
-    if isinstance(context.original_exception, OverflowError):
-        return DataError(context.statement, context.parameters, context.original_exception)
+    driver raises DataError: raise that instead, for the store to translate the same way; and a
+    statement stopped at a request's deadline as `CutOff`."""
+    original = context.original_exception
+    if isinstance(original, OverflowError):
+        return DataError(context.statement, context.parameters, original)
+    if _cut_off(original):
+        return CutOff(context.statement, context.parameters, original)
     return None
 
 
@@ -63,7 +96,20 @@ class SqliteStore(Store):
         super().__init__(engine, url)
 
     def _begin_write(self, conn: Connection) -> None:
-        conn.info["write"] = True
+        conn.info["write"] = time_left()
+
+    @contextlib.contextmanager
+    def _cut_off_at(self, conn: Connection, deadline: float) -> Iterator[None]:
+        """A progress handler on the pooled sqlite3 connection, removed at the end of the block so
+        that the pool never hands out a connection with a stale deadline."""
+        dbapi_conn = conn.connection.driver_connection
+        assert isinstance(dbapi_conn, sqlite3.Connection)
+        dbapi_conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the connection broke and closed
+                dbapi_conn.set_progress_handler(None, PROGRESS_STEPS)
 
     def upsert(
         self, table: Table, values: Mapping[str, Any], changes: Mapping[str, Any] | None = None
@@ -97,11 +143,11 @@ class SqliteReadDriver:
             self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.set_progress_handler(past_deadline, 1000)  # asked every 1000 VM instructions
+        conn.set_progress_handler(past_deadline, PROGRESS_STEPS)
         return conn
 
     def statement(self, sql: str) -> str:
         return sql  # sqlite3 takes `?` placeholders
 
     def cut_off(self, exc: Exception) -> bool:
-        return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+        return _cut_off(exc)

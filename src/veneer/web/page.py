@@ -160,9 +160,12 @@ def to_login(request: Request) -> Response:
 
 
 async def _answer(page: Page, steps: Callable[[], Awaitable[Response]]) -> Response:
-    """Run a view's steps; errors become the editor's HTML pages (the API answers JSON instead)."""
+    """Run a view's steps under the request's deadline (`Store.deadline`); errors become the
+    editor's HTML pages (the API answers JSON instead)."""
+    services = page.services
     try:
-        return await steps()
+        with services.store.deadline(services.settings.request_timeout):
+            return await steps()
     except Unauthorized:
         return to_login(page.request)
     except Exception as exc:  # noqa: BLE001 -- an HTML page; as_error logs what is unexpected
