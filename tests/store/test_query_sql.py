@@ -300,7 +300,7 @@ def test_regex_outside_the_literal_subset_is_refused_on_postgresql(
     for options in ("", "m", "i", "x"):
         listing = Listing({"t": {"$regex": pattern, "$options": options}})
         if services.store.dialect == "sqlite" or (
-            pattern in SUPPORTED_EVERYWHERE and options in ("", "m")
+            pattern in SUPPORTED_EVERYWHERE and options in ("", "m", "i")
         ):
             assert listed(services, stack, listing) == oracle(
                 {"e1": {"en": {"t": "abc"}}, "e2": {"en": {"t": "a.b$"}}}, ("en",), listing
@@ -311,7 +311,7 @@ def test_regex_outside_the_literal_subset_is_refused_on_postgresql(
             (
                 f"$regex {pattern!r} on 't' can't run on this database: only literal text (with "
                 "punctuation escaped by a backslash), an optional ^ at the start and $ at the "
-                "end, and the options m and s are supported"
+                "end, and the options i, m and s are supported"
             ),
         )
 
@@ -328,7 +328,7 @@ def test_a_regex_too_expensive_to_match_is_refused_as_the_oracle_does(
             (
                 "$regex '(a+)+$' on 't' can't run on this database: only literal text (with "
                 "punctuation escaped by a backslash), an optional ^ at the start and $ at the "
-                "end, and the options m and s are supported"
+                "end, and the options i, m and s are supported"
             ),
         )
     else:

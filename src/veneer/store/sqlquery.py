@@ -13,7 +13,7 @@ looked up in ix_entry_values_lookup, the sort key's rows, or every document) is 
 
 Refused with ValidationFailed (422), never evaluated by scanning in Python: paths with a numeric
 segment (list positions), paths longer than `fieldindex.MAX_PATH`, and on PostgreSQL a `$regex`
-outside the subset that means the same there (`_like_patterns`).
+outside the subset that means the same there (`_are_pattern`).
 """
 
 from __future__ import annotations
@@ -202,37 +202,63 @@ def _regex(path: str, pattern: str, options: str, dialect: str) -> RowCondition:
             a.c.kind == fi.KIND_STRING,
             func.veneer_regexp(pattern, options, a.c.text, a.c.tail, type_=Boolean),
         )
-    likes = _like_patterns(pattern, options)
-    if likes is None:
+    are = _are_pattern(pattern, options)
+    if are is None:
         raise _invalid(
             f"$regex {pattern!r} on {path!r} can't run on this database: only literal text "
             "(with punctuation escaped by a backslash), an optional ^ at the start and $ at the "
-            "end, and the options m and s are supported"
+            "end, and the options i, m and s are supported"
         )
-    return lambda a: and_(
-        a.c.kind == fi.KIND_STRING,
-        or_(*(a.c.text.concat(a.c.tail).like(like, escape="\\") for like in likes)),
-    )
+    return lambda a: and_(a.c.kind == fi.KIND_STRING, a.c.text.concat(a.c.tail).regexp_match(are))
 
 
 _SPECIAL = frozenset(".^$*+?{}[]|()\\")
 _PUNCTUATION = frozenset(string.punctuation)
 
 
-def _like_patterns(pattern: str, options: str) -> list[str] | None:
-    """LIKE patterns of which one matches exactly the strings where `regex` finds `pattern`, or
-    None when the pattern is outside the subset whose meaning is certain: literal characters
-    and escaped ASCII punctuation, `^` first and `$` last (matching before a final newline, or
-    any newline with m), options m and s (s is moot without '.'). Not i: case folding differs."""
+def _are_pattern(pattern: str, options: str) -> str | None:
+    """A PostgreSQL regular expression (ARE, for `~`) that matches exactly the strings where
+    `regex` finds `pattern`, or None when the pattern is outside the subset whose meaning is
+    certain: literal characters and escaped ASCII punctuation, `^` first and `$` last, options
+    i, m and s (s is moot without '.'). Anchors are spelled out, as ARE's differ around
+    newlines: `$` also matches before a final newline; with m, `^` after and `$` before any.
+    With i, each character is the bracket of the characters `regex` matches it with."""
     parsed = _literal(pattern)
-    if parsed is None or not set(options) <= {"m", "s"}:
+    if parsed is None or not set(options) <= {"i", "m", "s"}:
         return None
     start, text, end = parsed
-    body = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     lines = "m" in options
-    heads = (["", "%\n"] if lines else [""]) if start else ["%"]
-    tails = (["", "\n%"] if lines else ["", "\n"]) if end else ["%"]
-    return [head + body + tail for head in heads for tail in tails]
+    head = ("(?:^|\\n)" if lines else "^") if start else ""
+    tail = ("(?:\\n|$)" if lines else "\\n?$") if end else ""
+    return head + "".join(_are_class(char, "i" in options) for char in text) + tail
+
+
+def _are_class(char: str, ignore_case: bool) -> str:
+    """`char` in an ARE, or with `ignore_case` a bracket of every character it matches."""
+    matched = case_variants(char) if ignore_case else (char,)
+    escaped = "".join(_are_char(c) for c in matched)
+    return escaped if len(matched) == 1 else f"[{escaped}]"
+
+
+def _are_char(char: str) -> str:
+    """`char` as ARE text that means it alone, inside a bracket or out: an escape unless it is
+    an ASCII letter or digit."""
+    return char if char.isascii() and char.isalnum() else f"\\U{ord(char):08X}"
+
+
+@lru_cache(maxsize=65536)
+def case_variants(char: str) -> tuple[str, ...]:
+    """Every character the oracle's `regex`, with IGNORECASE, matches the pattern character
+    `char` with, in code-point order: found by testing every code point, as `regex`'s simple
+    case folding is not symmetric (`i` matches U+0130, `I` matches U+0131, not the reverse)."""
+    found = regex.compile(regex.escape(char), REGEX_FLAGS["i"]).findall(_every_character())
+    return tuple(sorted(set(found)))
+
+
+@lru_cache(maxsize=1)
+def _every_character() -> str:
+    """Every code point a stored string can hold (all but the surrogates), once."""
+    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
 
 
 def _literal(pattern: str) -> tuple[bool, str, bool] | None:
@@ -248,8 +274,8 @@ def _literal(pattern: str) -> tuple[bool, str, bool] | None:
             i += 1
         elif char == "$" and i == len(pattern) - 1:
             end = True
-        elif char in _SPECIAL or char < "\x03":  # \x00-\x02 are escaped in the stored text
-            return None
+        elif char in _SPECIAL or char < "\x03" or "\ud800" <= char <= "\udfff":
+            return None  # \x00-\x02 are escaped in the stored text, surrogates can't be stored
         else:
             chars.append(char)
         i += 1
