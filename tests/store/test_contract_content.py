@@ -9,6 +9,7 @@ from typing import Any
 from tests.store.conftest import changes_after, entry, last_seq, second_writer_waits
 from veneer import ids
 from veneer.store import Store, Transaction
+from veneer.store.sqllist import Listing
 
 
 def publish(
@@ -139,12 +140,13 @@ def test_entries_listed_in_the_first_locale_of_a_chain(store: Store, stack: str)
         tx.entries.save(stack, "page", entry("blt2", "en-us"), new=True)
         tx.entries.save(stack, "post", entry("blt3", "fr-fr"), new=True)
     with store.read() as tx:
-        listed = tx.entries.in_first_locale(stack, "page", ["fr-fr", "en-us"])
+        listed, _ = tx.entries.page(stack, "page", ["fr-fr", "en-us"], Listing())
         assert sorted((e["uid"], e["locale"]) for e in listed) == [
             ("blt1", "fr-fr"),
             ("blt2", "en-us"),
         ]
-        assert [e["uid"] for e in tx.entries.in_first_locale(stack, "page", ["fr-fr"])] == ["blt1"]
+        listed, _ = tx.entries.page(stack, "page", ["fr-fr"], Listing())
+        assert [e["uid"] for e in listed] == ["blt1"]
 
 
 def entry_with_everything(tx: Transaction, stack: str, uid: str) -> None:
@@ -192,7 +194,7 @@ def test_purging_a_content_type_s_entries(store: Store, stack: str) -> None:
     with store.write() as tx:
         tx.entries.purge_type(stack, "page")
     with store.read() as tx:
-        assert tx.entries.in_first_locale(stack, "page", ["en-us", "fr-fr"]) == []
+        assert tx.entries.page(stack, "page", ["en-us", "fr-fr"], Listing()) == ([], None)
         assert tx.entries.latest(stack, "post", "blt2", "en-us") == entry("blt2")
         assert published(tx, stack) == set()
 

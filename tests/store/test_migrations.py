@@ -14,6 +14,7 @@ from tests.conftest import _database
 from veneer.store import dumps, open_store
 from veneer.store import tables as t
 from veneer.store.migrate import current, head, upgrade
+from veneer.store.sqllist import Listing
 from veneer.store.tables import metadata
 
 
@@ -46,6 +47,43 @@ def test_0003_claims_the_unique_values_of_existing_entries(
                     ("page", "en-us", '"News"', "blt3"),
                     ("page", "fr-fr", '"Home"', "blt2"),
                 ]
+        finally:
+            store.dispose()
+
+
+def test_0004_indexes_the_latest_version_of_existing_entries(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with contextmanager(_database)(backend, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            upgrade(store, "0003")
+            with store.engine.begin() as conn:
+                _existing_content(conn)
+            upgrade(store)
+            with store.engine.connect() as conn:
+                v = t.entry_values
+                rows = conn.execute(
+                    select(v.c.scope, v.c.locale, v.c.content_type, v.c.entry, v.c.text).where(
+                        v.c.path == "title"
+                    )
+                )
+                assert sorted(tuple(row) for row in rows) == [
+                    ("", "en-us", "note", "blt4", "Home"),
+                    ("", "en-us", "page", "blt1", "Home"),
+                    ("", "en-us", "page", "blt2", "Home"),
+                    ("", "en-us", "page", "blt3", "News"),
+                    ("", "fr-fr", "page", "blt2", "Home"),
+                ]
+            with store.read() as tx:
+                listing = Listing(query={"title": "Home"}, asc="title", include_count=True)
+                docs, count = tx.entries.page("s", "page", ["fr-fr", "en-us"], listing)
+                assert [(d["uid"], d["locale"]) for d in docs] == [
+                    ("blt1", "en-us"),
+                    ("blt2", "fr-fr"),
+                ]
+                assert count == 2
         finally:
             store.dispose()
 

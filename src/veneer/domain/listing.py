@@ -19,12 +19,16 @@ V = TypeVar("V")
 
 @dataclass(frozen=True)
 class ListParams:
+    """`where` is the parsed JSON `query` object (the SQL lists answer it), `query` its compiled
+    predicate (the lists filtered in Python); both None for no query."""
+
     skip: int = 0
     limit: int = MAX_LIMIT
     include_count: bool = False
     asc: str | None = None
     desc: str | None = None
     query: Callable[[dict[str, Any]], bool] | None = None
+    where: dict[str, Any] | None = None
 
     def page(self, items: list[Any]) -> list[Any]:
         return items[self.skip : self.skip + self.limit]
@@ -53,6 +57,13 @@ def _int(params: Mapping[str, Any], name: str, default: int, low: int, high: int
 
 
 def parse_query(raw: Any) -> Callable[[dict[str, Any]], bool] | None:
+    """The compiled predicate of a `query` parameter, or None for none."""
+    where = parse_query_object(raw)
+    return domain_query.compile_query(where) if where else None
+
+
+def parse_query_object(raw: Any) -> dict[str, Any] | None:
+    """A `query` parameter (JSON text or an object) as a non-empty object, or None for none."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
@@ -66,17 +77,19 @@ def parse_query(raw: Any) -> Callable[[dict[str, Any]], bool] | None:
         raise ValidationFailed(
             "The 'query' parameter must be a JSON object.", {"query": ["must be an object."]}
         )
-    return domain_query.compile_query(raw) if raw else None
+    return raw or None
 
 
 def list_params(params: Mapping[str, Any]) -> ListParams:
+    where = parse_query_object(params.get("query"))
     return ListParams(
         skip=_int(params, "skip", 0, 0, 10_000_000),
         limit=_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT),
         include_count=flag(params, "include_count"),
         asc=params.get("asc") or None,
         desc=params.get("desc") or None,
-        query=parse_query(params.get("query")),
+        query=domain_query.compile_query(where) if where else None,
+        where=where,
     )
 
 

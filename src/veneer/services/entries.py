@@ -6,11 +6,12 @@ from typing import Any
 
 from veneer import ids
 from veneer.domain import schema as domain_schema
-from veneer.domain.listing import ListParams, select_page
+from veneer.domain.listing import ListParams
 from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
+from veneer.store.sqllist import Listing
 from veneer.store.uniques import Holder
 
 SYSTEM_FIELDS = (
@@ -184,12 +185,16 @@ def list_entries(
         loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
         chain = tx.locales.chain(stack["api_key"], code) if include_fallback else [code]
-        docs = tx.entries.in_first_locale(stack["api_key"], ct_uid, chain)
-        page, count = select_page(docs, lp)
+        page, count = tx.entries.page(stack["api_key"], ct_uid, chain, _listing(lp))
         if publish_details:
             for doc in page:
                 doc["publish_details"] = tx.publications.details(stack["api_key"], doc["uid"])
-    return page, count
+    return page, count or 0
+
+
+def _listing(lp: ListParams) -> Listing:
+    """The SQL list of list parameters; counting is cheap only when asked for."""
+    return Listing(lp.where, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
 
 
 def list_versions(

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain import schema as domain_schema
-from veneer.domain.listing import first_in_chain
 from veneer.errors import ValidationFailed
+from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
 from veneer.store.publications import Publications
 from veneer.store.uniques import Holder, Uniques
+from veneer.store.values import Document, replace_documents
+
+LATEST = ""  # the field-value index's scope of the latest versions (docs/queries.md)
 
 
 def changed_concurrently() -> ValidationFailed:
@@ -52,19 +55,24 @@ class Entries(Rows):
             .order_by(h.c.version.desc())
         )
 
-    def in_first_locale(
-        self, stack: str, content_type: str, chain: list[str]
-    ) -> list[dict[str, Any]]:
-        """Every latest entry of a content type, each once: in the first locale of `chain` it is
-        localized in."""
+    def page(
+        self, stack: str, content_type: str, chain: list[str], listing: sqllist.Listing
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of the latest entries of a content type, each in the first locale of `chain`
+        it is localized in, answered by the field-value index; loads only the page's documents.
+        The count is None unless `listing.include_count`."""
+        target = sqllist.Target(stack, LATEST, content_type, tuple(chain))
+        found = sqllist.list_entries(self._conn, target, listing)
+        if not found.entries:
+            return [], found.count
         e = t.entries
         rows = self._conn.execute(
             select(e.c.uid, e.c.locale, e.c.doc).where(
-                e.c.stack == stack, e.c.content_type == content_type, e.c.locale.in_(chain)
+                e.c.stack == stack, tuple_(e.c.uid, e.c.locale).in_(found.entries)
             )
-        ).all()
-        best = first_in_chain(((uid, code, doc) for uid, code, doc in rows), chain)
-        return [loads(doc) for _, doc in best.values()]
+        )
+        docs = {(uid, code): doc for uid, code, doc in rows}
+        return [loads(docs[key]) for key in found.entries], found.count
 
     def holders(self, stack: str, content_type: str, schema: list[dict[str, Any]]) -> list[Holder]:
         """The values of `schema`'s unique fields in the latest version of every localization of
@@ -96,6 +104,8 @@ class Entries(Rows):
             else:
                 self._update(t.entries, keys, **values)
             self._insert(t.entry_versions, **keys, version=doc["_version"], doc=text)
+        document = Document(stack, LATEST, doc["locale"], content_type, doc["uid"], doc)
+        replace_documents(self._conn, [document])
 
     def purge(self, stack: str, uid: str, locale: str | None = None) -> None:
         """Delete an entry (or only its localization in `locale`) with its versions, variants and
@@ -104,6 +114,7 @@ class Entries(Rows):
         self._uniques.release(stack, uid, locale)
         for table in (t.entries, t.entry_versions):
             self._delete(table, **scope(stack, uid=uid, locale=locale))
+        self._delete(t.entry_values, **scope(stack, scope=LATEST, entry=uid, locale=locale))
         for table in (t.entry_variants, t.entry_variant_versions):
             self._delete(table, **scope(stack, entry=uid, locale=locale))
 
@@ -123,3 +134,4 @@ class Entries(Rows):
         self._uniques.release_locale(stack, locale)
         for table in (t.entries, t.entry_versions, t.entry_variants, t.entry_variant_versions):
             self._delete(table, stack=stack, locale=locale)
+        self._delete(t.entry_values, stack=stack, scope=LATEST, locale=locale)

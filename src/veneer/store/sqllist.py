@@ -1,6 +1,6 @@
 """Entry lists in SQL: `query`, `asc`/`desc`, `skip`/`limit` and `include_count` over the
 field-value index, with exactly the results of `domain.listing.select_page` (the oracle; see
-docs/queries.md). Not yet wired into the request paths.
+docs/queries.md). The management API's entry lists use it (`store.entries.Entries.page`).
 
 Each entry counts once, in the first locale of the fallback chain it exists in: one SELECT per
 locale of the chain, each excluding the entries an earlier locale has. Sorting follows the

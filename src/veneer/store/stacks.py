@@ -25,6 +25,7 @@ STACK_TABLES = (
     t.entry_variant_versions,
     t.jobs,
     t.unique_values,
+    t.entry_values,
 )
 
 

@@ -124,6 +124,7 @@ def entry_list(page: Page) -> Response:
         limit=PAGE_SIZE,
         include_count=True,
         query=parse_query(orjson.dumps(query).decode()) if query else None,
+        where=query or None,
     )
     items, count = entries.list_entries(
         page.services,
