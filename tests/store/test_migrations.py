@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, insert, select
 
 from tests.conftest import _database
-from veneer.store import dumps, open_store
+from veneer.store import Store, dumps, open_store
 from veneer.store import tables as t
 from veneer.store.migrate import current, head, upgrade
 from veneer.store.sqllist import Listing
@@ -28,64 +29,63 @@ def test_migrated_schema_matches_tables(services: Any) -> None:
     assert diff == []
 
 
-def test_0003_claims_the_unique_values_of_existing_entries(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+@contextmanager
+def _upgraded_over_existing_content(
+    before: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """A fresh database at revision `before`, given `_existing_content`, then upgraded to head."""
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     with contextmanager(_database)(backend, tmp_path_factory) as url:
         store = open_store(url)
         try:
-            upgrade(store, "0002")
+            upgrade(store, before)
             with store.engine.begin() as conn:
                 _existing_content(conn)
             upgrade(store)
-            with store.engine.connect() as conn:
-                u = t.unique_values
-                rows = conn.execute(select(u.c.content_type, u.c.locale, u.c.value, u.c.entry))
-                assert sorted(tuple(row) for row in rows) == [
-                    ("page", "en-us", '"Home"', "blt1"),  # blt2 shares it: the first uid keeps it
-                    ("page", "en-us", '"News"', "blt3"),
-                    ("page", "fr-fr", '"Home"', "blt2"),
-                ]
+            yield store
         finally:
             store.dispose()
+
+
+def test_0003_claims_the_unique_values_of_existing_entries(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with (
+        _upgraded_over_existing_content("0002", database_url, tmp_path_factory) as store,
+        store.engine.connect() as conn,
+    ):
+        u = t.unique_values
+        rows = conn.execute(select(u.c.content_type, u.c.locale, u.c.value, u.c.entry))
+        assert sorted(tuple(row) for row in rows) == [
+            ("page", "en-us", '"Home"', "blt1"),  # blt2 shares it: the first uid keeps it
+            ("page", "en-us", '"News"', "blt3"),
+            ("page", "fr-fr", '"Home"', "blt2"),
+        ]
 
 
 def test_0004_indexes_the_latest_version_of_existing_entries(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    with contextmanager(_database)(backend, tmp_path_factory) as url:
-        store = open_store(url)
-        try:
-            upgrade(store, "0003")
-            with store.engine.begin() as conn:
-                _existing_content(conn)
-            upgrade(store)
-            with store.engine.connect() as conn:
-                v = t.entry_values
-                rows = conn.execute(
-                    select(v.c.scope, v.c.locale, v.c.content_type, v.c.entry, v.c.text).where(
-                        v.c.path == "title"
-                    )
+    with _upgraded_over_existing_content("0003", database_url, tmp_path_factory) as store:
+        with store.engine.connect() as conn:
+            v = t.entry_values
+            rows = conn.execute(
+                select(v.c.scope, v.c.locale, v.c.content_type, v.c.entry, v.c.text).where(
+                    v.c.path == "title"
                 )
-                assert sorted(tuple(row) for row in rows) == [
-                    ("", "en-us", "note", "blt4", "Home"),
-                    ("", "en-us", "page", "blt1", "Home"),
-                    ("", "en-us", "page", "blt2", "Home"),
-                    ("", "en-us", "page", "blt3", "News"),
-                    ("", "fr-fr", "page", "blt2", "Home"),
-                ]
-            with store.read() as tx:
-                listing = Listing(query={"title": "Home"}, asc="title", include_count=True)
-                docs, count = tx.entries.page("s", "page", ["fr-fr", "en-us"], listing)
-                assert [(d["uid"], d["locale"]) for d in docs] == [
-                    ("blt1", "en-us"),
-                    ("blt2", "fr-fr"),
-                ]
-                assert count == 2
-        finally:
-            store.dispose()
+            )
+            assert sorted(tuple(row) for row in rows) == [
+                ("", "en-us", "note", "blt4", "Home"),
+                ("", "en-us", "page", "blt1", "Home"),
+                ("", "en-us", "page", "blt2", "Home"),
+                ("", "en-us", "page", "blt3", "News"),
+                ("", "fr-fr", "page", "blt2", "Home"),
+            ]
+        with store.read() as tx:
+            listing = Listing(query={"title": "Home"}, asc="title", include_count=True)
+            docs, count = tx.entries.page("s", "page", ["fr-fr", "en-us"], listing)
+            assert [(d["uid"], d["locale"]) for d in docs] == [("blt1", "en-us"), ("blt2", "fr-fr")]
+            assert count == 2
 
 
 def _existing_content(conn: Connection) -> None:
