@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, insert, select
 
 from tests.conftest import _database
-from veneer.store import Store, dumps, open_store
+from veneer.store import Store, dumps, loads, open_store
 from veneer.store import tables as t
 from veneer.store.migrate import current, head, upgrade
 from veneer.store.sqllist import Listing
@@ -71,7 +71,7 @@ def test_0004_indexes_the_latest_version_of_existing_entries(
             v = t.entry_values
             rows = conn.execute(
                 select(v.c.scope, v.c.locale, v.c.content_type, v.c.entry, v.c.text).where(
-                    v.c.path == "title"
+                    v.c.path == "title", v.c.scope == ""
                 )
             )
             assert sorted(tuple(row) for row in rows) == [
@@ -86,6 +86,26 @@ def test_0004_indexes_the_latest_version_of_existing_entries(
             docs, count = tx.entries.page("s", "page", ["fr-fr", "en-us"], listing)
             assert [(d["uid"], d["locale"]) for d in docs] == [("blt1", "en-us"), ("blt2", "fr-fr")]
             assert count == 2
+
+
+def test_0005_indexes_the_published_base_documents(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with _upgraded_over_existing_content("0004", database_url, tmp_path_factory) as store:
+        with store.read() as tx:
+            listing = Listing(query={"title": "Home"}, asc="title", include_count=True)
+            rows, count = tx.publications.page("s", "prod", "page", ["fr-fr", "en-us"], listing)
+            assert [(uid, code, loads(doc)["title"]) for uid, code, doc in rows] == [
+                ("blt1", "en-us", "Home"),
+                ("blt2", "fr-fr", "Home"),
+            ]
+            assert count == 2
+            everything = Listing(include_count=True)
+            assert tx.publications.page("s", "staging", "page", ["en-us"], everything) == ([], 0)
+        with store.engine.connect() as conn:
+            v = t.entry_values
+            scopes = conn.execute(select(v.c.scope, v.c.entry).where(v.c.path == "title"))
+            assert ("prod", "blt3") not in set(scopes)  # only blt3's variant is published
 
 
 def _existing_content(conn: Connection) -> None:
@@ -109,3 +129,25 @@ def _existing_content(conn: Connection) -> None:
                 stack="s", uid=uid, locale=code, content_type=ct, version=1, doc=doc
             )
         )
+        if (uid, code) != ("blt3", "en-us"):
+            _publish(conn, uid, code, ct, doc)
+    _publish(conn, "blt3", "en-us", "page", dumps({"title": "News"}), variant="v1")
+
+
+def _publish(conn: Connection, uid: str, code: str, ct: str, doc: str, variant: str = "") -> None:
+    """Published to the environment `prod` (tables the revisions before 0005 had already)."""
+    conn.execute(
+        insert(t.publications).values(
+            stack="s",
+            environment="prod",
+            locale=code,
+            entry=uid,
+            variant=variant,
+            content_type=ct,
+            version=1,
+            doc=doc,
+            published_at="t",
+            published_by="u",
+            seq=1,
+        )
+    )

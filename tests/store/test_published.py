@@ -188,28 +188,6 @@ def test_published_entry(services: Services, seeded: Seeded, reader: PublishedRe
     assert reader.published_entry(stack, "env_other", "en-us", "page", "e1") is None
 
 
-def test_published_entries(services: Services, seeded: Seeded, reader: PublishedReader) -> None:
-    _insert(
-        services,
-        t.publications,
-        _publication(seeded, "e1", "en-us"),
-        _publication(seeded, "e1", "fr-fr"),
-        _publication(seeded, "e2", "de-de"),
-        _publication(seeded, "e1", "en-us", variant="v1"),
-        _publication(seeded, "a1", "en-us", ct="author"),
-    )
-    stack = seeded.stack
-    rows = reader.published_entries(stack, "env_prod", "page", ["fr-fr", "en-us"])
-    assert sorted(rows) == [
-        ("e1", "en-us", seeded.doc("e1 en-us ")),
-        ("e1", "fr-fr", seeded.doc("e1 fr-fr ")),
-    ]
-    assert reader.published_entries(stack, "env_prod", "author", ["en-us"]) == [
-        ("a1", "en-us", seeded.doc("a1 en-us "))
-    ]
-    assert reader.published_entries(stack, "env_prod", "page", []) == []
-
-
 def test_published_variants(services: Services, seeded: Seeded, reader: PublishedReader) -> None:
     stack = seeded.stack
     _insert(
@@ -270,14 +248,19 @@ def test_the_database_cuts_off_a_statement_at_the_deadline(services: Services) -
 
 
 def test_a_named_read_past_the_deadline_is_cut_off(services: Services, seeded: Seeded) -> None:
+    entries = [f"e{n}" for n in range(20_000)]
+    variant = {"stack": seeded.stack, "uid": "v1", "group_uid": "g", "alias": None}
+    _insert(services, t.variants, variant | {"doc": "{}", "created_at": AT})
     _insert(
-        services, t.publications, *(_publication(seeded, f"e{n}", "en-us") for n in range(20_000))
+        services,
+        t.publications,
+        *(_publication(seeded, entry, "en-us", variant="v1") for entry in entries),
     )
     reader = services.store.published_reader(0.001)
     try:
         reader.start()
         with pytest.raises(RequestTimeout):
-            reader.published_entries(seeded.stack, "env_prod", "page", ["en-us"])
+            reader.published_variants(seeded.stack, "env_prod", entries, ["en-us"], ["v1"])
     finally:
         reader.close()
 

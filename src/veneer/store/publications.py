@@ -1,16 +1,21 @@
 """Publications: the ready-to-serve documents delivery reads, one per (environment, locale,
-entry, variant), each write also appended to the change log."""
+entry, variant), each write also appended to the change log. A published base document is also
+in the field-value index (`entry_values`, scope = its environment), which delivery lists read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
+from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, scope, where
+from veneer.store.values import Document, delete_documents, replace_documents
+
+BASE = ""  # the variant of a base entry's publication
 
 
 class Publications(Rows):
@@ -48,6 +53,9 @@ class Publications(Rows):
             "seq": seq,
         }
         self._conn.execute(self._sql.upsert(t.publications, values))
+        if variant == BASE:
+            document = Document(stack, environment, locale, content_type, entry, doc)
+            replace_documents(self._conn, [document])
 
     def exists(self, stack: str, environment: str, locale: str, entry: str, variant: str) -> bool:
         """Whether an entry (variant '': its base) is published to an environment in a locale."""
@@ -88,3 +96,39 @@ class Publications(Rows):
         for env, code, uid, name, content_type in rows:
             self._changes.record(stack, env, code, uid, name, content_type)
         self._conn.execute(delete(p).where(where(p, keys)))
+        delete_documents(
+            self._conn,
+            (
+                Document(stack, env, code, content_type, uid, {})
+                for env, code, uid, name, content_type in rows
+                if name == BASE
+            ),
+        )
+
+    def page(
+        self,
+        stack: str,
+        environment: str,
+        content_type: str,
+        chain: list[str],
+        listing: sqllist.Listing,
+    ) -> tuple[list[tuple[str, str, str]], int | None]:
+        """One page of the published base entries of a content type in an environment, each in
+        the first locale of `chain` it is published in, answered by the field-value index:
+        (entry uid, locale, stored document) in list order, and the count with
+        `listing.include_count` (else None). Reads only the page's documents."""
+        target = sqllist.Target(stack, environment, content_type, tuple(chain))
+        found = sqllist.list_entries(self._conn, target, listing)
+        if not found.entries:
+            return [], found.count
+        p = t.publications
+        rows = self._conn.execute(
+            select(p.c.entry, p.c.locale, p.c.doc).where(
+                p.c.stack == stack,
+                p.c.environment == environment,
+                p.c.variant == BASE,
+                tuple_(p.c.entry, p.c.locale).in_(found.entries),
+            )
+        )
+        docs = {(uid, code): doc for uid, code, doc in rows}
+        return [(uid, code, docs[uid, code]) for uid, code in found.entries], found.count

@@ -206,20 +206,6 @@ class PublishedReader:
         )
         return rows[0][0].encode() if rows else None  # both drivers return text as str
 
-    def published_entries(
-        self, stack: str, environment: str, content_type: str, locales: Sequence[str]
-    ) -> list[tuple[str, str, bytes]]:
-        """(entry uid, locale, stored document) of every published base document of
-        `content_type` in any of `locales`."""
-        if not locales:
-            return []
-        rows = self._rows(
-            "SELECT entry, locale, doc FROM publications WHERE stack = ? AND environment = ? "
-            f"AND content_type = ? AND variant = '' AND locale IN ({_marks(locales)})",
-            (stack, environment, content_type, *locales),
-        )
-        return [(entry, locale, doc.encode()) for entry, locale, doc in rows]
-
     def published_variants(
         self,
         stack: str,

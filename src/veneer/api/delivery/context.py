@@ -9,12 +9,14 @@ from veneer.api.delivery.cache import DeliveryCache
 from veneer.api.delivery.follower import ChangeFollower
 from veneer.services.context import Services
 from veneer.settings import Settings
+from veneer.store.base import Store
 from veneer.store.published import PublishedReader
 
 
 @dataclass(frozen=True)
 class DeliveryContext:
     settings: Settings
+    store: Store  # lists: the field-value index, through SQLAlchemy (store/sqllist.py)
     published: PublishedReader
     cache: DeliveryCache
     follower: ChangeFollower
@@ -24,7 +26,7 @@ class DeliveryContext:
         settings = services.settings
         published = services.store.published_reader(settings.request_timeout)
         cache = DeliveryCache(settings.delivery_cache, settings.delivery_cache_entries)
-        return cls(settings, published, cache, ChangeFollower(published, cache))
+        return cls(settings, services.store, published, cache, ChangeFollower(published, cache))
 
     def start(self) -> float:
         """Begins a request on this thread, with the cache brought up to date; returns its

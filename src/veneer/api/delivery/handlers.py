@@ -211,22 +211,21 @@ def _merged_entry(
 
 def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     lp = list_params(request.query_params)
-    docs, stored = reader.entry_docs(delivery, scope, request.path_params["ct"])
-    page, count = reader.select(docs, lp, scope)
+    page, count = reader.entry_page(delivery, scope, request.path_params["ct"], lp)
     ask = variants.ask(delivery, scope.stack, request.headers)
     raws = (
-        [stored[id(doc)][0] for doc in page]
+        [raw for _uid, _locale, raw in page]
         if ask is None
-        else _merged_page(request, delivery, scope, ask, page, stored)
+        else _merged_page(request, delivery, scope, ask, page)
     )
     errors = _variant_errors(request, ask)
     if TRANSFORMS.isdisjoint(request.query_params.keys()):  # stored or merged bytes, joined
-        total = b',"count":%d' % count if lp.include_count else b""
+        total = b',"count":%d' % count if count is not None else b""
         return b'{"entries":[' + b",".join(raws) + b"]" + total + _errors(errors) + b"}"
-    page = page if ask is None else [orjson.loads(raw) for raw in raws]
-    _transform(request, delivery, scope, page)
-    body: dict[str, Any] = {"entries": page}
-    if lp.include_count:
+    docs = [orjson.loads(raw) for raw in raws]
+    _transform(request, delivery, scope, docs)
+    body: dict[str, Any] = {"entries": docs}
+    if count is not None:
         body["count"] = count
     _with_content_type(request, delivery, scope, body)
     return _with_errors(body, errors)
@@ -237,12 +236,12 @@ def _merged_page(
     delivery: DeliveryContext,
     scope: reader.Scope,
     ask: variants.Ask,
-    page: list[dict[str, Any]],
-    stored: dict[int, tuple[bytes, str]],
+    page: list[tuple[str, str, bytes]],
 ) -> list[bytes]:
-    """The page chosen on base data, each entry overlaid with its variants."""
+    """The page chosen on base data, each entry overlaid with its variants (read for the page's
+    entries only)."""
     scope.deps.append(variant_list_dep(scope.stack, scope.environment, request.path_params["ct"]))
-    items = [variants.Item(doc["uid"], stored[id(doc)][1], stored[id(doc)][0], doc) for doc in page]
+    items = [variants.Item(uid, locale, raw) for uid, locale, raw in page]
     applied = flag(request.query_params, "include_applied_variants")
     return [merged.body for merged in variants.overlay(delivery, scope, ask, items, applied)]
 

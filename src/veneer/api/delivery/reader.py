@@ -29,6 +29,7 @@ from veneer.errors import (
     ValidationFailed,
 )
 from veneer.store.published import timed_out
+from veneer.store.sqllist import Listing
 
 NOT_FOUND = "The requested object doesn't exist."
 
@@ -192,31 +193,23 @@ def published_entry(
     )
 
 
-def entry_docs(
-    delivery: DeliveryContext, scope: Scope, ct: str
-) -> tuple[list[dict[str, Any]], dict[int, tuple[bytes, str]]]:
-    """Every published entry of `ct`, each once, in the first locale of the chain it has; with
-    the stored bytes and publication locale of each document, by `id()` of the parsed one (a page
-    can be sent unparsed)."""
+def entry_page(
+    delivery: DeliveryContext, scope: Scope, ct: str, lp: ListParams
+) -> tuple[list[tuple[str, str, bytes]], int | None]:
+    """One page of the published entries of `ct`, each once, in the first locale of the chain it
+    is published in: (uid, publication locale, stored bytes) in list order, and their number with
+    `include_count`. The database filters, sorts, counts and pages (`store/sqllist.py`), under the
+    request's deadline; only the page's documents are read."""
     scope.deps.append(list_dep(scope.stack, scope.environment, ct))
-    rows = delivery.published.published_entries(scope.stack, scope.environment, ct, scope.locales)
+    listing = Listing(lp.where, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
+    store = delivery.store
+    with store.deadline(scope.deadline - time.monotonic()), store.read() as tx:
+        rows, count = tx.publications.page(
+            scope.stack, scope.environment, ct, scope.locales, listing
+        )
     if not rows:  # an unknown content type is an error, not an empty list
         content_type_doc(delivery, scope.stack, ct)
-    best = listing.first_in_chain(rows, scope.locales)
-    scope.check_time()
-    docs, stored = [], {}
-    for rank, raw in best.values():
-        parsed = orjson.loads(raw)
-        docs.append(parsed)
-        stored[id(parsed)] = (raw, scope.locales[rank])
-    return docs, stored
-
-
-def select(
-    docs: list[dict[str, Any]], lp: ListParams, scope: Scope
-) -> tuple[list[dict[str, Any]], int]:
-    scope.check_time()
-    return listing.select_page(docs, lp)
+    return [(uid, code, doc.encode()) for uid, code, doc in rows], count
 
 
 def content_type_doc(delivery: DeliveryContext, stack: str, ct: str) -> dict[str, Any]:
