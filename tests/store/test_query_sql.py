@@ -13,6 +13,7 @@ from unittest.mock import patch
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event as sa_event
 
 from veneer.domain.listing import ListParams, first_in_chain, select_page
 from veneer.domain.query import _sort_key, _values_at, compile_query
@@ -89,7 +90,13 @@ conditions = st.one_of(
     st.builds(lambda v: {"$in": v}, st.lists(values, max_size=3)),
     st.builds(lambda v: {"$nin": v}, st.lists(values, max_size=3)),
     st.builds(lambda op, v: {op: v}, st.sampled_from(COMPARISONS), comparable),
-    st.builds(lambda lo, hi: {"$gte": lo, "$lt": hi}, comparable, comparable),
+    st.builds(
+        lambda low, lo, high, hi: {low: lo, high: hi},
+        st.sampled_from(("$gt", "$gte")),
+        comparable,
+        st.sampled_from(("$lt", "$lte")),
+        comparable,
+    ),
     st.builds(lambda v: {"$exists": v}, st.booleans()),
     st.builds(
         lambda p, o: {"$regex": p, "$options": o} if o else {"$regex": p},
@@ -244,6 +251,34 @@ def test_every_scalar_compares_and_sorts_as_in_the_oracle(services: Services, st
     with services.store.engine.connect() as conn:
         for listing in listings:
             assert list_entries(conn, target, listing) == oracle(stored, ("en",), listing), listing
+
+
+def test_a_two_sided_range_reads_the_rows_between_and_the_multi_valued(
+    services: Services, stack: str
+) -> None:
+    """`{"$gte": 5, "$lt": 7}` asks for some value >= 5 and some value < 7: [1, 10] has both with
+    none between them. The list is driven by the rows between the bounds and the entries with
+    several values (ix_entry_values_multi); the single values outside are never read."""
+    stored = {f"e{n:03}": {"en": {"v": n}} for n in range(200)}
+    stored["many"] = {"en": {"v": [1, 10]}}
+    stored["far"] = {"en": {"v": [100, 150]}}
+    write(services, stack, "", stored)
+    listing = Listing({"v": {"$gte": 5, "$lt": 7}}, asc="v", include_count=True)
+    assert listed(services, stack, listing) == oracle(stored, ("en",), listing)
+    assert listed(services, stack, listing) == Page(
+        [("many", "en"), ("e005", "en"), ("e006", "en")], 3
+    )
+    statements: list[tuple[str, Any]] = []
+    with services.store.engine.connect() as conn:
+        sa_event.listen(conn, "before_cursor_execute", lambda *a: statements.append((a[2], a[3])))
+        list_entries(conn, Target(stack, "", "ct", ("en",)), listing)
+        [(probe, parameters)] = [(s, p) for s, p in statements if s.startswith("SELECT")][:1]
+        plan = " ".join(str(row) for row in conn.exec_driver_sql(_explain(conn, probe), parameters))
+    assert "ix_entry_values_multi" in plan, plan
+
+
+def _explain(conn: Any, statement: str) -> str:
+    return ("EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN ") + statement
 
 
 def listed(services: Services, stack: str, listing: Listing) -> Page:

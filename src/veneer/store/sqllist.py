@@ -29,6 +29,7 @@ from sqlalchemy import (
     and_,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -145,14 +146,26 @@ def _candidates(c: Compiled, rank: int) -> Select[Any]:
     """(entry, locale) of the candidates in the chain's `rank`th locale, driven by the filter's
     driving leaf, else by every document's root row. An entry may repeat (several values)."""
     locale = c.target.locales[rank]
-    rows, d = c.target.rows(locale), entry_values.alias("d")
+    rows = c.target.rows(locale)
     lead, rest = driver(c.filter)
-    driving = rows.at(d, fi.ROOT) if lead is None else rows.at(d, lead.path)
-    if lead is not None and lead.row is not None:
-        driving.append(lead.row(d))
-    return select(d.c.entry, literal(locale).label("locale")).where(
-        *driving, _chosen(c.target, rank, d.c.entry), render(rest, rows, d.c.entry)
-    )
+
+    def driven(*driving: Clause, d: FromClause) -> Select[Any]:
+        return select(d.c.entry, literal(locale).label("locale")).where(
+            *driving, _chosen(c.target, rank, d.c.entry), render(rest, rows, d.c.entry)
+        )
+
+    d = entry_values.alias("d")
+    if lead is None:
+        return driven(*rows.at(d, fi.ROOT), d=d)
+    if lead.row is None:
+        return driven(*rows.at(d, lead.path), d=d)
+    if not lead.hint:
+        return driven(*rows.at(d, lead.path), lead.row(d), d=d)
+    # A hint: the rows between the bounds, and the entries with several values at the path.
+    m = entry_values.alias("m")
+    several = driven(*rows.at(m, lead.path), m.c.n > literal_column("0"), d=m)
+    u = union_all(driven(*rows.at(d, lead.path), lead.row(d), d=d), several).subquery()
+    return select(u.c.entry, u.c.locale)
 
 
 def _chosen(target: Target, rank: int, entry: ColumnElement[str]) -> Clause:

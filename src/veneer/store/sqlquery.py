@@ -52,6 +52,10 @@ class Has:
     row: RowCondition | None = None
     negated: bool = False
     cost: int = 2  # how many entries the leaf is likely to match: 0 equality, 1 range, 2 any
+    # A driving hint, true as a filter (it sits beside the leaves that say what matches): it
+    # drives a list with the rows `row` selects and every row of an entry with several values at
+    # `path` (see `_between`).
+    hint: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,10 @@ def any_of(parts: Iterable[Filter]) -> Filter:
 def negate(f: Filter) -> Filter:
     """NOT f, pushed down to the leaves (De Morgan)."""
     if isinstance(f, Has):
+        assert not f.hint, "a hint only appears beside its bounds, in an AllOf"
         return Has(f.path, f.row, not f.negated, f.cost)
-    if isinstance(f, AllOf):
-        return any_of(negate(p) for p in f.parts)
+    if isinstance(f, AllOf):  # a hint is true: NOT (a AND b AND true) is (NOT a) OR (NOT b)
+        return any_of(negate(p) for p in f.parts if not (isinstance(p, Has) and p.hint))
     return all_of(negate(p) for p in f.parts)
 
 
@@ -130,11 +135,35 @@ def _field(path: str, condition: Any, dialect: str) -> Filter:
     if not isinstance(condition, dict) or not any(k.startswith("$") for k in condition):
         return _equals(path, [condition])
     options = condition.get("$options", "")
-    return all_of(
+    parts = [
         _operator(path, op, operand, options, dialect)
         for op, operand in condition.items()
         if op != "$options"
-    )
+    ]
+    return all_of(parts + _between(path, condition))
+
+
+_LOWER, _UPPER = ("$gt", "$gte"), ("$lt", "$lte")
+
+
+def _between(path: str, condition: dict[str, Any]) -> list[Filter]:
+    """A driving hint for a lower and an upper bound on one path: the rows between them.
+
+    A list can't be driven by one bound's rows alone (`{"$gte": x, "$lt": y}` would read every
+    value above x). The rows between both bounds are not enough either: the oracle asks for some
+    value above x and some value below y, which an entry holding [x - 1, y] has with none between.
+    Such an entry holds several values at the path, so it has a row with n > 0; the hint drives
+    with both (ix_entry_values_multi holds the second kind), and the bounds decide."""
+    lower = next((op for op in _LOWER if op in condition), None)
+    upper = next((op for op in _UPPER if op in condition), None)
+    if lower is None or upper is None:
+        return []
+    low, high = condition[lower], condition[upper]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
+    if not (numbers or (isinstance(low, str) and isinstance(high, str))):
+        return []
+    first, second = _comparison(lower, low), _comparison(upper, high)
+    return [Has(path, lambda a: and_(first(a), second(a)), cost=1, hint=True)]
 
 
 def _operator(path: str, op: str, operand: Any, options: str, dialect: str) -> Filter:
@@ -364,6 +393,8 @@ def render(f: Filter, rows: Rows, entry: ColumnElement[str]) -> Clause:
         return and_(true(), *(render(p, rows, entry) for p in f.parts))
     if isinstance(f, AnyOf):
         return or_(false(), *(render(p, rows, entry) for p in f.parts))
+    if f.hint:
+        return true()
     a = entry_values.alias()
     conditions = rows.of(a, entry, f.path) + ([f.row(a)] if f.row else [])
     found = select(a.c.n).where(*conditions).offset(0).exists()  # OFFSET 0: see the docstring
@@ -377,5 +408,5 @@ def driver(f: Filter) -> tuple[Has | None, Filter]:
     leaves = [p for p in parts if isinstance(p, Has) and not p.negated]
     if not leaves:
         return None, f
-    best = min(leaves, key=lambda leaf: leaf.cost)
-    return best, all_of(p for p in parts if p is not best)
+    best = min(leaves, key=lambda leaf: (leaf.cost, not leaf.hint))
+    return best, all_of(p for p in parts if p is not best and not (isinstance(p, Has) and p.hint))

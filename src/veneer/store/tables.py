@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
@@ -307,6 +308,19 @@ entry_values = Table(
         "text",
         "entry",
         "first",
+    ),
+    # The entries with several values at a path (rows n > 0): what a two-sided range query must
+    # read besides the rows between its bounds (`sqlquery._between`).
+    Index(
+        "ix_entry_values_multi",
+        "stack",
+        "scope",
+        "locale",
+        "content_type",
+        "path",
+        "entry",
+        sqlite_where=text("n > 0"),
+        postgresql_where=text("n > 0"),
     ),
 )
 
