@@ -3,6 +3,7 @@ raises the error the API answers with. Operations import these; no operation imp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed
@@ -72,6 +73,13 @@ def check_version(stored: int, expected: int | None) -> None:
     """Refuse a write made from another version than the stored one (None: no check)."""
     if expected is not None and expected != stored:
         raise StaleVersion(errors={"_version": [f"is {stored}; the request expected {expected}."]})
+
+
+def stated_version(doc: Mapping[str, Any]) -> int | None:
+    """The `_version` a write's body carries (the version its client read), when it is a number:
+    a write from an older one is refused like a stale `If-Match` (`check_version`)."""
+    value = doc.get("_version")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def variant(tx: Transaction, stack: str, ref: str) -> dict[str, Any]:
