@@ -3,6 +3,7 @@ raises the error the API answers with. Operations import these; no operation imp
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,7 +85,7 @@ def stated_version(doc: Mapping[str, Any]) -> int | None:
 
 def variant(tx: Transaction, stack: str, ref: str) -> dict[str, Any]:
     """A variant by uid or alias."""
-    doc = tx.variants.find(stack, ref)
+    doc = tx.variants.find(stack, unicodedata.normalize("NFC", ref))  # aliases are kept NFC
     if doc is None:
         raise NotFoundObject(errors={"variant": [f"'{ref}' does not exist."]})
     return doc
