@@ -4,6 +4,7 @@ built with small settings over the same database."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -202,3 +203,85 @@ def test_memo_keys_stay_small(site: Site, services: Services) -> None:
             )
         assert cache.memo and all(size_of(key) <= MEMO_KEY_BYTES for key in cache.memo)
         assert sum(size_of(key) for key in cache.memo) < 10_000
+
+
+NODE = {
+    "content_type": {
+        "title": "Node",
+        "uid": "node",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "Next",
+                "uid": "next",
+                "data_type": "reference",
+                "reference_to": ["node"],
+            },
+        ],
+    }
+}
+
+
+def test_include_expands_a_bounded_number_of_references(site: Site, services: Services) -> None:
+    """Finding 7: page 0 -> author (published) and ghost (not) -> company: three references."""
+    uid = site.pages[0]["uid"]
+    path, include = f"/content_types/page/entries/{uid}", {"include[]": "author.company"}
+    for client in app_with(services, include_limit=2):
+        body = assert_error(delivery_get(client, site, path, include), 422)
+        assert body["error_code"] == 413 and "include[]" in body["errors"]
+        assert delivery_get(client, site, path).status_code == 200  # without include[]
+    for client in app_with(services, include_limit=3):
+        entry = delivery_get(client, site, path, include).json()["entry"]
+        assert entry["author"][0]["company"][0]["title"] == "Acme"
+
+
+def test_include_adds_a_bounded_number_of_bytes(site: Site, services: Services) -> None:
+    """Even when `only` drops them from the answer, the expanded entries are built first."""
+    uid = site.pages[0]["uid"]
+    path = f"/content_types/page/entries/{uid}"
+    author = site.entry(site.author["uid"], ct="author")
+    cap = len(json.dumps(author))  # less than the author and its company together
+    narrow = {"include[]": "author.company", "only[BASE][]": "title"}
+    for client in app_with(services, max_response_bytes=cap):
+        body = assert_error(delivery_get(client, site, path, narrow), 422)
+        assert "include[]" in body["errors"]
+        assert delivery_get(client, site, path, {"only[BASE][]": "title"}).status_code == 200
+
+
+def test_self_references_stop_at_the_include_limit(
+    api: Api, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry referencing itself twice, included ten levels deep, is 2 + 4 + ... + 1024
+    references: past the default limit of 1000, refused instead of built."""
+    site = make_site(api)
+    api.ok(api.post("/content_types", NODE), 201)
+    node = site.create("node", title="loop")
+    ref = {"uid": node["uid"], "_content_type_uid": "node"}
+    site.update("node", node["uid"], title="loop", next=[ref, ref])
+    site.publish("node", node["uid"])
+    path = f"/content_types/node/entries/{node['uid']}"
+    deep = {"include[]": ".".join(["next"] * 10)}
+    shallow = {"include[]": ".".join(["next"] * 3)}
+    for client in app_with(services):
+        assert assert_error(delivery_get(client, site, path, deep), 422)["error_code"] == 413
+        reads = _count_entry_reads(client, monkeypatch)
+        entry = delivery_get(client, site, path, shallow).json()["entry"]
+        assert entry["next"][1]["next"][0]["next"][1]["title"] == "loop"
+        assert reads == [node["uid"]] * 2  # the entry, then once for its 14 references
+
+
+def _count_entry_reads(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The uids of the published entries the delivery path reads from now on."""
+    app = client.app
+    while not hasattr(app, "state"):  # through the ASGI wrappers, to the Starlette app
+        app = app.app  # type: ignore[attr-defined]
+    reader = app.state.delivery_context.published
+    reads: list[str] = []
+    original = reader.published_entry
+
+    def counted(stack: str, environment: str, locale: str, ct: str, uid: str) -> Any:
+        reads.append(uid)
+        return original(stack, environment, locale, ct, uid)
+
+    monkeypatch.setattr(reader, "published_entry", counted)
+    return reads
