@@ -28,22 +28,6 @@ def _stored(key: str) -> str:
     return key if len(key) <= KEY_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def record(services: Services, key: str, seconds: int, now: float | None = None) -> int:
-    """One more hit for `key`; returns the window's count so far."""
-    key = _stored(key)
-    bucket, _ = _window(seconds, now)
-    with services.store.write() as tx:
-        return tx.rate_counters.hit(key, bucket)
-
-
-def hit(services: Services, key: str, limit: int, seconds: int, now: float | None = None) -> None:
-    """Count a request and refuse it beyond `limit` per window (0 = no limit)."""
-    if limit <= 0:
-        return
-    if record(services, key, seconds, now) > limit:
-        raise TooManyRequests(_window(seconds, now)[1])
-
-
 def reserve(
     services: Services, limits: list[tuple[str, int]], seconds: int, now: float | None = None
 ) -> int:
@@ -66,6 +50,11 @@ def release(services: Services, limits: list[tuple[str, int]], bucket: int) -> N
         for key, limit in limits:
             if limit > 0:
                 tx.rate_counters.release(_stored(key), bucket)
+
+
+def hit(services: Services, key: str, limit: int, seconds: int, now: float | None = None) -> None:
+    """Count a request and refuse it beyond `limit` per window (0 = no limit)."""
+    reserve(services, [(key, limit)], seconds, now)
 
 
 def limit_management(services: Services, actor: Actor, api_key: str | None) -> None:
