@@ -5,7 +5,6 @@ Only a hash of each token is stored: the token itself is shown once, in the answ
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,6 @@ from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
 KINDS = {"management": "Management Token", "delivery": "Delivery Token"}
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 
 
 def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
@@ -98,11 +96,11 @@ def _environment_scope(tx: Transaction, stack: str, item: dict[str, Any]) -> dic
 
 
 def expires_on(kind: str, value: Any, action: str = "creation") -> str | None:
-    """A token's expiry as stored: None (never), an ISO 8601 date (the token works through that
+    """A token's expiry as stored: None (never; `""` too), an ISO 8601 date (the token works through that
     day, UTC) or date-time (kept as UTC with milliseconds, as Veneer writes times); it must lie in
     the future. Anything else (`0`, `"yesterday"`, a past date) is refused: stored as given it would
     have compared as a token that never expires."""
-    if value is None:
+    if value is None or value == "":
         return None
     moment = _moment(value)
     stored = None if moment is None else value if len(value) == 10 else ids.format_time(moment)
@@ -115,7 +113,7 @@ def expires_on(kind: str, value: Any, action: str = "creation") -> str | None:
 
 
 def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not DATE.fullmatch(value):
+    if not isinstance(value, str) or not ids.EXPIRY.fullmatch(value):
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -205,7 +203,7 @@ def authenticate(services: Services, secret: str, kind: str) -> Actor:
             error_code=109 if kind == "delivery" else 105,
         )
     doc = row["doc"]
-    if doc.get("expires_on") and str(doc["expires_on"]) < ids.now()[: len(str(doc["expires_on"]))]:
+    if ids.expired(doc.get("expires_on")):
         raise Unauthorized(f"The {KINDS[kind]} has expired.", errors={"token": ["has expired."]})
     if kind == "delivery":
         envs = tuple(

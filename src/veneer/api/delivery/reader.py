@@ -108,9 +108,7 @@ def _token(delivery: DeliveryContext, api_key: str, token: str) -> tuple[str, tu
     return stack, envs
 
 
-def _read_token(
-    delivery: DeliveryContext, token_hash: str
-) -> tuple[str, tuple[str, ...], str | None]:
+def _read_token(delivery: DeliveryContext, token_hash: str) -> tuple[str, tuple[str, ...], Any]:
     """The stack, environment uids and expiry of a delivery token."""
     found = delivery.published.delivery_token(token_hash)
     if found is None:
@@ -122,15 +120,15 @@ def _read_token(
         if s.get("module") == "environment"
         for e in s["environments"]
     )
-    return stack, envs, str(doc["expires_on"]) if doc.get("expires_on") else None
+    return stack, envs, doc.get("expires_on")
 
 
 def token_key(api_key: str, token: str) -> tuple[str, str, str]:
     return ("token", api_key, ids.token_hash(token))
 
 
-def expired(expires_on: str | None) -> bool:
-    return expires_on is not None and expires_on < ids.now()[: len(expires_on)]
+def expired(expires_on: Any) -> bool:
+    return ids.expired(expires_on)
 
 
 def token_still_valid(delivery: DeliveryContext, api_key: str, token: str) -> bool:
