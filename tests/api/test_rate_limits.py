@@ -247,3 +247,17 @@ def test_password_hashes_run_at_most_concurrency_at_once() -> None:
     for thread in threads:
         thread.join()
     assert hasher.peak == 2 and hasher.entered == 6
+
+
+def test_a_hash_that_waits_too_long_for_its_turn_is_a_429() -> None:
+    hasher = GatedHasher()
+    passwords = Passwords(hasher, concurrency=1, wait=0.05)
+    stored = Passwords.cheap().hash("correct horse battery")
+    first = threading.Thread(target=passwords.verify, args=(stored, "wrong horse battery"))
+    first.start()
+    _wait_until(lambda: hasher.inside == 1)
+    with pytest.raises(TooManyRequests):
+        passwords.verify(stored, "correct horse battery")
+    hasher.gate.set()
+    first.join()
+    assert passwords.verify(stored, "correct horse battery") is True
