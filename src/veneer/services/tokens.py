@@ -96,10 +96,10 @@ def _environment_scope(tx: Transaction, stack: str, item: dict[str, Any]) -> dic
 
 
 def expires_on(kind: str, value: Any, action: str = "creation") -> str | None:
-    """A token's expiry as stored: None (never; `""` too), an ISO 8601 date (the token works through that
-    day, UTC) or date-time (kept as UTC with milliseconds, as Veneer writes times); it must lie in
-    the future. Anything else (`0`, `"yesterday"`, a past date) is refused: stored as given it would
-    have compared as a token that never expires."""
+    """A token's expiry as stored: None (never; `""` too), an ISO 8601 date (the token works
+    through that day, UTC) or date-time (kept as UTC with milliseconds, as Veneer writes times);
+    it must lie in the future. Anything else (`0`, `"yesterday"`, a past date) is refused: stored
+    as given it would have compared as a token that never expires."""
     if value is None or value == "":
         return None
     moment = _moment(value)

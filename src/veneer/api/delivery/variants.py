@@ -82,9 +82,9 @@ class Item:
 
 def refs_of(headers: Headers) -> tuple[str, ...]:
     """The header's uids and aliases, trimmed; repeated header lines count as one list, of at most
-    HEADER_MAX bytes (the list is part of cache keys). A
-    non-ASCII alias arrives as UTF-8 bytes (which Starlette decodes as Latin-1) and is compared in
-    Unicode normal form C, the form aliases are kept in."""
+    HEADER_MAX bytes (the list is part of cache keys). A non-ASCII alias arrives as UTF-8 bytes
+    (which Starlette decodes as Latin-1) and is compared in Unicode normal form C, the form
+    aliases are kept in."""
     values = headers.getlist(HEADER)
     if not values:  # a base read: the common case, kept cheap
         return ()
