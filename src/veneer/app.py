@@ -19,6 +19,7 @@ from veneer.api.delivery.fast import DeliveryFront
 from veneer.api.responses import error_response
 from veneer.api.routes import routes
 from veneer.errors import BadRequest, VeneerError
+from veneer.passwords import Passwords
 from veneer.services import publishing
 from veneer.services.context import Services
 from veneer.settings import Settings
@@ -74,7 +75,7 @@ def create_app(
         store = open_store(settings.database_url)
         if migrate:
             upgrade(store)
-        services = Services(store=store, settings=settings)
+        services = Services(store, settings, Passwords(concurrency=settings.password_hashes))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

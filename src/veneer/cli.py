@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from veneer.errors import VeneerError
+from veneer.passwords import Passwords
 from veneer.services.context import Services
 from veneer.settings import SETTINGS, ConfigError, Settings
 
@@ -24,7 +25,7 @@ def _services(settings: Settings) -> Services:
 
     store = open_store(settings.database_url)
     upgrade(store)
-    return Services(store=store, settings=settings)
+    return Services(store, settings, Passwords(concurrency=settings.password_hashes))
 
 
 def _settings(**overrides: Any) -> Settings:

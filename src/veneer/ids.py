@@ -4,9 +4,14 @@ services pass into the pure domain."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+# An ISO 8601 date, or date-time with an optional offset: what a token's `expires_on` may hold.
+EXPIRY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?")
 
 
 def blt() -> str:
@@ -47,3 +52,14 @@ def format_time(moment: datetime) -> str:
     return (
         moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     )
+
+
+def expired(expires_on: Any) -> bool:
+    """Whether a token's stored `expires_on` has passed (None or "": it never expires). A value that
+    is no date at all (`0`, `"yesterday"`, stored before expiries were checked) has expired: it
+    was meant to end, and no one can say when."""
+    if expires_on is None or expires_on == "":
+        return False
+    if not isinstance(expires_on, str) or not EXPIRY.fullmatch(expires_on):
+        return True
+    return expires_on < now()[: len(expires_on)]

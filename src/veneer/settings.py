@@ -87,6 +87,24 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "delivery_cache_bytes",
+        256 * 1024 * 1024,
+        "Most bytes (bodies and keys) the delivery cache holds per process.",
+        int,
+    ),
+    Setting(
+        "include_limit",
+        1000,
+        "Most referenced entries one delivery request's include[] expands (422 beyond).",
+        int,
+    ),
+    Setting(
+        "password_hashes",
+        2,
+        "Password hashes (argon2id, 64 MiB each) one process runs at once; others wait.",
+        int,
+    ),
+    Setting(
         "variant_limit", 3, "Default number of x-cs-variant-uid variants applied per request.", int
     ),
     Setting("workers", 0, "Server worker processes for `veneer serve` (0 = one per core).", int),
@@ -127,6 +145,9 @@ class Settings:
     session_ttl_hours: int = 24 * 14
     delivery_cache: bool = True
     delivery_cache_entries: int = 50_000
+    delivery_cache_bytes: int = 256 * 1024 * 1024
+    include_limit: int = 1000
+    password_hashes: int = 2
     variant_limit: int = 3
     workers: int = 0
     role: str = "all"

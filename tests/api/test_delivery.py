@@ -752,3 +752,78 @@ def test_etag_and_if_none_match(fresh: Site) -> None:
     )
     fresh.publish("page", uid, unpublish=True)
     assert_error(fresh.get(path, headers={"If-None-Match": changed.headers["etag"]}), 422)
+
+
+@pytest.mark.parametrize(
+    "expires_on",
+    [0, 1, "yesterday", "2000-01-01", "2000-01-01T00:00:00.000Z", "2099-13-01", True, {}],
+)
+def test_token_expiry_must_be_a_future_date(site: Site, expires_on: Any) -> None:
+    """Finding 15: `0` or `"yesterday"` were stored as given and compared as never expiring."""
+    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    body = {"token": {"name": "t", "expires_on": expires_on, "scope": scope}}
+    refused = assert_error(site.api.post("/stacks/delivery_tokens", body), 422)
+    assert "expires_on" in refused["errors"]
+    management = {"token": {"name": "m", "expires_on": expires_on, "scope": [{"module": "branch"}]}}
+    assert (
+        "expires_on"
+        in assert_error(site.api.post("/stacks/management_tokens", management), 422)["errors"]
+    )
+    uid = site.api.ok(site.api.get("/stacks/delivery_tokens"))["tokens"][0]["uid"]
+    update = {"token": {"expires_on": expires_on}}
+    assert (
+        "expires_on"
+        in assert_error(site.api.put(f"/stacks/delivery_tokens/{uid}", update), 422)["errors"]
+    )
+
+
+def test_token_expiry_is_kept_in_utc(site: Site) -> None:
+    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    made = []
+    for given in ("2099-12-31", "2099-12-31T23:30:00+02:00", None, ""):
+        body = {"token": {"name": "t", "expires_on": given, "scope": scope}}
+        made.append(site.api.ok(site.api.post("/stacks/delivery_tokens", body), 201)["token"])
+    assert [token["expires_on"] for token in made] == [
+        "2099-12-31",
+        "2099-12-31T21:30:00.000Z",
+        None,
+        None,
+    ]
+    uid = made[2]["uid"]
+    later = {"token": {"expires_on": "2098-01-01T00:00:00Z"}}
+    assert (
+        site.api.ok(site.api.put(f"/stacks/delivery_tokens/{uid}", later))["token"]["expires_on"]
+        == "2098-01-01T00:00:00.000Z"
+    )
+    assert (
+        site.api.ok(site.api.get(f"/stacks/delivery_tokens/{uid}"))["token"]["expires_on"]
+        == "2098-01-01T00:00:00.000Z"
+    )
+
+
+def test_a_token_stored_with_a_meaningless_expiry_has_expired(
+    site: Site, services: Services
+) -> None:
+    """Tokens written before expiries were checked may hold `0` or `"yesterday"`: they were meant
+    to end, so they no longer open anything (delivery or management)."""
+    uid = site.pages[0]["uid"]
+    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    management = {
+        "token": {"name": "m", "scope": [{"module": "content_type", "acl": {"read": True}}]}
+    }
+    for stored in (0, "yesterday", False, "2000-01-01"):
+        body = {"token": {"name": "old", "scope": scope}}
+        made = site.api.ok(site.api.post("/stacks/delivery_tokens", body), 201)["token"]
+        assert (
+            site.get(f"/content_types/page/entries/{uid}", token=made["token"]).status_code == 200
+        )
+        secret = site.api.ok(site.api.post("/stacks/management_tokens", management), 201)["token"]
+        with services.store.write() as tx:
+            for kind, row_uid in (("delivery", made["uid"]), ("management", secret["uid"])):
+                row = tx.tokens.get(site.api_key, kind, row_uid)
+                assert row is not None
+                tx.tokens.update(row_uid, {**row["doc"], "expires_on": stored}, row["updated_at"])
+            tx.changes.record(site.api_key)
+        assert_error(site.get(f"/content_types/page/entries/{uid}", token=made["token"]), 401)
+        headers = {"authorization": secret["token"], "api_key": site.api_key}
+        assert_error(site.api.client.get("/v3/content_types", headers=headers), 401)

@@ -11,8 +11,10 @@ the seed's response variant `3439b92ff6b5406ab559e7e7f246a49b`. The e2e SDK test
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
@@ -767,3 +769,59 @@ def test_base_reads_stay_cached_when_a_variant_is_published(fresh: VariantSite) 
     fresh.publish_variants(uid, [BLUE])
     fresh.variant(None, uid=fresh.plain["uid"])  # any read syncs with the change log
     assert base_keys <= set(cache.items)
+
+
+def _cafe_site(api: Api) -> tuple[VariantSite, str]:
+    """A landing entry with a published variant whose alias, sent in NFD, is "café"."""
+    site = VariantSite(api)
+    environment = api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
+    site.envs["production"] = environment["environment"]["uid"]
+    site.tokens["production"] = site.token("site", ["production"])
+    api.ok(api.post("/content_types", LANDING), 201)
+    group = {"name": "Cafés", "uid": "cafes", "content_types": ["landing"]}
+    api.ok(api.post("/variant_groups", group), 201)
+    variant = {"uid": "brew", "name": "Brew", "alias": unicodedata.normalize("NFD", "café")}
+    made = api.ok(api.post("/variant_groups/cafes/variants", variant), 201)
+    assert made["alias"] == "café"  # kept in normal form C
+    uid = site.create("landing", title="Home", url="/")["uid"]
+    site.put_variant(uid, "brew", {"title": "Espresso"})
+    site.publish("landing", uid)
+    site.publish_variants(uid, ["brew"])
+    return site, uid
+
+
+def test_a_non_ascii_alias_names_its_variant(api: Api) -> None:
+    """Finding 16: the header's UTF-8 bytes (which ASGI hands over as Latin-1) match the alias,
+    whichever normal form the client spelled it in; the management API finds it by alias too."""
+    site, uid = _cafe_site(api)
+    for spelling in ("café", unicodedata.normalize("NFD", "café")):
+        header = {"x-cs-variant-uid": spelling.encode()}
+        entry = site.ok(site.path(uid), headers=header)["entry"]
+        assert entry["title"] == "Espresso"
+        assert entry["publish_details"]["variants"]["brew"]["alias"] == "café"
+        listed = site.ok("/content_types/landing/entries", headers=header)["entries"]
+        assert [e["title"] for e in listed] == ["Espresso"]
+    assert site.ok(site.path(uid), headers={"x-cs-variant-uid": "cafe"})["entry"]["title"] == "Home"
+    nfd = quote(unicodedata.normalize("NFD", "café"))
+    by_alias = api.ok(api.get(f"/content_types/landing/entries/{uid}/variants/{nfd}"))
+    assert by_alias["entry"]["title"] == "Espresso"
+
+
+def test_a_variant_uid_and_another_variants_alias_never_clash(api: Api) -> None:
+    """Finding 16: a uid equal to another variant's alias (or an alias equal to another's uid)
+    would make one of them unreachable by that name: both are refused."""
+    api.ok(api.post("/variant_groups", {"name": "G", "uid": "g", "content_types": []}), 201)
+    api.ok(
+        api.post("/variant_groups/g/variants", {"uid": "red", "name": "R", "alias": "promo"}), 201
+    )
+    for clash, field in (
+        ({"uid": "promo", "name": "P"}, "uid"),
+        ({"uid": "blue", "name": "B", "alias": "red"}, "alias"),
+        ({"uid": "green", "name": "G", "alias": "promo"}, "alias"),
+    ):
+        refused = api.post("/variant_groups/g/variants", clash)
+        assert refused.status_code == 422 and refused.json()["errors"] == {
+            field: ["is not unique."]
+        }
+    variants = api.ok(api.get("/variant_groups/g/variants"))
+    assert [v["uid"] for v in variants["variants"]] == ["red"]

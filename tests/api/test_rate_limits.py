@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Iterator
-from typing import Any
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
 import pytest
+from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Api, new_user
 from veneer.app import create_app
-from veneer.services import users
+from veneer.errors import TooManyRequests, VeneerError
+from veneer.passwords import Passwords
+from veneer.services import tokens, users
 from veneer.services.context import Services
 
 
@@ -94,3 +99,165 @@ def test_editor_pages_count_against_the_management_limit(
     assert ui.login().status_code == 303
     statuses = [ui.http.get("/app/").status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
+
+
+def _delivery_token(api: Api) -> str:
+    api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
+    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    body = {"token": {"name": "site", "scope": scope}}
+    return str(api.ok(api.post("/stacks/delivery_tokens", body), 201)["token"]["token"])
+
+
+def test_refused_requests_naming_a_stack_never_use_its_organizations_limit(
+    strict: tuple[Services, TestClient], api: Api, services: Services, client: TestClient
+) -> None:
+    """Finding 1: requests that fail the access check (412) are counted against their caller,
+    not against the organization owning the stack they name."""
+    _, strict_client = strict
+    attacker = new_user(services, client)
+    attacker.api_key = api.ok(
+        attacker.post("/stacks", {"stack": {"name": "Other", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
+    token = _delivery_token(attacker)
+    for headers in ({"access_token": token}, {"authtoken": attacker.authtoken}):
+        statuses = [
+            strict_client.get(
+                "/v3/environments", headers={**headers, "api_key": api.api_key}
+            ).status_code
+            for _ in range(7)
+        ]
+        # Counted against the caller's own allowance (the user's includes creating its stack).
+        assert statuses[-2:] == [429, 429] and set(statuses) == {412, 429}
+    # The victim organization's owner still has its whole allowance.
+    victim = [
+        strict_client.get("/v3/content_types", headers=api.headers()).status_code for _ in range(6)
+    ]
+    assert victim == [200] * 5 + [429]
+
+
+def test_a_management_token_counts_against_its_stacks_organization(
+    strict: tuple[Services, TestClient], api: Api
+) -> None:
+    services, strict_client = strict
+    scope = [{"module": "content_type", "acl": {"read": True, "write": True}}]
+    owner_actor = users.authenticate(services, api.authtoken)
+    secret = tokens.create_token(  # not through the API: the organization's count starts at 0
+        services, owner_actor, api.api_key, "management", {"name": "ci", "scope": scope}
+    )["token"]
+    headers = {"authorization": secret, "api_key": api.api_key}
+    assert [
+        strict_client.get("/v3/content_types", headers=headers).status_code for _ in range(3)
+    ] == [200] * 3
+    # The same organization: the owner has two requests left this minute.
+    owner = [
+        strict_client.get("/v3/content_types", headers=api.headers()).status_code for _ in range(3)
+    ]
+    assert owner == [200, 200, 429]
+
+
+class GatedHasher(PasswordHasher):
+    """A hasher whose checks wait at a gate the test opens, counting how many run at once."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.gate = threading.Event()
+        self.lock = threading.Lock()
+        self.inside = self.peak = self.entered = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self.lock:
+            self.inside += 1
+            self.entered += 1
+            self.peak = max(self.peak, self.inside)
+        try:
+            assert self.gate.wait(10), "the test never opened the gate"
+            return super().verify(hash, password)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        time.sleep(0.005)
+    raise AssertionError("timed out waiting")
+
+
+def test_concurrent_failed_logins_never_pass_the_limit(services: Services) -> None:
+    """Finding 6: 8 wrong-password logins at once against a limit of 3: each reserves its attempt
+    before hashing, so only 3 reach the password check and the other 5 are refused with 429."""
+    hasher = GatedHasher()
+    settings = dataclasses.replace(services.settings, login_attempts=3)
+    gated = dataclasses.replace(
+        services, settings=settings, passwords=Passwords(hasher, concurrency=8)
+    )
+    email = _account(services)
+    address = f"race-{secrets.token_hex(4)}"
+    outcomes: list[int] = []
+
+    def attempt() -> None:
+        try:
+            users.login(gated, email, "wrong-password", address)
+        except VeneerError as exc:
+            outcomes.append(exc.status)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    _wait_until(lambda: len(outcomes) + hasher.inside == 8)
+    hasher.gate.set()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [401] * 3 + [429] * 5
+    assert hasher.entered == 3
+    # The right password is refused too until the window ends; other accounts are unaffected.
+    with pytest.raises(TooManyRequests):
+        users.login(gated, email, PASSWORD, address)
+    hasher.gate.set()
+    assert users.login(gated, _account(services), PASSWORD, address)["authtoken"]
+
+
+def test_a_successful_login_gives_its_attempt_back(strict: tuple[Services, TestClient]) -> None:
+    services, client = strict
+    email = _account(services)
+    for _ in range(5):
+        assert _login(client, email, PASSWORD).status_code == 200
+    assert [_login(client, email, "wrong-password").status_code for _ in range(4)] == [401] * 3 + [
+        429
+    ]
+
+
+def test_password_hashes_run_at_most_concurrency_at_once() -> None:
+    """Each argon2 hash holds its memory while it runs: a process runs at most `concurrency`."""
+    hasher = GatedHasher()
+    passwords = Passwords(hasher, concurrency=2)
+    stored = passwords.hash("correct horse battery")
+    threads = [
+        threading.Thread(target=passwords.verify, args=(stored, "wrong horse battery"))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    _wait_until(lambda: hasher.inside == 2)
+    time.sleep(0.05)  # the four others are queued at the semaphore, not in the hasher
+    assert hasher.inside == 2
+    hasher.gate.set()
+    for thread in threads:
+        thread.join()
+    assert hasher.peak == 2 and hasher.entered == 6
+
+
+def test_a_hash_that_waits_too_long_for_its_turn_is_a_429() -> None:
+    hasher = GatedHasher()
+    passwords = Passwords(hasher, concurrency=1, wait=0.05)
+    stored = Passwords.cheap().hash("correct horse battery")
+    first = threading.Thread(target=passwords.verify, args=(stored, "wrong horse battery"))
+    first.start()
+    _wait_until(lambda: hasher.inside == 1)
+    with pytest.raises(TooManyRequests):
+        passwords.verify(stored, "correct horse battery")
+    hasher.gate.set()
+    first.join()
+    assert passwords.verify(stored, "correct horse battery") is True

@@ -5,6 +5,7 @@ race-free under concurrent writers."""
 from __future__ import annotations
 
 import copy
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -176,3 +177,12 @@ def test_concurrent_creates_of_one_value_one_wins(
     assert sorted(outcomes) == ["created"] + ["refused"] * (RACERS - 1)
     listed = api.ok(api.get("/content_types/page/entries", params={"locale": locale}))
     assert [e["title"] for e in listed["entries"]] == ["Same"]
+
+
+def test_canonically_equivalent_spellings_are_one_value(api: Api) -> None:
+    """Finding 16: NFC and NFD "Café" look the same to every reader, so they clash."""
+    setup(api)
+    created(api, unicodedata.normalize("NFC", "Café"))
+    refused(create(api, unicodedata.normalize("NFD", "Café")))
+    other = created(api, "Tea")
+    refused(update(api, other, {"title": unicodedata.normalize("NFD", "Café")}))

@@ -144,3 +144,29 @@ def test_an_entry_variant_made_against_an_older_base_is_refused(
         expected_version=0, expected_base_version=2,
     )  # fmt: skip
     assert created and body["_variant"]["_base_entry_version"] == 2
+
+
+def test_a_stale_body_version_is_refused_and_writes_nothing(api: Api, page: str) -> None:
+    """Finding 14: a client that sends back the entry it read (with its `_version`) loses no change
+    made since: a stale `_version` is a 409, the current one writes, none is not checked."""
+    read = api.ok(api.get(page))["entry"]
+    api.ok(put(api, page, {"title": "two"}, None))
+    assert_stale(put(api, page, {**read, "title": "three"}, None))
+    entry = api.ok(api.get(page))["entry"]
+    assert entry["_version"] == 2 and entry["title"] == "two"
+    written = api.ok(put(api, page, {**entry, "title": "three"}, None))["entry"]
+    assert written["_version"] == 3 and written["title"] == "three"
+    # A fresh body version does not excuse a stale If-Match, nor the other way round.
+    assert_stale(put(api, page, {"title": "four", "_version": 3}, '"v2"'))
+    assert_stale(put(api, page, {"title": "four", "_version": 2}, '"v3"'))
+    assert api.ok(api.get(page))["entry"]["title"] == "three"
+
+
+def test_a_stale_body_version_of_an_entry_variant_is_refused(api: Api, landing: str) -> None:
+    path = landing + "/variants/red"
+    first = api.ok(api.put(path, SEED_UPDATE), 201)["entry"]
+    assert first["_version"] == 1
+    api.ok(put(api, path, {"count": 9, "_variant": {}, "_version": 1}, None))
+    assert_stale(put(api, path, {"count": 10, "_variant": {}, "_version": 1}, None))
+    variant = api.ok(api.get(path))["entry"]
+    assert variant["_version"] == 2 and variant["count"] == 9

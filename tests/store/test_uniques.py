@@ -57,11 +57,25 @@ def test_values_python_holds_equal_share_a_key(one: Any, other: Any) -> None:
         (2**53 + 1, float(2**53)),
         ([1, 2], [2, 1]),
         ("x" * 500, "x" * 499 + "y"),
-        ("\u00c9", "E\u0301"),  # composed and decomposed: different code points
+        ("\u00c9", "E"),
     ],
 )
 def test_values_python_holds_different_do_not(one: Any, other: Any) -> None:
     assert one != other and value_key(one) != value_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("\u00c9", "E\u0301"),  # composed and decomposed É: one character to a reader
+        ("Caf\u00e9", "Cafe\u0301"),
+        ({"name": ["Caf\u00e9"]}, {"name": ["Cafe\u0301"]}),
+        ("Caf\u00e9" * 100, "Cafe\u0301" * 100),  # hashed keys too
+    ],
+)
+def test_canonically_equivalent_strings_share_a_key(one: Any, other: Any) -> None:
+    """Unique values compare in Unicode normal form C (issue 12, finding 16)."""
+    assert one != other and value_key(one) == value_key(other)
 
 
 def test_keys_are_bounded() -> None:

@@ -163,7 +163,10 @@ SCHEMAS: dict[str, Json] = {
         description=STR,
         scope=arr({"type": "object"}),
         type={"enum": ["management", "delivery"]},
-        expires_on={"description": "As sent when the token was made; null for no expiry."},
+        expires_on={
+            "description": "A future ISO 8601 date (the token works through that UTC day) or "
+            "date-time (kept in UTC); null for no expiry."
+        },
         token={**SECRET, "description": "The secret, shown only in the answer to the creation."},
         **AUDIT_PROPS,
     ),
@@ -704,7 +707,8 @@ ERRORS = {
     404: "No route matches the path.",
     405: "The path exists; the method does not.",
     412: "The api_key is missing or names no stack the caller reaches.",
-    409: "If-Match names a version that is no longer the stored one; nothing was written.",
+    409: "If-Match, or the body's entry._version, names a version that is no longer the stored "
+    "one; nothing was written.",
     413: "The request body is over the configured cap.",
     422: "Validation failed, or the object doesn't exist (error_code 141).",
     429: "Rate limited; retry after Retry-After seconds.",

@@ -106,8 +106,9 @@ def update_entry(
 ) -> dict[str, Any]:
     """Update in `locale`; an entry not yet localized there is localized by this call (version 1).
 
-    With `expected_version`, the update is refused (StaleVersion) unless the version it would
-    replace, the one a read in `locale` returns, is that one: checked under the write lock."""
+    With `expected_version` (`If-Match`) or a `_version` in the body, the update is refused
+    (StaleVersion) unless the version it would replace, the one a read in `locale` returns, is
+    that one: checked under the write lock."""
     with services.store.write() as tx:
         return _update(tx, actor, api_key, ct_uid, uid, body, locale, expected_version)
 
@@ -129,6 +130,7 @@ def _update(
     tx.entries.lock(stack["api_key"], uid, code)
     previous = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
     loaders.check_version(previous["_version"], expected_version)
+    loaders.check_version(previous["_version"], loaders.stated_version(entry))
     localized = previous["locale"] == code
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
     now = ids.now()

@@ -102,8 +102,9 @@ def upsert(
 ) -> tuple[dict[str, Any], bool]:
     """Create or update an entry variant; returns (response, created). Without `variant_ref` the
     body names the variant (the Python SDK's POST). With `expected_version` (0: the caller expects
-    no entry variant yet) a write over another version is refused under the lock (StaleVersion);
-    likewise `expected_base_version` for the base entry the change was made against."""
+    no entry variant yet) a write over another version is refused under the lock (StaleVersion),
+    as is one whose body carries the `_version` of an older one; likewise `expected_base_version`
+    for the base entry the change was made against."""
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, write=True)
         variant_ref = variant_ref or variant_ref_of(body)
@@ -115,6 +116,8 @@ def upsert(
         variant = loaders.variant(tx, stack["api_key"], variant_ref)
         previous = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant["uid"])
         loaders.check_version(previous["system"]["_version"] if previous else 0, expected_version)
+        if previous is not None:  # a new one has no version a body could have read
+            loaders.check_version(previous["system"]["_version"], loaders.stated_version(submitted))
         if previous is None:
             _check_linked(tx, stack["api_key"], ct_uid, variant)
         edited = domain.edit_variant(ct["schema"], base, previous, submitted, ids.cs)

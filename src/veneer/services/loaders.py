@@ -3,6 +3,8 @@ raises the error the API answers with. Operations import these; no operation imp
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed
@@ -74,9 +76,16 @@ def check_version(stored: int, expected: int | None) -> None:
         raise StaleVersion(errors={"_version": [f"is {stored}; the request expected {expected}."]})
 
 
+def stated_version(doc: Mapping[str, Any]) -> int | None:
+    """The `_version` a write's body carries (the version its client read), when it is a number:
+    a write from an older one is refused like a stale `If-Match` (`check_version`)."""
+    value = doc.get("_version")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def variant(tx: Transaction, stack: str, ref: str) -> dict[str, Any]:
     """A variant by uid or alias."""
-    doc = tx.variants.find(stack, ref)
+    doc = tx.variants.find(stack, unicodedata.normalize("NFC", ref))  # aliases are kept NFC
     if doc is None:
         raise NotFoundObject(errors={"variant": [f"'{ref}' does not exist."]})
     return doc

@@ -1,7 +1,8 @@
 """Fixed-window rate limits kept in the database, so every worker process counts together.
 
-Login counts failed attempts per account and per client address; the management API counts every
-request per organization (or per user, before a stack is named).
+Login counts attempts per account and per client address (reserved before the password is hashed,
+given back when it was right); the management API counts every authenticated request per
+organization the caller works in (or per caller, before a stack it reaches is named).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 
 from veneer.errors import TooManyRequests
 from veneer.services.context import Actor, Services
+from veneer.store import Transaction
 
 KEY_MAX = 200  # the width of rate_counters.key
 
@@ -26,44 +28,56 @@ def _stored(key: str) -> str:
     return key if len(key) <= KEY_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def count(services: Services, key: str, seconds: int, now: float | None = None) -> int:
-    key = _stored(key)
-    bucket, _ = _window(seconds, now)
-    with services.store.read() as tx:
-        return tx.rate_counters.count(key, bucket)
-
-
-def check(services: Services, key: str, limit: int, seconds: int, now: float | None = None) -> None:
-    """429 with Retry-After when `key` already used `limit` hits in this window."""
-    if limit > 0 and count(services, key, seconds, now) >= limit:
-        raise TooManyRequests(_window(seconds, now)[1])
-
-
-def record(services: Services, key: str, seconds: int, now: float | None = None) -> int:
-    """One more hit for `key`; returns the window's count so far."""
-    key = _stored(key)
-    bucket, _ = _window(seconds, now)
+def reserve(
+    services: Services, limits: list[tuple[str, int]], seconds: int, now: float | None = None
+) -> int:
+    """One more attempt for each (key, limit), counted in one transaction *before* the work the
+    limit protects, so concurrent attempts cannot all pass a check made before any is counted;
+    429 when a key is past its limit (0 = no limit). Returns the window, for `release`."""
+    bucket, retry_after = _window(seconds, now)
     with services.store.write() as tx:
-        return tx.rate_counters.hit(key, bucket)
+        over = [
+            tx.rate_counters.hit(_stored(key), bucket) > limit for key, limit in limits if limit > 0
+        ]
+    if any(over):
+        raise TooManyRequests(retry_after)
+    return bucket
+
+
+def release(services: Services, limits: list[tuple[str, int]], bucket: int) -> None:
+    """Gives back the attempts `reserve` counted in window `bucket` (a login that succeeded)."""
+    with services.store.write() as tx:
+        for key, limit in limits:
+            if limit > 0:
+                tx.rate_counters.release(_stored(key), bucket)
 
 
 def hit(services: Services, key: str, limit: int, seconds: int, now: float | None = None) -> None:
     """Count a request and refuse it beyond `limit` per window (0 = no limit)."""
-    if limit <= 0:
-        return
-    if record(services, key, seconds, now) > limit:
-        raise TooManyRequests(_window(seconds, now)[1])
+    reserve(services, [(key, limit)], seconds, now)
 
 
 def limit_management(services: Services, actor: Actor, api_key: str | None) -> None:
-    """Management requests per minute, counted per organization of the stack named by `api_key`
-    (per user when no stack is named). An organization's settings may set its own limit."""
-    limit, key = services.settings.management_rate_limit, f"management:user:{actor.uid}"
+    """Management requests per minute, counted against the caller once it is authenticated: the
+    organization of the stack named by `api_key` when the caller may reach that stack (an
+    organization's settings may set its own limit), else the caller itself (the user or token).
+    So requests naming another organization's stack, refused by the access check, never use up
+    that organization's allowance."""
+    limit, key = services.settings.management_rate_limit, f"management:{actor.kind}:{actor.uid}"
     if api_key:
         with services.store.read() as tx:
             org = tx.stacks.organization(api_key)
-        if org is not None:
+            reached = org is not None and _reaches(tx, actor, api_key, org["uid"])
+        if org is not None and reached:
             key = f"management:org:{org['uid']}"
             own = org["settings"].get("management_rate_limit")
             limit = own if isinstance(own, int) and not isinstance(own, bool) else limit
     hit(services, key, limit, 60)
+
+
+def _reaches(tx: Transaction, actor: Actor, api_key: str, org_uid: str) -> bool:
+    """Whether `actor` works in the stack: a member of its organization, or a management token
+    of that stack (a delivery token never uses the management API)."""
+    if actor.is_user:
+        return tx.accounts.role(org_uid, actor.uid) is not None
+    return actor.kind == "management" and actor.stack == api_key

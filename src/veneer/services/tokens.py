@@ -5,6 +5,7 @@ Only a hash of each token is stored: the token itself is shown once, in the answ
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from veneer import ids
@@ -94,6 +95,33 @@ def _environment_scope(tx: Transaction, stack: str, item: dict[str, Any]) -> dic
     return {**item, "environments": envs, "acl": {"read": True}}
 
 
+def expires_on(kind: str, value: Any, action: str = "creation") -> str | None:
+    """A token's expiry as stored: None (never; `""` too), an ISO 8601 date (the token works
+    through that day, UTC) or date-time (kept as UTC with milliseconds, as Veneer writes times);
+    it must lie in the future. Anything else (`0`, `"yesterday"`, a past date) is refused: stored
+    as given it would have compared as a token that never expires."""
+    if value is None or value == "":
+        return None
+    moment = _moment(value)
+    stored = None if moment is None else value if len(value) == 10 else ids.format_time(moment)
+    if stored is None or stored < ids.now()[: len(stored)]:
+        raise ValidationFailed(
+            f"{KINDS[kind]} {action} failed. Please enter valid data.",
+            {"expires_on": ["must be a future ISO 8601 date or date-time, or null."]},
+        )
+    return stored
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not ids.EXPIRY.fullmatch(value):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def create_token(
     services: Services, actor: Actor, api_key: str | None, kind: str, body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -112,7 +140,7 @@ def create_token(
             "name": name,
             "description": str(body.get("description") or ""),
             "scope": _scope(tx, stack["api_key"], kind, body),
-            "expires_on": body.get("expires_on"),
+            "expires_on": expires_on(kind, body.get("expires_on")),
             "updated_by": actor.uid,
         }
         row = {
@@ -143,6 +171,8 @@ def update_token(
             doc["description"] = body["description"]
         if "scope" in body:
             doc["scope"] = _scope(tx, stack["api_key"], kind, body)
+        if "expires_on" in body:
+            doc["expires_on"] = expires_on(kind, body["expires_on"], "update")
         doc["updated_by"] = actor.uid
         row["updated_at"] = ids.now()
         tx.tokens.update(uid, doc, row["updated_at"])
@@ -173,7 +203,7 @@ def authenticate(services: Services, secret: str, kind: str) -> Actor:
             error_code=109 if kind == "delivery" else 105,
         )
     doc = row["doc"]
-    if doc.get("expires_on") and str(doc["expires_on"]) < ids.now()[: len(str(doc["expires_on"]))]:
+    if ids.expired(doc.get("expires_on")):
         raise Unauthorized(f"The {KINDS[kind]} has expired.", errors={"token": ["has expired."]})
     if kind == "delivery":
         envs = tuple(

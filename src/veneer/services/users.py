@@ -99,7 +99,8 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
     """`POST /v3/user-session`: the user body with a fresh `authtoken`.
 
     Failed attempts are counted per account and per client address; past the limits every attempt
-    is refused with 429 until the window ends, whether or not the password is right.
+    is refused with 429 until the window ends, whether or not the password is right. Each attempt
+    is counted before its password is checked and given back when it was right.
     """
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise ValidationFailed(
@@ -110,16 +111,16 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
         (f"login:account:{email.lower()}", limits.login_attempts),
         (f"login:address:{address}", limits.login_attempts_per_address),
     ]
-    for key, limit in keys:
-        ratelimit.check(services, key, limit, limits.login_window)
+    # Reserved before hashing: concurrent attempts each take a slot, so no more than the limit
+    # ever reach the (deliberately slow, memory-hard) password check.
+    window = ratelimit.reserve(services, keys, limits.login_window)
     with services.store.read() as tx:
         row = tx.accounts.user_by_email(email.lower())
     if not services.passwords.verify(row["password_hash"] if row else None, password):
-        for key, _limit in keys:
-            ratelimit.record(services, key, limits.login_window)
         raise Unauthorized(
             LOGIN_FAILED, error_code=104, errors={"user": ["email or password is invalid."]}
         )
+    ratelimit.release(services, keys, window)  # only failed attempts count
     assert row is not None
     authtoken = ids.token()
     now = datetime.now(UTC)

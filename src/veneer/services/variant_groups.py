@@ -8,6 +8,7 @@ entry variants of that content type for the group's variants (semantics §2).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -222,6 +223,17 @@ def alias_for(meta: dict[str, Any] | None, group_meta: dict[str, Any] | None) ->
     return f"cs_personalize_{experience}_{short}"
 
 
+def _alias(
+    body: Mapping[str, Any], meta: dict[str, Any] | None, group: dict[str, Any] | None
+) -> str | None:
+    """The alias asked for (or Personalize's), in Unicode normal form C: the same name typed on
+    another keyboard (NFD "Café") is the same alias, and names it in `x-cs-variant-uid`."""
+    asked = body.get("alias")
+    if not isinstance(asked, str):
+        asked = alias_for(meta, group.get("personalize_metadata") if group else None)
+    return unicodedata.normalize("NFC", asked) if asked else None
+
+
 def create_variant(
     services: Services,
     actor: Actor,
@@ -234,7 +246,7 @@ def create_variant(
         stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
         group = loaders.variant_group(tx, stack, group_uid) if group_uid else None
         uid = _uid(body, "Variant")
-        if tx.variants.get(stack, uid) is not None:
+        if tx.variants.find(stack, uid) is not None:  # a uid or an alias of another variant
             raise _fail(
                 "Variant creation failed. Please enter valid data.", "uid", "is not unique."
             )
@@ -251,11 +263,7 @@ def create_variant(
         meta = _metadata(body)
         if meta is not None:
             doc["personalize_metadata"] = meta
-        alias = (
-            body.get("alias")
-            if isinstance(body.get("alias"), str)
-            else alias_for(meta, group.get("personalize_metadata") if group else None)
-        )
+        alias = _alias(body, meta, group)
         if alias and len(alias) > ALIAS_MAX:
             raise _fail(
                 "Variant creation failed. Please enter valid data.",
@@ -263,7 +271,7 @@ def create_variant(
                 f"must be at most {ALIAS_MAX} characters.",
             )
         if alias:
-            if tx.variants.with_alias(stack, alias) is not None:
+            if tx.variants.find(stack, alias) is not None:  # an alias or a uid of another variant
                 raise _fail(
                     "Variant creation failed. Please enter valid data.", "alias", "is not unique."
                 )
@@ -331,7 +339,9 @@ def list_variants(
 def _wanted_uids(params: Any) -> set[str]:
     listed = params.getlist("uids[]") if hasattr(params, "getlist") else []
     joined = params.get("uid") or ""
-    return {u.strip() for u in [*listed, *joined.split(",")] if u.strip()}
+    return {
+        unicodedata.normalize("NFC", u.strip()) for u in [*listed, *joined.split(",")] if u.strip()
+    }
 
 
 def delete_variant(

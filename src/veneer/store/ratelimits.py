@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 import veneer.store.tables as t
 from veneer.store.core import Rows
@@ -26,3 +26,12 @@ class RateCounters(Rows):
         if count == 1:
             self._conn.execute(delete(c).where(c.c.key == key, c.c.window < window))
         return count
+
+    def release(self, key: str, window: int) -> None:
+        """Take back one hit of `key` in a window (an attempt reserved and then not spent)."""
+        c = t.rate_counters
+        self._conn.execute(
+            update(c)
+            .where(c.c.key == key, c.c.window == window, c.c.count > 0)
+            .values(count=c.c.count - 1)
+        )

@@ -4,12 +4,14 @@ key, so the database itself refuses a second holder: race-free, one index probe 
 
 A value's key compares like Python's `==` on the value `domain.schema.unique_values` returns:
 canonical JSON (object keys sorted, booleans and integral floats as integers, as `True == 1 ==
-1.0` in Python), replaced by `#` and its SHA-256 when longer than KEY_LENGTH (docs/behaviour.md).
+1.0` in Python; strings in Unicode normal form C, so that canonically equivalent spellings such as
+NFC and NFD "Café" are one value), replaced by `#` and its SHA-256 when longer than KEY_LENGTH (docs/behaviour.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -27,7 +29,8 @@ ENTRY_REFUSAL = "Entry creation failed. Please enter valid data."
 
 
 def _canonical(value: Any) -> Any:
-    """`value` with every number Python holds equal to an integer made that integer."""
+    """`value` with every number Python holds equal to an integer made that integer, and every
+    string in Unicode normal form C."""
     if isinstance(value, dict):
         return {key: _canonical(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -36,6 +39,8 @@ def _canonical(value: Any) -> Any:
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):  # NFC and NFD "Café" are one value to a reader
+        return unicodedata.normalize("NFC", value)
     return value
 
 

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 Dep = tuple[str, ...]
 T = TypeVar("T")
 MEMO_LIMIT = 10_000
+MEMO_KEY_BYTES = 512  # memo keys hold names from requests: a longer one is computed, not kept
+ITEM_OVERHEAD = 256  # what an entry costs besides its bytes: objects, index and LRU links
 # Every delivery response: the variant header changes what an entry read serves.
 VARY = (b"vary", b"x-cs-variant-uid")
 
@@ -92,13 +94,33 @@ def variant_list_dep(stack: str, environment: str, content_type: str) -> Dep:
     return ("variant-list", stack, environment, content_type)
 
 
+def size_of(key: Hashable) -> int:
+    """About what a key holds, in bytes: its strings and bytes, nested tuples included."""
+    if isinstance(key, (str, bytes)):
+        return len(key)
+    if isinstance(key, tuple):
+        return 8 + sum(size_of(part) for part in key)
+    return 8
+
+
+def _cost(key: Hashable, item: Cached | Merged) -> int:
+    # A merged entry is charged for the single-entry response made on it later, too.
+    body = len(item.body) * (2 if isinstance(item, Merged) else 1)
+    return ITEM_OVERHEAD + size_of(key) + body
+
+
 class DeliveryCache:
     """An LRU of `Cached` responses and `Merged` entries with an index from each dependency to
-    the keys that hold it, and a memo (`memoized`), bounded because callers choose its keys."""
+    the keys that hold it, and a memo (`memoized`), bounded because callers choose its keys.
+    The LRU is capped by count (`capacity`) and by bytes (`max_bytes`: bodies and keys, which
+    hold what requests sent), whichever is reached first."""
 
-    def __init__(self, enabled: bool, capacity: int) -> None:
+    def __init__(self, enabled: bool, capacity: int, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.enabled = enabled
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.costs: dict[Hashable, int] = {}
         self.items: OrderedDict[Hashable, Cached | Merged] = OrderedDict()
         self.index: dict[Dep, set[Hashable]] = {}
         self.memo: dict[tuple[str, ...], Any] = {}  # keyed (kind, stack, ...)
@@ -125,6 +147,7 @@ class DeliveryCache:
         for key in self.index.pop(dep, ()):
             cached = self.items.pop(key, None)
             if cached is not None:
+                self.bytes -= self.costs.pop(key, 0)
                 for other in cached.deps:
                     if other != dep and other in self.index:
                         self.index[other].discard(key)
@@ -135,6 +158,8 @@ class DeliveryCache:
             self.items.clear()
             self.index.clear()
             self.memo.clear()
+            self.costs.clear()
+            self.bytes = 0
 
     def memoized(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """The memo's value for `key` (`key[1]` is the stack), computed and kept when missing."""
@@ -143,6 +168,8 @@ class DeliveryCache:
             return known
         except KeyError:
             value = compute()
+            if size_of(key) > MEMO_KEY_BYTES:
+                return value
             if len(self.memo) >= MEMO_LIMIT:
                 self.memo = {}
             self.memo[key] = value
@@ -158,14 +185,18 @@ class DeliveryCache:
         return item if isinstance(item, Merged) else None
 
     def put(self, key: Hashable, cached: Cached | Merged) -> None:
-        if not self.enabled:
+        cost = _cost(key, cached)
+        if not self.enabled or cost > self.max_bytes:
             return
         with self._lock:
+            self.bytes += cost - self.costs.get(key, 0)
+            self.costs[key] = cost
             self.items[key] = cached
             for dep in cached.deps:
                 self.index.setdefault(dep, set()).add(key)
-            while len(self.items) > self.capacity:
+            while len(self.items) > self.capacity or self.bytes > self.max_bytes:
                 old_key, old = self.items.popitem(last=False)
+                self.bytes -= self.costs.pop(old_key, 0)
                 for dep in old.deps:
                     if dep in self.index:
                         self.index[dep].discard(old_key)

@@ -25,7 +25,11 @@ class DeliveryContext:
     def open(cls, services: Services) -> DeliveryContext:
         settings = services.settings
         published = services.store.published_reader(settings.request_timeout)
-        cache = DeliveryCache(settings.delivery_cache, settings.delivery_cache_entries)
+        cache = DeliveryCache(
+            settings.delivery_cache,
+            settings.delivery_cache_entries,
+            settings.delivery_cache_bytes,
+        )
         return cls(settings, services.store, published, cache, ChangeFollower(published, cache))
 
     def start(self) -> float:

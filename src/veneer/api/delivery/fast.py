@@ -16,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veneer.api.delivery import handlers, reader
+from veneer.api.delivery import handlers, reader, variants
 from veneer.api.delivery.cache import Cached
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
@@ -106,9 +106,11 @@ def _credentials(headers: dict[bytes, bytes]) -> tuple[str, str]:
 
 def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | None:
     """The request exactly as sent, when its credentials are headers (every official SDK's way):
-    the response cached under it was built for these credentials."""
+    the response cached under it was built for these credentials. The variant header counts by
+    the names it lists (as `variants.refs_of` reads them); an oversized one is never a key."""
     api_key, token = _credentials(headers)
-    if not api_key or not token:
+    raw = headers.get(VARIANTS, b"")
+    if not api_key or not token or len(raw) > variants.HEADER_MAX:
         return None
     return (
         "exact",
@@ -117,5 +119,5 @@ def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | N
         token,
         scope["query_string"],
         headers.get(b"environment"),
-        headers.get(VARIANTS),
+        tuple(ref for ref in (part.strip() for part in raw.split(b",")) if ref),
     )

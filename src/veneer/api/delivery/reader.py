@@ -25,6 +25,7 @@ from veneer.errors import (
     Forbidden,
     NotFoundObject,
     PreconditionFailed,
+    ResponseTooLarge,
     Unauthorized,
     ValidationFailed,
 )
@@ -107,9 +108,7 @@ def _token(delivery: DeliveryContext, api_key: str, token: str) -> tuple[str, tu
     return stack, envs
 
 
-def _read_token(
-    delivery: DeliveryContext, token_hash: str
-) -> tuple[str, tuple[str, ...], str | None]:
+def _read_token(delivery: DeliveryContext, token_hash: str) -> tuple[str, tuple[str, ...], Any]:
     """The stack, environment uids and expiry of a delivery token."""
     found = delivery.published.delivery_token(token_hash)
     if found is None:
@@ -121,15 +120,15 @@ def _read_token(
         if s.get("module") == "environment"
         for e in s["environments"]
     )
-    return stack, envs, str(doc["expires_on"]) if doc.get("expires_on") else None
+    return stack, envs, doc.get("expires_on")
 
 
 def token_key(api_key: str, token: str) -> tuple[str, str, str]:
     return ("token", api_key, ids.token_hash(token))
 
 
-def expired(expires_on: str | None) -> bool:
-    return expires_on is not None and expires_on < ids.now()[: len(expires_on)]
+def expired(expires_on: Any) -> bool:
+    return ids.expired(expires_on)
 
 
 def token_still_valid(delivery: DeliveryContext, api_key: str, token: str) -> bool:
@@ -223,12 +222,36 @@ def content_type_doc(delivery: DeliveryContext, stack: str, ct: str) -> dict[str
     return doc
 
 
+@dataclass
+class Expansion:
+    """What one request's `include[]` may still add: `references` more referenced entries and
+    `room` more bytes of them. Each entry is read once per request (`raw`), however often it is
+    referenced; every copy placed in the answer counts, since the answer holds each."""
+
+    references: int
+    room: int
+    raw: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
+
+    def spend(self, size: int) -> None:
+        self.references -= 1
+        self.room -= size
+        if self.references < 0 or self.room < 0:
+            raise ResponseTooLarge(
+                "The include[] parameter would expand too many referenced entries. Include fewer "
+                "paths, or narrow the request with limit, only or except.",
+                {"include[]": ["expands more referenced entries than this server allows."]},
+            )
+
+
 def expand_references(
     delivery: DeliveryContext, scope: Scope, docs: list[dict[str, Any]], paths: list[str]
 ) -> None:
     """`include[]`: replace references on each dotted path by their published documents, in place.
     `a.b` also expands `a`. A referenced entry that is not published here is left out, as
-    Contentstack does."""
+    Contentstack does. At most `include_limit` references are expanded and at most
+    `max_response_bytes` of them added (self-references nest without end): beyond, a 422."""
+    settings = delivery.settings
+    budget = Expansion(settings.include_limit, settings.max_response_bytes)
     every = {
         ".".join(parts[:n])
         for parts in (p.split(".") for p in paths if p)
@@ -236,14 +259,16 @@ def expand_references(
     }
     for path in sorted(every, key=lambda p: p.count(".")):
         for doc in docs:
-            _expand(delivery, scope, doc, path.split("."))
+            _expand(delivery, scope, budget, doc, path.split("."))
 
 
-def _expand(delivery: DeliveryContext, scope: Scope, node: Any, parts: list[str]) -> None:
+def _expand(
+    delivery: DeliveryContext, scope: Scope, budget: Expansion, node: Any, parts: list[str]
+) -> None:
     scope.check_time()
     if isinstance(node, list):
         for item in node:
-            _expand(delivery, scope, item, parts)
+            _expand(delivery, scope, budget, item, parts)
         return
     if not isinstance(node, dict) or not parts:
         return
@@ -252,21 +277,31 @@ def _expand(delivery: DeliveryContext, scope: Scope, node: Any, parts: list[str]
     if value is None:
         for child in node.values():  # modular blocks: {block_uid: {...}}
             if isinstance(child, dict) and head in child:
-                _expand(delivery, scope, child, parts)
+                _expand(delivery, scope, budget, child, parts)
         return
     if rest:
-        _expand(delivery, scope, value, rest)
+        _expand(delivery, scope, budget, value, rest)
     elif isinstance(value, list):
         node[head] = [
-            ref for ref in (_resolve(delivery, scope, item) for item in value) if ref is not None
+            ref
+            for ref in (_resolve(delivery, scope, budget, item) for item in value)
+            if ref is not None
         ]
 
 
-def _resolve(delivery: DeliveryContext, scope: Scope, ref: Any) -> dict[str, Any] | None:
+def _resolve(
+    delivery: DeliveryContext, scope: Scope, budget: Expansion, ref: Any
+) -> dict[str, Any] | None:
     if not isinstance(ref, dict) or "uid" not in ref or "_content_type_uid" not in ref:
         return ref if isinstance(ref, dict) and "publish_details" in ref else None
-    try:
-        doc = orjson.loads(entry_bytes(delivery, scope, ref["_content_type_uid"], ref["uid"]))
-    except NotFoundObject:
+    ct, uid = str(ref["_content_type_uid"]), str(ref["uid"])
+    if (ct, uid) not in budget.raw:
+        try:
+            budget.raw[ct, uid] = entry_bytes(delivery, scope, ct, uid)
+        except NotFoundObject:
+            budget.raw[ct, uid] = None
+    raw = budget.raw[ct, uid]
+    budget.spend(len(raw) if raw is not None else 0)
+    if raw is None:
         return None
-    return {**doc, "_content_type_uid": ref["_content_type_uid"]}
+    return {**orjson.loads(raw), "_content_type_uid": ct}  # a copy of its own: paths edit it

@@ -17,6 +17,7 @@ indexed reads and no merge.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +29,11 @@ from veneer.api.delivery.cache import Merged, entry_dep, stack_dep, variant_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.reader import Scope
 from veneer.domain.patches import merge
+from veneer.errors import BadRequest
 from veneer.store.published import PublishedVariant
 
 HEADER = "x-cs-variant-uid"
+HEADER_MAX = 4096  # bytes: far more names than any variant limit applies (400 beyond)
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,30 @@ class Item:
 
 
 def refs_of(headers: Headers) -> tuple[str, ...]:
-    """The header's uids and aliases, trimmed; repeated header lines count as one list."""
+    """The header's uids and aliases, trimmed; repeated header lines count as one list, of at most
+    HEADER_MAX bytes (the list is part of cache keys). A non-ASCII alias arrives as UTF-8 bytes
+    (which Starlette decodes as Latin-1) and is compared in Unicode normal form C, the form
+    aliases are kept in."""
     values = headers.getlist(HEADER)
     if not values:  # a base read: the common case, kept cheap
         return ()
-    return tuple(ref for ref in (part.strip() for part in ",".join(values).split(",")) if ref)
+    joined = ",".join(values)
+    if len(joined) > HEADER_MAX:
+        raise BadRequest(
+            f"The x-cs-variant-uid header is longer than {HEADER_MAX} bytes.",
+            {HEADER: [f"must be at most {HEADER_MAX} bytes."]},
+        )
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFC", _utf8(joined))
+    return tuple(ref for ref in (part.strip() for part in joined.split(",")) if ref)
+
+
+def _utf8(header: str) -> str:
+    """The header's bytes read as UTF-8 (as sent by clients), or as Latin-1 when they are not."""
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
 
 
 def ask(delivery: DeliveryContext, stack: str, headers: Headers) -> Ask | None:
