@@ -37,7 +37,7 @@ def list_tokens(
 ) -> list[dict[str, Any]]:
     access.require_user(actor)
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, access.STACK)
         rows = tx.tokens.of_stack(stack["api_key"], kind)
     return [_body(r) for r in rows]
 
@@ -47,7 +47,7 @@ def get_token(
 ) -> dict[str, Any]:
     access.require_user(actor)
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, access.STACK)
         return _body(_load(tx, stack["api_key"], kind, uid))
 
 
@@ -101,7 +101,7 @@ def create_token(
     secret = ids.token()
     now = ids.now()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ValidationFailed(
@@ -134,7 +134,7 @@ def update_token(
 ) -> dict[str, Any]:
     access.require_user(actor)
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         row = _load(tx, stack["api_key"], kind, uid)
         doc = row["doc"]
         if isinstance(body.get("name"), str) and body["name"].strip():
@@ -155,7 +155,7 @@ def delete_token(
 ) -> None:
     access.require_user(actor)
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         _load(tx, stack["api_key"], kind, uid)
         tx.tokens.delete(uid)
         tx.changes.record(stack["api_key"])
@@ -183,7 +183,12 @@ def authenticate(services: Services, secret: str, kind: str) -> Actor:
             for e in s["environments"]
         )
         return Actor(
-            kind="delivery", uid=row["uid"], stack=row["stack"], can_write=False, environments=envs
+            kind="delivery",
+            uid=row["uid"],
+            stack=row["stack"],
+            environments=envs,
+            reads=frozenset(),
+            writes=frozenset(),
         )
-    writes = any((s.get("acl") or {}).get("write") for s in doc["scope"])
-    return Actor(kind="management", uid=row["uid"], stack=row["stack"], can_write=writes)
+    reads, writes = access.token_acl(doc["scope"])
+    return Actor(kind="management", uid=row["uid"], stack=row["stack"], reads=reads, writes=writes)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer import ids
-from veneer.errors import Unauthorized, ValidationFailed
-from veneer.services import ratelimit
+from veneer.errors import Forbidden, NotFoundObject, Unauthorized, ValidationFailed
+from veneer.services import access, ratelimit
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
@@ -168,3 +168,95 @@ def _memberships(tx: Transaction, user_uid: str) -> list[dict[str, Any]]:
 def organizations_of(services: Services, actor: Actor) -> list[dict[str, Any]]:
     with services.store.read() as tx:
         return _memberships(tx, actor.uid)
+
+
+# -- organization members: Contentstack's `/v3/organizations/{uid}/share` ---------------------
+def _manager_role(tx: Transaction, actor: Actor, org_uid: str) -> str:
+    """The caller's role in `org_uid`, which must let it manage members (owner or admin). An
+    organization the caller is not in answers like one where it is a plain member (no leak)."""
+    access.require_user(actor)
+    role = tx.accounts.role(org_uid, actor.uid)
+    if role not in access.MANAGERS:
+        raise Forbidden(
+            "Only the organization's owner or admins can manage its members.",
+            errors={"organization_uid": ["is not an organization you own or administer."]},
+        )
+    return role
+
+
+def share_organization(
+    services: Services, actor: Actor, org_uid: str, users: Any
+) -> list[dict[str, Any]]:
+    """Add existing accounts to an organization, or change their role: `users` maps an email to
+    a list holding one role (`admin` or `member`). Veneer sends no invitations."""
+    shares = []
+    with services.store.write() as tx:
+        mine = _manager_role(tx, actor, org_uid)
+        if not isinstance(users, dict) or not users:
+            raise ValidationFailed(
+                "Name the users to share the organization with.",
+                {"share.users": ["must map emails to a list of one role (admin or member)."]},
+            )
+        for email, roles in users.items():
+            role = _shared_role(roles, mine)
+            row = tx.accounts.user_by_email(str(email).lower())
+            if row is None:
+                raise ValidationFailed(
+                    "Veneer sends no invitations: create the account first.",
+                    {str(email): ["has no account."]},
+                )
+            current = tx.accounts.role(org_uid, row["uid"])
+            if current == "owner" or (current == "admin" and mine != "owner"):
+                raise Forbidden(errors={str(email): [f"is an organization {current}."]})
+            if current is None:
+                tx.accounts.add_member(org_uid, row["uid"], role)
+            else:
+                tx.accounts.set_role(org_uid, row["uid"], role)
+            shares.append({"email": row["email"], "user_uid": row["uid"], "org_roles": [role]})
+    return shares
+
+
+def _shared_role(roles: Any, mine: str) -> str:
+    role = roles[0] if isinstance(roles, list) and len(roles) == 1 else roles
+    role = role.lower() if isinstance(role, str) else role
+    if role not in ("admin", "member") or (role == "admin" and mine != "owner"):
+        allowed = "admin or member" if mine == "owner" else "member"
+        raise ValidationFailed(
+            "The role is not one you can give.", {"share.users": [f"role must be {allowed}."]}
+        )
+    return str(role)
+
+
+def remove_members(services: Services, actor: Actor, org_uid: str, emails: Any) -> int:
+    """Take users out of an organization. What they made on its stacks stays; what would act in
+    their name stops: the management and delivery tokens they created are revoked and the publishes
+    they scheduled are cancelled. The owner cannot be removed; admins only by the owner."""
+    with services.store.write() as tx:
+        mine = _manager_role(tx, actor, org_uid)
+        if (
+            not isinstance(emails, list)
+            or not emails
+            or not all(isinstance(e, str) for e in emails)
+        ):
+            raise ValidationFailed(
+                "Name the users to remove.", {"emails": ["must be a non-empty list of emails."]}
+            )
+        for email in emails:
+            row = tx.accounts.user_by_email(email.lower())
+            role = tx.accounts.role(org_uid, row["uid"]) if row else None
+            if row is None or role is None:
+                raise NotFoundObject(errors={email: ["is not a member of this organization."]})
+            if role == "owner" or (role == "admin" and mine != "owner"):
+                raise Forbidden(errors={email: [f"is an organization {role}."]})
+            _remove(tx, org_uid, row["uid"])
+    return len(emails)
+
+
+def _remove(tx: Transaction, org_uid: str, user_uid: str) -> None:
+    tx.accounts.remove_member(org_uid, user_uid)
+    revoked = tx.tokens.created_by(org_uid, user_uid)
+    for token in revoked:
+        tx.tokens.delete(token["uid"])
+    for stack in sorted({token["stack"] for token in revoked}):
+        tx.changes.record(stack)
+    tx.jobs.cancel_created_by(org_uid, user_uid, "The user who scheduled it left the organization.")
