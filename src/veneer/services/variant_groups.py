@@ -344,6 +344,8 @@ def delete_variant(
 
 
 def _delete_variant(tx: Transaction, stack: str, uid: str) -> None:
-    """A variant goes with its entry variants, unpublished."""
+    """A variant goes with its entry variants and every publication of it, in every environment
+    and locale (also any left without a source), so a new variant with its uid starts clean."""
     tx.entry_variants.purge(stack, variant=uid)
+    tx.publications.drop(stack, variant=uid)
     tx.variants.delete(stack, uid)
