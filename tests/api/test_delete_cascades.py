@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_variant_publishing import body, pub  # noqa: F401 (a fixture)
+from tests.api.test_variants_api import CT
 from tests.conftest import Api
 from veneer.services.context import Services
 
@@ -123,3 +124,48 @@ def test_deleted_localization_takes_what_fell_back_to_it(
         headers={"api_key": api.api_key, "access_token": site["token"]},
     )
     assert missing.status_code == 422 and set(missing.json()) == ERROR_KEYS
+
+
+# -- finding 13: no dangling references ------------------------------------------------------------
+def test_a_fallback_locale_is_not_deleted_while_others_fall_back_to_it(
+    api: Api, site: dict[str, Any]
+) -> None:
+    api.ok(api.post("/locales", {"locale": {"code": "fr-ca", "fallback_locale": "fr-fr"}}), 201)
+    refused = api.delete("/locales/fr-fr")
+    assert refused.status_code == 422 and set(refused.json()) == ERROR_KEYS
+    assert refused.json()["errors"] == {"code": ["is the fallback language of fr-ca."]}
+    assert deliver(api, site, "fr-fr") == "base"  # nothing was dropped
+    api.ok(api.put("/locales/fr-ca", {"locale": {"fallback_locale": "en-us"}}))
+    api.ok(api.delete("/locales/fr-fr"))
+    assert [loc["code"] for loc in api.ok(api.get("/locales"))["locales"]] == ["en-us", "fr-ca"]
+    publish = body([])
+    publish["entry"]["locales"] = ["fr-ca"]
+    api.ok(api.post(site["path"] + "/publish", publish))
+    assert deliver(api, site, "fr-ca") == "base"
+
+
+def test_deleted_content_type_is_unlinked_and_a_new_one_is_not_relinked(
+    api: Api, site: dict[str, Any]
+) -> None:
+    api.ok(api.delete("/content_types/landing"))
+    group = api.ok(api.get("/variant_groups/colors"))
+    assert group["content_types"] == [{"uid": "landing", "status": "unlinked"}]
+    api.ok(api.post("/content_types", CT), 201)
+    assert (
+        api.ok(api.get("/variant_groups", params={"content_type": "landing"}))["variant_groups"]
+        == []
+    )
+    entry = api.ok(api.post("/content_types/landing/entries", {"entry": {"title": "new"}}), 201)
+    made = api.put(
+        f"/content_types/landing/entries/{entry['entry']['uid']}/variants/red",
+        {"entry": {"title": "r", "_variant": {}}},
+    )
+    assert made.status_code == 422 and set(made.json()) == ERROR_KEYS
+    api.ok(api.put("/variant_groups/colors", {"content_types": ["landing"]}))
+    api.ok(
+        api.put(
+            f"/content_types/landing/entries/{entry['entry']['uid']}/variants/red",
+            {"entry": {"title": "r", "_variant": {}}},
+        ),
+        201,
+    )

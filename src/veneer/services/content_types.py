@@ -9,6 +9,7 @@ from veneer.domain import schema as domain_schema
 from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
+from veneer.store import Transaction
 
 
 def list_content_types(
@@ -113,5 +114,19 @@ def delete_content_type(services: Services, actor: Actor, api_key: str | None, u
         stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
         loaders.content_type(tx, stack["api_key"], uid)
         tx.entries.purge_type(stack["api_key"], uid)
+        _unlink_everywhere(tx, stack["api_key"], uid, actor)
         tx.content_types.delete(stack["api_key"], uid)
         tx.changes.record(stack["api_key"])
+
+
+def _unlink_everywhere(tx: Transaction, stack: str, uid: str, actor: Actor) -> None:
+    """A deleted content type is unlinked from every variant group, so one re-created with its uid
+    is linked only when someone links it again."""
+    for group in tx.variant_groups.all(stack):
+        if loaders.linked(group, uid):
+            group["content_types"] = [
+                {**c, "status": "unlinked"} if c["uid"] == uid else c
+                for c in group["content_types"]
+            ]
+            group.update(updated_by=actor.uid, updated_at=ids.now())
+            tx.variant_groups.replace(stack, group)

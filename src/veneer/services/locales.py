@@ -111,6 +111,22 @@ def delete_locale(services: Services, actor: Actor, api_key: str | None, code: s
             raise ValidationFailed(
                 "The master language cannot be deleted.", {"code": ["is the master locale."]}
             )
+        _refuse_if_fallback(tx, stack["api_key"], doc["code"])
         tx.entries.drop_locale(stack["api_key"], doc["code"])
         tx.locales.delete(stack["api_key"], doc["code"])
         tx.changes.record(stack["api_key"])
+
+
+def _refuse_if_fallback(tx: Transaction, stack: str, code: str) -> None:
+    """A locale other locales fall back to stays until they fall back elsewhere: deleting it would
+    leave their chains pointing at nothing (and what they published from it orphaned)."""
+    dependents = sorted(
+        d["code"] for d in tx.locales.all(stack) if d.get("fallback_locale") == code
+    )
+    if dependents:
+        names = ", ".join(dependents)
+        raise ValidationFailed(
+            f"The language is the fallback language of {names}; change their fallback first.",
+            {"code": [f"is the fallback language of {names}."]},
+            error_code=247,
+        )
