@@ -12,6 +12,7 @@ from veneer.services import access, ratelimit
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
+EDITOR = "editor-session:"  # hashed with an editor session's token: no authtoken has that hash
 LOGIN_FAILED = (
     "Looks like your email or password is invalid. Please try again or reset your password."
 )
@@ -96,11 +97,29 @@ def _insert_user(
 
 
 def login(services: Services, email: Any, password: Any, address: str = "") -> dict[str, Any]:
-    """`POST /v3/user-session`: the user body with a fresh `authtoken`.
+    """`POST /v3/user-session`: the user body with a fresh `authtoken`."""
+    row = _verify(services, email, password, address)
+    authtoken = ids.token()
+    with services.store.write() as tx:
+        _open_session(tx, row, _hash(authtoken), services.settings.session_ttl_hours)
+        memberships = _memberships(tx, row["uid"])
+    return {**user_body(row, memberships), "authtoken": authtoken}
 
-    Failed attempts are counted per account and per client address; past the limits every attempt
-    is refused with 429 until the window ends, whether or not the password is right.
-    """
+
+def editor_login(services: Services, email: Any, password: Any, address: str = "") -> str:
+    """The editor's own session (`VENEER_EDITOR_SESSION_HOURS`): its token is stored under another
+    hash than an authtoken's, so the editor cookie is never an API credential, nor the reverse."""
+    row = _verify(services, email, password, address)
+    token = ids.token()
+    with services.store.write() as tx:
+        _open_session(tx, row, _hash(token, editor=True), services.settings.editor_session_hours)
+    return token
+
+
+def _verify(services: Services, email: Any, password: Any, address: str) -> dict[str, Any]:
+    """The account whose password this is. Failed attempts are counted per account and per client
+    address; past the limits every attempt is refused with 429 until the window ends, whether or
+    not the password is right."""
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise ValidationFailed(
             LOGIN_FAILED, {"user": ["needs email and password."]}, error_code=104
@@ -121,25 +140,28 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
             LOGIN_FAILED, error_code=104, errors={"user": ["email or password is invalid."]}
         )
     assert row is not None
-    authtoken = ids.token()
+    return row
+
+
+def _hash(token: str, *, editor: bool = False) -> str:
+    return ids.token_hash(EDITOR + token if editor else token)
+
+
+def _open_session(tx: Transaction, row: dict[str, Any], token_hash: str, hours: int) -> None:
     now = datetime.now(UTC)
-    expires = now + timedelta(hours=services.settings.session_ttl_hours)
+    expires = now + timedelta(hours=hours)
+    tx.accounts.add_session(token_hash, row["uid"], ids.format_time(now), ids.format_time(expires))
+
+
+def logout(services: Services, authtoken: str, *, editor: bool = False) -> None:
     with services.store.write() as tx:
-        tx.accounts.add_session(
-            ids.token_hash(authtoken), row["uid"], ids.format_time(now), ids.format_time(expires)
-        )
-        memberships = _memberships(tx, row["uid"])
-    return {**user_body(row, memberships), "authtoken": authtoken}
+        tx.accounts.end_session(_hash(authtoken, editor=editor))
 
 
-def logout(services: Services, authtoken: str) -> None:
-    with services.store.write() as tx:
-        tx.accounts.end_session(ids.token_hash(authtoken))
-
-
-def authenticate(services: Services, authtoken: str) -> Actor:
+def authenticate(services: Services, authtoken: str, *, editor: bool = False) -> Actor:
+    """The user of an API authtoken (or, with `editor`, of an editor session's token)."""
     with services.store.read() as tx:
-        session = tx.accounts.session(ids.token_hash(authtoken))
+        session = tx.accounts.session(_hash(authtoken, editor=editor))
         if session is None or session["expires_at"] < ids.now():
             raise Unauthorized(errors={"authtoken": ["is not valid."]})
         row = tx.accounts.user(session["user_uid"])
