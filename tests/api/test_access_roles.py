@@ -270,6 +270,10 @@ def test_removed_member_loses_access_tokens_and_schedules(
     assert delivery.status_code == 401
     assert call(api, owners, "GET", "/content_types") == 200  # the owner's token is untouched
     assert publishing.pending_jobs(services, api.api_key) == 1  # only the owner's schedule is left
+    publishing.run_due_jobs(services, now=ids.format_time(datetime.now(UTC) + timedelta(hours=2)))
+    with services.store.read() as tx:
+        assert tx.publications.details(api.api_key, pub["entry"], "red") == []
+        assert len(tx.publications.details(api.api_key, pub["entry"], "blue")) == 1
     again = api.delete(f"/organizations/{org_of(api)}/share", json={"emails": [member.email]})
     assert again.status_code == 422 and set(again.json()) == ERROR_KEYS
 
