@@ -170,6 +170,20 @@ def test_full_token_still_works_but_never_on_the_stack_itself(stack: Api) -> Non
     assert call(stack, headers, "PUT", "/stacks", {"stack": {"name": "renamed"}}) == 403
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"acl": RW},
+        {"module": "content_type"},
+        {"module": "content_type", "acl": {"read": "true"}},
+        {"module": "branch", "branches": "main", "acl": RW},
+    ],
+)
+def test_a_scope_that_cannot_be_read_is_refused(stack: Api, item: dict[str, Any]) -> None:
+    response = stack.post("/stacks/management_tokens", {"token": {"name": "t", "scope": [item]}})
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["scope.0"]
+
+
 # -- finding 8: organization roles ----------------------------------------------------------------
 def org_of(api: Api) -> str:
     return str(api.ok(api.get("/organizations"))["organizations"][0]["uid"])

@@ -70,7 +70,31 @@ def _scope(tx: Transaction, stack: str, kind: str, body: dict[str, Any]) -> list
             _environment_scope(tx, stack, s) if s.get("module") == "environment" else s
             for s in scope
         ]
+    for position, item in enumerate(scope):
+        _check_management_scope(item, position)
     return scope
+
+
+def _check_management_scope(item: dict[str, Any], position: int) -> None:
+    """`{"module": str, "acl": {"read"?: bool, "write"?: bool}}`, and for `branch` a list of
+    branch names: a scope that would read as something else is refused, never guessed at."""
+    acl, branches = item.get("acl"), item.get("branches")
+    problem = None
+    if not isinstance(item.get("module"), str) or not item["module"]:
+        problem = "must name its module."
+    elif not isinstance(acl, dict) or not all(
+        isinstance(acl.get(k, False), bool) for k in ("read", "write")
+    ):
+        problem = "must have an acl object with boolean read and write."
+    elif branches is not None and (
+        not isinstance(branches, list) or not all(isinstance(b, str) for b in branches)
+    ):
+        problem = "branches must be a list of branch names."
+    if problem:
+        raise ValidationFailed(
+            "Management Token creation failed. Please enter valid data.",
+            {f"scope.{position}": [problem]},
+        )
 
 
 def _environment_scope(tx: Transaction, stack: str, item: dict[str, Any]) -> dict[str, Any]:
