@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "session_ttl_hours", 24 * 14, "Lifetime of a login session (authtoken), in hours.", int
     ),
+    Setting(
+        "editor_session_hours",
+        12,
+        "Lifetime of an editor session (its cookie is not an API authtoken), in hours.",
+        int,
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-Proto Veneer believes (the editor cookie is then Secure); empty: none.",
+    ),
     Setting("delivery_cache", True, "Keep published documents in an in-process cache.", _bool),
     Setting(
         "delivery_cache_entries",
@@ -143,6 +156,8 @@ class Settings:
     request_timeout: float = 10.0
     max_json_depth: int = 64
     session_ttl_hours: int = 24 * 14
+    editor_session_hours: int = 12
+    trusted_proxies: str = ""
     delivery_cache: bool = True
     delivery_cache_entries: int = 50_000
     delivery_cache_bytes: int = 256 * 1024 * 1024
@@ -176,7 +191,19 @@ class Settings:
         settings.check()
         return settings
 
+    @property
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """`trusted_proxies` parsed; `check()` has refused anything that is not an address."""
+        items = (item.strip() for item in self.trusted_proxies.split(","))
+        return tuple(ip_network(item, strict=False) for item in items if item)
+
     def check(self) -> None:
+        try:
+            self.proxy_networks  # noqa: B018 -- parsed to be checked
+        except ValueError as exc:
+            raise ConfigError(
+                f"Setting VENEER_TRUSTED_PROXIES={self.trusted_proxies!r} is invalid: {exc}"
+            ) from exc
         if self.role not in {"all", "delivery"}:
             raise ConfigError(
                 f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}."

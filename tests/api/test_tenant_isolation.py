@@ -102,6 +102,7 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         "code": "en-us",
         "group": "colors",
         "variant": "red",
+        "org_uid": api.ok(api.get("/organizations"))["organizations"][0]["uid"],
     }
     ids["uid_token"] = mtoken["uid"]
     return {

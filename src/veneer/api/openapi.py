@@ -406,6 +406,22 @@ PUBLISH_INPUT = obj(
 )
 
 BODIES: dict[str, Json] = {
+    "share": body(
+        obj(
+            ("share",),
+            share=obj(
+                ("users",),
+                users={
+                    "type": "object",
+                    "additionalProperties": arr({"enum": ["admin", "member"]}),
+                    "description": "Email of an existing account → [its role].",
+                },
+                message=STR,
+            ),
+        ),
+        WRAPPED,
+    ),
+    "unshare": body(obj(("emails",), emails={**arr(STR), "minItems": 1})),
     "login": body(
         obj(("user",), user=obj(("email", "password"), email=STR, password=STR, tfa_token=STR))
     ),
@@ -668,6 +684,7 @@ PATH_PARAMS = {
     "variant": "Variant uid or alias.",
     "api_key": "The stack's API key.",
     "path": "A file of the editor's static assets.",
+    "org_uid": "Organization uid.",
 }
 
 
@@ -782,7 +799,7 @@ USER: list[Json] = [{"authtoken": []}]
 MANAGER: list[Json] = [{"authtoken": []}, {"management_token": []}]
 ANYONE: list[Json] = [*MANAGER, {"delivery_token": []}]
 SESSION: list[Json] = [{"editor_session": []}]
-READ = (401, 412, 422, 429)
+READ = (401, 403, 412, 422, 429)  # 403: a token whose scope cannot read the module
 WRITE = (400, 401, 403, 412, 413, 422, 429)
 DELIVERY_ERRORS = (401, 403, 412, 422, 504)
 ETAG = {
@@ -892,6 +909,29 @@ def users(p: Paths) -> None:
                 **ok(obj(("organizations",), organizations=arr(ref("Organization")))),
                 **errors(401, 429),
             },
+            security=USER,
+        ),
+    )
+    share = obj(("email", "user_uid", "org_roles"), email=STR, user_uid=STR, org_roles=arr(STR))
+    p.add(
+        "/v3/organizations/{org_uid}/share",
+        "post",
+        op(
+            "Add existing accounts to the organization, or change their role (owner/admin only)",
+            "users",
+            {**ok(obj(("notice", "shares"), notice=STR, shares=arr(share))), **errors(*WRITE)},
+            request="share",
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/organizations/{org_uid}/share",
+        "delete",
+        op(
+            "Remove members: their tokens are revoked, their scheduled publishes cancelled",
+            "users",
+            {**notice(), **errors(*WRITE)},
+            request="unshare",
             security=USER,
         ),
     )

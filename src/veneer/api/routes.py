@@ -49,6 +49,11 @@ def management_routes() -> list[BaseRoute]:
         *resource(V3 + "/user-session", post=us.login, delete=us.logout),
         *resource(V3 + "/user", get=us.current_user),
         *resource(V3 + "/organizations", get=us.list_organizations),
+        *resource(
+            V3 + "/organizations/{org_uid}/share",
+            post=us.share_organization,
+            delete=us.remove_members,
+        ),
         *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
         *_tokens("management_tokens"),

@@ -9,13 +9,14 @@ from veneer.domain import schema as domain_schema
 from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
+from veneer.store import Transaction
 
 
 def list_content_types(
     services: Services, actor: Actor, api_key: str | None
 ) -> list[dict[str, Any]]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "content_type")
         return tx.content_types.all(stack["api_key"])
 
 
@@ -23,7 +24,7 @@ def get_content_type(
     services: Services, actor: Actor, api_key: str | None, uid: str
 ) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "content_type")
         return loaders.content_type(tx, stack["api_key"], uid)
 
 
@@ -32,7 +33,7 @@ def create_content_type(
 ) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
         clean = domain_schema.validate_content_type(body)
         if tx.content_types.get(stack["api_key"], clean["uid"]) is not None:
             raise ValidationFailed(
@@ -50,7 +51,7 @@ def update_content_type(
     services: Services, actor: Actor, api_key: str | None, uid: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
         previous = loaders.content_type(tx, stack["api_key"], uid)
         clean = domain_schema.validate_content_type({**previous, **body, "uid": uid})
         doc = _document(clean, previous, actor, ids.now())
@@ -110,8 +111,22 @@ def _document(
 
 def delete_content_type(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
         loaders.content_type(tx, stack["api_key"], uid)
         tx.entries.purge_type(stack["api_key"], uid)
+        _unlink_everywhere(tx, stack["api_key"], uid, actor)
         tx.content_types.delete(stack["api_key"], uid)
         tx.changes.record(stack["api_key"])
+
+
+def _unlink_everywhere(tx: Transaction, stack: str, uid: str, actor: Actor) -> None:
+    """A deleted content type is unlinked from every variant group, so one re-created with its uid
+    is linked only when someone links it again."""
+    for group in tx.variant_groups.all(stack):
+        if loaders.linked(group, uid):
+            group["content_types"] = [
+                {**c, "status": "unlinked"} if c["uid"] == uid else c
+                for c in group["content_types"]
+            ]
+            group.update(updated_by=actor.uid, updated_at=ids.now())
+            tx.variant_groups.replace(stack, group)

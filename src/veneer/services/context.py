@@ -31,10 +31,20 @@ class Actor:
     kind: str
     uid: str
     stack: str | None = None
-    can_write: bool = True
     environments: tuple[str, ...] = ()
     user: dict[str, Any] | None = None
+    # The modules a management token's scope lets it read and write (services.access); None: all.
+    reads: frozenset[str] | None = None
+    writes: frozenset[str] | None = None
 
     @property
     def is_user(self) -> bool:
         return self.kind == "user"
+
+    def permits(self, module: str, write: bool = False) -> bool:
+        """Whether this caller may read (or write) `module` of its stack. A token may always read
+        the stack it is bound to; what else, its scope says."""
+        allowed = self.writes if write else self.reads
+        if allowed is None:
+            return True
+        return module in allowed or (module == "stack" and not write)

@@ -70,7 +70,7 @@ def create_entry(
     locale: str | None = None,
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         entry = _body_entry(body)
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
@@ -123,7 +123,7 @@ def _update(
     locale: str | None,
     expected_version: int | None,
 ) -> dict[str, Any]:
-    stack = access.stack_row(tx, actor, api_key, write=True)
+    stack = access.stack_row(tx, actor, api_key, "entry", write=True)
     entry = _body_entry(body)
     ct = loaders.content_type(tx, stack["api_key"], ct_uid)
     code = loaders.entry_locale(tx, stack, locale)
@@ -163,7 +163,7 @@ def get_entry(
     publish_details: bool = False,
 ) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
         doc = loaders.entry_version(tx, stack["api_key"], ct_uid, uid, code, version)
@@ -183,7 +183,7 @@ def list_entries(
     publish_details: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
         chain = tx.locales.chain(stack["api_key"], code) if include_fallback else [code]
@@ -208,7 +208,7 @@ def list_versions(
     locale: str | None = None,
 ) -> list[dict[str, Any]]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         code = loaders.entry_locale(tx, stack, locale)
         doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
         history = tx.entries.history(stack["api_key"], uid, doc["locale"])
@@ -233,7 +233,7 @@ def delete_entry(
 ) -> None:
     """Deleting in the master locale (the default) deletes the entry everywhere, variants included."""
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         code = loaders.entry_locale(tx, stack, locale)
         doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code, fallback=False)
         everywhere = code == stack["master_locale"]

@@ -106,7 +106,7 @@ def upsert(
     as is one whose body carries the `_version` of an older one; likewise `expected_base_version`
     for the base entry the change was made against."""
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         variant_ref = variant_ref or variant_ref_of(body)
         submitted = _submitted(body)
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
@@ -219,7 +219,7 @@ def get(
     publish_details: bool = False,
 ) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         body = response(_stored(tx, stack, ct_uid, uid, variant_ref, locale))
         if publish_details:
             _attach_publish_details(tx, stack["api_key"], body)
@@ -241,7 +241,7 @@ def list_for_entry(
     publish_details: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         code = loaders.entry_locale(tx, stack, locale)
         loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
         items = [response(s) for s in tx.entry_variants.in_locale(stack["api_key"], uid, code)]
@@ -262,7 +262,7 @@ def versions(
     locale: str | None = None,
 ) -> list[dict[str, Any]]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         system = _stored(tx, stack, ct_uid, uid, variant_ref, locale)["system"]
         numbers = tx.entry_variants.versions(
             stack["api_key"], uid, system["locale"], system["variant"]
@@ -281,7 +281,7 @@ def delete(
 ) -> None:
     """Deletes the entry variant in `locale` and unpublishes it from every environment."""
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         system = _stored(tx, stack, ct_uid, uid, variant_ref, locale)["system"]
         tx.entry_variants.purge(
             stack["api_key"], entry=uid, variant=system["variant"], locale=system["locale"]
@@ -299,7 +299,7 @@ def merged(
 ) -> dict[str, Any]:
     """The base entry's latest version with one variant applied (`include_variant(s)=true`)."""
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "entry")
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
         base = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)

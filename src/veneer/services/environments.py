@@ -18,7 +18,7 @@ def list_environments(
     services: Services, actor: Actor, api_key: str | None
 ) -> list[dict[str, Any]]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "environment")
         return tx.environments.all(stack["api_key"])
 
 
@@ -26,7 +26,7 @@ def get_environment(
     services: Services, actor: Actor, api_key: str | None, name: str
 ) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "environment")
         return _load(tx, stack["api_key"], name)
 
 
@@ -62,7 +62,7 @@ def create_environment(
 ) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "environment", write=True)
         name = _valid_name(body)
         doc = {
             "name": name,
@@ -88,7 +88,7 @@ def update_environment(
     services: Services, actor: Actor, api_key: str | None, name: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "environment", write=True)
         doc = _load(tx, stack["api_key"], name)
         if "name" in body and body["name"] != doc["name"]:
             new_name = _valid_name(body)
@@ -108,7 +108,7 @@ def update_environment(
 
 def delete_environment(services: Services, actor: Actor, api_key: str | None, name: str) -> None:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "environment", write=True)
         doc = _load(tx, stack["api_key"], name)
         tx.environments.delete(stack["api_key"], doc["uid"])
         tx.changes.record(stack["api_key"])

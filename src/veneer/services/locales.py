@@ -17,13 +17,13 @@ CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 def list_locales(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "locale")
         return tx.locales.all(stack["api_key"])
 
 
 def get_locale(services: Services, actor: Actor, api_key: str | None, code: str) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, "locale")
         return _load(tx, stack["api_key"], code)
 
 
@@ -38,7 +38,7 @@ def create_locale(
     services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "locale", write=True)
         code = body.get("code")
         if (
             not isinstance(code, str) or len(code) > 32 or not CODE.match(code.lower())
@@ -91,7 +91,7 @@ def update_locale(
     services: Services, actor: Actor, api_key: str | None, code: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "locale", write=True)
         doc = _load(tx, stack["api_key"], code)
         if "fallback_locale" in body and doc["code"] != stack["master_locale"]:
             doc["fallback_locale"] = _fallback(tx, stack, doc["code"], body["fallback_locale"])
@@ -105,12 +105,28 @@ def update_locale(
 
 def delete_locale(services: Services, actor: Actor, api_key: str | None, code: str) -> None:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "locale", write=True)
         doc = _load(tx, stack["api_key"], code)
         if doc["code"] == stack["master_locale"]:
             raise ValidationFailed(
                 "The master language cannot be deleted.", {"code": ["is the master locale."]}
             )
+        _refuse_if_fallback(tx, stack["api_key"], doc["code"])
         tx.entries.drop_locale(stack["api_key"], doc["code"])
         tx.locales.delete(stack["api_key"], doc["code"])
         tx.changes.record(stack["api_key"])
+
+
+def _refuse_if_fallback(tx: Transaction, stack: str, code: str) -> None:
+    """A locale other locales fall back to stays until they fall back elsewhere: deleting it would
+    leave their chains pointing at nothing (and what they published from it orphaned)."""
+    dependents = sorted(
+        d["code"] for d in tx.locales.all(stack) if d.get("fallback_locale") == code
+    )
+    if dependents:
+        names = ", ".join(dependents)
+        raise ValidationFailed(
+            f"The language is the fallback language of {names}; change their fallback first.",
+            {"code": [f"is the fallback language of {names}."]},
+            error_code=247,
+        )

@@ -136,7 +136,7 @@ def publish(
         body = {**body, "locale": locale}
     job = ids.job_id()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         req = parse_request(body)
         source = loaders.entry_locale(tx, stack, req.source_locale)
         loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, source)

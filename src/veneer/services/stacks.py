@@ -103,14 +103,14 @@ def list_stacks(services: Services, actor: Actor) -> list[dict[str, Any]]:
 
 def get_stack(services: Services, actor: Actor, api_key: str | None) -> dict[str, Any]:
     with services.store.read() as tx:
-        return stack_body(access.stack_row(tx, actor, api_key))
+        return stack_body(access.stack_row(tx, actor, api_key, access.STACK))
 
 
 def update_stack(
     services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        row = access.stack_row(tx, actor, api_key, write=True)
+        row = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         changes: dict[str, Any] = {"updated_at": ids.now()}
         for key in ("name", "description"):
             if key in body:
@@ -129,6 +129,6 @@ def update_stack(
 def delete_stack(services: Services, actor: Actor, api_key: str | None) -> None:
     access.require_user(actor)
     with services.store.write() as tx:
-        row = access.stack_row(tx, actor, api_key, write=True)
+        row = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         tx.stacks.delete(row["api_key"])
         tx.changes.record(row["api_key"])

@@ -38,7 +38,7 @@ def list_tokens(
 ) -> list[dict[str, Any]]:
     access.require_user(actor)
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, access.STACK)
         rows = tx.tokens.of_stack(stack["api_key"], kind)
     return [_body(r) for r in rows]
 
@@ -48,7 +48,7 @@ def get_token(
 ) -> dict[str, Any]:
     access.require_user(actor)
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)
+        stack = access.stack_row(tx, actor, api_key, access.STACK)
         return _body(_load(tx, stack["api_key"], kind, uid))
 
 
@@ -71,7 +71,31 @@ def _scope(tx: Transaction, stack: str, kind: str, body: dict[str, Any]) -> list
             _environment_scope(tx, stack, s) if s.get("module") == "environment" else s
             for s in scope
         ]
+    for position, item in enumerate(scope):
+        _check_management_scope(item, position)
     return scope
+
+
+def _check_management_scope(item: dict[str, Any], position: int) -> None:
+    """`{"module": str, "acl": {"read"?: bool, "write"?: bool}}`, and for `branch` a list of
+    branch names: a scope that would read as something else is refused, never guessed at."""
+    acl, branches = item.get("acl"), item.get("branches")
+    problem = None
+    if not isinstance(item.get("module"), str) or not item["module"]:
+        problem = "must name its module."
+    elif not isinstance(acl, dict) or not all(
+        isinstance(acl.get(k, False), bool) for k in ("read", "write")
+    ):
+        problem = "must have an acl object with boolean read and write."
+    elif branches is not None and (
+        not isinstance(branches, list) or not all(isinstance(b, str) for b in branches)
+    ):
+        problem = "branches must be a list of branch names."
+    if problem:
+        raise ValidationFailed(
+            "Management Token creation failed. Please enter valid data.",
+            {f"scope.{position}": [problem]},
+        )
 
 
 def _environment_scope(tx: Transaction, stack: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +153,7 @@ def create_token(
     secret = ids.token()
     now = ids.now()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ValidationFailed(
@@ -162,7 +186,7 @@ def update_token(
 ) -> dict[str, Any]:
     access.require_user(actor)
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         row = _load(tx, stack["api_key"], kind, uid)
         doc = row["doc"]
         if isinstance(body.get("name"), str) and body["name"].strip():
@@ -185,7 +209,7 @@ def delete_token(
 ) -> None:
     access.require_user(actor)
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
         _load(tx, stack["api_key"], kind, uid)
         tx.tokens.delete(uid)
         tx.changes.record(stack["api_key"])
@@ -213,7 +237,12 @@ def authenticate(services: Services, secret: str, kind: str) -> Actor:
             for e in s["environments"]
         )
         return Actor(
-            kind="delivery", uid=row["uid"], stack=row["stack"], can_write=False, environments=envs
+            kind="delivery",
+            uid=row["uid"],
+            stack=row["stack"],
+            environments=envs,
+            reads=frozenset(),
+            writes=frozenset(),
         )
-    writes = any((s.get("acl") or {}).get("write") for s in doc["scope"])
-    return Actor(kind="management", uid=row["uid"], stack=row["stack"], can_write=writes)
+    reads, writes = access.token_acl(doc["scope"])
+    return Actor(kind="management", uid=row["uid"], stack=row["stack"], reads=reads, writes=writes)

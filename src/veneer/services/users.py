@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer import ids
-from veneer.errors import Unauthorized, ValidationFailed
-from veneer.services import ratelimit
+from veneer.errors import Forbidden, NotFoundObject, Unauthorized, ValidationFailed
+from veneer.services import access, ratelimit
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
+EDITOR = "editor-session:"  # hashed with an editor session's token: no authtoken has that hash
 LOGIN_FAILED = (
     "Looks like your email or password is invalid. Please try again or reset your password."
 )
@@ -96,12 +97,30 @@ def _insert_user(
 
 
 def login(services: Services, email: Any, password: Any, address: str = "") -> dict[str, Any]:
-    """`POST /v3/user-session`: the user body with a fresh `authtoken`.
+    """`POST /v3/user-session`: the user body with a fresh `authtoken`."""
+    row = _verify(services, email, password, address)
+    authtoken = ids.token()
+    with services.store.write() as tx:
+        _open_session(tx, row, _hash(authtoken), services.settings.session_ttl_hours)
+        memberships = _memberships(tx, row["uid"])
+    return {**user_body(row, memberships), "authtoken": authtoken}
 
-    Failed attempts are counted per account and per client address; past the limits every attempt
-    is refused with 429 until the window ends, whether or not the password is right. Each attempt
-    is counted before its password is checked and given back when it was right.
-    """
+
+def editor_login(services: Services, email: Any, password: Any, address: str = "") -> str:
+    """The editor's own session (`VENEER_EDITOR_SESSION_HOURS`): its token is stored under another
+    hash than an authtoken's, so the editor cookie is never an API credential, nor the reverse."""
+    row = _verify(services, email, password, address)
+    token = ids.token()
+    with services.store.write() as tx:
+        _open_session(tx, row, _hash(token, editor=True), services.settings.editor_session_hours)
+    return token
+
+
+def _verify(services: Services, email: Any, password: Any, address: str) -> dict[str, Any]:
+    """The account whose password this is. Failed attempts are counted per account and per client
+    address; past the limits every attempt is refused with 429 until the window ends, whether or
+    not the password is right. Each attempt is counted before its password is checked and given
+    back when it was right."""
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise ValidationFailed(
             LOGIN_FAILED, {"user": ["needs email and password."]}, error_code=104
@@ -122,25 +141,28 @@ def login(services: Services, email: Any, password: Any, address: str = "") -> d
         )
     ratelimit.release(services, keys, window)  # only failed attempts count
     assert row is not None
-    authtoken = ids.token()
+    return row
+
+
+def _hash(token: str, *, editor: bool = False) -> str:
+    return ids.token_hash(EDITOR + token if editor else token)
+
+
+def _open_session(tx: Transaction, row: dict[str, Any], token_hash: str, hours: int) -> None:
     now = datetime.now(UTC)
-    expires = now + timedelta(hours=services.settings.session_ttl_hours)
+    expires = now + timedelta(hours=hours)
+    tx.accounts.add_session(token_hash, row["uid"], ids.format_time(now), ids.format_time(expires))
+
+
+def logout(services: Services, authtoken: str, *, editor: bool = False) -> None:
     with services.store.write() as tx:
-        tx.accounts.add_session(
-            ids.token_hash(authtoken), row["uid"], ids.format_time(now), ids.format_time(expires)
-        )
-        memberships = _memberships(tx, row["uid"])
-    return {**user_body(row, memberships), "authtoken": authtoken}
+        tx.accounts.end_session(_hash(authtoken, editor=editor))
 
 
-def logout(services: Services, authtoken: str) -> None:
-    with services.store.write() as tx:
-        tx.accounts.end_session(ids.token_hash(authtoken))
-
-
-def authenticate(services: Services, authtoken: str) -> Actor:
+def authenticate(services: Services, authtoken: str, *, editor: bool = False) -> Actor:
+    """The user of an API authtoken (or, with `editor`, of an editor session's token)."""
     with services.store.read() as tx:
-        session = tx.accounts.session(ids.token_hash(authtoken))
+        session = tx.accounts.session(_hash(authtoken, editor=editor))
         if session is None or session["expires_at"] < ids.now():
             raise Unauthorized(errors={"authtoken": ["is not valid."]})
         row = tx.accounts.user(session["user_uid"])
@@ -169,3 +191,95 @@ def _memberships(tx: Transaction, user_uid: str) -> list[dict[str, Any]]:
 def organizations_of(services: Services, actor: Actor) -> list[dict[str, Any]]:
     with services.store.read() as tx:
         return _memberships(tx, actor.uid)
+
+
+# -- organization members: Contentstack's `/v3/organizations/{uid}/share` ---------------------
+def _manager_role(tx: Transaction, actor: Actor, org_uid: str) -> str:
+    """The caller's role in `org_uid`, which must let it manage members (owner or admin). An
+    organization the caller is not in answers like one where it is a plain member (no leak)."""
+    access.require_user(actor)
+    role = tx.accounts.role(org_uid, actor.uid)
+    if role not in access.MANAGERS:
+        raise Forbidden(
+            "Only the organization's owner or admins can manage its members.",
+            errors={"organization_uid": ["is not an organization you own or administer."]},
+        )
+    return role
+
+
+def share_organization(
+    services: Services, actor: Actor, org_uid: str, users: Any
+) -> list[dict[str, Any]]:
+    """Add existing accounts to an organization, or change their role: `users` maps an email to
+    a list holding one role (`admin` or `member`). Veneer sends no invitations."""
+    shares = []
+    with services.store.write() as tx:
+        mine = _manager_role(tx, actor, org_uid)
+        if not isinstance(users, dict) or not users:
+            raise ValidationFailed(
+                "Name the users to share the organization with.",
+                {"share.users": ["must map emails to a list of one role (admin or member)."]},
+            )
+        for email, roles in users.items():
+            role = _shared_role(roles, mine)
+            row = tx.accounts.user_by_email(str(email).lower())
+            if row is None:
+                raise ValidationFailed(
+                    "Veneer sends no invitations: create the account first.",
+                    {str(email): ["has no account."]},
+                )
+            current = tx.accounts.role(org_uid, row["uid"])
+            if current == "owner" or (current == "admin" and mine != "owner"):
+                raise Forbidden(errors={str(email): [f"is an organization {current}."]})
+            if current is None:
+                tx.accounts.add_member(org_uid, row["uid"], role)
+            else:
+                tx.accounts.set_role(org_uid, row["uid"], role)
+            shares.append({"email": row["email"], "user_uid": row["uid"], "org_roles": [role]})
+    return shares
+
+
+def _shared_role(roles: Any, mine: str) -> str:
+    role = roles[0] if isinstance(roles, list) and len(roles) == 1 else roles
+    role = role.lower() if isinstance(role, str) else role
+    if role not in ("admin", "member") or (role == "admin" and mine != "owner"):
+        allowed = "admin or member" if mine == "owner" else "member"
+        raise ValidationFailed(
+            "The role is not one you can give.", {"share.users": [f"role must be {allowed}."]}
+        )
+    return str(role)
+
+
+def remove_members(services: Services, actor: Actor, org_uid: str, emails: Any) -> int:
+    """Take users out of an organization. What they made on its stacks stays; what would act in
+    their name stops: the management and delivery tokens they created are revoked and the publishes
+    they scheduled are cancelled. The owner cannot be removed; admins only by the owner."""
+    with services.store.write() as tx:
+        mine = _manager_role(tx, actor, org_uid)
+        if (
+            not isinstance(emails, list)
+            or not emails
+            or not all(isinstance(e, str) for e in emails)
+        ):
+            raise ValidationFailed(
+                "Name the users to remove.", {"emails": ["must be a non-empty list of emails."]}
+            )
+        for email in emails:
+            row = tx.accounts.user_by_email(email.lower())
+            role = tx.accounts.role(org_uid, row["uid"]) if row else None
+            if row is None or role is None:
+                raise NotFoundObject(errors={email: ["is not a member of this organization."]})
+            if role == "owner" or (role == "admin" and mine != "owner"):
+                raise Forbidden(errors={email: [f"is an organization {role}."]})
+            _remove(tx, org_uid, row["uid"])
+    return len(emails)
+
+
+def _remove(tx: Transaction, org_uid: str, user_uid: str) -> None:
+    tx.accounts.remove_member(org_uid, user_uid)
+    revoked = tx.tokens.created_by(org_uid, user_uid)
+    for token in revoked:
+        tx.tokens.delete(token["uid"])
+    for stack in sorted({token["stack"] for token in revoked}):
+        tx.changes.record(stack)
+    tx.jobs.cancel_created_by(org_uid, user_uid, "The user who scheduled it left the organization.")

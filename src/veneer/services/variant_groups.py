@@ -96,7 +96,7 @@ def create_group(
 ) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group", write=True)["api_key"]
         uid = _uid(body, "Variant Group")
         if tx.variant_groups.get(stack, uid) is not None:
             raise _fail(
@@ -125,7 +125,7 @@ def update_group(
 ) -> dict[str, Any]:
     """Rename, describe, and link or unlink content types (each listed one gets its status)."""
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group", write=True)["api_key"]
         doc = loaders.variant_group(tx, stack, uid)
         name = _name(body, "Variant Group", required=False)
         if name:
@@ -149,14 +149,14 @@ def update_group(
 
 def get_group(services: Services, actor: Actor, api_key: str | None, uid: str) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group")["api_key"]
         doc = loaders.variant_group(tx, stack, uid)
         return {**doc, "variants": tx.variants.all(stack, uid)}
 
 
 def delete_group(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group", write=True)["api_key"]
         loaders.variant_group(tx, stack, uid)
         for variant in tx.variants.all(stack, uid):
             _delete_variant(tx, stack, variant["uid"])
@@ -169,7 +169,7 @@ def list_groups(
     lp = list_params({k: v for k, v in params.items() if k not in {"asc", "desc", "query"}})
     predicate = parse_query(params.get("query"))
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group")["api_key"]
         groups = [g for g in tx.variant_groups.all(stack) if _matches(g, params, predicate)]
         groups = _sorted(groups, params)
         page = lp.page(groups)
@@ -243,7 +243,7 @@ def create_variant(
 ) -> dict[str, Any]:
     now = ids.now()
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group", write=True)["api_key"]
         group = loaders.variant_group(tx, stack, group_uid) if group_uid else None
         uid = _uid(body, "Variant")
         if tx.variants.find(stack, uid) is not None:  # a uid or an alias of another variant
@@ -289,7 +289,7 @@ def rename_variant(
     body: dict[str, Any],
 ) -> dict[str, Any]:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group", write=True)["api_key"]
         doc = _variant_in(tx, stack, group_uid, uid)
         doc["name"] = _name(body, "Variant")
         if _metadata(body) is not None:
@@ -312,7 +312,7 @@ def get_variant(
     services: Services, actor: Actor, api_key: str | None, uid: str, group_uid: str | None = None
 ) -> dict[str, Any]:
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group")["api_key"]
         return _variant_in(tx, stack, group_uid, uid)
 
 
@@ -327,7 +327,7 @@ def list_variants(
     lp = list_params({k: v for k, v in params.items() if k in {"skip", "limit", "include_count"}})
     wanted = _wanted_uids(params)
     with services.store.read() as tx:
-        stack = access.stack_row(tx, actor, api_key)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group")["api_key"]
         if group_uid:
             loaders.variant_group(tx, stack, group_uid)
         docs = tx.variants.all(stack, group_uid or None)
@@ -348,12 +348,14 @@ def delete_variant(
     services: Services, actor: Actor, api_key: str | None, uid: str, group_uid: str | None = None
 ) -> None:
     with services.store.write() as tx:
-        stack = access.stack_row(tx, actor, api_key, write=True)["api_key"]
+        stack = access.stack_row(tx, actor, api_key, "variant_group", write=True)["api_key"]
         doc = _variant_in(tx, stack, group_uid, uid)
         _delete_variant(tx, stack, doc["uid"])
 
 
 def _delete_variant(tx: Transaction, stack: str, uid: str) -> None:
-    """A variant goes with its entry variants, unpublished."""
+    """A variant goes with its entry variants and every publication of it, in every environment
+    and locale (also any left without a source), so a new variant with its uid starts clean."""
     tx.entry_variants.purge(stack, variant=uid)
+    tx.publications.drop(stack, variant=uid)
     tx.variants.delete(stack, uid)

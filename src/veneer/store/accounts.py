@@ -46,8 +46,16 @@ class Accounts(Rows):
         self.add_member(uid, owner_uid, "owner")
 
     def add_member(self, org_uid: str, user_uid: str, role: str) -> None:
-        """Make a user a member of an organization with a role (owner or member)."""
+        """Make a user a member of an organization with a role (owner, admin or member)."""
         self._insert(t.org_members, org_uid=org_uid, user_uid=user_uid, role=role)
+
+    def set_role(self, org_uid: str, user_uid: str, role: str) -> None:
+        """Change a member's role in an organization."""
+        self._update(t.org_members, {"org_uid": org_uid, "user_uid": user_uid}, role=role)
+
+    def remove_member(self, org_uid: str, user_uid: str) -> None:
+        """Take a user out of an organization (the account itself stays)."""
+        self._delete(t.org_members, org_uid=org_uid, user_uid=user_uid)
 
     def role(self, org_uid: str, user_uid: str) -> str | None:
         """A user's role in an organization, or None when not a member."""

@@ -12,7 +12,8 @@ from veneer.domain import schema as domain_schema
 from veneer.errors import ValidationFailed
 from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
-from veneer.store.publications import Publications
+from veneer.store.lineage import published_from
+from veneer.store.publications import BASE, Publications
 from veneer.store.uniques import Holder, Uniques
 from veneer.store.values import Document, replace_documents
 
@@ -109,7 +110,13 @@ class Entries(Rows):
 
     def purge(self, stack: str, uid: str, locale: str | None = None) -> None:
         """Delete an entry (or only its localization in `locale`) with its versions, variants and
-        publications."""
+        publications: also those that fell back to the deleted localization (a base publication
+        takes its variants with it)."""
+        if locale is not None:
+            for code, variant in published_from(self._conn, stack, uid, locale):
+                self._publications.drop(
+                    stack, entry=uid, locale=code, variant=None if variant == BASE else variant
+                )
         self._publications.drop(stack, entry=uid, locale=locale)
         self._uniques.release(stack, uid, locale)
         for table in (t.entries, t.entry_versions):

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.store.core import Dialect, Rows, dumps, scope, where
+from veneer.store.lineage import published_from
 from veneer.store.publications import Publications
 
 
@@ -72,15 +73,23 @@ class EntryVariants(Rows):
         content_type: str | None = None,
     ) -> None:
         """Delete the entry variants of a stack that match the given entry, locale, variant and
-        content type, with their versions and publications."""
+        content type, with their versions and every publication made from them: in their own
+        locale and in each locale that fell back to it. Without `locale` an entry variant goes in
+        every locale, and so do all its publications, whatever their source."""
         keys = scope(stack, entry=entry, locale=locale, variant=variant, content_type=content_type)
         v = t.entry_variants
         rows = self._conn.execute(
             select(v.c.entry, v.c.locale, v.c.variant).where(where(v, keys))
         ).all()
         for uid, code, name in rows:
-            self._publications.drop(stack, entry=uid, variant=name, locale=code)
             self._delete(
                 t.entry_variant_versions, stack=stack, entry=uid, locale=code, variant=name
             )
         self._conn.execute(delete(v).where(where(v, keys)))
+        for uid, name in sorted({(uid, name) for uid, _code, name in rows}):
+            if locale is None:
+                self._publications.drop(stack, entry=uid, variant=name)
+                continue
+            self._publications.drop(stack, entry=uid, variant=name, locale=locale)
+            for code, _name in published_from(self._conn, stack, uid, locale, name):
+                self._publications.drop(stack, entry=uid, variant=name, locale=code)

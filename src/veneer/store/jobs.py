@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import veneer.store.tables as t
 from veneer.store.core import Rows, dumps, loads
@@ -54,6 +54,17 @@ class Jobs(Rows):
     def finish(self, uid: str, status: str, result: dict[str, Any]) -> None:
         """Record how a job ended: done, or failed with the error in `result`."""
         self._update(t.jobs, {"uid": uid}, status=status, result=dumps(result))
+
+    def cancel_created_by(self, org_uid: str, user_uid: str, reason: str) -> int:
+        """Cancel every queued job a user scheduled in the stacks of an organization; how many."""
+        j, s = t.jobs, t.stacks
+        in_org = select(s.c.api_key).where(s.c.org_uid == org_uid)
+        result = self._conn.execute(
+            update(j)
+            .where(j.c.created_by == user_uid, j.c.status == "queued", j.c.stack.in_(in_org))
+            .values(status="cancelled", result=dumps({"error": reason}))
+        )
+        return int(result.rowcount)
 
     def pending(self, stack: str) -> int:
         """How many jobs of a stack are still queued."""

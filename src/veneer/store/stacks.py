@@ -106,6 +106,14 @@ class Tokens(Rows):
         """Replace a token's document."""
         self._update(t.tokens, {"uid": uid}, doc=dumps(doc), updated_at=updated_at)
 
+    def created_by(self, org_uid: str, user_uid: str) -> list[dict[str, Any]]:
+        """The uid and stack of every token a user created in the stacks of an organization."""
+        k, s = t.tokens, t.stacks
+        in_org = select(s.c.api_key).where(s.c.org_uid == org_uid)
+        return self._rows(
+            select(k.c.uid, k.c.stack).where(k.c.created_by == user_uid, k.c.stack.in_(in_org))
+        )
+
     def delete(self, uid: str) -> None:
         """Delete a token: its secret stops working."""
         self._delete(t.tokens, uid=uid)

@@ -197,7 +197,7 @@ jobs = Table(
     Column("kind", String(32), nullable=False),
     Column("payload", Text, nullable=False),
     Column("run_at", TIME, nullable=False, index=True),
-    Column("status", String(16), nullable=False),  # queued | done | failed
+    Column("status", String(16), nullable=False),  # queued | done | failed | cancelled
     Column("result", Text, nullable=False, default="{}"),
     Column("created_by", UID, nullable=False),
     Column("created_at", TIME, nullable=False),

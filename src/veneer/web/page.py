@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -57,7 +58,7 @@ class Page:
     request: Request
     form: FormData | None = None
     who: Actor | None = None
-    authtoken: str = ""
+    session_token: str = ""  # the editor session (never an API authtoken)
 
     @property
     def actor(self) -> Actor:
@@ -102,7 +103,7 @@ class Page:
 
     @property
     def csrf(self) -> str:
-        return session.csrf_token(self.authtoken) if self.authtoken else ""
+        return session.csrf_token(self.session_token) if self.session_token else ""
 
     @property
     def user(self) -> dict[str, Any]:
@@ -177,20 +178,22 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
 
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
-        authtoken = request.cookies.get(session.COOKIE) or ""
-        if not authtoken:
+        session_token = request.cookies.get(session.COOKIE) or ""
+        if not session_token:
             return to_login(request)
-        page = Page(services, request, authtoken=authtoken)
+        page = Page(services, request, session_token=session_token)
 
         async def steps() -> Response:
-            page.who = await run_in_threadpool(users.authenticate, services, authtoken)
+            page.who = await run_in_threadpool(
+                partial(users.authenticate, editor=True), services, session_token
+            )
             # The editor is a management client too: it counts against the organization's limit.
             await run_in_threadpool(
                 ratelimit.limit_management, services, page.who, request.path_params.get("api_key")
             )
             if request.method == "POST":
                 page.form = await _read_form(request, services)
-                if not session.csrf_ok(authtoken, page.form.get("csrf")):
+                if not session.csrf_ok(session_token, page.form.get("csrf")):
                     raise Forbidden(
                         "The form expired or did not come from this site. Reload the page and retry."
                     )

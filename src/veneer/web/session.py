@@ -1,12 +1,14 @@
-"""The editor's login session: an authtoken in a cookie, and the CSRF token derived from it.
+"""The editor's login session: a session token in a cookie, and the CSRF token derived from it.
 
-The cookie holds the same `authtoken` that `POST /v3/user-session` hands out (a session row in the
-database), so logging out anywhere ends it everywhere and several server processes share sessions
-without shared memory. It is HTTP-only, SameSite=Lax, scoped to the editor's path, and `Secure`
-when the request came over https.
+The cookie holds an editor session (`users.editor_login`): a session row in the database, so
+several server processes share it without shared memory, but stored under another hash than an
+API authtoken's, so the cookie is no API credential (and an authtoken opens no editor), and it
+lives `VENEER_EDITOR_SESSION_HOURS`, not an authtoken's 14 days. It is HTTP-only, SameSite=Lax,
+scoped to the editor's path, and `Secure` when the request came over https: directly, or through
+a proxy listed in `VENEER_TRUSTED_PROXIES` that says so in `X-Forwarded-Proto`.
 
-CSRF: every POST form carries ``csrf`` = HMAC-SHA256(authtoken, "veneer-csrf"). Only a holder of
-the authtoken (which scripts cannot read) can compute it, and every process computes the same
+CSRF: every POST form carries ``csrf`` = HMAC-SHA256(session token, "veneer-csrf"). Only a holder
+of the token (which scripts cannot read) can compute it, and every process computes the same
 value, so no server-side secret or state is needed. The login form, which has no session yet,
 uses the double-submit pattern: a random value in a short-lived cookie and in the form.
 """
@@ -16,23 +18,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from ipaddress import ip_address
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from veneer.services.context import Services
 
 COOKIE = "veneer_session"
 LOGIN_COOKIE = "veneer_login_csrf"
 _CONTEXT = b"veneer-csrf-v1"
 
 
-def csrf_token(authtoken: str) -> str:
-    return hmac.new(authtoken.encode(), _CONTEXT, hashlib.sha256).hexdigest()
+def csrf_token(session_token: str) -> str:
+    return hmac.new(session_token.encode(), _CONTEXT, hashlib.sha256).hexdigest()
 
 
-def csrf_ok(authtoken: str, posted: object) -> bool:
+def csrf_ok(session_token: str, posted: object) -> bool:
     # compare_digest takes only ASCII str: compare bytes, so a hostile non-ASCII token is just wrong.
     return isinstance(posted, str) and hmac.compare_digest(
-        csrf_token(authtoken).encode(), posted.encode()
+        csrf_token(session_token).encode(), posted.encode()
     )
 
 
@@ -54,6 +59,26 @@ def base_path(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
+def is_https(request: Request) -> bool:
+    """Whether the browser reached us over https: the request's own scheme, or the first
+    `X-Forwarded-Proto` of a trusted proxy (anyone else's header is ignored)."""
+    if request.url.scheme == "https":
+        return True
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return forwarded == "https" and _trusted(request)
+
+
+def _trusted(request: Request) -> bool:
+    services: Services = request.app.state.services
+    networks = services.settings.proxy_networks
+    host = request.client.host if request.client else ""
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
 def set_cookie(
     response: Response, request: Request, name: str, value: str, max_age: int | None
 ) -> None:
@@ -64,7 +89,7 @@ def set_cookie(
         path=base_path(request) + "/",
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
     )
 
 
@@ -74,7 +99,7 @@ def clear_cookie(response: Response, request: Request, name: str) -> None:
         path=base_path(request) + "/",
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
     )
 
 

@@ -22,10 +22,10 @@ MAX_SEARCH = 200
 @public
 def login_form(page: Page) -> Response:
     target = session.safe_next(page.request, page.param("next"))
-    authtoken = page.request.cookies.get(session.COOKIE)
-    if authtoken:
+    token = page.request.cookies.get(session.COOKIE)
+    if token:
         try:
-            users.authenticate(page.services, authtoken)
+            users.authenticate(page.services, token, editor=True)
             return page.redirect(target)
         except VeneerError:
             pass
@@ -51,7 +51,7 @@ def login(page: Page) -> Response:
         return _login_page(page, target, email, "The login form expired. Please try again.", 403)
     client = page.request.client
     try:
-        user = users.login(
+        token = users.editor_login(
             page.services, email, page.field("password"), client.host if client else ""
         )
     except VeneerError as exc:  # failed logins count against the same limits as the API's
@@ -63,8 +63,8 @@ def login(page: Page) -> Response:
         response,
         page.request,
         session.COOKIE,
-        user["authtoken"],
-        max_age=page.services.settings.session_ttl_hours * 3600,
+        token,
+        max_age=page.services.settings.editor_session_hours * 3600,
     )
     session.clear_cookie(response, page.request, session.LOGIN_COOKIE)
     return response
@@ -72,7 +72,7 @@ def login(page: Page) -> Response:
 
 @view
 def logout(page: Page) -> Response:
-    users.logout(page.services, page.authtoken)
+    users.logout(page.services, page.session_token, editor=True)
     response = page.redirect(page.href("login"))
     session.clear_cookie(response, page.request, session.COOKIE)
     return response

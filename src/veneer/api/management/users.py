@@ -1,4 +1,4 @@
-"""`/v3/user-session`, `/v3/user`, `/v3/organizations`."""
+"""`/v3/user-session`, `/v3/user`, `/v3/organizations` and its members (`…/{uid}/share`)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,18 @@ def list_organizations(call: Call) -> dict[str, Any]:
     if not actor.is_user:
         raise Unauthorized(errors={"authtoken": ["is required."]})
     return {"organizations": users.organizations_of(call.services, actor)}
+
+
+@endpoint
+def share_organization(call: Call) -> dict[str, Any]:
+    share = call.section("share")
+    shares = users.share_organization(
+        call.services, call.actor(), call.path("org_uid"), share.get("users")
+    )
+    return {"notice": "The organization was shared successfully.", "shares": shares}
+
+
+@endpoint
+def remove_members(call: Call) -> dict[str, Any]:
+    users.remove_members(call.services, call.actor(), call.path("org_uid"), call.body.get("emails"))
+    return {"notice": "The users were removed from the organization."}
