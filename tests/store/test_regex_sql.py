@@ -22,7 +22,16 @@ from tests.store.test_query_sql import listed, oracle, write
 from veneer.domain.query import REGEX_FLAGS, compile_query
 from veneer.errors import ValidationFailed
 from veneer.services.context import Services
-from veneer.store.pgregex import END, SUBSET, case_variants, tables
+from veneer.store.pgregex import (
+    END,
+    SUBSET,
+    case_variants,
+    complement,
+    minus,
+    points,
+    tables,
+    union,
+)
 from veneer.store.sqllist import Listing
 
 # ASCII letters beside the non-ASCII characters `regex` folds them with, and the reverse.
@@ -158,6 +167,23 @@ def test_case_variants_equal_the_brute_force(char: str) -> None:
     assert case_variants(char) == brute_force_variants(char)
 
 
+small_sets = st.sets(st.integers(0, 40) | st.integers(END - 3, END - 1))
+
+
+@settings(max_examples=100, derandomize=True, deadline=None, database=None)
+@given(small_sets, small_sets)
+def test_the_set_operations_on_ranges_are_those_of_sets(a: set[int], b: set[int]) -> None:
+    everything = set(range(50)) | set(range(END - 10, END))
+
+    def members(r: tuple[tuple[int, int], ...]) -> set[int]:
+        return {c for c in everything if any(lo <= c < hi for lo, hi in r)}
+
+    assert members(union(points(a), points(b))) == a | b
+    assert members(minus(points(a), points(b))) == a - b
+    assert members(complement(points(a))) == everything - a
+    assert all(lo < hi < next_lo for (lo, hi), (next_lo, _) in itertools.pairwise(points(a)))
+
+
 def test_the_tables_are_cheap_per_character() -> None:
     """Once built, a new character costs a search of the few thousand cased characters, not of
     all 1.1 million code points."""
@@ -217,7 +243,7 @@ subset = st.recursive(
 
 
 @settings(
-    max_examples=150,
+    max_examples=120,
     derandomize=True,
     deadline=None,
     database=None,

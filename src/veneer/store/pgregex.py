@@ -43,6 +43,7 @@ MAX_WEIGHT = 2_000  # sets once repeats are expanded: PostgreSQL compiles ~10,00
 MAX_LENGTH = 256_000  # characters of ARE: a \w is a bracket of ~800 ranges (~16,000)
 END = 0x110000
 SURROGATES = ((0xD800, 0xE000),)
+NEVER_STORED = ((0, 1), *SURROGATES)  # \x00 is stored as a pair, surrogates can't be
 ESCAPED = ((0, 3),)  # \x00 and \x01 are stored as pairs; \x02 is their second character
 
 # The case table `regex` itself matches with: (flags, code point) -> the code points it matches.
@@ -197,7 +198,7 @@ def are_char(code: int) -> str:
 def _bracket(a: Ranges) -> str:
     """ARE text of a nonempty set without \\x00-\\x02: the shorter of a bracket of the set and a
     negated bracket of the rest (which leaves out \\x00-\\x02, as it must)."""
-    rest = minus(complement(a), SURROGATES + ((0, 1),))  # no \x00 is ever stored
+    rest = minus(complement(a), NEVER_STORED)
     negated = len(rest) < len(a)
     items = rest if negated else a
     if not negated and size(a) == 1:
