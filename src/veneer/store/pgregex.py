@@ -238,6 +238,7 @@ NOTHING = f"[^{are_char(1)}-{are_char(END - 1)}]"
 ALIGNED = f"^(?:[^{are_char(1)}]|{are_char(1)}[{are_char(1)}{are_char(2)}])*"
 
 
+@lru_cache(maxsize=256)
 def are_pattern(pattern: str, options: str) -> str:
     """The ARE for `pattern` with `options`, or Unsupported."""
     if not set(options) <= {"i", "m", "s"}:
