@@ -12,6 +12,7 @@ import secrets
 import string
 from functools import cache
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import regex
@@ -22,6 +23,7 @@ from tests.store.test_query_sql import listed, oracle, write
 from veneer.domain.query import REGEX_FLAGS, compile_query
 from veneer.errors import ValidationFailed
 from veneer.services.context import Services
+from veneer.store import pgregex
 from veneer.store.pgregex import (
     END,
     SUBSET,
@@ -346,3 +348,21 @@ def test_any_pattern_equals_the_oracle_or_is_refused(
     except ValidationFailed as error:
         assert dialect(services) == "postgresql"
         assert_refused(error, pattern)
+
+
+def test_a_pattern_postgresql_refuses_to_compile_is_a_422(services: Services) -> None:
+    """The size bound keeps PostgreSQL's "too complex" away; were it to come, it is a 422."""
+    pattern = "(?:b{250}){41}"
+    stack, stored = stored_texts(services, ["b" * 300, "a"])
+    listing = regex_listing(pattern, "")
+    if dialect(services) == "sqlite":
+        assert listed(services, stack, listing) == oracle(stored, ("en",), listing)
+        return
+    with pytest.raises(ValidationFailed) as refused:
+        listed(services, stack, listing)
+    assert_refused(refused.value, pattern)
+    with patch.object(pgregex, "MAX_WEIGHT", 10**6), pytest.raises(ValidationFailed) as failed:
+        listed(services, stack, listing)
+    assert failed.value.status == 422
+    message = "invalid regular expression: regular expression is too complex"
+    assert failed.value.errors == {"query": [f"$regex can't run on this database: {message}"]}
