@@ -13,13 +13,12 @@ looked up in ix_entry_values_lookup, the sort key's rows, or every document) is 
 
 Refused with ValidationFailed (422), never evaluated by scanning in Python: paths with a numeric
 segment (list positions), paths longer than `fieldindex.MAX_PATH`, and on PostgreSQL a `$regex`
-outside the subset that means the same there (`_are_pattern`).
+outside the subset that `store.pgregex` translates exactly.
 """
 
 from __future__ import annotations
 
 import operator
-import string
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,11 +28,12 @@ from typing import Any
 import regex
 from sqlalchemy import Boolean, ColumnElement, FromClause, and_, false, func, or_, select, true
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from veneer.domain import fieldindex as fi
 from veneer.domain.query import REGEX_FLAGS, compile_query, search_regex
 from veneer.errors import ValidationFailed
+from veneer.store.pgregex import SUBSET, Unsupported, are_pattern
 from veneer.store.tables import entry_values
 
 Clause = ColumnElement[bool]
@@ -222,7 +222,8 @@ def _comparison(op: str, operand: float | str) -> RowCondition:
 
 
 # ---------------------------------------------------------------------------------------------
-# $regex: SQLite calls the `regex` module as the oracle does; PostgreSQL takes a literal subset
+# $regex: SQLite calls the `regex` module as the oracle does; PostgreSQL takes the subset that
+# `pgregex` translates exactly
 
 
 def _regex(path: str, pattern: str, options: str, dialect: str) -> RowCondition:
@@ -231,84 +232,14 @@ def _regex(path: str, pattern: str, options: str, dialect: str) -> RowCondition:
             a.c.kind == fi.KIND_STRING,
             func.veneer_regexp(pattern, options, a.c.text, a.c.tail, type_=Boolean),
         )
-    are = _are_pattern(pattern, options)
-    if are is None:
+    try:
+        are = are_pattern(pattern, options)
+    except Unsupported as exc:
         raise _invalid(
-            f"$regex {pattern!r} on {path!r} can't run on this database: only literal text "
-            "(with punctuation escaped by a backslash), an optional ^ at the start and $ at the "
-            "end, and the options i, m and s are supported"
-        )
+            f"$regex {pattern!r} on {path!r} can't run on this database: it uses {exc}, outside "
+            f"the supported subset: {SUBSET}"
+        ) from None
     return lambda a: and_(a.c.kind == fi.KIND_STRING, a.c.text.concat(a.c.tail).regexp_match(are))
-
-
-_SPECIAL = frozenset(".^$*+?{}[]|()\\")
-_PUNCTUATION = frozenset(string.punctuation)
-
-
-def _are_pattern(pattern: str, options: str) -> str | None:
-    """A PostgreSQL regular expression (ARE, for `~`) that matches exactly the strings where
-    `regex` finds `pattern`, or None when the pattern is outside the subset whose meaning is
-    certain: literal characters and escaped ASCII punctuation, `^` first and `$` last, options
-    i, m and s (s is moot without '.'). Anchors are spelled out, as ARE's differ around
-    newlines: `$` also matches before a final newline; with m, `^` after and `$` before any.
-    With i, each character is the bracket of the characters `regex` matches it with."""
-    parsed = _literal(pattern)
-    if parsed is None or not set(options) <= {"i", "m", "s"}:
-        return None
-    start, text, end = parsed
-    lines = "m" in options
-    head = ("(?:^|\\n)" if lines else "^") if start else ""
-    tail = ("(?:\\n|$)" if lines else "\\n?$") if end else ""
-    return head + "".join(_are_class(char, "i" in options) for char in text) + tail
-
-
-def _are_class(char: str, ignore_case: bool) -> str:
-    """`char` in an ARE, or with `ignore_case` a bracket of every character it matches."""
-    matched = case_variants(char) if ignore_case else (char,)
-    escaped = "".join(_are_char(c) for c in matched)
-    return escaped if len(matched) == 1 else f"[{escaped}]"
-
-
-def _are_char(char: str) -> str:
-    """`char` as ARE text that means it alone, inside a bracket or out: an escape unless it is
-    an ASCII letter or digit."""
-    return char if char.isascii() and char.isalnum() else f"\\U{ord(char):08X}"
-
-
-@lru_cache(maxsize=65536)
-def case_variants(char: str) -> tuple[str, ...]:
-    """Every character the oracle's `regex`, with IGNORECASE, matches the pattern character
-    `char` with, in code-point order: found by testing every code point, as `regex`'s simple
-    case folding is not symmetric (`i` matches U+0130, `I` matches U+0131, not the reverse)."""
-    found = regex.compile(regex.escape(char), REGEX_FLAGS["i"]).findall(_every_character())
-    return tuple(sorted(set(found)))
-
-
-@lru_cache(maxsize=1)
-def _every_character() -> str:
-    """Every code point a stored string can hold (all but the surrogates), once."""
-    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
-
-
-def _literal(pattern: str) -> tuple[bool, str, bool] | None:
-    """(anchored at the start, the literal text, anchored at the end), or None."""
-    start = pattern.startswith("^")
-    chars: list[str] = []
-    end = False
-    i = int(start)
-    while i < len(pattern):
-        char, after = pattern[i], pattern[i + 1 : i + 2]
-        if char == "\\" and after in _PUNCTUATION:
-            chars.append(after)
-            i += 1
-        elif char == "$" and i == len(pattern) - 1:
-            end = True
-        elif char in _SPECIAL or char < "\x03" or "\ud800" <= char <= "\udfff":
-            return None  # \x00-\x02 are escaped in the stored text, surrogates can't be stored
-        else:
-            chars.append(char)
-        i += 1
-    return start, "".join(chars), end
 
 
 @lru_cache(maxsize=256)
@@ -337,9 +268,17 @@ class _RegexCalls:
 @contextmanager
 def regex_errors(conn: Connection) -> Iterator[None]:
     """Around the statements of one list: on SQLite, provides veneer_regexp and turns its
-    failure back into the oracle's ValidationFailed."""
+    failure back into the oracle's ValidationFailed; on PostgreSQL, turns a regular expression
+    it refuses (too complex to compile, though `pgregex` bounds the size) into a 422."""
     if conn.dialect.name != "sqlite":
-        yield
+        try:
+            yield
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _REGEX_STATES:
+                raise
+            raise _invalid(
+                f"$regex can't run on this database: {str(exc.orig).splitlines()[0]}"
+            ) from None
         return
     calls = _RegexCalls()
     conn.connection.driver_connection.create_function(  # type: ignore[union-attr]
@@ -351,6 +290,9 @@ def regex_errors(conn: Connection) -> Iterator[None]:
         if calls.error is not None:
             raise calls.error from None
         raise
+
+
+_REGEX_STATES = ("2201B", "54000")  # invalid_regular_expression, program_limit_exceeded
 
 
 # ---------------------------------------------------------------------------------------------
