@@ -119,11 +119,19 @@ class Entries(Rows):
                 )
         self._publications.drop(stack, entry=uid, locale=locale)
         self._uniques.release(stack, uid, locale)
+        # The index's key leads with the locale: name each one, or the delete walks the stack.
+        for code in [locale] if locale is not None else self._locales(stack, uid):
+            self._delete(t.entry_values, stack=stack, scope=LATEST, locale=code, entry=uid)
         for table in (t.entries, t.entry_versions):
             self._delete(table, **scope(stack, uid=uid, locale=locale))
-        self._delete(t.entry_values, **scope(stack, scope=LATEST, entry=uid, locale=locale))
         for table in (t.entry_variants, t.entry_variant_versions):
             self._delete(table, **scope(stack, entry=uid, locale=locale))
+
+    def _locales(self, stack: str, uid: str) -> list[str]:
+        """The locales an entry is localized in."""
+        e = t.entries
+        query = select(e.c.locale).where(e.c.stack == stack, e.c.uid == uid)
+        return list(self._conn.execute(query).scalars())
 
     def purge_type(self, stack: str, content_type: str) -> None:
         """Delete every entry of a content type with its versions, variants and publications."""

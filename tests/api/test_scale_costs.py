@@ -1,0 +1,179 @@
+"""No hidden O(n) (issue 11): a request or a single write about one entry costs the database the
+same whether its content type holds N entries or 4N, on both databases. Costs are counted by
+`tests/cost.py` (statements, SQLite VM loop steps, and the planner's word that every read of a
+content table is an index search bound to one entry), never timed. docs/scale-audit.md lists every
+path checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.api.test_core_flow import setup_page
+from tests.conftest import Api
+from tests.cost import Cost, measure
+from veneer import ids
+from veneer.services import publishing
+from veneer.services.context import Services
+
+N = 20
+ENTRIES = "/content_types/page/entries"
+TO_PRODUCTION = {"entry": {"environments": ["production"], "locales": ["en-us"]}}
+
+
+class Stack:
+    """A stack whose `page` content type grows: every entry published to production, each with a
+    published entry variant when the stack has variants."""
+
+    def __init__(self, api: Api, services: Services, *, variants: bool = False) -> None:
+        self.api, self.services, self.variants = api, services, variants
+        self.size = 0
+        setup_page(api)
+        api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
+        if variants:
+            group = {"name": "Colors", "uid": "colors", "content_types": ["page"]}
+            api.ok(api.post("/variant_groups", group), 201)
+            for uid in ("red", "blue"):
+                variant = {"uid": uid, "name": uid.title()}
+                api.ok(api.post("/variant_groups/colors/variants", variant), 201)
+
+    def entry(self, *, published: bool = True) -> str:
+        """A new entry (with a red variant, when the stack has variants), published unless not."""
+        self.size += 1
+        title = f"Entry {ids.cs()}"
+        body = {"entry": {"title": title, "views": self.size}}
+        uid: str = self.api.ok(self.api.post(ENTRIES, body), 201)["entry"]["uid"]
+        publish = TO_PRODUCTION
+        if self.variants:
+            layer = {"entry": {"title": f"{title} red", "_variant": {}}}
+            self.api.ok(self.api.put(f"{ENTRIES}/{uid}/variants/red", layer), 201)
+            publish = {"entry": {**TO_PRODUCTION["entry"], "variants": [{"uid": "red"}]}}
+        if published:
+            self.api.ok(self.api.post(f"{ENTRIES}/{uid}/publish", publish))
+        return uid
+
+    def grow(self, size: int) -> None:
+        while self.size < size:
+            self.entry()
+
+    def cost(self, operation: Callable[[], Any]) -> Cost:
+        with measure(self.services.store) as cost:
+            operation()
+        return cost
+
+
+def same_cost_at_n_and_4n(stack: Stack, operations: dict[str, Callable[[str], Any]]) -> None:
+    """Each operation, given a fresh entry of its own, costs the same with N entries as with 4N,
+    and reads no content table but by an index search bound to one entry."""
+    costs: dict[str, list[Cost]] = {name: [] for name in operations}
+    for size in (N, 4 * N):
+        stack.grow(size)
+        for name, operation in operations.items():
+            uid = stack.entry()
+            costs[name].append(stack.cost(lambda: operation(uid)))  # noqa: B023
+    assert [
+        problem for name, (small, large) in costs.items() for problem in compare(name, small, large)
+    ] == []
+
+
+def compare(name: str, small: Cost, large: Cost) -> list[str]:
+    """What differs between an operation's cost at N and at 4N, or what it scans."""
+    problems = [f"{name}: {scan}" for scan in {*small.scans, *large.scans}]
+    if small.statements == 0 or not small.same_as(large):
+        problems.append(f"{name}: {small.summary()} at N, {large.summary()} at 4N")
+    return problems
+
+
+def test_one_entry_reads_and_writes_cost_the_same_at_n_and_4n(api: Api, services: Services) -> None:
+    stack = Stack(api, services)
+
+    def path(uid: str) -> str:
+        return f"{ENTRIES}/{uid}"
+
+    same_cost_at_n_and_4n(
+        stack,
+        {
+            "get with publish details": lambda uid: api.ok(
+                api.get(path(uid), params={"include_publish_details": "true"})
+            ),
+            "versions": lambda uid: api.ok(api.get(path(uid) + "/versions")),
+            "update": lambda uid: api.ok(api.put(path(uid), {"entry": {"title": uid}})),
+            "publish again": lambda uid: api.ok(api.post(path(uid) + "/publish", TO_PRODUCTION)),
+            "unpublish": lambda uid: api.ok(api.post(path(uid) + "/unpublish", TO_PRODUCTION)),
+            "delete": lambda uid: api.ok(api.delete(path(uid))),
+        },
+    )
+
+
+def test_create_and_first_publish_cost_the_same_at_n_and_4n(api: Api, services: Services) -> None:
+    stack = Stack(api, services)
+    costs = []
+    for size in (N, 4 * N):
+        stack.grow(size)
+        costs.append(stack.cost(lambda: stack.entry()))
+    assert compare("operation", *costs) == []
+
+
+def test_entry_variant_reads_and_writes_cost_the_same_at_n_and_4n(
+    api: Api, services: Services
+) -> None:
+    stack = Stack(api, services, variants=True)
+
+    def path(uid: str) -> str:
+        return f"{ENTRIES}/{uid}"
+
+    with_blue = {"entry": {**TO_PRODUCTION["entry"], "variants": [{"uid": "blue"}]}}
+    with_red = {"entry": {**TO_PRODUCTION["entry"], "variants": [{"uid": "red"}]}}
+    same_cost_at_n_and_4n(
+        stack,
+        {
+            "variant list with publish details": lambda uid: api.ok(
+                api.get(path(uid) + "/variants", params={"include_publish_details": "true"})
+            ),
+            "variant versions": lambda uid: api.ok(api.get(path(uid) + "/variants/red/versions")),
+            "merged read": lambda uid: api.ok(
+                api.get(path(uid), headers={"x-cs-variant-uid": "red"})
+            ),
+            "new variant": lambda uid: api.ok(
+                api.put(path(uid) + "/variants/blue", {"entry": {"title": "b", "_variant": {}}}),
+                201,
+            ),
+            "publish a variant": lambda uid: api.ok(api.post(path(uid) + "/publish", with_red)),
+            "unpublish a variant": lambda uid: api.ok(api.post(path(uid) + "/unpublish", with_red)),
+            "delete a variant": lambda uid: api.ok(api.delete(path(uid) + "/variants/red")),
+            "publish an unknown one": lambda uid: api.ok(
+                api.post(path(uid) + "/publish", with_blue)
+            ),
+        },
+    )
+
+
+def test_scheduled_publish_costs_the_same_after_n_and_4n_jobs(api: Api, services: Services) -> None:
+    """Jobs that ran stay in the table: finding the due ones must not walk them."""
+    stack = Stack(api, services)
+    costs = []
+    for size in (N, 4 * N):
+        while stack.size < size:  # each entry published by a job that has run
+            _schedule(api, stack.entry(published=False))
+            _run_jobs(services)
+        uid = stack.entry(published=False)
+        with measure(services.store) as cost:
+            _schedule(api, uid)
+            with services.store.deadline(60):
+                assert _run_jobs(services) == 1
+        costs.append(cost)
+    assert compare("operation", *costs) == []
+
+
+def _schedule(api: Api, uid: str) -> None:
+    """Queue a publish of `uid` an hour from now (the app's own scheduler leaves it alone)."""
+    at = ids.format_time(datetime.now(UTC) + timedelta(hours=1))
+    api.ok(api.post(f"{ENTRIES}/{uid}/publish", {**TO_PRODUCTION, "scheduled_at": at}))
+
+
+def _run_jobs(services: Services) -> int:
+    """Run the jobs due two hours from now, as the scheduler will then."""
+    return publishing.run_due_jobs(
+        services, now=ids.format_time(datetime.now(UTC) + timedelta(hours=2))
+    )
