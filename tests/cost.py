@@ -119,7 +119,7 @@ def scans(store: Store, statements: Sequence[tuple[str, Any]]) -> list[str]:
 def _sqlite_scans(raw: Any, statement: str, params: Any) -> list[str]:
     cursor = raw.cursor()
     rows = cursor.execute("EXPLAIN QUERY PLAN " + statement, params or ()).fetchall()
-    aliases = dict((alias, table) for table, alias in re.findall(r"(\w+) AS (\w+)", statement))
+    aliases = {alias: table for table, alias in re.findall(r"(\w+) AS (\w+)", statement)}
     bad = []
     for *_, detail in rows:
         match = re.match(r"(SCAN|SEARCH) (\w+)(.*)", detail)
