@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,8 +71,9 @@ class Cost:
 
 
 @contextmanager
-def measure(store: Store) -> Iterator[Cost]:
-    """Count what the block costs the database (see the module's docstring)."""
+def measure(store: Store, keys: Iterable[str] = ()) -> Iterator[Cost]:
+    """Count what the block costs the database (see the module's docstring); `keys` are columns
+    besides KEYS that bind a search to the rows the operation is about."""
     cost = Cost()
     touched: dict[int, sqlite3.Connection] = {}
 
@@ -93,10 +94,12 @@ def measure(store: Store) -> Iterator[Cost]:
         event.remove(store.engine, "before_cursor_execute", before)
         for raw in touched.values():
             raw.set_progress_handler(None, 1)
-    cost.scans = scans(store, cost.sql)
+    cost.scans = scans(store, cost.sql, keys)
 
 
-def scans(store: Store, statements: Sequence[tuple[str, Any]]) -> list[str]:
+def scans(
+    store: Store, statements: Sequence[tuple[str, Any]], keys: Iterable[str] = ()
+) -> list[str]:
     """The content-table reads among `statements` that are not bound to one entry or row."""
     found: list[str] = []
     raw = store.engine.raw_connection()
@@ -109,14 +112,17 @@ def scans(store: Store, statements: Sequence[tuple[str, Any]]) -> list[str]:
             if isinstance(params, list):
                 params = params[0] if params else ()
             explain = _sqlite_scans if store.dialect == "sqlite" else _postgres_scans
-            found += [f"{what} in: {statement}" for what in explain(raw, statement, params)]
+            found += [
+                f"{what} in: {statement}"
+                for what in explain(raw, statement, params, KEYS | set(keys))
+            ]
     finally:
         raw.rollback()
         raw.close()
     return found
 
 
-def _sqlite_scans(raw: Any, statement: str, params: Any) -> list[str]:
+def _sqlite_scans(raw: Any, statement: str, params: Any, keys: set[str]) -> list[str]:
     cursor = raw.cursor()
     rows = cursor.execute("EXPLAIN QUERY PLAN " + statement, params or ()).fetchall()
     aliases = {alias: table for table, alias in re.findall(r"(\w+) AS (\w+)", statement)}
@@ -125,23 +131,25 @@ def _sqlite_scans(raw: Any, statement: str, params: Any) -> list[str]:
         match = re.match(r"(SCAN|SEARCH) (\w+)(.*)", detail)
         if match is None or aliases.get(match.group(2), match.group(2)) not in CONTENT:
             continue
+        if detail == f"SEARCH {match.group(2)}":
+            continue  # MIN() or MAX() of an indexed column: one probe at the index's end
         bound = set(re.findall(r"(\w+)\s*(?:=|>|<|IN)", match.group(3)))
-        if match.group(1) == "SCAN" or not bound & KEYS:
+        if match.group(1) == "SCAN" or not bound & keys:
             bad.append(detail)
     return bad
 
 
-def _postgres_scans(raw: Any, statement: str, params: Any) -> list[str]:
+def _postgres_scans(raw: Any, statement: str, params: Any, keys: set[str]) -> list[str]:
     cursor = raw.cursor()
     cursor.execute("SET LOCAL enable_seqscan = off")
     cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params or None)
     plan = cursor.fetchone()[0][0]["Plan"]
     bad: list[str] = []
-    _walk(cursor, plan, False, bad)
+    _walk(cursor, plan, False, bad, keys)
     return bad
 
 
-def _walk(cursor: Any, node: dict[str, Any], limited: bool, bad: list[str]) -> None:
+def _walk(cursor: Any, node: dict[str, Any], limited: bool, bad: list[str], keys: set[str]) -> None:
     """Every read of a content table in the plan below `node` must be one an index can bind to a
     key. PostgreSQL may still choose another index on a table this small, so a read counts as
     keyed when one of the table's indexes is bound to a key by its conditions, whichever was used."""
@@ -150,11 +158,11 @@ def _walk(cursor: Any, node: dict[str, Any], limited: bool, bad: list[str]) -> N
     relation = node.get("Relation Name")
     if relation in CONTENT and kind.endswith("Scan") and not limited:
         conditions = " ".join(_conditions(node))
-        indexes = [_index_columns(cursor, name) for name in _indexes(cursor, relation)]
-        if not any(set(_bound_prefix(columns, conditions)) & KEYS for columns in indexes):
+        indexes = _table_indexes(cursor, relation)
+        if not any(set(_bound_prefix(columns, conditions)) & keys for columns in indexes):
             bad.append(f"{kind} on {relation} ({conditions})")
     for child in node.get("Plans", ()):
-        _walk(cursor, child, limited, bad)
+        _walk(cursor, child, limited, bad, keys)
 
 
 def _conditions(node: dict[str, Any]) -> list[str]:
@@ -184,6 +192,17 @@ def _bound_prefix(columns: list[str], condition: str) -> list[str]:
             prefix.append(column)
         break
     return prefix
+
+
+_INDEXES: dict[tuple[str, str], list[list[str]]] = {}
+
+
+def _table_indexes(cursor: Any, table: str) -> list[list[str]]:
+    """The columns of each index of `table` (asked once per database)."""
+    key = (cursor.connection.info.dbname, table)
+    if key not in _INDEXES:
+        _INDEXES[key] = [_index_columns(cursor, name) for name in _indexes(cursor, table)]
+    return _INDEXES[key]
 
 
 def _indexes(cursor: Any, table: str) -> list[str]:

@@ -10,12 +10,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from tests.api.test_core_flow import setup_page
 from tests.conftest import Api
 from tests.cost import Cost, measure
 from veneer import ids
 from veneer.services import publishing
 from veneer.services.context import Services
+from veneer.store import loads
+from veneer.store import tables as t
 
 N = 20
 ENTRIES = "/content_types/page/entries"
@@ -54,13 +58,59 @@ class Stack:
         return uid
 
     def grow(self, size: int) -> None:
-        while self.size < size:
-            self.entry()
+        """Add entries until the type holds `size`: one through the API, copied row for row."""
+        if self.size < size:
+            uid = self.entry()
+            copy_entry(self.services, self.api.api_key, uid, size - self.size)
+            self.size = size
 
     def cost(self, operation: Callable[[], Any]) -> Cost:
         with measure(self.services.store) as cost:
             operation()
         return cost
+
+
+# Every table that holds rows of one entry, and the column naming it.
+ENTRY_ROWS = {
+    t.entries: "uid",
+    t.entry_versions: "uid",
+    t.publications: "entry",
+    t.entry_values: "entry",
+    t.entry_variants: "entry",
+    t.entry_variant_versions: "entry",
+    t.unique_values: "entry",
+}
+
+
+def copy_entry(services: Services, stack: str, uid: str, copies: int) -> None:
+    """`copies` entries, each a copy of every row `uid` has (published, with its variants and
+    index rows) under a new uid and title: what as many API calls would make, in one transaction."""
+    with services.store.engine.begin() as conn:
+        title = conn.execute(
+            select(t.entries.c.doc).where(t.entries.c.stack == stack, t.entries.c.uid == uid)
+        ).scalar_one()
+        title = loads(title)["title"]
+        renamed = [(ids.blt(), f"Entry {ids.cs()}") for _ in range(copies)]
+        for table, column in ENTRY_ROWS.items():
+            rows = conn.execute(
+                select(table).where(table.c.stack == stack, table.c[column] == uid)
+            ).mappings()
+            rows = [dict(row) for row in rows]
+            if not rows:
+                continue
+            conn.execute(
+                insert(table),
+                [
+                    {
+                        key: value.replace(uid, new).replace(title, new_title)
+                        if isinstance(value, str)
+                        else value
+                        for key, value in row.items()
+                    }
+                    for new, new_title in renamed
+                    for row in rows
+                ],
+            )
 
 
 def same_cost_at_n_and_4n(stack: Stack, operations: dict[str, Callable[[str], Any]]) -> None:
@@ -154,9 +204,10 @@ def test_scheduled_publish_costs_the_same_after_n_and_4n_jobs(api: Api, services
     stack = Stack(api, services)
     costs = []
     for size in (N, 4 * N):
-        while stack.size < size:  # each entry published by a job that has run
-            _schedule(api, stack.entry(published=False))
-            _run_jobs(services)
+        stack.grow(size)
+        _schedule(api, stack.entry(published=False))
+        _run_jobs(services)
+        copy_done_jobs(services, api.api_key, size - 1)
         uid = stack.entry(published=False)
         with measure(services.store) as cost:
             _schedule(api, uid)
@@ -164,6 +215,18 @@ def test_scheduled_publish_costs_the_same_after_n_and_4n_jobs(api: Api, services
                 assert _run_jobs(services) == 1
         costs.append(cost)
     assert compare("operation", *costs) == []
+
+
+def copy_done_jobs(services: Services, stack: str, copies: int) -> None:
+    """`copies` more of the stack's jobs that ran (a copy of one), in one transaction."""
+    j = t.jobs
+    with services.store.engine.begin() as conn:
+        done = (
+            conn.execute(select(j).where(j.c.stack == stack, j.c.status == "done").limit(1))
+            .mappings()
+            .one()
+        )
+        conn.execute(insert(j), [{**done, "uid": ids.job_id()} for _ in range(copies)])
 
 
 def _schedule(api: Api, uid: str) -> None:
@@ -177,3 +240,40 @@ def _run_jobs(services: Services) -> int:
     return publishing.run_due_jobs(
         services, now=ids.format_time(datetime.now(UTC) + timedelta(hours=2))
     )
+
+
+def test_deleting_a_variant_or_unlinking_a_group_costs_what_it_deletes(
+    api: Api, services: Services
+) -> None:
+    """Inherently proportional to the entry variants it deletes, and to nothing else: with one
+    entry variant of its own, deleting a variant or unlinking its group from the content type
+    costs the same while the stack's other entry variants grow from N to 4N."""
+    stack = Stack(api, services, variants=True)
+    unlink = {"content_types": [{"uid": "page", "status": "unlinked"}]}
+    operations: dict[str, Callable[[str], Any]] = {
+        "delete a variant": lambda group: api.ok(
+            api.delete(f"/variant_groups/{group}/variants/{group}")
+        ),
+        "unlink a group": lambda group: api.ok(api.put(f"/variant_groups/{group}", unlink)),
+    }
+    costs: dict[str, list[Cost]] = {name: [] for name in operations}
+    for size in (N, 4 * N):
+        stack.grow(size)
+        for name, operation in operations.items():
+            group = _group_with_one_entry_variant(
+                stack, f"sizes_{size}_{len(costs[name])}_{name[0]}"
+            )
+            with measure(services.store, keys={"variant"}) as cost:  # its own entry variants
+                operation(group)
+            costs[name].append(cost)
+    assert [problem for name, pair in costs.items() for problem in compare(name, *pair)] == []
+
+
+def _group_with_one_entry_variant(stack: Stack, uid: str) -> str:
+    """A variant group linked to `page` whose one variant (`uid` too) one new entry has."""
+    api = stack.api
+    api.ok(api.post("/variant_groups", {"name": uid, "uid": uid, "content_types": ["page"]}), 201)
+    api.ok(api.post(f"/variant_groups/{uid}/variants", {"uid": uid, "name": "Big"}), 201)
+    layer = {"entry": {"title": "big", "_variant": {}}}
+    api.ok(api.put(f"{ENTRIES}/{stack.entry()}/variants/{uid}", layer), 201)
+    return uid

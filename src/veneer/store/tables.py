@@ -248,8 +248,17 @@ entry_variants = Table(
     Column("content_type", UID, nullable=False),
     Column("version", Integer, nullable=False),
     Column("doc", Text, nullable=False),
-    # The entry variants of one variant (of one content type), for deleting and unlinking.
-    Index("ix_entry_variants_variant", "stack", "variant", "content_type"),
+    # The entry variants of one variant (of one content type), for deleting and unlinking; unique
+    # and covering the primary key so that SQLite's planner prefers it to the key's `stack` prefix.
+    Index(
+        "ix_entry_variants_variant",
+        "stack",
+        "variant",
+        "content_type",
+        "entry",
+        "locale",
+        unique=True,
+    ),
 )
 
 entry_variant_versions = Table(

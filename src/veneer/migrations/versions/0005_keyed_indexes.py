@@ -23,7 +23,10 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index(
-        "ix_entry_variants_variant", "entry_variants", ["stack", "variant", "content_type"]
+        "ix_entry_variants_variant",
+        "entry_variants",
+        ["stack", "variant", "content_type", "entry", "locale"],
+        unique=True,
     )
     op.drop_index("ix_jobs_run_at", table_name="jobs")
     op.create_index("ix_jobs_due", "jobs", ["status", "run_at"])
