@@ -79,7 +79,9 @@ def measure(store: Store, keys: Iterable[str] = ()) -> Iterator[Cost]:
     touched: dict[int, sqlite3.Connection] = {}
 
     def before(conn: Connection, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        ours = time_left() is not None  # not the app's scheduler, say, running meanwhile
+        # Not the app's scheduler, say, running meanwhile; nor the rate limiter's bookkeeping,
+        # which depends on the clock (a window's first hit forgets the old windows).
+        ours = time_left() is not None and "rate_counters" not in statement
         raw = conn.connection.driver_connection
         if isinstance(raw, sqlite3.Connection):
             raw.set_progress_handler(cost.tick if ours else None, 1)
