@@ -44,6 +44,7 @@ CONTENT = {
     "changes",
     "jobs",
 }
+SQL_WORDS = {"WHERE", "JOIN", "ON", "LEFT", "INNER", "ORDER", "GROUP", "LIMIT", "SET", "USING"}
 # SQLite's step count of the same statements over the same rows can differ by a step or two
 # between runs; a scan over the 3N entries a test adds costs at least 2 steps each, so 60+.
 NOISE = 10
@@ -126,7 +127,8 @@ def scans(
 def _sqlite_scans(raw: Any, statement: str, params: Any, keys: set[str]) -> list[str]:
     cursor = raw.cursor()
     rows = cursor.execute("EXPLAIN QUERY PLAN " + statement, params or ()).fetchall()
-    aliases = {alias: table for table, alias in re.findall(r"(\w+) AS (\w+)", statement)}
+    named = re.findall(r"(?:FROM|JOIN|,)\s+(\w+)(?:\s+AS)?\s+(\w+)", statement, re.IGNORECASE)
+    aliases = {alias: table for table, alias in named if alias.upper() not in SQL_WORDS}
     bad = []
     for *_, detail in rows:
         match = re.match(r"(SCAN|SEARCH) (\w+)(.*)", detail)

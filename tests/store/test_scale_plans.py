@@ -1,6 +1,7 @@
-"""The delivery follower's reads of the change log are index searches (issue 11, no hidden O(n)):
-before each delivery request a process asks for the newest sequence number, and reads only the
-rows after the last one it saw, however long the log grows (tests/cost.py)."""
+"""Delivery's reads of one thing are index searches (issue 11, no hidden O(n); tests/cost.py):
+the follower's reads of the change log (the newest sequence number before each request, then only
+the rows after the last one it saw, however long the log grows), and the published document of
+one entry with its variants' patches."""
 
 from __future__ import annotations
 
@@ -53,4 +54,17 @@ def test_the_follower_reads_the_change_log_by_its_key(services: Any) -> None:
         reader.close()
     assert [change.entry for change in changes] == ["entry48", "entry49"]
     assert len(spy.statements) >= 2
+    assert scans(store, spy.statements) == []
+
+
+def test_one_entry_and_its_variants_are_read_by_their_key(services: Any) -> None:
+    store = services.store
+    spy = Spy(store.published_reader(10)._driver)
+    reader = PublishedReader(spy, 10)
+    try:
+        assert reader.published_entry("stack", "env", "en-us", "page", "blt1") is None
+        assert reader.published_variants("stack", "env", ["blt1"], ["en-us"], ["red"]) == []
+    finally:
+        reader.close()
+    assert len(spy.statements) == 2
     assert scans(store, spy.statements) == []
