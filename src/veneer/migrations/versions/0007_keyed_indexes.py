@@ -3,14 +3,14 @@ where an entry is published (`ix_publications_entry`), the entry variants of one
 (`ix_entry_variants_variant`), and the jobs due or queued without the ones that ran
 (`ix_jobs_due`, `ix_jobs_stack`, replacing `ix_jobs_run_at`).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
