@@ -6,6 +6,7 @@ path checked."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -154,6 +155,26 @@ def test_one_entry_reads_and_writes_cost_the_same_at_n_and_4n(api: Api, services
             "delete": lambda uid: api.ok(api.delete(path(uid))),
         },
     )
+
+
+def test_a_query_for_a_few_entries_costs_the_same_at_n_and_4n(api: Api, services: Services) -> None:
+    """A management query by a field's value (sites look pages up by `url`) reads the index rows
+    of that value and the page's documents by their keys, however many entries the type holds."""
+    stack = Stack(api, services)
+    costs = []
+    for size in (N, 4 * N):
+        stack.grow(size)
+        uids = sorted(stack.entry() for _ in range(2))
+        for uid in uids:
+            api.ok(api.put(f"{ENTRIES}/{uid}", {"entry": {"body": f"/section-{size}"}}))
+        query = json.dumps({"body": f"/section-{size}"})
+        with measure(services.store, keys={"text"}) as cost:  # an index search by the value
+            found = api.ok(
+                api.get(ENTRIES, params={"query": query, "include_count": "true", "asc": "uid"})
+            )
+        assert [entry["uid"] for entry in found["entries"]] == uids and found["count"] == 2
+        costs.append(cost)
+    assert compare("query by value", *costs) == []
 
 
 def test_create_and_first_publish_cost_the_same_at_n_and_4n(api: Api, services: Services) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
@@ -67,9 +67,12 @@ class Entries(Rows):
         if not found.entries:
             return [], found.count
         e = t.entries
+        # Not `(uid, locale) IN (VALUES …)`: SQLite answers that by walking the stack's entries.
+        # Each list of keys is searched in the primary key; extra (uid, locale) pairs are dropped.
+        uids, codes = {uid for uid, _ in found.entries}, {code for _, code in found.entries}
         rows = self._conn.execute(
             select(e.c.uid, e.c.locale, e.c.doc).where(
-                e.c.stack == stack, tuple_(e.c.uid, e.c.locale).in_(found.entries)
+                e.c.stack == stack, e.c.uid.in_(sorted(uids)), e.c.locale.in_(sorted(codes))
             )
         )
         docs = {(uid, code): doc for uid, code, doc in rows}
