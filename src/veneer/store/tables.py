@@ -182,6 +182,16 @@ publications = Table(
         "environment",
         unique=True,
     ),
+    # Every publication made from one variant: deleting the variant drops them all.
+    Index(
+        "ix_publications_variant",
+        "stack",
+        "variant",
+        "entry",
+        "locale",
+        "environment",
+        unique=True,
+    ),
 )
 
 # Every publish/unpublish appends here in its own transaction; delivery processes read new rows to
