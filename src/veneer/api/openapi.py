@@ -1653,6 +1653,27 @@ def editor(p: Paths) -> None:
         "get",
         page("A form for a new entry", 403, 404, 422, parameters=("locale",)),
     )
+    choice = obj(("value", "label"), value=STR, label=STR)
+    p.add(
+        entries_path + "/choices",
+        "get",
+        op(
+            "A reference picker's search: entries whose title contains q, first by title",
+            "editor",
+            {
+                "200": {
+                    "description": "`value` is `ct:uid`, as the picker posts it.",
+                    "content": {
+                        "application/json": {"schema": obj(("choices",), choices=arr(choice))}
+                    },
+                },
+                **redirect,
+                **html_errors(403, 404, 422),
+            },
+            parameters=params("locale", "q"),
+            security=SESSION,
+        ),
+    )
     p.add(
         entries_path + "/new",
         "post",

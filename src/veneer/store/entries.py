@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
@@ -67,9 +67,12 @@ class Entries(Rows):
         if not found.entries:
             return [], found.count
         e = t.entries
+        # Not `(uid, locale) IN (VALUES …)`: SQLite answers that by walking the stack's entries.
+        # Each list of keys is searched in the primary key; extra (uid, locale) pairs are dropped.
+        uids, codes = {uid for uid, _ in found.entries}, {code for _, code in found.entries}
         rows = self._conn.execute(
             select(e.c.uid, e.c.locale, e.c.doc).where(
-                e.c.stack == stack, tuple_(e.c.uid, e.c.locale).in_(found.entries)
+                e.c.stack == stack, e.c.uid.in_(sorted(uids)), e.c.locale.in_(sorted(codes))
             )
         )
         docs = {(uid, code): doc for uid, code, doc in rows}
@@ -119,11 +122,19 @@ class Entries(Rows):
                 )
         self._publications.drop(stack, entry=uid, locale=locale)
         self._uniques.release(stack, uid, locale)
+        # The index's key leads with the locale: name each one, or the delete walks the stack.
+        for code in [locale] if locale is not None else self._locales(stack, uid):
+            self._delete(t.entry_values, stack=stack, scope=LATEST, locale=code, entry=uid)
         for table in (t.entries, t.entry_versions):
             self._delete(table, **scope(stack, uid=uid, locale=locale))
-        self._delete(t.entry_values, **scope(stack, scope=LATEST, entry=uid, locale=locale))
         for table in (t.entry_variants, t.entry_variant_versions):
             self._delete(table, **scope(stack, entry=uid, locale=locale))
+
+    def _locales(self, stack: str, uid: str) -> list[str]:
+        """The locales an entry is localized in."""
+        e = t.entries
+        query = select(e.c.locale).where(e.c.stack == stack, e.c.uid == uid)
+        return list(self._conn.execute(query).scalars())
 
     def purge_type(self, stack: str, content_type: str) -> None:
         """Delete every entry of a content type with its versions, variants and publications."""

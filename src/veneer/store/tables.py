@@ -170,6 +170,28 @@ publications = Table(
     Column("published_by", UID, nullable=False),
     Column("seq", BigInteger, nullable=False),
     Index("ix_publications_ct", "stack", "environment", "locale", "content_type", "variant"),
+    # Where one entry is published, in every environment and locale (docs/scale-audit.md). Unique
+    # (it is the primary key reordered) so that SQLite's planner, which has no statistics, prefers
+    # it to the primary key's `stack` prefix.
+    Index(
+        "ix_publications_entry",
+        "stack",
+        "entry",
+        "variant",
+        "locale",
+        "environment",
+        unique=True,
+    ),
+    # Every publication made from one variant: deleting the variant drops them all.
+    Index(
+        "ix_publications_variant",
+        "stack",
+        "variant",
+        "entry",
+        "locale",
+        "environment",
+        unique=True,
+    ),
 )
 
 # Every publish/unpublish appends here in its own transaction; delivery processes read new rows to
@@ -196,11 +218,14 @@ jobs = Table(
     Column("stack", UID, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("payload", Text, nullable=False),
-    Column("run_at", TIME, nullable=False, index=True),
+    Column("run_at", TIME, nullable=False),
     Column("status", String(16), nullable=False),  # queued | done | failed | cancelled
     Column("result", Text, nullable=False, default="{}"),
     Column("created_by", UID, nullable=False),
     Column("created_at", TIME, nullable=False),
+    # The due jobs without walking the ones that ran; a stack's queue (docs/scale-audit.md).
+    Index("ix_jobs_due", "status", "run_at"),
+    Index("ix_jobs_stack", "stack", "status"),
 )
 
 variant_groups = Table(
@@ -233,6 +258,17 @@ entry_variants = Table(
     Column("content_type", UID, nullable=False),
     Column("version", Integer, nullable=False),
     Column("doc", Text, nullable=False),
+    # The entry variants of one variant (of one content type), for deleting and unlinking; unique
+    # and covering the primary key so that SQLite's planner prefers it to the key's `stack` prefix.
+    Index(
+        "ix_entry_variants_variant",
+        "stack",
+        "variant",
+        "content_type",
+        "entry",
+        "locale",
+        unique=True,
+    ),
 )
 
 entry_variant_versions = Table(

@@ -75,7 +75,8 @@ class Node:
     multiple: bool = False
     size: int = 0
     choices: list[tuple[str, str]] = field(default_factory=list)
-    options: list[tuple[str, list[RefOption]]] = field(default_factory=list)
+    # A reference picker's groups: (content type title, its options, its search URL or '').
+    options: list[tuple[str, list[RefOption], str]] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
     templates: list[Instance] = field(default_factory=list)
@@ -100,9 +101,11 @@ class SummaryItem:
 
 @dataclass
 class References:
-    """Entries a reference field may point to, by content type: {ct uid: (ct title, [(uid, title)])}."""
+    """Entries a reference field may point to, by content type: {ct uid: (ct title, [(uid, title)])},
+    and where the picker searches the rest of each type's entries: {ct uid: choices URL}."""
 
     by_type: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
+    search: dict[str, str] = field(default_factory=dict)
 
 
 class Marks(Protocol):
@@ -231,7 +234,7 @@ class Builder:
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
             node.options = self.reference_options(f, node.value)
-            rows = len(node.options) + sum(len(options) for _, options in node.options)
+            rows = len(node.options) + sum(len(options) for _, options, _ in node.options)
             node.size = min(8, max(3, rows))
         elif node.kind == "rte" and not F.rte_is_plain(value):
             node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
@@ -240,12 +243,12 @@ class Builder:
 
     def reference_options(
         self, f: F.Field, selected: list[str]
-    ) -> list[tuple[str, list[RefOption]]]:
+    ) -> list[tuple[str, list[RefOption], str]]:
         target = f.get("reference_to")
         targets = (
             [target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)]
         )
-        groups: list[tuple[str, list[RefOption]]] = []
+        groups: list[tuple[str, list[RefOption], str]] = []
         seen: set[str] = set()
         for ct in targets:
             title, entries = self.refs.by_type.get(ct, (ct, []))
@@ -253,14 +256,14 @@ class Builder:
                 RefOption(f"{ct}:{uid}", label, f"{ct}:{uid}" in selected) for uid, label in entries
             ]
             seen.update(o.value for o in options)
-            groups.append((title, options))
+            groups.append((title, options, self.refs.search.get(ct, "")))
         missing = [
             RefOption(v, f"{v.partition(':')[2]} (not in the list)", True)
             for v in selected
             if v not in seen
         ]
         if missing:
-            groups.append(("Other", missing))
+            groups.append(("Other", missing, ""))
         return groups
 
     def group_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:

@@ -24,7 +24,7 @@ from veneer.services import (
 from veneer.web import editor
 from veneer.web import fields as F
 from veneer.web.page import Page
-from veneer.web.views import stack_crumbs
+from veneer.web.views import stack_crumbs, titled
 
 REFERENCE_CHOICES = 100  # entries offered per referenced content type
 NOTICES = {
@@ -44,6 +44,23 @@ VARIANT_CONFLICT = (
     "Someone saved this variant (version {version}) after you opened it. Check the fields and save "
     "again to overwrite it with what you see here."
 )
+
+
+def reference_choices(
+    page: Page, api_key: str, ct: str, locale: str | None, search: str = ""
+) -> list[tuple[str, str]]:
+    """(uid, title) of the first REFERENCE_CHOICES entries of `ct` by title whose title contains
+    `search`: what a reference picker offers, found and paged by the database."""
+    items, _ = entries.list_entries(
+        page.services,
+        page.actor,
+        api_key,
+        ct,
+        titled(search, limit=REFERENCE_CHOICES, asc="title"),
+        locale,
+        include_fallback=True,
+    )
+    return [(e["uid"], str(e.get("title") or e["uid"])) for e in items]
 
 
 def rte_uid() -> str:
@@ -161,18 +178,18 @@ class Editor:
                 ct = content_types.get_content_type(services, actor, self.api_key, target)
             except NotFoundObject:
                 continue
-            items, _ = entries.list_entries(
-                services,
-                actor,
-                self.api_key,
-                target,
-                ListParams(limit=REFERENCE_CHOICES, asc="title"),
-                self.locale,
-                include_fallback=True,
-            )
             refs.by_type[target] = (
                 ct["title"],
-                [(e["uid"], str(e.get("title") or e["uid"])) for e in items],
+                reference_choices(self.page, self.api_key, target, self.locale),
+            )
+            refs.search[target] = self.page.href(
+                "stacks",
+                self.api_key,
+                "content-types",
+                target,
+                "entries",
+                "choices",
+                locale=self.locale,
             )
         return refs
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from veneer.errors import StaleVersion, ValidationFailed, VeneerError
 from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
-from veneer.web.entry_page import Editor, number, rte_uid
-from veneer.web.page import Page, view
+from veneer.web.entry_page import Editor, number, reference_choices, rte_uid
+from veneer.web.page import HEADERS, Page, view
 
 BASE = "base"  # the publish dialog's value for the base entry
 
@@ -152,3 +152,13 @@ def publish_entry(page: Page) -> Response:
         return ed.rerender(exc.status)
     where = (ed.entry["uid"], "variants", ed.variant["uid"]) if ed.variant else (ed.entry["uid"],)
     return page.redirect(ed.href(*where, notice="unpublished" if unpublish else "published"))
+
+
+@view
+def choices(page: Page) -> Response:
+    """The reference picker's search (editor.js): the entries of a content type whose title
+    contains `q`, as `{"choices": [{value, label}]}`, found and paged by the database."""
+    api_key, ct = page.path("api_key"), page.path("ct")
+    found = reference_choices(page, api_key, ct, page.param("locale"), page.param("q") or "")
+    body = {"choices": [{"value": f"{ct}:{uid}", "label": label} for uid, label in found]}
+    return JSONResponse(body, headers=HEADERS)

@@ -28,6 +28,7 @@ def routes() -> list[BaseRoute]:
         Route(entries, v.entry_list, methods=["GET"]),
         Route(entries + "/new", ev.new_entry, methods=["GET"]),
         Route(entries + "/new", ev.create_entry, methods=["POST"]),
+        Route(entries + "/choices", ev.choices, methods=["GET"]),
         Route(entries + "/{uid}", ev.edit_entry, methods=["GET"]),
         Route(entries + "/{uid}", ev.save_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),

@@ -108,6 +108,13 @@ def title_query(search: str) -> dict[str, Any] | None:
     return {"title": {"$regex": literal, "$options": "i"}} if search else None
 
 
+def titled(search: str, **params: Any) -> ListParams:
+    """List parameters that find the entries whose title contains `search` (all when empty)."""
+    query = title_query(search)
+    parsed = parse_query(orjson.dumps(query).decode()) if query else None
+    return ListParams(query=parsed, where=query, **params)
+
+
 def _page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
@@ -121,14 +128,7 @@ def entry_list(page: Page) -> Response:
     locale = (page.param("locale") or stack["master_locale"]).lower()
     search = page.param("q") or ""
     number = _page_number(page.param("page"))
-    query = title_query(search)
-    lp = ListParams(
-        skip=(number - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        include_count=True,
-        query=parse_query(orjson.dumps(query).decode()) if query else None,
-        where=query or None,
-    )
+    lp = titled(search, skip=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, include_count=True)
     items, count = entries.list_entries(
         page.services,
         page.actor,

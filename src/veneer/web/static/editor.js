@@ -1,4 +1,5 @@
-// Veneer editor: add, remove and reorder group and block instances; open the publish dialog.
+// Veneer editor: add, remove and reorder group and block instances; open the publish dialog;
+// search a reference picker's entries.
 // The order of instances is the order of their hidden "<field>[]" inputs in the page, so moving
 // an element is all a reorder needs: the server reads the new order from the posted form.
 (function () {
@@ -87,6 +88,60 @@
     dialog.showModal();
   }
 
+  // A reference picker lists the first entries of each type by title; its search box asks the
+  // server, which searches and pages in the database, for the entries whose title matches.
+  // Chosen options stay; the others are replaced by what the search found.
+  function refill(group, found) {
+    var kept = {};
+    Array.prototype.slice.call(group.children).forEach(function (option) {
+      if (option.selected) kept[option.value] = true;
+      else group.removeChild(option);
+    });
+    found.forEach(function (choice) {
+      if (kept[choice.value]) return;
+      var option = document.createElement("option");
+      option.value = choice.value;
+      option.textContent = choice.label;
+      group.appendChild(option);
+    });
+  }
+
+  function search(groups, text, isLatest) {
+    Array.prototype.forEach.call(groups, function (group) {
+      var url = new URL(group.dataset.choices, window.location.href);
+      url.searchParams.set("q", text);
+      fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          if (!body || !isLatest()) return;
+          refill(group, body.choices);
+          announce(body.choices.length + " found in " + group.label);
+        });
+    });
+  }
+
+  function searchable(select) {
+    var groups = select.querySelectorAll("optgroup[data-choices]");
+    if (!groups.length) return;
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "reference-search";
+    box.placeholder = "Search titles";
+    box.setAttribute("aria-label", "Search " + (label ? label.childNodes[0].textContent.trim() : "entries"));
+    box.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(box, select);
+    var timer = null;
+    var asked = 0;
+    box.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var mine = ++asked;
+        search(groups, box.value, function () { return mine === asked; });
+      }, 250);
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-action]");
     if (!button) return;
@@ -102,6 +157,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-reference]"), searchable);
     var dialog = document.querySelector("dialog[data-modal-on-load]");
     if (dialog) {
       dialog.close();

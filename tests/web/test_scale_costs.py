@@ -1,0 +1,108 @@
+"""No hidden O(n) in the editor (issue 11): its entry list and an entry's reference picker page in
+the database (the same statements with N entries as with 4N), and an entry's page and its variant
+views cost the database the same at N and 4N (tests/cost.py; docs/scale-audit.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.api.test_core_flow import PAGE
+from tests.api.test_scale_costs import N, Stack, compare
+from tests.cost import Cost, measure
+from tests.web.conftest import UI
+from veneer.web import entry_page, views
+
+LINKS = {
+    "content_type": {
+        "title": "Links",
+        "uid": "links",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "Pages",
+                "uid": "pages",
+                "data_type": "reference",
+                "reference_to": ["page"],
+                "field_metadata": {"ref_multiple": True},
+            },
+        ],
+    }
+}
+
+
+def test_editor_pages_cost_the_same_at_n_and_4n(
+    ui: UI, services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages a tenth of N long, so that N entries fill them as 4N do.
+    monkeypatch.setattr(views, "PAGE_SIZE", N // 10)
+    monkeypatch.setattr(entry_page, "REFERENCE_CHOICES", N // 10)
+    api = ui.api
+    stack = Stack(api, services, variants=True)
+    api.ok(api.post("/content_types", LINKS), 201)
+    links = "/content_types/links/entries"
+    costs: dict[str, list[Cost]] = {}
+    for size in (N, 4 * N):
+        stack.grow(size)
+        uid = stack.entry()
+        link = {
+            "entry": {
+                "title": f"Links {size}",
+                "pages": [{"uid": uid, "_content_type_uid": "page"}],
+            }
+        }
+        link_uid = api.ok(api.post(links, link), 201)["entry"]["uid"]
+        pages: dict[str, Callable[[], Any]] = {
+            "entry list": lambda: ui.http.get(ui.entries("page")),
+            "entry list, page 2": lambda: ui.http.get(ui.entries("page"), params={"page": "2"}),
+            "entry page": lambda: ui.http.get(f"{ui.entries('page')}/{uid}"),  # noqa: B023
+            "variant page": lambda: ui.http.get(f"{ui.entries('page')}/{uid}/variants/red"),  # noqa: B023
+            "reference picker": lambda: ui.http.get(f"{ui.entries('links')}/{link_uid}"),  # noqa: B023
+            "reference search": lambda: ui.http.get(
+                f"{ui.entries('page')}/choices", params={"q": "entry"}
+            ),
+        }
+        for name, page in pages.items():
+            with measure(services.store) as cost:
+                assert page().status_code == 200
+            costs.setdefault(name, []).append(cost)
+    # The editor pages in the database: no page runs a statement per entry of the type.
+    assert {name: (s.statements, l.statements) for name, (s, l) in costs.items()} == {
+        name: (s.statements, s.statements) for name, (s, _) in costs.items()
+    }
+    # An entry's page, its variants and its picker's choices: no read grows with the type. (The
+    # lists' own SQL, store/sqllist.py, counts every match: docs/scale-audit.md.)
+    for name in ("entry page", "variant page"):
+        assert compare(name, *costs[name]) == []
+
+
+def test_the_reference_search_finds_entries_past_the_picker_s_first_page(
+    ui: UI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(entry_page, "REFERENCE_CHOICES", 2)
+    api = ui.api
+    api.ok(api.post("/content_types", PAGE), 201)
+    api.ok(api.post("/content_types", LINKS), 201)
+    made = {}
+    for title in ("Alpha", "Beta", "Gamma (draft)", "Delta"):
+        body = {"entry": {"title": title}}
+        made[title] = api.ok(api.post("/content_types/page/entries", body), 201)["entry"]["uid"]
+    form = ui.http.get(ui.entries("links") + "/new")
+    assert form.status_code == 200
+    choices = f"/app/stacks/{api.api_key}/content-types/page/entries/choices?locale=en-us"
+    assert f'data-choices="{choices}"' in form.text
+    offered = re.findall(r'<option value="page:(\w+)"', form.text)
+    assert offered == [made["Alpha"], made["Beta"]]  # the first two by title
+
+    found = ui.http.get(choices, params={"q": "gamma (d"})
+    assert found.status_code == 200 and found.headers["content-type"] == "application/json"
+    value = f"page:{made['Gamma (draft)']}"
+    assert found.json() == {"choices": [{"value": value, "label": "Gamma (draft)"}]}
+    everything = ui.http.get(choices).json()["choices"]
+    assert [c["label"] for c in everything] == ["Alpha", "Beta"]  # paged like the picker
+
+    signed_out = UI(ui.http, api)
+    assert signed_out.http.get(choices).status_code in (302, 303)
