@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
@@ -122,12 +122,16 @@ class Publications(Rows):
         if not found.entries:
             return [], found.count
         p = t.publications
+        # Not `(entry, locale) IN (VALUES …)`: SQLite answers that by walking the environment.
+        # Each list of keys is searched in the primary key; extra (entry, locale) pairs are dropped.
+        uids, codes = {uid for uid, _ in found.entries}, {code for _, code in found.entries}
         rows = self._conn.execute(
             select(p.c.entry, p.c.locale, p.c.doc).where(
                 p.c.stack == stack,
                 p.c.environment == environment,
+                p.c.locale.in_(sorted(codes)),
+                p.c.entry.in_(sorted(uids)),
                 p.c.variant == BASE,
-                tuple_(p.c.entry, p.c.locale).in_(found.entries),
             )
         )
         docs = {(uid, code): doc for uid, code, doc in rows}

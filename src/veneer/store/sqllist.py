@@ -29,7 +29,6 @@ from sqlalchemy import (
     and_,
     func,
     literal,
-    literal_column,
     or_,
     select,
     true,
@@ -154,17 +153,20 @@ def _candidates(c: Compiled, rank: int) -> Select[Any]:
             *driving, _chosen(c.target, rank, d.c.entry), render(rest, rows, d.c.entry)
         )
 
-    d = entry_values.alias("d")
     if lead is None:
+        d = entry_values.alias("d")
         return driven(*rows.at(d, fi.ROOT), d=d)
-    if lead.row is None:
-        return driven(*rows.at(d, lead.path), d=d)
-    if not lead.hint:
-        return driven(*rows.at(d, lead.path), lead.row(d), d=d)
-    # A hint: the rows between the bounds, and the entries with several values at the path.
-    m = entry_values.alias("m")
-    several = driven(*rows.at(m, lead.path), m.c.n > literal_column("0"), d=m)
-    u = union_all(driven(*rows.at(d, lead.path), lead.row(d), d=d), several).subquery()
+    alternatives = lead.split or ((lead.row,) if lead.row is not None else ())
+    if len(alternatives) <= 1:
+        d = entry_values.alias("d")
+        return driven(*rows.at(d, lead.path), *(row(d) for row in alternatives), d=d)
+    # One index range each (an $in's values; a range's rows between its bounds and the entries
+    # with several values), read in turn: an entry may come twice, the callers dedupe.
+    selects = []
+    for n, row in enumerate(alternatives):
+        d = entry_values.alias(f"d{n}")
+        selects.append(driven(*rows.at(d, lead.path), row(d), d=d))
+    u = union_all(*selects).subquery()
     return select(u.c.entry, u.c.locale)
 
 

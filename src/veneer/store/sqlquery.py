@@ -26,7 +26,18 @@ from functools import lru_cache
 from typing import Any
 
 import regex
-from sqlalchemy import Boolean, ColumnElement, FromClause, and_, false, func, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    FromClause,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -52,10 +63,12 @@ class Has:
     row: RowCondition | None = None
     negated: bool = False
     cost: int = 2  # how many entries the leaf is likely to match: 0 equality, 1 range, 2 any
-    # A driving hint, true as a filter (it sits beside the leaves that say what matches): it
-    # drives a list with the rows `row` selects and every row of an entry with several values at
-    # `path` (see `_between`).
+    # A driving hint, true as a filter (it sits beside the leaves that say what matches); it
+    # drives a list with the rows `row` selects (see `_between`).
     hint: bool = False
+    # `row` as alternatives, each one range of an index: a list driven by the leaf reads each
+    # (SQLite can't split an OR of them into index searches itself).
+    split: tuple[RowCondition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,7 +176,22 @@ def _between(path: str, condition: dict[str, Any]) -> list[Filter]:
     if not (numbers or (isinstance(low, str) and isinstance(high, str))):
         return []
     first, second = _comparison(lower, low), _comparison(upper, high)
-    return [Has(path, lambda a: and_(first(a), second(a)), cost=1, hint=True)]
+
+    def between(a: FromClause) -> Clause:
+        return and_(first(a), second(a))
+
+    def several(a: FromClause) -> Clause:
+        return a.c.n > literal_column("0")  # a literal: the partial index's own condition
+
+    return [
+        Has(
+            path,
+            lambda a: or_(between(a), several(a)),
+            cost=1,
+            hint=True,
+            split=(between, several),
+        )
+    ]
 
 
 def _operator(path: str, op: str, operand: Any, options: str, dialect: str) -> Filter:
@@ -179,8 +207,9 @@ def _operator(path: str, op: str, operand: Any, options: str, dialect: str) -> F
 
 def _equals(path: str, operands: list[Any]) -> Filter:
     """Equal to one of `operands` (JSON equality); a null operand also matches a missing field."""
-    keys = [fi.value_key(o) for o in operands if o is not None]
-    parts: list[Filter] = [Has(path, _one_of(keys), cost=0)] if keys else []
+    keys = list(dict.fromkeys(fi.value_key(o) for o in operands if o is not None))
+    split = tuple(_one_of([key]) for key in keys)
+    parts: list[Filter] = [Has(path, _one_of(keys), cost=0, split=split)] if keys else []
     if len(keys) < len(operands):
         parts += [Has(path, negated=True), Has(path, _one_of([fi.value_key(None)]))]
     return any_of(parts)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, insert, tuple_
+from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection, Dialect
 
 from veneer.domain.fieldindex import document_rows
@@ -61,13 +61,21 @@ def _driver(conn: Connection) -> Any:
 
 def delete_documents(conn: Connection, documents: Iterable[Document]) -> None:
     """Drop the rows of `documents` (unpublishing, deleting an entry or a localization)."""
-    keys = [(d.stack, d.scope, d.locale, d.entry) for d in documents]
-    for start in range(0, len(keys), 500):
-        conn.execute(
-            delete(v).where(
-                tuple_(v.c.stack, v.c.scope, v.c.locale, v.c.entry).in_(keys[start : start + 500])
+    # Grouped by (stack, scope, locale), entries listed: searches of the primary key. Not
+    # `(stack, scope, locale, entry) IN (VALUES …)`, which SQLite answers by scanning the table.
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for d in documents:
+        groups.setdefault((d.stack, d.scope, d.locale), []).append(d.entry)
+    for (stack, scope, locale), entries in groups.items():
+        for start in range(0, len(entries), 500):
+            conn.execute(
+                delete(v).where(
+                    v.c.stack == stack,
+                    v.c.scope == scope,
+                    v.c.locale == locale,
+                    v.c.entry.in_(entries[start : start + 500]),
+                )
             )
-        )
 
 
 def _rows(documents: Iterable[Document], dialect: Dialect) -> Iterator[tuple[Any, ...]]:
