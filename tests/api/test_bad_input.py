@@ -164,7 +164,7 @@ def test_database_refusals_are_422(services: Any, error: str) -> None:
                 "INSERT …", {}, Exception("value too long for type character varying(64)")
             )
 
-    app = Starlette(routes=[Route("/x", endpoint(refused), methods=["POST"])])
+    app = Starlette(routes=[Route("/x", endpoint(refused, public=True), methods=["POST"])])
     app.state.services = services
     with TestClient(app) as client:
         response = client.post("/x", json={})

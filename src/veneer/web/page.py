@@ -123,7 +123,10 @@ View = Callable[[Page], Response]
 async def _read_form(request: Request, services: Services) -> FormData:
     """The posted form, read under the body cap (413) and refused (400) when it holds a NUL
     character, which no field may contain and PostgreSQL would reject."""
-    request._body = await read_body(request, services.settings.max_body_bytes)  # form() re-reads it
+    settings = services.settings
+    request._body = await read_body(  # form() re-reads it
+        request, settings.max_body_bytes, settings.body_timeout
+    )
     form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     if any(
         "\x00" in key or (isinstance(value, str) and "\x00" in value)
