@@ -62,6 +62,8 @@ async def _scheduler(services: Services) -> None:
     while True:
         try:
             await asyncio.to_thread(publishing.run_due_jobs, services)
+        except VeneerError as exc:  # the database is away, say: logged once (by the store)
+            log.warning("scheduler pass skipped: %s", exc.message)
         except Exception:  # keep the loop alive; the failure is logged and the job stays queued
             log.exception("scheduler pass failed")
         await asyncio.sleep(services.settings.scheduler_interval)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -67,12 +68,16 @@ def _cut_off(exc: BaseException) -> bool:
 def _on_error(context: ExceptionContext) -> DataError | CutOff | None:
     """sqlite3 refuses an integer too large for a column with OverflowError, where PostgreSQL's
     driver raises DataError: raise that instead, for the store to translate the same way; and a
-    statement stopped at a request's deadline as `CutOff`."""
+    statement stopped at a request's deadline as `CutOff`. A connection opened while the file was
+    read-only stays read-only: it is thrown away (with the pool), so that writes work again as
+    soon as the file is writable."""
     original = context.original_exception
     if isinstance(original, OverflowError):
         return DataError(context.statement, context.parameters, original)
     if _cut_off(original):
         return CutOff(context.statement, context.parameters, original)
+    if isinstance(original, sqlite3.OperationalError) and "readonly" in str(original):
+        context.is_disconnect = True
     return None
 
 
@@ -126,6 +131,10 @@ class SqliteStore(Store):
     def lock_migrations(self, conn: Connection) -> None:
         """Nothing to do: SQLite admits one writer at a time."""
 
+    def _writable(self, conn: Connection) -> bool:
+        """Whether this process may write the database file (an in-memory database always)."""
+        return self.path in ("", ":memory:") or os.access(self.path, os.W_OK)
+
     def published_reader(self, timeout: float) -> PublishedReader:
         return PublishedReader(SqliteReadDriver(self.path), timeout)
 
@@ -151,3 +160,6 @@ class SqliteReadDriver:
 
     def cut_off(self, exc: Exception) -> bool:
         return _cut_off(exc)
+
+    def unavailable(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.OperationalError)
