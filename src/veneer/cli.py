@@ -146,7 +146,7 @@ def serve(
     server(settings, host, port, count).serve()
 
 
-def server(settings: Settings, host: str, port: int, workers: int) -> Granian:
+def server(settings: Settings, host: str, port: int, workers: int) -> Any:  # a Granian server
     """The Granian server `veneer serve` runs. Each worker serves at most `max_connections`
     connections at once (the rest wait in the listen queue); a client gets `header_timeout` to
     send its headers (the application bounds the body: `body_timeout`); a worker that dies is
