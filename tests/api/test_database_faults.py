@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from tests.api.test_delivery import Site, make_site
+from tests.api.test_delivery import make_site
 from tests.conftest import free_port, new_user
 from veneer.app import create_app
 from veneer.services.context import Services
