@@ -138,3 +138,9 @@ def test_a_large_body_is_parsed_off_the_event_loop(
     small = api.post("/stacks", {"stack": {"name": "Small"}})
     assert small.status_code == 201, small.text
     assert on_loop == [False, True]  # the large one in a worker thread, the small one inline
+
+
+def test_the_editor_login_form_reads_at_most_64_kib(client: TestClient) -> None:
+    form = {"email": "a@example.com", "password": "x" * 70_000, "csrf": "x"}
+    response = client.post("/app/login", data=form)
+    assert response.status_code == 413 and "text/html" in response.headers["content-type"]

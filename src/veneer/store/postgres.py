@@ -47,6 +47,7 @@ def _on_error(context: ExceptionContext) -> CutOff | None:
 
 
 CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported (503), not waited for
+READ_CONNECT_TIMEOUT = 2  # the delivery path connects on the event loop (libpq's least is 2)
 
 
 def _milliseconds(seconds: float) -> int:
@@ -119,7 +120,7 @@ class PostgresReadDriver:
     def connect(
         self, timeout: float, past_deadline: Callable[[], bool]
     ) -> psycopg.Connection[TupleRow]:
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=READ_CONNECT_TIMEOUT)
         conn.execute(f"SET statement_timeout = {_milliseconds(timeout)}")
         return conn
 

@@ -88,11 +88,30 @@ def timed_out() -> RequestTimeout:
     return RequestTimeout(errors={"request": ["took longer than the configured limit."]})
 
 
+class _Throttle:
+    """At most one log line a second for a repeated failure, counting the ones left out."""
+
+    def __init__(self) -> None:
+        self.next_at = 0.0
+        self.left_out = 0
+
+    def warn(self, message: str) -> None:
+        now = time.monotonic()
+        if now < self.next_at:
+            self.left_out += 1
+            return
+        more = f" (and {self.left_out} more)" if self.left_out else ""
+        log.warning("database unavailable: %s%s", message, more)
+        self.next_at, self.left_out = now + 1.0, 0
+
+
+_unavailable_log = _Throttle()
+
+
 def unavailable(cause: BaseException) -> Unavailable:
     """The error of a request the database could not serve (unreachable, or refusing writes);
-    logged here in one line."""
-    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    log.warning("database unavailable: %s", first)
+    logged here in one line (at most one a second)."""
+    _unavailable_log.warn((str(cause).strip().splitlines() or [type(cause).__name__])[0])
     return Unavailable(errors={"database": ["is unreachable or read-only; retry shortly."]})
 
 
