@@ -254,7 +254,11 @@ def _server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 # -- sharing the suite out over pytest-xdist workers ---------------------------------------------
 # `./scripts/test` runs `pytest -n auto` (and pyproject.toml adds `--dist loadgroup`): the tests of
 # one group run on one worker, one after the other; any other test goes to whichever worker is free.
-BURSTS = ("tests/e2e/test_concurrency.py", "tests/e2e/test_crash_safety.py")
+BURSTS = (
+    "tests/e2e/test_concurrency.py",
+    "tests/e2e/test_crash_safety.py",
+    "tests/e2e/test_hostile_clients.py",
+)
 
 
 def group_of(nodeid: str) -> str | None:
@@ -263,7 +267,7 @@ def group_of(nodeid: str) -> str | None:
     if path == "tests/web/test_browser.py":
         return "browser"  # one Chromium at a time: two starve each other's timed waits
     if path in BURSTS:
-        return "bursts"  # timed bursts of writes and a kill -9: two at once starve each other
+        return "bursts"  # timed bursts, stalled clients and kill -9: two at once starve each other
     if path.startswith("tests/e2e/"):
         # Module fixtures start servers, run the SDKs and build sites: once per database.
         return f"{path} {name.partition('[')[2]}"

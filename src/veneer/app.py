@@ -18,7 +18,7 @@ from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.fast import DeliveryFront
 from veneer.api.responses import error_response
 from veneer.api.routes import routes
-from veneer.errors import BadRequest, VeneerError
+from veneer.errors import BadRequest, Unavailable, VeneerError
 from veneer.passwords import Passwords
 from veneer.services import publishing
 from veneer.services.context import Services
@@ -62,6 +62,10 @@ async def _scheduler(services: Services) -> None:
     while True:
         try:
             await asyncio.to_thread(publishing.run_due_jobs, services)
+        except Unavailable:  # the database is away; the store logged it, in one line
+            pass
+        except VeneerError as exc:
+            log.warning("scheduler pass skipped: %s", exc.message)
         except Exception:  # keep the loop alive; the failure is logged and the job stays queued
             log.exception("scheduler pass failed")
         await asyncio.sleep(services.settings.scheduler_interval)

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from granian import Granian
+from granian.constants import Interfaces, Loops
+from granian.http import HTTP1Settings
 from rich.console import Console
 from rich.table import Table
 
@@ -140,19 +143,30 @@ def serve(
     console.print(
         f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})"
     )
-    from granian import Granian
-    from granian.constants import Interfaces, Loops
+    server(settings, host, port, count).serve()
 
-    Granian(
+
+def server(settings: Settings, host: str, port: int, workers: int) -> Any:  # a Granian server
+    """The Granian server `veneer serve` runs. Each worker serves at most `max_connections`
+    connections at once (the rest wait in the listen queue); a client gets `header_timeout` to
+    send its headers (the application bounds the body: `body_timeout`); a worker that dies is
+    replaced at once (Granian stops only when one dies again within 5.5 s of its replacement:
+    a crash loop)."""
+    return Granian(
         "veneer.asgi:app",
         address=host,
         port=port,
         interface=Interfaces.ASGI,
-        workers=count,
+        workers=workers,
         loop=Loops.uvloop,
         log_access=False,
         backlog=2048,
-    ).serve()
+        backpressure=settings.max_connections,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=max(1, min(60_000, int(settings.header_timeout * 1000)))
+        ),
+        respawn_failed_workers=True,
+    )
 
 
 @main.command()

@@ -14,6 +14,7 @@ The tree below is pinned by tests/test_error_shape.py (class, HTTP status, error
     ├── Forbidden               403  162  valid credentials without the right
     ├── NotFound                404  404  unknown route (resources use NotFoundObject)
     ├── MethodNotAllowed        405  405  a known route without this method
+    ├── BodyTimeout             408  408  a request body not received in time
     ├── PreconditionFailed      412  109  missing or unknown api_key
     ├── PayloadTooLarge         413  413  a request body over the cap
     ├── ValidationFailed        422  119  per-field errors
@@ -22,6 +23,7 @@ The tree below is pinned by tests/test_error_shape.py (class, HTTP status, error
     ├── StaleVersion            409  409  the caller's version is not the stored one
     ├── TooManyRequests         429  429  carries retry_after seconds
     ├── ResponseTooLarge        422  413  a delivery response over the cap
+    ├── Unavailable             503  503  the database is unreachable or read-only (Retry-After)
     └── RequestTimeout          504  504  a request over the time limit
 """
 
@@ -86,6 +88,14 @@ class MethodNotAllowed(VeneerError):
     default_message = "This method is not allowed on this path."
 
 
+class BodyTimeout(VeneerError):
+    """The client did not send the whole request body within `body_timeout`."""
+
+    status = 408
+    error_code = 408
+    default_message = "The request body was not received in time."
+
+
 class PreconditionFailed(VeneerError):
     status = 412
     error_code = 109
@@ -139,6 +149,19 @@ class ResponseTooLarge(VeneerError):
     status = 422
     error_code = 413
     default_message = "The response is too large. Narrow the request with limit, only or except."
+
+
+class Unavailable(VeneerError):
+    """The database cannot be reached, or refuses writes (a read-only file or server): the client
+    should retry after `RETRY_AFTER` seconds; the server recovers by itself once it is back."""
+
+    status = 503
+    error_code = 503
+    default_message = "The database is unavailable right now. Please retry shortly."
+    RETRY_AFTER = 5
+
+    def __init__(self, message: str | None = None, errors: Errors | None = None) -> None:
+        super().__init__(message, errors, headers={"Retry-After": str(self.RETRY_AFTER)})
 
 
 class RequestTimeout(VeneerError):

@@ -78,6 +78,31 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_json_depth", 64, "Deepest JSON nesting accepted in a request body.", int),
     Setting(
+        "max_json_items",
+        200_000,
+        "Most arrays, objects and members a request body may hold, counted as its [, { and : "
+        "characters before parsing (413 beyond).",
+        int,
+    ),
+    Setting(
+        "header_timeout",
+        10.0,
+        "Seconds a client has to send a request's headers (the connection is closed after).",
+        float,
+    ),
+    Setting(
+        "body_timeout",
+        30.0,
+        "Seconds a client has to send a whole request body (408 after).",
+        float,
+    ),
+    Setting(
+        "max_connections",
+        1024,
+        "Open connections each worker serves at once; more wait in the listen queue.",
+        int,
+    ),
+    Setting(
         "session_ttl_hours", 24 * 14, "Lifetime of a login session (authtoken), in hours.", int
     ),
     Setting(
@@ -155,6 +180,10 @@ class Settings:
     max_response_bytes: int = 10 * 1024 * 1024
     request_timeout: float = 10.0
     max_json_depth: int = 64
+    max_json_items: int = 200_000
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 1024
     session_ttl_hours: int = 24 * 14
     editor_session_hours: int = 12
     trusted_proxies: str = ""

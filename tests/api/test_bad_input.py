@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -148,6 +149,43 @@ def test_publish_with_bad_body_writes_nothing(page: Api) -> None:
     assert details == []
 
 
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"scheduled_at": 1767225600}, "scheduled_at"),
+        ({"scheduled_at": ["2030-01-01T00:00:00.000Z"]}, "scheduled_at"),
+        ({"scheduled_at": "next tuesday"}, "scheduled_at"),
+        ({"locale": 5}, "locale"),
+        ({"locale": {"code": "en-us"}}, "locale"),
+    ],
+)
+def test_publish_with_bad_time_or_locale_is_422_in_no_error_log(
+    page: Api, extra: dict[str, Any], field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "s"}}), 201)
+    path = f"/content_types/page/entries/{entry['entry']['uid']}/publish"
+    body = {"entry": {"environments": ["production"], "locales": ["en-us"]}, **extra}
+    with caplog.at_level(logging.ERROR):
+        response = page.post(path, body)
+    assert response.status_code == 422, response.text
+    assert set(response.json()) == ERROR_KEYS and field in response.json()["errors"]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_a_scheduled_time_with_an_offset_is_queued_in_utc(page: Api, services: Any) -> None:
+    page.ok(page.post("/environments", {"environment": {"name": "production"}}), 201)
+    entry = page.ok(page.post("/content_types/page/entries", {"entry": {"title": "t"}}), 201)
+    path = f"/content_types/page/entries/{entry['entry']['uid']}"
+    body = {
+        "entry": {"environments": ["production"], "locales": ["en-us"]},
+        "scheduled_at": "2099-01-01T02:00:00+02:00",  # 2099-01-01T00:00:00Z
+    }
+    job = page.ok(page.post(path + "/publish", body))["job_id"]
+    with services.store.read() as tx:
+        assert job in tx.jobs.due("2099-01-01T00:00:00.000Z")
+        assert job not in tx.jobs.due("2098-12-31T23:59:59.999Z")
+
+
 @pytest.mark.parametrize("error", ["DataError", "IntegrityError"])
 def test_database_refusals_are_422(services: Any, error: str) -> None:
     """A safety net under validation: whatever the database refuses is a 422, never a 500."""
@@ -164,7 +202,7 @@ def test_database_refusals_are_422(services: Any, error: str) -> None:
                 "INSERT …", {}, Exception("value too long for type character varying(64)")
             )
 
-    app = Starlette(routes=[Route("/x", endpoint(refused), methods=["POST"])])
+    app = Starlette(routes=[Route("/x", endpoint(refused, public=True), methods=["POST"])])
     app.state.services = services
     with TestClient(app) as client:
         response = client.post("/x", json={})

@@ -116,7 +116,7 @@ def test_delivery_only_node(site: Site, services: Services) -> None:
             "/v3/content_types/page/entries", json={"entry": {"title": "x"}}, headers=management
         ).status_code in {404, 405}
         assert client.post("/v3/user-session", json={"user": {}}).status_code == 404
-        assert client.get("/-/health").json() == {"status": "ok"}
+        assert client.get("/-/health").json() == {"status": "ok", "database": "ok"}
 
 
 def _cache(client: TestClient) -> Any:

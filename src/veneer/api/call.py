@@ -3,25 +3,37 @@
 Handlers are written as plain functions of a `Call`; `endpoint()` turns them into Starlette
 endpoints that run them in the thread pool (they do blocking database work) under the request's
 deadline (`Store.deadline`: the database cuts off what runs past it), and render errors.
+
+A body costs nothing until its sender is known: `endpoint()` authenticates the caller before it
+reads a byte (only `public` endpoints, the login, read first, and at most `PUBLIC_BODY_BYTES`).
+The body must arrive within `body_timeout` (408), its structure is bounded by counting before
+parsing (`max_json_items`, 413), and a large one is parsed in the thread pool, off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from veneer.api.responses import error_response, json_response
-from veneer.errors import BadRequest, PayloadTooLarge, Unauthorized, VeneerError
+from veneer.errors import BadRequest, BodyTimeout, PayloadTooLarge, Unauthorized, VeneerError
 from veneer.services import ratelimit, tokens, users
 from veneer.services.context import Actor, Services
+from veneer.settings import Settings
 
 Handler = Callable[["Call"], Any]
+PUBLIC_BODY_BYTES = 64 * 1024  # what an anonymous caller may send (a login is a few hundred bytes)
+INLINE_PARSE_BYTES = 64 * 1024  # smaller bodies parse in microseconds: no thread hop
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+log = logging.getLogger("veneer")
 
 
 def json_depth(value: Any, limit: int) -> bool:
@@ -56,17 +68,43 @@ def has_nul(raw: bytes, value: Any) -> bool:
     return False
 
 
-async def read_body(request: Request, cap: int) -> bytes:
+async def read_body(request: Request, cap: int, timeout: float) -> bytes:
+    """The whole body, at most `cap` bytes (413), received within `timeout` seconds (408). A client
+    that disconnects (or sends a malformed chunk, which the server reports the same way) gets a
+    400, and the log one line."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
         raise PayloadTooLarge(errors={"body": [f"must be at most {cap} bytes."]})
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise PayloadTooLarge(errors={"body": [f"must be at most {cap} bytes."]})
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > cap:
+                    raise PayloadTooLarge(errors={"body": [f"must be at most {cap} bytes."]})
+                chunks.append(chunk)
+    except TimeoutError:
+        _log_cut(request, f"not received within {timeout:g}s", size)
+        raise BodyTimeout(errors={"body": [f"must arrive within {timeout:g} seconds."]}) from None
+    except ClientDisconnect:
+        _log_cut(request, "cut off by the client", size)
+        raise BadRequest(
+            "The request body ended before it was complete.",
+            {"body": ["was cut off: the client disconnected or sent a malformed chunk."]},
+        ) from None
     return b"".join(chunks)
+
+
+def _log_cut(request: Request, what: str, size: int) -> None:
+    client = request.client.host if request.client else "?"
+    log.warning(
+        "request body %s: %s %s from %s after %d bytes",
+        what,
+        request.method,
+        request.url.path,
+        client,
+        size,
+    )
 
 
 def check_media_type(request: Request, raw: bytes) -> None:
@@ -79,11 +117,28 @@ def check_media_type(request: Request, raw: bytes) -> None:
         )
 
 
-def parse_json(raw: bytes, depth_limit: int, lists: bool = False) -> dict[str, Any]:
+def check_items(raw: bytes, limit: int) -> None:
+    """Refuse a body that may hold more than `limit` arrays, objects and members before parsing
+    it: the parser holds the interpreter while it builds them (a 10 MB body of empty arrays takes
+    seconds). The count is of `[`, `{` and `:` characters, so it can only overcount (inside
+    strings), never miss one."""
+    items = raw.count(b"[") + raw.count(b"{") + raw.count(b":")
+    if items > limit:
+        raise PayloadTooLarge(
+            f"The request body holds too many arrays, objects or members (over {limit}).",
+            {"body": [f"must hold at most {limit} arrays, objects and members."]},
+        )
+
+
+def parse_json(
+    raw: bytes, depth_limit: int, lists: bool = False, items_limit: int | None = None
+) -> dict[str, Any]:
     """The body as an object. With `lists`, a JSON array (or the reference page's bare
     `{…}, {…}` sequence of objects) arrives as `{"__list__": [...]}`."""
     if not raw.strip():
         return {}
+    if items_limit is not None:
+        check_items(raw, items_limit)
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -172,17 +227,36 @@ class Call:
         return inner if isinstance(inner, dict) else self.body
 
 
-def endpoint(handler: Handler, *, lists: bool = False) -> Callable[[Request], Awaitable[Response]]:
+async def read_json(
+    request: Request, settings: Settings, *, lists: bool = False, public: bool = False
+) -> dict[str, Any]:
+    """The request's JSON body as an object (`{}` without one), within every limit."""
+    if request.method not in BODY_METHODS:
+        return {}
+    cap = min(settings.max_body_bytes, PUBLIC_BODY_BYTES) if public else settings.max_body_bytes
+    raw = await read_body(request, cap, settings.body_timeout)
+    check_media_type(request, raw)
+    args = (raw, settings.max_json_depth, lists, settings.max_json_items)
+    if len(raw) <= INLINE_PARSE_BYTES:
+        return parse_json(*args)
+    return await run_in_threadpool(parse_json, *args)
+
+
+def endpoint(
+    handler: Handler, *, lists: bool = False, public: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint around `handler`. Unless `public`, the caller is authenticated (and
+    counted against the rate limit) before the body is read."""
+
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
         try:
             with services.store.deadline(services.settings.request_timeout):
-                raw = b""
-                if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-                    raw = await read_body(request, services.settings.max_body_bytes)
-                    check_media_type(request, raw)
-                body = parse_json(raw, services.settings.max_json_depth, lists)
-                result = await run_in_threadpool(handler, Call(services, request, body))
+                call = Call(services, request, {})
+                if not public:
+                    await run_in_threadpool(call.actor)
+                call.body = await read_json(request, services.settings, lists=lists, public=public)
+                result = await run_in_threadpool(handler, call)
         except VeneerError as exc:
             return error_response(exc)
         return result if isinstance(result, Response) else json_response(result)

@@ -729,6 +729,9 @@ ERRORS = {
     413: "The request body is over the configured cap.",
     422: "Validation failed, or the object doesn't exist (error_code 141).",
     429: "Rate limited; retry after Retry-After seconds.",
+    408: "The request body did not arrive within body_timeout seconds.",
+    503: "The database is unreachable or read-only (or, for /-/ready, its migrations are not "
+    "this version's); retry after Retry-After seconds.",
     504: "A delivery request ran past the configured timeout.",
 }
 HTML_ERRORS = {
@@ -751,13 +754,14 @@ def _responses() -> Json:
             "description": text,
             "content": {"application/json": {"schema": ref("Error")}},
         }
-    out["E429"]["headers"] = {
-        "Retry-After": {
-            "required": True,
-            "schema": {"type": "string", "pattern": "^[0-9]+$"},
-            "description": "Seconds to wait.",
+    for status in (429, 503):
+        out[f"E{status}"]["headers"] = {
+            "Retry-After": {
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                "description": "Seconds to wait.",
+            }
         }
-    }
     out["NotModified"] = {
         "description": "The ETag in If-None-Match still matches.",
         "headers": {"ETag": {"required": True, "schema": STR}},
@@ -1809,7 +1813,37 @@ def system(p: Paths) -> None:
     def read(path: str, summary: str, schema: Json) -> None:
         p.add(path, "get", op(summary, "system", ok(schema), security=[]))
 
-    read("/-/health", "Liveness", obj(("status",), status={"const": "ok"}))
+    status = {"const": "ok"}
+    p.add(
+        "/-/health",
+        "get",
+        op(
+            "Health: the database answers (and takes writes, but on a delivery node)",
+            "system",
+            {**ok(obj(("status", "database"), status=status, database=status)), **errors(503)},
+            security=[],
+        ),
+    )
+    p.add(
+        "/-/ready",
+        "get",
+        op(
+            "Readiness: healthy, and the database's migrations are this version's",
+            "system",
+            {
+                **ok(
+                    obj(
+                        ("status", "database", "migrations"),
+                        status=status,
+                        database=status,
+                        migrations={"const": "current"},
+                    )
+                ),
+                **errors(503),
+            },
+            security=[],
+        ),
+    )
     read(
         "/-/version",
         "Version and role",

@@ -8,6 +8,7 @@ exactly the cache keys a publish touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from veneer import ids
@@ -56,6 +57,10 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
     version = body.get("version")
     if version not in (None, "") and not str(version).isdigit():
         problems["version"] = ["must be a version number."]
+    source = body.get("locale")
+    if source is not None and not isinstance(source, str):
+        problems["locale"] = ["must be a locale code."]
+    scheduled_at = _moment(body.get("scheduled_at"), problems)
     variants = _variants(entry.get("variants"), problems)
     rules = entry.get("variant_rules")
     if rules is not None and not isinstance(rules, dict):
@@ -66,14 +71,29 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
     return PublishRequest(
         tuple(envs or ()),
         tuple(c.lower() for c in codes or ()),
-        body.get("locale"),
+        source,
         int(version) if version not in (None, "") else None,
-        body.get("scheduled_at"),
+        scheduled_at,
         body,
         variants,
         bool(rules.get("publish_latest_base")),
         bool(rules.get("publish_latest_base_conditionally")),
     )
+
+
+def _moment(raw: Any, problems: dict[str, list[str]]) -> str | None:
+    """`scheduled_at` in the stored format (UTC, milliseconds), which compares as text; a time
+    without a zone is UTC. None when absent or empty."""
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        problems["scheduled_at"] = ["must be a date and time such as 2026-01-31T09:00:00.000Z."]
+        return None
+    return ids.format_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int | None], ...]:

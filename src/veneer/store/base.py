@@ -24,6 +24,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
+from veneer.errors import Unavailable
 from veneer.store.core import refusals
 from veneer.store.published import PublishedReader, timed_out
 from veneer.store.transaction import Transaction
@@ -123,6 +124,23 @@ class Store:
     def published_reader(self, timeout: float) -> PublishedReader:
         """The delivery read path's reader (`store/published.py`), which skips SQLAlchemy's
         overhead; the database cuts off its statements `timeout` seconds into a request."""
+        raise NotImplementedError
+
+    # -- health -------------------------------------------------------------------------------
+    def problem(self, *, writes: bool = True) -> str | None:
+        """What keeps the database from serving, or None: "is unreachable." when no statement gets
+        through, "is read-only." when `writes` are expected and it refuses them."""
+        try:
+            with refusals(), self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+                if writes and not self._writable(conn):
+                    return "is read-only."
+        except Unavailable:
+            return "is unreachable."
+        return None
+
+    def _writable(self, conn: Connection) -> bool:
+        """Hook: whether the database takes writes from this process."""
         raise NotImplementedError
 
     def dispose(self) -> None:

@@ -12,11 +12,11 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import ColumnElement, Select, Table, and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.errors import Conflict, ValidationFailed, VeneerError
-from veneer.store.published import timed_out
+from veneer.store.published import timed_out, unavailable
 
 log = logging.getLogger("veneer")
 
@@ -42,9 +42,9 @@ class CutOff(OperationalError):
 @contextmanager
 def refusals(clash: Callable[[], VeneerError] | None = None) -> Iterator[None]:
     """Translate what the database refused (a value too long for its column, a duplicate key) into
-    a 422, and a statement it cut off at a request's deadline into a 504; `clash` makes the error a
-    duplicate key means where the caller knows better. The transaction rolls back, so nothing is
-    written."""
+    a 422, a statement it cut off at a request's deadline into a 504, and a database that cannot be
+    reached or refuses writes into a 503 (`Unavailable`); `clash` makes the error a duplicate key
+    means where the caller knows better. The transaction rolls back, so nothing is written."""
     try:
         yield
     except CutOff:
@@ -55,6 +55,20 @@ def refusals(clash: Callable[[], VeneerError] | None = None) -> Iterator[None]:
     except DataError as exc:
         log.warning("database refused a write: %s", exc.orig)
         raise ValidationFailed(REFUSED, {"body": ["could not be stored."]}) from None
+    except DBAPIError as exc:
+        if not _unavailable(exc):
+            raise
+        raise unavailable(exc.orig or exc) from None
+
+
+def _unavailable(exc: DBAPIError) -> bool:
+    """Whether `exc` says the database is away (connection refused or lost, a file that cannot be
+    opened or written) or read-only (SQLSTATE 25006), rather than that a statement was wrong."""
+    return (
+        isinstance(exc, OperationalError)
+        or exc.connection_invalidated
+        or getattr(exc.orig, "sqlstate", None) == "25006"
+    )
 
 
 class Dialect(Protocol):

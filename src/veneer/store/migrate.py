@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from veneer.store.base import Store
+from veneer.store.core import refusals
 
 SCRIPTS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -33,5 +35,15 @@ def current(store: Store) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@functools.cache
 def head() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def behind(store: Store) -> str | None:
+    """None when the database's schema is the one this code needs; else how it differs. Raises
+    `Unavailable` when the database cannot be reached."""
+    with refusals():
+        at = current(store)
+    needed = head()
+    return None if at == needed else f"are at {at or 'none'}; this code needs {needed}."

@@ -46,6 +46,10 @@ def _on_error(context: ExceptionContext) -> CutOff | None:
     return None
 
 
+CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported (503), not waited for
+READ_CONNECT_TIMEOUT = 2  # the delivery path connects on the event loop (libpq's least is 2)
+
+
 def _milliseconds(seconds: float) -> int:
     """`statement_timeout`'s value for `seconds` (at least 1: 0 would mean no limit)."""
     return max(1, int(seconds * 1000))
@@ -56,7 +60,11 @@ class PostgresStore(Store):
 
     def __init__(self, url: str) -> None:
         engine = create_engine(
-            sqlalchemy_url(url), pool_size=8, max_overflow=16, pool_pre_ping=True
+            sqlalchemy_url(url),
+            pool_size=8,
+            max_overflow=16,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT},
         )
         event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
@@ -88,6 +96,10 @@ class PostgresStore(Store):
         """Several workers may start at once: one migrates, the others wait and find it done."""
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7300001)")
 
+    def _writable(self, conn: Connection) -> bool:
+        """Whether the server takes writes (not a standby, nor read-only by default)."""
+        return conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "off"
+
     def published_reader(self, timeout: float) -> PublishedReader:
         return PublishedReader(PostgresReadDriver(libpq_url(self.url)), timeout)
 
@@ -108,7 +120,7 @@ class PostgresReadDriver:
     def connect(
         self, timeout: float, past_deadline: Callable[[], bool]
     ) -> psycopg.Connection[TupleRow]:
-        conn = psycopg.connect(self.url, autocommit=True)
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=READ_CONNECT_TIMEOUT)
         conn.execute(f"SET statement_timeout = {_milliseconds(timeout)}")
         return conn
 
@@ -117,3 +129,6 @@ class PostgresReadDriver:
 
     def cut_off(self, exc: Exception) -> bool:
         return _cut_off(exc)
+
+    def unavailable(self, exc: Exception) -> bool:
+        return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))

@@ -6,7 +6,7 @@ a few keyed lookups. It skips SQLAlchemy for them: each thread holds one raw dri
 which measured 2-4x faster than a pool, a thread hop or aiosqlite. The database itself enforces a
 request's deadline, so a slow statement is stopped while it runs: a statement cut off raises
 `RequestTimeout`; any other driver error closes the connection (the next request opens a new one)
-and propagates.
+and propagates, as `Unavailable` (503) when the database cannot be reached.
 
 The SQL is written here once, with `?` placeholders. What differs between the databases
 (connecting, the placeholder style, setting up the deadline, recognising a cut-off) is a
@@ -17,6 +17,7 @@ the store's driver with a reader.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +25,9 @@ from typing import Any, NamedTuple, Protocol
 
 import orjson
 
-from veneer.errors import RequestTimeout
+from veneer.errors import RequestTimeout, Unavailable
+
+log = logging.getLogger("veneer")
 
 
 class Cursor(Protocol):
@@ -55,6 +58,10 @@ class ReadDriver(Protocol):
         """Whether `exc` is the database stopping a statement at the deadline."""
         ...
 
+    def unavailable(self, exc: Exception) -> bool:
+        """Whether `exc` says the database cannot be reached (or opened) right now."""
+        ...
+
 
 class Change(NamedTuple):
     """One row of the change log: what a publish, an unpublish or a settings change touched."""
@@ -79,6 +86,33 @@ class PublishedVariant(NamedTuple):
 def timed_out() -> RequestTimeout:
     """The error of a request that ran past its deadline."""
     return RequestTimeout(errors={"request": ["took longer than the configured limit."]})
+
+
+class _Throttle:
+    """At most one log line a second for a repeated failure, counting the ones left out."""
+
+    def __init__(self) -> None:
+        self.next_at = 0.0
+        self.left_out = 0
+
+    def warn(self, message: str) -> None:
+        now = time.monotonic()
+        if now < self.next_at:
+            self.left_out += 1
+            return
+        more = f" (and {self.left_out} more)" if self.left_out else ""
+        log.warning("database unavailable: %s%s", message, more)
+        self.next_at, self.left_out = now + 1.0, 0
+
+
+_unavailable_log = _Throttle()
+
+
+def unavailable(cause: BaseException) -> Unavailable:
+    """The error of a request the database could not serve (unreachable, or refusing writes);
+    logged here in one line (at most one a second)."""
+    _unavailable_log.warn((str(cause).strip().splitlines() or [type(cause).__name__])[0])
+    return Unavailable(errors={"database": ["is unreachable or read-only; retry shortly."]})
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -120,6 +154,8 @@ class PublishedReader:
             if self._driver.cut_off(exc):
                 raise timed_out() from None
             self.close()  # a broken connection is replaced on the next request
+            if self._driver.unavailable(exc):
+                raise unavailable(exc) from None
             raise
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, ExceptionContext
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DisconnectionError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store, time_left
@@ -67,12 +68,16 @@ def _cut_off(exc: BaseException) -> bool:
 def _on_error(context: ExceptionContext) -> DataError | CutOff | None:
     """sqlite3 refuses an integer too large for a column with OverflowError, where PostgreSQL's
     driver raises DataError: raise that instead, for the store to translate the same way; and a
-    statement stopped at a request's deadline as `CutOff`."""
+    statement stopped at a request's deadline as `CutOff`. A connection opened while the file was
+    read-only stays read-only: it is thrown away (with the pool), so that writes work again as
+    soon as the file is writable."""
     original = context.original_exception
     if isinstance(original, OverflowError):
         return DataError(context.statement, context.parameters, original)
     if _cut_off(original):
         return CutOff(context.statement, context.parameters, original)
+    if isinstance(original, sqlite3.OperationalError) and "readonly" in str(original):
+        context.is_disconnect = True
     return None
 
 
@@ -91,9 +96,23 @@ class SqliteStore(Store):
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _configure)
+        event.listen(engine, "connect", self._note_mode)
+        event.listen(engine, "checkout", self._drop_if_writable_again)
         event.listen(engine, "begin", _on_begin)
         event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
+
+    def _file_writable(self) -> bool:
+        return self.path in ("", ":memory:") or os.access(self.path, os.W_OK)
+
+    def _note_mode(self, _dbapi_conn: Any, record: Any) -> None:
+        """sqlite3 opens a file it may not write read-only, for good: remember that."""
+        record.info["read_only"] = not self._file_writable()
+
+    def _drop_if_writable_again(self, _dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        """A connection opened read-only is replaced once the file is writable again."""
+        if record.info.get("read_only") and self._file_writable():
+            raise DisconnectionError("the database file is writable again")
 
     def _begin_write(self, conn: Connection) -> None:
         conn.info["write"] = time_left()
@@ -126,6 +145,10 @@ class SqliteStore(Store):
     def lock_migrations(self, conn: Connection) -> None:
         """Nothing to do: SQLite admits one writer at a time."""
 
+    def _writable(self, conn: Connection) -> bool:
+        """Whether this process may write the database file (an in-memory database always)."""
+        return self._file_writable()
+
     def published_reader(self, timeout: float) -> PublishedReader:
         return PublishedReader(SqliteReadDriver(self.path), timeout)
 
@@ -151,3 +174,6 @@ class SqliteReadDriver:
 
     def cut_off(self, exc: Exception) -> bool:
         return _cut_off(exc)
+
+    def unavailable(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.OperationalError)

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from veneer import __version__
-from veneer.api.call import read_body
+from veneer.api.call import PUBLIC_BODY_BYTES, read_body
 from veneer.api.responses import as_error
 from veneer.errors import (
     BadRequest,
@@ -120,10 +120,13 @@ class Page:
 View = Callable[[Page], Response]
 
 
-async def _read_form(request: Request, services: Services) -> FormData:
+async def _read_form(request: Request, services: Services, cap: int | None = None) -> FormData:
     """The posted form, read under the body cap (413) and refused (400) when it holds a NUL
     character, which no field may contain and PostgreSQL would reject."""
-    request._body = await read_body(request, services.settings.max_body_bytes)  # form() re-reads it
+    settings = services.settings
+    request._body = await read_body(  # form() re-reads it
+        request, cap or settings.max_body_bytes, settings.body_timeout
+    )
     form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     if any(
         "\x00" in key or (isinstance(value, str) and "\x00" in value)
@@ -214,8 +217,8 @@ def public(handler: View) -> Callable[[Request], Awaitable[Response]]:
         page = Page(services, request)
 
         async def steps() -> Response:
-            if request.method == "POST":
-                page.form = await _read_form(request, services)
+            if request.method == "POST":  # from anyone: a login form is small
+                page.form = await _read_form(request, services, PUBLIC_BODY_BYTES)
             return await run_in_threadpool(handler, page)
 
         return await _answer(page, steps)

@@ -9,13 +9,15 @@ from veneer.errors import Unauthorized
 from veneer.services import users
 
 
-@endpoint
-def login(call: Call) -> dict[str, Any]:
+def _login(call: Call) -> dict[str, Any]:
     credentials = call.section("user")
     user = users.login(
         call.services, credentials.get("email"), credentials.get("password"), call.address
     )
     return {"notice": "Login Successful.", "user": user}
+
+
+login = endpoint(_login, public=True)  # the one endpoint that reads a body from anyone
 
 
 @endpoint
