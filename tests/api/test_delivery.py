@@ -764,7 +764,8 @@ def test_token_expiry_must_be_a_future_date(site: Site, expires_on: Any) -> None
     body = {"token": {"name": "t", "expires_on": expires_on, "scope": scope}}
     refused = assert_error(site.api.post("/stacks/delivery_tokens", body), 422)
     assert "expires_on" in refused["errors"]
-    management = {"token": {"name": "m", "expires_on": expires_on, "scope": [{"module": "branch"}]}}
+    content = [{"module": "content_type", "acl": {"read": True, "write": True}}]
+    management = {"token": {"name": "m", "expires_on": expires_on, "scope": content}}
     assert (
         "expires_on"
         in assert_error(site.api.post("/stacks/management_tokens", management), 422)["errors"]
