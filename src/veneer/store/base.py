@@ -15,7 +15,7 @@ the demo loader) never enters one, so it is never cut off. A context rather than
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -113,6 +113,9 @@ class Store:
         raise NotImplementedError
 
     def order_changes(self, conn: Connection) -> None:
+        raise NotImplementedError
+
+    def insert_rows(self, conn: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
         raise NotImplementedError
 
     def lock_migrations(self, conn: Connection) -> None:
