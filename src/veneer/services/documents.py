@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from veneer import ids
@@ -104,6 +105,17 @@ def new_entry(
 
 
 # -- entry variants ----------------------------------------------------------------------------
+def variant_submission(body: Any) -> dict[str, Any]:
+    """The `entry` object of an entry variant's create or update body."""
+    entry = body.get("entry") if isinstance(body, Mapping) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("_variant"), dict):
+        raise ValidationFailed(
+            "The request body must hold an 'entry' object with a '_variant' object.",
+            {"entry._variant": ["is required."]},
+        )
+    return entry
+
+
 def variant_system(
     previous: dict[str, Any] | None,
     base: dict[str, Any],

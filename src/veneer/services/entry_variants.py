@@ -17,7 +17,7 @@ from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
-from veneer.services.documents import variant_system
+from veneer.services.documents import variant_submission, variant_system
 from veneer.store import Transaction
 
 CREATED = "Entry variant created successfully."
@@ -64,16 +64,6 @@ def _base(
         ) from None
 
 
-def _submitted(body: Mapping[str, Any]) -> dict[str, Any]:
-    entry = body.get("entry")
-    if not isinstance(entry, dict) or not isinstance(entry.get("_variant"), dict):
-        raise ValidationFailed(
-            "The request body must hold an 'entry' object with a '_variant' object.",
-            {"entry._variant": ["is required."]},
-        )
-    return entry
-
-
 def variant_ref_of(body: Mapping[str, Any]) -> str:
     """The Python SDK POSTs to …/variants and names the variant in the body."""
     entry: dict[str, Any] = body["entry"] if isinstance(body.get("entry"), dict) else {}
@@ -109,7 +99,7 @@ def upsert(
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         variant_ref = variant_ref or variant_ref_of(body)
-        submitted = _submitted(body)
+        submitted = variant_submission(body)
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
         tx.entries.lock(stack["api_key"], uid, loaders.entry_locale(tx, stack, locale))
         base = _base(tx, stack, ct_uid, uid, locale)
