@@ -6,6 +6,7 @@ field-value index, CMA lists and delivery see bulk-loaded content."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 import veneer.store.tables as t
 from tests.api.test_delivery import Site
 from tests.conftest import Api
+from tests.test_cli import veneer
 from veneer.domain.fieldindex import document_rows
 from veneer.errors import ValidationFailed
 from veneer.services import bulk
@@ -290,3 +292,40 @@ def test_progress_is_told_each_batch(services: Services, site: Site) -> None:
         progress=told.append,
     )
     assert told == [2, 2, 1]
+
+
+def test_the_load_command(services: Services, site: Site, tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"entry": article(1)}),
+        "{not json",
+        json.dumps({"entry": article(2, number="two")}),
+        json.dumps({"entry": article(3)}),
+    ]
+    source = tmp_path / "articles.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    refusals = tmp_path / "refused.jsonl"
+    url, key = services.settings.database_url, site.api.api_key
+    ran = veneer(
+        url,
+        "load",
+        str(source),
+        "--api-key",
+        key,
+        "--content-type",
+        "article",
+        "--environment",
+        "production",
+        "--batch-size",
+        "2",
+        "--refusals",
+        str(refusals),
+    )
+    assert ran.returncode == 1, ran.stderr
+    assert "line 2: " in ran.stderr and "line 3: " in ran.stderr and "entries/s" in ran.stderr
+    refused = [json.loads(line) for line in refusals.read_text().splitlines()]
+    assert [(r["line"], r["error_code"]) for r in refused] == [(2, 400), (3, 119)]
+    assert list(refused[1]["errors"]) == ["number"]
+    delivered = site.ok("/content_types/article/entries", params={"asc": "number"})
+    assert [e["title"] for e in delivered["entries"]] == ["Article 1", "Article 3"]
+    owner = site.api.ok(site.api.get("/user"))["user"]["uid"]
+    assert {e["created_by"] for e in delivered["entries"]} == {owner}

@@ -23,7 +23,7 @@ from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain_variants
 from veneer.domain.fieldindex import Row, document_rows, rows_with
-from veneer.errors import ValidationFailed, VeneerError
+from veneer.errors import BadRequest, PreconditionFailed, ValidationFailed, VeneerError
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
@@ -50,6 +50,13 @@ class Load:
     locale: str | None = None
     environments: tuple[str, ...] = ()
     batch_size: int = BATCH
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An item that could not be read (a line of a file that is not JSON): refused with `reason`."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,15 @@ def load_entries(
             progress(len(batch))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def owner(services: Services, api_key: str) -> Actor:
+    """The stack's owner, as whom the command line loads (it has the database's keys anyway)."""
+    with services.store.read() as tx:
+        stack = tx.stacks.get(api_key)
+    if stack is None:
+        raise PreconditionFailed(errors={"api_key": ["is not valid."]})
+    return Actor(kind="user", uid=stack["owner_uid"])
 
 
 def _resolve(services: Services, actor: Actor, api_key: str | None, load: Load) -> _Target:
@@ -201,6 +217,8 @@ def _prepare(target: _Target, actor: Actor, position: int, body: Any) -> _Item:
     alone after a refused batch is already prepared)."""
     if isinstance(body, _Item):
         return body
+    if isinstance(body, Unreadable):
+        raise BadRequest(body.reason)
     now = ids.now()
     doc = new_entry(target.schema, body_entry(body), target.locale, actor.uid, now)
     raw = body.get("variants", {})
@@ -240,7 +258,7 @@ def _write(
 ) -> None:
     """One transaction: claim the unique values (refusing the items that clash), then write the
     entries, their entry variants and their publications."""
-    with services.store.write() as tx:
+    with services.store.write(bulk=True) as tx:
         access.stack_row(tx, actor, target.stack, "entry", write=True)
         refused = tx.uniques.claim_many(
             target.stack,

@@ -166,18 +166,23 @@ class Uniques(Rows):
     def _held(
         self, stack: str, content_type: str, keys: list[tuple[str, str, str]]
     ) -> list[tuple[str, str, str]]:
-        """Which of `keys` (locale, field, value key) an entry holds already."""
+        """Which of `keys` (locale, field, value key) an entry holds already: one `value IN (…)`
+        per locale and field, which both databases answer from the primary key."""
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for locale, field, value in keys:
+            wanted.setdefault((locale, field), []).append(value)
         u = t.unique_values
         found: list[tuple[str, str, str]] = []
-        for start in range(0, len(keys), HELD_SLICE):
-            rows = self._conn.execute(
-                select(u.c.locale, u.c.field, u.c.value).where(
-                    u.c.stack == stack,
-                    u.c.content_type == content_type,
-                    tuple_(u.c.locale, u.c.field, u.c.value).in_(keys[start : start + HELD_SLICE]),
-                )
-            )
-            found.extend((locale, field, value) for locale, field, value in rows)
+        for (locale, field), values in wanted.items():
+            for start in range(0, len(values), HELD_SLICE):
+                held = self._conn.execute(
+                    select(u.c.value).where(
+                        where(u, scope(stack, content_type=content_type, locale=locale)),
+                        u.c.field == field,
+                        u.c.value.in_(values[start : start + HELD_SLICE]),
+                    )
+                ).scalars()
+                found.extend((locale, field, value) for value in held)
         return found
 
     def holder(
