@@ -95,7 +95,7 @@ def site(api: Api) -> Site:
     api.ok(api.post("/content_types", ARTICLE), 201)
     group = {"name": "Colors", "uid": "colors", "content_types": ["article"]}
     api.ok(api.post("/variant_groups", group), 201)
-    variant = {"uid": VARIANT, "name": "Red"}
+    variant = {"uid": VARIANT, "name": "Red", "alias": "red"}
     api.ok(api.post("/variant_groups/colors/variants", variant), 201)
     return site
 
@@ -201,6 +201,7 @@ def test_index_rows_of_the_published_document(services: Services, site: Site) ->
 def test_refusals_stop_nothing_and_leave_nothing(services: Services, site: Site) -> None:
     api = site.api
     api.ok(api.post("/content_types/article/entries", {"entry": article(0)}), 201)
+    red = {"entry": {"title": "Red", "_variant": {}}}
     items: list[Any] = [
         {"entry": article(1)},
         {"entry": {**article(2), "title": ""}},  # mandatory
@@ -213,10 +214,11 @@ def test_refusals_stop_nothing_and_leave_nothing(services: Services, site: Site)
         {"entry": article(8), "variants": {VARIANT: {"entry": {"number": "x", "_variant": {}}}}},
         {"entry": article(9), "variants": {VARIANT: {"entry": {"title": "Red 9"}}}},
         {"entry": article(10), "variants": {VARIANT: {"entry": {"_variant": {}}}}},
+        {"entry": article(11), "variants": {VARIANT: red, "red": red}},
     ]
     report = load(services, api, items, batch_size=4)
     refused = {r.position: r for r in report.refused}
-    assert sorted(refused) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert sorted(refused) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 11]
     assert report.loaded == 2 and report.published == 2 + 1
     assert refused[1].errors == {"title": ["is required"]}
     assert list(refused[2].errors) == ["number"]
@@ -229,6 +231,7 @@ def test_refusals_stop_nothing_and_leave_nothing(services: Services, site: Site)
     assert list(refused[7].errors) == ["variants.cs_unknown.variant"]
     assert list(refused[8].errors) == ["variants.cs_red.number"]
     assert list(refused[9].errors) == ["variants.cs_red.entry._variant"]
+    assert refused[11].errors == {"variants": ["names a variant twice (by uid and by alias)."]}
     titles = sorted(doc(r)["title"] for r in rows(services, t.entries, api.api_key))
     assert titles == ["Article 0", "Article 1", "Article 10"]
     held = rows(services, t.unique_values, api.api_key)

@@ -228,6 +228,12 @@ def _prepare(target: _Target, actor: Actor, position: int, body: Any) -> _Item:
             {"variants": ["must be an object of entry variant bodies by variant uid or alias."]},
         )
     variants = [_variant(target, actor, doc, ref, sent, now) for ref, sent in raw.items()]
+    uids = [variant["uid"] for variant, _ in variants]
+    if len(set(uids)) < len(uids):  # a uid and an alias of one variant
+        raise ValidationFailed(
+            "Entry creation failed. Please enter valid data.",
+            {"variants": ["names a variant twice (by uid and by alias)."]},
+        )
     return _Item(position, doc, variants)
 
 
