@@ -34,7 +34,20 @@ from veneer.settings import Settings
 from veneer.store import open_store
 from veneer.store.migrate import upgrade
 
-WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor".split()
+WORDS = [
+    "lorem",
+    "ipsum",
+    "dolor",
+    "sit",
+    "amet",
+    "consectetur",
+    "adipiscing",
+    "elit",
+    "sed",
+    "do",
+    "eiusmod",
+    "tempor",
+]
 VARIANTS = ("cs_red", "cs_green", "cs_blue")
 ARTICLE = {
     "title": "Article",
@@ -56,7 +69,11 @@ ARTICLE = {
             "data_type": "group",
             "schema": [
                 {"display_name": "Meta title", "uid": "meta_title", "data_type": "text"},
-                {"display_name": "Meta description", "uid": "meta_description", "data_type": "text"},
+                {
+                    "display_name": "Meta description",
+                    "uid": "meta_description",
+                    "data_type": "text",
+                },
             ],
         },
         {"display_name": "Body", "uid": "body", "data_type": "text"},
@@ -78,9 +95,7 @@ def make_stack(services: Services, variants: bool = True) -> tuple[Actor, str, s
     key = stack["api_key"]
     for ct in (AUTHOR, ARTICLE):
         content_types.create_content_type(services, actor, key, ct)
-    env = environments.create_environment(
-        services, actor, key, {"name": "production"}
-    )
+    env = environments.create_environment(services, actor, key, {"name": "production"})
     if variants:
         group = {"name": "Colors", "uid": "colors", "content_types": ["article"]}
         variant_groups.create_group(services, actor, key, group)
@@ -119,9 +134,11 @@ def articles(count: int, with_variants: float = 0.0, seed: int = 1) -> Iterator[
 def database(kind: str, pg: str) -> Iterator[Services]:
     """Migrated services over a fresh database of `kind`, dropped at the end."""
     if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            with _services(f"sqlite:///{Path(tmp) / 'bulk.db'}") as services:
-                yield services
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            _services(f"sqlite:///{Path(tmp) / 'bulk.db'}") as services,
+        ):
+            yield services
         return
     name = f"veneer_bulk_{secrets.token_hex(4)}"
     with psycopg.connect(f"{pg}/postgres", autocommit=True) as admin:
@@ -139,7 +156,9 @@ def _services(url: str) -> Iterator[Services]:
     store = open_store(url)
     upgrade(store)
     try:
-        yield Services(store=store, settings=Settings(database_url=url), passwords=Passwords.cheap())
+        yield Services(
+            store=store, settings=Settings(database_url=url), passwords=Passwords.cheap()
+        )
     finally:
         store.dispose()
 
