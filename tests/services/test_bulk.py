@@ -20,6 +20,7 @@ from veneer.domain.fieldindex import document_rows
 from veneer.errors import ValidationFailed
 from veneer.services import bulk
 from veneer.services.context import Actor, Services
+from veneer.store.uniques import Uniques
 
 VARIANT = "cs_red"
 ARTICLE = {
@@ -239,6 +240,30 @@ def test_refusals_stop_nothing_and_leave_nothing(services: Services, site: Site)
     published = {r["entry"] for r in rows(services, t.publications, api.api_key)}
     indexed = {r["entry"] for r in rows(services, t.entry_values, api.api_key)}
     assert len(published) == 2 and len(indexed) == 3
+
+
+def test_a_batch_the_database_refuses_is_written_line_by_line(
+    services: Services, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A concurrent writer takes a unique value between the check and the insert (simulated: the
+    first check sees nothing held): the batch rolls back, and each line is written alone."""
+    api = site.api
+    api.ok(api.post("/content_types/article/entries", {"entry": article(1)}), 201)
+    check = Uniques._held
+    calls: list[int] = []
+
+    def racing(self: Uniques, *args: Any) -> list[tuple[str, str, str]]:
+        calls.append(1)
+        return [] if len(calls) == 1 else check(self, *args)
+
+    monkeypatch.setattr(Uniques, "_held", racing)
+    report = load(services, api, [{"entry": article(n)} for n in (0, 1, 2)])
+    assert report.loaded == 2 and len(calls) == 4  # the batch, then each line alone
+    assert [(r.position, r.errors) for r in report.refused] == [
+        (1, {"title": ["is not unique."], "url": ["is not unique."]})
+    ]
+    titles = sorted(doc(r)["title"] for r in rows(services, t.entries, api.api_key))
+    assert titles == ["Article 0", "Article 1", "Article 2"]
 
 
 def test_a_refused_load_writes_nothing(services: Services, site: Site) -> None:
