@@ -21,6 +21,7 @@ from veneer.domain.fieldindex import (
     decode_text,
     document_rows,
     json_hash,
+    rows_with,
     split_text,
     value_key,
 )
@@ -166,3 +167,14 @@ def test_rows_hold_what_the_oracle_reaches(doc: dict[str, Any], path: str) -> No
     else:
         head = values[0][0] if isinstance(values[0], list) else values[0]
         assert firsts == [value_key(head)]
+
+
+@settings(max_examples=200, derandomize=True)
+@given(documents, documents)
+def test_rows_with_added_keys_are_the_rows_of_the_whole_document(
+    doc: dict[str, Any], added: dict[str, Any]
+) -> None:
+    """A published document is its entry plus `publish_details`: its rows are the entry's rows
+    plus those of the added keys (the bulk path walks each document once)."""
+    extra = {"publish_details": added["a"], "b.c": 1, "": {"x": 2}}
+    assert sorted(rows_with(document_rows(doc), extra)) == sorted(document_rows({**doc, **extra}))

@@ -60,6 +60,13 @@ def document_rows(doc: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def rows_with(rows: list[Row], added: dict[str, Any]) -> list[Row]:
+    """The rows of a document with the top-level keys `added`, given `rows`, those of the same
+    document without them (a published document is the entry plus `publish_details`). Paths under
+    different top-level keys never share rows, so only the added keys' rows are computed."""
+    return rows + document_rows(added)[1:]
+
+
 def value_key(value: Any) -> Key:
     """The columns one JSON value is stored as (also used for a query's operands). Equal numbers
     (1 and 1.0) get one key: a float that is a whole number is stored as the integer."""

@@ -7,58 +7,24 @@ from typing import Any
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
-from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
+from veneer.services.documents import (
+    SYSTEM_FIELDS,
+    body_entry,
+    entry_fields,
+    entry_tags,
+    new_entry,
+)
 from veneer.store import Transaction
 from veneer.store.sqllist import Listing
 from veneer.store.uniques import Holder
-
-SYSTEM_FIELDS = (
-    "uid",
-    "locale",
-    "_version",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-    "tags",
-    "ACL",
-    "_in_progress",
-    "publish_details",
-    "_variant",
-    "_metadata",
-)
-
-
-def _clean_fields(schema_fields: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
-    fields = domain_schema.validate_entry(schema_fields, body, new_uid=ids.cs)
-    return {k: v for k, v in fields.items() if k not in SYSTEM_FIELDS}
-
-
-def _tags(body: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
-    tags = body.get("tags", previous.get("tags", []) if previous else [])
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise ValidationFailed(
-            "Entry creation failed. Please enter valid data.",
-            {"tags": ["must be a list of strings."]},
-        )
-    return tags
 
 
 def _claim_unique(tx: Transaction, stack: str, ct: dict[str, Any], doc: dict[str, Any]) -> None:
     """Make the entry's localization hold its unique values (refused, 422, if another holds one)."""
     values = domain_schema.unique_values(ct["schema"], doc)
     tx.uniques.claim(stack, ct["uid"], Holder(doc["uid"], doc["locale"], values))
-
-
-def _body_entry(body: dict[str, Any]) -> dict[str, Any]:
-    entry = body.get("entry")
-    if not isinstance(entry, dict):
-        raise ValidationFailed(
-            "The request body must hold an 'entry' object.", {"entry": ["is required."]}
-        )
-    return entry
 
 
 def create_entry(
@@ -71,23 +37,10 @@ def create_entry(
 ) -> dict[str, Any]:
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry", write=True)
-        entry = _body_entry(body)
+        entry = body_entry(body)
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
-        now = ids.now()
-        doc = {
-            **_clean_fields(ct["schema"], entry),
-            "tags": _tags(entry, None),
-            "locale": code,
-            "uid": ids.blt(),
-            "created_by": actor.uid,
-            "updated_by": actor.uid,
-            "created_at": now,
-            "updated_at": now,
-            "ACL": {},
-            "_version": 1,
-            "_in_progress": False,
-        }
+        doc = new_entry(ct["schema"], entry, code, actor.uid, ids.now())
         _claim_unique(tx, stack["api_key"], ct, doc)
         tx.entries.save(stack["api_key"], ct_uid, doc, new=True)
     return doc
@@ -124,7 +77,7 @@ def _update(
     expected_version: int | None,
 ) -> dict[str, Any]:
     stack = access.stack_row(tx, actor, api_key, "entry", write=True)
-    entry = _body_entry(body)
+    entry = body_entry(body)
     ct = loaders.content_type(tx, stack["api_key"], ct_uid)
     code = loaders.entry_locale(tx, stack, locale)
     tx.entries.lock(stack["api_key"], uid, code)
@@ -135,8 +88,8 @@ def _update(
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
     now = ids.now()
     doc = {
-        **_clean_fields(ct["schema"], merged),
-        "tags": _tags(entry, previous),
+        **entry_fields(ct["schema"], merged),
+        "tags": entry_tags(entry, previous),
         "locale": code,
         "uid": uid,
         "created_by": previous["created_by"] if localized else actor.uid,

@@ -17,6 +17,7 @@ from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
+from veneer.services.documents import variant_submission, variant_system
 from veneer.store import Transaction
 
 CREATED = "Entry variant created successfully."
@@ -63,16 +64,6 @@ def _base(
         ) from None
 
 
-def _submitted(body: Mapping[str, Any]) -> dict[str, Any]:
-    entry = body.get("entry")
-    if not isinstance(entry, dict) or not isinstance(entry.get("_variant"), dict):
-        raise ValidationFailed(
-            "The request body must hold an 'entry' object with a '_variant' object.",
-            {"entry._variant": ["is required."]},
-        )
-    return entry
-
-
 def variant_ref_of(body: Mapping[str, Any]) -> str:
     """The Python SDK POSTs to …/variants and names the variant in the body."""
     entry: dict[str, Any] = body["entry"] if isinstance(body.get("entry"), dict) else {}
@@ -108,7 +99,7 @@ def upsert(
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         variant_ref = variant_ref or variant_ref_of(body)
-        submitted = _submitted(body)
+        submitted = variant_submission(body)
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
         tx.entries.lock(stack["api_key"], uid, loaders.entry_locale(tx, stack, locale))
         base = _base(tx, stack, ct_uid, uid, locale)
@@ -119,60 +110,15 @@ def upsert(
         if previous is not None:  # a new one has no version a body could have read
             loaders.check_version(previous["system"]["_version"], loaders.stated_version(submitted))
         if previous is None:
-            _check_linked(tx, stack["api_key"], ct_uid, variant)
+            loaders.check_linked(tx, stack["api_key"], ct_uid, variant)
         edited = domain.edit_variant(ct["schema"], base, previous, submitted, ids.cs)
         domain_schema.validate_entry(
             ct["schema"], domain.materialize(ct["schema"], base, edited), new_uid=ids.cs
         )
-        stored = {**edited, "system": _system(previous, base, variant["uid"], actor, submitted)}
+        system = variant_system(previous, base, variant["uid"], actor.uid, submitted, ids.now())
+        stored = {**edited, "system": system}
         tx.entry_variants.save(stack["api_key"], ct_uid, stored, new=previous is None)
     return response(stored), previous is None
-
-
-def _check_linked(tx: Transaction, stack: str, ct_uid: str, variant: dict[str, Any]) -> None:
-    group_uid = variant.get("variant_group_uid")
-    group = tx.variant_groups.get(stack, group_uid) if group_uid else None
-    if group is None or not loaders.linked(group, ct_uid):
-        raise ValidationFailed(
-            f"The content type '{ct_uid}' is not linked to the variant group of "
-            f"'{variant['uid']}'. Link it first.",
-            {"variant": ["belongs to no variant group linked to this content type."]},
-        )
-
-
-def _system(
-    previous: dict[str, Any] | None,
-    base: dict[str, Any],
-    variant: str,
-    actor: Actor,
-    submitted: dict[str, Any],
-) -> dict[str, Any]:
-    now = ids.now()
-    old: dict[str, Any] = (
-        previous["system"]
-        if previous
-        else {
-            "created_at": now,
-            "created_by": actor.uid,
-            "_version": 0,
-            "instance_uid": ids.instance_uid(),
-            "tags": [],
-        }
-    )
-    tags = submitted.get("tags", old.get("tags", []))
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise ValidationFailed("Please enter valid data.", {"tags": ["must be a list of strings."]})
-    return {
-        **old,
-        "uid": base["uid"],
-        "locale": base["locale"],
-        "variant": variant,
-        "tags": tags,
-        "_version": old["_version"] + 1,
-        "updated_at": now,
-        "updated_by": actor.uid,
-        "base_entry_version": base["_version"],
-    }
 
 
 def _stored(

@@ -101,3 +101,15 @@ def variant_group(tx: Transaction, stack: str, uid: str) -> dict[str, Any]:
 def linked(group: dict[str, Any], ct_uid: str) -> bool:
     """Whether a variant group is linked to a content type (new entry variants may be made)."""
     return any(c["uid"] == ct_uid and c["status"] == "linked" for c in group["content_types"])
+
+
+def check_linked(tx: Transaction, stack: str, ct_uid: str, variant: dict[str, Any]) -> None:
+    """Refuse a new entry variant of a variant whose group is not linked to the content type."""
+    group_uid = variant.get("variant_group_uid")
+    group = tx.variant_groups.get(stack, group_uid) if group_uid else None
+    if group is None or not linked(group, ct_uid):
+        raise ValidationFailed(
+            f"The content type '{ct_uid}' is not linked to the variant group of "
+            f"'{variant['uid']}'. Link it first.",
+            {"variant": ["belongs to no variant group linked to this content type."]},
+        )

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veneer import ids
-from veneer.domain.patches import compile_patch
 from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
+from veneer.services.documents import published, variant_publication
 from veneer.store import Transaction
 
 NOTICE = "The requested action has been performed."
@@ -294,15 +294,7 @@ def _publish_variant(
                 {"entry.variants": [f"'{variant['uid']}' has no version {wanted}."]},
             )
     schema = loaders.content_type(tx, stack["api_key"], ct_uid)["schema"]
-    doc = {
-        "uid": uid,
-        "_variant_uid": variant["uid"],
-        "_version": stored["system"]["_version"],
-        "locale": stored["system"]["locale"],
-        "patch": compile_patch(schema, stored, variant["uid"]),
-    }
-    if variant.get("alias"):
-        doc["alias"] = variant["alias"]
+    doc = variant_publication(schema, uid, stored, variant)
     _put(tx, stack["api_key"], target, uid, variant["uid"], ct_uid, doc, actor)
 
 
@@ -335,15 +327,7 @@ def _put(
     actor: Actor,
 ) -> None:
     now = ids.now()
-    ready = {
-        **doc,
-        "publish_details": {
-            "environment": target.environment,
-            "locale": target.locale,
-            "time": now,
-            "user": actor.uid,
-        },
-    }
+    ready = published(doc, target.environment, target.locale, actor.uid, now)
     tx.publications.put(
         stack,
         target.environment,

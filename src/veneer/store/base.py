@@ -15,7 +15,7 @@ the demo loader) never enters one, so it is never cut off. A context rather than
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -62,14 +62,21 @@ class Store:
             yield Transaction(conn, self)
 
     @contextmanager
-    def write(self) -> Iterator[Transaction]:
+    def write(self, *, bulk: bool = False) -> Iterator[Transaction]:
         """A transaction for writing: it holds the write lock from its start (so writers queue
         instead of deadlocking), commits on success and rolls back entirely on any exception,
-        a request's deadline included (the deadline is lifted before COMMIT)."""
+        a request's deadline included (the deadline is lifted before COMMIT). `bulk`: a large
+        transaction of the bulk write path, which the database may be tuned for."""
         with refusals(), self.engine.connect() as conn:
             self._begin_write(conn)
-            with conn.begin(), self._bounded(conn):
+            with self._tuned(conn, bulk), conn.begin(), self._bounded(conn):
                 yield Transaction(conn, self)
+
+    @contextmanager
+    def _tuned(self, conn: Connection, bulk: bool) -> Iterator[None]:
+        """Hook: tune `conn` for a bulk transaction until the block ends (SQLite: a page cache
+        that holds the indexes being written)."""
+        yield
 
     @staticmethod
     @contextmanager
@@ -114,6 +121,9 @@ class Store:
         raise NotImplementedError
 
     def order_changes(self, conn: Connection) -> None:
+        raise NotImplementedError
+
+    def insert_rows(self, conn: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
         raise NotImplementedError
 
     def lock_migrations(self, conn: Connection) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import insert
+
 import veneer.store.tables as t
 from veneer import ids
 from veneer.store.core import Rows
@@ -33,3 +37,30 @@ class ChangeLog(Rows):
             )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def record_many(
+        self, stack: str, changes: Sequence[tuple[str, str, str, str, str]]
+    ) -> list[int]:
+        """`record` for many (environment, locale, entry, variant, content type) at once: their
+        sequence numbers, in order."""
+        if not changes:
+            return []
+        self._sql.order_changes(self._conn)
+        at = ids.now()
+        c = t.changes
+        rows = [
+            {
+                "stack": stack,
+                "environment": environment,
+                "locale": locale,
+                "entry": entry,
+                "variant": variant,
+                "content_type": content_type,
+                "at": at,
+            }
+            for environment, locale, entry, variant, content_type in changes
+        ]
+        result = self._conn.execute(
+            insert(c).returning(c.c.seq, sort_by_parameter_order=True), rows
+        )
+        return [int(seq) for seq in result.scalars()]

@@ -5,7 +5,7 @@ driver errors become Veneer's errors."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -87,6 +87,11 @@ class Dialect(Protocol):
 
     def order_changes(self, conn: Connection) -> None:
         """Make the change log's next sequence number follow commit order."""
+        ...
+
+    def insert_rows(self, conn: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
+        """Insert many new rows (each a value per column of `table`, in order) the fastest way the
+        driver has: the bulk write path."""
         ...
 
 

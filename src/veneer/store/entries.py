@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -9,13 +10,14 @@ from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain import schema as domain_schema
+from veneer.domain.fieldindex import Row
 from veneer.errors import ValidationFailed
 from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
 from veneer.store.lineage import published_from
 from veneer.store.publications import BASE, Publications
 from veneer.store.uniques import Holder, Uniques
-from veneer.store.values import Document, replace_documents
+from veneer.store.values import Document, insert_documents, replace_documents
 
 LATEST = ""  # the field-value index's scope of the latest versions (docs/queries.md)
 
@@ -110,6 +112,39 @@ class Entries(Rows):
             self._insert(t.entry_versions, **keys, version=doc["_version"], doc=text)
         document = Document(stack, LATEST, doc["locale"], content_type, doc["uid"], doc)
         replace_documents(self._conn, [document])
+
+    def insert_many(
+        self,
+        stack: str,
+        content_type: str,
+        docs: Sequence[dict[str, Any]],
+        rows: Sequence[list[Row]] | None = None,
+    ) -> None:
+        """Write entries new in their locale (version 1 of each, as `save(..., new=True)` does)
+        in bulk; `rows` are their field-value rows when the caller computed them already."""
+        texts = [dumps(doc) for doc in docs]
+        self._sql.insert_rows(
+            self._conn,
+            t.entries,
+            (
+                (stack, doc["uid"], doc["locale"], content_type, doc["_version"], text)
+                for doc, text in zip(docs, texts, strict=True)
+            ),
+        )
+        self._sql.insert_rows(
+            self._conn,
+            t.entry_versions,
+            (
+                (stack, doc["uid"], doc["locale"], doc["_version"], text)
+                for doc, text in zip(docs, texts, strict=True)
+            ),
+        )
+        found: Sequence[list[Row] | None] = rows or [None] * len(docs)
+        documents = [
+            Document(stack, LATEST, doc["locale"], content_type, doc["uid"], doc, doc_rows)
+            for doc, doc_rows in zip(docs, found, strict=True)
+        ]
+        insert_documents(self._conn, documents)
 
     def purge(self, stack: str, uid: str, locale: str | None = None) -> None:
         """Delete an entry (or only its localization in `locale`) with its versions, variants and

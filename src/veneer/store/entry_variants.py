@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -62,6 +63,23 @@ class EntryVariants(Rows):
         else:
             self._update(t.entry_variants, keys, **values)
         self._insert(t.entry_variant_versions, **keys, version=system["_version"], doc=doc)
+
+    def insert_many(self, stack: str, content_type: str, stored: Sequence[dict[str, Any]]) -> None:
+        """Write entry variants new in their locale (`save(..., new=True)`) in bulk."""
+        docs = [(item["system"], dumps(item)) for item in stored]
+        self._sql.insert_rows(
+            self._conn,
+            t.entry_variants,
+            (
+                (stack, s["uid"], s["locale"], s["variant"], content_type, s["_version"], doc)
+                for s, doc in docs
+            ),
+        )
+        self._sql.insert_rows(
+            self._conn,
+            t.entry_variant_versions,
+            ((stack, s["uid"], s["locale"], s["variant"], s["_version"], doc) for s, doc in docs),
+        )
 
     def purge(
         self,

@@ -4,18 +4,36 @@ in the field-value index (`entry_values`, scope = its environment), which delive
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
+from veneer.domain.fieldindex import Row
 from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, scope, where
-from veneer.store.values import Document, delete_documents, replace_documents
+from veneer.store.values import Document, delete_documents, insert_documents, replace_documents
 
 BASE = ""  # the variant of a base entry's publication
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A ready-to-serve document to publish (`Publications.insert_many`)."""
+
+    environment: str
+    locale: str
+    entry: str
+    variant: str  # BASE: the base entry
+    content_type: str
+    doc: dict[str, Any]
+    published_at: str
+    published_by: str
+    rows: list[Row] | None = None  # a base document's field-value rows, when already computed
 
 
 class Publications(Rows):
@@ -56,6 +74,43 @@ class Publications(Rows):
         if variant == BASE:
             document = Document(stack, environment, locale, content_type, entry, doc)
             replace_documents(self._conn, [document])
+
+    def insert_many(self, stack: str, publications: Sequence[Publication]) -> None:
+        """Publish documents where nothing is published yet (a bulk load of new entries), each
+        recorded in the change log; base documents are indexed in the scope of their
+        environment, as `put` indexes them."""
+        seqs = self._changes.record_many(
+            stack,
+            [(p.environment, p.locale, p.entry, p.variant, p.content_type) for p in publications],
+        )
+        self._sql.insert_rows(
+            self._conn,
+            t.publications,
+            (
+                (
+                    stack,
+                    p.environment,
+                    p.locale,
+                    p.entry,
+                    p.variant,
+                    p.content_type,
+                    p.doc["_version"],
+                    dumps(p.doc),
+                    p.published_at,
+                    p.published_by,
+                    seq,
+                )
+                for p, seq in zip(publications, seqs, strict=True)
+            ),
+        )
+        base = [p for p in publications if p.variant == BASE]
+        insert_documents(
+            self._conn,
+            [
+                Document(stack, p.environment, p.locale, p.content_type, p.entry, p.doc, p.rows)
+                for p in base
+            ],
+        )
 
     def exists(self, stack: str, environment: str, locale: str, entry: str, variant: str) -> bool:
         """Whether an entry (variant '': its base) is published to an environment in a locale."""

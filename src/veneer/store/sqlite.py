@@ -5,18 +5,20 @@ that runs past a request's deadline, which sqlite3 reports as "interrupted"."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import math
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, ExceptionContext
-from sqlalchemy.exc import DataError, DisconnectionError
+from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.store.base import Store, time_left
@@ -25,6 +27,16 @@ from veneer.store.published import PublishedReader
 
 BUSY_TIMEOUT_MS = 30_000
 PROGRESS_STEPS = 1000  # the progress handler is asked every this many VM instructions
+INSERT_SLICE = 5_000  # rows per executemany of the bulk path
+BULK_CACHE_KIB = -262_144  # PRAGMA cache_size of a bulk transaction: 256 MB (negative: KiB)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: Table) -> str:
+    columns = [column.name for column in table.columns]
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -118,6 +130,24 @@ class SqliteStore(Store):
         conn.info["write"] = time_left()
 
     @contextlib.contextmanager
+    def _tuned(self, conn: Connection, bulk: bool) -> Iterator[None]:
+        """A bulk transaction writes index pages all over the B-trees: with SQLite's default page
+        cache (2 MB) each batch re-reads them from the WAL (measured: ~18% less CPU with 256 MB).
+        The pooled connection gets its default back."""
+        if not bulk:
+            yield
+            return
+        dbapi_conn = conn.connection.driver_connection
+        assert isinstance(dbapi_conn, sqlite3.Connection)
+        default = dbapi_conn.execute("PRAGMA cache_size").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the connection broke and closed
+                dbapi_conn.execute(f"PRAGMA cache_size = {int(default)}")
+
+    @contextlib.contextmanager
     def _cut_off_at(self, conn: Connection, deadline: float) -> Iterator[None]:
         """A progress handler on the pooled sqlite3 connection, removed at the end of the block so
         that the pool never hands out a connection with a stale deadline."""
@@ -148,6 +178,19 @@ class SqliteStore(Store):
     def _writable(self, conn: Connection) -> bool:
         """Whether this process may write the database file (an in-memory database always)."""
         return self._file_writable()
+
+    def insert_rows(self, conn: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
+        """executemany straight on the driver, in slices: SQLAlchemy's per-row work is the cost."""
+        sql = _insert_sql(table)
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        rows = iter(rows)
+        while batch := list(itertools.islice(rows, INSERT_SLICE)):
+            try:
+                cursor.executemany(sql, batch)
+            except sqlite3.IntegrityError as exc:  # as SQLAlchemy would raise them: see refusals
+                raise IntegrityError(sql, None, exc) from exc
+            except OverflowError as exc:
+                raise DataError(sql, None, exc) from exc
 
     def published_reader(self, timeout: float) -> PublishedReader:
         return PublishedReader(SqliteReadDriver(self.path), timeout)

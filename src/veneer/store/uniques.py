@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -25,6 +25,7 @@ from veneer.errors import ValidationFailed
 from veneer.store.core import Rows, refusals, scope, where
 
 KEY_LENGTH = 128
+HELD_SLICE = 500  # values looked up per statement by `claim_many`
 ENTRY_REFUSAL = "Entry creation failed. Please enter valid data."
 
 
@@ -133,6 +134,56 @@ class Uniques(Rows):
         clashes = set(held)
         if clashes:
             raise not_unique(row["field"] for row in rows if row["field"] in clashes)
+
+    def claim_many(
+        self, stack: str, content_type: str, holders: Sequence[Holder]
+    ) -> dict[int, list[str]]:
+        """Make each of `holders` (entries new in their locale) hold its values, unless another
+        entry holds one of them already or an earlier accepted one of `holders` claims it, as
+        claiming them one by one would: those are refused, and the answer maps their positions
+        to the clashing fields (`not_unique`)."""
+        keys = [
+            [(holder.locale, field, value_key(value)) for field, value in holder.values.items()]
+            for holder in holders
+        ]
+        held = set(self._held(stack, content_type, list({key for own in keys for key in own})))
+        claimed: dict[tuple[str, str, str], int] = {}  # (locale, field, value key) -> holder
+        refused: dict[int, list[str]] = {}
+        for position, own in enumerate(keys):
+            clashes = [key[1] for key in own if key in held or key in claimed]
+            if clashes:
+                refused[position] = clashes
+                continue
+            claimed.update((key, position) for key in own)
+        rows = (
+            (stack, content_type, locale, field, value, holders[position].entry)
+            for (locale, field, value), position in claimed.items()
+        )
+        with refusals(partial(not_unique, [])):  # a concurrent writer claimed one meanwhile
+            self._sql.insert_rows(self._conn, t.unique_values, rows)
+        return refused
+
+    def _held(
+        self, stack: str, content_type: str, keys: list[tuple[str, str, str]]
+    ) -> list[tuple[str, str, str]]:
+        """Which of `keys` (locale, field, value key) an entry holds already: one `value IN (…)`
+        per locale and field, which both databases answer from the primary key."""
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for locale, field, value in keys:
+            wanted.setdefault((locale, field), []).append(value)
+        u = t.unique_values
+        found: list[tuple[str, str, str]] = []
+        for (locale, field), values in wanted.items():
+            for start in range(0, len(values), HELD_SLICE):
+                held = self._conn.execute(
+                    select(u.c.value).where(
+                        where(u, scope(stack, content_type=content_type, locale=locale)),
+                        u.c.field == field,
+                        u.c.value.in_(values[start : start + HELD_SLICE]),
+                    )
+                ).scalars()
+                found.extend((locale, field, value) for value in held)
+        return found
 
     def holder(
         self, stack: str, content_type: str, locale: str, field: str, value: Any

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection, Dialect
 
-from veneer.domain.fieldindex import document_rows
+from veneer.domain.fieldindex import Row, document_rows
 from veneer.store.tables import JsonNumber
 from veneer.store.tables import entry_values as v
 
@@ -29,6 +29,7 @@ class Document:
     content_type: str
     entry: str
     doc: dict[str, Any]
+    rows: list[Row] | None = None  # `document_rows(doc)`, when the caller has them already
 
 
 def replace_documents(conn: Connection, documents: Iterable[Document]) -> None:
@@ -83,6 +84,6 @@ def _rows(documents: Iterable[Document], dialect: Dialect) -> Iterator[tuple[Any
     number = JsonNumber()
     for d in documents:
         owner = (d.stack, d.scope, d.locale, d.entry)
-        for path, n, kind, num, text, tail, first in document_rows(d.doc):
+        for path, n, kind, num, text, tail, first in d.rows or document_rows(d.doc):
             num = number.process_bind_param(num, dialect)
             yield (*owner, path, n, d.content_type, kind, num, text, tail, first)

@@ -1,0 +1,338 @@
+"""Bulk loading (issue 11 §4): many new entries of one content type, each validated exactly as the
+CMA's create validates it, written in batches of one transaction each, optionally published to
+environments in the load's locale, optionally with entry variants published alongside.
+
+Each item is a create body, `{"entry": {...}}`, which may also hold
+`"variants": {"<variant uid or alias>": {"entry": {..., "_variant": {...}}}}`: the bodies of the
+entry variants to create on the new entry (as `PUT …/variants/{uid}` takes them). An item is
+loaded whole or refused whole, with the reason, and never stops the others: a refusal is what
+the API would have answered for that entry (its message and errors). The documents written are
+those the CMA's create, entry variant update and publish would write (tests/services/test_bulk.py
+compares them), through the store's bulk operations (`insert_many`, `claim_many`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from veneer import ids
+from veneer.domain import schema as domain_schema
+from veneer.domain import variants as domain_variants
+from veneer.domain.fieldindex import Row, document_rows, rows_with
+from veneer.errors import BadRequest, PreconditionFailed, ValidationFailed, VeneerError
+from veneer.services import access, loaders
+from veneer.services.context import Actor, Services
+from veneer.services.documents import (
+    body_entry,
+    new_entry,
+    published,
+    variant_publication,
+    variant_submission,
+    variant_system,
+)
+from veneer.store import Transaction
+from veneer.store.publications import Publication
+from veneer.store.uniques import Holder, not_unique
+
+BATCH = 2_000  # entries per transaction
+
+
+@dataclass(frozen=True)
+class Load:
+    """What to load into: a content type, a locale (None: the master locale), the environments
+    (names or uids) to publish each entry to in that locale (none: not published)."""
+
+    content_type: str
+    locale: str | None = None
+    environments: tuple[str, ...] = ()
+    batch_size: int = BATCH
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An item that could not be read (a line of a file that is not JSON): refused with `reason`."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An item that was not loaded: its position in the input (from 0) and the API's answer."""
+
+    position: int
+    message: str
+    errors: dict[str, list[str]]
+    error_code: int
+
+
+@dataclass
+class Report:
+    loaded: int = 0
+    published: int = 0  # publications written, entry variants' included
+    refused: list[Refusal] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Items handled per second."""
+        return (self.loaded + len(self.refused)) / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Target:
+    """The load, resolved once: the stack, content type, locale and environment uids."""
+
+    stack: str
+    content_type: str
+    schema: list[dict[str, Any]]
+    locale: str
+    environments: tuple[str, ...]
+    variants: dict[str, dict[str, Any] | VeneerError] = field(default_factory=dict)  # by ref
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A validated item: its entry and its entry variants (each with the variant it belongs to)."""
+
+    position: int
+    doc: dict[str, Any]
+    variants: list[tuple[dict[str, Any], dict[str, Any]]]
+
+
+def load_entries(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    load: Load,
+    items: Iterable[Any],
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Load `items` (create bodies, see the module's docstring) in batches of `load.batch_size`;
+    `progress` is told how many items each batch handled. Raises before writing anything when the
+    load itself is invalid (stack, content type, locale, environment)."""
+    started = time.perf_counter()
+    target = _resolve(services, actor, api_key, load)
+    report = Report()
+    stream = iter(items)
+    position = 0
+    while batch := list(itertools.islice(stream, max(1, load.batch_size))):
+        _resolve_variants(services, target, batch)
+        _load_batch(services, actor, target, list(enumerate(batch, position)), report)
+        position += len(batch)
+        if progress:
+            progress(len(batch))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def owner(services: Services, api_key: str) -> Actor:
+    """The stack's owner, as whom the command line loads (it has the database's keys anyway)."""
+    with services.store.read() as tx:
+        stack = tx.stacks.get(api_key)
+    if stack is None:
+        raise PreconditionFailed(errors={"api_key": ["is not valid."]})
+    return Actor(kind="user", uid=stack["owner_uid"])
+
+
+def _resolve(services: Services, actor: Actor, api_key: str | None, load: Load) -> _Target:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        ct = loaders.content_type(tx, stack["api_key"], load.content_type)
+        locale = loaders.entry_locale(tx, stack, load.locale)
+        environments = tuple(
+            dict.fromkeys(_environment(tx, stack["api_key"], name) for name in load.environments)
+        )
+    return _Target(stack["api_key"], ct["uid"], ct["schema"], locale, environments)
+
+
+def _environment(tx: Transaction, stack: str, name: str) -> str:
+    env = tx.environments.find(stack, name)
+    if env is None:
+        raise ValidationFailed(
+            f"The environment '{name}' doesn't exist.",
+            {"environments": [f"'{name}' is not valid."]},
+            error_code=141,
+        )
+    return str(env["uid"])
+
+
+def _resolve_variants(services: Services, target: _Target, batch: list[Any]) -> None:
+    """Look up the variants the batch names that no earlier batch named (or the reason why an
+    entry variant of it cannot be made)."""
+    refs = {
+        ref
+        for item in batch
+        if isinstance(item, dict) and isinstance(item.get("variants"), dict)
+        for ref in item["variants"]
+        if ref not in target.variants
+    }
+    if not refs:
+        return
+    with services.store.read() as tx:
+        for ref in refs:
+            try:
+                variant = loaders.variant(tx, target.stack, ref)
+                loaders.check_linked(tx, target.stack, target.content_type, variant)
+                target.variants[ref] = variant
+            except VeneerError as exc:
+                target.variants[ref] = exc
+
+
+def _load_batch(
+    services: Services,
+    actor: Actor,
+    target: _Target,
+    batch: list[tuple[int, Any]],
+    report: Report,
+) -> None:
+    """Validate the batch, then write what is valid in one transaction. If the database refuses
+    the transaction (a value too long for its column, a unique value a concurrent writer just
+    took), each item is written alone, so that only the culprit is refused."""
+    items = []
+    for position, body in batch:
+        try:
+            items.append(_prepare(target, actor, position, body))
+        except VeneerError as exc:
+            report.refused.append(_refusal(position, exc))
+    try:
+        _write(services, actor, target, items, report)
+    except VeneerError as exc:
+        if len(items) <= 1:
+            report.refused.extend(_refusal(item.position, exc) for item in items)
+            return
+        for item in items:
+            _load_batch(services, actor, target, [(item.position, item)], report)
+
+
+def _refusal(position: int, exc: VeneerError) -> Refusal:
+    return Refusal(position, exc.message, exc.errors, exc.error_code)
+
+
+def _prepare(target: _Target, actor: Actor, position: int, body: Any) -> _Item:
+    """The item's entry and entry variants, validated as the CMA validates them (an item retried
+    alone after a refused batch is already prepared)."""
+    if isinstance(body, _Item):
+        return body
+    if isinstance(body, Unreadable):
+        raise BadRequest(body.reason)
+    now = ids.now()
+    doc = new_entry(target.schema, body_entry(body), target.locale, actor.uid, now)
+    raw = body.get("variants", {})
+    if not isinstance(raw, dict):
+        raise ValidationFailed(
+            "Entry creation failed. Please enter valid data.",
+            {"variants": ["must be an object of entry variant bodies by variant uid or alias."]},
+        )
+    variants = [_variant(target, actor, doc, ref, sent, now) for ref, sent in raw.items()]
+    uids = [variant["uid"] for variant, _ in variants]
+    if len(set(uids)) < len(uids):  # a uid and an alias of one variant
+        raise ValidationFailed(
+            "Entry creation failed. Please enter valid data.",
+            {"variants": ["names a variant twice (by uid and by alias)."]},
+        )
+    return _Item(position, doc, variants)
+
+
+def _variant(
+    target: _Target, actor: Actor, base: dict[str, Any], ref: str, body: Any, now: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the variant, the new entry variant stored for it), as `entry_variants.upsert` makes it."""
+    variant = target.variants[ref]
+    try:
+        if isinstance(variant, VeneerError):
+            raise variant
+        submitted = variant_submission(body)
+        edited = domain_variants.edit_variant(target.schema, base, None, submitted, ids.cs)
+        domain_schema.validate_entry(
+            target.schema,
+            domain_variants.materialize(target.schema, base, edited),
+            new_uid=ids.cs,
+        )
+        system = variant_system(None, base, variant["uid"], actor.uid, submitted, now)
+    except VeneerError as exc:
+        errors = {f"variants.{ref}.{key}": value for key, value in exc.errors.items()}
+        raise type(exc)(exc.message, errors, error_code=exc.error_code) from None
+    return variant, {**edited, "system": system}
+
+
+def _write(
+    services: Services, actor: Actor, target: _Target, items: list[_Item], report: Report
+) -> None:
+    """One transaction: claim the unique values (refusing the items that clash), then write the
+    entries, their entry variants and their publications."""
+    with services.store.write(bulk=True) as tx:
+        access.stack_row(tx, actor, target.stack, "entry", write=True)
+        refused = tx.uniques.claim_many(
+            target.stack,
+            target.content_type,
+            [
+                Holder(
+                    item.doc["uid"],
+                    item.doc["locale"],
+                    domain_schema.unique_values(target.schema, item.doc),
+                )
+                for item in items
+            ],
+        )
+        kept = [item for position, item in enumerate(items) if position not in refused]
+        rows = [document_rows(item.doc) for item in kept]
+        tx.entries.insert_many(target.stack, target.content_type, [i.doc for i in kept], rows)
+        tx.entry_variants.insert_many(
+            target.stack, target.content_type, [s for item in kept for _, s in item.variants]
+        )
+        publications = _publications(target, actor, kept, rows)
+        tx.publications.insert_many(target.stack, publications)
+    report.refused.extend(
+        _refusal(items[position].position, not_unique(fields))
+        for position, fields in refused.items()
+    )
+    report.loaded += len(kept)
+    report.published += len(publications)
+
+
+def _publications(
+    target: _Target, actor: Actor, items: Sequence[_Item], rows: Sequence[list[Row]]
+) -> list[Publication]:
+    """Each entry, then each of its entry variants, published to every environment in the load's
+    locale, as `publishing.publish` publishes them."""
+    now = ids.now()
+    publish = _Publisher(target, actor.uid, now)
+    found = []
+    for environment in target.environments:
+        for item, entry_rows in zip(items, rows, strict=True):
+            found.append(publish(environment, item.doc["uid"], "", item.doc, entry_rows))
+            for variant, stored in item.variants:
+                doc = variant_publication(target.schema, item.doc["uid"], stored, variant)
+                found.append(publish(environment, item.doc["uid"], variant["uid"], doc, None))
+    return found
+
+
+@dataclass(frozen=True)
+class _Publisher:
+    target: _Target
+    user: str
+    now: str
+
+    def __call__(
+        self, environment: str, uid: str, variant: str, doc: dict[str, Any], rows: list[Row] | None
+    ) -> Publication:
+        """The publication of `doc`; a base document's field-value rows are its entry's (`rows`)
+        plus those of `publish_details`."""
+        ready = published(doc, environment, self.target.locale, self.user, self.now)
+        if rows is not None:
+            rows = rows_with(rows, {"publish_details": ready["publish_details"]})
+        return Publication(
+            environment,
+            self.target.locale,
+            uid,
+            variant,
+            self.target.content_type,
+            ready,
+            self.now,
+            self.user,
+            rows,
+        )
