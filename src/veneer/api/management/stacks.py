@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint
+from veneer.domain.listing import list_params
 from veneer.services import stacks, tokens
 
 
@@ -46,7 +47,10 @@ def _label(kind: str) -> str:
 
 @endpoint
 def list_tokens(call: Call) -> dict[str, Any]:
-    return {"tokens": tokens.list_tokens(call.services, call.actor(), call.api_key, _kind(call))}
+    page, count = tokens.list_tokens(
+        call.services, call.actor(), call.api_key, _kind(call), list_params(call.params)
+    )
+    return collection("tokens", page, count)
 
 
 @endpoint
