@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
+from veneer.store.core import Rows
 
 # -- 1. every list pages and counts alike ----------------------------------------------------------
 
@@ -66,6 +67,28 @@ def test_every_list_pages_and_counts(api: Api, path: str, key: str, make: Any, b
     assert past == {key: [], "count": total}
     bad = api.get(path, params={"limit": 0})
     assert bad.status_code == 422 and "limit" in bad.json()["errors"]
+
+
+@pytest.mark.parametrize(("path", "key", "make", "before"), LISTS, ids=[x[1] for x in LISTS])
+def test_a_page_reads_only_its_documents(
+    api: Api, path: str, key: str, make: Any, before: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database pages and counts: a page of one reads one stored row, however many the stack
+    has (every read of rows or documents goes through `Rows._rows` or `Rows._docs`)."""
+    make(api, 5)
+    read: list[int] = []
+    for name in ("_rows", "_docs"):
+        real = getattr(Rows, name)
+
+        def spy(self: Rows, query: Any, real: Any = real) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = real(self, query)
+            read.append(len(found))
+            return found
+
+        monkeypatch.setattr(Rows, name, spy)
+    body = api.ok(api.get(path, params={"limit": 1, "include_count": "true"}))
+    assert len(body[key]) == 1 and body["count"] == before + 5
+    assert sum(read) == 1
 
 
 def test_cli_locale_export_loop_ends(api: Api) -> None:
