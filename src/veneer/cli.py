@@ -114,6 +114,16 @@ def main(ctx: click.Context) -> None:
     default=None,
     help="delivery: a read-only node.",
 )
+@click.option(
+    "--ssl-certificate",
+    default=None,
+    help="PEM certificate file: serve HTTPS (default: VENEER_SSL_CERTIFICATE).",
+)
+@click.option(
+    "--ssl-keyfile",
+    default=None,
+    help="PEM private key of the certificate (default: VENEER_SSL_KEYFILE).",
+)
 @click.option("--demo", is_flag=True, help="Load the demo stack first and print its keys.")
 @click.option("--help-settings", is_flag=True, help="Print the table of settings and exit.")
 def serve(
@@ -121,14 +131,19 @@ def serve(
     port: int = 8000,
     workers: int | None = None,
     role: str | None = None,
+    ssl_certificate: str | None = None,
+    ssl_keyfile: str | None = None,
     demo: bool = False,
     help_settings: bool = False,
 ) -> None:
-    """Migrate, create the owner on an empty database, and serve the API."""
+    """Migrate, create the owner on an empty database, and serve the API (over HTTPS with a
+    certificate and key)."""
     if help_settings:
         print_settings()
         return
-    settings = _settings(workers=workers, role=role)
+    settings = _settings(
+        workers=workers, role=role, ssl_certificate=ssl_certificate, ssl_keyfile=ssl_keyfile
+    )
     services = _services(settings)
     _bootstrap(services)
     if demo:
@@ -137,8 +152,9 @@ def serve(
     os.environ["VENEER_DATABASE_URL"] = settings.database_url
     os.environ["VENEER_ROLE"] = settings.role
     count = settings.workers or os.cpu_count() or 1
+    scheme = "https" if settings.tls else "http"
     console.print(
-        f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})"
+        f"Veneer serving on {scheme}://{host}:{port} ({count} workers, {settings.database_url})"
     )
     from granian import Granian
     from granian.constants import Interfaces, Loops
@@ -152,6 +168,8 @@ def serve(
         loop=Loops.uvloop,
         log_access=False,
         backlog=2048,
+        ssl_cert=Path(settings.ssl_certificate) if settings.ssl_certificate else None,
+        ssl_key=Path(settings.ssl_keyfile) if settings.ssl_keyfile else None,
     ).serve()
 
 
