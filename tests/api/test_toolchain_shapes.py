@@ -317,6 +317,9 @@ def test_roles_are_contentstacks_built_in_roles(api: Api) -> None:
     assert all(role["uid"].startswith("blt") and role["description"] for role in body["roles"])
     again = api.ok(api.get("/roles"))
     assert [r["uid"] for r in again["roles"]] == [r["uid"] for r in body["roles"]]
+    developer = next(r for r in body["roles"] if r["name"] == "Developer")
+    assert api.ok(api.get(f"/roles/{developer['uid']}"))["role"] == developer
+    assert api.get("/roles/bltnotarole").status_code == 422
 
 
 def test_branches_settings_and_modules_answer(api: Api) -> None:

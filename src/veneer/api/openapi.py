@@ -691,13 +691,9 @@ PATH_PARAMS = {
 
 def _path_param(path: str, name: str) -> Json:
     if name == "uid":
-        text = (
-            "Token uid."
-            if "_tokens/" in path
-            else "Branch uid."
-            if "/branches/" in path
-            else "Entry uid."
-        )
+        kinds = {"_tokens/": "Token", "/branches/": "Branch", "/roles/": "Role"}
+        kind = next((label for part, label in kinds.items() if part in path), "Entry")
+        text = f"{kind} uid."
     else:
         text = PATH_PARAMS[name]
     return param(name, "path", {"type": "string", "minLength": 1}, text, required=True)
@@ -1143,6 +1139,16 @@ def stack_modules(p: Paths) -> None:
                 parameters=params("api_key", *LIST),
             ),
         )
+    p.add(
+        "/v3/roles/{uid}",
+        "get",
+        op(
+            "A built-in role",
+            "stack",
+            {**ok(obj(("role",), role=role)), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
     p.add(
         "/v3/stacks/branches/{uid}",
         "get",

@@ -79,6 +79,13 @@ def roles(services: Services, actor: Actor, api_key: str | None) -> list[dict[st
     ]
 
 
+def role(services: Services, actor: Actor, api_key: str | None, uid: str) -> dict[str, Any]:
+    found = [r for r in roles(services, actor, api_key) if r["uid"] == uid]
+    if not found:
+        raise NotFoundObject(errors={"role": [f"'{uid}' is not a role of this stack."]})
+    return found[0]
+
+
 def branches(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
     """Veneer stacks have one branch, `main`."""
     stack = _stack(services, actor, api_key)

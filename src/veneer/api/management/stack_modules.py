@@ -28,6 +28,11 @@ def list_roles(call: Call) -> dict[str, Any]:
 
 
 @endpoint
+def get_role(call: Call) -> dict[str, Any]:
+    return {"role": stack_modules.role(call.services, call.actor(), call.api_key, call.path("uid"))}
+
+
+@endpoint
 def list_branches(call: Call) -> dict[str, Any]:
     found = stack_modules.branches(call.services, call.actor(), call.api_key)
     return _listed(call, "branches", found)
