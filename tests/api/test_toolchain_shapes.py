@@ -91,6 +91,15 @@ def test_a_page_reads_only_its_documents(
     assert sum(read) == 1
 
 
+def test_a_users_stacks_page_and_count(user: Api) -> None:
+    for name in ("One", "Two", "Three"):
+        user.ok(user.post("/stacks", {"stack": {"name": name, "master_locale": "en-us"}}), 201)
+    every = user.ok(user.get("/stacks", params={"include_count": "true"}))
+    assert every["count"] == 3 and len(every["stacks"]) == 3
+    page = user.ok(user.get("/stacks", params={"skip": 1, "limit": 1, "include_count": "true"}))
+    assert page == {"stacks": every["stacks"][1:2], "count": 3}
+
+
 def test_cli_locale_export_loop_ends(api: Api) -> None:
     """`cm:stacks:export`'s locale module, as it pages (limit 100 per request, asc=updated_at)."""
     _make_locales(api, 3)

@@ -949,10 +949,10 @@ def stacks(p: Paths) -> None:
             "With api_key: that stack; without: every stack the caller reaches",
             "stacks",
             {
-                **ok({"anyOf": [one, obj(("stacks",), stacks=arr(ref("Stack")))]}),
-                **errors(401, 412, 429),
+                **ok({"anyOf": [one, counted("stacks", ref("Stack"))]}),
+                **errors(401, 412, 422, 429),
             },
-            parameters=params("api_key_optional"),
+            parameters=params("api_key_optional", *LIST),
         ),
         both=True,
     )

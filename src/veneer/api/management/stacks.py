@@ -15,7 +15,11 @@ def get_stacks(call: Call) -> dict[str, Any]:
     actor = call.actor()
     if call.api_key:
         return {"stack": stacks.get_stack(call.services, actor, call.api_key)}
-    return {"stacks": stacks.list_stacks(call.services, actor)}
+    lp = list_params(call.params)
+    found = stacks.list_stacks(
+        call.services, actor
+    )  # a user's stacks: a handful, not a list to page in SQL
+    return collection("stacks", lp.page(found), len(found) if lp.include_count else None)
 
 
 @endpoint
