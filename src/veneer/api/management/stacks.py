@@ -15,10 +15,9 @@ def get_stacks(call: Call) -> dict[str, Any]:
     actor = call.actor()
     if call.api_key:
         return {"stack": stacks.get_stack(call.services, actor, call.api_key)}
+    # A user's stacks are a handful, read whole (with their organizations) and paged here.
     lp = list_params(call.params)
-    found = stacks.list_stacks(
-        call.services, actor
-    )  # a user's stacks: a handful, not a list to page in SQL
+    found = stacks.list_stacks(call.services, actor)
     return collection("stacks", lp.page(found), len(found) if lp.include_count else None)
 
 
