@@ -5,6 +5,7 @@ Contentstack CLI refuses plain http. A real server with a self-signed certificat
 from __future__ import annotations
 
 import os
+import secrets
 import ssl
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port, stop_server
+from tests.conftest import PASSWORD, free_port, stop_server
+from veneer.services import users
 from veneer.services.context import Services
 from veneer.settings import ConfigError, Settings
 
@@ -81,9 +83,11 @@ def test_serve_speaks_https_with_a_certificate(
     try:
         health = wait_for(f"https://localhost:{port}/-/health", cert, process, log)
         assert health.status_code == 200
+        email = f"tls-{secrets.token_hex(5)}@example.com"
+        users.create_user(services, email, PASSWORD)
         login = httpx.post(
             f"https://localhost:{port}/v3/user-session",
-            json={"user": {"email": "admin@veneer.local", "password": "admin-password-1"}},
+            json={"user": {"email": email, "password": PASSWORD}},
             verify=trusting(cert),
             timeout=10,
         )
