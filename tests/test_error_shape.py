@@ -193,7 +193,8 @@ def test_an_unexpected_error_reads_the_same(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(content_types, "list_content_types", broken)
+    monkeypatch.setattr(content_types, "list_content_types", broken)  # the editor's
+    monkeypatch.setattr(content_types, "page_content_types", broken)  # the API's
     answer = api.get("/content_types")
     body = answer.json()
     page = editor.http.get(f"/app/stacks/{api.api_key}/")

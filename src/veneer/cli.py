@@ -124,6 +124,16 @@ def main(ctx: click.Context) -> None:
     default=None,
     help="delivery: a read-only node.",
 )
+@click.option(
+    "--ssl-certificate",
+    default=None,
+    help="PEM certificate file: serve HTTPS (default: VENEER_SSL_CERTIFICATE).",
+)
+@click.option(
+    "--ssl-keyfile",
+    default=None,
+    help="PEM private key of the certificate (default: VENEER_SSL_KEYFILE).",
+)
 @click.option("--demo", is_flag=True, help="Load the demo stack first and print its keys.")
 @click.option("--help-settings", is_flag=True, help="Print the table of settings and exit.")
 def serve(
@@ -131,14 +141,19 @@ def serve(
     port: int = 8000,
     workers: int | None = None,
     role: str | None = None,
+    ssl_certificate: str | None = None,
+    ssl_keyfile: str | None = None,
     demo: bool = False,
     help_settings: bool = False,
 ) -> None:
-    """Migrate, create the owner on an empty database, and serve the API."""
+    """Migrate, create the owner on an empty database, and serve the API (over HTTPS with a
+    certificate and key)."""
     if help_settings:
         print_settings()
         return
-    settings = _settings(workers=workers, role=role)
+    settings = _settings(
+        workers=workers, role=role, ssl_certificate=ssl_certificate, ssl_keyfile=ssl_keyfile
+    )
     services = _services(settings)
     _bootstrap(services)
     if demo:
@@ -147,8 +162,9 @@ def serve(
     os.environ["VENEER_DATABASE_URL"] = settings.database_url
     os.environ["VENEER_ROLE"] = settings.role
     count = settings.workers or os.cpu_count() or 1
+    scheme = "https" if settings.tls else "http"
     console.print(
-        f"Veneer serving on http://{host}:{port} ({count} workers, {settings.database_url})"
+        f"Veneer serving on {scheme}://{host}:{port} ({count} workers, {settings.database_url})"
     )
     server(settings, host, port, count).serve()
 
@@ -173,6 +189,8 @@ def server(settings: Settings, host: str, port: int, workers: int) -> Any:  # a 
             header_read_timeout=max(1, min(60_000, int(settings.header_timeout * 1000)))
         ),
         respawn_failed_workers=True,
+        ssl_cert=Path(settings.ssl_certificate) if settings.ssl_certificate else None,
+        ssl_key=Path(settings.ssl_keyfile) if settings.ssl_keyfile else None,
     )
 
 

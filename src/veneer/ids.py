@@ -63,3 +63,9 @@ def expired(expires_on: Any) -> bool:
     if not isinstance(expires_on, str) or not EXPIRY.fullmatch(expires_on):
         return True
     return expires_on < now()[: len(expires_on)]
+
+
+def derived(*parts: str) -> str:
+    """A stable ``blt`` uid for what Veneer answers without storing it (a stack's built-in roles):
+    the same parts always give the same uid."""
+    return "blt" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]

@@ -149,6 +149,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "role", "all", "What this node serves: all, or delivery (read-only delivery API).", str
     ),
+    Setting(
+        "ssl_certificate",
+        None,
+        "PEM certificate (chain) file: `veneer serve` speaks HTTPS itself. Needs VENEER_SSL_KEYFILE.",
+    ),
+    Setting("ssl_keyfile", None, "PEM private key file of that certificate (unencrypted)."),
     Setting("scheduler_interval", 1.0, "Seconds between checks for scheduled publishes.", float),
     Setting(
         "login_attempts", 10, "Failed logins allowed per account per login window (then 429).", int
@@ -195,6 +201,8 @@ class Settings:
     variant_limit: int = 3
     workers: int = 0
     role: str = "all"
+    ssl_certificate: str | None = None
+    ssl_keyfile: str | None = None
     scheduler_interval: float = 1.0
     login_attempts: int = 10
     login_attempts_per_address: int = 50
@@ -237,11 +245,32 @@ class Settings:
             raise ConfigError(
                 f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}."
             )
+        self._check_tls()
         if not self.database_url.startswith(("sqlite:", "postgresql")):
             raise ConfigError(
                 "Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
                 f"not {self.database_url!r}."
             )
+
+    def _check_tls(self) -> None:
+        pair = {
+            "VENEER_SSL_CERTIFICATE": self.ssl_certificate,
+            "VENEER_SSL_KEYFILE": self.ssl_keyfile,
+        }
+        given = {name: path for name, path in pair.items() if path}
+        if given and len(given) != len(pair):
+            missing = next(name for name in pair if name not in given)
+            raise ConfigError(
+                f"Setting {missing} is missing: HTTPS needs a certificate and its key."
+            )
+        for name, path in given.items():
+            if not Path(path).is_file():
+                raise ConfigError(f"Setting {name}={path!r} is not a readable file.")
+
+    @property
+    def tls(self) -> bool:
+        """True when `veneer serve` speaks HTTPS (a certificate and its key are set)."""
+        return bool(self.ssl_certificate and self.ssl_keyfile)
 
 
 assert {s.name for s in SETTINGS} == {f.name for f in fields(Settings)}, (

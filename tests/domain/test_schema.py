@@ -127,9 +127,70 @@ def test_defaults_are_filled_and_unknown_keys_kept() -> None:
         "mandatory": False,
         "unique": False,
         "multiple": False,
+        "non_localizable": False,
         "field_metadata": {},
     }
     assert "mandatory" not in body["schema"][1]  # the input is not modified
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        # A single reference target becomes a list; Contentstack's reference metadata is added.
+        (
+            fld("r", "reference", reference_to="page"),
+            {
+                "reference_to": ["page"],
+                "field_metadata": {"ref_multiple": True, "ref_multiple_content_types": True},
+            },
+        ),
+        # What the field says is kept.
+        (
+            fld("r", "reference", reference_to=["a", "b"], field_metadata={"ref_multiple": False}),
+            {
+                "reference_to": ["a", "b"],
+                "field_metadata": {"ref_multiple": False, "ref_multiple_content_types": True},
+            },
+        ),
+        (
+            fld("j", "json", field_metadata={"allow_json_rte": True, "embed_entry": True}),
+            {
+                "reference_to": ["sys_assets"],
+                "field_metadata": {
+                    "allow_json_rte": True,
+                    "embed_entry": True,
+                    "description": "",
+                    "default_value": "",
+                    "multiline": False,
+                    "rich_text_type": "advanced",
+                    "options": [],
+                },
+            },
+        ),
+        (
+            fld(
+                "j",
+                "json",
+                reference_to=["sys_assets", "page"],
+                field_metadata={"allow_json_rte": True},
+            ),
+            {"reference_to": ["sys_assets", "page"]},
+        ),
+        # A custom (extension) JSON field is not a JSON RTE: nothing is added.
+        (
+            fld("c", "json", field_metadata={"extension": True}),
+            {"field_metadata": {"extension": True}},
+        ),
+        (fld("t", "text", non_localizable=True), {"non_localizable": True}),
+    ],
+)
+def test_each_kind_reads_back_with_contentstacks_keys(
+    field: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    out = validate_content_type(ct(field))["schema"][1]
+    assert {key: out[key] for key in expected} == expected
+    assert out["non_localizable"] in (True, False)
+    assert validate_content_type(ct(out))["schema"][1] == out  # a second pass changes nothing
 
 
 def test_explicit_flags_are_kept() -> None:

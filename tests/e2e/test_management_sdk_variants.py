@@ -116,3 +116,6 @@ def test_js_management_sdk(server: str, services: Any) -> None:
     assert seen["groups"] == ["colors"] and seen["variants"] == ["red"]
     assert seen["by_uids"] == ["red"]
     assert seen["unknown_status"] in (404, 422)
+    assert seen["listed_path"] == "/variant_groups/colors/variants/blue"
+    assert seen["renamed"] == "Navy" and seen["variant_deleted"].endswith("deleted successfully.")
+    assert seen["after_delete"] == ["red"] and seen["entry_count"] == 1

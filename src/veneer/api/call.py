@@ -266,5 +266,11 @@ def endpoint(
     return run
 
 
+def collection(key: str, page: list[Any], count: int | None) -> dict[str, Any]:
+    """Every list's body, as Contentstack shapes it: the page under `key`, and `count` (all the
+    items, not the page's) when the caller asked for it with `include_count`."""
+    return {key: page} if count is None else {key: page, "count": count}
+
+
 def created(payload: dict[str, Any]) -> Response:
     return json_response(payload, status=201)

@@ -623,6 +623,7 @@ PARAMETERS: dict[str, Json] = {
     "include_fallback": flag_param("include_fallback", "Walk the locale's fallback chain."),
     "include_publish_details": flag_param("include_publish_details", "Add `publish_details`."),
     "include_count": flag_param("include_count", "Add the total `count`."),
+    "count": flag_param("count", "Answer only the number of matching entries: `{entries: N}`."),
     "skip": param(
         "skip", "query", {"type": "integer", "minimum": 0, "maximum": 10_000_000}, "Items to skip."
     ),
@@ -690,7 +691,9 @@ PATH_PARAMS = {
 
 def _path_param(path: str, name: str) -> Json:
     if name == "uid":
-        text = "Token uid." if "_tokens/" in path else "Entry uid."
+        kinds = {"_tokens/": "Token", "/branches/": "Branch", "/roles/": "Role"}
+        kind = next((label for part, label in kinds.items() if part in path), "Entry")
+        text = f"{kind} uid."
     else:
         text = PATH_PARAMS[name]
     return param(name, "path", {"type": "string", "minLength": 1}, text, required=True)
@@ -950,10 +953,10 @@ def stacks(p: Paths) -> None:
             "With api_key: that stack; without: every stack the caller reaches",
             "stacks",
             {
-                **ok({"anyOf": [one, obj(("stacks",), stacks=arr(ref("Stack")))]}),
-                **errors(401, 412, 429),
+                **ok({"anyOf": [one, counted("stacks", ref("Stack"))]}),
+                **errors(401, 412, 422, 429),
             },
-            parameters=params("api_key_optional"),
+            parameters=params("api_key_optional", *LIST),
         ),
         both=True,
     )
@@ -1001,8 +1004,8 @@ def stacks(p: Paths) -> None:
             op(
                 f"List {label}s",
                 "tokens",
-                {**ok(obj(("tokens",), tokens=arr(ref("Token")))), **errors(401, 403, 412, 429)},
-                parameters=params("api_key"),
+                {**ok(counted("tokens", ref("Token"))), **errors(401, 403, 412, 422, 429)},
+                parameters=params("api_key", *LIST),
                 security=USER,
             ),
         )
@@ -1067,8 +1070,8 @@ def settings_resources(p: Paths) -> None:
             op(
                 f"List {plural}",
                 plural,
-                {**ok(obj((plural,), **{plural: arr(ref(key.title()))})), **errors(401, 412, 429)},
-                parameters=params("api_key"),
+                {**ok(counted(plural, ref(key.title()))), **errors(*READ)},
+                parameters=params("api_key", *LIST),
             ),
             both=True,
         )
@@ -1110,6 +1113,66 @@ def settings_resources(p: Paths) -> None:
                 parameters=params("api_key"),
             ),
         )
+
+
+def stack_modules(p: Paths) -> None:
+    """Built-in roles, the `main` branch, the stack's settings, and the modules Veneer does not
+    store yet (always an empty list)."""
+    role = obj(("uid", "name", "description", *AUDIT), uid=BLT, name=STR, description=STR)
+    branch = obj(("uid", "source", "alias", *AUDIT), uid={"const": "main"}, source=STR)
+    for path, key, item, summary in (
+        (
+            "/v3/roles",
+            "roles",
+            role,
+            "The stack's built-in roles (Admin, Developer, Content Manager)",
+        ),
+        ("/v3/stacks/branches", "branches", branch, "The stack's branches: only main"),
+        *(
+            (f"/v3/{key}", key, {"type": "object"}, f"{key.title()}: none yet")
+            for key in ("extensions", "webhooks", "labels", "workflows")
+        ),
+    ):
+        p.add(
+            path,
+            "get",
+            op(
+                summary,
+                "stack",
+                {**ok(counted(key, item)), **errors(*READ)},
+                parameters=params("api_key", *LIST),
+            ),
+        )
+    p.add(
+        "/v3/roles/{uid}",
+        "get",
+        op(
+            "A built-in role",
+            "stack",
+            {**ok(obj(("role",), role=role)), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        "/v3/stacks/branches/{uid}",
+        "get",
+        op(
+            "A branch (only main exists)",
+            "stack",
+            {**ok(obj(("branch",), branch=branch)), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        "/v3/stacks/settings",
+        "get",
+        op(
+            "The stack's settings",
+            "stack",
+            {**ok(obj(("stack_settings",), stack_settings={"type": "object"})), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
 
 
 def content_types(p: Paths) -> None:
@@ -1193,6 +1256,7 @@ def entries(p: Paths) -> None:
     listed = {
         "anyOf": [
             counted("entries", ref("Entry")),
+            closed(obj(("entries",), entries={"type": "integer", "minimum": 0})),
             {
                 "allOf": [
                     counted("entries", ref("PublishedEntry")),
@@ -1213,6 +1277,7 @@ def entries(p: Paths) -> None:
             parameters=params(
                 "api_key",
                 *LIST,
+                "count",
                 "query",
                 "asc",
                 "desc",
@@ -1297,22 +1362,20 @@ def entries(p: Paths) -> None:
             "entries",
             {
                 **ok(
-                    obj(
-                        ("versions",),
-                        versions=arr(
-                            obj(
-                                ("_version", "locale"),
-                                _version=VERSION,
-                                locale=STR,
-                                updated_at=TIME,
-                                updated_by=STR,
-                            )
+                    counted(
+                        "versions",
+                        obj(
+                            ("_version", "locale"),
+                            _version=VERSION,
+                            locale=STR,
+                            updated_at=TIME,
+                            updated_by=STR,
                         ),
                     )
                 ),
                 **errors(*READ),
             },
-            parameters=params("api_key", "locale"),
+            parameters=params("api_key", "locale", *LIST),
         ),
     )
     for action in ("publish", "unpublish"):
@@ -1496,14 +1559,18 @@ def variant_groups(p: Paths) -> None:
             request="links",
         ),
     )
-    for base, tag in ((g + "/variants", "variant groups"), ("/v3/variants", "variants")):
+    in_group = {"allOf": [group, counted("variants", variant)]}
+    for base, tag, listed in (
+        (g + "/variants", "variant groups", in_group),
+        ("/v3/variants", "variants", counted("variants", variant)),
+    ):
         p.add(
             base,
             "get",
             op(
-                "List variants",
+                "List variants (under a group: the group holding them)",
                 tag,
-                {**ok(counted("variants", variant)), **errors(*READ)},
+                {**ok(listed), **errors(*READ)},
                 parameters=params("api_key", *LIST, "uid", "uids"),
             ),
             both=True,
@@ -1877,6 +1944,7 @@ def document(role: str = "all") -> Json:
         for part in (
             users,
             stacks,
+            stack_modules,
             settings_resources,
             content_types,
             entries,

@@ -13,6 +13,7 @@ from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
 from veneer.api.management import entry_variants as ev
 from veneer.api.management import environments as env
+from veneer.api.management import stack_modules as sm
 from veneer.api.management import stacks as st
 from veneer.api.management import users as us
 from veneer.api.management import variant_groups as vg
@@ -58,6 +59,7 @@ def management_routes() -> list[BaseRoute]:
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
         *_tokens("management_tokens"),
         *_tokens("delivery_tokens"),
+        *stack_module_routes(),
         *resource(
             V3 + "/environments", slash=True, get=env.list_environments, post=env.create_environment
         ),
@@ -104,6 +106,17 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
         *variant_routes(),
+    ]
+
+
+def stack_module_routes() -> list[BaseRoute]:
+    return [
+        *resource(V3 + "/roles", get=sm.list_roles),
+        *resource(V3 + "/roles/{uid}", get=sm.get_role),
+        *resource(V3 + "/stacks/branches", get=sm.list_branches),
+        *resource(V3 + "/stacks/branches/{uid}", get=sm.get_branch),
+        *resource(V3 + "/stacks/settings", get=sm.get_settings),
+        *[r for key in sm.NOT_STORED for r in resource(V3 + f"/{key}", get=sm.not_stored(key))],
     ]
 
 

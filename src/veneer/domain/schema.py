@@ -168,7 +168,38 @@ def _check_field(field: Field, path: str, errors: Errors, depth: int) -> Field:
     check = _TYPE_CHECKS.get(data_type)
     if check is not None:
         check(out, path, errors, depth)
+    if isinstance(out["field_metadata"], dict):
+        _fill_defaults(out)
     return out
+
+
+# The JSON RTE's embed defaults as Contentstack stores them; its assets are `sys_assets`.
+JSON_RTE_METADATA = {
+    "description": "",
+    "default_value": "",
+    "multiline": False,
+    "rich_text_type": "advanced",
+    "options": [],
+    "embed_entry": False,
+}
+
+
+def _fill_defaults(field: Field) -> None:
+    """The keys Contentstack stores on a field of each kind when a definition leaves them out, so
+    a definition reads back as Contentstack's do and a client sending it back changes nothing.
+    The CLI's import audit rewrites a reference field whose `reference_to` is not a list (and a
+    JSON RTE without one), then fails to save what it rewrote."""
+    field.setdefault("non_localizable", False)
+    meta = field["field_metadata"]
+    if field["data_type"] == "reference":
+        if isinstance(field.get("reference_to"), str):
+            field["reference_to"] = [field["reference_to"]]
+        meta.setdefault("ref_multiple", True)
+        meta.setdefault("ref_multiple_content_types", True)
+    elif field["data_type"] == "json" and meta.get("allow_json_rte"):
+        field.setdefault("reference_to", ["sys_assets"])
+        for key, value in JSON_RTE_METADATA.items():
+            meta.setdefault(key, copy.deepcopy(value))
 
 
 def _check_field_uid(uid: object, path: str, errors: Errors, depth: int) -> None:

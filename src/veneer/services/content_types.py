@@ -6,6 +6,7 @@ from typing import Any
 
 from veneer import ids
 from veneer.domain import schema as domain_schema
+from veneer.domain.listing import ListParams
 from veneer.errors import ValidationFailed
 from veneer.services import access, loaders
 from veneer.services.context import Actor, Services
@@ -18,6 +19,14 @@ def list_content_types(
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "content_type")
         return tx.content_types.all(stack["api_key"])
+
+
+def page_content_types(
+    services: Services, actor: Actor, api_key: str | None, lp: ListParams
+) -> tuple[list[dict[str, Any]], int | None]:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "content_type")
+        return tx.content_types.page(stack["api_key"], lp)
 
 
 def get_content_type(

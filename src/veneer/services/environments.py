@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from veneer import ids
+from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
 from veneer.services.context import Actor, Services
@@ -20,6 +21,14 @@ def list_environments(
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "environment")
         return tx.environments.all(stack["api_key"])
+
+
+def page_environments(
+    services: Services, actor: Actor, api_key: str | None, lp: ListParams
+) -> tuple[list[dict[str, Any]], int | None]:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "environment")
+        return tx.environments.page(stack["api_key"], lp)
 
 
 def get_environment(

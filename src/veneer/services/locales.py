@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from veneer import ids
+from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
 from veneer.services.context import Actor, Services
@@ -19,6 +20,14 @@ def list_locales(services: Services, actor: Actor, api_key: str | None) -> list[
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "locale")
         return tx.locales.all(stack["api_key"])
+
+
+def page_locales(
+    services: Services, actor: Actor, api_key: str | None, lp: ListParams
+) -> tuple[list[dict[str, Any]], int | None]:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "locale")
+        return tx.locales.page(stack["api_key"], lp)
 
 
 def get_locale(services: Services, actor: Actor, api_key: str | None, code: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veneer import ids
+from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, Unauthorized, ValidationFailed
 from veneer.services import access
 from veneer.services.context import Actor, Services
@@ -34,13 +35,13 @@ def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
 
 
 def list_tokens(
-    services: Services, actor: Actor, api_key: str | None, kind: str
-) -> list[dict[str, Any]]:
+    services: Services, actor: Actor, api_key: str | None, kind: str, lp: ListParams
+) -> tuple[list[dict[str, Any]], int | None]:
     access.require_user(actor)
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, access.STACK)
-        rows = tx.tokens.of_stack(stack["api_key"], kind)
-    return [_body(r) for r in rows]
+        rows, count = tx.tokens.page(stack["api_key"], kind, lp)
+    return [_body(r) for r in rows], count
 
 
 def get_token(

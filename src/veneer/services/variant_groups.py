@@ -322,18 +322,18 @@ def list_variants(
     api_key: str | None,
     params: Mapping[str, Any],
     group_uid: str | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    """Variants of a group, or of the whole stack; `uid=a,b` / `uids[]=a&uids[]=b` pick some."""
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
+    """Variants of a group (with the group's document), or of the whole stack (no group);
+    `uid=a,b` / `uids[]=a&uids[]=b` pick some."""
     lp = list_params({k: v for k, v in params.items() if k in {"skip", "limit", "include_count"}})
     wanted = _wanted_uids(params)
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "variant_group")["api_key"]
-        if group_uid:
-            loaders.variant_group(tx, stack, group_uid)
+        group = loaders.variant_group(tx, stack, group_uid) if group_uid else None
         docs = tx.variants.all(stack, group_uid or None)
     if wanted:
         docs = [d for d in docs if d["uid"] in wanted or d.get("alias") in wanted]
-    return lp.page(docs), len(docs)
+    return group, lp.page(docs), len(docs)
 
 
 def _wanted_uids(params: Any) -> set[str]:

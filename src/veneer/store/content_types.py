@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 import veneer.store.tables as t
+from veneer.domain.listing import ListParams
 from veneer.store.core import Rows, dumps
 
 
@@ -21,6 +22,13 @@ class ContentTypes(Rows):
         return self._docs(
             select(c.c.doc).where(c.c.stack == stack).order_by(c.c.created_at, c.c.uid)
         )
+
+    def page(self, stack: str, lp: ListParams) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of a stack's content types, oldest first, and their number with
+        `include_count`."""
+        c = t.content_types
+        query = select(c.c.doc).where(c.c.stack == stack).order_by(c.c.created_at, c.c.uid)
+        return self._page(query, lp)
 
     def add(self, stack: str, doc: dict[str, Any]) -> None:
         """Store a new content type (its `uid` and `created_at` come from `doc`)."""

@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.sql.dml import Insert
 
+from veneer.domain.listing import ListParams
 from veneer.errors import Conflict, ValidationFailed, VeneerError
 from veneer.store.published import timed_out, unavailable
 
@@ -137,6 +138,19 @@ class Rows:
     def _docs(self, query: Select[Any]) -> list[dict[str, Any]]:
         """The documents `query` selects (its first column), in its order."""
         return [loads(text) for text in self._conn.execute(query).scalars()]
+
+    def _page(
+        self, query: Select[Any], lp: ListParams, rows: bool = False
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """One page (`skip`, `limit`) of the documents (or, with `rows`, the rows) `query`
+        selects, and with `include_count` how many it selects in all: the database pages and
+        counts, Python reads only the page."""
+        paged = query.offset(lp.skip).limit(lp.limit)
+        docs = self._rows(paged) if rows else self._docs(paged)
+        if not lp.include_count:
+            return docs, None
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        return docs, int(self._conn.execute(counted).scalar_one())
 
     def _insert(self, table: Table, **values: Any) -> None:
         self._conn.execute(insert(table).values(**values))

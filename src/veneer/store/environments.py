@@ -33,6 +33,11 @@ class Environments(Rows):
         e = t.environments
         return self._docs(select(e.c.doc).where(e.c.stack == stack).order_by(e.c.name))
 
+    def page(self, stack: str, lp: listing.ListParams) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of a stack's environments, by name, and their number with `include_count`."""
+        e = t.environments
+        return self._page(select(e.c.doc).where(e.c.stack == stack).order_by(e.c.name), lp)
+
     def add(self, stack: str, doc: dict[str, Any]) -> None:
         """Store a new environment (its `uid` and `name` come from `doc`)."""
         self._insert(t.environments, stack=stack, uid=doc["uid"], name=doc["name"], doc=dumps(doc))
@@ -58,6 +63,11 @@ class Locales(Rows):
         return self._docs(
             select(t.locales.c.doc).where(t.locales.c.stack == stack).order_by(t.locales.c.code)
         )
+
+    def page(self, stack: str, lp: listing.ListParams) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of a stack's locales, by code, and their number with `include_count`."""
+        c = t.locales
+        return self._page(select(c.c.doc).where(c.c.stack == stack).order_by(c.c.code), lp)
 
     def chain(self, stack: str, code: str) -> list[str]:
         """`code` followed by its fallback locales, ending at the master locale; loops are cut."""

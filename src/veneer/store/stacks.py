@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 import veneer.store.tables as t
+from veneer.domain.listing import ListParams
 from veneer.store.core import Rows, dumps, loads
 
 # Everything a stack owns, deleted with it.
@@ -89,6 +90,16 @@ class Tokens(Rows):
             select(k).where(k.c.stack == stack, k.c.kind == kind).order_by(k.c.created_at)
         )
         return _all_decoded(rows, "doc")
+
+    def page(
+        self, stack: str, kind: str, lp: ListParams
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of the rows (doc as a dict) of a stack's tokens of a kind, oldest first, and
+        their number with `include_count`."""
+        k = t.tokens
+        query = select(k).where(k.c.stack == stack, k.c.kind == kind).order_by(k.c.created_at)
+        rows, count = self._page(query, lp, rows=True)
+        return _all_decoded(rows, "doc"), count
 
     def get(self, stack: str, kind: str, uid: str) -> dict[str, Any] | None:
         """A token's row (doc as a dict), or None."""

@@ -49,4 +49,13 @@ try {
   seen.unknown_status = error.status;
 }
 seen.deleted = (await ev.variants("red").delete()).notice;
+// A variant read from its group's list addresses itself by the group uid the list carries.
+await stack.variantGroup("colors").variants().create({ uid: "blue", name: "Blue" });
+const blue = (await stack.variantGroup("colors").variants().query().find()).items
+  .find((v) => v.uid === "blue");
+seen.listed_path = blue.urlPath;
+seen.renamed = (await blue.update({ name: "Navy" })).name;
+seen.variant_deleted = (await blue.delete()).notice;
+seen.after_delete = (await stack.variantGroup("colors").variants().query().find()).items.map((v) => v.uid);
+seen.entry_count = (await stack.contentType("product").entry().query().count()).entries;
 console.log(JSON.stringify(seen));

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, created, endpoint
-from veneer.domain.listing import flag, list_params
+from veneer.api.call import Call, collection, created, endpoint
+from veneer.domain.listing import list_params
 from veneer.services import content_types
 
 
 @endpoint
 def list_content_types(call: Call) -> dict[str, Any]:
-    lp = list_params(call.params)
-    items = content_types.list_content_types(call.services, call.actor(), call.api_key)
-    body: dict[str, Any] = {"content_types": lp.page(items)}
-    if flag(call.params, "include_count"):
-        body["count"] = len(items)
-    return body
+    page, count = content_types.page_content_types(
+        call.services, call.actor(), call.api_key, list_params(call.params)
+    )
+    return collection("content_types", page, count)
 
 
 @endpoint

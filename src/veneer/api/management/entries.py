@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from veneer.api.call import Call, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.management import entry_variants
 from veneer.api.management.versions import expected_version, tagged
 from veneer.domain.listing import flag, list_params
@@ -25,7 +26,12 @@ def _version(call: Call) -> int | None:
 
 @endpoint
 def list_entries(call: Call) -> dict[str, Any]:
+    """`count=true` answers only the number of matching entries, `{"entries": N}`, as the
+    management SDKs' `query().count()` expects."""
     lp = list_params(call.params)
+    counting = flag(call.params, "count")
+    if counting:
+        lp = replace(lp, skip=0, limit=1, include_count=True)
     page, count = entries.list_entries(
         call.services,
         call.actor(),
@@ -36,10 +42,9 @@ def list_entries(call: Call) -> dict[str, Any]:
         flag(call.params, "include_fallback"),
         flag(call.params, "include_publish_details"),
     )
-    body: dict[str, Any] = {"entries": page}
-    if lp.include_count:
-        body["count"] = count
-    return body
+    if counting:
+        return {"entries": count}
+    return collection("entries", page, count if lp.include_count else None)
 
 
 @endpoint
@@ -111,7 +116,8 @@ def list_versions(call: Call) -> dict[str, Any]:
         call.path("uid"),
         call.params.get("locale"),
     )
-    return {"versions": versions}
+    lp = list_params(call.params)
+    return collection("versions", lp.page(versions), len(versions) if lp.include_count else None)
 
 
 def _publish(call: Call, unpublish: bool) -> dict[str, Any]:

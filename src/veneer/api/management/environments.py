@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint
+from veneer.domain.listing import list_params
 from veneer.services import environments, locales
 
 
 @endpoint
 def list_environments(call: Call) -> dict[str, Any]:
-    return {
-        "environments": environments.list_environments(call.services, call.actor(), call.api_key)
-    }
+    page, count = environments.page_environments(
+        call.services, call.actor(), call.api_key, list_params(call.params)
+    )
+    return collection("environments", page, count)
 
 
 @endpoint
@@ -48,7 +50,10 @@ def delete_environment(call: Call) -> dict[str, Any]:
 
 @endpoint
 def list_locales(call: Call) -> dict[str, Any]:
-    return {"locales": locales.list_locales(call.services, call.actor(), call.api_key)}
+    page, count = locales.page_locales(
+        call.services, call.actor(), call.api_key, list_params(call.params)
+    )
+    return collection("locales", page, count)
 
 
 @endpoint

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint
+from veneer.domain.listing import list_params
 from veneer.services import stacks, tokens
 
 
@@ -14,7 +15,10 @@ def get_stacks(call: Call) -> dict[str, Any]:
     actor = call.actor()
     if call.api_key:
         return {"stack": stacks.get_stack(call.services, actor, call.api_key)}
-    return {"stacks": stacks.list_stacks(call.services, actor)}
+    # A user's stacks are a handful, read whole (with their organizations) and paged here.
+    lp = list_params(call.params)
+    found = stacks.list_stacks(call.services, actor)
+    return collection("stacks", lp.page(found), len(found) if lp.include_count else None)
 
 
 @endpoint
@@ -46,7 +50,10 @@ def _label(kind: str) -> str:
 
 @endpoint
 def list_tokens(call: Call) -> dict[str, Any]:
-    return {"tokens": tokens.list_tokens(call.services, call.actor(), call.api_key, _kind(call))}
+    page, count = tokens.list_tokens(
+        call.services, call.actor(), call.api_key, _kind(call), list_params(call.params)
+    )
+    return collection("tokens", page, count)
 
 
 @endpoint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint
 from veneer.domain.listing import flag
 from veneer.services import variant_groups as groups
 
@@ -14,10 +14,7 @@ LINK_MESSAGE = "Variant Group and Variants updated successfully"
 @endpoint
 def list_groups(call: Call) -> dict[str, Any]:
     page, count = groups.list_groups(call.services, call.actor(), call.api_key, call.params)
-    body: dict[str, Any] = {"variant_groups": page}
-    if flag(call.params, "include_count"):
-        body["count"] = count
-    return body
+    return collection("variant_groups", page, count if flag(call.params, "include_count") else None)
 
 
 @endpoint
@@ -66,13 +63,13 @@ def _group(call: Call) -> str | None:
 
 @endpoint
 def list_variants(call: Call) -> dict[str, Any]:
-    page, count = groups.list_variants(
+    """Under a group the body is the group's document holding its variants, as Contentstack
+    answers: the JS SDK reads the group's `uid` from it to address each variant."""
+    group, page, count = groups.list_variants(
         call.services, call.actor(), call.api_key, call.params, _group(call)
     )
-    body: dict[str, Any] = {"variants": page}
-    if flag(call.params, "include_count"):
-        body["count"] = count
-    return body
+    body = collection("variants", page, count if flag(call.params, "include_count") else None)
+    return {**group, **body} if group is not None else body
 
 
 @endpoint

@@ -1,0 +1,61 @@
+"""`/v3/roles`, `/v3/stacks/branches`, `/v3/stacks/settings`, and the lists of the modules Veneer
+does not store yet (`/v3/extensions`, `/v3/webhooks`, `/v3/labels`, `/v3/workflows`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from veneer.api.call import Call, collection, endpoint
+from veneer.domain.listing import list_params
+from veneer.services import stack_modules
+
+# The modules the Contentstack CLI exports that Veneer does not store yet: each answers an empty list.
+NOT_STORED = ("extensions", "webhooks", "labels", "workflows")
+
+
+def _listed(call: Call, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    lp = list_params(call.params)
+    return collection(key, lp.page(items), len(items) if lp.include_count else None)
+
+
+@endpoint
+def list_roles(call: Call) -> dict[str, Any]:
+    return _listed(call, "roles", stack_modules.roles(call.services, call.actor(), call.api_key))
+
+
+@endpoint
+def get_role(call: Call) -> dict[str, Any]:
+    return {"role": stack_modules.role(call.services, call.actor(), call.api_key, call.path("uid"))}
+
+
+@endpoint
+def list_branches(call: Call) -> dict[str, Any]:
+    found = stack_modules.branches(call.services, call.actor(), call.api_key)
+    return _listed(call, "branches", found)
+
+
+@endpoint
+def get_branch(call: Call) -> dict[str, Any]:
+    found = stack_modules.branch(call.services, call.actor(), call.api_key, call.path("uid"))
+    return {"branch": found}
+
+
+@endpoint
+def get_settings(call: Call) -> dict[str, Any]:
+    return {"stack_settings": stack_modules.settings(call.services, call.actor(), call.api_key)}
+
+
+def not_stored(key: str) -> Callable[[Request], Awaitable[Response]]:
+    """The list endpoint of a module Veneer does not store yet: always empty."""
+
+    def handler(call: Call) -> dict[str, Any]:
+        found = stack_modules.not_stored(call.services, call.actor(), call.api_key)
+        return _listed(call, key, found)
+
+    handler.__name__ = f"list_{key}"
+    handler.__doc__ = f"`GET /v3/{key}`: Veneer stores no {key} yet, so the list is empty."
+    return endpoint(handler)
