@@ -59,14 +59,14 @@ def stack(api: Api) -> Api:
             {"all"},
             set(),
         ),
-        # a read-only branch caps a writable content-type ACL
+        # Contentstack's documented example: content types read + write, branch read: read-write
         (
             [
                 {"module": "content_type", "acl": RW},
                 {"module": "branch", "branches": ["main"], "acl": RO},
             ],
             {"all"},
-            set(),
+            {"all"},
         ),
         # a branch that is not Veneer's reaches nothing
         (

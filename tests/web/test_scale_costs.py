@@ -39,6 +39,7 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
 ) -> None:
     # Pages a tenth of N long, so that N entries fill them as 4N do.
     monkeypatch.setattr(views, "PAGE_SIZE", N // 10)
+    monkeypatch.setattr(views, "COUNT_LIMIT", N // 2)
     monkeypatch.setattr(entry_page, "REFERENCE_CHOICES", N // 10)
     api = ui.api
     stack = Stack(api, services, variants=True)
@@ -73,8 +74,11 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
     assert {name: (s.statements, l.statements) for name, (s, l) in costs.items()} == {
         name: (s.statements, s.statements) for name, (s, _) in costs.items()
     }
-    # An entry's page, its variants and its picker's choices: no read grows with the type. (The
-    # lists' own SQL, store/sqllist.py, counts every match: docs/scale-audit.md.)
+    # An entry's page, its variants, and the list, which counts no further than COUNT_LIMIT: no
+    # read grows with the type.
+    for name in ("entry list", "entry list, page 2"):  # index ranges walked, as far as a page
+        small, large = costs[name]
+        assert small.same_as(large), (name, small.summary(), large.summary())
     for name in ("entry page", "variant page"):
         assert compare(name, *costs[name]) == []
 
@@ -106,3 +110,21 @@ def test_the_reference_search_finds_entries_past_the_picker_s_first_page(
 
     signed_out = UI(ui.http, api)
     assert signed_out.http.get(choices).status_code in (302, 303)
+
+
+def test_the_entry_list_counts_no_further_than_its_limit(
+    ui: UI, services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    stack = Stack(ui.api, services)
+    for _ in range(5):
+        stack.entry()
+    first = ui.http.get(ui.entries("page")).text
+    assert "More than 3 entries" in first and 'rel="next"' in first
+    assert re.search(r"<span>Page 1</span>", first)
+    last = ui.http.get(ui.entries("page"), params={"page": "3"}).text
+    assert "More than 3 entries" in last and 'rel="next"' not in last  # one entry: the last page
+    monkeypatch.setattr(views, "COUNT_LIMIT", 10)
+    exact = ui.http.get(ui.entries("page")).text
+    assert "5 entries" in exact and "Page 1 of 3" in exact

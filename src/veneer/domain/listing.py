@@ -29,6 +29,9 @@ class ListParams:
     desc: str | None = None
     query: Callable[[dict[str, Any]], bool] | None = None
     where: dict[str, Any] | None = None
+    # Count at most this many entries, then answer one more ("more than"): the editor's lists,
+    # which need not read a million rows to say there are more pages. None: exact, as the APIs.
+    count_limit: int | None = None
 
     def page(self, items: list[Any]) -> list[Any]:
         return items[self.skip : self.skip + self.limit]

@@ -4,8 +4,10 @@ Management tokens carry Contentstack's `scope`: a list of `{"module", "acl": {"r
 items. Each operation names the module it acts on (`MODULES`); a token may read (write) a module
 when the scope item naming that module allows it. A module the scope does not name takes the
 `content_type` item's ACL (Contentstack's own token form writes only `content_type` and `branch`;
-its content-type ACL stands for the stack's content). A `branch` item, when present, must list
-Veneer's one branch (`main`) and caps every module: a read-only branch writes nothing. The stack
+its content-type ACL stands for the stack's content). A `branch` item, when present, says which
+branches the token reaches: it must list Veneer's one branch (`main`) for the token to reach
+anything. Its own `acl` does not narrow the modules' (Contentstack's documented example token is
+`content_type` read + write with `branch` read, a read-write token). The stack
 itself, its tokens and organizations are never a token's (Contentstack: "Management tokens cannot
 be used for the following modules: organization, stack, user session, and tokens").
 
@@ -24,6 +26,13 @@ from veneer.services.context import Actor
 from veneer.store import Transaction
 
 MODULES = ("content_type", "entry", "environment", "locale", "variant_group")
+PLURALS = {
+    "content_type": "content types",
+    "entry": "entries",
+    "environment": "environments",
+    "locale": "locales",
+    "variant_group": "variant groups",
+}
 STACK = "stack"  # the stack's own settings and its tokens: users only
 BRANCH = "main"  # the one branch every Veneer stack has
 ROLES = ("owner", "admin", "member")
@@ -38,9 +47,7 @@ def token_acl(scope: Iterable[Any]) -> tuple[frozenset[str], frozenset[str]]:
     cap_read = cap_write = True
     if branch is not None:
         named = branch.get("branches")
-        on_main = not isinstance(named, list) or BRANCH in named or "*" in named
-        cap_write = on_main and bool(items["branch"].get("write"))
-        cap_read = on_main and (cap_write or bool(items["branch"].get("read")))
+        cap_read = cap_write = not isinstance(named, list) or BRANCH in named or "*" in named
     reads, writes = set(), set()
     for module in MODULES:
         acl = items.get(module, items.get("content_type"))
@@ -74,7 +81,7 @@ def stack_row(
     elif not actor.permits(module, write):
         verb = "write" if write else "read"
         raise Forbidden(
-            f"This management token's scope does not let it {verb} {module.replace('_', ' ')}s.",
+            f"This management token's scope does not let it {verb} {PLURALS.get(module, module)}.",
             errors={"authorization": [f"has no {verb} access to the {module} module."]},
         )
     return row

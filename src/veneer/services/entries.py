@@ -149,7 +149,7 @@ def list_entries(
 
 def _listing(lp: ListParams) -> Listing:
     """The SQL list of list parameters; counting is cheap only when asked for."""
-    return Listing(lp.where, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
+    return Listing(lp.where, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count, lp.count_limit)
 
 
 def list_versions(

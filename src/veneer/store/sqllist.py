@@ -54,6 +54,10 @@ from veneer.store.sqlquery import (
 from veneer.store.tables import entry_values
 
 PROBE = 2000  # candidates up to which a list sorts its matches rather than walk the sort key
+# Fields Veneer sets itself, never longer than fieldindex.TEXT_PREFIX: their `tail` is always '',
+# so their order is the index's own (kind, num, text, entry) and a walk stops at the page's end
+# (with `tail` in ORDER BY, the databases sort every tie group of the index order).
+SHORT = frozenset({"updated_at", "created_at", "uid", "_version", "locale"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Listing:
     skip: int = 0
     limit: int = MAX_LIMIT
     include_count: bool = False
+    count_limit: int | None = None  # count at most this many, then answer count_limit + 1
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class Compiled:
     field: str
     descending: bool
     param: str
+    count_limit: int | None = None
 
 
 def compile_list(dialect: str, target: Target, listing: Listing) -> Compiled:
@@ -110,7 +116,7 @@ def compile_list(dialect: str, target: Target, listing: Listing) -> Compiled:
     )  # `asc` wins, as in `sort_entries`
     field = checked_path(field, lambda message: _param_error(param, message))
     filt = compile_filter(listing.query, dialect) if listing.query else AllOf(())
-    return Compiled(target, filt, field, descending, param)
+    return Compiled(target, filt, field, descending, param, listing.count_limit)
 
 
 def _param_error(param: str, message: str) -> ValidationFailed:
@@ -130,10 +136,15 @@ def list_entries(conn: Connection, target: Target, listing: Listing) -> Page:
         if found is not None:
             present, missing = _few(c, found)
             entries = _page(conn, c, present, missing, listing.skip, listing.limit)
-            return Page(entries, len(found) if listing.include_count else None)
+            count = len(found) if listing.include_count else None
+            if count is not None and c.count_limit is not None:
+                count = min(count, c.count_limit + 1)
+            return Page(entries, count)
         present, missing = _walk(c)
         entries = _page(conn, c, present, missing, listing.skip, listing.limit)
         count = conn.execute(_count(c)).scalar_one() if listing.include_count else None
+    if count is not None and c.count_limit is not None:
+        count = min(count, c.count_limit + 1)
     return Page(entries, count)
 
 
@@ -208,6 +219,8 @@ def _count(c: Compiled) -> Select[Any]:
         candidates = _candidates(c, rank)
         if driver(c.filter)[0] is not None:
             candidates = candidates.with_only_columns(candidates.selected_columns.entry).distinct()
+        if c.count_limit is not None:  # each locale's count stops one past the limit
+            candidates = candidates.limit(c.count_limit + 1)
         counts.append(select(func.count()).select_from(candidates.subquery()).scalar_subquery())
     return select(sum(counts[1:], counts[0]))
 
@@ -289,7 +302,7 @@ def _union(selects: Sequence[Select[Any]]) -> FromClause:
 def _ordered(c: Compiled, selects: Sequence[Select[Any]]) -> Select[Any]:
     """The oracle's order: by kind, then value; equal keys by entry uid ascending."""
     u = _union(selects)
-    keys = [u.c.kind, u.c.num, u.c.text, u.c.tail]
+    keys = [u.c.kind, u.c.num, u.c.text] + ([] if c.field in SHORT else [u.c.tail])
     return select(u).order_by(*(k.desc() if c.descending else k for k in keys), u.c.entry)
 
 

@@ -16,6 +16,7 @@ from veneer.web import session
 from veneer.web.page import Page, public, view
 
 PAGE_SIZE = 25
+COUNT_LIMIT = 10_000  # the entry list counts this many at most, then says "more than"
 MAX_SEARCH = 200
 
 
@@ -128,7 +129,13 @@ def entry_list(page: Page) -> Response:
     locale = (page.param("locale") or stack["master_locale"]).lower()
     search = page.param("q") or ""
     number = _page_number(page.param("page"))
-    lp = titled(search, skip=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, include_count=True)
+    lp = titled(
+        search,
+        skip=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        include_count=True,
+        count_limit=COUNT_LIMIT,
+    )
     items, count = entries.list_entries(
         page.services,
         page.actor,
@@ -143,7 +150,8 @@ def entry_list(page: Page) -> Response:
         e["uid"]: e["name"]
         for e in environments.list_environments(page.services, page.actor, api_key)
     }
-    pages = max(1, math.ceil(count / PAGE_SIZE))
+    more = count > COUNT_LIMIT  # counted no further: "more than", and a next page while full
+    pages = max(1, math.ceil(count / PAGE_SIZE), number + (len(items) == PAGE_SIZE and more))
     crumbs = [
         *stack_crumbs(page, stack),
         (ct["title"], page.href("stacks", api_key, "content-types", ct_uid, "entries")),
@@ -153,7 +161,8 @@ def entry_list(page: Page) -> Response:
         stack=stack,
         ct=ct,
         entries=items,
-        count=count,
+        count=min(count, COUNT_LIMIT),
+        more=more,
         locales=codes,
         locale=locale,
         search=search,
