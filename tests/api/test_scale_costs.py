@@ -90,8 +90,12 @@ def copy_entry(services: Services, stack: str, uid: str, copies: int) -> None:
         title = conn.execute(
             select(t.entries.c.doc).where(t.entries.c.stack == stack, t.entries.c.uid == uid)
         ).scalar_one()
-        title = loads(title)["title"]
-        renamed = [(ids.blt(), f"Entry {ids.cs()}") for _ in range(copies)]
+        doc = loads(title)
+        title, made = doc["title"], doc["updated_at"]
+        # Each copy made a millisecond before the last, as entries made one after the other are:
+        # lists sort by the time by default, and one tie group of every copy is not what a stack
+        # holds.
+        renamed = [(ids.blt(), f"Entry {ids.cs()}", _earlier(made, n + 1)) for n in range(copies)]
         for table, column in ENTRY_ROWS.items():
             rows = conn.execute(
                 select(table).where(table.c.stack == stack, table.c[column] == uid)
@@ -103,15 +107,21 @@ def copy_entry(services: Services, stack: str, uid: str, copies: int) -> None:
                 insert(table),
                 [
                     {
-                        key: value.replace(uid, new).replace(title, new_title)
+                        key: value.replace(uid, new).replace(title, new_title).replace(made, at)
                         if isinstance(value, str)
                         else value
                         for key, value in row.items()
                     }
-                    for new, new_title in renamed
+                    for new, new_title, at in renamed
                     for row in rows
                 ],
             )
+
+
+def _earlier(at: str, milliseconds: int) -> str:
+    """The API's time `at` (ISO 8601, milliseconds, Z), `milliseconds` earlier, in its format."""
+    moment = datetime.fromisoformat(at) - timedelta(milliseconds=milliseconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def same_cost_at_n_and_4n(stack: Stack, operations: dict[str, Callable[[str], Any]]) -> None:
