@@ -125,6 +125,8 @@ def load_entries(
         position += len(batch)
         if progress:
             progress(len(batch))
+    if report.loaded:
+        services.store.refresh_statistics()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -130,6 +130,11 @@ class Store:
         """Make other processes that migrate at the same time wait until this one is done."""
         raise NotImplementedError
 
+    def refresh_statistics(self) -> None:
+        """After a bulk load: bring the planner's statistics of the content tables up to date
+        (PostgreSQL plans the lists' per-entry checks well only with them; docs/queries.md).
+        SQLite keeps none unless asked, and its plans are made for that: nothing to do."""
+
     # -- delivery hot path --------------------------------------------------------------------
     def published_reader(self, timeout: float) -> PublishedReader:
         """The delivery read path's reader (`store/published.py`), which skips SQLAlchemy's

@@ -107,6 +107,12 @@ class PostgresStore(Store):
         except psycopg.DataError as exc:
             raise DataError(statement, None, exc) from exc
 
+    def refresh_statistics(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "ANALYZE entries, publications, entry_values, unique_values, entry_variants"
+            )
+
     def lock_migrations(self, conn: Connection) -> None:
         """Several workers may start at once: one migrates, the others wait and find it done."""
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7300001)")

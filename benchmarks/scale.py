@@ -1,0 +1,481 @@
+"""Scale benchmark (issue 11): the same requests against a stack of 1,000 and a stack of 1,000,000
+published entries, on SQLite and on PostgreSQL.
+
+    .venv/bin/python benchmarks/scale.py [--sizes 1000,1000000] [--databases sqlite,postgresql]
+                                         [--runs 300] [--pg postgresql+psycopg://127.0.0.1:5432/]
+
+For each database and size, in a fresh database: creates a stack (a category, an article type with
+a unique title, a url, a number, a date, a reference, a group and ~1.5 KB of text; a variant group
+of three variants), loads the articles through the bulk path (`veneer.services.bulk`), each
+published to production in en-us, 10% of them with three published entry variants; prints the
+load rate and the database size per entry; then starts `veneer serve` with the delivery cache off
+(every read is cold) and measures, one request at a time from one client, p50 and p99 of:
+
+- entry by uid, query by `url`, list of 100 newest (the default order), a range query on the
+  number with sort and count (the range holds 50 entries at every size), the same with three
+  variants named in `x-cs-variant-uid`, a CMA query by url, one CMA create + publish;
+- informational, not a target: the count of a range holding 10% of the entries, which reads every
+  match (O(matches), see docs/queries.md).
+
+Then the server's memory (RSS of its processes) and, for each case, the ratio of the largest size
+to the smallest. Targets: every ratio <= 2; cold read p99 < 20 ms at 1M (the count < 100 ms);
+bulk load >= 5,000 entries/s; create + publish <= 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from delivery import free_port, start_veneer, stop  # benchmarks/delivery.py
+
+VARIANT_SHARE = 10  # one article in VARIANT_SHARE has three published variants
+RANGE = 50  # entries in the range query's range, at every size
+TEXT = (
+    "Veneer keeps a base entry and thin variant layers that store only what they change. "
+    "Editors see, field by field, what is inherited and what a variant overrides. "
+)
+
+CATEGORY = {
+    "content_type": {
+        "title": "Category",
+        "uid": "category",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True}
+        ],
+    }
+}
+ARTICLE = {
+    "content_type": {
+        "title": "Article",
+        "uid": "article",
+        "schema": [
+            {
+                "display_name": "Title",
+                "uid": "title",
+                "data_type": "text",
+                "mandatory": True,
+                "unique": True,
+            },
+            {"display_name": "URL", "uid": "url", "data_type": "text"},
+            {"display_name": "Rank", "uid": "rank", "data_type": "number"},
+            {"display_name": "Published on", "uid": "published_on", "data_type": "isodate"},
+            {
+                "display_name": "Body",
+                "uid": "body",
+                "data_type": "text",
+                "field_metadata": {"multiline": True},
+            },
+            {
+                "display_name": "Category",
+                "uid": "category",
+                "data_type": "reference",
+                "reference_to": ["category"],
+            },
+            {
+                "display_name": "SEO",
+                "uid": "seo",
+                "data_type": "group",
+                "schema": [
+                    {"display_name": "Meta title", "uid": "meta_title", "data_type": "text"},
+                    {"display_name": "Description", "uid": "description", "data_type": "text"},
+                ],
+            },
+        ],
+    }
+}
+
+
+def article(n: int, category: str) -> dict[str, Any]:
+    """Article `n`: ~2 KB stored."""
+    return {
+        "title": f"Article {n}",
+        "url": f"/articles/{n}",
+        "rank": n,
+        "published_on": f"20{10 + n % 16:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+        "body": f"Article {n}. " + TEXT * 7,
+        "category": [{"uid": category, "_content_type_uid": "category"}],
+        "seo": {"meta_title": f"Article {n} | Veneer", "description": TEXT[:150]},
+    }
+
+
+def variant_changes(n: int, shown: int) -> dict[str, Any]:
+    """Variant `shown` of article `n` changes the title and one field of its own."""
+    own = [
+        {"seo": {"meta_title": f"Article {n} for audience 0"}},
+        {"body": f"Article {n}, told for audience 1."},
+        {"url": f"/articles/{n}/audience-2"},
+    ]
+    return {"title": f"Article {n} for audience {shown}", **own[shown], "_variant": {}}
+
+
+# -- building a stack ------------------------------------------------------------------------------
+@dataclass
+class Stack:
+    api_key: str
+    delivery_token: str
+    management_token: str
+    size: int
+    uids: list[str]
+    load_seconds: float
+    variant_aliases: str
+
+
+def build(database_url: str, size: int) -> Stack:
+    """A fresh database with one stack of `size` published articles, loaded in bulk."""
+    # Imported here: the benchmark's own process (the client) needs none of Veneer until now.
+    from veneer.services import (
+        bulk,
+        content_types,
+        entries,
+        environments,
+        publishing,
+        stacks,
+        tokens,
+        users,
+        variant_groups,
+    )
+    from veneer.services.context import Actor, Services
+    from veneer.settings import Settings
+    from veneer.store import open_store
+    from veneer.store.migrate import upgrade
+
+    store = open_store(database_url)
+    upgrade(store)
+    services = Services(
+        store=store, settings=Settings(database_url=database_url, admin_password="bench-password")
+    )
+    users.bootstrap(services)
+    owner = users.create_user(services, "bench@example.com", "bench-password")
+    actor = Actor(kind="user", uid=owner["uid"], user=owner)
+    key = stacks.create_stack(services, actor, {"name": "Scale", "master_locale": "en-us"})[
+        "api_key"
+    ]
+    environments.create_environment(services, actor, key, {"name": "production"})
+    content_types.create_content_type(services, actor, key, CATEGORY["content_type"])
+    content_types.create_content_type(services, actor, key, ARTICLE["content_type"])
+    target = {"entry": {"environments": ["production"], "locales": ["en-us"]}, "locale": "en-us"}
+    category = entries.create_entry(
+        services, actor, key, "category", {"entry": {"title": "Guides"}}
+    )["uid"]
+    publishing.publish(services, actor, key, "category", category, target)
+    variant_groups.create_group(
+        services,
+        actor,
+        key,
+        {
+            "name": "Audiences",
+            "uid": "audiences",
+            "content_types": ["article"],
+            "personalize_metadata": {"experience_short_uid": "0"},
+        },
+    )
+    shown = [
+        variant_groups.create_variant(
+            services,
+            actor,
+            key,
+            {"name": f"Audience {i}", "personalize_metadata": {"variant_short_uid": str(i)}},
+            "audiences",
+        )["uid"]
+        for i in range(3)
+    ]
+    started = time.perf_counter()
+    uids = bulk_load(bulk, services, actor, key, size, category, shown)
+    load_seconds = time.perf_counter() - started
+    delivery = tokens.create_token(
+        services,
+        actor,
+        key,
+        "delivery",
+        {
+            "name": "bench",
+            "scope": [
+                {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+            ],
+        },
+    )["token"]
+    management = tokens.create_token(
+        services,
+        actor,
+        key,
+        "management",
+        {
+            "name": "bench",
+            "scope": [
+                {"module": "content_type", "acl": {"read": True, "write": True}},
+                {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+            ],
+        },
+    )["token"]
+    store.dispose()
+    aliases = "cs_personalize_0_0, cs_personalize_0_1, cs_personalize_0_2"
+    return Stack(key, delivery, management, size, uids, load_seconds, aliases)
+
+
+def bulk_load(
+    bulk: Any, services: Any, actor: Any, key: str, size: int, category: str, shown: list[str]
+) -> list[str]:
+    """`size` articles through the bulk path, published to production in en-us, one in
+    VARIANT_SHARE with its three variants published too; the uids of the articles."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    def items() -> Iterator[dict[str, Any]]:
+        for n in range(size):
+            item: dict[str, Any] = {"entry": article(n, category)}
+            if n % VARIANT_SHARE == 0:
+                item["variants"] = {
+                    variant: {"entry": variant_changes(n, i)} for i, variant in enumerate(shown)
+                }
+            yield item
+
+    load = bulk.Load("article", "en-us", ("production",))
+    with Progress(
+        TextColumn("loading"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    ) as progress:
+        task = progress.add_task("load", total=size)
+        report = bulk.load_entries(
+            services, actor, key, load, items(), lambda done: progress.advance(task, done)
+        )
+    if report.refused or report.loaded != size:
+        sys.exit(f"the load refused {len(report.refused)}: {report.refused[:3]}")
+    with services.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT uid FROM entries WHERE stack = ? AND content_type = 'article'"
+            if conn.dialect.name == "sqlite"
+            else "SELECT uid FROM entries WHERE stack = %s AND content_type = 'article'",
+            (key,),
+        )
+        return [uid for (uid,) in rows]
+
+
+# -- databases -------------------------------------------------------------------------------------
+@contextmanager
+def database(kind: str, pg: str, tmp: Path, size: int) -> Iterator[tuple[str, Callable[[], int]]]:
+    """(a fresh database's URL, a function that returns its size in bytes); dropped afterwards."""
+    if kind == "sqlite":
+        path = tmp / f"scale-{size}.db"
+        yield (
+            f"sqlite:///{path}",
+            lambda: sum(p.stat().st_size for p in tmp.glob(f"scale-{size}.db*")),
+        )
+        for leftover in tmp.glob(f"scale-{size}.db*"):
+            leftover.unlink()
+        return
+    import psycopg
+
+    name = f"veneer_scale_{os.getpid()}_{size}"
+    admin = pg.replace("postgresql+psycopg://", "postgresql://") + "postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+
+        def measure() -> int:
+            with psycopg.connect(admin) as conn:
+                row = conn.execute("SELECT pg_database_size(%s)", (name,)).fetchone()
+                assert row is not None
+                return int(row[0])
+
+        yield pg + name, measure
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# -- measuring -------------------------------------------------------------------------------------
+@dataclass
+class Timings:
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, case: str, ms: float) -> None:
+        self.samples.setdefault(case, []).append(ms)
+
+    def p(self, case: str, q: float) -> float:
+        values = sorted(self.samples[case])
+        return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def timed(client: httpx.Client, method: str, url: str, **kw: Any) -> tuple[float, httpx.Response]:
+    began = time.perf_counter()
+    response = client.request(method, url, **kw)
+    ms = (time.perf_counter() - began) * 1000
+    if response.status_code >= 300:
+        sys.exit(f"{method} {url}: {response.status_code} {response.text[:500]}")
+    return ms, response
+
+
+def measure(base: str, stack: Stack, runs: int, rng: random.Random) -> Timings:
+    timings = Timings()
+    delivery = {"api_key": stack.api_key, "access_token": stack.delivery_token}
+    cma = {"api_key": stack.api_key, "authorization": stack.management_token}
+    env = {"environment": "production"}
+    entries = f"{base}/v3/content_types/article/entries"
+    n = stack.size
+    with httpx.Client(timeout=30) as client:
+        for _ in range(3):  # connections and per-process memos warm; the delivery cache is off
+            timed(client, "GET", entries, params={**env, "limit": 1}, headers=delivery)
+        for _ in range(runs):
+            uid = rng.choice(stack.uids)
+            ms, _ = timed(client, "GET", f"{entries}/{uid}", params=env, headers=delivery)
+            timings.add("entry by uid", ms)
+            url = f"/articles/{rng.randrange(n)}"
+            query = {**env, "query": json.dumps({"url": url})}
+            ms, r = timed(client, "GET", entries, params=query, headers=delivery)
+            assert len(r.json()["entries"]) == 1, r.text[:300]
+            timings.add("query by url", ms)
+            ms, r = timed(client, "GET", entries, params={**env, "limit": 100}, headers=delivery)
+            assert len(r.json()["entries"]) == 100
+            timings.add("list of 100 newest", ms)
+            low = rng.randrange(n - RANGE)
+            ranged = {
+                **env,
+                "query": json.dumps({"rank": {"$gte": low, "$lt": low + RANGE}}),
+                "desc": "rank",
+                "include_count": "true",
+                "limit": 10,
+            }
+            ms, r = timed(client, "GET", entries, params=ranged, headers=delivery)
+            assert r.json()["count"] == RANGE, r.text[:300]
+            timings.add("range + sort + count", ms)
+            with_variants = {**delivery, "x-cs-variant-uid": stack.variant_aliases}
+            ms, r = timed(client, "GET", entries, params=ranged, headers=with_variants)
+            assert r.json()["count"] == RANGE
+            timings.add("  the same, 3 variants", ms)
+            cma_query = {"query": json.dumps({"url": f"/articles/{rng.randrange(n)}"})}
+            ms, r = timed(client, "GET", entries, params=cma_query, headers=cma)
+            assert len(r.json()["entries"]) == 1
+            timings.add("CMA query by url", ms)
+        wide = {
+            **env,
+            "query": json.dumps({"rank": {"$gte": n * 45 // 100, "$lt": n * 55 // 100}}),
+            "include_count": "true",
+            "limit": 1,
+        }
+        for _ in range(max(5, runs // 20)):
+            ms, r = timed(client, "GET", entries, params=wide, headers=delivery)
+            assert r.json()["count"] == n * 55 // 100 - n * 45 // 100
+            timings.add("(info) count of a 10% range", ms)
+        for i in range(max(20, runs // 5)):
+            began = time.perf_counter()
+            body = {"entry": {**article(n + i, "none"), "category": []}}
+            _, r = timed(client, "POST", entries, json=body, headers=cma)
+            uid = r.json()["entry"]["uid"]
+            publish = {
+                "entry": {"environments": ["production"], "locales": ["en-us"]},
+                "locale": "en-us",
+            }
+            timed(client, "POST", f"{entries}/{uid}/publish", json=publish, headers=cma)
+            timings.add("CMA create + publish", (time.perf_counter() - began) * 1000)
+    return timings
+
+
+def rss_bytes(pid: int) -> int:
+    """The resident memory of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+# -- the run ---------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    kind: str
+    size: int
+    timings: Timings
+    load_rate: float
+    db_bytes: int
+    rss: int
+
+
+def one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> Run:
+    with database(kind, args.pg, tmp, size) as (url, db_size):
+        print(f"[{kind} {size:,}] building ...", flush=True)
+        stack = build(url, size)
+        rate = size / stack.load_seconds
+        print(f"[{kind} {size:,}] loaded {size:,} in {stack.load_seconds:.1f} s: {rate:,.0f}/s")
+        port = free_port()
+        server = start_veneer(
+            tmp, url, port, args.workers, f"serve-{kind}-{size}", VENEER_DELIVERY_CACHE="false"
+        )
+        try:
+            timings = measure(f"http://127.0.0.1:{port}", stack, args.runs, random.Random(size))
+            rss = rss_bytes(server.pid)
+        finally:
+            stop(server)
+        return Run(kind, size, timings, rate, db_size(), rss)
+
+
+def report(runs: list[Run]) -> None:
+    for kind in dict.fromkeys(run.kind for run in runs):
+        mine = [run for run in runs if run.kind == kind]
+        small, large = mine[0], mine[-1]
+        print(f"\n{kind}: cold p50 / p99 in ms (one client, delivery cache off)\n")
+        head = " | ".join(f"{run.size:,} p50 / p99" for run in mine)
+        print(f"| case | {head} | ratio p50 / p99 |")
+        print("|---|" + "---|" * len(mine) + "---|")
+        for case in small.timings.samples:
+            cells = " | ".join(
+                f"{run.timings.p(case, 0.5):.1f} / {run.timings.p(case, 0.99):.1f}" for run in mine
+            )
+            ratio = (
+                f"{large.timings.p(case, 0.5) / small.timings.p(case, 0.5):.2f} / "
+                f"{large.timings.p(case, 0.99) / small.timings.p(case, 0.99):.2f}"
+            )
+            print(f"| {case} | {cells} | {ratio} |")
+        for label, value in (
+            ("bulk load, entries/s", lambda r: f"{r.load_rate:,.0f}"),
+            ("database size per entry", lambda r: f"{r.db_bytes / r.size / 1024:,.1f} KiB"),
+            ("database size", lambda r: f"{r.db_bytes / 2**20:,.0f} MiB"),
+            ("server memory (RSS)", lambda r: f"{r.rss / 2**20:,.0f} MiB"),
+        ):
+            print(f"| {label} | " + " | ".join(value(run) for run in mine) + " | |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--pg", default="postgresql+psycopg://127.0.0.1:5432/")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="veneer-scale-") as tmp:
+        for kind in args.databases.split(","):
+            for size in sizes:
+                runs.append(one(kind, size, args, Path(tmp)))
+    report(runs)
+
+
+if __name__ == "__main__":
+    main()
