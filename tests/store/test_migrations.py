@@ -17,6 +17,7 @@ from veneer.store import tables as t
 from veneer.store.migrate import current, head, upgrade
 from veneer.store.sqllist import Listing
 from veneer.store.tables import metadata
+from veneer.store.uniques import value_key
 
 
 def test_database_is_at_head(services: Any) -> None:
@@ -151,3 +152,49 @@ def _publish(conn: Connection, uid: str, code: str, ct: str, doc: str, variant: 
             seq=1,
         )
     )
+
+
+def test_0008_keys_unique_values_in_nfc(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Claims made before 0008 keyed the text as sent: an NFC and an NFD "Café" both held one."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with contextmanager(_database)(backend, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            upgrade(store, "0007")
+            title = {"uid": "title", "data_type": "text", "unique": True}
+            with store.engine.begin() as conn:
+                doc = dumps({"uid": "page", "schema": [title]})
+                conn.execute(
+                    insert(t.content_types).values(stack="s", uid="page", doc=doc, created_at="t")
+                )
+                for uid, value in (("blt1", "Caf\u00e9"), ("blt2", "Cafe\u0301")):
+                    entry = dumps({"uid": uid, "locale": "en-us", "title": value})
+                    conn.execute(
+                        insert(t.entries).values(
+                            stack="s",
+                            uid=uid,
+                            locale="en-us",
+                            content_type="page",
+                            version=1,
+                            doc=entry,
+                        )
+                    )
+                    conn.execute(
+                        insert(t.unique_values).values(
+                            stack="s",
+                            content_type="page",
+                            locale="en-us",
+                            field="title",
+                            value=f"as sent {uid}",
+                            entry=uid,
+                        )
+                    )
+            upgrade(store)
+            with store.engine.connect() as conn:
+                u = t.unique_values
+                rows = conn.execute(select(u.c.field, u.c.value, u.c.entry)).all()
+            assert [tuple(row) for row in rows] == [("title", value_key("Caf\u00e9"), "blt1")]
+        finally:
+            store.dispose()

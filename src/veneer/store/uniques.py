@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import MetaData, Table, insert, select, tuple_
+from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
+from veneer.domain import schema as domain_schema
 from veneer.errors import ValidationFailed
 from veneer.store.core import Rows, refusals, scope, where
 
@@ -102,6 +104,30 @@ def claims(
                 "entry": holder.entry,
             }
     return list(rows.values()), clashes
+
+
+def existing_claims(conn: Connection) -> Iterator[list[dict[str, Any]]]:
+    """The `unique_values` rows of every entry stored, per content type with unique fields, each
+    value to the oldest uid holding it (migrations 0003 and 0008 fill the table with them)."""
+    meta = MetaData()
+    types = Table("content_types", meta, autoload_with=conn)
+    entries = Table("entries", meta, autoload_with=conn)
+    for stack, uid, text in conn.execute(select(types.c.stack, types.c.uid, types.c.doc)).all():
+        schema = orjson.loads(text).get("schema") or []
+        if not any(field.get("unique") for field in schema):
+            continue
+        docs = conn.execute(
+            select(entries.c.uid, entries.c.locale, entries.c.doc)
+            .where(entries.c.stack == stack, entries.c.content_type == uid)
+            .order_by(entries.c.uid, entries.c.locale)
+        )
+        holders = (
+            Holder(e, code, domain_schema.unique_values(schema, orjson.loads(doc)))
+            for e, code, doc in docs
+        )
+        rows, _ = claims(stack, uid, holders)
+        if rows:
+            yield rows
 
 
 class Uniques(Rows):

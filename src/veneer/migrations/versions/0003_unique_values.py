@@ -5,12 +5,10 @@ Revision ID: 0003
 Revises: 0002
 """
 
-import orjson
 import sqlalchemy as sa
 from alembic import op
 
-from veneer.domain.schema import unique_values
-from veneer.store.uniques import Holder, claims
+from veneer.store.uniques import existing_claims
 
 revision = "0003"
 down_revision = "0002"
@@ -37,24 +35,8 @@ def _backfill(table: sa.Table) -> None:
     """Claim the values of every existing entry, oldest uid first; a value two entries already
     share (the old check was racy) stays with the first of them."""
     conn = op.get_bind()
-    meta = sa.MetaData()
-    types = sa.Table("content_types", meta, autoload_with=conn)
-    entries = sa.Table("entries", meta, autoload_with=conn)
-    for stack, uid, text in conn.execute(sa.select(types.c.stack, types.c.uid, types.c.doc)):
-        schema = orjson.loads(text).get("schema") or []
-        if not any(field.get("unique") for field in schema):
-            continue
-        docs = conn.execute(
-            sa.select(entries.c.uid, entries.c.locale, entries.c.doc)
-            .where(entries.c.stack == stack, entries.c.content_type == uid)
-            .order_by(entries.c.uid, entries.c.locale)
-        )
-        holders = (
-            Holder(e, code, unique_values(schema, orjson.loads(doc))) for e, code, doc in docs
-        )
-        rows, _ = claims(stack, uid, holders)
-        if rows:
-            conn.execute(sa.insert(table), rows)
+    for rows in existing_claims(conn):
+        conn.execute(sa.insert(table), rows)
 
 
 def downgrade() -> None:
