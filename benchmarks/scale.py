@@ -469,12 +469,9 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql+psycopg://127.0.0.1:5432/")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    runs = []
     with tempfile.TemporaryDirectory(prefix="veneer-scale-") as tmp:
-        for kind in args.databases.split(","):
-            for size in sizes:
-                runs.append(one(kind, size, args, Path(tmp)))
-    report(runs)
+        for kind in args.databases.split(","):  # each database's table as soon as it is done
+            report([one(kind, size, args, Path(tmp)) for size in sizes])
 
 
 if __name__ == "__main__":
