@@ -115,7 +115,8 @@ SETTINGS: tuple[Setting, ...] = (
         "trusted_proxies",
         "",
         "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
-        "X-Forwarded-Proto Veneer believes (the editor cookie is then Secure); empty: none.",
+        "X-Forwarded-Proto (the editor cookie is then Secure) and X-Forwarded-For (the client "
+        "address login limits count) Veneer believes; empty: none.",
     ),
     Setting("delivery_cache", True, "Keep published documents in an in-process cache.", _bool),
     Setting(

@@ -261,3 +261,33 @@ def test_a_hash_that_waits_too_long_for_its_turn_is_a_429() -> None:
     hasher.gate.set()
     first.join()
     assert passwords.verify(stored, "correct horse battery") is True
+
+
+def test_behind_a_trusted_proxy_logins_count_per_forwarded_address(services: Services) -> None:
+    """Behind a proxy every client shares its address: the login limit per address then counts
+    the client a trusted proxy names in X-Forwarded-For (anyone else's header is ignored)."""
+    proxy = f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    settings = dataclasses.replace(
+        services.settings, login_attempts_per_address=2, trusted_proxies="10.9.0.0/16"
+    )
+    behind = dataclasses.replace(services, settings=settings)
+    attacker, neighbour = (f"203.0.113.{secrets.randbelow(250) + 1}" for _ in range(2))
+    with TestClient(create_app(settings, services=behind), client=(proxy, 50000)) as client:
+
+        def login(forwarded_for: str, password: str) -> int:
+            body = {"user": {"email": _account(behind), "password": password}}
+            headers = {"x-forwarded-for": f"198.51.100.7, {forwarded_for}"}
+            return client.post("/v3/user-session", json=body, headers=headers).status_code
+
+        assert [login(attacker, "wrong-password") for _ in range(3)] == [401, 401, 429]
+        assert login(neighbour, PASSWORD) == 200  # another client behind the same proxy
+    # Not a trusted proxy: its X-Forwarded-For is anyone's to write, the socket's peer counts.
+    stranger = f"stranger-{secrets.token_hex(4)}"
+    with TestClient(create_app(settings, services=behind), client=(stranger, 50000)) as client:
+        for forwarded_for in ("192.0.2.1", "192.0.2.2"):
+            body = {"user": {"email": _account(behind), "password": "wrong-password"}}
+            headers = {"x-forwarded-for": forwarded_for}
+            assert client.post("/v3/user-session", json=body, headers=headers).status_code == 401
+        body = {"user": {"email": _account(behind), "password": PASSWORD}}
+        headers = {"x-forwarded-for": "192.0.2.3"}
+        assert client.post("/v3/user-session", json=body, headers=headers).status_code == 429

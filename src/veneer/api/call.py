@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from veneer import clients
 from veneer.api.responses import error_response, json_response
 from veneer.errors import BadRequest, BodyTimeout, PayloadTooLarge, Unauthorized, VeneerError
 from veneer.services import ratelimit, tokens, users
@@ -195,7 +196,9 @@ class Call:
 
     @property
     def address(self) -> str:
-        return self.request.client.host if self.request.client else ""
+        """The client's address, through trusted proxies (`veneer.clients`)."""
+        networks = self.request.app.state.services.settings.proxy_networks
+        return clients.client_address(self.request, networks)
 
     def actor(self) -> Actor:
         """The management caller (an authtoken's user or a management token), counted against the

@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from ipaddress import ip_address
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from veneer import clients
 from veneer.services.context import Services
 
 COOKIE = "veneer_session"
@@ -70,13 +70,14 @@ def is_https(request: Request) -> bool:
 
 def _trusted(request: Request) -> bool:
     services: Services = request.app.state.services
-    networks = services.settings.proxy_networks
     host = request.client.host if request.client else ""
-    try:
-        address = ip_address(host)
-    except ValueError:
-        return False
-    return any(address in network for network in networks)
+    return clients.trusted(host, services.settings.proxy_networks)
+
+
+def address(request: Request) -> str:
+    """The client's address, through trusted proxies (`veneer.clients`)."""
+    services: Services = request.app.state.services
+    return clients.client_address(request, services.settings.proxy_networks)
 
 
 def set_cookie(

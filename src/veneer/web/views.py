@@ -50,10 +50,9 @@ def login(page: Page) -> Response:
     email = page.field("email").strip()
     if not session.login_csrf_ok(page.request, page.field("csrf")):
         return _login_page(page, target, email, "The login form expired. Please try again.", 403)
-    client = page.request.client
     try:
         token = users.editor_login(
-            page.services, email, page.field("password"), client.host if client else ""
+            page.services, email, page.field("password"), session.address(page.request)
         )
     except VeneerError as exc:  # failed logins count against the same limits as the API's
         response = _login_page(page, target, email, exc.message, exc.status)
