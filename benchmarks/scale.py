@@ -230,6 +230,7 @@ def bulk_load(
     """`size` articles through the bulk path, published to production in en-us, one in
     VARIANT_SHARE with its three variants published too; the uids of the articles."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from sqlalchemy import text
 
     def items() -> Iterator[dict[str, Any]]:
         for n in range(size):
@@ -254,11 +255,9 @@ def bulk_load(
     if report.refused or report.loaded != size:
         sys.exit(f"the load refused {len(report.refused)}: {report.refused[:3]}")
     with services.store.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT uid FROM entries WHERE stack = ? AND content_type = 'article'"
-            if conn.dialect.name == "sqlite"
-            else "SELECT uid FROM entries WHERE stack = %s AND content_type = 'article'",
-            (key,),
+        rows = conn.execute(
+            text("SELECT uid FROM entries WHERE stack = :stack AND content_type = 'article'"),
+            {"stack": key},
         )
         return [uid for (uid,) in rows]
 

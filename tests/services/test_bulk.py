@@ -354,3 +354,24 @@ def test_the_load_command(services: Services, site: Site, tmp_path: Path) -> Non
     assert [e["title"] for e in delivered["entries"]] == ["Article 1", "Article 3"]
     owner = site.api.ok(site.api.get("/user"))["user"]["uid"]
     assert {e["created_by"] for e in delivered["entries"]} == {owner}
+
+
+def test_a_load_refreshes_postgresqls_statistics(services: Services, site: Site) -> None:
+    """PostgreSQL plans the lists' per-entry checks well only with statistics (docs/queries.md):
+    a load analyzes the content tables. SQLite's plans are made for none: it keeps none."""
+    with services.store.engine.connect() as conn:
+        if services.store.dialect == "postgresql":
+            conn.exec_driver_sql("SELECT pg_stat_reset()")
+    assert load(services, site.api, [{"entry": article(n)} for n in range(3)]).loaded == 3
+    with services.store.engine.connect() as conn:
+        if services.store.dialect == "postgresql":
+            analyzed = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE analyze_count > 0 "
+                "AND relname IN ('entries', 'publications', 'entry_values')"
+            ).scalar_one()
+            assert analyzed == 3
+        else:
+            stats = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).scalar_one()
+            assert stats == 0
