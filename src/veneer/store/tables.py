@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -373,4 +374,60 @@ unique_values = Table(
     Column("value", String(128), primary_key=True),
     Column("entry", UID, nullable=False),
     Index("ix_unique_values_entry", "stack", "entry", "locale"),
+)
+
+# -- assets (issue 13; store/assets.py, docs/assets.md) -------------------------------------------
+# An asset or folder's latest document; `parent_uid` is '' at the root. Its field values are
+# indexed in `entry_values` under the content type `sys_assets` (locale '') so that asset lists
+# and queries run on the same index as entries'.
+assets = Table(
+    "assets",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("parent_uid", UID, nullable=False),
+    Column("is_dir", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("doc", Text, nullable=False),
+    Index("ix_assets_parent", "stack", "parent_uid", "is_dir", "uid"),
+)
+
+# Every version of an asset's file: `version_uid` is the URL's version segment, `blob` the key of
+# its bytes in the blob store (`veneer.assets.blobs`), `doc` the asset as that version left it.
+asset_versions = Table(
+    "asset_versions",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("version_uid", UID, nullable=False),
+    Column("blob", String(64), nullable=False),
+    Column("doc", Text, nullable=False),
+    # Whether anything still holds a blob (deleting an asset deletes its unheld blobs).
+    Index("ix_asset_versions_blob", "blob"),
+)
+
+# What is published of an asset in an environment and locale (the delivery document).
+asset_publications = Table(
+    "asset_publications",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("environment", UID, primary_key=True),
+    Column("locale", String(32), primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("doc", Text, nullable=False),
+    Column("published_at", TIME, nullable=False),
+    Column("published_by", UID, nullable=False),
+    Index("ix_asset_publications_asset", "stack", "uid", "locale", "environment", unique=True),
+)
+
+# The database blob store: content-addressed bytes (`key` is their SHA-256, hex), so that several
+# nodes on one PostgreSQL share assets with nothing else to run.
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
 )
