@@ -76,6 +76,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds after which the database cuts off a request (delivery, management, editor).",
         float,
     ),
+    Setting(
+        "max_upload_bytes",
+        100 * 1024 * 1024,
+        "Largest asset file accepted in an upload (413 beyond).",
+        int,
+    ),
+    Setting(
+        "upload_timeout",
+        300.0,
+        "Seconds a client has to send a whole asset upload (408 after).",
+        float,
+    ),
+    Setting(
+        "asset_base_url",
+        "",
+        "Origin asset URLs are given in (e.g. https://cdn.example.com, for a CDN in front of "
+        "Veneer); empty: the origin of the request that reads them.",
+    ),
+    Setting(
+        "rendition_cache_bytes",
+        1024 * 1024 * 1024,
+        "Most bytes of image renditions kept on disk (least recently used dropped beyond).",
+        int,
+    ),
     Setting("max_json_depth", 64, "Deepest JSON nesting accepted in a request body.", int),
     Setting(
         "max_json_items",
@@ -190,6 +214,10 @@ class Settings:
     max_json_items: int = 200_000
     header_timeout: float = 10.0
     body_timeout: float = 30.0
+    max_upload_bytes: int = 100 * 1024 * 1024
+    upload_timeout: float = 300.0
+    asset_base_url: str = ""
+    rendition_cache_bytes: int = 1024 * 1024 * 1024
     max_connections: int = 1024
     session_ttl_hours: int = 24 * 14
     editor_session_hours: int = 12
@@ -267,6 +295,14 @@ class Settings:
         for name, path in given.items():
             if not Path(path).is_file():
                 raise ConfigError(f"Setting {name}={path!r} is not a readable file.")
+
+    @property
+    def data_dir(self) -> Path:
+        """Where Veneer keeps files besides the database (blobs, renditions): the SQLite file's
+        directory, or ./veneer-data next to a PostgreSQL server."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).resolve().parent
+        return Path("veneer-data").resolve()
 
     @property
     def tls(self) -> bool:

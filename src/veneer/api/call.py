@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -173,12 +174,86 @@ def _object_sequence(raw: bytes) -> list[Any] | None:
     return items if all(isinstance(item, dict) for item in items) else None
 
 
+@dataclass(frozen=True)
+class Form:
+    """A multipart form: its text fields, and its one file (name, bytes), if any."""
+
+    fields: dict[str, str]
+    file: tuple[str, bytes] | None
+
+
+FORM_FIELD_BYTES = 64 * 1024  # a form's text field (a title, tags) is never longer
+
+
+def is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+
+
+async def read_form(request: Request, settings: Settings) -> Form:
+    """A multipart upload: at most one file of at most `max_upload_bytes` (413), a few short text
+    fields, all received within `upload_timeout` seconds (408). Parsed as it arrives: files
+    spool to disk past 1 MiB (Starlette's parser), so an upload never sits in memory twice."""
+    cap = settings.max_upload_bytes + FORM_FIELD_BYTES
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise PayloadTooLarge(
+            errors={"asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]}
+        )
+
+    async def capped() -> AsyncGenerator[bytes, None]:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > cap:
+                raise PayloadTooLarge(
+                    errors={
+                        "asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]
+                    }
+                )
+            yield chunk
+
+    parser = MultiPartParser(
+        request.headers, capped(), max_files=1, max_fields=50, max_part_size=FORM_FIELD_BYTES
+    )
+    try:
+        async with asyncio.timeout(settings.upload_timeout):
+            data = await parser.parse()
+            fields: dict[str, str] = {}
+            file = None
+            for name, value in data.multi_items():
+                if isinstance(value, str):
+                    fields[name] = value
+                else:
+                    file = (value.filename or "file", await value.read())
+                    await value.close()
+    except TimeoutError:
+        _log_cut(request, f"not received within {settings.upload_timeout:g}s", 0)
+        raise BodyTimeout(
+            errors={"body": [f"must arrive within {settings.upload_timeout:g} seconds."]}
+        ) from None
+    except ClientDisconnect:
+        raise BadRequest(
+            "The request body ended before it was complete.",
+            {"body": ["was cut off: the client disconnected or sent a malformed chunk."]},
+        ) from None
+    except MultiPartException as exc:
+        raise BadRequest(
+            "The request body is not valid multipart form data.", {"body": [exc.message]}
+        ) from None
+    if file is not None and len(file[1]) > settings.max_upload_bytes:
+        raise PayloadTooLarge(
+            errors={"asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]}
+        )
+    return Form(fields, file)
+
+
 @dataclass
 class Call:
     services: Services
     request: Request
     body: dict[str, Any]
     _actor: Actor | None = None
+    form: Form | None = None
 
     @property
     def params(self) -> Any:
@@ -246,10 +321,11 @@ async def read_json(
 
 
 def endpoint(
-    handler: Handler, *, lists: bool = False, public: bool = False
+    handler: Handler, *, lists: bool = False, public: bool = False, uploads: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
     """A Starlette endpoint around `handler`. Unless `public`, the caller is authenticated (and
-    counted against the rate limit) before the body is read."""
+    counted against the rate limit) before the body is read. With `uploads`, a multipart body
+    arrives as `call.form` (a JSON body still as `call.body`)."""
 
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
@@ -258,7 +334,12 @@ def endpoint(
                 call = Call(services, request, {})
                 if not public:
                     await run_in_threadpool(call.actor)
-                call.body = await read_json(request, services.settings, lists=lists, public=public)
+                if uploads and is_form(request):
+                    call.form = await read_form(request, services.settings)
+                else:
+                    call.body = await read_json(
+                        request, services.settings, lists=lists, public=public
+                    )
                 result = await run_in_threadpool(handler, call)
         except VeneerError as exc:
             return error_response(exc)

@@ -25,8 +25,9 @@ from veneer.errors import Forbidden, PreconditionFailed, Unauthorized
 from veneer.services.context import Actor
 from veneer.store import Transaction
 
-MODULES = ("content_type", "entry", "environment", "locale", "variant_group")
+MODULES = ("asset", "content_type", "entry", "environment", "locale", "variant_group")
 PLURALS = {
+    "asset": "assets",
     "content_type": "content types",
     "entry": "entries",
     "environment": "environments",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from veneer.assets.blobs import BlobStore, open_blobs
 from veneer.passwords import Passwords
 from veneer.settings import Settings
 from veneer.store import Store
@@ -17,6 +18,13 @@ class Services:
     store: Store
     settings: Settings
     passwords: Passwords = field(default_factory=Passwords)
+    _blobs: BlobStore | None = field(default=None, repr=False)
+
+    def blobs(self) -> BlobStore:
+        """The blob store asset files live in (`veneer.assets.blobs`), opened on first use."""
+        if self._blobs is None:
+            self._blobs = open_blobs(self.settings.blob_store, self.store, self.settings.data_dir)
+        return self._blobs
 
 
 @dataclass(frozen=True)

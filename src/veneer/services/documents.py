@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from veneer import ids
@@ -183,3 +184,18 @@ def variant_publication(
     if variant.get("alias"):
         doc["alias"] = variant["alias"]
     return doc
+
+
+def moment(raw: Any, problems: dict[str, list[str]]) -> str | None:
+    """`scheduled_at` in the stored format (UTC, milliseconds), which compares as text; a time
+    without a zone is UTC. None when absent or empty."""
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        problems["scheduled_at"] = ["must be a date and time such as 2026-01-31T09:00:00.000Z."]
+        return None
+    return ids.format_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

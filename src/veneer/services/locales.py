@@ -122,6 +122,7 @@ def delete_locale(services: Services, actor: Actor, api_key: str | None, code: s
             )
         _refuse_if_fallback(tx, stack["api_key"], doc["code"])
         tx.entries.drop_locale(stack["api_key"], doc["code"])
+        tx.assets.drop_locale(stack["api_key"], doc["code"])
         tx.locales.delete(stack["api_key"], doc["code"])
         tx.changes.record(stack["api_key"])
 

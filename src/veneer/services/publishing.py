@@ -8,14 +8,13 @@ exactly the cache keys a publish touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from veneer import ids
 from veneer.errors import ValidationFailed
-from veneer.services import access, loaders
+from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
-from veneer.services.documents import published, variant_publication
+from veneer.services.documents import moment, published, variant_publication
 from veneer.store import Transaction
 
 NOTICE = "The requested action has been performed."
@@ -60,7 +59,7 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
     source = body.get("locale")
     if source is not None and not isinstance(source, str):
         problems["locale"] = ["must be a locale code."]
-    scheduled_at = _moment(body.get("scheduled_at"), problems)
+    scheduled_at = moment(body.get("scheduled_at"), problems)
     variants = _variants(entry.get("variants"), problems)
     rules = entry.get("variant_rules")
     if rules is not None and not isinstance(rules, dict):
@@ -79,21 +78,6 @@ def parse_request(body: dict[str, Any]) -> PublishRequest:
         bool(rules.get("publish_latest_base")),
         bool(rules.get("publish_latest_base_conditionally")),
     )
-
-
-def _moment(raw: Any, problems: dict[str, list[str]]) -> str | None:
-    """`scheduled_at` in the stored format (UTC, milliseconds), which compares as text; a time
-    without a zone is UTC. None when absent or empty."""
-    if raw is None or raw == "":
-        return None
-    try:
-        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        problems["scheduled_at"] = ["must be a date and time such as 2026-01-31T09:00:00.000Z."]
-        return None
-    return ids.format_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int | None], ...]:
@@ -361,17 +345,20 @@ def _run_job(services: Services, uid: str) -> int:
             with tx.savepoint():
                 stack = tx.stacks.get(job["stack"])
                 assert stack is not None
-                req = parse_request(payload["body"])
-                apply(
-                    tx,
-                    stack,
-                    actor,
-                    payload["content_type"],
-                    payload["entry"],
-                    req,
-                    _targets(tx, stack, req),
-                    payload["unpublish"],
-                )
+                if "asset" in payload:
+                    assets.run_job(tx, stack, actor, payload)
+                else:
+                    req = parse_request(payload["body"])
+                    apply(
+                        tx,
+                        stack,
+                        actor,
+                        payload["content_type"],
+                        payload["entry"],
+                        req,
+                        _targets(tx, stack, req),
+                        payload["unpublish"],
+                    )
         # A job that cannot run is recorded as failed, never retried forever.
         except Exception as exc:  # noqa: BLE001
             status, result = "failed", {"error": str(exc)}

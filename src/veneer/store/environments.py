@@ -50,6 +50,8 @@ class Environments(Rows):
     def delete(self, stack: str, uid: str) -> None:
         """Delete an environment and unpublish everything published to it."""
         self._publications.drop(stack, environment=uid)
+        self._delete(t.asset_publications, stack=stack, environment=uid)
+        self._delete(t.entry_values, stack=stack, scope=uid)
         self._delete(t.environments, stack=stack, uid=uid)
 
 

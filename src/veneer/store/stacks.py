@@ -27,6 +27,9 @@ STACK_TABLES = (
     t.jobs,
     t.unique_values,
     t.entry_values,
+    t.assets,
+    t.asset_versions,
+    t.asset_publications,
 )
 
 

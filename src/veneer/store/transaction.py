@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection
 
 from veneer.store.accounts import Accounts
+from veneer.store.assets import Assets
 from veneer.store.changes import ChangeLog
 from veneer.store.content_types import ContentTypes
 from veneer.store.core import Dialect
@@ -43,6 +44,7 @@ class Transaction:
         self.variant_groups = VariantGroups(conn, sql)
         self.variants = Variants(conn, sql)
         self.jobs = Jobs(conn, sql)
+        self.assets = Assets(conn, sql, self.changes)
         self.rate_counters = RateCounters(conn, sql)
 
     @contextmanager

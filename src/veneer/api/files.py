@@ -1,0 +1,171 @@
+"""Asset files at `/v3/assets/{api_key}/{asset_uid}/{version_uid}/{filename}`, the path of
+Contentstack's asset host (sites rebuild it themselves), with its Image Delivery parameters.
+
+No credentials: whoever holds a URL may fetch it, as on Contentstack. A URL names one version of
+one file, so its answer never changes: a strong ETag, `Cache-Control: public, immutable` (a CDN
+may keep it for a year), `Range` requests answered from the blob store without reading the
+whole file. An image rendition (`?width=800&format=webp`) is computed once, in the thread pool,
+at most `RENDER_SLOTS` at a time per process, and kept on disk within a byte budget
+(`assets.renditions`). Files a browser could run script in (SVG, HTML) are served sandboxed
+(`Content-Security-Policy: sandbox`) and as attachments; every answer says `nosniff`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from veneer.api.responses import error_response
+from veneer.assets import images, sniff
+from veneer.assets.renditions import RenditionCache
+from veneer.errors import NotFound, VeneerError
+from veneer.services import assets
+from veneer.services.context import Services
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+RENDER_SLOTS = threading.BoundedSemaphore(2)  # renditions computed at once in one process
+_caches: dict[str, RenditionCache] = {}
+_caches_lock = threading.Lock()
+
+
+def _renditions(services: Services) -> RenditionCache:
+    root = services.settings.data_dir / "renditions"
+    with _caches_lock:
+        cache = _caches.get(str(root))
+        if cache is None:
+            cache = _caches[str(root)] = RenditionCache(
+                root, services.settings.rendition_cache_bytes
+            )
+        return cache
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a file request answers before any Range: the bytes' source and their headers."""
+
+    blob: str | None  # the original's blob (read in ranges), or None with `data`
+    data: bytes | None
+    size: int
+    content_type: str
+    etag: str
+    vary: bool
+
+
+async def serve_file(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:
+        with services.store.deadline(services.settings.request_timeout):
+            body = await run_in_threadpool(_body, services, request)
+            return await run_in_threadpool(_respond, services, request, body)
+    except VeneerError as exc:
+        return error_response(exc)
+
+
+def _not_found() -> NotFound:
+    return NotFound("The asset was not found.", {"asset": ["does not exist."]})
+
+
+def _body(services: Services, request: Request) -> Body:
+    p = request.path_params
+    found = assets.open_file(services, p["api_key"], p["uid"], p["version_uid"])
+    if found is None or found.filename != p["filename"]:
+        raise _not_found()
+    transform = images.parse_transform(
+        dict(request.query_params), request.headers.get("accept"), found.content_type
+    )
+    if transform is None:
+        return Body(found.blob, None, found.size, found.content_type, f'"{found.blob}"', False)
+    key = f"{found.blob}:{transform.key()}"
+
+    def compute() -> bytes:
+        source = services.blobs().get(found.blob)
+        if source is None:
+            raise _not_found()
+        with RENDER_SLOTS:
+            return images.render(source, transform, images.Limits()).data
+
+    data = _renditions(services).get_or_render(key, compute)
+    etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+    return Body(None, data, len(data), transform.content_type, etag, True)
+
+
+def _respond(services: Services, request: Request, body: Body) -> Response:
+    headers = {
+        "etag": body.etag,
+        "cache-control": IMMUTABLE,
+        "accept-ranges": "bytes",
+        "x-content-type-options": "nosniff",
+    }
+    if body.vary:
+        headers["vary"] = "Accept"
+    if sniff.is_active(body.content_type):
+        name = quote(request.path_params["filename"])
+        headers["content-security-policy"] = "sandbox"
+        headers["content-disposition"] = f"attachment; filename*=UTF-8''{name}"
+    if _matches(request.headers.get("if-none-match"), body.etag):
+        return Response(status_code=304, headers=headers)
+    span = _range(request.headers.get("range"), body.size, request.headers.get("if-range"), body)
+    if span == "unsatisfiable":
+        headers["content-range"] = f"bytes */{body.size}"
+        return Response(status_code=416, headers=headers)
+    start, length = span if span is not None else (0, body.size)
+    data = _read(services, body, start, length)
+    if span is not None:
+        headers["content-range"] = f"bytes {start}-{start + length - 1}/{body.size}"
+    return Response(
+        b"" if request.method == "HEAD" else data,
+        status_code=206 if span is not None else 200,
+        media_type=body.content_type,
+        headers={**headers, "content-length": str(len(data))},
+    )
+
+
+def _read(services: Services, body: Body, start: int, length: int) -> bytes:
+    if body.data is not None:
+        return body.data[start : start + length]
+    assert body.blob is not None
+    data = services.blobs().read(body.blob, start, length)
+    if data is None:
+        raise _not_found()
+    return data
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return etag in tags or "*" in tags
+
+
+def _range(
+    header: str | None, size: int, if_range: str | None, body: Body
+) -> tuple[int, int] | str | None:
+    """(start, length) of a single-range `Range: bytes=…` request, "unsatisfiable", or None
+    (the whole file: no Range, an If-Range that no longer matches, several ranges, or a header
+    that is not a byte range, which RFC 9110 says to ignore)."""
+    if not header or (if_range is not None and if_range.strip() != body.etag):
+        return None
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()) or (last and not last.isdigit()):
+        return None
+    if not first.isdigit():  # a suffix: the last N bytes
+        suffix = int(last)
+        if suffix == 0:
+            return "unsatisfiable"
+        return max(0, size - suffix), min(suffix, size)
+    start = int(first)
+    if start >= size:
+        return "unsatisfiable"
+    end = min(int(last), size - 1) if last else size - 1
+    if end < start:
+        return None
+    return start, end - start + 1

@@ -1,0 +1,147 @@
+"""`/v3/assets`: uploads (multipart `asset[upload]`, `asset[title]`, ...), asset details, versions,
+folders and publishing, in Contentstack's shapes. The files themselves are served by
+`api/files.py`; delivery's asset reads by `api/delivery/assets.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from veneer.api.call import Call, collection, created, endpoint
+from veneer.domain.listing import flag, list_params
+from veneer.errors import ValidationFailed
+from veneer.services import assets
+
+FORM_FIELDS = ("title", "description", "parent_uid", "tags")
+
+
+def base_url(request: Request) -> str:
+    """The origin asset URLs are given in: the `asset_base_url` setting, else the request's."""
+    configured: str = request.app.state.services.settings.asset_base_url
+    if configured:
+        return configured
+    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    return f"{request.url.scheme}://{host}"
+
+
+def _show(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
+    return assets.present(
+        doc,
+        base_url(call.request),
+        relative=flag(call.params, "relative_urls"),
+        dimension=flag(call.params, "include_dimension"),
+    )
+
+
+def _upload(call: Call) -> tuple[assets.Upload | None, assets.Details]:
+    """The file and details of a multipart upload, or the details of a JSON body."""
+    if call.form is None:
+        return None, assets.details_of(call.section("asset"))
+    raw: dict[str, Any] = {}
+    for name in FORM_FIELDS:
+        for key in (f"asset[{name}]", f"asset[{name}][]", name):
+            if key in call.form.fields:
+                raw[name] = call.form.fields[key]
+                break
+    file = call.form.file
+    upload = assets.Upload(file[0], file[1]) if file is not None else None
+    return upload, assets.details_of(raw)
+
+
+def _create_asset(call: Call) -> Any:
+    upload, details = _upload(call)
+    doc = assets.create_asset(call.services, call.actor(), call.api_key, upload, details)
+    return created({"notice": "Asset created successfully.", "asset": _show(call, doc)})
+
+
+def _update_asset(call: Call) -> dict[str, Any]:
+    upload, details = _upload(call)
+    doc = assets.update_asset(
+        call.services, call.actor(), call.api_key, call.path("uid"), upload, details
+    )
+    return {"notice": "Asset updated successfully.", "asset": _show(call, doc)}
+
+
+create_asset = endpoint(_create_asset, uploads=True)
+update_asset = endpoint(_update_asset, uploads=True)
+
+
+@endpoint
+def list_assets(call: Call) -> dict[str, Any]:
+    folder = call.params.get("folder") or None
+    page, count = assets.list_assets(
+        call.services,
+        call.actor(),
+        call.api_key,
+        list_params(call.params),
+        folder=folder,
+        include_folders=flag(call.params, "include_folders"),
+    )
+    return collection("assets", [_show(call, doc) for doc in page], count)
+
+
+@endpoint
+def get_asset(call: Call) -> dict[str, Any]:
+    raw = call.params.get("version")
+    if raw not in (None, "") and not str(raw).isdigit():
+        raise ValidationFailed(
+            "The 'version' parameter must be a version number.", {"version": ["is not valid."]}
+        )
+    doc = assets.get_asset(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("uid"),
+        int(raw) if raw not in (None, "") else None,
+    )
+    return {"asset": _show(call, doc)}
+
+
+@endpoint
+def delete_asset(call: Call) -> dict[str, Any]:
+    assets.delete_asset(call.services, call.actor(), call.api_key, call.path("uid"))
+    return {"notice": "Asset deleted successfully."}
+
+
+@endpoint
+def list_versions(call: Call) -> dict[str, Any]:
+    found = assets.versions(call.services, call.actor(), call.api_key, call.path("uid"))
+    return {"versions": found}
+
+
+@endpoint
+def publish(call: Call) -> dict[str, Any]:
+    return assets.publish(call.services, call.actor(), call.api_key, call.path("uid"), call.body)
+
+
+@endpoint
+def unpublish(call: Call) -> dict[str, Any]:
+    return assets.publish(
+        call.services, call.actor(), call.api_key, call.path("uid"), call.body, unpublish=True
+    )
+
+
+@endpoint
+def create_folder(call: Call) -> Any:
+    doc = assets.create_folder(call.services, call.actor(), call.api_key, call.section("asset"))
+    return created({"notice": "Folder created successfully.", "asset": doc})
+
+
+@endpoint
+def get_folder(call: Call) -> dict[str, Any]:
+    return {"asset": assets.get_folder(call.services, call.actor(), call.api_key, call.path("uid"))}
+
+
+@endpoint
+def update_folder(call: Call) -> dict[str, Any]:
+    doc = assets.update_folder(
+        call.services, call.actor(), call.api_key, call.path("uid"), call.section("asset")
+    )
+    return {"notice": "Folder updated successfully.", "asset": doc}
+
+
+@endpoint
+def delete_folder(call: Call) -> dict[str, Any]:
+    assets.delete_folder(call.services, call.actor(), call.api_key, call.path("uid"))
+    return {"notice": "Folder deleted successfully."}

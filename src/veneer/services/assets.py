@@ -1,0 +1,617 @@
+"""Assets and asset folders (docs/assets.md): uploads, versions, folders, publishing, and the
+files themselves.
+
+An upload's bytes go to the blob store (`veneer.assets.blobs`, content-addressed) before the
+transaction that records the asset; the stored `content_type` is sniffed from the bytes, never
+taken from the client; the filename is sanitized. Every write of an asset makes a new `_version`
+(as Contentstack's does); each version row names the blob of its file and the URL segment of
+that file (`version_uid`, new whenever the file changes), so a URL a site built stays valid for
+as long as the asset exists. Deleting an asset deletes the blobs nothing else holds.
+
+Documents keep `url` as a path (`/v3/assets/{api_key}/{uid}/{version_uid}/{filename}`); the API
+makes it absolute (`present`) with the `asset_base_url` setting, or the request's own origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from veneer import ids
+from veneer.assets import images, sniff
+from veneer.domain.listing import ListParams
+from veneer.errors import NotFoundObject, PayloadTooLarge, ValidationFailed
+from veneer.services import access, loaders
+from veneer.services.context import Actor, Services
+from veneer.services.documents import moment
+from veneer.store import Transaction
+from veneer.store.assets import FileVersion
+from veneer.store.sqllist import Listing
+
+FOLDER_TYPE = "application/vnd.contenstack.folder"  # sic: Contentstack's own spelling
+MODULE = "asset"
+MAX_TITLE = 500
+MAX_TAGS = 100
+PUBLISHED = "Asset sent for publishing."
+UNPUBLISHED = "Asset sent for unpublishing."
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file: its name as the client gave it, and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a create or update may set besides the file (None: not sent)."""
+
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    parent_uid: str | None = None
+    parent_sent: bool = False  # `parent_uid` was sent, possibly as null (move to the root)
+
+
+# -- reading the request ---------------------------------------------------------------------
+
+
+def details_of(raw: dict[str, Any]) -> Details:
+    """The asset fields of a JSON body's `asset` object, or of a form's `asset[...]` fields."""
+    problems: dict[str, list[str]] = {}
+    title = _text(raw, "title", problems, MAX_TITLE)
+    description = _text(raw, "description", problems, 10_000)
+    tags = _tags(raw.get("tags"), problems) if "tags" in raw else None
+    parent = raw.get("parent_uid")
+    if parent in ("", "null"):
+        parent = None
+    if parent is not None and not isinstance(parent, str):
+        problems["parent_uid"] = ["must be the uid of a folder."]
+    if problems:
+        raise ValidationFailed("Asset creation failed. Please enter valid data.", problems)
+    return Details(title, description, tags, parent, "parent_uid" in raw)
+
+
+def _text(raw: dict[str, Any], key: str, problems: dict[str, list[str]], limit: int) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        problems[key] = [f"must be text of at most {limit} characters."]
+        return None
+    return value
+
+
+def _tags(raw: Any, problems: dict[str, list[str]]) -> list[str]:
+    """Tags as a list of strings, or a comma-separated string (what a form can carry)."""
+    if isinstance(raw, str):
+        raw = [tag.strip() for tag in raw.split(",")]
+    if not isinstance(raw, list) or not all(isinstance(tag, str) for tag in raw):
+        problems["tags"] = ["must be a list of strings."]
+        return []
+    tags = list(dict.fromkeys(tag for tag in raw if tag))
+    if len(tags) > MAX_TAGS or any(len(tag) > 100 for tag in tags):
+        problems["tags"] = [f"must be at most {MAX_TAGS} tags of at most 100 characters."]
+    return tags
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def file_path(api_key: str, uid: str, version_uid: str, filename: str) -> str:
+    """The path a file is served at, shaped like Contentstack's image host's."""
+    return f"/v3/assets/{api_key}/{uid}/{version_uid}/{filename}"
+
+
+def present(
+    doc: dict[str, Any], base: str, *, relative: bool = False, dimension: bool = False
+) -> dict[str, Any]:
+    """An asset document as the API answers it: `url` absolute (`base` + path) unless `relative`,
+    `dimension` only when asked for."""
+    shown = {k: v for k, v in doc.items() if dimension or k != "dimension"}
+    url = shown.get("url")
+    if isinstance(url, str) and url.startswith("/") and not relative:
+        shown["url"] = base.rstrip("/") + url
+    return shown
+
+
+def _check_folder(tx: Transaction, stack: str, uid: str | None, field: str) -> None:
+    if uid is None:
+        return
+    folder = tx.assets.get(stack, uid)
+    if folder is None or not folder.get("is_dir"):
+        raise ValidationFailed(
+            "The folder does not exist.", {field: [f"'{uid}' is not a folder of this stack."]}
+        )
+
+
+def _stored_file(services: Services, upload: Upload) -> tuple[str, dict[str, Any]]:
+    """Put an upload's bytes in the blob store: (blob key, the file's fields of the document)."""
+    cap = services.settings.max_upload_bytes
+    if len(upload.data) > cap:
+        raise PayloadTooLarge(errors={"asset[upload]": [f"must be at most {cap} bytes."]})
+    filename = sniff.safe_filename(upload.filename)
+    content_type = sniff.sniff(upload.data, filename)
+    fields: dict[str, Any] = {
+        "content_type": content_type,
+        "file_size": str(len(upload.data)),
+        "filename": filename,
+    }
+    if content_type.startswith("image/"):
+        size = images.dimension(upload.data)
+        if size is not None:
+            fields["dimension"] = {"height": size[0], "width": size[1]}
+    return services.blobs().put(upload.data), fields
+
+
+# -- assets ----------------------------------------------------------------------------------
+
+
+def create_asset(
+    services: Services, actor: Actor, api_key: str | None, upload: Upload | None, details: Details
+) -> dict[str, Any]:
+    if upload is None:
+        raise ValidationFailed(
+            "Asset creation failed. Please enter valid data.",
+            {"asset[upload]": ["is required: send the file as multipart form data."]},
+        )
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, MODULE, write=True)
+    blob, file = _stored_file(services, upload)
+    now = ids.now()
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        _check_folder(tx, stack["api_key"], details.parent_uid, "asset[parent_uid]")
+        uid, version_uid = ids.blt(), ids.blt()
+        doc = {
+            "uid": uid,
+            "created_at": now,
+            "updated_at": now,
+            "created_by": actor.uid,
+            "updated_by": actor.uid,
+            **file,
+            "tags": details.tags or [],
+            "url": file_path(stack["api_key"], uid, version_uid, file["filename"]),
+            "ACL": {},
+            "is_dir": False,
+            "parent_uid": details.parent_uid,
+            "_version": 1,
+            "title": details.title or file["filename"],
+            "description": details.description or "",
+        }
+        tx.assets.save(stack["api_key"], doc, FileVersion(1, version_uid, blob, doc), new=True)
+    return doc
+
+
+def update_asset(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    uid: str,
+    upload: Upload | None,
+    details: Details,
+) -> dict[str, Any]:
+    """A new `_version`: new details, and a new file when one is uploaded."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        _asset(tx, stack["api_key"], uid)
+    stored = _stored_file(services, upload) if upload is not None else None
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        previous = _asset(tx, stack["api_key"], uid)
+        if details.parent_sent:
+            _check_folder(tx, stack["api_key"], details.parent_uid, "asset[parent_uid]")
+        version = previous["_version"] + 1
+        doc = {**previous, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
+        doc.pop("publish_details", None)
+        for key in ("title", "description", "tags"):
+            if getattr(details, key) is not None:
+                doc[key] = getattr(details, key)
+        if details.parent_sent:
+            doc["parent_uid"] = details.parent_uid
+        current = tx.assets.versions(stack["api_key"], uid)[0]
+        blob, version_uid = current.blob, current.version_uid
+        if stored is not None:
+            blob, file = stored
+            version_uid = ids.blt()
+            doc.pop("dimension", None)
+            doc.update(file, url=file_path(stack["api_key"], uid, version_uid, file["filename"]))
+        tx.assets.save(
+            stack["api_key"], doc, FileVersion(version, version_uid, blob, doc), new=False
+        )
+    return doc
+
+
+def _asset(tx: Transaction, stack: str, uid: str, *, folder: bool = False) -> dict[str, Any]:
+    doc = tx.assets.get(stack, uid)
+    if doc is None or bool(doc.get("is_dir")) != folder:
+        what = "folder" if folder else "asset"
+        raise NotFoundObject(
+            f"The {what} was not found.", {"uid": [f"'{uid}' is not an {what} of this stack."]}
+        )
+    return doc
+
+
+def get_asset(
+    services: Services, actor: Actor, api_key: str | None, uid: str, version: int | None = None
+) -> dict[str, Any]:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        doc = _asset(tx, stack["api_key"], uid)
+        if version is not None:
+            found = next(
+                (f for f in tx.assets.versions(stack["api_key"], uid) if f.version == version),
+                None,
+            )
+            if found is None:
+                raise NotFoundObject(
+                    "The asset version was not found.", {"version": [f"{version} does not exist."]}
+                )
+            doc = found.doc
+        return {**doc, "publish_details": tx.assets.details(stack["api_key"], uid)}
+
+
+def list_assets(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    lp: ListParams,
+    *,
+    folder: str | None = None,
+    include_folders: bool = False,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the stack's assets (with folders when asked), in a folder when one is named;
+    `query` and the sort run in the database as entry lists do."""
+    clauses: list[dict[str, Any]] = [lp.where] if lp.where else []
+    if folder is not None:
+        clauses.append({"parent_uid": folder})
+    if not include_folders:
+        clauses.append({"is_dir": False})
+    query = {"$and": clauses} if len(clauses) > 1 else clauses[0] if clauses else None
+    listing = Listing(query, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        if folder is not None:
+            _check_folder(tx, stack["api_key"], folder, "folder")
+        return tx.assets.page(stack["api_key"], listing)
+
+
+def versions(
+    services: Services, actor: Actor, api_key: str | None, uid: str
+) -> list[dict[str, Any]]:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        _asset(tx, stack["api_key"], uid)
+        return [
+            {
+                "_version": f.version,
+                "updated_at": f.doc["updated_at"],
+                "updated_by": f.doc["updated_by"],
+            }
+            for f in tx.assets.versions(stack["api_key"], uid)
+        ]
+
+
+def delete_asset(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        _asset(tx, stack["api_key"], uid)
+        blobs = tx.assets.delete(stack["api_key"], uid)
+    release_blobs(services, blobs)
+
+
+def release_blobs(services: Services, blobs: Iterable[str]) -> None:
+    """Delete the blobs no asset version holds any more (after the deleting transaction)."""
+    with services.store.read() as tx:
+        unheld = [blob for blob in blobs if not tx.assets.held(blob)]
+    store = services.blobs()
+    for blob in unheld:
+        store.delete(blob)
+
+
+# -- folders ---------------------------------------------------------------------------------
+
+
+def create_folder(
+    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
+) -> dict[str, Any]:
+    name = _folder_name(body)
+    parent = body.get("parent_uid") or None
+    now = ids.now()
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        if parent is not None and not isinstance(parent, str):
+            raise ValidationFailed(
+                "Folder creation failed. Please enter valid data.",
+                {"parent_uid": ["must be the uid of a folder."]},
+            )
+        _check_folder(tx, stack["api_key"], parent, "parent_uid")
+        doc = {
+            "uid": ids.blt(),
+            "created_at": now,
+            "updated_at": now,
+            "created_by": actor.uid,
+            "updated_by": actor.uid,
+            "content_type": FOLDER_TYPE,
+            "tags": [],
+            "name": name,
+            "ACL": {},
+            "is_dir": True,
+            "parent_uid": parent,
+            "_version": 1,
+        }
+        tx.assets.save(stack["api_key"], doc, None, new=True)
+    return doc
+
+
+def _folder_name(body: dict[str, Any]) -> str:
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 255:
+        raise ValidationFailed(
+            "Folder creation failed. Please enter valid data.",
+            {"name": ["is required: 1 to 255 characters."]},
+        )
+    return name.strip()
+
+
+def get_folder(services: Services, actor: Actor, api_key: str | None, uid: str) -> dict[str, Any]:
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        return _asset(tx, stack["api_key"], uid, folder=True)
+
+
+def update_folder(
+    services: Services, actor: Actor, api_key: str | None, uid: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Rename a folder (`name`) or move it (`parent_uid`; never into itself or a subfolder)."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        doc = _asset(tx, stack["api_key"], uid, folder=True)
+        if "name" in body:
+            doc["name"] = _folder_name(body)
+        if "parent_uid" in body:
+            parent = body["parent_uid"] or None
+            _check_folder(tx, stack["api_key"], parent, "parent_uid")
+            if parent is not None and uid in _ancestry(tx, stack["api_key"], parent):
+                raise ValidationFailed(
+                    "Folder update failed. Please enter valid data.",
+                    {"parent_uid": ["would put the folder inside itself."]},
+                )
+            doc["parent_uid"] = parent
+        doc.update(updated_at=ids.now(), updated_by=actor.uid, _version=doc["_version"] + 1)
+        tx.assets.save(stack["api_key"], doc, None, new=False)
+    return doc
+
+
+def _ancestry(tx: Transaction, stack: str, uid: str) -> list[str]:
+    """`uid` and the folders above it, up to the root (a loop is cut)."""
+    chain: list[str] = []
+    current: str | None = uid
+    while current is not None and current not in chain:
+        chain.append(current)
+        folder = tx.assets.get(stack, current)
+        current = folder.get("parent_uid") if folder else None
+    return chain
+
+
+def delete_folder(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
+    """Delete a folder with everything inside it, subfolders included, in one transaction."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        _asset(tx, stack["api_key"], uid, folder=True)
+        blobs: list[str] = []
+        pending = [uid]
+        while pending:
+            current = pending.pop()
+            for child in tx.assets.children(stack["api_key"], current):
+                if child.get("is_dir"):
+                    pending.append(child["uid"])
+                else:
+                    blobs.extend(tx.assets.delete(stack["api_key"], child["uid"]))
+            tx.assets.delete(stack["api_key"], current)
+    release_blobs(services, blobs)
+
+
+# -- publishing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    environment: str  # uid
+    locale: str
+
+
+@dataclass(frozen=True)
+class PublishAsset:
+    environments: tuple[str, ...]
+    locales: tuple[str, ...]
+    version: int | None
+    scheduled_at: str | None
+
+
+def parse_publish(body: dict[str, Any]) -> PublishAsset:
+    """`{"asset": {"environments": [...], "locales": [...]}, "version": n, "scheduled_at": t}`."""
+    asset = body.get("asset")
+    if not isinstance(asset, dict):
+        raise ValidationFailed(
+            "The request body must hold an 'asset' object.", {"asset": ["is required."]}
+        )
+    envs, codes = asset.get("environments"), asset.get("locales")
+    problems: dict[str, list[str]] = {}
+    if not isinstance(envs, list) or not envs or not all(isinstance(e, str) for e in envs):
+        problems["asset.environments"] = ["must be a non-empty list of environment names or uids."]
+    if codes is not None and (
+        not isinstance(codes, list) or not all(isinstance(c, str) for c in codes)
+    ):
+        problems["asset.locales"] = ["must be a list of locale codes."]
+    version = body.get("version")
+    if version not in (None, "") and not str(version).isdigit():
+        problems["version"] = ["must be a version number."]
+    scheduled_at = moment(body.get("scheduled_at"), problems)
+    if problems:
+        raise ValidationFailed("Publishing failed. Please enter valid data.", problems)
+    return PublishAsset(
+        tuple(envs or ()),
+        tuple(c.lower() for c in codes or ()),
+        int(version) if version not in (None, "") else None,
+        scheduled_at,
+    )
+
+
+def publish(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    uid: str,
+    body: dict[str, Any],
+    *,
+    unpublish: bool = False,
+) -> dict[str, Any]:
+    """Publish (or unpublish) now, or queue the job when `scheduled_at` is in the future."""
+    job = ids.job_id()
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        req = parse_publish(body)
+        _asset(tx, stack["api_key"], uid)
+        targets = _targets(tx, stack, req)
+        if req.scheduled_at and req.scheduled_at > ids.now():
+            payload = {
+                "asset": uid,
+                "body": body,
+                "unpublish": unpublish,
+                "actor": {"kind": actor.kind, "uid": actor.uid},
+            }
+            tx.jobs.add(
+                job,
+                stack["api_key"],
+                "unpublish" if unpublish else "publish",
+                payload,
+                run_at=req.scheduled_at,
+                created_by=actor.uid,
+                created_at=ids.now(),
+            )
+        else:
+            apply(tx, stack, actor, uid, req, targets, unpublish)
+    return {"notice": UNPUBLISHED if unpublish else PUBLISHED, "job_id": job}
+
+
+def _targets(tx: Transaction, stack: dict[str, Any], req: PublishAsset) -> list[Target]:
+    env_uids = []
+    for name in req.environments:
+        env = tx.environments.find(stack["api_key"], name)
+        if env is None:
+            raise ValidationFailed(
+                f"The environment '{name}' doesn't exist.",
+                {"environments": [f"'{name}' is not valid."]},
+                error_code=141,
+            )
+        env_uids.append(env["uid"])
+    codes = req.locales or (stack["master_locale"].lower(),)
+    for code in codes:
+        loaders.entry_locale(tx, stack, code)
+    return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
+
+
+def apply(
+    tx: Transaction,
+    stack: dict[str, Any],
+    actor: Actor,
+    uid: str,
+    req: PublishAsset,
+    targets: Sequence[Target],
+    unpublish: bool,
+) -> None:
+    """Every target in this one transaction (also what a scheduled job runs)."""
+    doc = _asset(tx, stack["api_key"], uid)
+    if req.version is not None and req.version != doc["_version"]:
+        found = next(
+            (f for f in tx.assets.versions(stack["api_key"], uid) if f.version == req.version),
+            None,
+        )
+        if found is None:
+            raise ValidationFailed(
+                f"Version {req.version} of the asset doesn't exist.",
+                {"version": [f"{req.version} does not exist."]},
+            )
+        doc = found.doc
+    now = ids.now()
+    for target in targets:
+        if unpublish:
+            tx.assets.unpublish(stack["api_key"], uid, target.environment, target.locale)
+            continue
+        ready = {
+            **doc,
+            "publish_details": {
+                "environment": target.environment,
+                "locale": target.locale,
+                "time": now,
+                "user": actor.uid,
+            },
+        }
+        tx.assets.publish(
+            stack["api_key"],
+            target.environment,
+            target.locale,
+            ready,
+            published_at=now,
+            published_by=actor.uid,
+        )
+
+
+def run_job(tx: Transaction, stack: dict[str, Any], actor: Actor, payload: dict[str, Any]) -> None:
+    """A scheduled asset publish or unpublish, as the scheduler hands it over."""
+    req = parse_publish(payload["body"])
+    apply(tx, stack, actor, payload["asset"], req, _targets(tx, stack, req), payload["unpublish"])
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class File:
+    """A version of an asset's file, as the file route serves it."""
+
+    blob: str
+    filename: str
+    content_type: str
+    size: int
+
+
+def open_file(services: Services, api_key: str, uid: str, version_uid: str) -> File | None:
+    """The file at an asset URL, or None. Files are served to anyone holding the URL, published
+    or not, as Contentstack's asset host serves them; a deleted asset's are gone."""
+    with services.store.read() as tx:
+        found = tx.assets.file(api_key, uid, version_uid)
+    if found is None:
+        return None
+    doc = found.doc
+    return File(found.blob, doc["filename"], doc["content_type"], int(doc["file_size"]))
+
+
+def entry_asset_problems(
+    tx: Transaction, stack: str, refs: Sequence[tuple[str, dict[str, Any], str]]
+) -> dict[str, list[str]]:
+    """What is wrong with the assets an entry's file fields name ((path, field, uid) each):
+    an asset that does not exist in the stack (or is a folder), or one the field's `extensions`
+    or image-only setting refuses."""
+    found = tx.assets.get_many(stack, [uid for _path, _field, uid in refs])
+    problems: dict[str, list[str]] = {}
+    for path, field, uid in refs:
+        doc = found.get(uid)
+        if doc is None or doc.get("is_dir"):
+            problems[path] = [f"'{uid}' is not an asset of this stack."]
+            continue
+        allowed = [
+            e.lower().lstrip(".") for e in field.get("extensions") or [] if isinstance(e, str)
+        ]
+        extension = doc["filename"].rsplit(".", 1)[-1].lower() if "." in doc["filename"] else ""
+        if allowed and extension not in allowed:
+            problems[path] = [f"must be a file of type {', '.join(allowed)}."]
+        elif (field.get("field_metadata") or {}).get("image") and not str(
+            doc.get("content_type", "")
+        ).startswith("image/"):
+            problems[path] = ["must be an image."]
+    return problems
