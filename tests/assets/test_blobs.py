@@ -201,6 +201,24 @@ def test_a_reader_sees_a_whole_blob_or_none(blobs: BlobStore) -> None:
     assert blobs.get(key) == data
 
 
+class LateBlobs(DatabaseBlobs):
+    """A put that always finds its key absent, as one does when another node stores the same
+    bytes between its check and its insert."""
+
+    def exists(self, key: str) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_database_put_that_meets_its_key_inserted_meanwhile_succeeds(
+    made: Made, tmp_path_factory: pytest.TempPathFactory, backend: str
+) -> None:
+    blobs = LateBlobs(migrated_store(made, backend, tmp_path_factory))
+    data, before = fresh(), stored(blobs)
+    assert blobs.put(data) == blobs.put(data) == hashlib.sha256(data).hexdigest()
+    assert stored(blobs) == before + 1 and blobs.get(hashlib.sha256(data).hexdigest()) == data
+
+
 # -- the directory --------------------------------------------------------------------------------
 def test_disk_layout_and_no_temporary_files_left(tmp_path: Path) -> None:
     blobs = DiskBlobs(tmp_path / "blobs")
