@@ -198,6 +198,12 @@ SETTINGS: tuple[Setting, ...] = (
         "an organization's settings may override it.",
         int,
     ),
+    Setting(
+        "blob_store",
+        "",
+        "Where asset files are kept: database, disk (the data directory's blobs/), or "
+        "disk:/abs/path. Default: the database on PostgreSQL (nodes share them), disk on SQLite.",
+    ),
 )
 
 
@@ -237,6 +243,7 @@ class Settings:
     login_attempts_per_address: int = 50
     login_window: int = 300
     management_rate_limit: int = 1200
+    blob_store: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

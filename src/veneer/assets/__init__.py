@@ -1,0 +1,1 @@
+"""Assets: files, their storage and their image renditions."""
