@@ -97,9 +97,12 @@ def _database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        database_url=database_url, admin_password="admin-password-1", scheduler_interval=0.2
+        database_url=database_url,
+        admin_password="admin-password-1",
+        scheduler_interval=0.2,
+        files_dir=str(tmp_path_factory.mktemp("files")),
     )
 
 

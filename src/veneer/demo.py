@@ -1,12 +1,17 @@
 """The demo stack: a content type with every field kind, entries in two locales, an environment
-and a delivery token, all made through the same services the API uses."""
+and a delivery token, and two generated images in its articles' file field, all made through the
+same services the API uses."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+from PIL import Image
 
 from veneer.domain.listing import ListParams
 from veneer.services import (
+    assets,
     content_types,
     entries,
     environments,
@@ -147,7 +152,36 @@ def _rte(text: str) -> dict[str, Any]:
     }
 
 
-def _article(title: str, author_uid: str, summary: str, n: int) -> dict[str, Any]:
+def demo_image(width: int, height: int, hue: int) -> bytes:
+    """A generated JPEG (a diagonal gradient): the demo's pictures are made, not bundled."""
+    image = Image.new("RGB", (width, height))
+    image.putdata(
+        [
+            ((hue + x) % 256, (y * 255) // max(1, height - 1), 255 - (x * 255) // max(1, width - 1))
+            for y in range(height)
+            for x in range(width)
+        ]
+    )
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _images(services: Services, actor: Actor, key: str) -> list[str]:
+    """Two published images, uploaded as any client would; their uids."""
+    made = []
+    for n, hue in enumerate((20, 140), 1):
+        upload = assets.Upload(f"hero-{n}.jpg", demo_image(320, 180, hue))
+        doc = assets.create_asset(
+            services, actor, key, upload, assets.Details(title=f"Hero {n}", tags=["demo"])
+        )
+        body = {"asset": {"environments": ["production"], "locales": ["en-us", "fr-fr"]}}
+        assets.publish(services, actor, key, doc["uid"], body)
+        made.append(doc["uid"])
+    return made
+
+
+def _article(title: str, author_uid: str, summary: str, n: int, image: str) -> dict[str, Any]:
     return {
         "entry": {
             "title": title,
@@ -160,7 +194,7 @@ def _article(title: str, author_uid: str, summary: str, n: int) -> dict[str, Any
             "body": _rte(summary),
             "read_more": {"title": "Docs", "href": "https://example.com/docs"},
             "author": [{"uid": author_uid, "_content_type_uid": "author"}],
-            "hero_image": "bltdemoasset0001",
+            "hero_image": image,
             "seo": {"meta_title": title, "meta_description": summary},
             "highlights": [
                 {"heading": "Fast", "detail": "Served from the cache."},
@@ -228,9 +262,14 @@ def _create_demo(services: Services, actor: Actor) -> str:
     author = entries.create_entry(
         services, actor, key, "author", {"entry": {"title": "Ada", "bio": "Writes guides."}}
     )
+    images = _images(services, actor, key)
     made = [
         entries.create_entry(
-            services, actor, key, "article", _article(title, author["uid"], summary, n)
+            services,
+            actor,
+            key,
+            "article",
+            _article(title, author["uid"], summary, n, images[n - 1]),
         )
         for n, (title, summary) in enumerate(
             [

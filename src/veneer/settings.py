@@ -95,6 +95,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Veneer); empty: the origin of the request that reads them.",
     ),
     Setting(
+        "files_dir",
+        "",
+        "Directory for files besides the database (asset blobs on disk, image renditions); "
+        "empty: the SQLite file's directory, or ./veneer-data with PostgreSQL.",
+    ),
+    Setting(
         "rendition_cache_bytes",
         1024 * 1024 * 1024,
         "Most bytes of image renditions kept on disk (least recently used dropped beyond).",
@@ -223,6 +229,7 @@ class Settings:
     max_upload_bytes: int = 100 * 1024 * 1024
     upload_timeout: float = 300.0
     asset_base_url: str = ""
+    files_dir: str = ""
     rendition_cache_bytes: int = 1024 * 1024 * 1024
     max_connections: int = 1024
     session_ttl_hours: int = 24 * 14
@@ -306,7 +313,9 @@ class Settings:
     @property
     def data_dir(self) -> Path:
         """Where Veneer keeps files besides the database (blobs, renditions): the SQLite file's
-        directory, or ./veneer-data next to a PostgreSQL server."""
+        directory, or ./veneer-data next to a PostgreSQL server, unless `files_dir` says."""
+        if self.files_dir:
+            return Path(self.files_dir).resolve()
         if self.database_url.startswith("sqlite:///"):
             return Path(self.database_url.removeprefix("sqlite:///")).resolve().parent
         return Path("veneer-data").resolve()

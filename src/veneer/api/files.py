@@ -34,6 +34,15 @@ _caches: dict[str, RenditionCache] = {}
 _caches_lock = threading.Lock()
 
 
+def base_url(request: Request, configured: str) -> str:
+    """The origin asset URLs are given in: `configured` (the `asset_base_url` setting), else the
+    request's own."""
+    if configured:
+        return configured
+    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    return f"{request.url.scheme}://{host}"
+
+
 def _renditions(services: Services) -> RenditionCache:
     root = services.settings.data_dir / "renditions"
     with _caches_lock:

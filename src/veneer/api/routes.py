@@ -7,8 +7,9 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from veneer.api import system
+from veneer.api import files, system
 from veneer.api.delivery import dispatch
+from veneer.api.management import assets as am
 from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
 from veneer.api.management import entry_variants as ev
@@ -23,6 +24,8 @@ V3 = "/v3"
 CT = V3 + "/content_types/{ct}"
 ENTRY = CT + "/entries/{uid}"
 GROUP = V3 + "/variant_groups/{group}"
+ASSET = V3 + "/assets/{uid}"
+FILE = V3 + "/assets/{api_key}/{uid}/{version_uid}/{filename}"
 
 
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
@@ -106,6 +109,32 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
         *variant_routes(),
+        *asset_routes(),
+    ]
+
+
+def asset_routes() -> list[BaseRoute]:
+    return [
+        *resource(V3 + "/assets/folders", slash=True, post=am.create_folder),
+        *resource(
+            V3 + "/assets/folders/{uid}",
+            get=am.get_folder,
+            put=am.update_folder,
+            delete=am.delete_folder,
+        ),
+        *resource(
+            V3 + "/assets",
+            slash=True,
+            get=dispatch.assets_list(am.list_assets),
+            post=am.create_asset,
+        ),
+        *resource(
+            ASSET, get=dispatch.asset(am.get_asset), put=am.update_asset, delete=am.delete_asset
+        ),
+        *resource(ASSET + "/versions", get=am.list_versions),
+        *resource(ASSET + "/publish", post=am.publish),
+        *resource(ASSET + "/unpublish", post=am.unpublish),
+        *resource(FILE, get=files.serve_file, head=files.serve_file),
     ]
 
 
@@ -145,6 +174,9 @@ def delivery_routes() -> list[BaseRoute]:
         *resource(CT, get=only(dispatch.DELIVERY_CONTENT_TYPE)),
         *resource(CT + "/entries", slash=True, get=only(dispatch.DELIVERY_ENTRIES)),
         *resource(ENTRY, get=only(dispatch.DELIVERY_ENTRY)),
+        *resource(V3 + "/assets", slash=True, get=only(dispatch.DELIVERY_ASSETS)),
+        *resource(ASSET, get=only(dispatch.DELIVERY_ASSET)),
+        *resource(FILE, get=files.serve_file, head=files.serve_file),
     ]
 
 

@@ -52,6 +52,9 @@ MAX_UID_LENGTH = 64
 MAX_SCHEMA_DEPTH = 10
 SELECT_DISPLAY_TYPES = frozenset({"dropdown", "radio", "checkbox"})
 # Top-level field uids that would collide with the system fields the service adds to entries.
+# `sys_assets` is what references and JSON RTE call the asset library, and how Veneer indexes
+# assets (domain/assets.py): no content type may take it.
+RESERVED_CONTENT_TYPE_UIDS = frozenset({"sys_assets"})
 RESERVED_FIELD_UIDS = frozenset(
     {
         "uid",
@@ -107,6 +110,8 @@ def validate_content_type(body: dict[str, Any]) -> dict[str, Any]:
             "must be lowercase letters, digits or underscores, start with a "
             f"letter and be at most {MAX_UID_LENGTH} characters",
         )
+    elif out["uid"] in RESERVED_CONTENT_TYPE_UIDS:
+        _add(errors, "uid", f"is reserved: {out['uid']!r} names the asset library")
     title = out.get("title")
     if not isinstance(title, str) or not title.strip():
         _add(errors, "title", "must be a non-empty string")

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from veneer import ids
 from veneer.assets import images, sniff
+from veneer.domain import assets as domain_assets
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, PayloadTooLarge, ValidationFailed
 from veneer.services import access, loaders
@@ -103,7 +105,7 @@ def _tags(raw: Any, problems: dict[str, list[str]]) -> list[str]:
 
 def file_path(api_key: str, uid: str, version_uid: str, filename: str) -> str:
     """The path a file is served at, shaped like Contentstack's image host's."""
-    return f"/v3/assets/{api_key}/{uid}/{version_uid}/{filename}"
+    return f"/v3/assets/{api_key}/{uid}/{version_uid}/{quote(filename)}"
 
 
 def present(
@@ -591,13 +593,34 @@ def open_file(services: Services, api_key: str, uid: str, version_uid: str) -> F
     return File(found.blob, doc["filename"], doc["content_type"], int(doc["file_size"]))
 
 
+def check_entry_assets(
+    tx: Transaction,
+    stack: str,
+    schema: list[dict[str, Any]],
+    doc: dict[str, Any],
+    previous: dict[str, Any] | None = None,
+) -> None:
+    """Refuse (422, per field) an entry whose file fields name what is not a usable asset. Only
+    the uids `previous` (the version replaced, or the base of an entry variant) did not hold
+    are checked: an asset deleted since does not block edits of other fields."""
+    held = (
+        {uid for _path, _field, uid in domain_assets.file_refs(schema, previous)}
+        if previous is not None
+        else set()
+    )
+    refs = [ref for ref in domain_assets.file_refs(schema, doc) if ref[2] not in held]
+    found = tx.assets.get_many(stack, [uid for _path, _field, uid in refs]) if refs else {}
+    problems = entry_asset_problems(found, refs)
+    if problems:
+        raise ValidationFailed(None, problems)
+
+
 def entry_asset_problems(
-    tx: Transaction, stack: str, refs: Sequence[tuple[str, dict[str, Any], str]]
+    found: dict[str, dict[str, Any]], refs: Sequence[tuple[str, dict[str, Any], str]]
 ) -> dict[str, list[str]]:
-    """What is wrong with the assets an entry's file fields name ((path, field, uid) each):
-    an asset that does not exist in the stack (or is a folder), or one the field's `extensions`
-    or image-only setting refuses."""
-    found = tx.assets.get_many(stack, [uid for _path, _field, uid in refs])
+    """What is wrong with the assets an entry's file fields name ((path, field, uid) each), given
+    the stack's assets among them (`found`, by uid): an asset that does not exist in the stack
+    (or is a folder), or one the field's `extensions` or image-only setting refuses."""
     problems: dict[str, list[str]] = {}
     for path, field, uid in refs:
         doc = found.get(uid)

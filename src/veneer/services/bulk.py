@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from veneer import ids
+from veneer.domain import assets as domain_assets
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain_variants
 from veneer.domain.fieldindex import Row, document_rows, rows_with
 from veneer.errors import BadRequest, PreconditionFailed, ValidationFailed, VeneerError
-from veneer.services import access, loaders
+from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
     body_entry,
@@ -268,6 +269,7 @@ def _write(
     entries, their entry variants and their publications."""
     with services.store.write(bulk=True) as tx:
         access.stack_row(tx, actor, target.stack, "entry", write=True)
+        items, unusable = _with_assets(tx, target, items)
         refused = tx.uniques.claim_many(
             target.stack,
             target.content_type,
@@ -288,12 +290,31 @@ def _write(
         )
         publications = _publications(target, actor, kept, rows)
         tx.publications.insert_many(target.stack, publications)
+    report.refused.extend(unusable)
     report.refused.extend(
         _refusal(items[position].position, not_unique(fields))
         for position, fields in refused.items()
     )
     report.loaded += len(kept)
     report.published += len(publications)
+
+
+def _with_assets(
+    tx: Transaction, target: _Target, items: list[_Item]
+) -> tuple[list[_Item], list[Refusal]]:
+    """The items whose file fields name assets of the stack, and the refusals of the others, as
+    the CMA refuses them (one look-up for the batch)."""
+    refs = {item.position: list(domain_assets.file_refs(target.schema, item.doc)) for item in items}
+    uids = sorted({uid for found in refs.values() for _path, _field, uid in found})
+    known = tx.assets.get_many(target.stack, uids) if uids else {}
+    kept, refused = [], []
+    for item in items:
+        problems = assets.entry_asset_problems(known, refs[item.position])
+        if problems:
+            refused.append(_refusal(item.position, ValidationFailed(None, problems)))
+        else:
+            kept.append(item)
+    return kept, refused
 
 
 def _publications(

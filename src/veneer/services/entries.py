@@ -7,7 +7,7 @@ from typing import Any
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
-from veneer.services import access, loaders
+from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
     SYSTEM_FIELDS,
@@ -41,6 +41,7 @@ def create_entry(
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
         code = loaders.entry_locale(tx, stack, locale)
         doc = new_entry(ct["schema"], entry, code, actor.uid, ids.now())
+        assets.check_entry_assets(tx, stack["api_key"], ct["schema"], doc)
         _claim_unique(tx, stack["api_key"], ct, doc)
         tx.entries.save(stack["api_key"], ct_uid, doc, new=True)
     return doc
@@ -100,6 +101,7 @@ def _update(
         "_version": previous["_version"] + 1 if localized else 1,
         "_in_progress": False,
     }
+    assets.check_entry_assets(tx, stack["api_key"], ct["schema"], doc, previous)
     _claim_unique(tx, stack["api_key"], ct, doc)
     tx.entries.save(stack["api_key"], ct_uid, doc, new=not localized)
     return doc

@@ -15,7 +15,7 @@ from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
-from veneer.services import access, loaders
+from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import variant_submission, variant_system
 from veneer.store import Transaction
@@ -112,9 +112,9 @@ def upsert(
         if previous is None:
             loaders.check_linked(tx, stack["api_key"], ct_uid, variant)
         edited = domain.edit_variant(ct["schema"], base, previous, submitted, ids.cs)
-        domain_schema.validate_entry(
-            ct["schema"], domain.materialize(ct["schema"], base, edited), new_uid=ids.cs
-        )
+        materialized = domain.materialize(ct["schema"], base, edited)
+        domain_schema.validate_entry(ct["schema"], materialized, new_uid=ids.cs)
+        assets.check_entry_assets(tx, stack["api_key"], ct["schema"], materialized, base)
         system = variant_system(previous, base, variant["uid"], actor.uid, submitted, ids.now())
         stored = {**edited, "system": system}
         tx.entry_variants.save(stack["api_key"], ct_uid, stored, new=previous is None)

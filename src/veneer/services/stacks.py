@@ -6,7 +6,7 @@ from typing import Any
 
 from veneer import ids
 from veneer.errors import ValidationFailed
-from veneer.services import access
+from veneer.services import access, assets
 from veneer.services.context import Actor, Services
 from veneer.services.documents import LOCALE_NAMES, locale_doc
 from veneer.store import Transaction
@@ -130,5 +130,7 @@ def delete_stack(services: Services, actor: Actor, api_key: str | None) -> None:
     access.require_user(actor)
     with services.store.write() as tx:
         row = access.stack_row(tx, actor, api_key, access.STACK, write=True)
+        blobs = tx.assets.blobs(row["api_key"])
         tx.stacks.delete(row["api_key"])
         tx.changes.record(row["api_key"])
+    assets.release_blobs(services, blobs)

@@ -115,6 +115,13 @@ class Assets(Rows):
         """The version of an asset's file whose URL carries `version_uid`."""
         return next((f for f in self.versions(stack, uid) if f.version_uid == version_uid), None)
 
+    def blobs(self, stack: str) -> list[str]:
+        """Every blob a stack's asset versions hold (deleting the stack releases them)."""
+        v = t.asset_versions
+        return list(
+            self._conn.execute(select(v.c.blob).where(v.c.stack == stack).distinct()).scalars()
+        )
+
     def held(self, blob: str) -> bool:
         """Whether any version of any asset still holds a blob."""
         v = t.asset_versions

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from veneer.api.delivery import handlers
+from veneer.api.delivery import assets, handlers
 from veneer.api.responses import error_response
 from veneer.errors import Unauthorized
 
@@ -17,6 +17,8 @@ DELIVERY_ENTRIES = handlers.delivery(handlers.list_entries)
 DELIVERY_ENTRY = handlers.delivery(handlers.get_entry)
 DELIVERY_CONTENT_TYPES = handlers.delivery(handlers.list_content_types)
 DELIVERY_CONTENT_TYPE = handlers.delivery(handlers.get_content_type)
+DELIVERY_ASSETS = handlers.delivery(assets.list_assets)
+DELIVERY_ASSET = handlers.delivery(assets.get_asset)
 
 
 def is_delivery(request: Request) -> bool:
@@ -38,6 +40,8 @@ entries = _either(DELIVERY_ENTRIES)
 entry = _either(DELIVERY_ENTRY)
 content_types = _either(DELIVERY_CONTENT_TYPES)
 content_type = _either(DELIVERY_CONTENT_TYPE)
+assets_list = _either(DELIVERY_ASSETS)
+asset = _either(DELIVERY_ASSET)
 
 
 def delivery_only(endpoint: Endpoint) -> Endpoint:

@@ -23,7 +23,7 @@ from veneer.api.responses import error_response
 
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
 VARIANTS = b"x-cs-variant-uid"
-WANTED = {b"api_key", b"access_token", b"environment", b"if-none-match", VARIANTS}
+WANTED = {b"api_key", b"access_token", b"environment", b"if-none-match", b"host", VARIANTS}
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -115,6 +115,8 @@ def _exact_key(scope: Scope, headers: dict[bytes, bytes]) -> tuple[Any, ...] | N
     return (
         "exact",
         scope["path"],
+        scope.get("scheme"),
+        headers.get(b"host"),  # asset URLs are given in the request's origin
         api_key,
         token,
         scope["query_string"],

@@ -16,7 +16,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from veneer.api.delivery import reader, variants
+from veneer.api.delivery import assets, reader, variants
 from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
@@ -76,6 +76,8 @@ def _key(request: Request, scope: reader.Scope) -> tuple[Any, ...]:
     )
     return (
         request.scope["path"],
+        request.url.scheme,
+        request.headers.get("host"),  # asset URLs are given in the request's origin
         scope.stack,
         scope.environment,
         params,
@@ -135,12 +137,21 @@ def delivery(build: Builder) -> Callable[[Request], Awaitable[Response]]:
     return handle
 
 
+def _plain(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bool:
+    """Whether the stored (or merged) bytes are the answer as they are: no parameter transforms
+    them, and the content type holds no assets to embed."""
+    return TRANSFORMS.isdisjoint(request.query_params.keys()) and not assets.shows_assets(
+        delivery, scope.stack, request.path_params["ct"]
+    )
+
+
 def _transform(
     request: Request, delivery: DeliveryContext, scope: reader.Scope, docs: list[dict[str, Any]]
 ) -> None:
     includes = _list(request, "include[]")
     if includes:
         reader.expand_references(delivery, scope, docs, includes)
+    assets.embed_assets(request, delivery, scope, docs, request.path_params["ct"])
     only, excluded = _list(request, "only[BASE][]"), _list(request, "except[BASE][]")
     if only or excluded:
         docs[:] = [domain_query.project(doc, only or None, excluded or None) for doc in docs]
@@ -167,7 +178,7 @@ def _variant_errors(request: Request, ask: variants.Ask | None) -> list[dict[str
 def get_entry(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes | Cached:
     ct, uid = request.path_params["ct"], request.path_params["uid"]
     ask = variants.ask(delivery, scope.stack, request.headers)
-    plain = TRANSFORMS.isdisjoint(request.query_params.keys())
+    plain = _plain(request, delivery, scope)
     if ask is None:
         raw, errors = reader.entry_bytes(delivery, scope, ct, uid), []
     else:
@@ -219,7 +230,7 @@ def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scop
         else _merged_page(request, delivery, scope, ask, page)
     )
     errors = _variant_errors(request, ask)
-    if TRANSFORMS.isdisjoint(request.query_params.keys()):  # stored or merged bytes, joined
+    if _plain(request, delivery, scope):  # stored or merged bytes, joined
         total = b',"count":%d' % count if count is not None else b""
         return b'{"entries":[' + b",".join(raws) + b"]" + total + _errors(errors) + b"}"
     docs = [orjson.loads(raw) for raw in raws]

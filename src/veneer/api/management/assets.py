@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-
 from veneer.api.call import Call, collection, created, endpoint
+from veneer.api.files import base_url
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import assets
@@ -16,19 +15,10 @@ from veneer.services import assets
 FORM_FIELDS = ("title", "description", "parent_uid", "tags")
 
 
-def base_url(request: Request) -> str:
-    """The origin asset URLs are given in: the `asset_base_url` setting, else the request's."""
-    configured: str = request.app.state.services.settings.asset_base_url
-    if configured:
-        return configured
-    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
-    return f"{request.url.scheme}://{host}"
-
-
 def _show(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
     return assets.present(
         doc,
-        base_url(call.request),
+        base_url(call.request, call.services.settings.asset_base_url),
         relative=flag(call.params, "relative_urls"),
         dimension=flag(call.params, "include_dimension"),
     )

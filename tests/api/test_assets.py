@@ -1,0 +1,484 @@
+"""Assets through the HTTP API (issue 13): uploads, details, versions, folders, publishing, asset
+objects in delivered entries, and the files themselves. Both databases (the `api` fixture)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.api.test_delivery import assert_error
+from tests.conftest import Api
+
+ORIGIN = "http://testserver"
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="20">'
+    b"<script>alert(1)</script></svg>"
+)
+ARTICLE = {
+    "content_type": {
+        "title": "Article",
+        "uid": "article",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {"display_name": "Hero", "uid": "hero", "data_type": "file"},
+            {"display_name": "Gallery", "uid": "gallery", "data_type": "file", "multiple": True},
+            {
+                "display_name": "PDF",
+                "uid": "pdf",
+                "data_type": "file",
+                "extensions": ["pdf"],
+            },
+            {
+                "display_name": "Card",
+                "uid": "card",
+                "data_type": "group",
+                "schema": [{"display_name": "Image", "uid": "image", "data_type": "file"}],
+            },
+            {
+                "display_name": "Sections",
+                "uid": "sections",
+                "data_type": "blocks",
+                "blocks": [
+                    {
+                        "title": "Banner",
+                        "uid": "banner",
+                        "schema": [{"display_name": "Image", "uid": "image", "data_type": "file"}],
+                    }
+                ],
+            },
+            {
+                "display_name": "Body",
+                "uid": "body",
+                "data_type": "json",
+                "field_metadata": {"allow_json_rte": True},
+            },
+            {
+                "display_name": "Related",
+                "uid": "related",
+                "data_type": "reference",
+                "reference_to": ["article"],
+            },
+        ],
+    }
+}
+
+
+def png(width: int = 40, height: int = 30, color: str = "red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(
+    api: Api,
+    data: bytes,
+    filename: str = "photo.png",
+    status: int = 201,
+    client_type: str = "text/plain",
+    **fields: str,
+) -> dict[str, Any]:
+    response = api.post(
+        "/assets",
+        files={"asset[upload]": (filename, data, client_type)},
+        data={f"asset[{k}]": v for k, v in fields.items()},
+    )
+    return api.ok(response, status)
+
+
+class Stage:
+    """A stack with an environment, a delivery token and helpers for both APIs."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
+        body = {
+            "token": {
+                "name": "site",
+                "scope": [
+                    {
+                        "module": "environment",
+                        "environments": ["production"],
+                        "acl": {"read": True},
+                    }
+                ],
+            }
+        }
+        self.token = api.ok(api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]
+
+    def deliver(self, path: str, **params: Any) -> Any:
+        return self.api.client.get(
+            "/v3" + path,
+            params={"environment": "production", **params},
+            headers={"api_key": self.api.api_key, "access_token": self.token},
+        )
+
+    def publish_asset(self, uid: str, **extra: Any) -> dict[str, Any]:
+        body = {"asset": {"environments": ["production"], "locales": ["en-us"]}, **extra}
+        return self.api.ok(self.api.post(f"/assets/{uid}/publish", body))
+
+    def publish_entry(self, ct: str, uid: str) -> None:
+        body = {"entry": {"environments": ["production"], "locales": ["en-us"]}}
+        self.api.ok(self.api.post(f"/content_types/{ct}/entries/{uid}/publish", body))
+
+
+@pytest.fixture
+def stage(api: Api) -> Stage:
+    return Stage(api)
+
+
+def path_of(url: str) -> str:
+    assert url.startswith(ORIGIN + "/v3/assets/")
+    return url.removeprefix(ORIGIN)
+
+
+# -- the management API -------------------------------------------------------------------------
+
+
+def test_upload_answers_contentstacks_asset_object(api: Api) -> None:
+    data = png()
+    body = upload(api, data, "My photo.png", title="Sunset", description="Red", tags="a,b")
+    assert body["notice"] == "Asset created successfully."
+    asset = body["asset"]
+    assert set(asset) == {
+        "uid",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "content_type",
+        "file_size",
+        "tags",
+        "filename",
+        "url",
+        "ACL",
+        "is_dir",
+        "parent_uid",
+        "_version",
+        "title",
+        "description",
+    }
+    assert asset["content_type"] == "image/png"  # sniffed: the client said text/plain
+    assert asset["file_size"] == str(len(data))
+    assert (asset["filename"], asset["title"], asset["description"]) == (
+        "My photo.png",
+        "Sunset",
+        "Red",
+    )
+    assert asset["tags"] == ["a", "b"]
+    assert (asset["is_dir"], asset["parent_uid"], asset["_version"]) == (False, None, 1)
+    uid = asset["uid"]
+    assert asset["url"].startswith(f"{ORIGIN}/v3/assets/{api.api_key}/{uid}/")
+    assert asset["url"].endswith("/My%20photo.png")
+    served = api.client.get(path_of(asset["url"]))
+    assert served.status_code == 200 and served.content == data
+    assert served.headers["content-type"] == "image/png"
+
+
+def test_get_list_query_and_dimension(api: Api) -> None:
+    first = upload(api, png(40, 30), "a.png", title="Alpha")["asset"]
+    upload(api, b"%PDF-1.4 not much of a pdf", "b.pdf", title="Beta")
+    got = api.ok(api.get(f"/assets/{first['uid']}", params={"include_dimension": "true"}))
+    assert got["asset"]["dimension"] == {"height": 30, "width": 40}
+    assert got["asset"]["publish_details"] == []
+    assert "dimension" not in api.ok(api.get(f"/assets/{first['uid']}"))["asset"]
+    listed = api.ok(api.get("/assets", params={"include_count": "true", "asc": "title"}))
+    assert [a["title"] for a in listed["assets"]] == ["Alpha", "Beta"]
+    assert listed["count"] == 2
+    queried = api.ok(api.get("/assets", params={"query": '{"title": "Beta"}'}))
+    assert [a["filename"] for a in queried["assets"]] == ["b.pdf"]
+    relative = api.ok(api.get(f"/assets/{first['uid']}", params={"relative_urls": "true"}))
+    assert relative["asset"]["url"].startswith(f"/v3/assets/{api.api_key}/")
+
+
+def test_replacing_the_file_makes_a_version_and_keeps_old_urls(api: Api) -> None:
+    old = upload(api, png(color="red"), "a.png")["asset"]
+    new_bytes = png(color="blue")
+    response = api.put(
+        f"/assets/{old['uid']}",
+        files={"asset[upload]": ("b.png", new_bytes, "image/png")},
+        data={"asset[title]": "Blue"},
+    )
+    new = api.ok(response)["asset"]
+    assert (new["_version"], new["title"], new["filename"]) == (2, "Blue", "b.png")
+    assert new["url"] != old["url"]
+    assert api.client.get(path_of(new["url"])).content == new_bytes
+    assert api.client.get(path_of(old["url"])).content == png(color="red")
+    details = api.ok(api.put(f"/assets/{old['uid']}", {"asset": {"description": "Now blue"}}))
+    assert (details["asset"]["_version"], details["asset"]["url"]) == (3, new["url"])
+    versions = api.ok(api.get(f"/assets/{old['uid']}/versions"))["versions"]
+    assert [v["_version"] for v in versions] == [3, 2, 1]
+    first = api.ok(api.get(f"/assets/{old['uid']}", params={"version": "1"}))["asset"]
+    assert (first["filename"], first["_version"]) == ("a.png", 1)
+
+
+def test_folders_nest_list_move_and_delete_with_their_assets(api: Api) -> None:
+    outer = api.ok(api.post("/assets/folders", {"asset": {"name": "Outer"}}), 201)
+    assert outer["notice"] == "Folder created successfully."
+    folder = outer["asset"]
+    assert folder["content_type"] == "application/vnd.contenstack.folder"
+    assert (folder["is_dir"], folder["name"], folder["parent_uid"]) == (True, "Outer", None)
+    inner = api.ok(
+        api.post("/assets/folders", {"asset": {"name": "Inner", "parent_uid": folder["uid"]}}),
+        201,
+    )["asset"]
+    inside = upload(api, png(), "in.png", parent_uid=inner["uid"])["asset"]
+    outside = upload(api, png(color="green"), "out.png")["asset"]
+    in_inner = api.ok(api.get("/assets", params={"folder": inner["uid"]}))["assets"]
+    assert [a["uid"] for a in in_inner] == [inside["uid"]]
+    everything = api.ok(api.get("/assets", params={"include_folders": "true", "asc": "uid"}))
+    assert {a["uid"] for a in everything["assets"]} == {
+        folder["uid"],
+        inner["uid"],
+        inside["uid"],
+        outside["uid"],
+    }
+    assert {a["uid"] for a in api.ok(api.get("/assets"))["assets"]} == {
+        inside["uid"],
+        outside["uid"],
+    }
+    loop = api.put(f"/assets/folders/{folder['uid']}", {"asset": {"parent_uid": inner["uid"]}})
+    assert "parent_uid" in assert_error(loop, 422)["errors"]
+    renamed = api.ok(api.put(f"/assets/folders/{inner['uid']}", {"asset": {"name": "Renamed"}}))
+    assert renamed["asset"]["name"] == "Renamed"
+    file_path = path_of(inside["url"])
+    api.ok(api.delete(f"/assets/folders/{folder['uid']}"))
+    assert api.client.get(file_path).status_code == 404
+    assert_error(api.get(f"/assets/{inside['uid']}"), 422)
+    assert [a["uid"] for a in api.ok(api.get("/assets"))["assets"]] == [outside["uid"]]
+
+
+def test_bad_uploads_get_clear_errors(api: Api) -> None:
+    missing = api.post("/assets", files={"other": ("x.txt", b"x", "text/plain")})
+    assert "asset[upload]" in assert_error(missing, 422)["errors"]
+    no_folder = api.post(
+        "/assets",
+        files={"asset[upload]": ("x.txt", b"x", "text/plain")},
+        data={"asset[parent_uid]": "bltnope"},
+    )
+    assert "asset[parent_uid]" in assert_error(no_folder, 422)["errors"]
+    assert_error(api.post("/assets/folders", {"asset": {"name": ""}}), 422)
+    assert_error(api.get("/assets/bltmissing"), 422)
+    broken = api.post(
+        "/assets",
+        content=b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end",
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code == 400, broken.text
+
+
+def test_filenames_cannot_traverse(api: Api) -> None:
+    asset = upload(api, b"hello", "../../etc/passwd")["asset"]
+    assert asset["filename"] == "passwd"
+    assert api.client.get(path_of(asset["url"])).content == b"hello"
+
+
+# -- delivery -----------------------------------------------------------------------------------
+
+
+def test_published_assets_are_delivered_and_unpublished_ones_are_not(stage: Stage) -> None:
+    api = stage.api
+    asset = upload(api, png(), "a.png")["asset"]
+    assert_error(stage.deliver(f"/assets/{asset['uid']}"), 422)
+    answer = stage.publish_asset(asset["uid"])
+    assert answer["notice"] == "Asset sent for publishing."
+    delivered = stage.deliver(f"/assets/{asset['uid']}").json()["asset"]
+    assert delivered["uid"] == asset["uid"] and delivered["url"] == asset["url"]
+    env = api.ok(api.get("/environments/production"))["environment"]["uid"]
+    assert delivered["publish_details"]["environment"] == env
+    assert delivered["publish_details"]["locale"] == "en-us"
+    listed = stage.deliver("/assets", include_count="true").json()
+    assert [a["uid"] for a in listed["assets"]] == [asset["uid"]] and listed["count"] == 1
+    api.ok(api.post(f"/assets/{asset['uid']}/unpublish", {"asset": {"environments": ["production"], "locales": ["en-us"]}}))
+    assert_error(stage.deliver(f"/assets/{asset['uid']}"), 422)
+    assert stage.deliver("/assets").json()["assets"] == []
+
+
+def test_entries_deliver_published_asset_objects(stage: Stage) -> None:
+    api = stage.api
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    hero = upload(api, png(), "hero.png")["asset"]
+    second = upload(api, png(color="blue"), "second.png")["asset"]
+    hidden = upload(api, png(color="green"), "hidden.png")["asset"]
+    for asset in (hero, second):
+        stage.publish_asset(asset["uid"])
+    rte = {
+        "type": "doc",
+        "uid": "d1",
+        "attrs": {},
+        "children": [
+            {
+                "type": "reference",
+                "uid": "r1",
+                "attrs": {
+                    "type": "asset",
+                    "asset-uid": hero["uid"],
+                    "asset-link": "https://old.example/a.png",
+                    "display-type": "display",
+                },
+                "children": [{"text": ""}],
+            }
+        ],
+    }
+    entry = api.ok(
+        api.post(
+            "/content_types/article/entries",
+            {
+                "entry": {
+                    "title": "One",
+                    "hero": hero["uid"],
+                    "gallery": [second["uid"], hidden["uid"]],
+                    "card": {"image": second["uid"]},
+                    "sections": [{"banner": {"image": hidden["uid"]}}],
+                    "body": rte,
+                }
+            },
+        ),
+        201,
+    )["entry"]
+    assert entry["hero"] == hero["uid"]  # the management API keeps the uid
+    stage.publish_entry("article", entry["uid"])
+    got = stage.deliver(f"/content_types/article/entries/{entry['uid']}").json()["entry"]
+    assert got["hero"]["uid"] == hero["uid"] and got["hero"]["url"] == hero["url"]
+    assert got["hero"]["publish_details"]["locale"] == "en-us"
+    assert [a["uid"] for a in got["gallery"]] == [second["uid"]]  # the unpublished one left out
+    assert got["card"]["image"]["uid"] == second["uid"]
+    assert got["sections"][0]["banner"]["image"] is None  # not published: null
+    assert got["body"]["children"][0]["attrs"]["asset-link"] == hero["url"]
+    listed = stage.deliver("/content_types/article/entries").json()["entries"]
+    assert listed[0]["hero"]["uid"] == hero["uid"]
+    # Publishing the hidden asset shows it at once: the cached answers depended on it.
+    stage.publish_asset(hidden["uid"])
+    again = stage.deliver(f"/content_types/article/entries/{entry['uid']}").json()["entry"]
+    assert [a["uid"] for a in again["gallery"]] == [second["uid"], hidden["uid"]]
+    assert again["sections"][0]["banner"]["image"]["uid"] == hidden["uid"]
+    api.ok(api.delete(f"/assets/{hero['uid']}"))
+    gone = stage.deliver(f"/content_types/article/entries/{entry['uid']}").json()["entry"]
+    assert gone["hero"] is None
+
+
+def test_included_references_carry_asset_objects(stage: Stage) -> None:
+    api = stage.api
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    hero = upload(api, png(), "hero.png")["asset"]
+    stage.publish_asset(hero["uid"])
+    child = api.ok(
+        api.post("/content_types/article/entries", {"entry": {"title": "Child", "hero": hero["uid"]}}),
+        201,
+    )["entry"]
+    parent = api.ok(
+        api.post(
+            "/content_types/article/entries",
+            {"entry": {"title": "Parent", "related": [{"uid": child["uid"], "_content_type_uid": "article"}]}},
+        ),
+        201,
+    )["entry"]
+    for uid in (child["uid"], parent["uid"]):
+        stage.publish_entry("article", uid)
+    got = stage.deliver(
+        f"/content_types/article/entries/{parent['uid']}", **{"include[]": "related"}
+    ).json()["entry"]
+    assert got["related"][0]["hero"]["url"] == hero["url"]
+
+
+def test_file_fields_accept_only_assets_of_the_stack(stage: Stage) -> None:
+    api = stage.api
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    folder = api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)["asset"]
+    image = upload(api, png(), "a.png")["asset"]
+    cases = {
+        "hero": "not-an-asset",
+        "gallery": [image["uid"], "bltmissing"],
+        "card": {"image": folder["uid"]},
+        "pdf": image["uid"],  # the field takes only .pdf
+    }
+    for field, value in cases.items():
+        refused = api.post(
+            "/content_types/article/entries", {"entry": {"title": field, field: value}}
+        )
+        errors = assert_error(refused, 422)["errors"]
+        assert any(key.startswith(field) for key in errors), errors
+    other = Api(api.client, api.email)
+    other.authtoken = api.authtoken
+    elsewhere = other.ok(
+        other.post("/stacks", {"stack": {"name": "Other", "master_locale": "en-us"}}), 201
+    )["stack"]
+    other.api_key = elsewhere["api_key"]
+    foreign = upload(other, png(), "f.png")["asset"]
+    refused = api.post(
+        "/content_types/article/entries", {"entry": {"title": "x", "hero": foreign["uid"]}}
+    )
+    assert "hero" in assert_error(refused, 422)["errors"]
+    assert_error(api.get(f"/assets/{foreign['uid']}"), 422)
+
+
+# -- files --------------------------------------------------------------------------------------
+
+
+def test_files_have_strong_etags_ranges_and_immutable_caching(api: Api) -> None:
+    data = bytes(range(256)) * 40
+    asset = upload(api, data, "blob.bin")["asset"]
+    path = path_of(asset["url"])
+    whole = api.client.get(path)
+    assert whole.status_code == 200 and whole.content == data
+    assert whole.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert whole.headers["x-content-type-options"] == "nosniff"
+    etag = whole.headers["etag"]
+    assert api.client.get(path, headers={"if-none-match": etag}).status_code == 304
+    part = api.client.get(path, headers={"range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == data[10:20]
+    assert part.headers["content-range"] == f"bytes 10-19/{len(data)}"
+    tail = api.client.get(path, headers={"range": "bytes=-5"})
+    assert tail.content == data[-5:]
+    beyond = api.client.get(path, headers={"range": f"bytes={len(data)}-"})
+    assert beyond.status_code == 416
+    head = api.client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(data))
+    wrong = path.rsplit("/", 1)[0] + "/other.bin"
+    assert api.client.get(wrong).status_code == 404
+
+
+def test_svg_and_html_are_served_so_they_cannot_run_script(api: Api) -> None:
+    svg = upload(api, SVG, "logo.svg", client_type="image/png")["asset"]
+    assert svg["content_type"] == "image/svg+xml"
+    served = api.client.get(path_of(svg["url"]))
+    assert served.headers["content-security-policy"] == "sandbox"
+    assert served.headers["content-disposition"].startswith("attachment")
+    html = upload(api, b"<!DOCTYPE html><html><script>x()</script></html>", "page.jpg")["asset"]
+    assert html["content_type"] == "text/html"
+    assert api.client.get(path_of(html["url"])).headers["content-security-policy"] == "sandbox"
+
+
+def test_image_renditions_by_url_parameters(api: Api) -> None:
+    asset = upload(api, png(400, 300), "big.png")["asset"]
+    path = path_of(asset["url"])
+    resized = api.client.get(path, params={"width": "100", "format": "webp"})
+    assert resized.status_code == 200 and resized.headers["content-type"] == "image/webp"
+    image = Image.open(io.BytesIO(resized.content))
+    assert (image.format, image.size) == ("WEBP", (100, 75))
+    again = api.client.get(path, params={"format": "webp", "width": "100"})
+    assert again.content == resized.content and again.headers["etag"] == resized.headers["etag"]
+    auto = api.client.get(path, params={"width": "50", "auto": "webp"}, headers={"accept": "image/webp,*/*"})
+    assert auto.headers["content-type"] == "image/webp" and auto.headers["vary"] == "Accept"
+    bad = api.client.get(path, params={"width": "-3"})
+    assert "width" in assert_error(bad, bad.status_code)["errors"]
+
+
+def test_deleting_an_asset_deletes_blobs_nothing_else_holds(api: Api) -> None:
+    data, shared = png(color="red"), png(color="purple")
+    lone = upload(api, data, "lone.png")["asset"]
+    twin_a = upload(api, shared, "a.png")["asset"]
+    twin_b = upload(api, shared, "b.png")["asset"]
+    blobs = api.client.app.state.services.blobs()  # type: ignore[attr-defined]
+    import hashlib
+
+    lone_key, shared_key = (hashlib.sha256(b).hexdigest() for b in (data, shared))
+    assert blobs.exists(lone_key) and blobs.exists(shared_key)
+    api.ok(api.delete(f"/assets/{lone['uid']}"))
+    assert not blobs.exists(lone_key)
+    api.ok(api.delete(f"/assets/{twin_a['uid']}"))
+    assert blobs.exists(shared_key)
+    assert api.client.get(path_of(twin_b["url"])).content == shared
