@@ -176,10 +176,11 @@ def _object_sequence(raw: bytes) -> list[Any] | None:
 
 @dataclass(frozen=True)
 class Form:
-    """A multipart form: its text fields, and its one file (name, bytes), if any."""
+    """A multipart form: its text fields (a repeated one joined with commas), and its one file as
+    (form field, file name, bytes), if any."""
 
     fields: dict[str, str]
-    file: tuple[str, bytes] | None
+    file: tuple[str, str, bytes] | None
 
 
 FORM_FIELD_BYTES = 64 * 1024  # a form's text field (a title, tags) is never longer
@@ -222,9 +223,9 @@ async def read_form(request: Request, settings: Settings) -> Form:
             file = None
             for name, value in data.multi_items():
                 if isinstance(value, str):
-                    fields[name] = value
+                    fields[name] = f"{fields[name]},{value}" if name in fields else value
                 else:
-                    file = (value.filename or "file", await value.read())
+                    file = (name, value.filename or "file", await value.read())
                     await value.close()
     except TimeoutError:
         _log_cut(request, f"not received within {settings.upload_timeout:g}s", 0)
@@ -240,7 +241,7 @@ async def read_form(request: Request, settings: Settings) -> Form:
         raise BadRequest(
             "The request body is not valid multipart form data.", {"body": [exc.message]}
         ) from None
-    if file is not None and len(file[1]) > settings.max_upload_bytes:
+    if file is not None and len(file[2]) > settings.max_upload_bytes:
         raise PayloadTooLarge(
             errors={"asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]}
         )

@@ -120,7 +120,7 @@ def _respond(services: Services, request: Request, body: Body) -> Response:
     if _matches(request.headers.get("if-none-match"), body.etag):
         return Response(status_code=304, headers=headers)
     span = _range(request.headers.get("range"), body.size, request.headers.get("if-range"), body)
-    if span == "unsatisfiable":
+    if isinstance(span, str):  # unsatisfiable
         headers["content-range"] = f"bytes */{body.size}"
         return Response(status_code=416, headers=headers)
     start, length = span if span is not None else (0, body.size)

@@ -35,7 +35,11 @@ def _upload(call: Call) -> tuple[assets.Upload | None, assets.Details]:
                 raw[name] = call.form.fields[key]
                 break
     file = call.form.file
-    upload = assets.Upload(file[0], file[1]) if file is not None else None
+    upload = (
+        assets.Upload(file[1], file[2])
+        if file is not None and file[0] in ("asset[upload]", "upload")
+        else None
+    )
     return upload, assets.details_of(raw)
 
 
