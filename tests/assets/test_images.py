@@ -447,6 +447,12 @@ def test_key_equates_equivalent_spellings() -> None:
     assert key({"width": "50p"}) == key({"width": "0.5"})
 
 
+def test_values_are_case_insensitive() -> None:
+    assert key({"format": "WEBP", "fit": "Crop", "width": "9", "height": "9"}) == key(
+        {"format": "webp", "fit": "crop", "width": "9", "height": "9"}
+    )
+
+
 # --- dimension -------------------------------------------------------------------------------
 
 

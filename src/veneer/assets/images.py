@@ -124,7 +124,7 @@ class Length:
         return round(self.value * side) if self.relative else round(self.value)
 
     def __str__(self) -> str:
-        return f"{self.value:g}{'r' if self.relative else ''}"
+        return f"{self.value!r}{'r' if self.relative else ''}"
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ class Transform:
             f"t={','.join(map(str, self.trim or ()))}",
             f"p={','.join(map(str, self.pad or ()))}",
             f"bg={','.join(map(str, self.bg_color or ()))}",
-            f"dpr={self.dpr:g}",
+            f"dpr={self.dpr!r}",
             f"nu={int(self.no_upscale)}",
             f"o={self.orient}",
         )
@@ -214,7 +214,10 @@ def parse_transform(
 
 
 def _parse(params: Mapping[str, str], accept: str | None, source_type: str) -> Transform:
-    get = params.get
+    def get(name: str) -> str | None:
+        value = params.get(name)
+        return value.strip().lower() if value is not None else None
+
     width = _dimension("width", get("width"))
     height = _dimension("height", get("height"))
     dpr = _dpr(get("dpr"), width or height)
