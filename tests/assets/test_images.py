@@ -286,6 +286,12 @@ def test_animated_gif_stays_animated_as_gif() -> None:
     assert (image.format, image.size, image.n_frames) == ("GIF", (15, 10), 3)
 
 
+def test_an_animation_over_the_pixel_budget_keeps_its_first_frame() -> None:
+    small = Limits(max_pixels=30 * 20 * 2)  # one frame fits, three do not
+    image = run({"width": "15"}, animated_gif(), "image/gif", limits=small)
+    assert (getattr(image, "n_frames", 1), colour(image, 7, 5)) == (1, "red")
+
+
 # --- refusals --------------------------------------------------------------------------------
 
 
@@ -336,6 +342,13 @@ def test_time_limit() -> None:
     with pytest.raises(ValidationFailed) as refused:
         run({"width": "200"}, SOURCE, limits=Limits(max_seconds=-1))
     assert "longer than" in refused.value.message
+
+
+def test_a_hopeless_avif_encode_is_refused_before_it_starts() -> None:
+    # 2000×1500 as AVIF is estimated at over a second; the budget is a fifth of that.
+    with pytest.raises(ValidationFailed) as refused:
+        run({"width": "2000", "format": "avif"}, SOURCE, limits=Limits(max_seconds=0.2))
+    assert "Encoding this image as avif would take longer" in refused.value.message
 
 
 def test_undecodable_image_is_refused() -> None:
@@ -432,6 +445,12 @@ def test_key_differs_by_what_changes_the_output() -> None:
 
 def test_key_equates_equivalent_spellings() -> None:
     assert key({"width": "50p"}) == key({"width": "0.5"})
+
+
+def test_values_are_case_insensitive() -> None:
+    assert key({"format": "WEBP", "fit": "Crop", "width": "9", "height": "9"}) == key(
+        {"format": "webp", "fit": "crop", "width": "9", "height": "9"}
+    )
 
 
 # --- dimension -------------------------------------------------------------------------------

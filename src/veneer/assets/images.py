@@ -19,10 +19,13 @@ benchmarks/image_libs.py). Hostile images are refused with a 422 `ValidationFail
 the source's pixel count is read from its header and checked before any pixel is decoded
 (Pillow's DecompressionBombError is the second line), the planned output size is checked
 before it is allocated, the encoded size after. Time is bounded by checking a deadline between
-steps (decode, each geometry step, each GIF frame, encode) rather than by a worker process:
-with the pixel caps no single step is unbounded, a child process per request would cost a
-process hop and a copy of the source, and a thread cannot be killed anyway. The lead may still
-run `render` in a thread pool to keep it off the event loop.
+steps (decode, each geometry step, each animation frame, encode), and AVIF/WebP encoding is not
+started when its worst-case estimate exceeds the time left. With the pixel caps no single step
+is unbounded, so this keeps the library pure and in-process. A warm worker process would
+add little (measured here: 75.7 vs 72.8 ms median for a 4000×3000 JPEG to 800 px WebP, 0.8 vs
+0.5 ms for a tiny one) and could kill a stuck decoder, but it needs a pool whose lifecycle
+belongs to the server: the HTTP layer may wrap `render` in one (it is picklable: bytes and
+frozen dataclasses in and out) or simply run it in a thread, as Pillow releases the GIL.
 
 Semantics, from Contentstack's Image Delivery documentation (which follows Fastly IO):
 lengths are pixels (`300`), fractions (`0.5`) or percentages (`50p`); `width` or `height` alone
@@ -37,8 +40,9 @@ CSS order (top, right, bottom, left). `bg-color` (hex rgb/rrggbb/rrggbbaa or `r,
 alpha 0-1) colours padding and replaces transparency; JPEG output is flattened onto it or white.
 `orient` 1-8 (EXIF numbering; `r`, `l`, `h`, `v`, `hv` too) is applied after the image's own
 EXIF orientation. Order: EXIF orientation, trim, crop, orient, resize, pad, background, encode.
-Metadata (EXIF, GPS) is not copied to renditions. An animated GIF keeps its frames only when
-the output is GIF; any other output takes the first frame.
+Metadata (EXIF, GPS) is not copied to renditions. An animation (GIF, WebP) keeps its frames
+when the output can animate (GIF, WebP) and all frames fit the pixel limits; otherwise, and for
+any other output, the first frame is used.
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ class Length:
         return round(self.value * side) if self.relative else round(self.value)
 
     def __str__(self) -> str:
-        return f"{self.value:g}{'r' if self.relative else ''}"
+        return f"{self.value!r}{'r' if self.relative else ''}"
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ class Transform:
             f"t={','.join(map(str, self.trim or ()))}",
             f"p={','.join(map(str, self.pad or ()))}",
             f"bg={','.join(map(str, self.bg_color or ()))}",
-            f"dpr={self.dpr:g}",
+            f"dpr={self.dpr!r}",
             f"nu={int(self.no_upscale)}",
             f"o={self.orient}",
         )
@@ -210,7 +214,10 @@ def parse_transform(
 
 
 def _parse(params: Mapping[str, str], accept: str | None, source_type: str) -> Transform:
-    get = params.get
+    def get(name: str) -> str | None:
+        value = params.get(name)
+        return value.strip().lower() if value is not None else None
+
     width = _dimension("width", get("width"))
     height = _dimension("height", get("height"))
     dpr = _dpr(get("dpr"), width or height)
@@ -518,6 +525,11 @@ def _size(width: float, height: float) -> tuple[int, int]:
 # Rendering
 
 
+# Worst case measured on a 2-core machine (pure noise, 4 MP): AVIF speed 6 1.56 s, WebP
+# method 4 0.45 s, JPEG 0.02 s. Photos encode faster; this only stops hopeless attempts early.
+_ENCODE_SECONDS_PER_PIXEL = {"avif": 0.4e-6, "webp": 0.11e-6}
+
+
 class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -526,6 +538,15 @@ class _Deadline:
     def check(self) -> None:
         if time.monotonic() > self.end:
             raise _refuse(f"The image took longer than {self.seconds:g} s to transform.")
+
+    def check_encode(self, output: str, pixels: int) -> None:
+        """Refuse before a slow encoder starts when it would overrun the time left: AVIF (and
+        to a lesser degree WebP) is the one step that can take seconds on its own."""
+        estimate = _ENCODE_SECONDS_PER_PIXEL.get(output, 0.0) * pixels
+        if time.monotonic() + estimate > self.end:
+            raise _refuse(
+                f"Encoding this image as {output} would take longer than {self.seconds:g} s."
+            )
 
 
 def render(data: bytes, transform: Transform, limits: Limits) -> Rendition:
@@ -541,26 +562,27 @@ def render(data: bytes, transform: Transform, limits: Limits) -> Rendition:
 
 
 def _render(image: Image.Image, t: Transform, limits: Limits, deadline: _Deadline) -> Rendition:
-    frames = getattr(image, "n_frames", 1) if t.output in ("gif", "webp") else 1
-    if image.width * image.height * frames > limits.max_pixels:
+    if image.width * image.height > limits.max_pixels:
         raise _refuse(
-            f"The image has {image.width}×{image.height} pixels"
-            f"{f' in {frames} frames' if frames > 1 else ''}; the limit is {limits.max_pixels}."
+            f"The image has {image.width}×{image.height} pixels; the limit is {limits.max_pixels}."
         )
     exif = _exif_orientation(image)
     oriented = (image.height, image.width) if exif in (5, 6, 7, 8) else image.size
     steps = plan(t, *oriented)
-    if steps.size[0] * steps.size[1] * frames > limits.max_output_pixels:
+    out_pixels = steps.size[0] * steps.size[1]
+    if out_pixels > limits.max_output_pixels:
         raise _refuse(
             f"The output would have {steps.size[0]}×{steps.size[1]} pixels; "
             f"the limit is {limits.max_output_pixels}."
         )
+    frames = _frames(image, t, out_pixels, limits)
     _draft(image, t, steps, exif)
 
     def one(frame: Image.Image) -> Image.Image:
         deadline.check()
         return _apply(frame, t, steps, exif, deadline)
 
+    deadline.check_encode(t.output, out_pixels * frames)
     if frames > 1:
         out, durations = [], []
         for frame in ImageSequence.Iterator(image):
@@ -574,6 +596,16 @@ def _render(image: Image.Image, t: Transform, limits: Limits, deadline: _Deadlin
     if len(data) > limits.max_output_bytes:
         raise _refuse(f"The transformed image is over {limits.max_output_bytes} bytes.")
     return Rendition(data, t.content_type, out[0].width, out[0].height)
+
+
+def _frames(image: Image.Image, t: Transform, out_pixels: int, limits: Limits) -> int:
+    """How many frames to render: all of an animation when the output can animate (GIF, WebP)
+    and the whole animation fits the pixel limits, else the first frame only."""
+    if t.output not in ("gif", "webp"):
+        return 1
+    count = int(getattr(image, "n_frames", 1))
+    fits = image.width * image.height * count <= limits.max_pixels
+    return count if fits and out_pixels * count <= limits.max_output_pixels else 1
 
 
 def _exif_orientation(image: Image.Image) -> int:
