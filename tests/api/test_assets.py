@@ -3,16 +3,22 @@ objects in delivered entries, and the files themselves. Both databases (the `api
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from PIL import Image
+from starlette.testclient import TestClient
 
 from tests.api.test_delivery import assert_error
 from tests.conftest import Api
+from veneer import ids
+from veneer.app import create_app
+from veneer.services import publishing
 from veneer.services.context import Services
 
 ORIGIN = "http://testserver"
@@ -496,3 +502,53 @@ def test_deleting_an_asset_deletes_blobs_nothing_else_holds(api: Api, services: 
     api.ok(api.delete(f"/assets/{twin_a['uid']}"))
     assert blobs.exists(shared_key)
     assert api.client.get(path_of(twin_b["url"])).content == shared
+
+
+def test_uploads_over_the_cap_are_refused_and_nothing_is_stored(
+    api: Api, services: Services
+) -> None:
+    small = Services(
+        store=services.store,
+        settings=dataclasses.replace(services.settings, max_upload_bytes=1000),
+        passwords=services.passwords,
+    )
+    with TestClient(create_app(small.settings, services=small)) as client:
+        capped = Api(client, api.email)
+        capped.authtoken, capped.api_key = api.authtoken, api.api_key
+        refused = capped.post(
+            "/assets", files={"asset[upload]": ("big.bin", b"x" * 5000, "text/plain")}
+        )
+        assert "asset[upload]" in assert_error(refused, 413)["errors"]
+        upload(capped, b"x" * 900, "fits.bin")
+    assert [a["filename"] for a in api.ok(api.get("/assets"))["assets"]] == ["fits.bin"]
+    anonymous = api.client.post(
+        "/v3/assets",
+        files={"asset[upload]": ("a.bin", b"x", "text/plain")},
+        headers={"api_key": api.api_key},
+    )
+    assert_error(anonymous, 401)
+
+
+def test_scheduled_asset_publish_runs_when_due(stage: Stage, services: Services) -> None:
+    asset = upload(stage.api, png(), "later.png")["asset"]
+    later = ids.format_time(datetime.now(UTC) + timedelta(hours=1))
+    stage.publish_asset(asset["uid"], scheduled_at=later)
+    assert_error(stage.deliver(f"/assets/{asset['uid']}"), 422)
+    publishing.run_due_jobs(services, now=ids.format_time(datetime.now(UTC) + timedelta(hours=2)))
+    assert stage.deliver(f"/assets/{asset['uid']}").json()["asset"]["uid"] == asset["uid"]
+
+
+def test_image_bombs_are_refused_on_rendition(api: Api) -> None:
+    out = io.BytesIO()
+    Image.new("L", (1, 1)).save(out, "PNG")
+    header = bytearray(out.getvalue())
+    header[16:24] = (100_000).to_bytes(4, "big") * 2  # IHDR claims 100000 x 100000
+    bomb = upload(api, bytes(header), "bomb.png")["asset"]
+    assert (
+        "dimension"
+        not in api.ok(api.get(f"/assets/{bomb['uid']}", params={"include_dimension": "true"}))[
+            "asset"
+        ]
+    )
+    refused = api.client.get(path_of(bomb["url"]), params={"width": "100"})
+    assert_error(refused, 422)

@@ -18,7 +18,12 @@ DELIVERY_PATHS = {
     "/v3/content_types/{ct}",
     "/v3/content_types/{ct}/entries",
     "/v3/content_types/{ct}/entries/{uid}",
+    "/v3/assets",
+    "/v3/assets/{uid}",
 }
+# Asset files are served to whoever holds their URL, as Contentstack's asset host serves them
+# (docs/assets.md); a URL that is not one of a file's answers 404 (checked below).
+PUBLIC_ROUTES = {"/v3/assets/{api_key}/{uid}/{version_uid}/{filename}"}
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 # Routes that name no stack: they act on the caller's own account.
 ACCOUNT_ROUTES = {"/v3/user-session", "/v3/user", "/v3/organizations", "/v3/stacks", "/v3/stacks/"}
@@ -103,6 +108,9 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         "group": "colors",
         "variant": "red",
         "org_uid": api.ok(api.get("/organizations"))["organizations"][0]["uid"],
+        "api_key": api.api_key,
+        "version_uid": "bltnotaversion",
+        "filename": "secret.txt",
     }
     ids["uid_token"] = mtoken["uid"]
     return {
@@ -145,6 +153,10 @@ def test_no_route_leaks(world: dict[str, Any], who: str) -> None:
             continue  # these act on the outsider's own account, by design
         if path == "/v3/user-session" and method == "POST":
             continue  # login takes no credentials
+        if path in PUBLIC_ROUTES:
+            response = api.client.request(method, _fill(path, world["ids"]), headers=creds)
+            assert response.status_code == 404 and set(response.json()) == ERROR_KEYS
+            continue
         url = _fill(path, world["ids"])
         response = api.client.request(
             method,

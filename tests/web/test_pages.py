@@ -160,7 +160,10 @@ def test_every_field_kind_saves_through_the_form(ui: UI) -> None:
     author = api.ok(api.post("/content_types/author/entries", {"entry": {"title": "Ada"}}), 201)[
         "entry"
     ]
-    body = {k: v for k, v in KITCHEN_ENTRY.items() if k != "author"}
+    image = api.ok(
+        api.post("/assets", files={"asset[upload]": ("a.txt", b"an asset", "text/plain")}), 201
+    )["asset"]
+    body = {k: v for k, v in KITCHEN_ENTRY.items() if k != "author"} | {"image": image["uid"]}
     entry = api.ok(api.post("/content_types/kitchen/entries", {"entry": body}), 201)["entry"]
     path = f"{ui.entries('kitchen')}/{entry['uid']}"
     page = ui.http.get(path)

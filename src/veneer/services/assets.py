@@ -153,15 +153,21 @@ def _stored_file(services: Services, upload: Upload) -> tuple[str, dict[str, Any
 
 
 def create_asset(
-    services: Services, actor: Actor, api_key: str | None, upload: Upload | None, details: Details
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    upload: Upload | None,
+    details: Details | dict[str, Any],
 ) -> dict[str, Any]:
+    """`details`: parsed, or the raw fields (`details_of`), parsed once the caller may write."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, MODULE, write=True)
+    details = details if isinstance(details, Details) else details_of(details)
     if upload is None:
         raise ValidationFailed(
             "Asset creation failed. Please enter valid data.",
             {"asset[upload]": ["is required: send the file as multipart form data."]},
         )
-    with services.store.read() as tx:
-        access.stack_row(tx, actor, api_key, MODULE, write=True)
     blob, file = _stored_file(services, upload)
     now = ids.now()
     with services.store.write() as tx:
@@ -194,12 +200,14 @@ def update_asset(
     api_key: str | None,
     uid: str,
     upload: Upload | None,
-    details: Details,
+    details: Details | dict[str, Any],
 ) -> dict[str, Any]:
-    """A new `_version`: new details, and a new file when one is uploaded."""
+    """A new `_version`: new details, and a new file when one is uploaded. `details` as for
+    `create_asset`."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
         _asset(tx, stack["api_key"], uid)
+    details = details if isinstance(details, Details) else details_of(details)
     stored = _stored_file(services, upload) if upload is not None else None
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
@@ -320,11 +328,11 @@ def release_blobs(services: Services, blobs: Iterable[str]) -> None:
 def create_folder(
     services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
 ) -> dict[str, Any]:
-    name = _folder_name(body)
     parent = body.get("parent_uid") or None
     now = ids.now()
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        name = _folder_name(body)
         if parent is not None and not isinstance(parent, str):
             raise ValidationFailed(
                 "Folder creation failed. Please enter valid data.",

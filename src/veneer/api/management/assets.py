@@ -24,10 +24,10 @@ def _show(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _upload(call: Call) -> tuple[assets.Upload | None, assets.Details]:
-    """The file and details of a multipart upload, or the details of a JSON body."""
+def _upload(call: Call) -> tuple[assets.Upload | None, dict[str, Any]]:
+    """The file and the raw details of a multipart upload, or the details of a JSON body."""
     if call.form is None:
-        return None, assets.details_of(call.section("asset"))
+        return None, call.section("asset")
     raw: dict[str, Any] = {}
     for name in FORM_FIELDS:
         for key in (f"asset[{name}]", f"asset[{name}][]", name):
@@ -40,7 +40,7 @@ def _upload(call: Call) -> tuple[assets.Upload | None, assets.Details]:
         if file is not None and file[0] in ("asset[upload]", "upload")
         else None
     )
-    return upload, assets.details_of(raw)
+    return upload, raw
 
 
 def _create_asset(call: Call) -> Any:
