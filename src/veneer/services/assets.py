@@ -191,7 +191,16 @@ def create_asset(
             "description": details.description or "",
         }
         tx.assets.save(stack["api_key"], doc, FileVersion(1, version_uid, blob, doc), new=True)
+    _keep(services, blob, upload)
     return doc
+
+
+def _keep(services: Services, blob: str, upload: Upload) -> None:
+    """After the version holding `blob` committed: put the bytes again if a concurrent delete of
+    the last other holder removed them between our put and our commit."""
+    store = services.blobs()
+    if not store.exists(blob):
+        store.put(upload.data)
 
 
 def update_asset(
@@ -232,6 +241,8 @@ def update_asset(
         tx.assets.save(
             stack["api_key"], doc, FileVersion(version, version_uid, blob, doc), new=False
         )
+    if upload is not None:
+        _keep(services, blob, upload)
     return doc
 
 
