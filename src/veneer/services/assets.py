@@ -320,7 +320,7 @@ def delete_asset(services: Services, actor: Actor, api_key: str | None, uid: str
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
         _asset(tx, stack["api_key"], uid)
-        blobs = tx.assets.delete(stack["api_key"], uid)
+        blobs = tx.assets.delete(stack["api_key"], uid, actor.uid)
     release_blobs(services, blobs)
 
 
@@ -431,8 +431,8 @@ def delete_folder(services: Services, actor: Actor, api_key: str | None, uid: st
                 if child.get("is_dir"):
                     pending.append(child["uid"])
                 else:
-                    blobs.extend(tx.assets.delete(stack["api_key"], child["uid"]))
-            tx.assets.delete(stack["api_key"], current)
+                    blobs.extend(tx.assets.delete(stack["api_key"], child["uid"], actor.uid))
+            tx.assets.delete(stack["api_key"], current, actor.uid)
     release_blobs(services, blobs)
 
 
@@ -561,7 +561,9 @@ def apply(
     now = ids.now()
     for target in targets:
         if unpublish:
-            tx.assets.unpublish(stack["api_key"], uid, target.environment, target.locale)
+            tx.assets.unpublish(
+                stack["api_key"], uid, target.environment, target.locale, actor=actor.uid
+            )
             continue
         ready = {
             **doc,

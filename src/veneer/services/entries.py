@@ -192,4 +192,6 @@ def delete_entry(
         code = loaders.entry_locale(tx, stack, locale)
         doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code, fallback=False)
         everywhere = code == stack["master_locale"]
-        tx.entries.purge(stack["api_key"], uid, None if everywhere else doc["locale"])
+        tx.entries.purge(
+            stack["api_key"], uid, None if everywhere else doc["locale"], actor=actor.uid
+        )

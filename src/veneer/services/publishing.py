@@ -191,7 +191,7 @@ def apply(
     """Every target in this one transaction: all of it commits, or none."""
     for target in targets:
         if unpublish:
-            _unpublish(tx, stack, uid, req, target)
+            _unpublish(tx, stack, actor, uid, req, target)
         elif req.variants:
             _publish_with_variants(tx, stack, actor, ct_uid, uid, req, target)
         else:
@@ -199,15 +199,20 @@ def apply(
 
 
 def _unpublish(
-    tx: Transaction, stack: dict[str, Any], uid: str, req: PublishRequest, target: Target
+    tx: Transaction,
+    stack: dict[str, Any],
+    actor: Actor,
+    uid: str,
+    req: PublishRequest,
+    target: Target,
 ) -> None:
     """Without `variants` the base goes, and its variants with it (semantics §3); with them, just those."""
     where = {"entry": uid, "environment": target.environment, "locale": target.locale}
     if not req.variants:
-        tx.publications.drop(stack["api_key"], **where)
+        tx.publications.drop(stack["api_key"], actor=actor.uid, **where)
         return
     for variant in _resolve_variants(tx, stack["api_key"], req)[0]:
-        tx.publications.drop(stack["api_key"], variant=variant["uid"], **where)
+        tx.publications.drop(stack["api_key"], variant=variant["uid"], actor=actor.uid, **where)
 
 
 def _resolve_variants(

@@ -357,5 +357,5 @@ def _delete_variant(tx: Transaction, stack: str, uid: str) -> None:
     """A variant goes with its entry variants and every publication of it, in every environment
     and locale (also any left without a source), so a new variant with its uid starts clean."""
     tx.entry_variants.purge(stack, variant=uid)
-    tx.publications.drop(stack, variant=uid)
+    tx.publications.drop(stack, variant=uid, reason="deleted")
     tx.variants.delete(stack, uid)

@@ -19,6 +19,7 @@ from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, loads
+from veneer.store.events import Events, NewEvent
 from veneer.store.values import Document, delete_documents, replace_documents
 
 LATEST = ""  # the scope, and the locale, of the latest documents in the field-value index
@@ -35,9 +36,10 @@ class FileVersion:
 
 
 class Assets(Rows):
-    def __init__(self, conn: Connection, sql: Dialect, changes: ChangeLog) -> None:
+    def __init__(self, conn: Connection, sql: Dialect, changes: ChangeLog, events: Events) -> None:
         super().__init__(conn, sql)
         self._changes = changes
+        self._events = events
 
     # -- the latest documents ---------------------------------------------------------------
     def get(self, stack: str, uid: str) -> dict[str, Any] | None:
@@ -84,6 +86,10 @@ class Assets(Rows):
         index = Document(stack, LATEST, LATEST, ASSET_CONTENT_TYPE, doc["uid"], doc)
         replace_documents(self._conn, [index])
         self._changes.record(stack, entry=doc["uid"], content_type=ASSET_CONTENT_TYPE)
+        kind = "asset_created" if new else "asset_updated"
+        self._events.record(
+            stack, NewEvent(kind, uid=doc["uid"], actor=doc.get("updated_by", ""), data=doc)
+        )
 
     def page(self, stack: str, listing: sqllist.Listing) -> tuple[list[dict[str, Any]], int | None]:
         """One page of a stack's assets and folders (the latest documents), filtered, sorted and
@@ -127,11 +133,14 @@ class Assets(Rows):
         v = t.asset_versions
         return bool(self._conn.execute(select(exists().where(v.c.blob == blob))).scalar())
 
-    def delete(self, stack: str, uid: str) -> list[str]:
+    def delete(self, stack: str, uid: str, actor: str = "") -> list[str]:
         """Delete an asset or (empty) folder, its versions and its publications; the blobs its
         versions held, which the caller deletes once nothing else holds them."""
         blobs = sorted({f.blob for f in self.versions(stack, uid)})
-        self.unpublish(stack, uid)
+        self.unpublish(stack, uid, reason="deleted", actor=actor)
+        self._events.record(
+            stack, NewEvent("asset_deleted", uid=uid, actor=actor, data={"uid": uid})
+        )
         self._delete(t.asset_versions, stack=stack, uid=uid)
         self._delete(t.assets, stack=stack, uid=uid)
         delete_documents(self._conn, [Document(stack, LATEST, LATEST, ASSET_CONTENT_TYPE, uid, {})])
@@ -165,11 +174,30 @@ class Assets(Rows):
         index = Document(stack, environment, locale, ASSET_CONTENT_TYPE, doc["uid"], doc)
         replace_documents(self._conn, [index])
         self._changes.record(stack, environment, locale, doc["uid"], "", ASSET_CONTENT_TYPE)
+        self._events.record(
+            stack,
+            NewEvent(
+                "asset_published",
+                environment,
+                locale,
+                uid=doc["uid"],
+                actor=published_by,
+                data=doc,
+            ),
+        )
 
     def unpublish(
-        self, stack: str, uid: str, environment: str | None = None, locale: str | None = None
+        self,
+        stack: str,
+        uid: str,
+        environment: str | None = None,
+        locale: str | None = None,
+        *,
+        reason: str = "unpublished",
+        actor: str = "",
     ) -> None:
-        """Unpublish an asset wherever it matches `environment` and `locale` (None: any)."""
+        """Unpublish an asset wherever it matches `environment` and `locale` (None: any), as
+        `asset_{reason}` events ("deleted" when the asset is being deleted)."""
         p = t.asset_publications
         match = [p.c.stack == stack, p.c.uid == uid]
         if environment is not None:
@@ -179,6 +207,13 @@ class Assets(Rows):
         places = self._conn.execute(select(p.c.environment, p.c.locale).where(*match)).all()
         for env, code in places:
             self._changes.record(stack, env, code, uid, "", ASSET_CONTENT_TYPE)
+        self._events.record_many(
+            stack,
+            [
+                NewEvent(f"asset_{reason}", env, code, uid=uid, actor=actor, data={"uid": uid})
+                for env, code in places
+            ],
+        )
         self._conn.execute(delete(p).where(*match))
         delete_documents(
             self._conn,

@@ -5,13 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain.listing import ListParams
-from veneer.store.core import Rows, dumps
+from veneer.store.core import Dialect, Rows, dumps
+from veneer.store.events import Events, NewEvent
 
 
 class ContentTypes(Rows):
+    def __init__(self, conn: Connection, sql: Dialect, events: Events) -> None:
+        super().__init__(conn, sql)
+        self._events = events
+
+    def _event(self, stack: str, kind: str, doc: dict[str, Any]) -> None:
+        actor = str(doc.get("updated_by", ""))
+        self._events.record(
+            stack, NewEvent(f"content_type_{kind}", content_type=doc["uid"], actor=actor, data=doc)
+        )
+
     def get(self, stack: str, uid: str) -> dict[str, Any] | None:
         """A content type of a stack, or None."""
         return self._doc(t.content_types, stack=stack, uid=uid)
@@ -39,11 +51,14 @@ class ContentTypes(Rows):
             doc=dumps(doc),
             created_at=doc["created_at"],
         )
+        self._event(stack, "created", doc)
 
     def replace(self, stack: str, doc: dict[str, Any]) -> None:
         """Replace a content type's document with `doc` (same `uid`)."""
         self._update(t.content_types, {"stack": stack, "uid": doc["uid"]}, doc=dumps(doc))
+        self._event(stack, "updated", doc)
 
     def delete(self, stack: str, uid: str) -> None:
         """Delete a content type (its entries are purged separately)."""
         self._delete(t.content_types, stack=stack, uid=uid)
+        self._event(stack, "deleted", {"uid": uid})

@@ -14,6 +14,7 @@ from veneer.domain.fieldindex import Row
 from veneer.errors import ValidationFailed
 from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
+from veneer.store.events import Events, NewEvent
 from veneer.store.lineage import published_from
 from veneer.store.publications import BASE, Publications
 from veneer.store.uniques import Holder, Uniques
@@ -32,11 +33,17 @@ def changed_concurrently() -> ValidationFailed:
 
 class Entries(Rows):
     def __init__(
-        self, conn: Connection, sql: Dialect, publications: Publications, uniques: Uniques
+        self,
+        conn: Connection,
+        sql: Dialect,
+        publications: Publications,
+        uniques: Uniques,
+        events: Events,
     ) -> None:
         super().__init__(conn, sql)
         self._publications = publications
         self._uniques = uniques
+        self._events = events
 
     def latest(self, stack: str, content_type: str, uid: str, locale: str) -> dict[str, Any] | None:
         """The latest version of an entry of a content type in one locale, or None."""
@@ -112,6 +119,20 @@ class Entries(Rows):
             self._insert(t.entry_versions, **keys, version=doc["_version"], doc=text)
         document = Document(stack, LATEST, doc["locale"], content_type, doc["uid"], doc)
         replace_documents(self._conn, [document])
+        kind = "entry_created" if doc["_version"] == 1 else "entry_updated"
+        self._events.record(
+            stack,
+            NewEvent(
+                kind,
+                "",
+                doc["locale"],
+                content_type,
+                doc["uid"],
+                "",
+                doc.get("updated_by", ""),
+                doc,
+            ),
+        )
 
     def insert_many(
         self,
@@ -145,17 +166,53 @@ class Entries(Rows):
             for doc, doc_rows in zip(docs, found, strict=True)
         ]
         insert_documents(self._conn, documents)
+        self._events.record_many(
+            stack,
+            [
+                NewEvent(
+                    "entry_created",
+                    "",
+                    doc["locale"],
+                    content_type,
+                    doc["uid"],
+                    "",
+                    doc.get("updated_by", ""),
+                    doc,
+                )
+                for doc in docs
+            ],
+        )
 
-    def purge(self, stack: str, uid: str, locale: str | None = None) -> None:
+    def purge(self, stack: str, uid: str, locale: str | None = None, actor: str = "") -> None:
         """Delete an entry (or only its localization in `locale`) with its versions, variants and
         publications: also those that fell back to the deleted localization (a base publication
         takes its variants with it)."""
+        deleted = {"reason": "deleted", "actor": actor}
         if locale is not None:
             for code, variant in published_from(self._conn, stack, uid, locale):
                 self._publications.drop(
-                    stack, entry=uid, locale=code, variant=None if variant == BASE else variant
+                    stack,
+                    entry=uid,
+                    locale=code,
+                    variant=None if variant == BASE else variant,
+                    **deleted,
                 )
-        self._publications.drop(stack, entry=uid, locale=locale)
+        self._publications.drop(stack, entry=uid, locale=locale, **deleted)
+        e = t.entries
+        localized = self._conn.execute(
+            select(e.c.locale, e.c.content_type).where(
+                e.c.stack == stack, e.c.uid == uid, *([e.c.locale == locale] if locale else [])
+            )
+        ).all()
+        self._events.record_many(
+            stack,
+            [
+                NewEvent(
+                    "entry_deleted", "", code, ct, uid, "", actor, {"uid": uid, "locale": code}
+                )
+                for code, ct in localized
+            ],
+        )
         self._uniques.release(stack, uid, locale)
         # The index's key leads with the locale: name each one, or the delete walks the stack.
         for code in [locale] if locale is not None else self._locales(stack, uid):
@@ -183,7 +240,7 @@ class Entries(Rows):
     def drop_locale(self, stack: str, locale: str) -> None:
         """Delete every entry and entry variant localized in a locale, with their versions, and
         unpublish everything published in it."""
-        self._publications.drop(stack, locale=locale)
+        self._publications.drop(stack, locale=locale, reason="deleted")
         self._uniques.release_locale(stack, locale)
         for table in (t.entries, t.entry_versions, t.entry_variants, t.entry_variant_versions):
             self._delete(table, stack=stack, locale=locale)

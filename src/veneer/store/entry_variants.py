@@ -106,8 +106,10 @@ class EntryVariants(Rows):
         self._conn.execute(delete(v).where(where(v, keys)))
         for uid, name in sorted({(uid, name) for uid, _code, name in rows}):
             if locale is None:
-                self._publications.drop(stack, entry=uid, variant=name)
+                self._publications.drop(stack, entry=uid, variant=name, reason="deleted")
                 continue
-            self._publications.drop(stack, entry=uid, variant=name, locale=locale)
+            self._publications.drop(stack, entry=uid, variant=name, locale=locale, reason="deleted")
             for code, _name in published_from(self._conn, stack, uid, locale, name):
-                self._publications.drop(stack, entry=uid, variant=name, locale=code)
+                self._publications.drop(
+                    stack, entry=uid, variant=name, locale=code, reason="deleted"
+                )

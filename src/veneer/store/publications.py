@@ -16,6 +16,7 @@ from veneer.domain.fieldindex import Row
 from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, scope, where
+from veneer.store.events import Events, NewEvent
 from veneer.store.values import Document, delete_documents, insert_documents, replace_documents
 
 BASE = ""  # the variant of a base entry's publication
@@ -37,9 +38,10 @@ class Publication:
 
 
 class Publications(Rows):
-    def __init__(self, conn: Connection, sql: Dialect, changes: ChangeLog) -> None:
+    def __init__(self, conn: Connection, sql: Dialect, changes: ChangeLog, events: Events) -> None:
         super().__init__(conn, sql)
         self._changes = changes
+        self._events = events
 
     def put(
         self,
@@ -71,6 +73,19 @@ class Publications(Rows):
             "seq": seq,
         }
         self._conn.execute(self._sql.upsert(t.publications, values))
+        self._events.record(
+            stack,
+            NewEvent(
+                "entry_published",
+                environment,
+                locale,
+                content_type,
+                entry,
+                variant,
+                published_by,
+                doc,
+            ),
+        )
         if variant == BASE:
             document = Document(stack, environment, locale, content_type, entry, doc)
             replace_documents(self._conn, [document])
@@ -102,6 +117,22 @@ class Publications(Rows):
                 )
                 for p, seq in zip(publications, seqs, strict=True)
             ),
+        )
+        self._events.record_many(
+            stack,
+            [
+                NewEvent(
+                    "entry_published",
+                    p.environment,
+                    p.locale,
+                    p.content_type,
+                    p.entry,
+                    p.variant,
+                    p.published_by,
+                    p.doc,
+                )
+                for p in publications
+            ],
         )
         base = [p for p in publications if p.variant == BASE]
         insert_documents(
@@ -138,9 +169,12 @@ class Publications(Rows):
         locale: str | None = None,
         entry: str | None = None,
         variant: str | None = None,
+        reason: str = "unpublished",
+        actor: str = "",
     ) -> None:
         """Unpublish everything published in a stack that matches the given environment, locale,
-        entry and variant, recording each in the change log."""
+        entry and variant, recording each in the change log, and as an `entry_{reason}` event
+        ("unpublished", or "deleted" when what was published is being deleted)."""
         keys = scope(stack, environment=environment, locale=locale, entry=entry, variant=variant)
         p = t.publications
         rows = self._conn.execute(
@@ -150,6 +184,22 @@ class Publications(Rows):
         ).all()
         for env, code, uid, name, content_type in rows:
             self._changes.record(stack, env, code, uid, name, content_type)
+        self._events.record_many(
+            stack,
+            [
+                NewEvent(
+                    f"entry_{reason}",
+                    env,
+                    code,
+                    content_type,
+                    uid,
+                    name,
+                    actor,
+                    {"uid": uid, "locale": code},
+                )
+                for env, code, uid, name, content_type in rows
+            ],
+        )
         self._conn.execute(delete(p).where(where(p, keys)))
         delete_documents(
             self._conn,

@@ -30,6 +30,7 @@ STACK_TABLES = (
     t.assets,
     t.asset_versions,
     t.asset_publications,
+    t.events,
 )
 
 

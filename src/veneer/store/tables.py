@@ -431,3 +431,29 @@ blobs = Table(
     Column("size", BigInteger, nullable=False),
     Column("data", LargeBinary, nullable=False),
 )
+
+# -- events (issue 15; store/events.py, docs/events.md) -------------------------------------------
+# What happened to content, in commit order, written in the transaction that made it happen: the
+# outbox webhooks are sent from and the log the Sync API reads its deltas from. `environment` is
+# '' for changes outside an environment (an entry saved, a content type deleted); `data` is the
+# document as the event left it (the published document for a publish), JSON.
+events = Table(
+    "events",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("stack", UID, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("environment", UID, nullable=False),
+    Column("locale", String(32), nullable=False),
+    Column("content_type", UID, nullable=False),
+    Column("uid", UID, nullable=False),
+    Column("variant", UID, nullable=False),
+    Column("at", TIME, nullable=False),
+    Column("actor", UID, nullable=False),
+    Column("data", Text, nullable=False),
+    # A stack's events in order (webhooks), and an environment's (the Sync API's deltas).
+    Index("ix_events_stack", "stack", "seq"),
+    Index("ix_events_environment", "stack", "environment", "seq"),
+)

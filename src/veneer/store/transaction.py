@@ -16,6 +16,7 @@ from veneer.store.core import Dialect
 from veneer.store.entries import Entries
 from veneer.store.entry_variants import EntryVariants
 from veneer.store.environments import Environments, Locales
+from veneer.store.events import Events
 from veneer.store.jobs import Jobs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
@@ -34,17 +35,18 @@ class Transaction:
         self.stacks = Stacks(conn, sql)
         self.tokens = Tokens(conn, sql)
         self.changes = ChangeLog(conn, sql)
-        self.publications = Publications(conn, sql, self.changes)
+        self.events = Events(conn, sql)
+        self.publications = Publications(conn, sql, self.changes, self.events)
         self.environments = Environments(conn, sql, self.publications)
         self.locales = Locales(conn, sql)
-        self.content_types = ContentTypes(conn, sql)
+        self.content_types = ContentTypes(conn, sql, self.events)
         self.uniques = Uniques(conn, sql)
-        self.entries = Entries(conn, sql, self.publications, self.uniques)
+        self.entries = Entries(conn, sql, self.publications, self.uniques, self.events)
         self.entry_variants = EntryVariants(conn, sql, self.publications)
         self.variant_groups = VariantGroups(conn, sql)
         self.variants = Variants(conn, sql)
         self.jobs = Jobs(conn, sql)
-        self.assets = Assets(conn, sql, self.changes)
+        self.assets = Assets(conn, sql, self.changes, self.events)
         self.rate_counters = RateCounters(conn, sql)
 
     @contextmanager
