@@ -552,3 +552,16 @@ def test_image_bombs_are_refused_on_rendition(api: Api) -> None:
     )
     refused = api.client.get(path_of(bomb["url"]), params={"width": "100"})
     assert_error(refused, 422)
+
+
+# -- what the official SDKs send (tests/e2e/test_assets_sdks.py drives the SDKs themselves) -----
+
+
+def test_replace_takes_the_file_in_a_form_field_named_asset(api: Api) -> None:
+    # contentstack-management (Python) 1.11's Assets.replace() posts `files={"asset": ...}`.
+    old = upload(api, png(color="red"), "a.png")["asset"]
+    new_bytes = png(color="blue")
+    response = api.put(f"/assets/{old['uid']}", files={"asset": ("b.png", new_bytes, "image/png")})
+    new = api.ok(response)["asset"]
+    assert (new["_version"], new["filename"], new["file_size"]) == (2, "b.png", str(len(new_bytes)))
+    assert api.client.get(path_of(new["url"])).content == new_bytes

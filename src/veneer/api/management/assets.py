@@ -13,6 +13,9 @@ from veneer.errors import ValidationFailed
 from veneer.services import assets
 
 FORM_FIELDS = ("title", "description", "parent_uid", "tags")
+# The file's form field: Contentstack's `asset[upload]`; `upload`; and `asset`, the field the
+# Python management SDK's `replace()` sends (contentstack-management 1.11).
+FILE_FIELDS = ("asset[upload]", "upload", "asset")
 
 
 def _show(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
@@ -36,9 +39,7 @@ def _upload(call: Call) -> tuple[assets.Upload | None, dict[str, Any]]:
                 break
     file = call.form.file
     upload = (
-        assets.Upload(file[1], file[2])
-        if file is not None and file[0] in ("asset[upload]", "upload")
-        else None
+        assets.Upload(file[1], file[2]) if file is not None and file[0] in FILE_FIELDS else None
     )
     return upload, raw
 
