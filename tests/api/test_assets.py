@@ -565,3 +565,89 @@ def test_replace_takes_the_file_in_a_form_field_named_asset(api: Api) -> None:
     new = api.ok(response)["asset"]
     assert (new["_version"], new["filename"], new["file_size"]) == (2, "b.png", str(len(new_bytes)))
     assert api.client.get(path_of(new["url"])).content == new_bytes
+
+
+def test_images_and_videos_list_only_their_kind(api: Api) -> None:
+    # `GET /v3/assets/images` and `/videos` (the SDKs' specific_asset_type); not asset uids.
+    image = upload(api, png(), "a.png", title="A")["asset"]
+    upload(api, b"%PDF-1.4 not much of a pdf", "b.pdf")
+    api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)
+    images = api.ok(api.get("/assets/images", params={"include_count": "true"}))
+    assert [a["uid"] for a in images["assets"]] == [image["uid"]] and images["count"] == 1
+    assert api.ok(api.get("/assets/videos"))["assets"] == []
+    queried = api.ok(api.get("/assets/images", params={"query": '{"title": "B"}'}))
+    assert queried["assets"] == []
+
+
+def test_update_asset_revision_makes_an_old_version_the_latest(api: Api) -> None:
+    # `PUT /v3/assets/{uid}` with `{"asset": {...}, "version": n}`: Contentstack's "Update asset
+    # revision" (the Python SDK's update_asset_revision()).
+    first = upload(api, png(color="red"), "a.png", title="Red")["asset"]
+    second = api.ok(
+        api.put(
+            f"/assets/{first['uid']}",
+            files={"asset[upload]": ("b.png", png(color="blue"), "image/png")},
+        )
+    )["asset"]
+    body = {"asset": {"description": "Red again"}, "version": 1}
+    back = api.ok(api.put(f"/assets/{first['uid']}", body))["asset"]
+    assert (back["_version"], back["filename"], back["url"]) == (3, "a.png", first["url"])
+    assert (back["title"], back["description"]) == ("Red", "Red again")
+    assert api.client.get(path_of(back["url"])).content == png(color="red")
+    assert second["url"] != back["url"]
+    missing = api.put(f"/assets/{first['uid']}", {"asset": {}, "version": 9})
+    assert "version" in assert_error(missing, 422)["errors"]
+    bad = api.put(f"/assets/{first['uid']}", {"asset": {}, "version": "one"})
+    assert "version" in assert_error(bad, 422)["errors"]
+
+
+def test_references_name_the_entries_that_hold_an_asset(api: Api) -> None:
+    # `GET /v3/assets/{uid}/references`, in Contentstack's shape.
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    hero = upload(api, png(), "hero.png")["asset"]
+    unused = upload(api, png(color="blue"), "unused.png")["asset"]
+    rte = {
+        "type": "doc",
+        "uid": "d1",
+        "attrs": {},
+        "children": [
+            {
+                "type": "reference",
+                "uid": "r1",
+                "attrs": {"type": "asset", "asset-uid": hero["uid"], "display-type": "display"},
+                "children": [{"text": ""}],
+            }
+        ],
+    }
+    entries = {}
+    for title, fields in {
+        "File": {"card": {"image": hero["uid"]}},
+        "Rich": {"body": rte},
+        "Text": {},
+    }.items():
+        entries[title] = api.ok(
+            api.post("/content_types/article/entries", {"entry": {"title": title, **fields}}),
+            201,
+        )["entry"]["uid"]
+    # A text that merely equals the uid is not a reference.
+    api.ok(
+        api.put(
+            f"/content_types/article/entries/{entries['Text']}",
+            {"entry": {"title": hero["uid"]}},
+        )
+    )
+    body = api.ok(api.get(f"/assets/{hero['uid']}/references", params={"include_count": "true"}))
+    assert body["count"] == 2
+    assert sorted(body["references"], key=lambda r: r["title"]) == [
+        {
+            "entry_uid": entries[title],
+            "content_type_uid": "article",
+            "locale": "en-us",
+            "_version": 1,
+            "title": title,
+            "content_type_title": "Article",
+        }
+        for title in ("File", "Rich")
+    ]
+    assert api.ok(api.get(f"/assets/{unused['uid']}/references")) == {"references": []}
+    assert_error(api.get("/assets/bltmissing/references"), 422)

@@ -147,6 +147,32 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     assert described["url"] == replaced["url"]
     versions = _ok(stack.assets(uid).version())["versions"]
     assert [v["_version"] for v in versions] == [4, 3, 2, 1]
+    # Update asset revision: version 1 (its file and URL) becomes the latest, as version 5.
+    revision = {"asset": {"title": "Hero"}, "version": 1}
+    back = _ok(stack.assets(uid).update_asset_revision(revision))["asset"]
+    assert (back["_version"], back["filename"], back["url"]) == (5, "hero.png", asset["url"])
+    assert (back["title"], back["file_size"]) == ("Hero", str(len(red)))
+    assert _fetch(back["url"]) == red
+    images = _ok(stack.assets().specific_asset_type("images"))["assets"]
+    assert [a["uid"] for a in images] == [uid]
+    assert _ok(stack.assets().specific_asset_type("videos"))["assets"] == []
+
+    # The entries that hold the asset.
+    _ok(stack.content_types().create(ARTICLE), 201)
+    entry = _ok(
+        stack.content_types("article").entry().create({"entry": {"title": "Uses", "hero": uid}}),
+        201,
+    )["entry"]
+    assert _ok(stack.assets(uid).references())["references"] == [
+        {
+            "entry_uid": entry["uid"],
+            "content_type_uid": "article",
+            "locale": "en-us",
+            "_version": 1,
+            "title": "Uses",
+            "content_type_title": "Article",
+        }
+    ]
 
     # Folders.
     folder = _ok(stack.assets().create_folder(json.dumps({"asset": {"name": "Images"}})), 201)
@@ -176,10 +202,10 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     assert to_root["asset"]["parent_uid"] is None
 
     # Publishing.
-    body = {"asset": {"environments": ["production"], "locales": ["en-us"]}, "version": 4}
+    body = {"asset": {"environments": ["production"], "locales": ["en-us"]}, "version": 6}
     assert _ok(stack.assets(uid).publish(body))["notice"] == "Asset sent for publishing."
     details = _ok(stack.assets(uid).fetch())["asset"]["publish_details"]
-    assert [(d["locale"], d["version"]) for d in details] == [("en-us", 4)]
+    assert [(d["locale"], d["version"]) for d in details] == [("en-us", 6)]
     unpublished = _ok(stack.assets(uid).unpublish(body))
     assert unpublished["notice"] == "Asset sent for unpublishing."
     assert _ok(stack.assets(uid).fetch())["asset"]["publish_details"] == []
@@ -368,6 +394,18 @@ def test_js_management_sdk_assets(
     assert base64.b64decode(seen["downloaded"]) == red
     assert seen["fetched"] == created
     assert seen["listed"] == {"uids": [uid], "count": 1} and seen["in_folder"] == [uid]
+    assert seen["references"] == {
+        "references": [
+            {
+                "entry_uid": seen["entry_uid"],
+                "content_type_uid": "article",
+                "locale": "en-us",
+                "_version": 1,
+                "title": "Uses",
+                "content_type_title": "Article",
+            }
+        ]
+    }
     updated = seen["updated"]
     assert (updated["title"], updated["description"], updated["_version"]) == (
         "Hero 2",

@@ -128,10 +128,14 @@ def asset_routes() -> list[BaseRoute]:
             get=dispatch.assets_list(am.list_assets),
             post=am.create_asset,
         ),
+        # Before `/assets/{uid}`: these two are lists of one kind of asset, not uids.
+        *resource(V3 + "/assets/images", get=am.list_images),
+        *resource(V3 + "/assets/videos", get=am.list_videos),
         *resource(
             ASSET, get=dispatch.asset(am.get_asset), put=am.update_asset, delete=am.delete_asset
         ),
         *resource(ASSET + "/versions", get=am.list_versions),
+        *resource(ASSET + "/references", get=am.list_references),
         *resource(ASSET + "/publish", post=am.publish),
         *resource(ASSET + "/unpublish", post=am.unpublish),
         *resource(FILE, get=files.serve_file, head=files.serve_file),

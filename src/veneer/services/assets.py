@@ -35,6 +35,8 @@ FOLDER_TYPE = "application/vnd.contenstack.folder"  # sic: Contentstack's own sp
 MODULE = "asset"
 MAX_TITLE = 500
 MAX_TAGS = 100
+# `GET /v3/assets/images` and `/v3/assets/videos`: the MIME type prefix each one lists.
+ASSET_TYPES = {"images": "image/", "videos": "video/"}
 PUBLISHED = "Asset sent for publishing."
 UNPUBLISHED = "Asset sent for unpublishing."
 
@@ -210,9 +212,11 @@ def update_asset(
     uid: str,
     upload: Upload | None,
     details: Details | dict[str, Any],
+    revert_to: int | None = None,
 ) -> dict[str, Any]:
     """A new `_version`: new details, and a new file when one is uploaded. `details` as for
-    `create_asset`."""
+    `create_asset`. With `revert_to` (Contentstack's "update asset revision"), the new version
+    starts from that version: its file, URL and details, then the details sent."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
         _asset(tx, stack["api_key"], uid)
@@ -224,14 +228,18 @@ def update_asset(
         if details.parent_sent:
             _check_folder(tx, stack["api_key"], details.parent_uid, "asset[parent_uid]")
         version = previous["_version"] + 1
-        doc = {**previous, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
+        history = tx.assets.versions(stack["api_key"], uid)
+        current = history[0] if revert_to is None else _version_of(history, revert_to)
+        base = (
+            previous if revert_to is None else {**current.doc, "parent_uid": previous["parent_uid"]}
+        )
+        doc = {**base, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
         doc.pop("publish_details", None)
         for key in ("title", "description", "tags"):
             if getattr(details, key) is not None:
                 doc[key] = getattr(details, key)
         if details.parent_sent:
             doc["parent_uid"] = details.parent_uid
-        current = tx.assets.versions(stack["api_key"], uid)[0]
         blob, version_uid = current.blob, current.version_uid
         if stored is not None:
             blob, file = stored
@@ -244,6 +252,15 @@ def update_asset(
     if upload is not None:
         _keep(services, blob, upload)
     return doc
+
+
+def _version_of(history: Sequence[FileVersion], version: int) -> FileVersion:
+    found = next((f for f in history if f.version == version), None)
+    if found is None:
+        raise NotFoundObject(
+            "The asset version was not found.", {"version": [f"{version} does not exist."]}
+        )
+    return found
 
 
 def _asset(tx: Transaction, stack: str, uid: str, *, folder: bool = False) -> dict[str, Any]:
@@ -263,15 +280,7 @@ def get_asset(
         stack = access.stack_row(tx, actor, api_key, MODULE)
         doc = _asset(tx, stack["api_key"], uid)
         if version is not None:
-            found = next(
-                (f for f in tx.assets.versions(stack["api_key"], uid) if f.version == version),
-                None,
-            )
-            if found is None:
-                raise NotFoundObject(
-                    "The asset version was not found.", {"version": [f"{version} does not exist."]}
-                )
-            doc = found.doc
+            doc = _version_of(tx.assets.versions(stack["api_key"], uid), version).doc
         return {**doc, "publish_details": tx.assets.details(stack["api_key"], uid)}
 
 
@@ -283,10 +292,14 @@ def list_assets(
     *,
     folder: str | None = None,
     include_folders: bool = False,
+    asset_type: str | None = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of the stack's assets (with folders when asked), in a folder when one is named;
-    `query` and the sort run in the database as entry lists do."""
+    """A page of the stack's assets (with folders when asked), in a folder when one is named,
+    only the images or videos with `asset_type` (a key of ASSET_TYPES); `query` and the sort
+    run in the database as entry lists do."""
     clauses: list[dict[str, Any]] = [lp.where] if lp.where else []
+    if asset_type is not None:
+        clauses.append({"content_type": {"$regex": "^" + ASSET_TYPES[asset_type]}})
     if folder is not None:
         clauses.append({"parent_uid": folder})
     if not include_folders:
@@ -314,6 +327,36 @@ def versions(
             }
             for f in tx.assets.versions(stack["api_key"], uid)
         ]
+
+
+def references(
+    services: Services, actor: Actor, api_key: str | None, uid: str
+) -> list[dict[str, Any]]:
+    """The entries (latest versions, per locale) whose file fields or JSON RTE hold the asset,
+    in Contentstack's shape: `{entry_uid, content_type_uid, locale, _version, title,
+    content_type_title}`."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        key = stack["api_key"]
+        _asset(tx, key, uid)
+        found = []
+        for ct_uid, entry_uid, locale in tx.assets.holders(key, uid):
+            ct = tx.content_types.get(key, ct_uid)
+            entry = tx.entries.latest(key, ct_uid, entry_uid, locale)
+            if ct is None or entry is None:
+                continue
+            if uid in domain_assets.asset_uids(ct.get("schema") or [], entry):
+                found.append(
+                    {
+                        "entry_uid": entry_uid,
+                        "content_type_uid": ct_uid,
+                        "locale": locale,
+                        "_version": entry.get("_version"),
+                        "title": entry.get("title"),
+                        "content_type_title": ct.get("title"),
+                    }
+                )
+        return found
 
 
 def delete_asset(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:

@@ -33,6 +33,13 @@ const listed = await stack.asset().query({ query: { title: "Hero" }, include_cou
 seen.listed = { uids: listed.items.map((a) => a.uid), count: listed.count };
 seen.in_folder = (await stack.asset().query({ folder: folder.uid }).find()).items.map((a) => a.uid);
 
+await stack.contentType().create({ content_type: { title: "Article", uid: "article", schema: [
+  { display_name: "Title", uid: "title", data_type: "text", mandatory: true },
+  { display_name: "Hero", uid: "hero", data_type: "file" }] } });
+const entry = await stack.contentType("article").entry().create({ entry: { title: "Uses", hero: asset.uid } });
+seen.entry_uid = entry.uid;
+seen.references = await (await stack.asset(asset.uid).fetch()).getReferences();
+
 const fetched = await stack.asset(asset.uid).fetch();
 fetched.title = "Hero 2";
 fetched.description = "Still red";

@@ -50,10 +50,24 @@ def _create_asset(call: Call) -> Any:
     return created({"notice": "Asset created successfully.", "asset": _show(call, doc)})
 
 
+def _version_param(raw: Any, where: str) -> int | None:
+    """A version number sent as `where` (a number or its digits), or None when not sent."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not str(raw).isdigit():
+        raise ValidationFailed(
+            f"The '{where}' parameter must be a version number.", {where: ["is not valid."]}
+        )
+    return int(raw)
+
+
 def _update_asset(call: Call) -> dict[str, Any]:
     upload, details = _upload(call)
+    # Contentstack's "update asset revision": `{"asset": {...}, "version": n}` makes version n the
+    # latest again (a new version with its file), with the details sent.
+    revert_to = _version_param(call.body.get("version"), "version") if call.form is None else None
     doc = assets.update_asset(
-        call.services, call.actor(), call.api_key, call.path("uid"), upload, details
+        call.services, call.actor(), call.api_key, call.path("uid"), upload, details, revert_to
     )
     return {"notice": "Asset updated successfully.", "asset": _show(call, doc)}
 
@@ -76,21 +90,40 @@ def list_assets(call: Call) -> dict[str, Any]:
     return collection("assets", [_show(call, doc) for doc in page], count)
 
 
+def _list_of_type(asset_type: str) -> Any:
+    """`GET /v3/assets/images` or `/v3/assets/videos`: the assets of that kind."""
+
+    def list_of_type(call: Call) -> dict[str, Any]:
+        page, count = assets.list_assets(
+            call.services,
+            call.actor(),
+            call.api_key,
+            list_params(call.params),
+            asset_type=asset_type,
+        )
+        return collection("assets", [_show(call, doc) for doc in page], count)
+
+    list_of_type.__name__ = f"list_{asset_type}"
+    return endpoint(list_of_type)
+
+
+list_images = _list_of_type("images")
+list_videos = _list_of_type("videos")
+
+
 @endpoint
 def get_asset(call: Call) -> dict[str, Any]:
-    raw = call.params.get("version")
-    if raw not in (None, "") and not str(raw).isdigit():
-        raise ValidationFailed(
-            "The 'version' parameter must be a version number.", {"version": ["is not valid."]}
-        )
-    doc = assets.get_asset(
-        call.services,
-        call.actor(),
-        call.api_key,
-        call.path("uid"),
-        int(raw) if raw not in (None, "") else None,
-    )
+    version = _version_param(call.params.get("version"), "version")
+    doc = assets.get_asset(call.services, call.actor(), call.api_key, call.path("uid"), version)
     return {"asset": _show(call, doc)}
+
+
+@endpoint
+def list_references(call: Call) -> dict[str, Any]:
+    found = assets.references(call.services, call.actor(), call.api_key, call.path("uid"))
+    return collection(
+        "references", found, len(found) if flag(call.params, "include_count") else None
+    )
 
 
 @endpoint
