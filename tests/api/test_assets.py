@@ -651,3 +651,34 @@ def test_references_name_the_entries_that_hold_an_asset(api: Api) -> None:
     ]
     assert api.ok(api.get(f"/assets/{unused['uid']}/references")) == {"references": []}
     assert_error(api.get("/assets/bltmissing/references"), 422)
+
+
+def test_versions_can_be_named_and_unnamed(api: Api) -> None:
+    # `POST`/`DELETE /v3/assets/{uid}/versions/{n}/name` (the SDKs' version_naming/version_delete).
+    asset = upload(api, png(), "a.png")["asset"]
+    api.ok(api.put(f"/assets/{asset['uid']}", {"asset": {"title": "Two"}}))
+    named = api.post(
+        f"/assets/{asset['uid']}/versions/1/name", {"upload": {"_version_name": "First"}}
+    )
+    assert api.ok(named) == {"notice": "Version name assigned successfully."}
+    body = api.ok(api.get(f"/assets/{asset['uid']}/versions", params={"include_count": "true"}))
+    assert body["count"] == 2 and [v["_version"] for v in body["versions"]] == [2, 1]
+    assert "_version_name" not in body["versions"][0]
+    name = body["versions"][1]["_version_name"]
+    assert (name["title"], set(name)) == ("First", {"title", "updated_by", "updated_at"})
+    only = api.ok(api.get(f"/assets/{asset['uid']}/versions", params={"named": "true"}))
+    assert [v["_version"] for v in only["versions"]] == [1]
+    # Making version 1 the latest again does not copy its name to the new version.
+    back = api.ok(api.put(f"/assets/{asset['uid']}", {"asset": {}, "version": 1}))["asset"]
+    assert "_version_name" not in back
+    unnamed = api.ok(api.delete(f"/assets/{asset['uid']}/versions/1/name"))
+    assert unnamed == {"notice": "Version name deleted successfully"}
+    assert api.ok(api.get(f"/assets/{asset['uid']}/versions", params={"named": "true"})) == {
+        "versions": []
+    }
+    empty = api.post(f"/assets/{asset['uid']}/versions/1/name", {"upload": {}})
+    assert "upload._version_name" in assert_error(empty, 422)["errors"]
+    assert_error(
+        api.post(f"/assets/{asset['uid']}/versions/7/name", {"upload": {"_version_name": "x"}}), 422
+    )
+    assert_error(api.delete(f"/assets/{asset['uid']}/versions/one/name"), 422)

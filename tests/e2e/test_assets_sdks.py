@@ -147,6 +147,17 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     assert described["url"] == replaced["url"]
     versions = _ok(stack.assets(uid).version())["versions"]
     assert [v["_version"] for v in versions] == [4, 3, 2, 1]
+    naming = stack.assets(uid).version_naming(2, {"upload": {"_version_name": "Blue file"}})
+    assert _ok(naming)["notice"] == "Version name assigned successfully."
+    named = _ok(stack.assets(uid).version())["versions"]
+    assert [v.get("_version_name", {}).get("title") for v in named] == [
+        None,
+        None,
+        "Blue file",
+        None,
+    ]
+    assert _ok(stack.assets(uid).version_delete(2))["notice"] == "Version name deleted successfully"
+    assert all("_version_name" not in v for v in _ok(stack.assets(uid).version())["versions"])
     # Update asset revision: version 1 (its file and URL) becomes the latest, as version 5.
     revision = {"asset": {"title": "Hero"}, "version": 1}
     back = _ok(stack.assets(uid).update_asset_revision(revision))["asset"]

@@ -136,6 +136,9 @@ def asset_routes() -> list[BaseRoute]:
         ),
         *resource(ASSET + "/versions", get=am.list_versions),
         *resource(ASSET + "/references", get=am.list_references),
+        *resource(
+            ASSET + "/versions/{version}/name", post=am.name_version, delete=am.unname_version
+        ),
         *resource(ASSET + "/publish", post=am.publish),
         *resource(ASSET + "/unpublish", post=am.unpublish),
         *resource(FILE, get=files.serve_file, head=files.serve_file),

@@ -37,6 +37,7 @@ MAX_TITLE = 500
 MAX_TAGS = 100
 # `GET /v3/assets/images` and `/v3/assets/videos`: the MIME type prefix each one lists.
 ASSET_TYPES = {"images": "image/", "videos": "video/"}
+VERSION_NAME = "_version_name"  # a version's name, kept in that version's document
 PUBLISHED = "Asset sent for publishing."
 UNPUBLISHED = "Asset sent for unpublishing."
 
@@ -235,6 +236,7 @@ def update_asset(
         )
         doc = {**base, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
         doc.pop("publish_details", None)
+        doc.pop(VERSION_NAME, None)  # a name is the named version's own
         for key in ("title", "description", "tags"):
             if getattr(details, key) is not None:
                 doc[key] = getattr(details, key)
@@ -314,19 +316,57 @@ def list_assets(
 
 
 def versions(
-    services: Services, actor: Actor, api_key: str | None, uid: str
+    services: Services, actor: Actor, api_key: str | None, uid: str, *, named: bool = False
 ) -> list[dict[str, Any]]:
+    """`{_version, updated_at, updated_by}` of each version, newest first, with `_version_name`
+    when the version has a name; only the named ones with `named`."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
         _asset(tx, stack["api_key"], uid)
-        return [
-            {
+        found = []
+        for f in tx.assets.versions(stack["api_key"], uid):
+            shown = {
                 "_version": f.version,
                 "updated_at": f.doc["updated_at"],
                 "updated_by": f.doc["updated_by"],
             }
-            for f in tx.assets.versions(stack["api_key"], uid)
-        ]
+            if VERSION_NAME in f.doc:
+                shown[VERSION_NAME] = f.doc[VERSION_NAME]
+            if VERSION_NAME in shown or not named:
+                found.append(shown)
+        return found
+
+
+def name_version(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    uid: str,
+    version: int,
+    body: dict[str, Any] | None,
+) -> None:
+    """Name a version of an asset (`{"upload": {"_version_name": "..."}}`), or with no body take
+    its name away. The name is `{title, updated_by, updated_at}`, as Contentstack shows it."""
+    title = None if body is None else _version_title(body)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        _asset(tx, stack["api_key"], uid)
+        found = _version_of(tx.assets.versions(stack["api_key"], uid), version)
+        doc = {k: v for k, v in found.doc.items() if k != VERSION_NAME}
+        if title is not None:
+            doc[VERSION_NAME] = {"title": title, "updated_by": actor.uid, "updated_at": ids.now()}
+        tx.assets.rewrite_version(stack["api_key"], uid, version, doc)
+
+
+def _version_title(body: dict[str, Any]) -> str:
+    upload = body.get("upload")
+    title = upload.get(VERSION_NAME) if isinstance(upload, dict) else None
+    if not isinstance(title, str) or not title.strip() or len(title) > 100:
+        raise ValidationFailed(
+            "The version name is not valid.",
+            {f"upload.{VERSION_NAME}": ["is required: 1 to 100 characters."]},
+        )
+    return title.strip()
 
 
 def references(
@@ -600,7 +640,7 @@ def apply(
                 f"Version {req.version} of the asset doesn't exist.",
                 {"version": [f"{req.version} does not exist."]},
             )
-        doc = found.doc
+        doc = {k: v for k, v in found.doc.items() if k != VERSION_NAME}
     now = ids.now()
     for target in targets:
         if unpublish:

@@ -139,6 +139,11 @@ class Assets(Rows):
         )
         return [FileVersion(n, vuid, blob, loads(doc)) for n, vuid, blob, doc in rows]
 
+    def rewrite_version(self, stack: str, uid: str, version: int, doc: dict[str, Any]) -> None:
+        """Replace the document a version of an asset keeps (its name changed)."""
+        keys = {"stack": stack, "uid": uid, "version": version}
+        self._update(t.asset_versions, keys, doc=dumps(doc))
+
     def file(self, stack: str, uid: str, version_uid: str) -> FileVersion | None:
         """The version of an asset's file whose URL carries `version_uid`."""
         return next((f for f in self.versions(stack, uid) if f.version_uid == version_uid), None)

@@ -134,8 +134,36 @@ def delete_asset(call: Call) -> dict[str, Any]:
 
 @endpoint
 def list_versions(call: Call) -> dict[str, Any]:
-    found = assets.versions(call.services, call.actor(), call.api_key, call.path("uid"))
-    return {"versions": found}
+    found = assets.versions(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("uid"),
+        named=flag(call.params, "named"),
+    )
+    return collection("versions", found, len(found) if flag(call.params, "include_count") else None)
+
+
+def _version_of_path(call: Call) -> int:
+    version = _version_param(call.path("version"), "version_number")
+    assert version is not None  # a path segment is never empty
+    return version
+
+
+@endpoint
+def name_version(call: Call) -> dict[str, Any]:
+    version = _version_of_path(call)
+    assets.name_version(
+        call.services, call.actor(), call.api_key, call.path("uid"), version, call.body
+    )
+    return {"notice": "Version name assigned successfully."}
+
+
+@endpoint
+def unname_version(call: Call) -> dict[str, Any]:
+    version = _version_of_path(call)
+    assets.name_version(call.services, call.actor(), call.api_key, call.path("uid"), version, None)
+    return {"notice": "Version name deleted successfully"}  # sic: Contentstack's, no period
 
 
 @endpoint
