@@ -682,3 +682,34 @@ def test_versions_can_be_named_and_unnamed(api: Api) -> None:
         api.post(f"/assets/{asset['uid']}/versions/7/name", {"upload": {"_version_name": "x"}}), 422
     )
     assert_error(api.delete(f"/assets/{asset['uid']}/versions/one/name"), 422)
+
+
+def test_a_permanent_url_serves_the_latest_or_the_published_file(stage: Stage) -> None:
+    # `PUT /v3/assets/{uid}` with `{"asset": {"permanent_url": …}}` (the SDKs' generate()).
+    api = stage.api
+    asset = upload(api, png(color="red"), "a.png")["asset"]
+    uid = asset["uid"]
+    wanted = f"https://images.example.com/v3/assets/{api.api_key}/{uid}/hero-image"
+    body = api.ok(api.put(f"/assets/{uid}", {"asset": {"permanent_url": wanted}}))["asset"]
+    permanent = f"{ORIGIN}/v3/assets/{api.api_key}/{uid}/hero-image"
+    assert body["permanent_url"] == permanent and body["url"] == asset["url"]
+    stage.publish_asset(uid)
+    api.ok(
+        api.put(
+            f"/assets/{uid}", files={"asset[upload]": ("b.png", png(color="blue"), "image/png")}
+        )
+    )
+    latest = api.client.get(path_of(permanent))
+    assert latest.status_code == 200 and latest.content == png(color="blue")
+    assert latest.headers["cache-control"] == "public, no-cache"
+    published = api.client.get(path_of(permanent), params={"environment": "production"})
+    assert published.content == png(color="red")
+    assert api.client.get(path_of(permanent), params={"environment": "nowhere"}).status_code == 404
+    assert api.client.get(path_of(permanent).replace("hero-image", "other")).status_code == 404
+    assert api.ok(api.get(f"/assets/{uid}"))["asset"]["permanent_url"] == permanent
+    again = api.put(f"/assets/{uid}", {"asset": {"permanent_url": wanted + "-2"}})
+    assert "asset.permanent_url" in assert_error(again, 422)["errors"]
+    elsewhere = f"https://x.example/v3/assets/{api.api_key}/bltother/slug"
+    fresh = upload(api, png(), "c.png")["asset"]
+    wrong = api.put(f"/assets/{fresh['uid']}", {"asset": {"permanent_url": elsewhere}})
+    assert "asset.permanent_url" in assert_error(wrong, 422)["errors"]

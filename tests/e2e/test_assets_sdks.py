@@ -138,7 +138,14 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     titled = _ok(stack.assets(uid).update({"asset": {"title": "Hero", "tags": ["a", "b"]}}))
     assert titled["notice"] == "Asset updated successfully."
     assert (titled["asset"]["title"], titled["asset"]["tags"]) == ("Hero", ["a", "b"])
-    described = _ok(stack.assets(uid).generate({"asset": {"description": "Blue hero"}}))["asset"]
+    # generate(): a permanent URL, which serves whatever file is the latest.
+    permanent = f"http://{server}/v3/assets/{api_key}/{uid}/hero"
+    details = {"asset": {"description": "Blue hero", "permanent_url": permanent}}
+    described = _ok(stack.assets(uid).generate(details))["asset"]
+    assert described["permanent_url"] == permanent and _fetch(permanent) == blue
+    # download() asks for `assets/{api_key}/{uid}`, a permanent URL without its slug: a 404 on
+    # Contentstack too (the SDK's own integration test expects it).
+    assert stack.assets(uid).download().status_code == 404
     assert (described["description"], described["title"], described["_version"]) == (
         "Blue hero",
         "Hero",
@@ -163,7 +170,7 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     back = _ok(stack.assets(uid).update_asset_revision(revision))["asset"]
     assert (back["_version"], back["filename"], back["url"]) == (5, "hero.png", asset["url"])
     assert (back["title"], back["file_size"]) == ("Hero", str(len(red)))
-    assert _fetch(back["url"]) == red
+    assert _fetch(back["url"]) == red and _fetch(permanent) == red
     images = _ok(stack.assets().specific_asset_type("images"))["assets"]
     assert [a["uid"] for a in images] == [uid]
     assert _ok(stack.assets().specific_asset_type("videos"))["assets"] == []
@@ -424,6 +431,7 @@ def test_js_management_sdk_assets(
         2,
     )
     assert (updated["url"], updated["parent_uid"]) == (created["url"], folder["uid"])
+    assert updated["permanent_url"] == f"http://{server}/v3/assets/{api_key}/{uid}/hero"
     replaced = seen["replaced"]
     assert (replaced["filename"], replaced["title"], replaced["_version"]) == (
         "blue.png",
@@ -433,6 +441,7 @@ def test_js_management_sdk_assets(
     assert replaced["file_size"] == str(len(blue)) and replaced["url"] != created["url"]
     assert base64.b64decode(seen["files"]["replaced"]) == blue
     assert base64.b64decode(seen["files"]["original"]) == red  # the old URL still serves
+    assert base64.b64decode(seen["files"]["permanent"]) == blue  # the latest file
     assert seen["published"] == "Asset sent for publishing."
     assert seen["publish_details"] == [["en-us", 3]]
     assert seen["unpublished"] == "Asset sent for unpublishing." and seen["after_unpublish"] == []

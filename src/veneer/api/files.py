@@ -8,12 +8,18 @@ whole file. An image rendition (`?width=800&format=webp`) is computed once, in t
 at most `RENDER_SLOTS` at a time per process, and kept on disk within a byte budget
 (`assets.renditions`). Files a browser could run script in (SVG, HTML) are served sandboxed
 (`Content-Security-Policy: sandbox`) and as attachments; every answer says `nosniff`.
+
+A permanent URL, `/v3/assets/{api_key}/{asset_uid}/{slug}` (set with the asset's
+`permanent_url`), names the asset rather than one file: it serves the latest version, or with
+`?environment=` the version published there, so its answers are revalidated (`no-cache`) and
+its ETag is the file's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -29,6 +35,7 @@ from veneer.services import assets
 from veneer.services.context import Services
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, no-cache"  # a permanent URL: the file it names changes
 RENDER_SLOTS = threading.BoundedSemaphore(2)  # renditions computed at once in one process
 _caches: dict[str, RenditionCache] = {}
 _caches_lock = threading.Lock()
@@ -64,13 +71,45 @@ class Body:
     content_type: str
     etag: str
     vary: bool
+    filename: str
+    cache_control: str
 
 
 async def serve_file(request: Request) -> Response:
+    """A version's file, at the URL the asset's `url` gives."""
+    return await _serve(request, _version_file)
+
+
+async def serve_permanent(request: Request) -> Response:
+    """The file an asset's permanent URL names."""
+    return await _serve(request, _permanent_file)
+
+
+def _version_file(services: Services, request: Request) -> tuple[assets.File, str]:
+    p = request.path_params
+    found = assets.open_file(services, p["api_key"], p["uid"], p["version_uid"])
+    if found is None or found.filename != p["filename"]:
+        raise _not_found()
+    return found, IMMUTABLE
+
+
+def _permanent_file(services: Services, request: Request) -> tuple[assets.File, str]:
+    p = request.path_params
+    environment = request.query_params.get("environment") or None
+    found = assets.permanent_file(services, p["api_key"], p["uid"], p["slug"], environment)
+    if found is None:
+        raise _not_found()
+    return found, REVALIDATE
+
+
+Locate = Callable[[Services, Request], tuple[assets.File, str]]
+
+
+async def _serve(request: Request, locate: Locate) -> Response:
     services: Services = request.app.state.services
     try:
         with services.store.deadline(services.settings.request_timeout):
-            body = await run_in_threadpool(_body, services, request)
+            body = await run_in_threadpool(_body, services, request, locate)
             return await run_in_threadpool(_respond, services, request, body)
     except VeneerError as exc:
         return error_response(exc)
@@ -80,16 +119,22 @@ def _not_found() -> NotFound:
     return NotFound("The asset was not found.", {"asset": ["does not exist."]})
 
 
-def _body(services: Services, request: Request) -> Body:
-    p = request.path_params
-    found = assets.open_file(services, p["api_key"], p["uid"], p["version_uid"])
-    if found is None or found.filename != p["filename"]:
-        raise _not_found()
-    transform = images.parse_transform(
-        dict(request.query_params), request.headers.get("accept"), found.content_type
-    )
+def _body(services: Services, request: Request, locate: Locate) -> Body:
+    found, cache_control = locate(services, request)
+    params = {k: v for k, v in request.query_params.items() if k != "environment"}
+    transform = images.parse_transform(params, request.headers.get("accept"), found.content_type)
     if transform is None:
-        return Body(found.blob, None, found.size, found.content_type, f'"{found.blob}"', False)
+        etag = f'"{found.blob}"'
+        return Body(
+            found.blob,
+            None,
+            found.size,
+            found.content_type,
+            etag,
+            False,
+            found.filename,
+            cache_control,
+        )
     key = f"{found.blob}:{transform.key()}"
 
     def compute() -> bytes:
@@ -101,20 +146,22 @@ def _body(services: Services, request: Request) -> Body:
 
     data = _renditions(services).get_or_render(key, compute)
     etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
-    return Body(None, data, len(data), transform.content_type, etag, True)
+    return Body(
+        None, data, len(data), transform.content_type, etag, True, found.filename, cache_control
+    )
 
 
 def _respond(services: Services, request: Request, body: Body) -> Response:
     headers = {
         "etag": body.etag,
-        "cache-control": IMMUTABLE,
+        "cache-control": body.cache_control,
         "accept-ranges": "bytes",
         "x-content-type-options": "nosniff",
     }
     if body.vary:
         headers["vary"] = "Accept"
     if sniff.is_active(body.content_type):
-        name = quote(request.path_params["filename"])
+        name = quote(body.filename)
         headers["content-security-policy"] = "sandbox"
         headers["content-disposition"] = f"attachment; filename*=UTF-8''{name}"
     if _matches(request.headers.get("if-none-match"), body.etag):

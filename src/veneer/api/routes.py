@@ -26,6 +26,7 @@ ENTRY = CT + "/entries/{uid}"
 GROUP = V3 + "/variant_groups/{group}"
 ASSET = V3 + "/assets/{uid}"
 FILE = V3 + "/assets/{api_key}/{uid}/{version_uid}/{filename}"
+PERMANENT = V3 + "/assets/{api_key}/{uid}/{slug}"  # an asset's permanent URL
 
 
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
@@ -142,6 +143,7 @@ def asset_routes() -> list[BaseRoute]:
         *resource(ASSET + "/publish", post=am.publish),
         *resource(ASSET + "/unpublish", post=am.unpublish),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
+        *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
     ]
 
 
@@ -184,6 +186,7 @@ def delivery_routes() -> list[BaseRoute]:
         *resource(V3 + "/assets", slash=True, get=only(dispatch.DELIVERY_ASSETS)),
         *resource(ASSET, get=only(dispatch.DELIVERY_ASSET)),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
+        *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
     ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from veneer import ids
 from veneer.assets import images, sniff
@@ -59,6 +59,7 @@ class Details:
     tags: list[str] | None = None
     parent_uid: str | None = None
     parent_sent: bool = False  # `parent_uid` was sent, possibly as null (move to the root)
+    permanent_url: str | None = None
 
 
 # -- reading the request ---------------------------------------------------------------------
@@ -69,6 +70,7 @@ def details_of(raw: dict[str, Any]) -> Details:
     problems: dict[str, list[str]] = {}
     title = _text(raw, "title", problems, MAX_TITLE)
     description = _text(raw, "description", problems, 10_000)
+    permanent_url = _text(raw, "permanent_url", problems, 2_000)
     tags = _tags(raw.get("tags"), problems) if "tags" in raw else None
     parent = raw.get("parent_uid")
     if parent in ("", "null"):
@@ -77,7 +79,7 @@ def details_of(raw: dict[str, Any]) -> Details:
         problems["parent_uid"] = ["must be the uid of a folder."]
     if problems:
         raise ValidationFailed("Asset creation failed. Please enter valid data.", problems)
-    return Details(title, description, tags, parent, "parent_uid" in raw)
+    return Details(title, description, tags, parent, "parent_uid" in raw, permanent_url)
 
 
 def _text(raw: dict[str, Any], key: str, problems: dict[str, list[str]], limit: int) -> str | None:
@@ -117,10 +119,32 @@ def present(
     """An asset document as the API answers it: `url` absolute (`base` + path) unless `relative`,
     `dimension` only when asked for."""
     shown = {k: v for k, v in doc.items() if dimension or k != "dimension"}
-    url = shown.get("url")
-    if isinstance(url, str) and url.startswith("/") and not relative:
-        shown["url"] = base.rstrip("/") + url
+    for key in ("url", "permanent_url"):
+        url = shown.get(key)
+        if isinstance(url, str) and url.startswith("/") and not relative:
+            shown[key] = base.rstrip("/") + url
     return shown
+
+
+def permanent_path(api_key: str, uid: str, sent: str, previous: str | None) -> str:
+    """The path of a permanent URL sent for an asset: `…/v3/assets/{api_key}/{uid}/{slug}` on any
+    host (Veneer serves it on its own, `asset_base_url` included). Contentstack lets it be set
+    once: sending another is refused, sending the same again is not a change."""
+    prefix = f"/v3/assets/{api_key}/{uid}/"
+    path = urlsplit(sent).path
+    slug = unquote(path.removeprefix(prefix))
+    if not path.startswith(prefix) or not slug or "/" in slug or len(slug) > 200:
+        raise ValidationFailed(
+            "The permanent URL is not valid.",
+            {"asset.permanent_url": [f"must be a URL ending in {prefix}{{slug}}."]},
+        )
+    shaped = prefix + quote(slug)
+    if previous is not None and previous != shaped:
+        raise ValidationFailed(
+            "The permanent URL of an asset can be set only once.",
+            {"asset.permanent_url": [f"is already {previous}."]},
+        )
+    return shaped
 
 
 def _check_folder(tx: Transaction, stack: str, uid: str | None, field: str) -> None:
@@ -237,6 +261,12 @@ def update_asset(
         doc = {**base, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
         doc.pop("publish_details", None)
         doc.pop(VERSION_NAME, None)  # a name is the named version's own
+        if "permanent_url" in previous:  # it names the asset, whatever version is the latest
+            doc["permanent_url"] = previous["permanent_url"]
+        if details.permanent_url is not None:
+            doc["permanent_url"] = permanent_path(
+                stack["api_key"], uid, details.permanent_url, previous.get("permanent_url")
+            )
         for key in ("title", "description", "tags"):
             if getattr(details, key) is not None:
                 doc[key] = getattr(details, key)
@@ -695,6 +725,34 @@ def open_file(services: Services, api_key: str, uid: str, version_uid: str) -> F
         return None
     doc = found.doc
     return File(found.blob, doc["filename"], doc["content_type"], int(doc["file_size"]))
+
+
+def permanent_file(
+    services: Services, api_key: str, uid: str, slug: str, environment: str | None
+) -> File | None:
+    """The file at a permanent URL: the asset's latest version, or with `environment` (a name or
+    uid) the version published there in the stack's master locale; None for no such file."""
+    with services.store.read() as tx:
+        doc = tx.assets.get(api_key, uid)
+        path = doc.get("permanent_url") if doc is not None else None
+        if not isinstance(path, str) or unquote(path.rsplit("/", 1)[-1]) != slug:
+            return None
+        if environment is None:
+            found: FileVersion | None = tx.assets.versions(api_key, uid)[0]
+        else:
+            stack = tx.stacks.get(api_key)
+            env = tx.environments.find(api_key, environment)
+            if stack is None or env is None:
+                return None
+            code = stack["master_locale"].lower()
+            published = tx.assets.published(api_key, env["uid"], [code], [uid]).get(uid)
+            if published is None:
+                return None
+            found = tx.assets.file(api_key, uid, published["url"].split("/")[5])
+    if found is None:
+        return None
+    kept = found.doc
+    return File(found.blob, kept["filename"], kept["content_type"], int(kept["file_size"]))
 
 
 def check_entry_assets(

@@ -43,10 +43,14 @@ seen.references = await (await stack.asset(asset.uid).fetch()).getReferences();
 const fetched = await stack.asset(asset.uid).fetch();
 fetched.title = "Hero 2";
 fetched.description = "Still red";
-seen.updated = pick(await fetched.update());
+const permanent = `http://${config.host}:${config.port}/v3/assets/${created.api_key}/${asset.uid}/hero`;
+fetched.permanent_url = permanent;
+const updated = await fetched.update();
+seen.updated = { ...pick(updated), permanent_url: updated.permanent_url };
 const replaced = await (await stack.asset(asset.uid).fetch()).replace({ upload: config.files.blue, title: "Blue" });
 seen.replaced = pick(replaced);
-seen.files = { replaced: await bytesAt(replaced.url), original: await bytesAt(asset.url) };
+seen.files = { replaced: await bytesAt(replaced.url), original: await bytesAt(asset.url),
+  permanent: await bytesAt(permanent) };
 
 const publishDetails = { environments: ["production"], locales: ["en-us"] };
 seen.published = (await replaced.publish({ publishDetails, version: replaced._version })).notice;

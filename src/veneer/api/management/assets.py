@@ -12,7 +12,7 @@ from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import assets
 
-FORM_FIELDS = ("title", "description", "parent_uid", "tags")
+FORM_FIELDS = ("title", "description", "parent_uid", "tags", "permanent_url")
 # The file's form field: Contentstack's `asset[upload]`; `upload`; and `asset`, the field the
 # Python management SDK's `replace()` sends (contentstack-management 1.11).
 FILE_FIELDS = ("asset[upload]", "upload", "asset")
