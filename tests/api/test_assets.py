@@ -713,3 +713,25 @@ def test_a_permanent_url_serves_the_latest_or_the_published_file(stage: Stage) -
     fresh = upload(api, png(), "c.png")["asset"]
     wrong = api.put(f"/assets/{fresh['uid']}", {"asset": {"permanent_url": elsewhere}})
     assert "asset.permanent_url" in assert_error(wrong, 422)["errors"]
+
+
+def test_count_and_rte_assets(api: Api) -> None:
+    # `count=true` (the JS SDK's query().count()) and `GET /v3/assets/rt` (the SDKs' rte()).
+    upload(api, png(), "a.png", title="A")
+    upload(api, png(color="blue"), "b.png", title="B")
+    api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)
+    assert api.ok(api.get("/assets", params={"count": "true"})) == {"assets": 2}
+    counted = api.get("/assets", params={"count": "true", "query": '{"title": "B"}'})
+    assert api.ok(counted) == {"assets": 1}
+    assert api.ok(api.get("/assets/rt")) == []
+
+
+def test_folder_cs_root_lists_what_is_in_no_folder(api: Api) -> None:
+    # Contentstack's `folder=cs_root`: the root folder's assets (and folders, when asked).
+    folder = api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)["asset"]
+    top = upload(api, png(), "top.png")["asset"]
+    upload(api, png(color="blue"), "in.png", parent_uid=folder["uid"])
+    root = api.ok(api.get("/assets", params={"folder": "cs_root"}))["assets"]
+    assert [a["uid"] for a in root] == [top["uid"]]
+    both = api.get("/assets", params={"folder": "cs_root", "include_folders": "true"})
+    assert sorted(a["uid"] for a in api.ok(both)["assets"]) == sorted([top["uid"], folder["uid"]])

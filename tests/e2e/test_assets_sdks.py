@@ -125,6 +125,7 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     found.add_param_dict({"query": json.dumps({"filename": "hero.png"}), "include_count": "true"})
     listed = _ok(found.find())
     assert [a["uid"] for a in listed["assets"]] == [uid] and listed["count"] == 1
+    assert _ok(stack.assets().rte()) == []  # nothing is uploaded through an RTE in Veneer
     every = _ok(stack.assets().find())["assets"]
     assert sorted(a["filename"] for a in every) == ["hero.png", "notes.pdf"]
 
@@ -209,8 +210,20 @@ def test_python_management_sdk_assets(server: str, services: Services, tmp_path:
     assert moved["parent_uid"] == folder_uid
     in_folder = _ok(stack.assets().specific_folder(folder_uid))["assets"]
     assert [a["uid"] for a in in_folder] == [uid]
+    at_root = _ok(stack.assets().specific_folder("cs_root"))["assets"]
+    assert [a["filename"] for a in at_root] == ["notes.pdf"]
     both = _ok(stack.assets().subfolders(folder_uid))["assets"]
     assert sorted(a["uid"] for a in both) == sorted([uid, inner["uid"]])
+    # get_subfolders() and folder_by_name() put a dict in `query`, which requests sends as its
+    # keys (`query=is_dir`): not JSON, refused as on every list. The documented call, with the
+    # query as JSON, lists the subfolders alone.
+    refused = stack.assets().get_subfolders(folder_uid)
+    assert refused.status_code == 422 and list(refused.json()["errors"]) == ["query"]
+    subfolders = stack.assets()
+    subfolders.add_param_dict(
+        {"include_folders": "true", "query": json.dumps({"is_dir": True}), "folder": folder_uid}
+    )
+    assert [a["uid"] for a in _ok(subfolders.find())["assets"]] == [inner["uid"]]
     renamed = _ok(stack.assets().update_or_move(inner["uid"], {"asset": {"name": "Renamed"}}))
     assert (renamed["notice"], renamed["asset"]["name"]) == (
         "Folder updated successfully.",
@@ -412,6 +425,7 @@ def test_js_management_sdk_assets(
     assert base64.b64decode(seen["downloaded"]) == red
     assert seen["fetched"] == created
     assert seen["listed"] == {"uids": [uid], "count": 1} and seen["in_folder"] == [uid]
+    assert seen["counted"] == {"assets": 1}
     assert seen["references"] == {
         "references": [
             {

@@ -129,9 +129,10 @@ def asset_routes() -> list[BaseRoute]:
             get=dispatch.assets_list(am.list_assets),
             post=am.create_asset,
         ),
-        # Before `/assets/{uid}`: these two are lists of one kind of asset, not uids.
+        # Before `/assets/{uid}`: these are lists, not uids.
         *resource(V3 + "/assets/images", get=am.list_images),
         *resource(V3 + "/assets/videos", get=am.list_videos),
+        *resource(V3 + "/assets/rt", get=am.list_rte_assets),
         *resource(
             ASSET, get=dispatch.asset(am.get_asset), put=am.update_asset, delete=am.delete_asset
         ),

@@ -37,6 +37,7 @@ MAX_TITLE = 500
 MAX_TAGS = 100
 # `GET /v3/assets/images` and `/v3/assets/videos`: the MIME type prefix each one lists.
 ASSET_TYPES = {"images": "image/", "videos": "video/"}
+ROOT_FOLDER = "cs_root"  # `folder=cs_root`: what is at the top, in no folder
 VERSION_NAME = "_version_name"  # a version's name, kept in that version's document
 PUBLISHED = "Asset sent for publishing."
 UNPUBLISHED = "Asset sent for unpublishing."
@@ -326,21 +327,22 @@ def list_assets(
     include_folders: bool = False,
     asset_type: str | None = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of the stack's assets (with folders when asked), in a folder when one is named,
+    """A page of the stack's assets (with folders when asked), in a folder when one is named
+    (ROOT_FOLDER: at the top),
     only the images or videos with `asset_type` (a key of ASSET_TYPES); `query` and the sort
     run in the database as entry lists do."""
     clauses: list[dict[str, Any]] = [lp.where] if lp.where else []
     if asset_type is not None:
         clauses.append({"content_type": {"$regex": "^" + ASSET_TYPES[asset_type]}})
     if folder is not None:
-        clauses.append({"parent_uid": folder})
+        clauses.append({"parent_uid": None if folder == ROOT_FOLDER else folder})
     if not include_folders:
         clauses.append({"is_dir": False})
     query = {"$and": clauses} if len(clauses) > 1 else clauses[0] if clauses else None
     listing = Listing(query, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        if folder is not None:
+        if folder not in (None, ROOT_FOLDER):
             _check_folder(tx, stack["api_key"], folder, "folder")
         return tx.assets.page(stack["api_key"], listing)
 
@@ -397,6 +399,14 @@ def _version_title(body: dict[str, Any]) -> str:
             {f"upload.{VERSION_NAME}": ["is required: 1 to 100 characters."]},
         )
     return title.strip()
+
+
+def rte_assets(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
+    """The assets uploaded through a Rich Text Editor field: none, since Veneer's RTE fields take
+    assets of the library and nothing is uploaded through them (after the access check)."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, MODULE)
+    return []
 
 
 def references(

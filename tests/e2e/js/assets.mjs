@@ -31,6 +31,7 @@ seen.downloaded = Buffer.from(download.data).toString("base64");
 seen.fetched = pick(await stack.asset(asset.uid).fetch());
 const listed = await stack.asset().query({ query: { title: "Hero" }, include_count: true }).find();
 seen.listed = { uids: listed.items.map((a) => a.uid), count: listed.count };
+seen.counted = await stack.asset().query({ query: { title: "Hero" } }).count();
 seen.in_folder = (await stack.asset().query({ folder: folder.uid }).find()).items.map((a) => a.uid);
 
 await stack.contentType().create({ content_type: { title: "Article", uid: "article", schema: [

@@ -4,6 +4,7 @@ folders and publishing, in Contentstack's shapes. The files themselves are serve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
@@ -78,16 +79,32 @@ update_asset = endpoint(_update_asset, uploads=True)
 
 @endpoint
 def list_assets(call: Call) -> dict[str, Any]:
+    """`count=true` answers only the number of matching assets, `{"assets": N}`, as the JS
+    management SDK's `asset().query().count()` expects (the entries list does the same)."""
     folder = call.params.get("folder") or None
+    lp = list_params(call.params)
+    counting = flag(call.params, "count")
+    if counting:
+        lp = replace(lp, skip=0, limit=1, include_count=True)
     page, count = assets.list_assets(
         call.services,
         call.actor(),
         call.api_key,
-        list_params(call.params),
+        lp,
         folder=folder,
         include_folders=flag(call.params, "include_folders"),
     )
+    if counting:
+        return {"assets": count}
     return collection("assets", [_show(call, doc) for doc in page], count)
+
+
+@endpoint
+def list_rte_assets(call: Call) -> list[dict[str, Any]]:
+    """`GET /v3/assets/rt`: the assets uploaded through a Rich Text Editor field, as
+    `[{image, thumb, title}]`. Veneer has no upload path inside an RTE (RTE fields use assets of
+    the library), so there are none."""
+    return assets.rte_assets(call.services, call.actor(), call.api_key)
 
 
 def _list_of_type(asset_type: str) -> Any:
