@@ -238,15 +238,17 @@ def update_asset(
     uid: str,
     upload: Upload | None,
     details: Details | dict[str, Any],
-    revert_to: int | None = None,
+    revert_to: Any = None,
 ) -> dict[str, Any]:
     """A new `_version`: new details, and a new file when one is uploaded. `details` as for
-    `create_asset`. With `revert_to` (Contentstack's "update asset revision"), the new version
-    starts from that version: its file, URL and details, then the details sent."""
+    `create_asset`. With `revert_to` (a version number as sent: Contentstack's "update asset
+    revision"), the new version starts from that version: its file, URL and details, then the
+    details sent."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
         _asset(tx, stack["api_key"], uid)
     details = details if isinstance(details, Details) else details_of(details)
+    revert = version_number(revert_to, "version")
     stored = _stored_file(services, upload) if upload is not None else None
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
@@ -255,10 +257,8 @@ def update_asset(
             _check_folder(tx, stack["api_key"], details.parent_uid, "asset[parent_uid]")
         version = previous["_version"] + 1
         history = tx.assets.versions(stack["api_key"], uid)
-        current = history[0] if revert_to is None else _version_of(history, revert_to)
-        base = (
-            previous if revert_to is None else {**current.doc, "parent_uid": previous["parent_uid"]}
-        )
+        current = history[0] if revert is None else _version_of(history, revert)
+        base = previous if revert is None else {**current.doc, "parent_uid": previous["parent_uid"]}
         doc = {**base, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
         doc.pop("publish_details", None)
         doc.pop(VERSION_NAME, None)  # a name is the named version's own
@@ -285,6 +285,17 @@ def update_asset(
     if upload is not None:
         _keep(services, blob, upload)
     return doc
+
+
+def version_number(raw: Any, where: str) -> int | None:
+    """A version number sent as `where` (a number or its digits), or None when not sent."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not str(raw).isdigit():
+        raise ValidationFailed(
+            f"The '{where}' parameter must be a version number.", {where: ["is not valid."]}
+        )
+    return int(raw)
 
 
 def _version_of(history: Sequence[FileVersion], version: int) -> FileVersion:
@@ -374,20 +385,22 @@ def name_version(
     actor: Actor,
     api_key: str | None,
     uid: str,
-    version: int,
+    version: str,
     body: dict[str, Any] | None,
 ) -> None:
-    """Name a version of an asset (`{"upload": {"_version_name": "..."}}`), or with no body take
-    its name away. The name is `{title, updated_by, updated_at}`, as Contentstack shows it."""
-    title = None if body is None else _version_title(body)
+    """Name a version (its number as the path gives it) of an asset (`{"upload":
+    {"_version_name": "..."}}`), or with no body take its name away. The name is `{title,
+    updated_by, updated_at}`, as Contentstack shows it."""
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        number = version_number(version, "version_number")
+        title = None if body is None else _version_title(body)
         _asset(tx, stack["api_key"], uid)
-        found = _version_of(tx.assets.versions(stack["api_key"], uid), version)
+        found = _version_of(tx.assets.versions(stack["api_key"], uid), number or 0)
         doc = {k: v for k, v in found.doc.items() if k != VERSION_NAME}
         if title is not None:
             doc[VERSION_NAME] = {"title": title, "updated_by": actor.uid, "updated_at": ids.now()}
-        tx.assets.rewrite_version(stack["api_key"], uid, version, doc)
+        tx.assets.rewrite_version(stack["api_key"], uid, found.version, doc)
 
 
 def _version_title(body: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.files import base_url
 from veneer.domain.listing import flag, list_params
-from veneer.errors import ValidationFailed
 from veneer.services import assets
 
 FORM_FIELDS = ("title", "description", "parent_uid", "tags", "permanent_url")
@@ -51,22 +50,11 @@ def _create_asset(call: Call) -> Any:
     return created({"notice": "Asset created successfully.", "asset": _show(call, doc)})
 
 
-def _version_param(raw: Any, where: str) -> int | None:
-    """A version number sent as `where` (a number or its digits), or None when not sent."""
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, bool) or not str(raw).isdigit():
-        raise ValidationFailed(
-            f"The '{where}' parameter must be a version number.", {where: ["is not valid."]}
-        )
-    return int(raw)
-
-
 def _update_asset(call: Call) -> dict[str, Any]:
     upload, details = _upload(call)
     # Contentstack's "update asset revision": `{"asset": {...}, "version": n}` makes version n the
     # latest again (a new version with its file), with the details sent.
-    revert_to = _version_param(call.body.get("version"), "version") if call.form is None else None
+    revert_to = call.body.get("version") if call.form is None else None
     doc = assets.update_asset(
         call.services, call.actor(), call.api_key, call.path("uid"), upload, details, revert_to
     )
@@ -130,7 +118,7 @@ list_videos = _list_of_type("videos")
 
 @endpoint
 def get_asset(call: Call) -> dict[str, Any]:
-    version = _version_param(call.params.get("version"), "version")
+    version = assets.version_number(call.params.get("version"), "version")
     doc = assets.get_asset(call.services, call.actor(), call.api_key, call.path("uid"), version)
     return {"asset": _show(call, doc)}
 
@@ -161,25 +149,17 @@ def list_versions(call: Call) -> dict[str, Any]:
     return collection("versions", found, len(found) if flag(call.params, "include_count") else None)
 
 
-def _version_of_path(call: Call) -> int:
-    version = _version_param(call.path("version"), "version_number")
-    assert version is not None  # a path segment is never empty
-    return version
-
-
 @endpoint
 def name_version(call: Call) -> dict[str, Any]:
-    version = _version_of_path(call)
-    assets.name_version(
-        call.services, call.actor(), call.api_key, call.path("uid"), version, call.body
-    )
+    uid, version = call.path("uid"), call.path("version")
+    assets.name_version(call.services, call.actor(), call.api_key, uid, version, call.body)
     return {"notice": "Version name assigned successfully."}
 
 
 @endpoint
 def unname_version(call: Call) -> dict[str, Any]:
-    version = _version_of_path(call)
-    assets.name_version(call.services, call.actor(), call.api_key, call.path("uid"), version, None)
+    uid, version = call.path("uid"), call.path("version")
+    assets.name_version(call.services, call.actor(), call.api_key, uid, version, None)
     return {"notice": "Version name deleted successfully"}  # sic: Contentstack's, no period
 
 
