@@ -735,3 +735,14 @@ def test_folder_cs_root_lists_what_is_in_no_folder(api: Api) -> None:
     assert [a["uid"] for a in root] == [top["uid"]]
     both = api.get("/assets", params={"folder": "cs_root", "include_folders": "true"})
     assert sorted(a["uid"] for a in api.ok(both)["assets"]) == sorted([top["uid"], folder["uid"]])
+
+
+def test_a_deleted_assets_cached_files_are_gone(api: Api) -> None:
+    asset = upload(api, png(64, 48), "kept.png")["asset"]
+    path = path_of(asset["url"])
+    for params in ({}, {"width": "32"}):
+        assert api.client.get(path, params=params).status_code == 200
+        assert api.client.get(path, params=params).status_code == 200  # from the process cache
+    api.ok(api.delete(f"/assets/{asset['uid']}"))
+    for params in ({}, {"width": "32"}):
+        assert_error(api.client.get(path, params=params), 404)

@@ -20,13 +20,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from veneer.api.delivery.cache import Cached, Dep, entry_dep
+from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 from veneer.assets import images, sniff
 from veneer.assets.renditions import RenditionCache
@@ -35,6 +37,7 @@ from veneer.services import assets
 from veneer.services.context import Services
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+MEMO_BYTES = 1024 * 1024  # versioned files up to this size are kept in the process cache
 REVALIDATE = "public, no-cache"  # a permanent URL: the file it names changes
 RENDER_SLOTS = threading.BoundedSemaphore(2)  # renditions computed at once in one process
 _caches: dict[str, RenditionCache] = {}
@@ -76,8 +79,71 @@ class Body:
 
 
 async def serve_file(request: Request) -> Response:
-    """A version's file, at the URL the asset's `url` gives."""
-    return await _serve(request, _version_file)
+    """A version's file, at the URL the asset's `url` gives. Its answer never changes while the
+    asset exists, so a small one (a rendition, an icon) is kept in the delivery process cache,
+    dropped when the asset changes (the change log names it, as for entries): a repeated request
+    is answered on the event loop without touching the database."""
+    delivery: DeliveryContext = request.app.state.delivery_context
+    services: Services = request.app.state.services
+    key = _memo_key(request)
+    try:
+        delivery.start()
+        cached = delivery.cache.get(key) if delivery.cache.enabled else None
+        if cached is not None:
+            return _respond(services, request, _unpacked(cached))
+        with services.store.deadline(services.settings.request_timeout):
+            body = await run_in_threadpool(_memo_body, services, request)
+            if body.data is not None and body.size <= MEMO_BYTES and delivery.cache.enabled:
+                dep = entry_dep(request.path_params["api_key"], "", request.path_params["uid"])
+                delivery.cache.put(key, _packed(body, dep))
+            return await run_in_threadpool(_respond, services, request, body)
+    except VeneerError as exc:
+        return error_response(exc)
+
+
+def _memo_key(request: Request) -> tuple[str, ...]:
+    """What a versioned file's answer depends on: its path, its image parameters, and `Accept`
+    when `auto` lets it choose the format."""
+    query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
+    accept = request.headers.get("accept", "") if "auto" in request.query_params else ""
+    return ("file", request.url.path, query, accept)
+
+
+def _memo_body(services: Services, request: Request) -> Body:
+    """The body of a versioned file, its bytes read when it is small enough to keep."""
+    body = _body(services, request, _version_file)
+    if body.data is None and body.size <= MEMO_BYTES:
+        assert body.blob is not None
+        data = services.blobs().get(body.blob)
+        if data is None:
+            raise _not_found()
+        body = replace(body, data=data)
+    return body
+
+
+def _packed(body: Body, dep: Dep) -> Cached:
+    assert body.data is not None
+    meta = (
+        (b"content-type", body.content_type.encode()),
+        (b"cache-control", body.cache_control.encode()),
+        (b"filename", body.filename.encode()),
+        (b"vary", b"1" if body.vary else b""),
+    )
+    return Cached(body.data, body.etag, (dep,), meta)
+
+
+def _unpacked(cached: Cached) -> Body:
+    meta = {name.decode(): value.decode() for name, value in cached.headers}
+    return Body(
+        None,
+        cached.body,
+        len(cached.body),
+        meta["content-type"],
+        cached.etag,
+        meta["vary"] == "1",
+        meta["filename"],
+        meta["cache-control"],
+    )
 
 
 async def serve_permanent(request: Request) -> Response:
