@@ -812,6 +812,8 @@ DELIVERY_ERRORS = (401, 403, 412, 422, 504)
 ETAG = {
     "ETag": {"required": True, "schema": STR},
     "Cache-Control": {"required": True, "schema": STR},
+    "Surrogate-Key": {"required": True, "schema": STR},
+    "Cache-Tag": {"required": True, "schema": STR},
 }
 
 
@@ -1171,6 +1173,20 @@ def stack_modules(p: Paths) -> None:
             "stack",
             {**ok(obj(("stack_settings",), stack_settings={"type": "object"})), **errors(*READ)},
             parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        "/v3/stacks/settings",
+        "post",
+        op(
+            "Change the stack's settings (delivery_cache_control, delivery_cors_origins, ...)",
+            "stack",
+            {
+                **ok(obj(("notice", "stack_settings"), stack_settings={"type": "object"})),
+                **errors(*WRITE),
+            },
+            parameters=params("api_key"),
+            request=body(obj(("stack_settings",), stack_settings={"type": "object"}), WRAPPED),
         ),
     )
 
