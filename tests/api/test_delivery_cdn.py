@@ -63,7 +63,7 @@ def keys(response: Any) -> list[str]:
 def set_settings(api: Api, **values: Any) -> dict[str, Any]:
     body = api.ok(api.post("/stacks/settings", {"stack_settings": values}))
     assert body["notice"] == "Stack settings updated successfully."
-    return body["stack_settings"]  # type: ignore[no-any-return]
+    return body["stack_settings"]
 
 
 @pytest.fixture
