@@ -5,10 +5,11 @@ chains, variant limits).
 `ChangeFollower` (`follower.py`) keeps it exact across processes: it hands `purge()` the change-log
 rows written since the last request, and `purge()` drops exactly the cached answers that depend on
 what they name: for a base entry, that entry (in that environment: a response that expanded it as
-a reference depends on it too) and lists of its content type; for an entry variant, what was
-merged with that variant, the variant reads of that entry and the variant lists of its content
-type (base reads stay); for a row with no entry (tokens, environments, locales, content types
-changed), everything it cached for that stack. So once a publish has been acknowledged, no
+a reference depends on it too) and lists of its content type; for an asset, the same and the
+answers that read or embed it (`asset_dep`); for an entry variant, what was merged with that
+variant, the variant reads of that entry and the variant lists of its content type (base reads
+stay); for a row with no entry (tokens, environments, locales, content types, the stack's
+settings changed), everything it cached for that stack. So once a publish has been acknowledged, no
 process serves what it replaced.
 """
 
