@@ -56,8 +56,9 @@ def _part(value: str) -> str:
 def tag(dep: Dep) -> str:
     """The tag of one dependency: its kind's prefix, the stack, and what it names besides the
     environment (`dep[2]`)."""
-    kind, stack, *rest = dep
-    return ":".join([_PREFIX[kind], _part(stack), *(_part(p) for p in rest[1:])])
+    named = [_PREFIX[dep[0]], _part(dep[1])]
+    named.extend(_part(part) for part in dep[3:])
+    return ":".join(named)
 
 
 def overflow(stack: str) -> str:
@@ -66,9 +67,9 @@ def overflow(stack: str) -> str:
 
 def tags_of(deps: Iterable[Dep]) -> list[str]:
     """The tags of `deps`, each once, in their order, cut to `TAGS_MAX` as the module says."""
-    unique = list(dict.fromkeys(d for d in deps if d[0] in _PREFIX))
-    names = list(dict.fromkeys(tag(d) for d in unique))
-    if _fits(names):
+    unique = [d for d in dict.fromkeys(deps) if d[0] in _PREFIX]
+    names = list(dict.fromkeys(map(tag, unique)))
+    if _fits(names):  # nearly always: made once per answer built, so kept to one pass
         return names
     purged = list(dict.fromkeys(tag(d) for d in unique if d[0] != "variant"))
     if _fits(purged):
@@ -79,7 +80,7 @@ def tags_of(deps: Iterable[Dep]) -> list[str]:
 
 
 def _fits(names: list[str]) -> bool:
-    return sum(len(n) + 1 for n in names) - 1 <= TAGS_MAX
+    return sum(map(len, names)) + len(names) - 1 <= TAGS_MAX
 
 
 def header_values(deps: Iterable[Dep]) -> tuple[bytes, bytes]:
