@@ -28,8 +28,10 @@ from veneer.api.delivery.cache import (
     variant_list_dep,
 )
 from veneer.api.delivery.cors import ALLOW_HEADERS
+from veneer.api.delivery.policy import server_policy
 from veneer.app import create_app
 from veneer.services.context import Services
+from veneer.settings import ConfigError, Settings
 
 SITE_ORIGIN = "https://site.example"
 EDGE = "public, max-age=0, s-maxage=600, stale-while-revalidate=60"
@@ -281,6 +283,41 @@ def test_the_server_default_applies_to_stacks_that_set_nothing(
 @pytest.fixture
 def fresh_site(api: Api) -> Site:
     return make_site(api)
+
+
+def test_stack_settings_keep_contentstacks_keys_and_refuse_others(fresh_site: Site) -> None:
+    api = fresh_site.api
+    variables = {"enforce_unique_urls": True}
+    kept = set_settings(api, stack_variables=variables, language_fallback=True)
+    assert kept["stack_variables"] == variables and kept["language_fallback"] is True
+    refused = api.post("/stacks/settings", {"stack_settings": {"variant_limit": 9}})
+    assert "variant_limit" in assert_error(refused, 422)["errors"]
+    as_delivery = api.client.post(
+        "/v3/stacks/settings",
+        json={"stack_settings": {"delivery_cache_control": EDGE}},
+        headers={"api_key": api.api_key, "access_token": fresh_site.tokens["production"]},
+    )
+    assert_error(as_delivery, 401)
+    assert "delivery_cache_control" not in api.ok(api.get("/stacks/settings"))["stack_settings"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("VENEER_DELIVERY_CACHE_CONTROL", "no-cache\nx: y"),
+        ("VENEER_DELIVERY_CORS_ORIGINS", "example.com"),
+    ],
+)
+def test_bad_server_settings_are_refused_at_start(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_server_origins_parse() -> None:
+    assert server_policy(Settings(delivery_cors_origins="none")).origins == frozenset()
+    listed = Settings(delivery_cors_origins="https://a.example, https://B.example/")
+    assert server_policy(listed).origins == {"https://a.example", "https://b.example"}
+    assert server_policy(Settings()).origins is None
 
 
 # -- CORS ------------------------------------------------------------------------------------------
