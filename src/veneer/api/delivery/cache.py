@@ -44,7 +44,7 @@ class Cached:
     etag: str
     deps: tuple[Dep, ...]
     headers: tuple[Header, ...]
-    validators: tuple[Header, ...]
+    validators: tuple[Header, ...] = ()
 
     @classmethod
     def of(cls, body: bytes, deps: tuple[Dep, ...], policy: Policy = DEFAULT_POLICY) -> Cached:
