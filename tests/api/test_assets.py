@@ -746,3 +746,49 @@ def test_a_deleted_assets_cached_files_are_gone(api: Api) -> None:
     api.ok(api.delete(f"/assets/{asset['uid']}"))
     for params in ({}, {"width": "32"}):
         assert_error(api.client.get(path, params=params), 404)
+
+
+# -- what fuzzing found (tests/e2e/test_schemathesis.py) -----------------------------------------
+
+
+def test_unicode_digits_and_huge_numbers_are_refused_not_crashes(api: Api) -> None:
+    """ "²" is a digit to str.isdigit() but not to int(); 400 digits are infinite to float()."""
+    asset = upload(api, png(), "a.png")["asset"]
+    path = path_of(asset["url"])
+    for name, value in (("quality", "²"), ("orient", "²"), ("width", "9" * 400)):
+        refused = api.client.get(path, params={name: value})
+        assert name in assert_error(refused, 400)["errors"]
+    # Not a byte range (HTTP headers are Latin-1, which has "²"): the whole file.
+    whole = api.client.get(path, headers={"range": "bytes=²-".encode("latin-1")})
+    assert whole.status_code == 200 and whole.content == png()
+    version = api.get(f"/assets/{asset['uid']}", params={"version": "²"})
+    assert "version" in assert_error(version, 422)["errors"]
+    body = {"asset": {"environments": ["production"]}, "version": "²"}
+    assert (
+        "version" in assert_error(api.post(f"/assets/{asset['uid']}/publish", body), 422)["errors"]
+    )
+
+
+def test_unsatisfiable_range_is_an_error_in_contentstacks_shape(api: Api) -> None:
+    asset = upload(api, b"0123456789", "digits.txt")["asset"]
+    beyond = api.client.get(path_of(asset["url"]), headers={"range": "bytes=10-"})
+    assert assert_error(beyond, 416)["error_code"] == 416
+    assert beyond.headers["content-range"] == "bytes */10"
+
+
+def test_folder_parent_must_be_a_uid(api: Api) -> None:
+    folder = api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)["asset"]
+    for parent in (5, ["x"], {"uid": "x"}):
+        moved = api.put(f"/assets/folders/{folder['uid']}", {"asset": {"parent_uid": parent}})
+        assert "parent_uid" in assert_error(moved, 422)["errors"]
+        made = api.post("/assets/folders", {"asset": {"name": "G", "parent_uid": parent}})
+        assert "parent_uid" in assert_error(made, 422)["errors"]
+
+
+def test_form_fields_with_nul_characters_are_refused(api: Api) -> None:
+    refused = api.post(
+        "/assets",
+        files={"asset[upload]": ("a.txt", b"a", "text/plain")},
+        data={"asset[title]": "a\x00b"},
+    )
+    assert "asset[title]" in assert_error(refused, 400)["errors"]

@@ -32,7 +32,7 @@ from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 from veneer.assets import images, sniff
 from veneer.assets.renditions import RenditionCache
-from veneer.errors import NotFound, VeneerError
+from veneer.errors import NotFound, RangeNotSatisfiable, VeneerError
 from veneer.services import assets
 from veneer.services.context import Services
 
@@ -234,8 +234,12 @@ def _respond(services: Services, request: Request, body: Body) -> Response:
         return Response(status_code=304, headers=headers)
     span = _range(request.headers.get("range"), body.size, request.headers.get("if-range"), body)
     if isinstance(span, str):  # unsatisfiable
-        headers["content-range"] = f"bytes */{body.size}"
-        return Response(status_code=416, headers=headers)
+        return error_response(
+            RangeNotSatisfiable(
+                errors={"range": [f"must start before byte {body.size}."]},
+                headers={"accept-ranges": "bytes", "content-range": f"bytes */{body.size}"},
+            )
+        )
     start, length = span if span is not None else (0, body.size)
     data = _read(services, body, start, length)
     if span is not None:
@@ -277,9 +281,9 @@ def _range(
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first, dash, last = spec.strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()) or (last and not last.isdigit()):
+    if not dash or not (first.isdecimal() or last.isdecimal()) or (last and not last.isdecimal()):
         return None
-    if not first.isdigit():  # a suffix: the last N bytes
+    if not first.isdecimal():  # a suffix: the last N bytes
         suffix = int(last)
         if suffix == 0:
             return "unsatisfiable"

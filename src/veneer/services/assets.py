@@ -148,9 +148,11 @@ def permanent_path(api_key: str, uid: str, sent: str, previous: str | None) -> s
     return shaped
 
 
-def _check_folder(tx: Transaction, stack: str, uid: str | None, field: str) -> None:
+def _check_folder(tx: Transaction, stack: str, uid: object, field: str) -> None:
     if uid is None:
         return
+    if not isinstance(uid, str):
+        raise ValidationFailed("The folder does not exist.", {field: ["must be a folder's uid."]})
     folder = tx.assets.get(stack, uid)
     if folder is None or not folder.get("is_dir"):
         raise ValidationFailed(
@@ -291,7 +293,7 @@ def version_number(raw: Any, where: str) -> int | None:
     """A version number sent as `where` (a number or its digits), or None when not sent."""
     if raw in (None, ""):
         return None
-    if isinstance(raw, bool) or not str(raw).isdigit():
+    if isinstance(raw, bool) or not str(raw).isdecimal():
         raise ValidationFailed(
             f"The '{where}' parameter must be a version number.", {where: ["is not valid."]}
         )
@@ -605,7 +607,7 @@ def parse_publish(body: dict[str, Any]) -> PublishAsset:
     ):
         problems["asset.locales"] = ["must be a list of locale codes."]
     version = body.get("version")
-    if version not in (None, "") and not str(version).isdigit():
+    if version not in (None, "") and not str(version).isdecimal():
         problems["version"] = ["must be a version number."]
     scheduled_at = moment(body.get("scheduled_at"), problems)
     if problems:
