@@ -190,7 +190,8 @@ class World:
     entry: str = ""
     asset: str = ""
     folder: str = ""
-    file: dict[str, str] = field(default_factory=dict)  # the asset URL's version_uid, filename
+    # the asset URL's version_uid and filename, and its permanent URL's slug
+    file: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, dict[str, str]] = field(
         default_factory=dict
     )  # kind -> {"auth"/"spare": uid, secret}
@@ -349,7 +350,9 @@ class World:
             asset = response.json()["asset"]
             self.asset = asset["uid"]
             version_uid, filename = asset["url"].rsplit("/", 2)[1:]
-            self.file = {"version_uid": version_uid, "filename": filename}
+            self.file = {"version_uid": version_uid, "filename": filename, "slug": "world"}
+            permanent = f"https://cdn.example/v3/assets/{self.api_key}/{self.asset}/world"
+            self.call("PUT", f"/v3/assets/{self.asset}", {"asset": {"permanent_url": permanent}})
         if not self.folder or not self.exists(f"/v3/assets/folders/{self.folder}"):
             folder = self.call("POST", "/v3/assets/folders", {"asset": {"name": "World"}})
             self.folder = folder.json()["asset"]["uid"]

@@ -115,6 +115,11 @@ ASSET_PROPS: Json = {
         **obj(("height", "width"), height=INT, width=INT),
         "description": "Images only, with include_dimension=true.",
     },
+    "permanent_url": {**STR, "description": "Once set: the URL that always names this asset."},
+    "_version_name": {
+        **obj(("title", "updated_by", "updated_at"), title=STR, updated_by=STR, updated_at=TIME),
+        "description": "A past version's name (GET with `version`).",
+    },
     **AUDIT_PROPS,
 }
 
@@ -468,6 +473,11 @@ PUBLISH_INPUT = obj(
 
 ASSET_DETAILS = obj(
     title={"type": "string", "maxLength": 500},
+    permanent_url={
+        "type": "string",
+        "maxLength": 2000,
+        "description": "Set once: a URL ending in /v3/assets/{api_key}/{uid}/{slug}.",
+    },
     description={"type": "string", "maxLength": 10_000},
     tags={**arr({"type": "string", "maxLength": 100}), "maxItems": 100},
     parent_uid={"type": ["string", "null"], "description": "A folder's uid; null: the root."},
@@ -490,6 +500,7 @@ def asset_form(*, upload_required: bool) -> Json:
         "asset[description]": {"type": "string", "maxLength": 10_000},
         "asset[parent_uid]": {**STR, "description": "The folder to put it in."},
         "asset[tags]": {**STR, "description": "Comma-separated (or the field repeated)."},
+        "asset[permanent_url]": {**STR, "description": "As in the JSON body (updates only)."},
     }
     schema: Json = {"type": "object", "properties": fields}
     if upload_required:
@@ -503,13 +514,29 @@ BODIES: dict[str, Json] = {
     ),
     "asset_update": {
         "required": True,
-        "description": "A new file (a new URL) with details, as multipart; or details alone, as "
-        "JSON (the `asset` object may be sent unwrapped).",
+        "description": "A new file (a new URL) with details, as multipart (the file may also be "
+        "in a field named `upload` or `asset`); or details alone, as JSON (the `asset` object "
+        "may be sent unwrapped), with `version` to start from that version's file and details.",
         "content": {
             "multipart/form-data": {"schema": asset_form(upload_required=False)},
-            "application/json": {"schema": obj(("asset",), asset=ASSET_DETAILS)},
+            "application/json": {
+                "schema": obj(
+                    ("asset",),
+                    asset=ASSET_DETAILS,
+                    version={**VERSION, "description": "Update asset revision."},
+                )
+            },
         },
     },
+    "version_name": body(
+        obj(
+            ("upload",),
+            upload=obj(
+                ("_version_name",),
+                _version_name={"type": "string", "minLength": 1, "maxLength": 100},
+            ),
+        )
+    ),
     "asset_publish": body(
         obj(
             ("asset",),
@@ -821,7 +848,17 @@ PARAMETERS: dict[str, Json] = {
     "asset_version": param(
         "version", "query", VERSION, "A version of the asset (default: the latest)."
     ),
-    "folder": param("folder", "query", STR, "Only what is directly inside this folder (uid)."),
+    "folder": param(
+        "folder", "query", STR, "Only what is directly inside this folder (uid; cs_root: the top)."
+    ),
+    "asset_count": flag_param("count", "Answer only the number of matching assets: `{assets: N}`."),
+    "named": flag_param("named", "Only the versions that have a name."),
+    "permanent_environment": param(
+        "environment",
+        "query",
+        STR,
+        "The file published in this environment (name or uid; the master locale's).",
+    ),
     "include_folders": flag_param("include_folders", "Management: list folders too."),
     "include_dimension": flag_param(
         "include_dimension", "Add images' `dimension` {height, width}."
@@ -855,6 +892,8 @@ PATH_PARAMS = {
     "org_uid": "Organization uid.",
     "version_uid": "The version of the file, as the asset's url names it.",
     "filename": "The file's name, as the asset's url names it.",
+    "slug": "The last segment of the asset's permanent_url.",
+    "version": "A version number of the asset.",
 }
 
 
@@ -1818,6 +1857,10 @@ ASSET_SHARED = (
     "Management answers with the stack's assets; a request with `access_token` is a delivery "
     "request and answers with the assets published in its environment and locale only."
 )
+RTE_ASSETS = {
+    **arr(obj(("image", "thumb", "title"), image=STR, thumb=STR, title=STR)),
+    "maxItems": 0,
+}
 ASSET_DELIVERY = ("locale", "include_fallback", "include_dimension", "relative_urls")
 
 
@@ -1831,6 +1874,7 @@ def assets(p: Paths) -> None:
         "anyOf": [
             counted("assets", {"anyOf": [ref("Asset"), ref("AssetFolder")]}),
             counted("assets", ref("PublishedAsset")),
+            closed(obj(("assets",), assets={"type": "integer", "minimum": 0})),
         ]
     }
     p.add(
@@ -1848,6 +1892,7 @@ def assets(p: Paths) -> None:
                 "query",
                 "asc",
                 "desc",
+                "asset_count",
                 "folder",
                 "include_folders",
                 *ASSET_DELIVERY,
@@ -1868,8 +1913,17 @@ def assets(p: Paths) -> None:
         ),
         both=True,
     )
+    asset_lists(p)
     asset = "/v3/assets/{uid}"
-    single = {"anyOf": [one, obj(("asset",), asset=ref("PublishedAsset"))]}
+    single = {
+        "anyOf": [
+            one,
+            obj(("asset",), asset=ref("PublishedAsset")),
+            # `images`, `videos` and `rt` are not uids: the router sends them to those lists.
+            counted("assets", ref("Asset")),
+            RTE_ASSETS,
+        ]
+    }
     p.add(
         asset,
         "get",
@@ -1903,20 +1957,24 @@ def assets(p: Paths) -> None:
             parameters=params("api_key"),
         ),
     )
-    version = obj(
-        ("_version", "updated_at", "updated_by"),
+    asset_versions(p, asset)
+    reference = obj(
+        ("entry_uid", "content_type_uid", "locale", "_version", "title", "content_type_title"),
+        entry_uid=BLT,
+        content_type_uid=STR,
+        locale=STR,
         _version=VERSION,
-        updated_at=TIME,
-        updated_by=STR,
+        title={"type": ["string", "null"]},
+        content_type_title=STR,
     )
     p.add(
-        asset + "/versions",
+        asset + "/references",
         "get",
         op(
-            "The asset's versions, newest first",
+            "The latest entries whose file fields or JSON RTE hold the asset",
             "assets",
-            {**ok(obj(("versions",), versions=arr(version))), **errors(*READ)},
-            parameters=params("api_key"),
+            {**ok(counted("references", reference)), **errors(*READ)},
+            parameters=params("api_key", "include_count"),
         ),
     )
     for action, notice_text in (
@@ -1940,6 +1998,76 @@ def assets(p: Paths) -> None:
             ),
         )
     asset_folders(p, folder)
+
+
+def asset_lists(p: Paths) -> None:
+    """The SDKs' special lists: images, videos, and the assets uploaded through an RTE."""
+    for kind in ("images", "videos"):
+        p.add(
+            f"/v3/assets/{kind}",
+            "get",
+            op(
+                f"List the {kind} (image/* or video/* assets)",
+                "assets",
+                {**ok(counted("assets", ref("Asset"))), **errors(*READ)},
+                parameters=params(
+                    "api_key", *LIST, "query", "asc", "desc", "include_dimension", "relative_urls"
+                ),
+            ),
+        )
+    p.add(
+        "/v3/assets/rt",
+        "get",
+        op(
+            "The assets uploaded through a Rich Text Editor: none (RTE fields use the library)",
+            "assets",
+            {**ok(RTE_ASSETS), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+
+
+def asset_versions(p: Paths, asset: str) -> None:
+    name = obj(("title", "updated_by", "updated_at"), title=STR, updated_by=STR, updated_at=TIME)
+    version = obj(
+        ("_version", "updated_at", "updated_by"),
+        _version=VERSION,
+        updated_at=TIME,
+        updated_by=STR,
+        _version_name=name,
+    )
+    p.add(
+        asset + "/versions",
+        "get",
+        op(
+            "The asset's versions, newest first",
+            "assets",
+            {**ok(counted("versions", version)), **errors(*READ)},
+            parameters=params("api_key", "named", "include_count"),
+        ),
+    )
+    path = asset + "/versions/{version}/name"
+    p.add(
+        path,
+        "post",
+        op(
+            "Name a version",
+            "assets",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="version_name",
+        ),
+    )
+    p.add(
+        path,
+        "delete",
+        op(
+            "Take a version's name away",
+            "assets",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+        ),
+    )
 
 
 def asset_folders(p: Paths, folder: Json) -> None:
@@ -1987,18 +2115,34 @@ def asset_folders(p: Paths, folder: Json) -> None:
 def asset_files(p: Paths) -> None:
     """The files at the path of Contentstack's asset host: no credentials, an answer that never
     changes for a URL, byte ranges, image renditions."""
+    for path, cache_control, extra in (
+        (
+            "/v3/assets/{api_key}/{uid}/{version_uid}/{filename}",
+            "public, max-age=31536000, immutable",
+            (),
+        ),
+        ("/v3/assets/{api_key}/{uid}/{slug}", "public, no-cache", ("permanent_environment",)),
+    ):
+        _file_route(p, path, cache_control, extra)
+
+
+def _file_route(p: Paths, path: str, cache_control: str, extra: tuple[str, ...]) -> None:
+    permanent = "{slug}" in path
     etag = {"ETag": {"required": True, "schema": STR}}
     cached = {
         **etag,
-        "Cache-Control": {
-            "required": True,
-            "schema": {"const": "public, max-age=31536000, immutable"},
-        },
+        "Cache-Control": {"required": True, "schema": {"const": cache_control}},
         "Accept-Ranges": {"required": True, "schema": {"const": "bytes"}},
         "X-Content-Type-Options": {"required": True, "schema": {"const": "nosniff"}},
     }
     span = {"Content-Range": {"required": True, "schema": STR}}
-    path = "/v3/assets/{api_key}/{uid}/{version_uid}/{filename}"
+    what = (
+        "A permanent URL names the asset: the latest file, or the one published in "
+        "`environment`; answers are revalidated (no-cache). "
+        if permanent
+        else "A URL names one version's file: its answer never changes. "
+    )
+    label = "permanent URL" if permanent else "file"
     for method in ("get", "head"):
         content: Json = {"content": {"*/*": {}}} if method == "get" else {}
         responses = {
@@ -2015,17 +2159,19 @@ def asset_files(p: Paths) -> None:
             path,
             method,
             op(
-                "An asset's file (GET), or its headers (HEAD)"
+                f"An asset's {label}: the file, or its rendition"
                 if method == "get"
-                else "An asset's file's headers",
+                else f"An asset's {label}: the headers alone",
                 "files",
                 responses,
                 security=[],
-                description="Anyone holding the URL may fetch it, published or not. A bad image "
+                description=what + "Anyone holding the URL may fetch it. A bad image "
                 "parameter is a 400; an image Veneer will not transform (too large, too slow, "
                 "undecodable) a 422. SVG, HTML, XML and JavaScript are served sandboxed, as "
                 "attachments.",
-                parameters=params(*IMAGE_PARAMETERS, "Range", "If-Range", "file_If-None-Match"),
+                parameters=params(
+                    *extra, *IMAGE_PARAMETERS, "Range", "If-Range", "file_If-None-Match"
+                ),
             ),
         )
 
