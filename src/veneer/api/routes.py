@@ -8,7 +8,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount, Route
 
 from veneer.api import files, system
-from veneer.api.delivery import dispatch
+from veneer.api.delivery import dispatch, sync
 from veneer.api.management import assets as am
 from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
@@ -27,6 +27,7 @@ GROUP = V3 + "/variant_groups/{group}"
 ASSET = V3 + "/assets/{uid}"
 FILE = V3 + "/assets/{api_key}/{uid}/{version_uid}/{filename}"
 PERMANENT = V3 + "/assets/{api_key}/{uid}/{slug}"  # an asset's permanent URL
+SYNC = V3 + "/stacks/sync"  # the Sync API: delivery only, on either role
 
 
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
@@ -61,6 +62,7 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
+        *resource(SYNC, get=dispatch.delivery_only(sync.sync)),
         *_tokens("management_tokens"),
         *_tokens("delivery_tokens"),
         *stack_module_routes(),
@@ -186,6 +188,7 @@ def delivery_routes() -> list[BaseRoute]:
         *resource(ENTRY, get=only(dispatch.DELIVERY_ENTRY)),
         *resource(V3 + "/assets", slash=True, get=only(dispatch.DELIVERY_ASSETS)),
         *resource(ASSET, get=only(dispatch.DELIVERY_ASSET)),
+        *resource(SYNC, get=only(sync.sync)),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
         *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
     ]

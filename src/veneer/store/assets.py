@@ -186,7 +186,9 @@ class Assets(Rows):
         published_by: str,
     ) -> None:
         """Publish an asset's ready-to-serve document to an environment in a locale, replacing
-        what was published there; index it and record the change."""
+        what was published there; index it and record the change (its number orders the Sync
+        API's pages)."""
+        seq = self._changes.record(stack, environment, locale, doc["uid"], "", ASSET_CONTENT_TYPE)
         values = {
             "stack": stack,
             "environment": environment,
@@ -196,11 +198,11 @@ class Assets(Rows):
             "doc": dumps(doc),
             "published_at": published_at,
             "published_by": published_by,
+            "seq": seq,
         }
         self._conn.execute(self._sql.upsert(t.asset_publications, values))
         index = Document(stack, environment, locale, ASSET_CONTENT_TYPE, doc["uid"], doc)
         replace_documents(self._conn, [index])
-        self._changes.record(stack, environment, locale, doc["uid"], "", ASSET_CONTENT_TYPE)
         self._events.record(
             stack,
             NewEvent(

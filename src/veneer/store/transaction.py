@@ -21,6 +21,7 @@ from veneer.store.jobs import Jobs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
+from veneer.store.sync import SyncReads
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 
@@ -48,6 +49,7 @@ class Transaction:
         self.jobs = Jobs(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
         self.rate_counters = RateCounters(conn, sql)
+        self.sync = SyncReads(conn, sql)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
