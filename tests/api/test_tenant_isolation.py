@@ -20,6 +20,7 @@ DELIVERY_PATHS = {
     "/v3/content_types/{ct}/entries/{uid}",
     "/v3/assets",
     "/v3/assets/{uid}",
+    "/v3/stacks/sync",
 }
 # Asset files are served to whoever holds their URL, as Contentstack's asset host serves them
 # (docs/assets.md); a URL that is not one of a file's answers 404 (checked below).

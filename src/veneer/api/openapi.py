@@ -2241,6 +2241,64 @@ def delivery(p: Paths) -> None:
         )
 
 
+SYNC_TYPES = [
+    "entry_published",
+    "entry_unpublished",
+    "entry_deleted",
+    "asset_published",
+    "asset_unpublished",
+    "asset_deleted",
+    "content_type_deleted",
+]
+SYNC_ITEM = closed(
+    obj(
+        ("type", "event_at", "content_type_uid", "data"),
+        type={"enum": SYNC_TYPES},
+        event_at=STR,
+        content_type_uid=STR,
+        data={"type": "object"},
+    )
+)
+
+
+def sync(p: Paths) -> None:
+    """The Sync API (docs/sync.md), on either role."""
+    page = closed(
+        obj(
+            ("items", "skip", "limit", "total_count"),
+            items=arr(SYNC_ITEM),
+            skip=INT,
+            limit=INT,
+            total_count=INT,
+            pagination_token=STR,
+            sync_token=STR,
+        )
+    )
+    query = [
+        flag_param("init", "Start a sync: what the environment has published now."),
+        param("sync_token", "query", STR, "Go on from a finished sync: what changed since."),
+        param("pagination_token", "query", STR, "The next page of a sync."),
+        param(
+            "content_type_uid", "query", STR, "Initial sync: one content type (sys_assets: assets)."
+        ),
+        param("locale", "query", STR, "Initial sync: one locale."),
+        param("start_from", "query", STR, "Initial sync: published from this ISO 8601 date on."),
+        param("type", "query", STR, "Initial sync: comma-separated item types to report."),
+        param("limit", "query", INT, "Initial sync: items a page (at most and by default 100)."),
+    ]
+    p.add(
+        "/v3/stacks/sync",
+        "get",
+        op(
+            "Sync an environment's published entries and assets",
+            "delivery",
+            {**ok(page), **errors(*DELIVERY_ERRORS)},
+            security=[{"delivery_token": []}],
+            parameters=[*params("api_key", "environment", "environment_header"), *query],
+        ),
+    )
+
+
 def editor(p: Paths) -> None:
     """The editor UI: HTML pages over the same services, a session cookie, CSRF-checked forms."""
     redirect = {"303": {"$ref": "#/components/responses/Redirect"}}
@@ -2513,6 +2571,7 @@ def document(role: str = "all") -> Json:
     """The description of what a node of `role` serves (`all`, or `delivery`: system + delivery reads)."""
     p = Paths()
     system(p)
+    sync(p)
     if role == "delivery":
         delivery(p)
         asset_files(p)
