@@ -53,7 +53,9 @@ class Stack:
     def delivery_token(self, envs: list[str]) -> str:
         scope = [{"module": "environment", "environments": envs, "acl": {"read": True}}]
         body = {"token": {"name": "sync", "scope": scope}}
-        return str(self.api.ok(self.api.post("/stacks/delivery_tokens", body), 201)["token"]["token"])
+        return str(
+            self.api.ok(self.api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]
+        )
 
     # -- management ------------------------------------------------------------------------------
     def create(self, ct: str = "page", locale: str = "en-us", **fields: Any) -> str:
@@ -122,8 +124,10 @@ def brief(items: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
 def test_init_answers_what_is_published_then_a_sync_token_exactly_what_changed(
     stack: Stack,
 ) -> None:
-    home, about, draft = stack.create(title="Home"), stack.create(title="About"), stack.create(
-        title="Draft"
+    home, about, draft = (
+        stack.create(title="Home"),
+        stack.create(title="About"),
+        stack.create(title="Draft"),
     )
     stack.publish(home)
     stack.publish(about)
@@ -185,9 +189,7 @@ def test_each_change_is_an_item_of_its_own(stack: Stack) -> None:
     assert [item["data"]["title"] for item in items] == ["v1", "v2", "v3"]
 
 
-def test_pages_of_a_hundred_cover_everything_once(
-    stack: Stack, services: Services
-) -> None:
+def test_pages_of_a_hundred_cover_everything_once(stack: Stack, services: Services) -> None:
     actor = bulk.owner(services, stack.api.api_key)
     load = bulk.Load("page", "en-us", ("production",))
     items = ({"entry": {"title": f"Page {n}"}} for n in range(230))
@@ -327,7 +329,9 @@ def test_the_environment_may_come_from_the_token(stack: Stack) -> None:
     token = stack.sync(init="true")["sync_token"]
     stack.publish(uid)
     headers = {"api_key": stack.api.api_key, "access_token": stack.token}
-    response = stack.api.client.get("/v3/stacks/sync", params={"sync_token": token}, headers=headers)
+    response = stack.api.client.get(
+        "/v3/stacks/sync", params={"sync_token": token}, headers=headers
+    )
     assert brief(response.json()["items"]) == [("entry_published", "page", uid, "en-us")]
 
 
