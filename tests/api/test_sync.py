@@ -11,6 +11,7 @@ import pytest
 
 from tests.api.test_assets import png, upload
 from tests.conftest import Api, new_user
+from tests.cost import Cost, measure
 from veneer.services import bulk
 from veneer.services.context import Services
 
@@ -346,3 +347,33 @@ def _other_stack(services: Services, client: Any) -> Api:
         other.post("/stacks", {"stack": {"name": "Other", "master_locale": "en-us"}}), 201
     )["stack"]["api_key"]
     return other
+
+
+def test_a_page_costs_the_same_at_any_size(stack: Stack, services: Services) -> None:
+    """Keyset pages (tests/cost.py): the second page of an initial sync and of a sync token's
+    changes cost the same statements and steps at N published entries and at 4N, with every read
+    of publications an index search."""
+    actor = bulk.owner(services, stack.api.api_key)
+    load = bulk.Load("page", "en-us", ("production",))
+
+    def grow(count: int) -> None:
+        items = ({"entry": {"title": f"Page {n}"}} for n in range(count))
+        bulk.load_entries(services, actor, stack.api.api_key, load, items)
+
+    def second_pages() -> tuple[Cost, Cost]:
+        first = stack.sync(init="true", limit="10")
+        with measure(services.store) as init_cost:
+            stack.sync(pagination_token=first["pagination_token"])
+        changes = stack.sync(sync_token=token)
+        with measure(services.store) as delta_cost:
+            stack.sync(pagination_token=changes["pagination_token"])
+        return init_cost, delta_cost
+
+    token = stack.sync(init="true", limit="10")["sync_token"]  # its pages: 10 items too
+    grow(40)
+    small = second_pages()
+    grow(120)
+    large = second_pages()
+    for at_n, at_4n in zip(small, large, strict=True):
+        assert at_n.same_as(at_4n), (at_n.summary(), at_4n.summary())
+        assert at_4n.scans == []

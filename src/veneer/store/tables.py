@@ -185,8 +185,8 @@ publications = Table(
     ),
     # The Sync API's initial sync: an environment's publications in change order, of every
     # content type or of one (keyset pages, docs/sync.md).
-    Index("ix_publications_sync", "stack", "environment", "seq"),
-    Index("ix_publications_sync_ct", "stack", "environment", "content_type", "seq"),
+    Index("ix_publications_sync", "stack", "environment", "variant", "seq"),
+    Index("ix_publications_sync_ct", "stack", "environment", "content_type", "variant", "seq"),
     # Every publication made from one variant: deleting the variant drops them all.
     Index(
         "ix_publications_variant",

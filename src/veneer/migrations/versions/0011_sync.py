@@ -19,9 +19,13 @@ DELETED = sa.text("type = 'content_type_deleted'")
 
 
 def upgrade() -> None:
-    op.create_index("ix_publications_sync", "publications", ["stack", "environment", "seq"])
     op.create_index(
-        "ix_publications_sync_ct", "publications", ["stack", "environment", "content_type", "seq"]
+        "ix_publications_sync", "publications", ["stack", "environment", "variant", "seq"]
+    )
+    op.create_index(
+        "ix_publications_sync_ct",
+        "publications",
+        ["stack", "environment", "content_type", "variant", "seq"],
     )
     op.add_column(
         "asset_publications",
