@@ -336,6 +336,13 @@ def test_the_environment_may_come_from_the_token(stack: Stack) -> None:
     assert brief(response.json()["items"]) == [("entry_published", "page", uid, "en-us")]
 
 
+def test_credentials_are_checked_before_the_token(stack: Stack) -> None:
+    headers = {"api_key": stack.api.api_key, "access_token": "not a token"}
+    query = {"environment": "production", "sync_token": "nonsense"}
+    response = stack.api.client.get("/v3/stacks/sync", params=query, headers=headers)
+    assert response.status_code == 401
+
+
 def test_a_management_credential_gets_401(stack: Stack) -> None:
     response = stack.api.get("/stacks/sync", params={"init": "true"})
     assert response.status_code == 401

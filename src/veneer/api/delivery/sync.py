@@ -53,8 +53,13 @@ async def sync(request: Request) -> Response:
 def answer(request: Request, delivery: DeliveryContext) -> bytes:
     """One page of a sync, as Contentstack answers it; raises VeneerError."""
     delivery.start()
-    cursor = _token(request, delivery)
+    try:
+        cursor, refused = _token(request, delivery), None
+    except ValidationFailed as exc:  # refused once the credentials are checked
+        cursor, refused = None, exc
     scope = _scope(request, delivery, cursor)
+    if refused is not None:
+        raise refused
     if cursor is None:
         cursor = _init(request, scope)
     elif (cursor.stack, cursor.environment) != (scope.stack, scope.environment):
