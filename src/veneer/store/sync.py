@@ -54,9 +54,7 @@ class SyncReads(Rows):
 
     def count_published(self, stack: str, environment: str, cap: int, filters: Filters) -> int:
         """How many publications an initial sync bounded by `cap` holds."""
-        parts = self._published_queries(stack, environment, 0, cap, filters)
-        counted = [select(func.count()).select_from(part.subquery()) for part in parts]
-        return sum(int(self._conn.execute(query).scalar() or 0) for query in counted)
+        return self._count(self._published_queries(stack, environment, 0, cap, filters))
 
     def _published_queries(
         self, stack: str, environment: str, after: int, cap: int, filters: Filters
@@ -102,8 +100,16 @@ class SyncReads(Rows):
     def count_events(
         self, stack: str, environment: str, after: int, cap: int, filters: Filters
     ) -> int:
-        parts = self._event_queries(stack, environment, after, cap, filters)
-        counted = [select(func.count()).select_from(part.subquery()) for part in parts]
+        return self._count(self._event_queries(stack, environment, after, cap, filters))
+
+    def _count(self, parts: list[Select[Any]]) -> int:
+        """The rows of queries over one table each, counted by their conditions alone (reading
+        no documents: an index-only count where the conditions are the index's)."""
+        counted = [
+            select(func.count()).select_from(part.get_final_froms()[0]).where(part.whereclause)
+            for part in parts
+            if part.whereclause is not None
+        ]
         return sum(int(self._conn.execute(query).scalar() or 0) for query in counted)
 
     def _event_queries(
