@@ -147,15 +147,15 @@ def parse_start(value: str | None) -> str:
         return ""
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return ids.format_time(moment.astimezone(UTC))
+    except (ValueError, OverflowError):  # not a date, or one UTC cannot hold (year 1, +01:00)
         raise ValidationFailed(
             "The start_from parameter is not a valid ISO 8601 date.",
             {"start_from": ["is not a valid ISO 8601 date."]},
             error_code=141,
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return ids.format_time(moment.astimezone(UTC))
 
 
 def parse_limit(value: str | None) -> int:
