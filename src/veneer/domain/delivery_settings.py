@@ -10,6 +10,7 @@ case), or `*` for any; an empty list allows none.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from veneer.errors import ValidationFailed
@@ -61,3 +62,25 @@ def origins_from_text(text: str) -> tuple[str, ...] | None:
     if text.strip().lower() == "none":
         return ()
     return origins([part for part in (p.strip() for p in text.split(",")) if part])
+
+
+TODAY = b"no-cache"  # Veneer's Cache-Control before it was a setting
+
+
+@dataclass(frozen=True)
+class Policy:
+    cache_control: bytes = TODAY
+    origins: frozenset[str] | None = None  # None: any origin
+
+    @property
+    def vary(self) -> bytes:
+        return b"x-cs-variant-uid" if self.origins is None else b"x-cs-variant-uid, origin"
+
+    def allow_origin(self, origin: bytes) -> bytes | None:
+        """The `Access-Control-Allow-Origin` value for a request from `origin`, or None."""
+        if self.origins is None:
+            return b"*"
+        return origin if origin.decode("latin-1") in self.origins else None
+
+
+DEFAULT_POLICY = Policy()

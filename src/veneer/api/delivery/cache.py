@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from veneer.api.delivery import tags
-from veneer.api.delivery.policy import DEFAULT_POLICY, Policy
 from veneer.domain.assets import ASSET_CONTENT_TYPE
+from veneer.domain.delivery_settings import DEFAULT_POLICY, Policy
 
 Dep = tags.Dep
 T = TypeVar("T")

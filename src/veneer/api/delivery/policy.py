@@ -10,36 +10,15 @@ per website for nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from veneer.domain import delivery_settings
+from veneer.domain.delivery_settings import Policy
 from veneer.errors import Unavailable, VeneerError
 
 if TYPE_CHECKING:
     from veneer.api.delivery.context import DeliveryContext
     from veneer.settings import Settings
-
-TODAY = b"no-cache"  # Veneer's Cache-Control before it was a setting
-
-
-@dataclass(frozen=True)
-class Policy:
-    cache_control: bytes = TODAY
-    origins: frozenset[str] | None = None  # None: any origin
-
-    @property
-    def vary(self) -> bytes:
-        return b"x-cs-variant-uid" if self.origins is None else b"x-cs-variant-uid, origin"
-
-    def allow_origin(self, origin: bytes) -> bytes | None:
-        """The `Access-Control-Allow-Origin` value for a request from `origin`, or None."""
-        if self.origins is None:
-            return b"*"
-        return origin if origin.decode("latin-1") in self.origins else None
-
-
-DEFAULT_POLICY = Policy()
 
 
 def server_policy(settings: Settings) -> Policy:
