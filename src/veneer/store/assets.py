@@ -319,3 +319,12 @@ class Assets(Rows):
             self._conn,
             [Document(stack, env, locale, ASSET_CONTENT_TYPE, uid, {}) for env, uid in places],
         )
+        for env, uid in places:
+            self._changes.record(stack, env, locale, uid, "", ASSET_CONTENT_TYPE)
+        self._events.record_many(
+            stack,
+            [
+                NewEvent("asset_unpublished", env, locale, uid=uid, data={"uid": uid})
+                for env, uid in places
+            ],
+        )
