@@ -17,11 +17,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from veneer.api import files
 from veneer.api.delivery import cors, handlers, reader, variants
 from veneer.api.delivery.cache import Cached
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 
+FILES = re.compile(r"/v3/assets/[^/]+/[^/]+/[^/]+/[^/]+")  # a versioned file (api/files.py)
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
 VARIANTS = b"x-cs-variant-uid"
 WANTED = {
@@ -71,6 +73,12 @@ class DeliveryFront:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method = scope["method"]
+            if (
+                method == "GET"
+                and FILES.fullmatch(scope["path"])
+                and await files.answer_from_memo(scope, send, self.delivery)
+            ):
+                return
             if method == "GET":
                 match = ENTRIES.fullmatch(scope["path"])
                 if match is not None:
