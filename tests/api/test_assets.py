@@ -792,3 +792,42 @@ def test_form_fields_with_nul_characters_are_refused(api: Api) -> None:
         data={"asset[title]": "a\x00b"},
     )
     assert "asset[title]" in assert_error(refused, 400)["errors"]
+
+
+def test_variant_merges_carry_the_variants_asset(stage: Stage) -> None:
+    api = stage.api
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    base_image = upload(api, png(color="red"), "base.png")["asset"]
+    red_image = upload(api, png(color="green"), "red.png")["asset"]
+    for asset in (base_image, red_image):
+        stage.publish_asset(asset["uid"])
+    group = {"name": "Colors", "uid": "colors", "content_types": ["article"]}
+    api.ok(api.post("/variant_groups", group), 201)
+    api.ok(api.post("/variant_groups/colors/variants", {"uid": "red", "name": "Red"}), 201)
+    entry = api.ok(
+        api.post(
+            "/content_types/article/entries",
+            {"entry": {"title": "V", "hero": base_image["uid"]}},
+        ),
+        201,
+    )["entry"]
+    path = f"/content_types/article/entries/{entry['uid']}"
+    refused = api.put(path + "/variants/red", {"entry": {"hero": "bltnope", "_variant": {}}})
+    assert "hero" in assert_error(refused, 422)["errors"]
+    body = {"entry": {"hero": red_image["uid"], "_variant": {}}}
+    api.ok(api.put(path + "/variants/red", body), 201)
+    publish = {"entry": {"environments": ["production"], "locales": ["en-us"]}}
+    publish["entry"]["variants"] = [{"uid": "red"}]  # type: ignore[index]
+    api.ok(api.post(path + "/publish", publish, headers={"api_version": "3.2"}))
+    merged = stage.api.client.get(
+        "/v3" + path,
+        params={"environment": "production"},
+        headers={
+            "api_key": api.api_key,
+            "access_token": stage.token,
+            "x-cs-variant-uid": "red",
+        },
+    ).json()["entry"]
+    assert merged["hero"]["uid"] == red_image["uid"] and merged["hero"]["url"] == red_image["url"]
+    plain = stage.deliver(path).json()["entry"]
+    assert plain["hero"]["uid"] == base_image["uid"]
