@@ -1,6 +1,7 @@
 """What a stack answers that Veneer does not (yet) let anyone change: its built-in roles, its one
-branch (`main`), its settings, and the modules the Contentstack CLI exports (extensions, webhooks,
-labels, workflows), empty until Veneer stores them. Each answer has Contentstack's shape."""
+branch (`main`), its settings, and the modules the Contentstack CLI exports (extensions, labels,
+workflows), empty until Veneer stores them (webhooks are `services/webhooks.py`'s). Each answer
+has Contentstack's shape."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def settings(services: Services, actor: Actor, api_key: str | None) -> dict[str,
 
 
 def not_stored(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
-    """A module Veneer does not store yet (extensions, webhooks, labels, workflows): nothing, once
+    """A module Veneer does not store yet (extensions, labels, workflows): nothing, once
     the caller is known to reach the stack."""
     _stack(services, actor, api_key)
     return []

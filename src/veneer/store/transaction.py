@@ -23,6 +23,7 @@ from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
+from veneer.store.webhooks import Deliveries, Webhooks
 
 
 class Transaction:
@@ -48,6 +49,8 @@ class Transaction:
         self.jobs = Jobs(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
         self.rate_counters = RateCounters(conn, sql)
+        self.webhooks = Webhooks(conn, sql)
+        self.webhook_deliveries = Deliveries(conn, sql)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
