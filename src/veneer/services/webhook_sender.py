@@ -176,7 +176,8 @@ def claim(
     taken: list[Claimed] = []
     counts = Counter(busy)
     with services.store.write() as tx:
-        for row in tx.webhook_deliveries.candidates(now, free * 4):
+        full = [uid for uid, sending in busy.items() if sending >= per_webhook]
+        for row in tx.webhook_deliveries.candidates(now, free * 4, full):
             if len(taken) >= free:
                 break
             if counts[row["webhook"]] >= per_webhook:

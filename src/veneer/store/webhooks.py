@@ -123,19 +123,19 @@ class Deliveries(Rows):
             self._conn.execute(select(d.c.uid).where(self._due(now)).limit(1)).first() is not None
         )
 
-    def candidates(self, now: str, limit: int) -> list[dict[str, Any]]:
-        """Up to `limit` due deliveries of enabled webhooks, oldest due first, locked for this
-        transaction; rows another sender has locked are skipped (PostgreSQL)."""
+    def candidates(self, now: str, limit: int, skip: Collection[str] = ()) -> list[dict[str, Any]]:
+        """Up to `limit` due deliveries of enabled webhooks other than `skip`, oldest due first,
+        locked for this transaction; rows another sender has locked are skipped (PostgreSQL)."""
         d, w = t.webhook_deliveries, t.webhooks
         query = (
             select(d, w.c.doc.label("webhook_doc"), w.c.secret)
             .join(w, and_(w.c.stack == d.c.stack, w.c.uid == d.c.webhook))
             .where(self._due(now), w.c.disabled.is_(False))
-            .order_by(d.c.next_attempt_at)
-            .limit(limit)
-            .with_for_update(of=d, skip_locked=True)
         )
-        return self._rows(query)
+        if skip:
+            query = query.where(d.c.webhook.not_in(list(skip)))
+        query = query.order_by(d.c.next_attempt_at).limit(limit)
+        return self._rows(query.with_for_update(of=d, skip_locked=True))
 
     def take(self, row: Mapping[str, Any], lease_until: str, now: str) -> Claimed:
         """Claim a candidate until `lease_until`: one more attempt. A delivery whose sender
