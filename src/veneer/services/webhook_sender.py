@@ -46,6 +46,7 @@ log = logging.getLogger("veneer")
 DISPATCH_BATCH = 500  # events turned into deliveries per transaction
 RESPONSE_BYTES = 64 * 1024  # read of a target's answer
 EXCERPT_CHARS = 1000  # kept of it in the log
+COALESCE = 0.01  # seconds a busy loop lets sends finish, so one pass records and claims several
 
 
 def later(seconds: float) -> str:
@@ -244,10 +245,35 @@ def send(claimed: Claimed, timeout: float) -> Outcome:
 
 
 # -- 4. record -----------------------------------------------------------------------------------
-def record(services: Services, claimed: Claimed, outcome: Outcome) -> str:
-    """Write an attempt's outcome; the delivery's new status (or "superseded" when another sender
-    claimed it meanwhile)."""
+def record(services: Services, sent: list[tuple[Claimed, Outcome]]) -> list[str]:
+    """Write the outcomes of attempts, in one transaction: each delivery's new status, or
+    "superseded" when another sender claimed it meanwhile."""
     now = ids.now()
+    statuses = []
+    with services.store.write() as tx:
+        for claimed, outcome in sent:
+            status, due = _next(services, claimed, outcome, now)
+            done = tx.webhook_deliveries.finish(
+                claimed,
+                status=status,
+                next_attempt_at=due,
+                entry=_entry(claimed, outcome, now),
+                now=now,
+            )
+            statuses.append(status if done else "superseded")
+    return statuses
+
+
+def _next(services: Services, claimed: Claimed, outcome: Outcome, now: str) -> tuple[str, str]:
+    """The status an attempt leaves its delivery in, and when it is due again."""
+    if outcome.ok:
+        return "success", now
+    delay = hooks.retry_delay(claimed.round_attempts, services.settings.webhook_retry_base)
+    return ("failed", now) if delay is None else ("pending", later(delay))
+
+
+def _entry(claimed: Claimed, outcome: Outcome, now: str) -> dict[str, Any]:
+    """An attempt as the executions log shows it (Contentstack's `request_details` item)."""
     entry: dict[str, Any] = {
         "retry_number": claimed.attempts - 1,
         "created_at": now,
@@ -256,25 +282,13 @@ def record(services: Services, claimed: Claimed, outcome: Outcome) -> str:
     }
     if outcome.error:
         entry["error"] = outcome.error
-    status, due = "success", now
-    if not outcome.ok:
-        delay = hooks.retry_delay(claimed.round_attempts, services.settings.webhook_retry_base)
-        status, due = ("failed", now) if delay is None else ("pending", later(delay))
-    with services.store.write() as tx:
-        done = tx.webhook_deliveries.finish(
-            claimed, status=status, next_attempt_at=due, entry=entry, now=now
-        )
-    return status if done else "superseded"
-
-
-def deliver(services: Services, claimed: Claimed) -> str:
-    """Send one claimed delivery and record how it went."""
-    return record(services, claimed, send(claimed, services.settings.webhook_timeout))
+    return entry
 
 
 # -- the loop ------------------------------------------------------------------------------------
 class Sender:
-    """One process's webhook loop: dispatch, claim what its free threads can send, send."""
+    """One process's webhook loop: record what was sent, dispatch, claim what its free threads
+    can send, send. Outcomes are recorded a batch at a time: one write per pass, not per send."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -282,13 +296,16 @@ class Sender:
         self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="veneer-webhook")
         self.busy: Counter[str] = Counter()
         self.tasks: set[asyncio.Task[None]] = set()
+        self.sent: list[tuple[Claimed, Outcome]] = []
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
         try:
             while True:
                 worked = await self._pass()
-                if not worked:
+                if worked:
+                    await asyncio.sleep(COALESCE)
+                else:
                     self.wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(
@@ -299,7 +316,10 @@ class Sender:
 
     async def _pass(self) -> bool:
         """One round; whether it found work (then the next follows at once)."""
+        sent, self.sent = self.sent, []
         try:
+            if sent:
+                await asyncio.to_thread(record, self.services, sent)
             dispatched = await asyncio.to_thread(dispatch, self.services)
             per_webhook = max(1, self.size // 2)
             free = self.size - len(self.tasks)
@@ -311,24 +331,24 @@ class Sender:
         except VeneerError as exc:
             log.warning("webhook pass skipped: %s", exc.message)
             return False
-        except Exception:  # keep the loop alive; what was not recorded is retried
+        except Exception:  # keep the loop alive; what was not recorded is sent again
             log.exception("webhook pass failed")
             return False
         for one in claimed:
             self._start(one)
-        return bool(dispatched or claimed)
+        return bool(sent or dispatched or claimed)
 
     def _start(self, claimed: Claimed) -> None:
         self.busy[claimed.webhook] += 1
-        task = asyncio.create_task(self._deliver(claimed))
+        task = asyncio.create_task(self._send(claimed))
         self.tasks.add(task)
 
-    async def _deliver(self, claimed: Claimed) -> None:
+    async def _send(self, claimed: Claimed) -> None:
         loop = asyncio.get_running_loop()
+        timeout = self.services.settings.webhook_timeout
         try:
-            await loop.run_in_executor(self.pool, deliver, self.services, claimed)
-        except Exception:  # the lease runs out and another pass sends it again
-            log.exception("webhook delivery %s not recorded", claimed.uid)
+            outcome = await loop.run_in_executor(self.pool, send, claimed, timeout)
+            self.sent.append((claimed, outcome))
         finally:
             self.busy[claimed.webhook] -= 1
             if self.busy[claimed.webhook] <= 0:

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 
 import veneer.store.tables as t
 from veneer.domain.listing import ListParams
@@ -109,32 +109,44 @@ class Deliveries(Rows):
             self._conn.execute(t.webhook_deliveries.insert(), list(rows))
 
     # -- the senders ----------------------------------------------------------------------------
-    def _due(self, now: str) -> Any:
+    def _pending(self, now: str) -> Any:
         d = t.webhook_deliveries
-        return or_(
-            and_(d.c.status == "pending", d.c.next_attempt_at <= now),
-            and_(d.c.status == "sending", d.c.lease_until <= now),
-        )
+        return and_(d.c.status == "pending", d.c.next_attempt_at <= now)
+
+    def _stalled(self, now: str) -> Any:
+        d = t.webhook_deliveries
+        return and_(d.c.status == "sending", d.c.lease_until <= now)
 
     def any_due(self, now: str) -> bool:
         """Whether some delivery is due (a read, so idle senders take no write lock)."""
         d = t.webhook_deliveries
-        return (
-            self._conn.execute(select(d.c.uid).where(self._due(now)).limit(1)).first() is not None
+        return any(
+            self._conn.execute(select(d.c.uid).where(due).limit(1)).first() is not None
+            for due in (self._pending(now), self._stalled(now))
         )
 
     def candidates(self, now: str, limit: int, skip: Collection[str] = ()) -> list[dict[str, Any]]:
-        """Up to `limit` due deliveries of enabled webhooks other than `skip`, oldest due first,
-        locked for this transaction; rows another sender has locked are skipped (PostgreSQL)."""
+        """Up to `limit` due deliveries of enabled webhooks other than `skip`: those whose
+        sender stopped first (by lease), then the pending ones (by due time). Each is read in
+        the order of its index, so a backlog is never sorted; the rows are locked for this
+        transaction, and rows another sender has locked are skipped (PostgreSQL)."""
+        d = t.webhook_deliveries
+        stalled = self._due_rows(self._stalled(now), d.c.lease_until, limit, skip)
+        pending = self._due_rows(self._pending(now), d.c.next_attempt_at, limit, skip)
+        return [*stalled, *pending][:limit]
+
+    def _due_rows(
+        self, due: Any, order: Any, limit: int, skip: Collection[str]
+    ) -> list[dict[str, Any]]:
         d, w = t.webhook_deliveries, t.webhooks
         query = (
             select(d, w.c.doc.label("webhook_doc"), w.c.secret)
             .join(w, and_(w.c.stack == d.c.stack, w.c.uid == d.c.webhook))
-            .where(self._due(now), w.c.disabled.is_(False))
+            .where(due, w.c.disabled.is_(False))
         )
         if skip:
             query = query.where(d.c.webhook.not_in(list(skip)))
-        query = query.order_by(d.c.next_attempt_at).limit(limit)
+        query = query.order_by(order).limit(limit)
         return self._rows(query.with_for_update(of=d, skip_locked=True))
 
     def take(self, row: Mapping[str, Any], lease_until: str, now: str) -> Claimed:
