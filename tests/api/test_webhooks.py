@@ -315,3 +315,19 @@ def test_executions_page_and_count(site: Api, receiver: Receiver) -> None:
         )
     )
     assert page["count"] == 3 and len(page["webhooks"]) == 2
+
+
+def test_a_read_only_token_sees_webhooks_without_their_secret(api: Api) -> None:
+    made = make(api, "https://hooks.example.com/", ["assets.create"])
+    scope = [{"module": "webhook", "acl": {"read": True, "write": False}}]
+    token = api.ok(
+        api.post("/stacks/management_tokens", {"token": {"name": "ro", "scope": scope}}), 201
+    )["token"]["token"]
+    headers = {"api_key": api.api_key, "authorization": token}
+    listed = api.client.get("/v3/webhooks", headers=headers)
+    assert listed.status_code == 200
+    assert listed.json()["webhooks"] == [{k: v for k, v in made.items() if k != "secret"}]
+    refused = api.client.post(
+        "/v3/webhooks", json=webhook("https://x.example/", ["assets.create"]), headers=headers
+    )
+    assert refused.status_code == 403 and refused.json()["error_code"] == 162

@@ -214,3 +214,63 @@ def test_a_hanging_target_slows_no_publish(fresh: Services, servers: Servers) ->
         wait_for(lambda: len(hanging.received) == 2, "two sends held by the hanging target")
         assert hanging.answered == []
         assert sorted(b["data"]["entry"]["uid"] for b in healthy.bodies()) == sorted(published)
+
+
+def test_the_python_management_sdk_drives_webhooks(fresh: Services, servers: Servers) -> None:
+    import contentstack_management
+
+    from veneer.services import users
+
+    answers = {"status": 500}
+    with receiving(lambda n: answers["status"]) as receiver:
+        _, base = servers.start(VENEER_WEBHOOK_RETRY_BASE="0.01")
+        host = base.removeprefix("http://").removesuffix("/v3")
+        email = f"sdk-{secrets.token_hex(5)}@example.com"
+        users.create_user(fresh, email, PASSWORD)
+        sdk = contentstack_management.Client(host=host, scheme="http://", timeout=30)
+        sdk.login(email, PASSWORD)
+        api_key = sdk.stack().create(None, {"stack": {"name": "sdk"}}).json()["stack"]["api_key"]
+        stack = sdk.stack(api_key)
+        body = {
+            "webhook": {
+                "name": "Test",
+                "destinations": [
+                    {
+                        "target_url": receiver.url,
+                        "custom_header": [{"header_name": "Custom", "value": "testing"}],
+                    }
+                ],
+                "notifiers": "dave.joe@gmail.com",
+                "channels": ["content_types.create"],
+                "branches": ["main"],
+                "retry_policy": "manual",
+                "disabled": False,
+                "concise_payload": True,
+            }
+        }
+        made = stack.webhooks().create(body)
+        assert made.status_code == 201, made.text
+        uid = made.json()["webhook"]["uid"]
+        assert [w["uid"] for w in stack.webhooks().find().json()["webhooks"]] == [uid]
+        body["webhook"]["disabled"] = True
+        assert stack.webhooks(uid).update(body).json()["webhook"]["disabled"] is True
+        body["webhook"]["disabled"] = False
+        assert stack.webhooks(uid).update(body).json()["webhook"]["disabled"] is False
+        schema = [{"display_name": "Title", "uid": "title", "data_type": "text"}]
+        stack.content_types().create({"content_type": {"title": "A", "uid": "a", "schema": schema}})
+
+        def executions() -> list[dict[str, Any]]:
+            return stack.webhooks(uid).executions().json()["webhooks"]  # type: ignore[no-any-return]
+
+        [failed] = wait_for(
+            lambda: [e for e in executions() if e["state"] == "failed"], "five failed attempts"
+        )
+        answers["status"] = 200
+        assert stack.webhooks().retry(failed["uid"]).status_code == 200
+        wait_for(lambda: [e for e in executions() if e["state"] == "success"], "the retry")
+        logs = stack.webhooks().logs(failed["uid"]).json()["webhooks"]
+        assert (
+            logs[0]["attempts"] == 6 and logs[0]["event_data"]["data"]["content_type"]["uid"] == "a"
+        )
+        assert {r.headers["custom"] for r in receiver.received} == {"testing"}
+        assert stack.webhooks(uid).delete().status_code == 200
