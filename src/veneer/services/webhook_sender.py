@@ -169,25 +169,50 @@ def claim(
 ) -> list[Claimed]:
     """Claim up to `free` due deliveries, none of a webhook that already has `per_webhook` sends
     under way here (`busy`: webhook uid → sends under way)."""
+    return settle(services, [], free, busy, per_webhook)
+
+
+def settle(
+    services: Services,
+    sent: list[tuple[Claimed, Outcome]],
+    free: int,
+    busy: Mapping[str, int],
+    per_webhook: int,
+) -> list[Claimed]:
+    """Record what was `sent`, then claim (as `claim`), in one transaction: one commit per pass
+    of the loop. Without anything to record or claim, it writes nothing."""
     now = ids.now()
-    with services.store.read() as tx:
-        if free <= 0 or not tx.webhook_deliveries.any_due(now):
-            return []
+    if not sent:
+        with services.store.read() as tx:
+            if free <= 0 or not tx.webhook_deliveries.any_due(now):
+                return []
+    with services.store.write() as tx:
+        _record_in(tx, services, sent, now)
+        return _claim_in(tx, services, free, busy, per_webhook, now) if free > 0 else []
+
+
+def _claim_in(
+    tx: Transaction,
+    services: Services,
+    free: int,
+    busy: Mapping[str, int],
+    per_webhook: int,
+    now: str,
+) -> list[Claimed]:
     lease = later(2 * services.settings.webhook_timeout)
     taken: list[Claimed] = []
     counts = Counter(busy)
-    with services.store.write() as tx:
-        full = [uid for uid, sending in busy.items() if sending >= per_webhook]
-        for row in tx.webhook_deliveries.candidates(now, free * 4, full):
-            if len(taken) >= free:
-                break
-            if counts[row["webhook"]] >= per_webhook:
-                continue
-            if row["status"] == "sending" and row["round_attempts"] >= hooks.ATTEMPTS:
-                tx.webhook_deliveries.give_up(row["uid"], now)
-                continue
-            counts[row["webhook"]] += 1
-            taken.append(tx.webhook_deliveries.take(row, lease, now))
+    full = [uid for uid, sending in busy.items() if sending >= per_webhook]
+    for row in tx.webhook_deliveries.candidates(now, free * 4, full):
+        if len(taken) >= free:
+            break
+        if counts[row["webhook"]] >= per_webhook:
+            continue
+        if row["status"] == "sending" and row["round_attempts"] >= hooks.ATTEMPTS:
+            tx.webhook_deliveries.give_up(row["uid"], now)
+            continue
+        counts[row["webhook"]] += 1
+        taken.append(tx.webhook_deliveries.take(row, lease, now))
     return taken
 
 
@@ -248,19 +273,24 @@ def send(claimed: Claimed, timeout: float) -> Outcome:
 def record(services: Services, sent: list[tuple[Claimed, Outcome]]) -> list[str]:
     """Write the outcomes of attempts, in one transaction: each delivery's new status, or
     "superseded" when another sender claimed it meanwhile."""
-    now = ids.now()
-    statuses = []
     with services.store.write() as tx:
-        for claimed, outcome in sent:
-            status, due = _next(services, claimed, outcome, now)
-            done = tx.webhook_deliveries.finish(
-                claimed,
-                status=status,
-                next_attempt_at=due,
-                entry=_entry(claimed, outcome, now),
-                now=now,
-            )
-            statuses.append(status if done else "superseded")
+        return _record_in(tx, services, sent, ids.now())
+
+
+def _record_in(
+    tx: Transaction, services: Services, sent: list[tuple[Claimed, Outcome]], now: str
+) -> list[str]:
+    statuses = []
+    for claimed, outcome in sent:
+        status, due = _next(services, claimed, outcome, now)
+        done = tx.webhook_deliveries.finish(
+            claimed,
+            status=status,
+            next_attempt_at=due,
+            entry=_entry(claimed, outcome, now),
+            now=now,
+        )
+        statuses.append(status if done else "superseded")
     return statuses
 
 
@@ -318,13 +348,11 @@ class Sender:
         """One round; whether it found work (then the next follows at once)."""
         sent, self.sent = self.sent, []
         try:
-            if sent:
-                await asyncio.to_thread(record, self.services, sent)
             dispatched = await asyncio.to_thread(dispatch, self.services)
             per_webhook = max(1, self.size // 2)
             free = self.size - len(self.tasks)
             claimed = await asyncio.to_thread(
-                claim, self.services, free, dict(self.busy), per_webhook
+                settle, self.services, sent, free, dict(self.busy), per_webhook
             )
         except Unavailable:  # the database is away; the store logged it, in one line
             return False
