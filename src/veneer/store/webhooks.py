@@ -83,6 +83,7 @@ class Claimed:
     body: str
     attempts: int
     round_attempts: int
+    log: str  # the attempts logged when it was claimed (JSON): `finish` appends to it
 
 
 class Deliveries(Rows):
@@ -177,6 +178,7 @@ class Deliveries(Rows):
             body=row["body"],
             attempts=attempts,
             round_attempts=rounds,
+            log=dumps(log),
         )
 
     def give_up(self, uid: str, now: str) -> None:
@@ -192,26 +194,22 @@ class Deliveries(Rows):
         entry: dict[str, Any],
         now: str,
     ) -> bool:
-        """Record an attempt's outcome, unless another sender has claimed the delivery since;
+        """Record an attempt's outcome, unless another sender has claimed the delivery since
+        (the attempt count is the fence: only a claim changes it, and a claimed delivery's log);
         whether it was recorded."""
         d = t.webhook_deliveries
-        row = self._conn.execute(
-            select(d.c.log).where(d.c.uid == claimed.uid, d.c.attempts == claimed.attempts)
-        ).first()
-        if row is None:
-            return False
-        self._conn.execute(
+        result = self._conn.execute(
             update(d)
             .where(d.c.uid == claimed.uid, d.c.attempts == claimed.attempts)
             .values(
                 status=status,
                 next_attempt_at=next_attempt_at,
                 last_status=int(entry.get("response", {}).get("statusCode") or 0),
-                log=dumps(_logged(loads(row[0]), entry)),
+                log=dumps(_logged(loads(claimed.log), entry)),
                 updated_at=now,
             )
         )
-        return True
+        return bool(result.rowcount)
 
     # -- the API --------------------------------------------------------------------------------
     def page_of(
