@@ -55,13 +55,22 @@ class Counting(BaseHTTPRequestHandler):
         pass
 
 
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
 def database(kind: str, tmp: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp / 'veneer.db'}"
     name = f"veneer_bench_hooks_{secrets.token_hex(4)}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+    return f"{SERVER}/{name}"
+
+
+def drop(url: str) -> None:
+    if url.startswith(SERVER):
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def load(url: str, events: int, webhooks: int, target: str) -> None:
@@ -139,6 +148,7 @@ def main() -> None:
             done = time.monotonic()
         finally:
             stop(server)
+            drop(url)
     took = done - Counting.first
     if Counting.count < expected:
         sys.exit(f"only {Counting.count} of {expected} deliveries arrived")

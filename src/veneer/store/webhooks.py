@@ -128,27 +128,34 @@ class Deliveries(Rows):
 
     def candidates(self, now: str, limit: int, skip: Collection[str] = ()) -> list[dict[str, Any]]:
         """Up to `limit` due deliveries of enabled webhooks other than `skip`: those whose
-        sender stopped first (by lease), then the pending ones (by due time). Each is read in
-        the order of its index, so a backlog is never sorted; the rows are locked for this
-        transaction, and rows another sender has locked are skipped (PostgreSQL)."""
-        d = t.webhook_deliveries
-        stalled = self._due_rows(self._stalled(now), d.c.lease_until, limit, skip)
-        pending = self._due_rows(self._pending(now), d.c.next_attempt_at, limit, skip)
-        return [*stalled, *pending][:limit]
-
-    def _due_rows(
-        self, due: Any, order: Any, limit: int, skip: Collection[str]
-    ) -> list[dict[str, Any]]:
+        sender stopped first (by lease), then the pending ones (by due time), each with its
+        webhook's `webhook_doc` and `secret`. Each is read from one table in the order of its
+        index, so a backlog is never sorted whatever the planner's statistics say; the rows are
+        locked for this transaction, and rows another sender has locked are skipped
+        (PostgreSQL)."""
         d, w = t.webhook_deliveries, t.webhooks
-        query = (
-            select(d, w.c.doc.label("webhook_doc"), w.c.secret)
-            .join(w, and_(w.c.stack == d.c.stack, w.c.uid == d.c.webhook))
-            .where(due, w.c.disabled.is_(False))
-        )
+        disabled = self._conn.execute(select(w.c.uid).where(w.c.disabled.is_(True))).scalars()
+        skipped = [*skip, *disabled]
+        stalled = self._due_rows(self._stalled(now), d.c.lease_until, limit, skipped)
+        pending = self._due_rows(self._pending(now), d.c.next_attempt_at, limit, skipped)
+        rows = [*stalled, *pending][:limit]
+        hooks = {
+            (row["stack"], row["uid"]): row
+            for row in self._rows(select(w).where(w.c.uid.in_({r["webhook"] for r in rows})))
+        }
+        return [
+            {**row, "webhook_doc": hook["doc"], "secret": hook["secret"]}
+            for row in rows
+            if (hook := hooks.get((row["stack"], row["webhook"]))) is not None
+        ]
+
+    def _due_rows(self, due: Any, order: Any, limit: int, skip: list[str]) -> list[dict[str, Any]]:
+        d = t.webhook_deliveries
+        query = select(d).where(due)
         if skip:
-            query = query.where(d.c.webhook.not_in(list(skip)))
+            query = query.where(d.c.webhook.not_in(skip))
         query = query.order_by(order).limit(limit)
-        return self._rows(query.with_for_update(of=d, skip_locked=True))
+        return self._rows(query.with_for_update(skip_locked=True))
 
     def take(self, row: Mapping[str, Any], lease_until: str, now: str) -> Claimed:
         """Claim a candidate until `lease_until`: one more attempt. A delivery whose sender
