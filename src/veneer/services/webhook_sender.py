@@ -12,7 +12,7 @@ path:
    half the pool to one webhook, so a target that hangs holds a few threads, never a publish nor
    the other webhooks;
 4. records the answer: success (2xx), or a retry after 5, 25, 125, 625 s (`webhook_retry_base`
-   × 5^n), then failed.
+   × 5^n), then failed. A pass records what finished and claims the next in one transaction.
 
 A process killed between commit and send loses nothing: the event is in the database, and the
 delivery is made by whichever process dispatches next. One killed mid-send leaves a claimed
