@@ -26,6 +26,8 @@ import asyncio
 import contextlib
 import http.client
 import logging
+import socket
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -248,25 +250,38 @@ def headers(claimed: Claimed, body: bytes) -> dict[str, str]:
 
 
 def send(claimed: Claimed, timeout: float) -> Outcome:
-    """POST the delivery's body to its destination; never raises. Redirects are not followed (a
-    3xx is a failed attempt): the body is signed for the URL it was meant for."""
+    """POST the delivery's body to its destination; never raises. The whole exchange gets
+    `timeout` seconds (a socket timeout alone bounds each read, and a target that drips a byte
+    at a time would hold the sender for ever). Redirects are not followed (a 3xx is a failed
+    attempt): the body is signed for the URL it was meant for."""
     body = claimed.body.encode()
-    url = claimed.destination.get("target_url", "")
-    parts = urlsplit(url)
+    parts = urlsplit(claimed.destination.get("target_url", ""))
     if not parts.hostname:
         return Outcome(0, "", "The webhook has no such destination any more.")
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.hostname, parts.port, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    watchdog = threading.Timer(timeout, _cut, [conn])
+    watchdog.start()
     try:
         conn.request("POST", path, body=body, headers=headers(claimed, body))
         response = conn.getresponse()
         text = response.read(RESPONSE_BYTES).decode("utf-8", "replace")
         return Outcome(response.status, text[:EXCERPT_CHARS])
     except (OSError, http.client.HTTPException) as exc:
+        if not watchdog.is_alive():
+            return Outcome(0, "", f"No answer within {timeout:g} seconds.")
         return Outcome(0, "", f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS])
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _cut(conn: http.client.HTTPConnection) -> None:
+    """End a connection from another thread: its blocked read returns at once."""
+    if conn.sock is not None:
+        with contextlib.suppress(OSError):
+            conn.sock.shutdown(socket.SHUT_RDWR)
 
 
 # -- 4. record -----------------------------------------------------------------------------------
