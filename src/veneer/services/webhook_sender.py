@@ -261,7 +261,8 @@ def send(claimed: Claimed, timeout: float) -> Outcome:
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = kind(parts.hostname, parts.port, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    watchdog = threading.Timer(timeout, _cut, [conn])
+    cut = threading.Event()
+    watchdog = threading.Timer(timeout, _cut, [conn, cut])
     watchdog.start()
     try:
         conn.request("POST", path, body=body, headers=headers(claimed, body))
@@ -269,7 +270,7 @@ def send(claimed: Claimed, timeout: float) -> Outcome:
         text = response.read(RESPONSE_BYTES).decode("utf-8", "replace")
         return Outcome(response.status, text[:EXCERPT_CHARS])
     except (OSError, http.client.HTTPException) as exc:
-        if not watchdog.is_alive():
+        if cut.is_set():
             return Outcome(0, "", f"No answer within {timeout:g} seconds.")
         return Outcome(0, "", f"{type(exc).__name__}: {exc}"[:EXCERPT_CHARS])
     finally:
@@ -277,8 +278,9 @@ def send(claimed: Claimed, timeout: float) -> Outcome:
         conn.close()
 
 
-def _cut(conn: http.client.HTTPConnection) -> None:
+def _cut(conn: http.client.HTTPConnection, cut: threading.Event) -> None:
     """End a connection from another thread: its blocked read returns at once."""
+    cut.set()
     if conn.sock is not None:
         with contextlib.suppress(OSError):
             conn.sock.shutdown(socket.SHUT_RDWR)
