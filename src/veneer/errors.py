@@ -17,6 +17,7 @@ The tree below is pinned by tests/test_error_shape.py (class, HTTP status, error
     ├── BodyTimeout             408  408  a request body not received in time
     ├── PreconditionFailed      412  109  missing or unknown api_key
     ├── PayloadTooLarge         413  413  a request body over the cap
+    ├── RangeNotSatisfiable     416  416  a byte range beyond an asset's file
     ├── ValidationFailed        422  119  per-field errors
     │   ├── NotFoundObject      422  141  "The requested object doesn't exist."
     │   └── Conflict            422  119  a uniqueness rule was broken
@@ -106,6 +107,14 @@ class PayloadTooLarge(VeneerError):
     status = 413
     error_code = 413
     default_message = "The request body is too large."
+
+
+class RangeNotSatisfiable(VeneerError):
+    """A `Range` that starts past the end of a file (sent with `Content-Range: bytes */size`)."""
+
+    status = 416
+    error_code = 416
+    default_message = "The requested range is beyond the end of the file."
 
 
 class ValidationFailed(VeneerError):

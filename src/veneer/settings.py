@@ -13,6 +13,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
+from veneer.domain.delivery_settings import cache_control, origins_from_text
 from veneer.errors import VeneerError
 
 
@@ -162,6 +163,18 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "delivery_cache_control",
+        "no-cache",
+        "Cache-Control of delivery answers, unless a stack's delivery_cache_control setting "
+        "says otherwise (docs/cdn.md).",
+    ),
+    Setting(
+        "delivery_cors_origins",
+        "*",
+        "Browser origins allowed to read delivery answers: *, none, or origins separated by "
+        "commas; a stack's delivery_cors_origins setting overrides it.",
+    ),
+    Setting(
         "include_limit",
         1000,
         "Most referenced entries one delivery request's include[] expands (422 beyond).",
@@ -265,6 +278,8 @@ class Settings:
     delivery_cache: bool = True
     delivery_cache_entries: int = 50_000
     delivery_cache_bytes: int = 256 * 1024 * 1024
+    delivery_cache_control: str = "no-cache"
+    delivery_cors_origins: str = "*"
     include_limit: int = 1000
     password_hashes: int = 2
     variant_limit: int = 3
@@ -320,11 +335,24 @@ class Settings:
                 f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}."
             )
         self._check_tls()
+        self._check_delivery()
         if not self.database_url.startswith(("sqlite:", "postgresql")):
             raise ConfigError(
                 "Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
                 f"not {self.database_url!r}."
             )
+
+    def _check_delivery(self) -> None:
+        checks = (
+            ("VENEER_DELIVERY_CACHE_CONTROL", self.delivery_cache_control, cache_control),
+            ("VENEER_DELIVERY_CORS_ORIGINS", self.delivery_cors_origins, origins_from_text),
+        )
+        for name, value, check in checks:
+            try:
+                check(value)
+            except VeneerError as exc:
+                why = "; ".join(m for ms in exc.errors.values() for m in ms)
+                raise ConfigError(f"Setting {name}={value!r} is invalid: {why}") from exc
 
     def _check_tls(self) -> None:
         pair = {

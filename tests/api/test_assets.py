@@ -552,3 +552,243 @@ def test_image_bombs_are_refused_on_rendition(api: Api) -> None:
     )
     refused = api.client.get(path_of(bomb["url"]), params={"width": "100"})
     assert_error(refused, 422)
+
+
+# -- what the official SDKs send (tests/e2e/test_assets_sdks.py drives the SDKs themselves) -----
+
+
+def test_replace_takes_the_file_in_a_form_field_named_asset(api: Api) -> None:
+    # contentstack-management (Python) 1.11's Assets.replace() posts `files={"asset": ...}`.
+    old = upload(api, png(color="red"), "a.png")["asset"]
+    new_bytes = png(color="blue")
+    response = api.put(f"/assets/{old['uid']}", files={"asset": ("b.png", new_bytes, "image/png")})
+    new = api.ok(response)["asset"]
+    assert (new["_version"], new["filename"], new["file_size"]) == (2, "b.png", str(len(new_bytes)))
+    assert api.client.get(path_of(new["url"])).content == new_bytes
+
+
+def test_images_and_videos_list_only_their_kind(api: Api) -> None:
+    # `GET /v3/assets/images` and `/videos` (the SDKs' specific_asset_type); not asset uids.
+    image = upload(api, png(), "a.png", title="A")["asset"]
+    upload(api, b"%PDF-1.4 not much of a pdf", "b.pdf")
+    api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)
+    images = api.ok(api.get("/assets/images", params={"include_count": "true"}))
+    assert [a["uid"] for a in images["assets"]] == [image["uid"]] and images["count"] == 1
+    assert api.ok(api.get("/assets/videos"))["assets"] == []
+    queried = api.ok(api.get("/assets/images", params={"query": '{"title": "B"}'}))
+    assert queried["assets"] == []
+
+
+def test_update_asset_revision_makes_an_old_version_the_latest(api: Api) -> None:
+    # `PUT /v3/assets/{uid}` with `{"asset": {...}, "version": n}`: Contentstack's "Update asset
+    # revision" (the Python SDK's update_asset_revision()).
+    first = upload(api, png(color="red"), "a.png", title="Red")["asset"]
+    second = api.ok(
+        api.put(
+            f"/assets/{first['uid']}",
+            files={"asset[upload]": ("b.png", png(color="blue"), "image/png")},
+        )
+    )["asset"]
+    body = {"asset": {"description": "Red again"}, "version": 1}
+    back = api.ok(api.put(f"/assets/{first['uid']}", body))["asset"]
+    assert (back["_version"], back["filename"], back["url"]) == (3, "a.png", first["url"])
+    assert (back["title"], back["description"]) == ("Red", "Red again")
+    assert api.client.get(path_of(back["url"])).content == png(color="red")
+    assert second["url"] != back["url"]
+    missing = api.put(f"/assets/{first['uid']}", {"asset": {}, "version": 9})
+    assert "version" in assert_error(missing, 422)["errors"]
+    bad = api.put(f"/assets/{first['uid']}", {"asset": {}, "version": "one"})
+    assert "version" in assert_error(bad, 422)["errors"]
+
+
+def test_references_name_the_entries_that_hold_an_asset(api: Api) -> None:
+    # `GET /v3/assets/{uid}/references`, in Contentstack's shape.
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    hero = upload(api, png(), "hero.png")["asset"]
+    unused = upload(api, png(color="blue"), "unused.png")["asset"]
+    rte = {
+        "type": "doc",
+        "uid": "d1",
+        "attrs": {},
+        "children": [
+            {
+                "type": "reference",
+                "uid": "r1",
+                "attrs": {"type": "asset", "asset-uid": hero["uid"], "display-type": "display"},
+                "children": [{"text": ""}],
+            }
+        ],
+    }
+    entries = {}
+    for title, fields in {
+        "File": {"card": {"image": hero["uid"]}},
+        "Rich": {"body": rte},
+        "Text": {},
+    }.items():
+        entries[title] = api.ok(
+            api.post("/content_types/article/entries", {"entry": {"title": title, **fields}}),
+            201,
+        )["entry"]["uid"]
+    # A text that merely equals the uid is not a reference.
+    api.ok(
+        api.put(
+            f"/content_types/article/entries/{entries['Text']}",
+            {"entry": {"title": hero["uid"]}},
+        )
+    )
+    body = api.ok(api.get(f"/assets/{hero['uid']}/references", params={"include_count": "true"}))
+    assert body["count"] == 2
+    assert sorted(body["references"], key=lambda r: r["title"]) == [
+        {
+            "entry_uid": entries[title],
+            "content_type_uid": "article",
+            "locale": "en-us",
+            "_version": 1,
+            "title": title,
+            "content_type_title": "Article",
+        }
+        for title in ("File", "Rich")
+    ]
+    assert api.ok(api.get(f"/assets/{unused['uid']}/references")) == {"references": []}
+    assert_error(api.get("/assets/bltmissing/references"), 422)
+
+
+def test_versions_can_be_named_and_unnamed(api: Api) -> None:
+    # `POST`/`DELETE /v3/assets/{uid}/versions/{n}/name` (the SDKs' version_naming/version_delete).
+    asset = upload(api, png(), "a.png")["asset"]
+    api.ok(api.put(f"/assets/{asset['uid']}", {"asset": {"title": "Two"}}))
+    named = api.post(
+        f"/assets/{asset['uid']}/versions/1/name", {"upload": {"_version_name": "First"}}
+    )
+    assert api.ok(named) == {"notice": "Version name assigned successfully."}
+    body = api.ok(api.get(f"/assets/{asset['uid']}/versions", params={"include_count": "true"}))
+    assert body["count"] == 2 and [v["_version"] for v in body["versions"]] == [2, 1]
+    assert "_version_name" not in body["versions"][0]
+    name = body["versions"][1]["_version_name"]
+    assert (name["title"], set(name)) == ("First", {"title", "updated_by", "updated_at"})
+    only = api.ok(api.get(f"/assets/{asset['uid']}/versions", params={"named": "true"}))
+    assert [v["_version"] for v in only["versions"]] == [1]
+    # Making version 1 the latest again does not copy its name to the new version.
+    back = api.ok(api.put(f"/assets/{asset['uid']}", {"asset": {}, "version": 1}))["asset"]
+    assert "_version_name" not in back
+    unnamed = api.ok(api.delete(f"/assets/{asset['uid']}/versions/1/name"))
+    assert unnamed == {"notice": "Version name deleted successfully"}
+    assert api.ok(api.get(f"/assets/{asset['uid']}/versions", params={"named": "true"})) == {
+        "versions": []
+    }
+    empty = api.post(f"/assets/{asset['uid']}/versions/1/name", {"upload": {}})
+    assert "upload._version_name" in assert_error(empty, 422)["errors"]
+    assert_error(
+        api.post(f"/assets/{asset['uid']}/versions/7/name", {"upload": {"_version_name": "x"}}), 422
+    )
+    assert_error(api.delete(f"/assets/{asset['uid']}/versions/one/name"), 422)
+
+
+def test_a_permanent_url_serves_the_latest_or_the_published_file(stage: Stage) -> None:
+    # `PUT /v3/assets/{uid}` with `{"asset": {"permanent_url": …}}` (the SDKs' generate()).
+    api = stage.api
+    asset = upload(api, png(color="red"), "a.png")["asset"]
+    uid = asset["uid"]
+    wanted = f"https://images.example.com/v3/assets/{api.api_key}/{uid}/hero-image"
+    body = api.ok(api.put(f"/assets/{uid}", {"asset": {"permanent_url": wanted}}))["asset"]
+    permanent = f"{ORIGIN}/v3/assets/{api.api_key}/{uid}/hero-image"
+    assert body["permanent_url"] == permanent and body["url"] == asset["url"]
+    stage.publish_asset(uid)
+    api.ok(
+        api.put(
+            f"/assets/{uid}", files={"asset[upload]": ("b.png", png(color="blue"), "image/png")}
+        )
+    )
+    latest = api.client.get(path_of(permanent))
+    assert latest.status_code == 200 and latest.content == png(color="blue")
+    assert latest.headers["cache-control"] == "public, no-cache"
+    published = api.client.get(path_of(permanent), params={"environment": "production"})
+    assert published.content == png(color="red")
+    assert api.client.get(path_of(permanent), params={"environment": "nowhere"}).status_code == 404
+    assert api.client.get(path_of(permanent).replace("hero-image", "other")).status_code == 404
+    assert api.ok(api.get(f"/assets/{uid}"))["asset"]["permanent_url"] == permanent
+    again = api.put(f"/assets/{uid}", {"asset": {"permanent_url": wanted + "-2"}})
+    assert "asset.permanent_url" in assert_error(again, 422)["errors"]
+    elsewhere = f"https://x.example/v3/assets/{api.api_key}/bltother/slug"
+    fresh = upload(api, png(), "c.png")["asset"]
+    wrong = api.put(f"/assets/{fresh['uid']}", {"asset": {"permanent_url": elsewhere}})
+    assert "asset.permanent_url" in assert_error(wrong, 422)["errors"]
+
+
+def test_count_and_rte_assets(api: Api) -> None:
+    # `count=true` (the JS SDK's query().count()) and `GET /v3/assets/rt` (the SDKs' rte()).
+    upload(api, png(), "a.png", title="A")
+    upload(api, png(color="blue"), "b.png", title="B")
+    api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)
+    assert api.ok(api.get("/assets", params={"count": "true"})) == {"assets": 2}
+    counted = api.get("/assets", params={"count": "true", "query": '{"title": "B"}'})
+    assert api.ok(counted) == {"assets": 1}
+    assert api.ok(api.get("/assets/rt")) == []
+
+
+def test_folder_cs_root_lists_what_is_in_no_folder(api: Api) -> None:
+    # Contentstack's `folder=cs_root`: the root folder's assets (and folders, when asked).
+    folder = api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)["asset"]
+    top = upload(api, png(), "top.png")["asset"]
+    upload(api, png(color="blue"), "in.png", parent_uid=folder["uid"])
+    root = api.ok(api.get("/assets", params={"folder": "cs_root"}))["assets"]
+    assert [a["uid"] for a in root] == [top["uid"]]
+    both = api.get("/assets", params={"folder": "cs_root", "include_folders": "true"})
+    assert sorted(a["uid"] for a in api.ok(both)["assets"]) == sorted([top["uid"], folder["uid"]])
+
+
+def test_a_deleted_assets_cached_files_are_gone(api: Api) -> None:
+    asset = upload(api, png(64, 48), "kept.png")["asset"]
+    path = path_of(asset["url"])
+    for params in ({}, {"width": "32"}):
+        assert api.client.get(path, params=params).status_code == 200
+        assert api.client.get(path, params=params).status_code == 200  # from the process cache
+    api.ok(api.delete(f"/assets/{asset['uid']}"))
+    for params in ({}, {"width": "32"}):
+        assert_error(api.client.get(path, params=params), 404)
+
+
+# -- what fuzzing found (tests/e2e/test_schemathesis.py) -----------------------------------------
+
+
+def test_unicode_digits_and_huge_numbers_are_refused_not_crashes(api: Api) -> None:
+    """ "²" is a digit to str.isdigit() but not to int(); 400 digits are infinite to float()."""
+    asset = upload(api, png(), "a.png")["asset"]
+    path = path_of(asset["url"])
+    for name, value in (("quality", "²"), ("orient", "²"), ("width", "9" * 400)):
+        refused = api.client.get(path, params={name: value})
+        assert name in assert_error(refused, 400)["errors"]
+    # Not a byte range (HTTP headers are Latin-1, which has "²"): the whole file.
+    whole = api.client.get(path, headers={"range": "bytes=²-".encode("latin-1")})
+    assert whole.status_code == 200 and whole.content == png()
+    version = api.get(f"/assets/{asset['uid']}", params={"version": "²"})
+    assert "version" in assert_error(version, 422)["errors"]
+    body = {"asset": {"environments": ["production"]}, "version": "²"}
+    assert (
+        "version" in assert_error(api.post(f"/assets/{asset['uid']}/publish", body), 422)["errors"]
+    )
+
+
+def test_unsatisfiable_range_is_an_error_in_contentstacks_shape(api: Api) -> None:
+    asset = upload(api, b"0123456789", "digits.txt")["asset"]
+    beyond = api.client.get(path_of(asset["url"]), headers={"range": "bytes=10-"})
+    assert assert_error(beyond, 416)["error_code"] == 416
+    assert beyond.headers["content-range"] == "bytes */10"
+
+
+def test_folder_parent_must_be_a_uid(api: Api) -> None:
+    folder = api.ok(api.post("/assets/folders", {"asset": {"name": "F"}}), 201)["asset"]
+    for parent in (5, ["x"], {"uid": "x"}):
+        moved = api.put(f"/assets/folders/{folder['uid']}", {"asset": {"parent_uid": parent}})
+        assert "parent_uid" in assert_error(moved, 422)["errors"]
+        made = api.post("/assets/folders", {"asset": {"name": "G", "parent_uid": parent}})
+        assert "parent_uid" in assert_error(made, 422)["errors"]
+
+
+def test_form_fields_with_nul_characters_are_refused(api: Api) -> None:
+    refused = api.post(
+        "/assets",
+        files={"asset[upload]": ("a.txt", b"a", "text/plain")},
+        data={"asset[title]": "a\x00b"},
+    )
+    assert "asset[title]" in assert_error(refused, 400)["errors"]

@@ -80,3 +80,19 @@ def test_a_refused_change_appends_nothing(api: Api, services: Services) -> None:
     refused = api.post("/content_types/page/entries", {"entry": {"title": 5}})
     assert refused.status_code == 422
     assert len(events_of(services, api.api_key)) == before
+
+
+def test_deleting_a_locale_unpublishes_its_assets_as_events(api: Api, services: Services) -> None:
+    env = api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
+    api.ok(api.post("/locales", {"locale": {"code": "fr-fr", "fallback_locale": "en-us"}}), 201)
+    asset = upload(api, png(), "a.png")["asset"]
+    target = {"environments": ["production"], "locales": ["fr-fr"]}
+    api.ok(api.post(f"/assets/{asset['uid']}/publish", {"asset": target}))
+    api.ok(api.delete("/locales/fr-fr"))
+    last = events_of(services, api.api_key)[-1]
+    assert (last.type, last.environment, last.locale, last.uid) == (
+        "asset_unpublished",
+        env["environment"]["uid"],
+        "fr-fr",
+        asset["uid"],
+    )

@@ -20,10 +20,14 @@ DELIVERY_PATHS = {
     "/v3/content_types/{ct}/entries/{uid}",
     "/v3/assets",
     "/v3/assets/{uid}",
+    "/v3/stacks/sync",
 }
 # Asset files are served to whoever holds their URL, as Contentstack's asset host serves them
 # (docs/assets.md); a URL that is not one of a file's answers 404 (checked below).
-PUBLIC_ROUTES = {"/v3/assets/{api_key}/{uid}/{version_uid}/{filename}"}
+PUBLIC_ROUTES = {
+    "/v3/assets/{api_key}/{uid}/{version_uid}/{filename}",
+    "/v3/assets/{api_key}/{uid}/{slug}",  # an asset's permanent URL
+}
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 # Routes that name no stack: they act on the caller's own account.
 ACCOUNT_ROUTES = {"/v3/user-session", "/v3/user", "/v3/organizations", "/v3/stacks", "/v3/stacks/"}
@@ -111,6 +115,8 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         "api_key": api.api_key,
         "version_uid": "bltnotaversion",
         "filename": "secret.txt",
+        "slug": "secret",
+        "version": "1",
     }
     ids["uid_token"] = mtoken["uid"]
     return {

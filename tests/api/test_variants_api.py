@@ -386,3 +386,12 @@ def test_deleting_base_deletes_variants(api: Api, setup: dict[str, Any]) -> None
     api.ok(api.put(setup["path"] + "/variants/red", {"entry": {"title": "r", "_variant": {}}}), 201)
     api.ok(api.delete(setup["path"]))
     assert api.get(setup["path"] + "/variants/red").status_code == 422
+
+
+def test_a_link_status_that_is_not_text_is_refused(api: Api, setup: dict[str, Any]) -> None:
+    """Found by Schemathesis: a list as `status` was a 500 (a set cannot hold a list)."""
+    for status in ([], {"a": 1}):
+        body = {"content_types": [{"uid": "landing", "status": status}]}
+        refused = api.put("/variant_groups/colors", body)
+        assert refused.status_code == 422, refused.text
+        assert "content_types.0" in refused.json()["errors"]

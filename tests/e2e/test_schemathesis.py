@@ -3,8 +3,8 @@
 description says.
 
 Each server gets a fresh database with a user, a stack, two environments, a second locale, a
-content type, a published entry with a published entry variant, and management and delivery
-tokens. Every generated case is sent as one of a few callers (the user, the management token, the
+content type, a published entry with a published entry variant, a published image asset and an
+asset folder, and management and delivery tokens. Every generated case is sent as one of a few callers (the user, the management token, the
 delivery token, the editor's session, nobody, or whatever Schemathesis generated), drawn by
 Hypothesis along with the case; path parameters are sometimes replaced by the uids of that world,
 so that writes reach real objects. A write that may have damaged the world is followed by a repair
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import random
 import secrets
@@ -33,6 +34,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import strategies as st
+from PIL import Image
 from schemathesis import GenerationMode
 from schemathesis.checks import load_all_checks
 from schemathesis.core.result import Err, Ok
@@ -120,6 +122,15 @@ ENTRY = {
 GROUP, VARIANT, ALIAS = "sch_group", "sch_red", "cs_personalize_a_0"
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), "teal").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # small: image parameters render it (and enlarge it) quickly
+
+
 # -- a server of our own on a fresh database ---------------------------------------------------------
 @pytest.fixture(scope="module", params=BACKENDS)
 def live(
@@ -177,6 +188,10 @@ class World:
     authtoken: str = ""
     api_key: str = ""
     entry: str = ""
+    asset: str = ""
+    folder: str = ""
+    # the asset URL's version_uid and filename, and its permanent URL's slug
+    file: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, dict[str, str]] = field(
         default_factory=dict
     )  # kind -> {"auth"/"spare": uid, secret}
@@ -243,6 +258,8 @@ class World:
             self._tokens()
         if content:
             self._published()
+        if lost_token or not path or "assets" in path:
+            self._assets()
 
     def _content(self) -> None:
         current = self.call("GET", "/v3/content_types/page", expect=())
@@ -320,12 +337,41 @@ class World:
             }
             self.call("POST", f"/v3/content_types/page/entries/{self.entry}/publish", body)
 
+    def _assets(self) -> None:
+        if not self.asset or not self.exists(f"/v3/assets/{self.asset}"):
+            response = self.http.post(
+                "/v3/assets",
+                files={"asset[upload]": ("world.png", PNG, "image/png")},
+                data={"asset[title]": "World"},
+                headers={"authtoken": self.authtoken, "api_key": self.api_key},
+            )
+            self.requests += 1
+            assert response.status_code == 201, response.text
+            asset = response.json()["asset"]
+            self.asset = asset["uid"]
+            version_uid, filename = asset["url"].rsplit("/", 2)[1:]
+            self.file = {"version_uid": version_uid, "filename": filename, "slug": "world"}
+            permanent = f"https://cdn.example/v3/assets/{self.api_key}/{self.asset}/world"
+            self.call("PUT", f"/v3/assets/{self.asset}", {"asset": {"permanent_url": permanent}})
+        if not self.folder or not self.exists(f"/v3/assets/folders/{self.folder}"):
+            folder = self.call("POST", "/v3/assets/folders", {"asset": {"name": "World"}})
+            self.folder = folder.json()["asset"]["uid"]
+        delivery = {**self.persona_headers("delivery"), "authtoken": ""}
+        if not self.exists(f"/v3/assets/{self.asset}", **delivery):
+            body = {"asset": {"environments": ["production"], "locales": ["en-us"]}}
+            self.call("POST", f"/v3/assets/{self.asset}/publish", body)
+
     # -- what a generated case may borrow from it --------------------------------------------------------
     def real_path_value(self, path: str, name: str) -> str | None:
         if name == "uid":
             kind = next((k for k in ("management_tokens", "delivery_tokens") if k in path), None)
-            return self.tokens[kind]["spare"] if kind else self.entry
+            if kind:
+                return self.tokens[kind]["spare"]
+            if path.startswith("/v3/assets"):
+                return self.folder if path.startswith("/v3/assets/folders") else self.asset
+            return self.entry
         return {
+            **self.file,
             "ct": "page",
             "variant": VARIANT,
             "group": GROUP,

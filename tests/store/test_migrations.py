@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from tests.conftest import _database
 from veneer.store import Store, dumps, loads, open_store
@@ -198,3 +198,46 @@ def test_0008_keys_unique_values_in_nfc(
             assert [tuple(row) for row in rows] == [("title", value_key("Caf\u00e9"), "blt1")]
         finally:
             store.dispose()
+
+
+def test_0011_numbers_existing_asset_publications_by_their_change(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The Sync API orders asset publications by their change's number: 0011 gives the ones
+    published before it the number of their latest change (0 when the log has none)."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with contextmanager(_database)(backend, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            upgrade(store, "0010")
+            with store.engine.begin() as conn:
+                for n, uid in enumerate(["blta", "blta", "bltb"]):
+                    row = {"stack": "s", "environment": "e", "locale": "en-us", "entry": uid}
+                    conn.execute(
+                        insert(t.changes).values(
+                            **row, variant="", content_type="sys_assets", at=f"2024-01-0{n + 1}"
+                        )
+                    )
+                for uid in ("blta", "bltb", "bltc"):  # as 0010 made the table: no seq
+                    conn.execute(
+                        text(
+                            "INSERT INTO asset_publications (stack, environment, locale, uid,"
+                            " version, doc, published_at, published_by) VALUES ('s', 'e',"
+                            " 'en-us', :uid, 1, '{}', '2024-01-01', 'u')"
+                        ),
+                        {"uid": uid},
+                    )
+                c = t.changes
+                changes = {
+                    uid: seq
+                    for uid, seq in conn.execute(
+                        select(c.c.entry, func.max(c.c.seq)).group_by(c.c.entry)
+                    )
+                }
+            upgrade(store)
+            with store.engine.connect() as conn:
+                a = t.asset_publications
+                found = dict(conn.execute(select(a.c.uid, a.c.seq)).all())
+        finally:
+            store.dispose()
+    assert found == {"blta": changes["blta"], "bltb": changes["bltb"], "bltc": 0}

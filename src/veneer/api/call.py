@@ -245,7 +245,21 @@ async def read_form(request: Request, settings: Settings) -> Form:
         raise PayloadTooLarge(
             errors={"asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]}
         )
+    _refuse_nul(fields)
     return Form(fields, file)
+
+
+def _refuse_nul(fields: dict[str, str]) -> None:
+    """A form's text fields follow a JSON body's rule (`has_nul`): no U+0000 anywhere."""
+    bad = [name for name, value in fields.items() if "\x00" in name or "\x00" in value]
+    if bad:
+        raise BadRequest(
+            "The request body contains a NUL character (\\u0000).",
+            {
+                ("body" if "\x00" in name else name): ["must not contain NUL characters."]
+                for name in bad
+            },
+        )
 
 
 @dataclass

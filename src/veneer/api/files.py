@@ -8,27 +8,37 @@ whole file. An image rendition (`?width=800&format=webp`) is computed once, in t
 at most `RENDER_SLOTS` at a time per process, and kept on disk within a byte budget
 (`assets.renditions`). Files a browser could run script in (SVG, HTML) are served sandboxed
 (`Content-Security-Policy: sandbox`) and as attachments; every answer says `nosniff`.
+
+A permanent URL, `/v3/assets/{api_key}/{asset_uid}/{slug}` (set with the asset's
+`permanent_url`), names the asset rather than one file: it serves the latest version, or with
+`?environment=` the version published there, so its answers are revalidated (`no-cache`) and
+its ETag is the file's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from veneer.api.delivery.cache import Cached, Dep, entry_dep
+from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 from veneer.assets import images, sniff
 from veneer.assets.renditions import RenditionCache
-from veneer.errors import NotFound, VeneerError
+from veneer.errors import NotFound, RangeNotSatisfiable, VeneerError
 from veneer.services import assets
 from veneer.services.context import Services
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+MEMO_BYTES = 1024 * 1024  # versioned files up to this size are kept in the process cache
+REVALIDATE = "public, no-cache"  # a permanent URL: the file it names changes
 RENDER_SLOTS = threading.BoundedSemaphore(2)  # renditions computed at once in one process
 _caches: dict[str, RenditionCache] = {}
 _caches_lock = threading.Lock()
@@ -64,13 +74,108 @@ class Body:
     content_type: str
     etag: str
     vary: bool
+    filename: str
+    cache_control: str
 
 
 async def serve_file(request: Request) -> Response:
+    """A version's file, at the URL the asset's `url` gives. Its answer never changes while the
+    asset exists, so a small one (a rendition, an icon) is kept in the delivery process cache,
+    dropped when the asset changes (the change log names it, as for entries): a repeated request
+    is answered on the event loop without touching the database."""
+    delivery: DeliveryContext = request.app.state.delivery_context
+    services: Services = request.app.state.services
+    key = _memo_key(request)
+    try:
+        delivery.start()
+        cached = delivery.cache.get(key) if delivery.cache.enabled else None
+        if cached is not None:
+            return _respond(services, request, _unpacked(cached))
+        with services.store.deadline(services.settings.request_timeout):
+            body = await run_in_threadpool(_memo_body, services, request)
+            if body.data is not None and body.size <= MEMO_BYTES and delivery.cache.enabled:
+                dep = entry_dep(request.path_params["api_key"], "", request.path_params["uid"])
+                delivery.cache.put(key, _packed(body, dep))
+            return await run_in_threadpool(_respond, services, request, body)
+    except VeneerError as exc:
+        return error_response(exc)
+
+
+def _memo_key(request: Request) -> tuple[str, ...]:
+    """What a versioned file's answer depends on: its path, its image parameters, and `Accept`
+    when `auto` lets it choose the format."""
+    query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
+    accept = request.headers.get("accept", "") if "auto" in request.query_params else ""
+    return ("file", request.url.path, query, accept)
+
+
+def _memo_body(services: Services, request: Request) -> Body:
+    """The body of a versioned file, its bytes read when it is small enough to keep."""
+    body = _body(services, request, _version_file)
+    if body.data is None and body.size <= MEMO_BYTES:
+        assert body.blob is not None
+        data = services.blobs().get(body.blob)
+        if data is None:
+            raise _not_found()
+        body = replace(body, data=data)
+    return body
+
+
+def _packed(body: Body, dep: Dep) -> Cached:
+    assert body.data is not None
+    meta = (
+        (b"content-type", body.content_type.encode()),
+        (b"cache-control", body.cache_control.encode()),
+        (b"filename", body.filename.encode()),
+        (b"vary", b"1" if body.vary else b""),
+    )
+    return Cached(body.data, body.etag, (dep,), meta)
+
+
+def _unpacked(cached: Cached) -> Body:
+    meta = {name.decode(): value.decode() for name, value in cached.headers}
+    return Body(
+        None,
+        cached.body,
+        len(cached.body),
+        meta["content-type"],
+        cached.etag,
+        meta["vary"] == "1",
+        meta["filename"],
+        meta["cache-control"],
+    )
+
+
+async def serve_permanent(request: Request) -> Response:
+    """The file an asset's permanent URL names."""
+    return await _serve(request, _permanent_file)
+
+
+def _version_file(services: Services, request: Request) -> tuple[assets.File, str]:
+    p = request.path_params
+    found = assets.open_file(services, p["api_key"], p["uid"], p["version_uid"])
+    if found is None or found.filename != p["filename"]:
+        raise _not_found()
+    return found, IMMUTABLE
+
+
+def _permanent_file(services: Services, request: Request) -> tuple[assets.File, str]:
+    p = request.path_params
+    environment = request.query_params.get("environment") or None
+    found = assets.permanent_file(services, p["api_key"], p["uid"], p["slug"], environment)
+    if found is None:
+        raise _not_found()
+    return found, REVALIDATE
+
+
+Locate = Callable[[Services, Request], tuple[assets.File, str]]
+
+
+async def _serve(request: Request, locate: Locate) -> Response:
     services: Services = request.app.state.services
     try:
         with services.store.deadline(services.settings.request_timeout):
-            body = await run_in_threadpool(_body, services, request)
+            body = await run_in_threadpool(_body, services, request, locate)
             return await run_in_threadpool(_respond, services, request, body)
     except VeneerError as exc:
         return error_response(exc)
@@ -80,16 +185,22 @@ def _not_found() -> NotFound:
     return NotFound("The asset was not found.", {"asset": ["does not exist."]})
 
 
-def _body(services: Services, request: Request) -> Body:
-    p = request.path_params
-    found = assets.open_file(services, p["api_key"], p["uid"], p["version_uid"])
-    if found is None or found.filename != p["filename"]:
-        raise _not_found()
-    transform = images.parse_transform(
-        dict(request.query_params), request.headers.get("accept"), found.content_type
-    )
+def _body(services: Services, request: Request, locate: Locate) -> Body:
+    found, cache_control = locate(services, request)
+    params = {k: v for k, v in request.query_params.items() if k != "environment"}
+    transform = images.parse_transform(params, request.headers.get("accept"), found.content_type)
     if transform is None:
-        return Body(found.blob, None, found.size, found.content_type, f'"{found.blob}"', False)
+        etag = f'"{found.blob}"'
+        return Body(
+            found.blob,
+            None,
+            found.size,
+            found.content_type,
+            etag,
+            False,
+            found.filename,
+            cache_control,
+        )
     key = f"{found.blob}:{transform.key()}"
 
     def compute() -> bytes:
@@ -101,28 +212,34 @@ def _body(services: Services, request: Request) -> Body:
 
     data = _renditions(services).get_or_render(key, compute)
     etag = '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
-    return Body(None, data, len(data), transform.content_type, etag, True)
+    return Body(
+        None, data, len(data), transform.content_type, etag, True, found.filename, cache_control
+    )
 
 
 def _respond(services: Services, request: Request, body: Body) -> Response:
     headers = {
         "etag": body.etag,
-        "cache-control": IMMUTABLE,
+        "cache-control": body.cache_control,
         "accept-ranges": "bytes",
         "x-content-type-options": "nosniff",
     }
     if body.vary:
         headers["vary"] = "Accept"
     if sniff.is_active(body.content_type):
-        name = quote(request.path_params["filename"])
+        name = quote(body.filename)
         headers["content-security-policy"] = "sandbox"
         headers["content-disposition"] = f"attachment; filename*=UTF-8''{name}"
     if _matches(request.headers.get("if-none-match"), body.etag):
         return Response(status_code=304, headers=headers)
     span = _range(request.headers.get("range"), body.size, request.headers.get("if-range"), body)
     if isinstance(span, str):  # unsatisfiable
-        headers["content-range"] = f"bytes */{body.size}"
-        return Response(status_code=416, headers=headers)
+        return error_response(
+            RangeNotSatisfiable(
+                errors={"range": [f"must start before byte {body.size}."]},
+                headers={"accept-ranges": "bytes", "content-range": f"bytes */{body.size}"},
+            )
+        )
     start, length = span if span is not None else (0, body.size)
     data = _read(services, body, start, length)
     if span is not None:
@@ -164,9 +281,9 @@ def _range(
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first, dash, last = spec.strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()) or (last and not last.isdigit()):
+    if not dash or not (first.isdecimal() or last.isdecimal()) or (last and not last.isdecimal()):
         return None
-    if not first.isdigit():  # a suffix: the last N bytes
+    if not first.isdecimal():  # a suffix: the last N bytes
         suffix = int(last)
         if suffix == 0:
             return "unsatisfiable"

@@ -87,6 +87,41 @@ VARIANT_LAYER = obj(
     _base_entry_version=VERSION,
 )
 ENTRY_SYSTEM = ("uid", "locale", "_version", *AUDIT, "tags")
+FOLDER_TYPE = "application/vnd.contenstack.folder"  # sic: Contentstack's spelling
+ASSET_SYSTEM = ("uid", *AUDIT, "content_type", "tags", "ACL", "is_dir", "parent_uid", "_version")
+ASSET_REQUIRED = (*ASSET_SYSTEM, "file_size", "filename", "url", "title", "description")
+ASSET_PROPS: Json = {
+    "uid": BLT,
+    "content_type": {**STR, "description": "Sniffed from the bytes, never the client's word."},
+    "file_size": {
+        "type": "string",
+        "pattern": "^[0-9]+$",
+        "description": "Bytes, as a string (as Contentstack sends it).",
+    },
+    "tags": arr(STR),
+    "filename": STR,
+    "url": {
+        **STR,
+        "description": "Absolute (the asset_base_url setting, else the request's origin); the "
+        "path alone with relative_urls=true.",
+    },
+    "ACL": {"type": "object"},
+    "is_dir": {"const": False},
+    "parent_uid": {"type": ["string", "null"], "description": "The folder holding it."},
+    "_version": VERSION,
+    "title": STR,
+    "description": STR,
+    "dimension": {
+        **obj(("height", "width"), height=INT, width=INT),
+        "description": "Images only, with include_dimension=true.",
+    },
+    "permanent_url": {**STR, "description": "Once set: the URL that always names this asset."},
+    "_version_name": {
+        **obj(("title", "updated_by", "updated_at"), title=STR, updated_by=STR, updated_at=TIME),
+        "description": "A past version's name (GET with `version`).",
+    },
+    **AUDIT_PROPS,
+}
 
 SCHEMAS: dict[str, Json] = {
     "Error": closed(
@@ -382,6 +417,37 @@ SCHEMAS: dict[str, Json] = {
         personalize_metadata={"type": "object"},
         **AUDIT_PROPS,
     ),
+    "Asset": {
+        **obj(ASSET_REQUIRED, **ASSET_PROPS, publish_details=arr(ref("PublishRecord"))),
+        "description": "An asset as the management API answers it; `publish_details` (where it "
+        "is published) in the answers about one asset.",
+    },
+    "PublishedAsset": {
+        **obj(
+            (*ASSET_REQUIRED, "publish_details"),
+            **ASSET_PROPS,
+            publish_details=obj(
+                ("environment", "locale", "time", "user"),
+                environment=BLT,
+                locale=STR,
+                time=TIME,
+                user=STR,
+            ),
+        ),
+        "description": "A published asset as the delivery API serves it.",
+    },
+    "AssetFolder": obj(
+        (*ASSET_SYSTEM, "name"),
+        uid=BLT,
+        content_type={"const": FOLDER_TYPE},
+        tags=arr(STR),
+        name=STR,
+        ACL={"type": "object"},
+        is_dir={"const": True},
+        parent_uid={"type": ["string", "null"], "description": "The folder holding it."},
+        _version=VERSION,
+        **AUDIT_PROPS,
+    ),
     "PublishResult": obj(
         ("notice", "job_id"),
         notice={"const": "The requested action has been performed."},
@@ -443,7 +509,92 @@ PUBLISH_INPUT = obj(
     scheduled_at={**TIME, "description": "Queue the job for this time."},
 )
 
+ASSET_DETAILS = obj(
+    title={"type": "string", "maxLength": 500},
+    permanent_url={
+        "type": "string",
+        "maxLength": 2000,
+        "description": "Set once: a URL ending in /v3/assets/{api_key}/{uid}/{slug}.",
+    },
+    description={"type": "string", "maxLength": 10_000},
+    tags={**arr({"type": "string", "maxLength": 100}), "maxItems": 100},
+    parent_uid={"type": ["string", "null"], "description": "A folder's uid; null: the root."},
+)
+FOLDER_INPUT = obj(
+    name={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
+    parent_uid={"type": ["string", "null"], "description": "A folder's uid; null: the root."},
+)
+
+
+def asset_form(*, upload_required: bool) -> Json:
+    """A multipart upload: the file in `asset[upload]`, the details in `asset[...]` fields."""
+    fields: Json = {
+        "asset[upload]": {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "description": "The file; its name becomes `filename` (reduced to a safe basename).",
+        },
+        "asset[title]": {"type": "string", "maxLength": 500},
+        "asset[description]": {"type": "string", "maxLength": 10_000},
+        "asset[parent_uid]": {**STR, "description": "The folder to put it in."},
+        "asset[tags]": {**STR, "description": "Comma-separated (or the field repeated)."},
+        "asset[permanent_url]": {**STR, "description": "As in the JSON body (updates only)."},
+    }
+    schema: Json = {"type": "object", "properties": fields}
+    if upload_required:
+        schema["required"] = ["asset[upload]"]
+    return schema
+
+
 BODIES: dict[str, Json] = {
+    "asset_upload": body(
+        asset_form(upload_required=True), "The file and its details.", "multipart/form-data"
+    ),
+    "asset_update": {
+        "required": True,
+        "description": "A new file (a new URL) with details, as multipart (the file may also be "
+        "in a field named `upload` or `asset`); or details alone, as JSON (the `asset` object "
+        "may be sent unwrapped), with `version` to start from that version's file and details.",
+        "content": {
+            "multipart/form-data": {"schema": asset_form(upload_required=False)},
+            "application/json": {
+                "schema": obj(
+                    ("asset",),
+                    asset=ASSET_DETAILS,
+                    version={**VERSION, "description": "Update asset revision."},
+                )
+            },
+        },
+    },
+    "version_name": body(
+        obj(
+            ("upload",),
+            upload=obj(
+                ("_version_name",),
+                _version_name={"type": "string", "minLength": 1, "maxLength": 100},
+            ),
+        )
+    ),
+    "asset_publish": body(
+        obj(
+            ("asset",),
+            asset=obj(
+                ("environments",),
+                environments={
+                    **arr(STR),
+                    "minItems": 1,
+                    "description": "Environment names or uids.",
+                },
+                locales={**arr(STR), "description": "Default: the master locale."},
+            ),
+            version={**VERSION, "description": "Default: the latest."},
+            scheduled_at={**TIME, "description": "Queue the job for this time."},
+        )
+    ),
+    "folder": body(obj(("asset",), asset=obj(("name",), **FOLDER_INPUT["properties"])), WRAPPED),
+    "folder_update": body(
+        obj(("asset",), asset=FOLDER_INPUT), "Rename, or move (never into itself). " + WRAPPED
+    ),
     "share": body(
         obj(
             ("share",),
@@ -609,6 +760,30 @@ def array_param(name: str, description: str) -> Json:
     return {**param(name, "query", arr(STR), description), "style": "form", "explode": True}
 
 
+LENGTH: Json = {"type": "string", "pattern": "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)p?$"}
+EDGES = "One to four lengths (top, right, bottom, left), comma-separated."
+IMAGE_PARAMETERS: dict[str, Json] = {
+    name: param(name, "query", schema, "Images (JPEG, PNG, GIF, WebP, AVIF): " + text)
+    for name, schema, text in (
+        ("width", LENGTH, "pixels (at most 8192), a fraction below 1, or a percentage (50p)."),
+        ("height", LENGTH, "pixels (at most 8192), a fraction below 1, or a percentage (50p)."),
+        ("fit", {"enum": ["bounds", "crop", "cover"]}, "how width and height both apply."),
+        ("quality", {"type": "integer", "minimum": 1, "maximum": 100}, "JPEG, WebP, AVIF."),
+        ("format", {"enum": ["jpg", "pjpg", "png", "webp", "gif", "avif"]}, "the output."),
+        ("auto", {"enum": ["webp", "avif"]}, "this format when Accept takes it (Vary: Accept)."),
+        ("crop", STR, "W,H or a ratio (4:3), then xN, yN, offset-xN, offset-yN, safe, smart."),
+        ("trim", STR, "cut from the edges. " + EDGES),
+        ("pad", STR, "add to the edges. " + EDGES),
+        ("bg-color", STR, "hex (rgb, rrggbb, rrggbbaa) or r,g,b[,a]."),
+        (
+            "dpr",
+            {"type": "number", "exclusiveMinimum": 0, "maximum": 10_000},
+            "multiplies width and height (needs one).",
+        ),
+        ("disable", {"enum": ["upscale"]}, "never enlarge."),
+        ("orient", STR, "1 to 8 (EXIF numbering), or r, l, h, v, hv."),
+    )
+}
 PARAMETERS: dict[str, Json] = {
     "api_key": param(
         "api_key",
@@ -710,6 +885,35 @@ PARAMETERS: dict[str, Json] = {
     "name": param("name", "query", STR, "Only groups with this name."),
     "uid": param("uid", "query", STR, "Comma-separated variant uids or aliases to pick."),
     "uids": array_param("uids[]", "Variant uids or aliases to pick (the JS SDK's fetchByUIDs)."),
+    "asset_version": param(
+        "version", "query", VERSION, "A version of the asset (default: the latest)."
+    ),
+    "folder": param(
+        "folder", "query", STR, "Only what is directly inside this folder (uid; cs_root: the top)."
+    ),
+    "asset_count": flag_param("count", "Answer only the number of matching assets: `{assets: N}`."),
+    "named": flag_param("named", "Only the versions that have a name."),
+    "permanent_environment": param(
+        "environment",
+        "query",
+        STR,
+        "The file published in this environment (name or uid; the master locale's).",
+    ),
+    "include_folders": flag_param("include_folders", "Management: list folders too."),
+    "include_dimension": flag_param(
+        "include_dimension", "Add images' `dimension` {height, width}."
+    ),
+    "relative_urls": flag_param("relative_urls", "Give `url` as a path, without the origin."),
+    **IMAGE_PARAMETERS,
+    "Range": param(
+        "Range", "header", STR, "One byte range (bytes=0-99, bytes=100-, bytes=-100): a 206."
+    ),
+    "If-Range": param(
+        "If-Range", "header", STR, "Answer the Range only while the ETag is still this one."
+    ),
+    "file_If-None-Match": param(
+        "If-None-Match", "header", STR, "ETags already held; 304 when one matches."
+    ),
     "next": param("next", "query", STR, "Editor path to go to after logging in."),
     "q": param("q", "query", STR, "Editor: find entries whose title contains this."),
     "page": param("page", "query", {"type": "integer", "minimum": 1}, "Editor: page number."),
@@ -726,6 +930,10 @@ PATH_PARAMS = {
     "api_key": "The stack's API key.",
     "path": "A file of the editor's static assets.",
     "org_uid": "Organization uid.",
+    "version_uid": "The version of the file, as the asset's url names it.",
+    "filename": "The file's name, as the asset's url names it.",
+    "slug": "The last segment of the asset's permanent_url.",
+    "version": "A version number of the asset.",
 }
 
 
@@ -736,6 +944,8 @@ def _path_param(path: str, name: str) -> Json:
             "/branches/": "Branch",
             "/roles/": "Role",
             "/webhooks/": "Webhook (or, for logs and retry, execution)",
+            "/assets/folders/": "Folder",
+            "/assets/": "Asset",
         }
         kind = next((label for part, label in kinds.items() if part in path), "Entry")
         text = f"{kind} uid."
@@ -775,6 +985,7 @@ ERRORS = {
     409: "If-Match, or the body's entry._version, names a version that is no longer the stored "
     "one; nothing was written.",
     413: "The request body is over the configured cap.",
+    416: "The Range starts beyond the end of the file (Content-Range: bytes */size).",
     422: "Validation failed, or the object doesn't exist (error_code 141).",
     429: "Rate limited; retry after Retry-After seconds.",
     408: "The request body did not arrive within body_timeout seconds.",
@@ -810,6 +1021,13 @@ def _responses() -> Json:
                 "description": "Seconds to wait.",
             }
         }
+    out["E416"]["headers"] = {
+        "Content-Range": {
+            "required": True,
+            "schema": {"type": "string", "pattern": "^bytes \\*/[0-9]+$"},
+            "description": "The file's size.",
+        }
+    }
     out["NotModified"] = {
         "description": "The ETag in If-None-Match still matches.",
         "headers": {"ETag": {"required": True, "schema": STR}},
@@ -857,6 +1075,8 @@ DELIVERY_ERRORS = (401, 403, 412, 422, 504)
 ETAG = {
     "ETag": {"required": True, "schema": STR},
     "Cache-Control": {"required": True, "schema": STR},
+    "Surrogate-Key": {"required": True, "schema": STR},
+    "Cache-Tag": {"required": True, "schema": STR},
 }
 
 
@@ -1216,6 +1436,20 @@ def stack_modules(p: Paths) -> None:
             "stack",
             {**ok(obj(("stack_settings",), stack_settings={"type": "object"})), **errors(*READ)},
             parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        "/v3/stacks/settings",
+        "post",
+        op(
+            "Change the stack's settings (delivery_cache_control, delivery_cors_origins, ...)",
+            "stack",
+            {
+                **ok(obj(("notice", "stack_settings"), stack_settings={"type": "object"})),
+                **errors(*WRITE),
+            },
+            parameters=params("api_key"),
+            request=body(obj(("stack_settings",), stack_settings={"type": "object"}), WRAPPED),
         ),
     )
 
@@ -1732,8 +1966,331 @@ def variant_groups(p: Paths) -> None:
     )
 
 
+ASSET_SHARED = (
+    "Management answers with the stack's assets; a request with `access_token` is a delivery "
+    "request and answers with the assets published in its environment and locale only."
+)
+RTE_ASSETS = {
+    **arr(obj(("image", "thumb", "title"), image=STR, thumb=STR, title=STR)),
+    "maxItems": 0,
+}
+ASSET_DELIVERY = ("locale", "include_fallback", "include_dimension", "relative_urls")
+
+
+def assets(p: Paths) -> None:
+    """The asset library: uploads, details, versions, publishing, folders (docs/assets.md)."""
+    one = obj(("asset",), asset=ref("Asset"))
+    folder = obj(("asset",), asset=ref("AssetFolder"))
+    not_modified = {"304": {"$ref": "#/components/responses/NotModified"}}
+    both_errors = errors(*sorted({*READ, *DELIVERY_ERRORS}))
+    listed = {
+        "anyOf": [
+            counted("assets", {"anyOf": [ref("Asset"), ref("AssetFolder")]}),
+            counted("assets", ref("PublishedAsset")),
+            closed(obj(("assets",), assets={"type": "integer", "minimum": 0})),
+        ]
+    }
+    p.add(
+        "/v3/assets",
+        "get",
+        op(
+            "List assets (management, or delivery with access_token)",
+            "assets",
+            {**ok(listed), **both_errors, **not_modified},
+            security=ANYONE,
+            description=ASSET_SHARED + " Folders are listed only with include_folders=true.",
+            parameters=params(
+                "api_key",
+                *LIST,
+                "query",
+                "asc",
+                "desc",
+                "asset_count",
+                "folder",
+                "include_folders",
+                *ASSET_DELIVERY,
+                *DELIVERY_SCOPE,
+            ),
+        ),
+        both=True,
+    )
+    p.add(
+        "/v3/assets",
+        "post",
+        op(
+            "Upload an asset",
+            "assets",
+            {**ok(with_notice(one), 201), **errors(*WRITE)},
+            parameters=params("api_key", "include_dimension", "relative_urls"),
+            request="asset_upload",
+        ),
+        both=True,
+    )
+    asset_lists(p)
+    asset = "/v3/assets/{uid}"
+    single = {
+        "anyOf": [
+            one,
+            obj(("asset",), asset=ref("PublishedAsset")),
+            # `images`, `videos` and `rt` are not uids: the router sends them to those lists.
+            counted("assets", ref("Asset")),
+            RTE_ASSETS,
+        ]
+    }
+    p.add(
+        asset,
+        "get",
+        op(
+            "An asset (management, or delivery with access_token)",
+            "assets",
+            {**ok(single), **both_errors, **not_modified},
+            security=ANYONE,
+            description=ASSET_SHARED + " Management with `version`: that version's details.",
+            parameters=params("api_key", "asset_version", *ASSET_DELIVERY, *DELIVERY_SCOPE),
+        ),
+    )
+    p.add(
+        asset,
+        "put",
+        op(
+            "Update an asset: new details, or a new file (a new URL); a new version either way",
+            "assets",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key", "include_dimension", "relative_urls"),
+            request="asset_update",
+        ),
+    )
+    p.add(
+        asset,
+        "delete",
+        op(
+            "Delete an asset, its versions, its publications and its files",
+            "assets",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+        ),
+    )
+    asset_versions(p, asset)
+    reference = obj(
+        ("entry_uid", "content_type_uid", "locale", "_version", "title", "content_type_title"),
+        entry_uid=BLT,
+        content_type_uid=STR,
+        locale=STR,
+        _version=VERSION,
+        title={"type": ["string", "null"]},
+        content_type_title=STR,
+    )
+    p.add(
+        asset + "/references",
+        "get",
+        op(
+            "The latest entries whose file fields or JSON RTE hold the asset",
+            "assets",
+            {**ok(counted("references", reference)), **errors(*READ)},
+            parameters=params("api_key", "include_count"),
+        ),
+    )
+    for action, notice_text in (
+        ("publish", "Asset sent for publishing."),
+        ("unpublish", "Asset sent for unpublishing."),
+    ):
+        result = obj(
+            ("notice", "job_id"),
+            notice={"const": notice_text},
+            job_id={"type": "string", "format": "uuid"},
+        )
+        p.add(
+            f"{asset}/{action}",
+            "post",
+            op(
+                f"{action.title()} the asset (now, or at scheduled_at)",
+                "publishing",
+                {**ok(result), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request="asset_publish",
+            ),
+        )
+    asset_folders(p, folder)
+
+
+def asset_lists(p: Paths) -> None:
+    """The SDKs' special lists: images, videos, and the assets uploaded through an RTE."""
+    for kind in ("images", "videos"):
+        p.add(
+            f"/v3/assets/{kind}",
+            "get",
+            op(
+                f"List the {kind} (image/* or video/* assets)",
+                "assets",
+                {**ok(counted("assets", ref("Asset"))), **errors(*READ)},
+                parameters=params(
+                    "api_key", *LIST, "query", "asc", "desc", "include_dimension", "relative_urls"
+                ),
+            ),
+        )
+    p.add(
+        "/v3/assets/rt",
+        "get",
+        op(
+            "The assets uploaded through a Rich Text Editor: none (RTE fields use the library)",
+            "assets",
+            {**ok(RTE_ASSETS), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+
+
+def asset_versions(p: Paths, asset: str) -> None:
+    name = obj(("title", "updated_by", "updated_at"), title=STR, updated_by=STR, updated_at=TIME)
+    version = obj(
+        ("_version", "updated_at", "updated_by"),
+        _version=VERSION,
+        updated_at=TIME,
+        updated_by=STR,
+        _version_name=name,
+    )
+    p.add(
+        asset + "/versions",
+        "get",
+        op(
+            "The asset's versions, newest first",
+            "assets",
+            {**ok(counted("versions", version)), **errors(*READ)},
+            parameters=params("api_key", "named", "include_count"),
+        ),
+    )
+    path = asset + "/versions/{version}/name"
+    p.add(
+        path,
+        "post",
+        op(
+            "Name a version",
+            "assets",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="version_name",
+        ),
+    )
+    p.add(
+        path,
+        "delete",
+        op(
+            "Take a version's name away",
+            "assets",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+        ),
+    )
+
+
+def asset_folders(p: Paths, folder: Json) -> None:
+    p.add(
+        "/v3/assets/folders",
+        "post",
+        op(
+            "Create a folder",
+            "assets",
+            {**ok(with_notice(folder), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="folder",
+        ),
+        both=True,
+    )
+    path = "/v3/assets/folders/{uid}"
+    p.add(
+        path,
+        "get",
+        op("A folder", "assets", {**ok(folder), **errors(*READ)}, parameters=params("api_key")),
+    )
+    p.add(
+        path,
+        "put",
+        op(
+            "Rename or move a folder",
+            "assets",
+            {**ok(with_notice(folder)), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="folder_update",
+        ),
+    )
+    p.add(
+        path,
+        "delete",
+        op(
+            "Delete a folder with everything inside it",
+            "assets",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+        ),
+    )
+
+
+def asset_files(p: Paths) -> None:
+    """The files at the path of Contentstack's asset host: no credentials, an answer that never
+    changes for a URL, byte ranges, image renditions."""
+    for path, cache_control, extra in (
+        (
+            "/v3/assets/{api_key}/{uid}/{version_uid}/{filename}",
+            "public, max-age=31536000, immutable",
+            (),
+        ),
+        ("/v3/assets/{api_key}/{uid}/{slug}", "public, no-cache", ("permanent_environment",)),
+    ):
+        _file_route(p, path, cache_control, extra)
+
+
+def _file_route(p: Paths, path: str, cache_control: str, extra: tuple[str, ...]) -> None:
+    permanent = "{slug}" in path
+    etag = {"ETag": {"required": True, "schema": STR}}
+    cached = {
+        **etag,
+        "Cache-Control": {"required": True, "schema": {"const": cache_control}},
+        "Accept-Ranges": {"required": True, "schema": {"const": "bytes"}},
+        "X-Content-Type-Options": {"required": True, "schema": {"const": "nosniff"}},
+    }
+    span = {"Content-Range": {"required": True, "schema": STR}}
+    what = (
+        "A permanent URL names the asset: the latest file, or the one published in "
+        "`environment`; answers are revalidated (no-cache). "
+        if permanent
+        else "A URL names one version's file: its answer never changes. "
+    )
+    label = "permanent URL" if permanent else "file"
+    for method in ("get", "head"):
+        content: Json = {"content": {"*/*": {}}} if method == "get" else {}
+        responses = {
+            "200": {"description": "The file, or its rendition.", "headers": cached, **content},
+            "206": {
+                "description": "The Range asked for.",
+                "headers": {**cached, **span},
+                **content,
+            },
+            "304": {"description": "The ETag in If-None-Match still matches.", "headers": etag},
+            **errors(404, 416, 422),
+        }
+        p.add(
+            path,
+            method,
+            op(
+                f"An asset's {label}: the file, or its rendition"
+                if method == "get"
+                else f"An asset's {label}: the headers alone",
+                "files",
+                responses,
+                security=[],
+                description=what + "Anyone holding the URL may fetch it. A bad image "
+                "parameter is a 400; an image Veneer will not transform (too large, too slow, "
+                "undecodable) a 422. SVG, HTML, XML and JavaScript are served sandboxed, as "
+                "attachments.",
+                parameters=params(
+                    *extra, *IMAGE_PARAMETERS, "Range", "If-Range", "file_If-None-Match"
+                ),
+            ),
+        )
+
+
 def delivery(p: Paths) -> None:
-    """A delivery-only node serves these four reads (and their trailing-slash twins)."""
+    """A delivery-only node serves these reads (and their trailing-slash twins), and the files."""
     not_modified = {"304": {"$ref": "#/components/responses/NotModified"}}
     entry_extra = obj(content_type=ref("ContentType"), errors=arr(ref("VariantError")))
     reads = [
@@ -1765,6 +2322,20 @@ def delivery(p: Paths) -> None:
             (),
             False,
         ),
+        (
+            "/v3/assets",
+            "List published assets",
+            counted("assets", ref("PublishedAsset")),
+            (*LIST, "query", "asc", "desc", *ASSET_DELIVERY),
+            True,
+        ),
+        (
+            "/v3/assets/{uid}",
+            "A published asset",
+            obj(("asset",), asset=ref("PublishedAsset")),
+            ASSET_DELIVERY,
+            False,
+        ),
     ]
     for path, summary, schema, extra, both in reads:
         entry_params = ENTRY_READ if "/entries" in path else ()
@@ -1781,6 +2352,64 @@ def delivery(p: Paths) -> None:
             ),
             both=both,
         )
+
+
+SYNC_TYPES = [
+    "entry_published",
+    "entry_unpublished",
+    "entry_deleted",
+    "asset_published",
+    "asset_unpublished",
+    "asset_deleted",
+    "content_type_deleted",
+]
+SYNC_ITEM = closed(
+    obj(
+        ("type", "event_at", "content_type_uid", "data"),
+        type={"enum": SYNC_TYPES},
+        event_at=STR,
+        content_type_uid=STR,
+        data={"type": "object"},
+    )
+)
+
+
+def sync(p: Paths) -> None:
+    """The Sync API (docs/sync.md), on either role."""
+    page = closed(
+        obj(
+            ("items", "skip", "limit", "total_count"),
+            items=arr(SYNC_ITEM),
+            skip=INT,
+            limit=INT,
+            total_count=INT,
+            pagination_token=STR,
+            sync_token=STR,
+        )
+    )
+    query = [
+        flag_param("init", "Start a sync: what the environment has published now."),
+        param("sync_token", "query", STR, "Go on from a finished sync: what changed since."),
+        param("pagination_token", "query", STR, "The next page of a sync."),
+        param(
+            "content_type_uid", "query", STR, "Initial sync: one content type (sys_assets: assets)."
+        ),
+        param("locale", "query", STR, "Initial sync: one locale."),
+        param("start_from", "query", STR, "Initial sync: published from this ISO 8601 date on."),
+        param("type", "query", STR, "Initial sync: comma-separated item types to report."),
+        param("limit", "query", INT, "Initial sync: items a page (at most and by default 100)."),
+    ]
+    p.add(
+        "/v3/stacks/sync",
+        "get",
+        op(
+            "Sync an environment's published entries and assets",
+            "delivery",
+            {**ok(page), **errors(*DELIVERY_ERRORS)},
+            security=[{"delivery_token": []}],
+            parameters=[*params("api_key", "environment", "environment_header"), *query],
+        ),
+    )
 
 
 def editor(p: Paths) -> None:
@@ -2055,8 +2684,10 @@ def document(role: str = "all") -> Json:
     """The description of what a node of `role` serves (`all`, or `delivery`: system + delivery reads)."""
     p = Paths()
     system(p)
+    sync(p)
     if role == "delivery":
         delivery(p)
+        asset_files(p)
     else:
         for part in (
             users,
@@ -2068,6 +2699,8 @@ def document(role: str = "all") -> Json:
             entry_variants,
             variant_groups,
             webhooks,
+            assets,
+            asset_files,
             editor,
         ):
             part(p)

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount, Route
 
 from veneer.api import files, system
-from veneer.api.delivery import dispatch
+from veneer.api.delivery import dispatch, sync
 from veneer.api.management import assets as am
 from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
@@ -27,6 +27,8 @@ ENTRY = CT + "/entries/{uid}"
 GROUP = V3 + "/variant_groups/{group}"
 ASSET = V3 + "/assets/{uid}"
 FILE = V3 + "/assets/{api_key}/{uid}/{version_uid}/{filename}"
+PERMANENT = V3 + "/assets/{api_key}/{uid}/{slug}"  # an asset's permanent URL
+SYNC = V3 + "/stacks/sync"  # the Sync API: delivery only, on either role
 
 
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
@@ -61,6 +63,7 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
+        *resource(SYNC, get=dispatch.delivery_only(sync.sync)),
         *_tokens("management_tokens"),
         *_tokens("delivery_tokens"),
         *stack_module_routes(),
@@ -130,13 +133,22 @@ def asset_routes() -> list[BaseRoute]:
             get=dispatch.assets_list(am.list_assets),
             post=am.create_asset,
         ),
+        # Before `/assets/{uid}`: these are lists, not uids.
+        *resource(V3 + "/assets/images", get=am.list_images),
+        *resource(V3 + "/assets/videos", get=am.list_videos),
+        *resource(V3 + "/assets/rt", get=am.list_rte_assets),
         *resource(
             ASSET, get=dispatch.asset(am.get_asset), put=am.update_asset, delete=am.delete_asset
         ),
         *resource(ASSET + "/versions", get=am.list_versions),
+        *resource(ASSET + "/references", get=am.list_references),
+        *resource(
+            ASSET + "/versions/{version}/name", post=am.name_version, delete=am.unname_version
+        ),
         *resource(ASSET + "/publish", post=am.publish),
         *resource(ASSET + "/unpublish", post=am.unpublish),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
+        *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
     ]
 
 
@@ -157,7 +169,7 @@ def stack_module_routes() -> list[BaseRoute]:
         *resource(V3 + "/roles/{uid}", get=sm.get_role),
         *resource(V3 + "/stacks/branches", get=sm.list_branches),
         *resource(V3 + "/stacks/branches/{uid}", get=sm.get_branch),
-        *resource(V3 + "/stacks/settings", get=sm.get_settings),
+        *resource(V3 + "/stacks/settings", get=sm.get_settings, post=sm.update_settings),
         *[r for key in sm.NOT_STORED for r in resource(V3 + f"/{key}", get=sm.not_stored(key))],
     ]
 
@@ -189,7 +201,9 @@ def delivery_routes() -> list[BaseRoute]:
         *resource(ENTRY, get=only(dispatch.DELIVERY_ENTRY)),
         *resource(V3 + "/assets", slash=True, get=only(dispatch.DELIVERY_ASSETS)),
         *resource(ASSET, get=only(dispatch.DELIVERY_ASSET)),
+        *resource(SYNC, get=only(sync.sync)),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
+        *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
     ]
 
 

@@ -261,6 +261,8 @@ def _length(param: str, text: str, *, fraction: bool = True) -> Length:
     if not match:
         raise _bad(param, f"'{text}' is not a number of pixels, a fraction or a percentage (50p).")
     number, percent = float(match[1]), bool(match[2])
+    if not math.isfinite(number):
+        raise _bad(param, f"'{text[:20]}…' is too large.")
     if percent:
         return Length(number / 100, relative=True)
     if fraction and 0 < number < 1:
@@ -302,7 +304,7 @@ def _choice(param: str, text: str | None, allowed: tuple[str, ...]) -> str | Non
 def _quality(text: str | None) -> int | None:
     if text is None:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 100:
+    if not text.isdecimal() or not 1 <= int(text) <= 100:
         raise _bad("quality", "must be a whole number from 1 to 100.")
     return int(text)
 
@@ -409,7 +411,7 @@ def _color(text: str | None) -> RGBA | None:
 def _orient(text: str | None) -> int:
     if text is None:
         return 1
-    value = _ORIENT_ALIASES.get(text.lower()) or (int(text) if text.isdigit() else 0)
+    value = _ORIENT_ALIASES.get(text.lower()) or (int(text) if text.isdecimal() else 0)
     if not 1 <= value <= 8:
         raise _bad("orient", "must be 1 to 8 (EXIF orientation) or r, l, h, v, hv.")
     return value

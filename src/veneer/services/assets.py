@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from veneer import ids
 from veneer.assets import images, sniff
@@ -35,6 +35,10 @@ FOLDER_TYPE = "application/vnd.contenstack.folder"  # sic: Contentstack's own sp
 MODULE = "asset"
 MAX_TITLE = 500
 MAX_TAGS = 100
+# `GET /v3/assets/images` and `/v3/assets/videos`: the MIME type prefix each one lists.
+ASSET_TYPES = {"images": "image/", "videos": "video/"}
+ROOT_FOLDER = "cs_root"  # `folder=cs_root`: what is at the top, in no folder
+VERSION_NAME = "_version_name"  # a version's name, kept in that version's document
 PUBLISHED = "Asset sent for publishing."
 UNPUBLISHED = "Asset sent for unpublishing."
 
@@ -56,6 +60,7 @@ class Details:
     tags: list[str] | None = None
     parent_uid: str | None = None
     parent_sent: bool = False  # `parent_uid` was sent, possibly as null (move to the root)
+    permanent_url: str | None = None
 
 
 # -- reading the request ---------------------------------------------------------------------
@@ -66,6 +71,7 @@ def details_of(raw: dict[str, Any]) -> Details:
     problems: dict[str, list[str]] = {}
     title = _text(raw, "title", problems, MAX_TITLE)
     description = _text(raw, "description", problems, 10_000)
+    permanent_url = _text(raw, "permanent_url", problems, 2_000)
     tags = _tags(raw.get("tags"), problems) if "tags" in raw else None
     parent = raw.get("parent_uid")
     if parent in ("", "null"):
@@ -74,7 +80,7 @@ def details_of(raw: dict[str, Any]) -> Details:
         problems["parent_uid"] = ["must be the uid of a folder."]
     if problems:
         raise ValidationFailed("Asset creation failed. Please enter valid data.", problems)
-    return Details(title, description, tags, parent, "parent_uid" in raw)
+    return Details(title, description, tags, parent, "parent_uid" in raw, permanent_url)
 
 
 def _text(raw: dict[str, Any], key: str, problems: dict[str, list[str]], limit: int) -> str | None:
@@ -114,15 +120,39 @@ def present(
     """An asset document as the API answers it: `url` absolute (`base` + path) unless `relative`,
     `dimension` only when asked for."""
     shown = {k: v for k, v in doc.items() if dimension or k != "dimension"}
-    url = shown.get("url")
-    if isinstance(url, str) and url.startswith("/") and not relative:
-        shown["url"] = base.rstrip("/") + url
+    for key in ("url", "permanent_url"):
+        url = shown.get(key)
+        if isinstance(url, str) and url.startswith("/") and not relative:
+            shown[key] = base.rstrip("/") + url
     return shown
 
 
-def _check_folder(tx: Transaction, stack: str, uid: str | None, field: str) -> None:
+def permanent_path(api_key: str, uid: str, sent: str, previous: str | None) -> str:
+    """The path of a permanent URL sent for an asset: `…/v3/assets/{api_key}/{uid}/{slug}` on any
+    host (Veneer serves it on its own, `asset_base_url` included). Contentstack lets it be set
+    once: sending another is refused, sending the same again is not a change."""
+    prefix = f"/v3/assets/{api_key}/{uid}/"
+    path = urlsplit(sent).path
+    slug = unquote(path.removeprefix(prefix))
+    if not path.startswith(prefix) or not slug or "/" in slug or len(slug) > 200:
+        raise ValidationFailed(
+            "The permanent URL is not valid.",
+            {"asset.permanent_url": [f"must be a URL ending in {prefix}{{slug}}."]},
+        )
+    shaped = prefix + quote(slug)
+    if previous is not None and previous != shaped:
+        raise ValidationFailed(
+            "The permanent URL of an asset can be set only once.",
+            {"asset.permanent_url": [f"is already {previous}."]},
+        )
+    return shaped
+
+
+def _check_folder(tx: Transaction, stack: str, uid: object, field: str) -> None:
     if uid is None:
         return
+    if not isinstance(uid, str):
+        raise ValidationFailed("The folder does not exist.", {field: ["must be a folder's uid."]})
     folder = tx.assets.get(stack, uid)
     if folder is None or not folder.get("is_dir"):
         raise ValidationFailed(
@@ -210,13 +240,17 @@ def update_asset(
     uid: str,
     upload: Upload | None,
     details: Details | dict[str, Any],
+    revert_to: Any = None,
 ) -> dict[str, Any]:
     """A new `_version`: new details, and a new file when one is uploaded. `details` as for
-    `create_asset`."""
+    `create_asset`. With `revert_to` (a version number as sent: Contentstack's "update asset
+    revision"), the new version starts from that version: its file, URL and details, then the
+    details sent."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
         _asset(tx, stack["api_key"], uid)
     details = details if isinstance(details, Details) else details_of(details)
+    revert = version_number(revert_to, "version")
     stored = _stored_file(services, upload) if upload is not None else None
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
@@ -224,14 +258,23 @@ def update_asset(
         if details.parent_sent:
             _check_folder(tx, stack["api_key"], details.parent_uid, "asset[parent_uid]")
         version = previous["_version"] + 1
-        doc = {**previous, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
+        history = tx.assets.versions(stack["api_key"], uid)
+        current = history[0] if revert is None else _version_of(history, revert)
+        base = previous if revert is None else {**current.doc, "parent_uid": previous["parent_uid"]}
+        doc = {**base, "updated_at": ids.now(), "updated_by": actor.uid, "_version": version}
         doc.pop("publish_details", None)
+        doc.pop(VERSION_NAME, None)  # a name is the named version's own
+        if "permanent_url" in previous:  # it names the asset, whatever version is the latest
+            doc["permanent_url"] = previous["permanent_url"]
+        if details.permanent_url is not None:
+            doc["permanent_url"] = permanent_path(
+                stack["api_key"], uid, details.permanent_url, previous.get("permanent_url")
+            )
         for key in ("title", "description", "tags"):
             if getattr(details, key) is not None:
                 doc[key] = getattr(details, key)
         if details.parent_sent:
             doc["parent_uid"] = details.parent_uid
-        current = tx.assets.versions(stack["api_key"], uid)[0]
         blob, version_uid = current.blob, current.version_uid
         if stored is not None:
             blob, file = stored
@@ -244,6 +287,26 @@ def update_asset(
     if upload is not None:
         _keep(services, blob, upload)
     return doc
+
+
+def version_number(raw: Any, where: str) -> int | None:
+    """A version number sent as `where` (a number or its digits), or None when not sent."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not str(raw).isdecimal():
+        raise ValidationFailed(
+            f"The '{where}' parameter must be a version number.", {where: ["is not valid."]}
+        )
+    return int(raw)
+
+
+def _version_of(history: Sequence[FileVersion], version: int) -> FileVersion:
+    found = next((f for f in history if f.version == version), None)
+    if found is None:
+        raise NotFoundObject(
+            "The asset version was not found.", {"version": [f"{version} does not exist."]}
+        )
+    return found
 
 
 def _asset(tx: Transaction, stack: str, uid: str, *, folder: bool = False) -> dict[str, Any]:
@@ -263,15 +326,7 @@ def get_asset(
         stack = access.stack_row(tx, actor, api_key, MODULE)
         doc = _asset(tx, stack["api_key"], uid)
         if version is not None:
-            found = next(
-                (f for f in tx.assets.versions(stack["api_key"], uid) if f.version == version),
-                None,
-            )
-            if found is None:
-                raise NotFoundObject(
-                    "The asset version was not found.", {"version": [f"{version} does not exist."]}
-                )
-            doc = found.doc
+            doc = _version_of(tx.assets.versions(stack["api_key"], uid), version).doc
         return {**doc, "publish_details": tx.assets.details(stack["api_key"], uid)}
 
 
@@ -283,37 +338,120 @@ def list_assets(
     *,
     folder: str | None = None,
     include_folders: bool = False,
+    asset_type: str | None = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of the stack's assets (with folders when asked), in a folder when one is named;
-    `query` and the sort run in the database as entry lists do."""
+    """A page of the stack's assets (with folders when asked), in a folder when one is named
+    (ROOT_FOLDER: at the top),
+    only the images or videos with `asset_type` (a key of ASSET_TYPES); `query` and the sort
+    run in the database as entry lists do."""
     clauses: list[dict[str, Any]] = [lp.where] if lp.where else []
+    if asset_type is not None:
+        clauses.append({"content_type": {"$regex": "^" + ASSET_TYPES[asset_type]}})
     if folder is not None:
-        clauses.append({"parent_uid": folder})
+        clauses.append({"parent_uid": None if folder == ROOT_FOLDER else folder})
     if not include_folders:
         clauses.append({"is_dir": False})
     query = {"$and": clauses} if len(clauses) > 1 else clauses[0] if clauses else None
     listing = Listing(query, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        if folder is not None:
+        if folder not in (None, ROOT_FOLDER):
             _check_folder(tx, stack["api_key"], folder, "folder")
         return tx.assets.page(stack["api_key"], listing)
 
 
 def versions(
-    services: Services, actor: Actor, api_key: str | None, uid: str
+    services: Services, actor: Actor, api_key: str | None, uid: str, *, named: bool = False
 ) -> list[dict[str, Any]]:
+    """`{_version, updated_at, updated_by}` of each version, newest first, with `_version_name`
+    when the version has a name; only the named ones with `named`."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
         _asset(tx, stack["api_key"], uid)
-        return [
-            {
+        found = []
+        for f in tx.assets.versions(stack["api_key"], uid):
+            shown = {
                 "_version": f.version,
                 "updated_at": f.doc["updated_at"],
                 "updated_by": f.doc["updated_by"],
             }
-            for f in tx.assets.versions(stack["api_key"], uid)
-        ]
+            if VERSION_NAME in f.doc:
+                shown[VERSION_NAME] = f.doc[VERSION_NAME]
+            if VERSION_NAME in shown or not named:
+                found.append(shown)
+        return found
+
+
+def name_version(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    uid: str,
+    version: str,
+    body: dict[str, Any] | None,
+) -> None:
+    """Name a version (its number as the path gives it) of an asset (`{"upload":
+    {"_version_name": "..."}}`), or with no body take its name away. The name is `{title,
+    updated_by, updated_at}`, as Contentstack shows it."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        number = version_number(version, "version_number")
+        title = None if body is None else _version_title(body)
+        _asset(tx, stack["api_key"], uid)
+        found = _version_of(tx.assets.versions(stack["api_key"], uid), number or 0)
+        doc = {k: v for k, v in found.doc.items() if k != VERSION_NAME}
+        if title is not None:
+            doc[VERSION_NAME] = {"title": title, "updated_by": actor.uid, "updated_at": ids.now()}
+        tx.assets.rewrite_version(stack["api_key"], uid, found.version, doc)
+
+
+def _version_title(body: dict[str, Any]) -> str:
+    upload = body.get("upload")
+    title = upload.get(VERSION_NAME) if isinstance(upload, dict) else None
+    if not isinstance(title, str) or not title.strip() or len(title) > 100:
+        raise ValidationFailed(
+            "The version name is not valid.",
+            {f"upload.{VERSION_NAME}": ["is required: 1 to 100 characters."]},
+        )
+    return title.strip()
+
+
+def rte_assets(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
+    """The assets uploaded through a Rich Text Editor field: none, since Veneer's RTE fields take
+    assets of the library and nothing is uploaded through them (after the access check)."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, MODULE)
+    return []
+
+
+def references(
+    services: Services, actor: Actor, api_key: str | None, uid: str
+) -> list[dict[str, Any]]:
+    """The entries (latest versions, per locale) whose file fields or JSON RTE hold the asset,
+    in Contentstack's shape: `{entry_uid, content_type_uid, locale, _version, title,
+    content_type_title}`."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        key = stack["api_key"]
+        _asset(tx, key, uid)
+        found = []
+        for ct_uid, entry_uid, locale in tx.assets.holders(key, uid):
+            ct = tx.content_types.get(key, ct_uid)
+            entry = tx.entries.latest(key, ct_uid, entry_uid, locale)
+            if ct is None or entry is None:
+                continue
+            if uid in domain_assets.asset_uids(ct.get("schema") or [], entry):
+                found.append(
+                    {
+                        "entry_uid": entry_uid,
+                        "content_type_uid": ct_uid,
+                        "locale": locale,
+                        "_version": entry.get("_version"),
+                        "title": entry.get("title"),
+                        "content_type_title": ct.get("title"),
+                    }
+                )
+        return found
 
 
 def delete_asset(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
@@ -469,7 +607,7 @@ def parse_publish(body: dict[str, Any]) -> PublishAsset:
     ):
         problems["asset.locales"] = ["must be a list of locale codes."]
     version = body.get("version")
-    if version not in (None, "") and not str(version).isdigit():
+    if version not in (None, "") and not str(version).isdecimal():
         problems["version"] = ["must be a version number."]
     scheduled_at = moment(body.get("scheduled_at"), problems)
     if problems:
@@ -557,7 +695,7 @@ def apply(
                 f"Version {req.version} of the asset doesn't exist.",
                 {"version": [f"{req.version} does not exist."]},
             )
-        doc = found.doc
+        doc = {k: v for k, v in found.doc.items() if k != VERSION_NAME}
     now = ids.now()
     for target in targets:
         if unpublish:
@@ -612,6 +750,34 @@ def open_file(services: Services, api_key: str, uid: str, version_uid: str) -> F
         return None
     doc = found.doc
     return File(found.blob, doc["filename"], doc["content_type"], int(doc["file_size"]))
+
+
+def permanent_file(
+    services: Services, api_key: str, uid: str, slug: str, environment: str | None
+) -> File | None:
+    """The file at a permanent URL: the asset's latest version, or with `environment` (a name or
+    uid) the version published there in the stack's master locale; None for no such file."""
+    with services.store.read() as tx:
+        doc = tx.assets.get(api_key, uid)
+        path = doc.get("permanent_url") if doc is not None else None
+        if not isinstance(path, str) or unquote(path.rsplit("/", 1)[-1]) != slug:
+            return None
+        if environment is None:
+            found: FileVersion | None = tx.assets.versions(api_key, uid)[0]
+        else:
+            stack = tx.stacks.get(api_key)
+            env = tx.environments.find(api_key, environment)
+            if stack is None or env is None:
+                return None
+            code = stack["master_locale"].lower()
+            published = tx.assets.published(api_key, env["uid"], [code], [uid]).get(uid)
+            if published is None:
+                return None
+            found = tx.assets.file(api_key, uid, published["url"].split("/")[5])
+    if found is None:
+        return None
+    kept = found.doc
+    return File(found.blob, kept["filename"], kept["content_type"], int(kept["file_size"]))
 
 
 def check_entry_assets(

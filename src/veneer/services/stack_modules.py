@@ -1,14 +1,16 @@
 """What a stack answers that Veneer does not (yet) let anyone change: its built-in roles, its one
-branch (`main`), its settings, and the modules the Contentstack CLI exports (extensions, labels,
-workflows), empty until Veneer stores them (webhooks are `services/webhooks.py`'s). Each answer
-has Contentstack's shape."""
+branch (`main`), and the modules the Contentstack CLI exports (extensions, labels, workflows),
+empty until Veneer stores them (webhooks are `services/webhooks.py`'s); and its settings, which
+its managers may change (`update_settings`: Contentstack's own keys, and the delivery ones of
+`domain.delivery_settings`). Each answer has Contentstack's shape."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from veneer import ids
-from veneer.errors import NotFoundObject
+from veneer.domain import delivery_settings
+from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access
 from veneer.services.context import Actor, Services
 
@@ -105,6 +107,47 @@ def branch(services: Services, actor: Actor, api_key: str | None, uid: str) -> d
 def settings(services: Services, actor: Actor, api_key: str | None) -> dict[str, Any]:
     stack = _stack(services, actor, api_key)
     return {**DEFAULT_SETTINGS, **stack["settings"]}
+
+
+# What `update_settings` checks before storing: Contentstack's objects, and Veneer's delivery keys.
+_OBJECTS = ("stack_variables", "live_preview", "discrete_variables", "rte")
+_CHECKS: dict[str, Any] = {
+    delivery_settings.CACHE_CONTROL: delivery_settings.cache_control,
+    delivery_settings.CORS_ORIGINS: delivery_settings.origins,
+}
+
+
+def update_settings(
+    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
+) -> dict[str, Any]:
+    """`POST /v3/stacks/settings`: each key given replaces the stored one, `null` removes it (the
+    default applies again). Delivery answers follow at once (a change of the stack)."""
+    for key, value in body.items():
+        _check_setting(key, value)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
+        stored = {**stack["settings"], **body}
+        stored = {key: value for key, value in stored.items() if value is not None}
+        tx.stacks.update(stack["api_key"], settings=stored, updated_at=ids.now())
+        tx.changes.record(stack["api_key"])
+    return {**DEFAULT_SETTINGS, **stored}
+
+
+def _check_setting(key: str, value: Any) -> None:
+    if value is None:
+        return
+    if key in _CHECKS:
+        _CHECKS[key](value)
+    elif key in _OBJECTS and not isinstance(value, dict):
+        raise _bad_setting(key, "must be an object.")
+    elif key == "language_fallback" and not isinstance(value, bool):
+        raise _bad_setting(key, "must be true or false.")
+    elif key not in _OBJECTS and key != "language_fallback":
+        raise _bad_setting(key, "is not a stack setting Veneer stores.")
+
+
+def _bad_setting(key: str, why: str) -> ValidationFailed:
+    return ValidationFailed("Stack settings update failed. Please enter valid data.", {key: [why]})
 
 
 def not_stored(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:

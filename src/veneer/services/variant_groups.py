@@ -75,7 +75,7 @@ def _link_requests(tx: Transaction, stack: str, raw: Any) -> list[dict[str, str]
                 else (None, None)
             )
         )
-        if not isinstance(uid, str) or status not in {"linked", "unlinked"}:
+        if not isinstance(uid, str) or status not in ("linked", "unlinked"):  # status: any JSON
             raise _fail(
                 "Please enter valid data.",
                 f"content_types.{position}",

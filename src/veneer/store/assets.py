@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain.assets import ASSET_CONTENT_TYPE
+from veneer.domain.fieldindex import KIND_STRING, split_text
 from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, loads
@@ -99,6 +100,27 @@ class Assets(Rows):
         docs = self.get_many(stack, [uid for uid, _ in found.entries])
         return [docs[uid] for uid, _ in found.entries if uid in docs], found.count
 
+    def holders(self, stack: str, uid: str) -> list[tuple[str, str, str]]:
+        """(content type, entry, locale) of every latest entry with the string `uid` as a value
+        anywhere (the field-value index's string rows); the caller keeps those whose file fields
+        or JSON RTE really hold the asset."""
+        v = t.entry_values
+        text, tail = split_text(uid)
+        rows = self._conn.execute(
+            select(v.c.content_type, v.c.entry, v.c.locale)
+            .where(
+                v.c.stack == stack,
+                v.c.scope == LATEST,
+                v.c.kind == KIND_STRING,
+                v.c.text == text,
+                v.c.tail == tail,
+                v.c.content_type != ASSET_CONTENT_TYPE,
+            )
+            .distinct()
+            .order_by(v.c.content_type, v.c.entry, v.c.locale)
+        )
+        return [(ct, entry, locale) for ct, entry, locale in rows]
+
     def children(self, stack: str, parent: str) -> list[dict[str, Any]]:
         """The assets and folders directly inside a folder."""
         a = t.assets
@@ -116,6 +138,11 @@ class Assets(Rows):
             .order_by(v.c.version.desc())
         )
         return [FileVersion(n, vuid, blob, loads(doc)) for n, vuid, blob, doc in rows]
+
+    def rewrite_version(self, stack: str, uid: str, version: int, doc: dict[str, Any]) -> None:
+        """Replace the document a version of an asset keeps (its name changed)."""
+        keys = {"stack": stack, "uid": uid, "version": version}
+        self._update(t.asset_versions, keys, doc=dumps(doc))
 
     def file(self, stack: str, uid: str, version_uid: str) -> FileVersion | None:
         """The version of an asset's file whose URL carries `version_uid`."""
@@ -159,7 +186,9 @@ class Assets(Rows):
         published_by: str,
     ) -> None:
         """Publish an asset's ready-to-serve document to an environment in a locale, replacing
-        what was published there; index it and record the change."""
+        what was published there; index it and record the change (its number orders the Sync
+        API's pages)."""
+        seq = self._changes.record(stack, environment, locale, doc["uid"], "", ASSET_CONTENT_TYPE)
         values = {
             "stack": stack,
             "environment": environment,
@@ -169,11 +198,11 @@ class Assets(Rows):
             "doc": dumps(doc),
             "published_at": published_at,
             "published_by": published_by,
+            "seq": seq,
         }
         self._conn.execute(self._sql.upsert(t.asset_publications, values))
         index = Document(stack, environment, locale, ASSET_CONTENT_TYPE, doc["uid"], doc)
         replace_documents(self._conn, [index])
-        self._changes.record(stack, environment, locale, doc["uid"], "", ASSET_CONTENT_TYPE)
         self._events.record(
             stack,
             NewEvent(
@@ -289,4 +318,13 @@ class Assets(Rows):
         delete_documents(
             self._conn,
             [Document(stack, env, locale, ASSET_CONTENT_TYPE, uid, {}) for env, uid in places],
+        )
+        for env, uid in places:
+            self._changes.record(stack, env, locale, uid, "", ASSET_CONTENT_TYPE)
+        self._events.record_many(
+            stack,
+            [
+                NewEvent("asset_unpublished", env, locale, uid=uid, data={"uid": uid})
+                for env, uid in places
+            ],
         )

@@ -183,6 +183,10 @@ publications = Table(
         "environment",
         unique=True,
     ),
+    # The Sync API's initial sync: an environment's publications in change order, of every
+    # content type or of one (keyset pages, docs/sync.md).
+    Index("ix_publications_sync", "stack", "environment", "variant", "seq"),
+    Index("ix_publications_sync_ct", "stack", "environment", "content_type", "variant", "seq"),
     # Every publication made from one variant: deleting the variant drops them all.
     Index(
         "ix_publications_variant",
@@ -419,7 +423,9 @@ asset_publications = Table(
     Column("doc", Text, nullable=False),
     Column("published_at", TIME, nullable=False),
     Column("published_by", UID, nullable=False),
+    Column("seq", BigInteger, nullable=False, server_default=text("0")),  # its change's
     Index("ix_asset_publications_asset", "stack", "uid", "locale", "environment", unique=True),
+    Index("ix_asset_publications_sync", "stack", "environment", "seq"),  # the Sync API's
 )
 
 # The database blob store: content-addressed bytes (`key` is their SHA-256, hex), so that several
@@ -456,6 +462,24 @@ events = Table(
     # A stack's events in order (webhooks), and an environment's (the Sync API's deltas).
     Index("ix_events_stack", "stack", "seq"),
     Index("ix_events_environment", "stack", "environment", "seq"),
+    # Content type deletions (environment ''), which every environment's sync reports.
+    Index(
+        "ix_events_content_type_deleted",
+        "stack",
+        "seq",
+        sqlite_where=text("type = 'content_type_deleted'"),
+        postgresql_where=text("type = 'content_type_deleted'"),
+    ),
+)
+
+# -- server keys (issue 15; docs/sync.md) ----------------------------------------------------------
+# Secrets of this server's database, made on first use: `sync` signs Sync API tokens, so that
+# every process on one database accepts the tokens any of them issued.
+server_keys = Table(
+    "server_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
 )
 
 # -- webhooks (issue 15; store/webhooks.py, docs/webhooks.md) -------------------------------------

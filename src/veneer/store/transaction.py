@@ -21,6 +21,7 @@ from veneer.store.jobs import Jobs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
+from veneer.store.sync import SyncReads
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 from veneer.store.webhooks import Deliveries, Webhooks
@@ -51,6 +52,7 @@ class Transaction:
         self.rate_counters = RateCounters(conn, sql)
         self.webhooks = Webhooks(conn, sql)
         self.webhook_deliveries = Deliveries(conn, sql)
+        self.sync = SyncReads(conn, sql)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -7,7 +7,7 @@ environment (first locale of its fallback chain) in their place, in the entry, i
 deleted) becomes null in a single file field and is left out of a multiple one, as Contentstack
 answers (the Gatsby source's issue #60 is sites meeting exactly that null). JSON RTE asset nodes
 get `asset-link` set to the published asset's URL. Every answer that shows an asset depends on
-it in the cache (`entry_dep` of its uid), so publishing the asset purges it.
+it in the cache (`asset_dep` of its uid), so publishing the asset purges it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
-from veneer.api.delivery.cache import entry_dep, list_dep
+from veneer.api.delivery.cache import asset_dep, list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.reader import NOT_FOUND, Scope
 from veneer.api.files import base_url
@@ -96,7 +96,7 @@ def embed_assets(
     uids = sorted({uid for schema, doc in found for uid in domain_assets.asset_uids(schema, doc)})
     if not uids:
         return
-    scope.deps.extend(entry_dep(scope.stack, scope.environment, uid) for uid in uids)
+    scope.deps.extend(asset_dep(scope.stack, scope.environment, uid) for uid in uids)
     with _read(delivery, scope) as tx:
         published = tx.assets.published(scope.stack, scope.environment, scope.locales, uids)
     shown = {uid: _show(request, delivery, doc) for uid, doc in published.items()}
@@ -141,7 +141,7 @@ def list_assets(request: Request, delivery: DeliveryContext, scope: Scope) -> by
 
 def get_asset(request: Request, delivery: DeliveryContext, scope: Scope) -> bytes:
     uid = request.path_params["uid"]
-    scope.deps.append(entry_dep(scope.stack, scope.environment, uid))
+    scope.deps.append(asset_dep(scope.stack, scope.environment, uid))
     with _read(delivery, scope) as tx:
         found = tx.assets.published(scope.stack, scope.environment, scope.locales, [uid])
     if uid not in found:

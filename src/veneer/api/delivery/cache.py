@@ -5,10 +5,11 @@ chains, variant limits).
 `ChangeFollower` (`follower.py`) keeps it exact across processes: it hands `purge()` the change-log
 rows written since the last request, and `purge()` drops exactly the cached answers that depend on
 what they name: for a base entry, that entry (in that environment: a response that expanded it as
-a reference depends on it too) and lists of its content type; for an entry variant, what was
-merged with that variant, the variant reads of that entry and the variant lists of its content
-type (base reads stay); for a row with no entry (tokens, environments, locales, content types
-changed), everything it cached for that stack. So once a publish has been acknowledged, no
+a reference depends on it too) and lists of its content type; for an asset, the same and the
+answers that read or embed it (`asset_dep`); for an entry variant, what was merged with that
+variant, the variant reads of that entry and the variant lists of its content type (base reads
+stay); for a row with no entry (tokens, environments, locales, content types, the stack's
+settings changed), everything it cached for that stack. So once a publish has been acknowledged, no
 process serves what it replaced.
 """
 
@@ -21,40 +22,48 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-Dep = tuple[str, ...]
+from veneer.api.delivery import tags
+from veneer.domain.assets import ASSET_CONTENT_TYPE
+from veneer.domain.delivery_settings import DEFAULT_POLICY, Policy
+
+Dep = tags.Dep
 T = TypeVar("T")
 MEMO_LIMIT = 10_000
 MEMO_KEY_BYTES = 512  # memo keys hold names from requests: a longer one is computed, not kept
 ITEM_OVERHEAD = 256  # what an entry costs besides its bytes: objects, index and LRU links
-# Every delivery response: the variant header changes what an entry read serves.
-VARY = (b"vary", b"x-cs-variant-uid")
+Header = tuple[bytes, bytes]
 
 
 @dataclass(frozen=True)
 class Cached:
-    """One response, ready to send: the bytes, their strong ETag and the ASGI headers."""
+    """One response, ready to send: the bytes, their strong ETag and the ASGI headers, those of a
+    200 (`headers`) and those of a 304 (`validators`: everything but the body's type and length,
+    so a CDN revalidating with a 304 keeps the tags and the lifetime)."""
 
     body: bytes
     etag: str
     deps: tuple[Dep, ...]
-    headers: tuple[tuple[bytes, bytes], ...]
+    headers: tuple[Header, ...]
+    validators: tuple[Header, ...] = ()
 
     @classmethod
-    def of(cls, body: bytes, deps: tuple[Dep, ...]) -> Cached:
+    def of(cls, body: bytes, deps: tuple[Dep, ...], policy: Policy = DEFAULT_POLICY) -> Cached:
+        """The response of `body`, built from `deps`, served by the stack's `policy`."""
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        surrogate_key, cache_tag = tags.header_values(deps)
+        validators = (
+            (b"etag", etag.encode()),
+            (b"cache-control", policy.cache_control),
+            (b"vary", policy.vary),
+            (b"surrogate-key", surrogate_key),
+            (b"cache-tag", cache_tag),
+        )
         headers = (
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            (b"etag", etag.encode()),
-            (b"cache-control", b"no-cache"),
-            VARY,
+            *validators,
         )
-        return cls(body, etag, deps, headers)
-
-    @property
-    def validators(self) -> list[tuple[bytes, bytes]]:
-        """The headers of a 304 answer."""
-        return [(b"etag", self.etag.encode()), (b"cache-control", b"no-cache"), VARY]
+        return cls(body, etag, deps, headers, validators)
 
 
 @dataclass
@@ -92,6 +101,11 @@ def entry_variants_dep(stack: str, environment: str, entry: str) -> Dep:
 
 def variant_list_dep(stack: str, environment: str, content_type: str) -> Dep:
     return ("variant-list", stack, environment, content_type)
+
+
+def asset_dep(stack: str, environment: str, asset: str) -> Dep:
+    """One published asset: read, or embedded in an entry."""
+    return ("asset", stack, environment, asset)
 
 
 def size_of(key: Hashable) -> int:
@@ -141,6 +155,8 @@ class DeliveryCache:
                     self._drop(variant_list_dep(stack, environment, content_type))
                 else:
                     self._drop(entry_dep(stack, environment, entry))
+                    if content_type == ASSET_CONTENT_TYPE:
+                        self._drop(asset_dep(stack, environment, entry))
                     self._drop(list_dep(stack, environment, content_type))
 
     def _drop(self, dep: Dep) -> None:

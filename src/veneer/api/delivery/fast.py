@@ -4,8 +4,9 @@ Entry reads are most of what a website sends, so they skip Starlette's routing a
 `DeliveryFront` recognises `GET /v3/content_types/{ct}/entries[/{uid}]` with a delivery token and
 answers it itself. A repeated request (the same path, query string, credential and variant
 headers) is served from the process cache after one change-log check, without parsing its query
-string; anything else goes through `handlers.answer()`, the same code the routes use. Every other
-request passes through to the application untouched.
+string; anything else goes through `handlers.answer()`, the same code the routes use. It also
+answers delivery preflights and puts CORS headers on delivery answers (`cors.py`), the router's
+included. Every other request passes through to the application untouched.
 """
 
 from __future__ import annotations
@@ -16,22 +17,31 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veneer.api.delivery import handlers, reader, variants
+from veneer.api.delivery import cors, handlers, reader, variants
 from veneer.api.delivery.cache import Cached
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
 VARIANTS = b"x-cs-variant-uid"
-WANTED = {b"api_key", b"access_token", b"environment", b"if-none-match", b"host", VARIANTS}
+WANTED = {
+    b"api_key",
+    b"access_token",
+    b"environment",
+    b"if-none-match",
+    b"host",
+    b"origin",
+    VARIANTS,
+}
+PREFLIGHT = {b"origin", b"access-control-request-method", b"access-control-request-headers"}
 
 
-def _headers(scope: Scope) -> dict[bytes, bytes]:
+def _headers(scope: Scope, wanted: set[bytes] = WANTED) -> dict[bytes, bytes]:
     """The few request headers the hot path reads: the first of each, as `Headers.get` (which
     builds the answer) reads it; repeated variant headers are one list, as `variants.refs_of` reads them."""
     found: dict[bytes, bytes] = {}
     for name, value in scope["headers"]:
-        if name in WANTED:
+        if name in wanted:
             if name not in found:
                 found[name] = value
             elif name == VARIANTS:
@@ -59,14 +69,33 @@ class DeliveryFront:
         self.delivery = delivery
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            match = ENTRIES.fullmatch(scope["path"])
-            if match is not None:
+        if scope["type"] == "http":
+            method = scope["method"]
+            if method == "GET":
+                match = ENTRIES.fullmatch(scope["path"])
+                if match is not None:
+                    headers = _headers(scope)
+                    if b"access_token" in headers or _token_in_query(scope["query_string"]):
+                        send = self._cors(scope, headers, send)
+                        await self._deliver(scope, receive, send, match, headers)
+                        return
+            if method in ("GET", "HEAD") and cors.PATHS.fullmatch(scope["path"]):
                 headers = _headers(scope)
                 if b"access_token" in headers or _token_in_query(scope["query_string"]):
-                    await self._deliver(scope, receive, send, match, headers)
+                    send = self._cors(scope, headers, send)
+            elif method == "OPTIONS":
+                headers = _headers(scope, PREFLIGHT)
+                if cors.is_preflight(scope, headers):
+                    await cors.answer_preflight(send, headers[b"origin"])
                     return
         await self.app(scope, receive, send)
+
+    def _cors(self, scope: Scope, headers: dict[bytes, bytes], send: Send) -> Send:
+        """`send`, with CORS headers when a browser asks (the request names its origin)."""
+        origin = headers.get(b"origin")
+        if origin is None:
+            return send
+        return cors.with_cors(send, self.delivery, cors.api_key_of(scope, headers), origin)
 
     async def _deliver(
         self,

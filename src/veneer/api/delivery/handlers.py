@@ -16,7 +16,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from veneer.api.delivery import assets, reader, variants
+from veneer.api.delivery import assets, policy, reader, variants
 from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
@@ -106,14 +106,19 @@ def answer(
             raise ResponseTooLarge(
                 errors={"response": [f"would be {size} bytes; the limit is {limit}."]}
             )
-        cached = Cached.of(built, tuple(scope.deps)) if isinstance(built, bytes) else built
+        cached = _cached(delivery, scope, built) if isinstance(built, bytes) else built
         if key is not None:
             cache.put(key, cached)
     return cached
 
 
+def _cached(delivery: DeliveryContext, scope: reader.Scope, body: bytes) -> Cached:
+    """The response of `body`, with the headers the stack's policy and the answer's deps give."""
+    return Cached.of(body, tuple(scope.deps), policy.stack_policy(delivery, scope.stack))
+
+
 def _headers(cached: Cached) -> dict[str, str]:
-    """ETag, Cache-Control and Vary, as the fast path sends them."""
+    """ETag, Cache-Control, Vary and the cache tags, as the fast path sends them."""
     return {name.decode(): value.decode() for name, value in cached.validators}
 
 
@@ -189,7 +194,7 @@ def get_entry(request: Request, delivery: DeliveryContext, scope: reader.Scope) 
         if plain and not errors:
             if merged.response is None:  # made once, shared by every request landing on this merge
                 # (their deps are the same: the stack, the base entry and its variants)
-                merged.response = Cached.of(b'{"entry":' + merged.body + b"}", tuple(scope.deps))
+                merged.response = _cached(delivery, scope, b'{"entry":' + merged.body + b"}")
             return merged.response
         raw = merged.body
     if plain:
@@ -215,9 +220,8 @@ def _merged_entry(
         entry_variants_dep(scope.stack, scope.environment, request.path_params["uid"])
     )
     item = variants.Item(request.path_params["uid"], locale, raw)
-    return variants.overlay(
-        delivery, scope, ask, [item], flag(request.query_params, "include_applied_variants")
-    )[0]
+    applied = flag(request.query_params, "include_applied_variants")
+    return variants.overlay(delivery, scope, ask, [item], applied)[0]
 
 
 def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:

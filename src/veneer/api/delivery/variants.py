@@ -138,7 +138,11 @@ def overlay(
     for item in items:
         scope.check_time()
         effective = _effective(ask.refs, published.get((item.uid, item.locale), []))
-        out.append(_merged(delivery, scope, item, effective, applied))
+        merged = _merged(delivery, scope, item, effective, applied)
+        # The answer names the variants it applied (CDN tags); purging them never drops more than
+        # the entry-variant or variant-list dependency the answer already has.
+        scope.deps.extend(dep for dep in merged.deps if dep[0] == "variant")
+        out.append(merged)
     return out
 
 

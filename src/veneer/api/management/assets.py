@@ -4,15 +4,18 @@ folders and publishing, in Contentstack's shapes. The files themselves are serve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.files import base_url
 from veneer.domain.listing import flag, list_params
-from veneer.errors import ValidationFailed
 from veneer.services import assets
 
-FORM_FIELDS = ("title", "description", "parent_uid", "tags")
+FORM_FIELDS = ("title", "description", "parent_uid", "tags", "permanent_url")
+# The file's form field: Contentstack's `asset[upload]`; `upload`; and `asset`, the field the
+# Python management SDK's `replace()` sends (contentstack-management 1.11).
+FILE_FIELDS = ("asset[upload]", "upload", "asset")
 
 
 def _show(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
@@ -36,9 +39,7 @@ def _upload(call: Call) -> tuple[assets.Upload | None, dict[str, Any]]:
                 break
     file = call.form.file
     upload = (
-        assets.Upload(file[1], file[2])
-        if file is not None and file[0] in ("asset[upload]", "upload")
-        else None
+        assets.Upload(file[1], file[2]) if file is not None and file[0] in FILE_FIELDS else None
     )
     return upload, raw
 
@@ -51,8 +52,11 @@ def _create_asset(call: Call) -> Any:
 
 def _update_asset(call: Call) -> dict[str, Any]:
     upload, details = _upload(call)
+    # Contentstack's "update asset revision": `{"asset": {...}, "version": n}` makes version n the
+    # latest again (a new version with its file), with the details sent.
+    revert_to = call.body.get("version") if call.form is None else None
     doc = assets.update_asset(
-        call.services, call.actor(), call.api_key, call.path("uid"), upload, details
+        call.services, call.actor(), call.api_key, call.path("uid"), upload, details, revert_to
     )
     return {"notice": "Asset updated successfully.", "asset": _show(call, doc)}
 
@@ -63,33 +67,68 @@ update_asset = endpoint(_update_asset, uploads=True)
 
 @endpoint
 def list_assets(call: Call) -> dict[str, Any]:
+    """`count=true` answers only the number of matching assets, `{"assets": N}`, as the JS
+    management SDK's `asset().query().count()` expects (the entries list does the same)."""
     folder = call.params.get("folder") or None
+    lp = list_params(call.params)
+    counting = flag(call.params, "count")
+    if counting:
+        lp = replace(lp, skip=0, limit=1, include_count=True)
     page, count = assets.list_assets(
         call.services,
         call.actor(),
         call.api_key,
-        list_params(call.params),
+        lp,
         folder=folder,
         include_folders=flag(call.params, "include_folders"),
     )
+    if counting:
+        return {"assets": count}
     return collection("assets", [_show(call, doc) for doc in page], count)
 
 
 @endpoint
-def get_asset(call: Call) -> dict[str, Any]:
-    raw = call.params.get("version")
-    if raw not in (None, "") and not str(raw).isdigit():
-        raise ValidationFailed(
-            "The 'version' parameter must be a version number.", {"version": ["is not valid."]}
+def list_rte_assets(call: Call) -> list[dict[str, Any]]:
+    """`GET /v3/assets/rt`: the assets uploaded through a Rich Text Editor field, as
+    `[{image, thumb, title}]`. Veneer has no upload path inside an RTE (RTE fields use assets of
+    the library), so there are none."""
+    return assets.rte_assets(call.services, call.actor(), call.api_key)
+
+
+def _list_of_type(asset_type: str) -> Any:
+    """`GET /v3/assets/images` or `/v3/assets/videos`: the assets of that kind."""
+
+    def list_of_type(call: Call) -> dict[str, Any]:
+        page, count = assets.list_assets(
+            call.services,
+            call.actor(),
+            call.api_key,
+            list_params(call.params),
+            asset_type=asset_type,
         )
-    doc = assets.get_asset(
-        call.services,
-        call.actor(),
-        call.api_key,
-        call.path("uid"),
-        int(raw) if raw not in (None, "") else None,
-    )
+        return collection("assets", [_show(call, doc) for doc in page], count)
+
+    list_of_type.__name__ = f"list_{asset_type}"
+    return endpoint(list_of_type)
+
+
+list_images = _list_of_type("images")
+list_videos = _list_of_type("videos")
+
+
+@endpoint
+def get_asset(call: Call) -> dict[str, Any]:
+    version = assets.version_number(call.params.get("version"), "version")
+    doc = assets.get_asset(call.services, call.actor(), call.api_key, call.path("uid"), version)
     return {"asset": _show(call, doc)}
+
+
+@endpoint
+def list_references(call: Call) -> dict[str, Any]:
+    found = assets.references(call.services, call.actor(), call.api_key, call.path("uid"))
+    return collection(
+        "references", found, len(found) if flag(call.params, "include_count") else None
+    )
 
 
 @endpoint
@@ -100,8 +139,28 @@ def delete_asset(call: Call) -> dict[str, Any]:
 
 @endpoint
 def list_versions(call: Call) -> dict[str, Any]:
-    found = assets.versions(call.services, call.actor(), call.api_key, call.path("uid"))
-    return {"versions": found}
+    found = assets.versions(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("uid"),
+        named=flag(call.params, "named"),
+    )
+    return collection("versions", found, len(found) if flag(call.params, "include_count") else None)
+
+
+@endpoint
+def name_version(call: Call) -> dict[str, Any]:
+    uid, version = call.path("uid"), call.path("version")
+    assets.name_version(call.services, call.actor(), call.api_key, uid, version, call.body)
+    return {"notice": "Version name assigned successfully."}
+
+
+@endpoint
+def unname_version(call: Call) -> dict[str, Any]:
+    uid, version = call.path("uid"), call.path("version")
+    assets.name_version(call.services, call.actor(), call.api_key, uid, version, None)
+    return {"notice": "Version name deleted successfully"}  # sic: Contentstack's, no period
 
 
 @endpoint

@@ -1,5 +1,5 @@
-"""`/v3/roles`, `/v3/stacks/branches`, `/v3/stacks/settings`, and the lists of the modules Veneer
-does not store yet (`/v3/extensions`, `/v3/labels`, `/v3/workflows`)."""
+"""`/v3/roles`, `/v3/stacks/branches`, `/v3/stacks/settings` (read and change), and the lists of
+the modules Veneer does not store yet (`/v3/extensions`, `/v3/labels`, `/v3/workflows`)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ def get_branch(call: Call) -> dict[str, Any]:
 @endpoint
 def get_settings(call: Call) -> dict[str, Any]:
     return {"stack_settings": stack_modules.settings(call.services, call.actor(), call.api_key)}
+
+
+@endpoint
+def update_settings(call: Call) -> dict[str, Any]:
+    found = stack_modules.update_settings(
+        call.services, call.actor(), call.api_key, call.section("stack_settings")
+    )
+    return {"notice": "Stack settings updated successfully.", "stack_settings": found}
 
 
 def not_stored(key: str) -> Callable[[Request], Awaitable[Response]]:
