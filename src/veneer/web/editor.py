@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from veneer.domain import variant_diff
@@ -137,6 +138,17 @@ class VariantMarks:
         return self.marks.revertable(vpath, SHAPES.get(kind, ATOMIC))
 
 
+def _is_date(text: str) -> bool:
+    """A value a date input keeps (it empties any other): an ISO date of the calendar."""
+    if not ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _join(base: str, key: str) -> str:
     return f"{base}.{key}" if base else key
 
@@ -226,10 +238,12 @@ class Builder:
 
     def scalar(self, node: Node, f: F.Field, value: Any) -> None:
         node.value = F.encode(node.kind, value)
+        if node.kind == "text" and ("\n" in node.value or "\r" in node.value):
+            node.kind = "textarea"  # a one-line input would drop the line breaks it has
         if node.kind in ("select", "radio", "checkboxes"):
             node.choices = F.choices(f)
         elif node.kind == "date":
-            node.input_type = "date" if not node.value or ISO_DATE.match(node.value) else "text"
+            node.input_type = "date" if not node.value or _is_date(node.value) else "text"
         elif node.kind == "reference":
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
@@ -414,7 +428,7 @@ def build_form(
         id="f-tags",
         path="tags",
         vpath="tags",
-        value=", ".join(t for t in values.get("tags") or [] if isinstance(t, str)),
+        value=F.tags_text(values.get("tags")),
         help="Separate tags with commas.",
     )
     tags.errors = builder.take("tags", "Tags", tags.id, nested=True)

@@ -18,8 +18,13 @@ from "field not in the form".
 
 An unedited field comes back as exactly the value it had (the posted text equals what was shown),
 so saving never rewrites a value the form cannot represent exactly (a JSON RTE document with
-formatting, a float, a missing field). Values that do not parse are passed on as typed, so the
-service reports them next to their field like any other validation error.
+formatting, a float, a missing field). "Equals" allows for what a browser does to a form that
+nobody touched: it posts line ends as CRLF, and it posts the chosen options of a multiple select
+(and ticked checkboxes) in the page's order, not the order stored, so references and multiple
+choices keep their stored order unless the selection itself changed. A field the entry did not
+have (a group, a list, a boolean) stays absent rather than coming back empty. Values that do not
+parse are passed on as typed, so the service reports them next to their field like any other
+validation error.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ Errors = dict[str, list[str]]
 PREFIX = "f"
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
-SCALAR_KINDS = {"text", "textarea", "number", "boolean", "date", "file", "select", "radio"}
+SCALAR_KINDS = {"text", "textarea", "html", "number", "boolean", "date", "file", "select", "radio"}
 LIST_KINDS = {"groups", "blocks"}
 
 
@@ -65,6 +70,8 @@ def kind_of(field: Field) -> str:
     if multiple:
         return "lines" if data_type in ("text", "number", "isodate", "file") else "json"
     if data_type == "text":
+        if meta.get("allow_rich_text"):
+            return "html"  # HTML rich text: its markup is edited as text, newlines and all
         return "textarea" if meta.get("multiline") or meta.get("markdown") else "text"
     return {
         "number": "number",
@@ -157,6 +164,8 @@ def reference_value(item: Any) -> str:
 
 def encode(kind: str, value: Any) -> Any:
     """What the form shows for `value`: a string, a list of strings, or {title, href} for links."""
+    if kind == "boolean" and value is None:
+        return "false"  # an unticked box: a field the entry never had stays absent
     if kind in SCALAR_KINDS:
         return _text(value)
     if kind == "rte":
@@ -224,7 +233,10 @@ class Decoder:
         if kind == "blocks":
             return self.blocks(field, name, original, path)
         posted = self.posted(kind, name)
-        if posted == encode(kind, original):
+        shown = encode(kind, original)
+        if kind in ("checkboxes", "reference"):
+            posted = keep_order(posted, shown)
+        if same(posted, shown):
             return original  # untouched: exactly the stored value
         return self.parse(kind, field, posted, original, path)
 
@@ -238,9 +250,8 @@ class Decoder:
                 "title": self._str(child(name, "title")),
                 "href": self._str(child(name, "href")),
             }
-        text = self._str(name)
         # Browsers post CRLF line ends; the stored text uses LF.
-        return text.replace("\r\n", "\n") if kind in ("textarea", "rte", "lines", "json") else text
+        return lf(self._str(name))
 
     def _str(self, name: str) -> str:
         value = self.form.get(name)
@@ -288,36 +299,44 @@ class Decoder:
             self.errors.setdefault(path, []).append(f"is not valid JSON: {exc}")
             return posted
 
-    def group(self, field: Field, name: str, original: Any, path: str) -> dict[str, Any]:
+    def group(self, field: Field, name: str, original: Any, path: str) -> dict[str, Any] | None:
+        had = isinstance(original, dict)
         original = original if isinstance(original, dict) else {}
         out = self.fields(field["schema"], name, original, path)
         uid = self.form.get(child(name, "_uid")) or instance_uid(original)
         if uid:
             out["_metadata"] = {**(original.get("_metadata") or {}), "uid": uid}
-        return out
+        return out if out or had else None  # a group left empty that the entry never had
 
     def instance_keys(self, name: str) -> list[str]:
         keys = [k for k in self.form.getlist(keys_name(name)) if isinstance(k, str) and k]
         return list(dict.fromkeys(keys))  # a key posted twice counts once
 
-    def groups(self, field: Field, name: str, original: Any, path: str) -> list[dict[str, Any]]:
-        by_uid = {instance_uid(i): i for i in original or [] if isinstance(i, dict)}
+    def groups(
+        self, field: Field, name: str, original: Any, path: str
+    ) -> list[dict[str, Any]] | None:
+        items = [i for i in original if isinstance(i, dict)] if isinstance(original, list) else []
+        by_uid = {instance_uid(i): i for i in items}
         out = []
         for index, key in enumerate(self.instance_keys(name)):
             prefix = child(name, key)
             uid = self._str(child(prefix, "_uid"))
-            before = by_uid.get(uid, {}) if uid else {}
+            before = by_uid.get(uid, {}) if uid else _unnamed(items, key)
             item = self.fields(field["schema"], prefix, before, f"{path}.{index}")
             if uid:
                 item["_metadata"] = {**(before.get("_metadata") or {}), "uid": uid}
             out.append(item)
-        return out
+        return out if out or isinstance(original, list) else None
 
-    def blocks(self, field: Field, name: str, original: Any, path: str) -> list[dict[str, Any]]:
+    def blocks(
+        self, field: Field, name: str, original: Any, path: str
+    ) -> list[dict[str, Any]] | None:
         definitions = {b.get("uid"): b for b in field.get("blocks") or [] if isinstance(b, dict)}
+        bodies = []
         by_uid = {}
-        for item in original or []:
+        for item in original if isinstance(original, list) else []:
             found = block_of(item)
+            bodies.append(found[1] if found else {})
             if found and instance_uid(found[1]):
                 by_uid[instance_uid(found[1])] = found[1]
         out = []
@@ -331,12 +350,12 @@ class Decoder:
                 )
                 continue
             uid = self._str(child(prefix, "_uid"))
-            before = by_uid.get(uid, {}) if uid else {}
+            before = by_uid.get(uid, {}) if uid else _unnamed(bodies, key)
             body = self.block_body(block, prefix, before, f"{path}.{index}.{block_uid}")
             if uid:
                 body["_metadata"] = {**(before.get("_metadata") or {}), "uid": uid}
             out.append({block_uid: body})
-        return out
+        return out if out or isinstance(original, list) else None
 
     def block_body(
         self, block: Field, prefix: str, before: dict[str, Any], path: str
@@ -345,11 +364,42 @@ class Decoder:
             return self.fields(block["schema"], prefix, before, path)
         # A block that embeds a global field by reference: its body is edited as JSON.
         body = {k: v for k, v in before.items() if k != "_metadata"}
-        posted = self._str(child(prefix, "_json")).replace("\r\n", "\n")
-        if posted == encode("json", body):
+        posted = lf(self._str(child(prefix, "_json")))
+        if same(posted, encode("json", body)):
             return body
         parsed = self.json(posted, path)
         return parsed if isinstance(parsed, dict) else {}
+
+
+def lf(text: str) -> str:
+    """Line ends as the stored text has them: a browser posts CRLF, and reads a lone CR as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def same(posted: Any, shown: Any) -> bool:
+    """True when the posted control says what the form showed, line ends aside."""
+    if isinstance(posted, str) and isinstance(shown, str):
+        return lf(posted) == lf(shown)
+    if isinstance(posted, dict) and isinstance(shown, dict):
+        return posted.keys() == shown.keys() and all(same(posted[k], shown[k]) for k in posted)
+    return bool(posted == shown)
+
+
+def keep_order(posted: list[str], shown: list[str]) -> list[str]:
+    """The chosen values in the order stored: a select posts them in the page's order. The
+    same selection is the stored list itself (duplicates included); new choices go last."""
+    chosen = list(dict.fromkeys(posted))
+    if set(chosen) == set(shown):
+        return shown
+    kept = [v for v in dict.fromkeys(shown) if v in chosen]
+    return kept + [v for v in chosen if v not in kept]
+
+
+def _unnamed(items: list[Any], key: str) -> Any:
+    """An instance stored without a _metadata.uid, found by the position its form key names."""
+    index = int(key[1:]) if key[:1] == "k" and key[1:].isdigit() else -1
+    item = items[index] if 0 <= index < len(items) else None
+    return item if isinstance(item, dict) and instance_uid(item) is None else {}
 
 
 def parse_number(text: str) -> Any:
@@ -402,9 +452,19 @@ def decode_entry(
     decoder = Decoder(form, new_uid)
     entry = decoder.fields(schema, PREFIX, original or {})
     tags = form.get("tags")
+    before = (original or {}).get("tags")
     if isinstance(tags, str):
-        entry["tags"] = split_tags(tags)
+        if same(tags, tags_text(before)):
+            if before is not None:
+                entry["tags"] = before  # untouched: exactly the stored tags
+        else:
+            entry["tags"] = split_tags(tags)
     return entry, decoder.errors
+
+
+def tags_text(tags: Any) -> str:
+    """The tags field as shown: the tags separated by commas."""
+    return ", ".join(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else ""
 
 
 def split_tags(text: str) -> list[str]:
