@@ -362,6 +362,41 @@ def test_unknown_things_are_html_404s(ui: UI) -> None:
     )
 
 
+def test_unknown_editor_urls_and_get_of_a_form_target_are_html_pages(ui: UI) -> None:
+    api = ui.api
+    entry = make_variant_site(api)
+    nowhere = ui.http.get("/app/no/such/page")
+    assert nowhere.status_code == 404 and "There is no page at this address." in nowhere.text
+    assert nowhere.headers["content-type"].startswith("text/html")
+    wrong_method = ui.http.get(f"/app/stacks/{api.api_key}/variant-groups/audiences")
+    assert wrong_method.status_code == 405 and "only takes a form" in wrong_method.text
+    assert wrong_method.headers["content-type"].startswith("text/html")
+    # reloading the URL a failed publish left in the address bar opens the entry again
+    reload = ui.http.get(f"{ui.entries('page')}/{entry['uid']}/publish?locale=en-us")
+    assert reload.status_code == 303
+    assert reload.headers["location"] == f"{ui.entries('page')}/{entry['uid']}?locale=en-us"
+
+
+def test_saving_without_an_edit_writes_nothing(ui: UI) -> None:
+    api = ui.api
+    entry = make_variant_site(api)
+    base_path = f"{ui.entries('page')}/{entry['uid']}"
+    saved = ui.post(base_path, ui.form(base_path))
+    assert saved.status_code == 303 and "notice=unchanged" in saved.headers["location"]
+    base = api.ok(api.get(f"/content_types/page/entries/{entry['uid']}"))["entry"]
+    assert base["_version"] == 1 and base["items"] == entry["items"]
+    # a variant with no record yet: saving it untouched creates none
+    path = base_path + "/variants/es"
+    saved = ui.post(path, ui.form(path))
+    assert saved.status_code == 303 and "notice=unchanged" in saved.headers["location"]
+    variants = api.ok(api.get(f"/content_types/page/entries/{entry['uid']}/variants"))
+    assert variants["entries"] == []
+    # the API's PUT still makes a version for the same content, as Contentstack's does
+    api.ok(api.put(f"/content_types/page/entries/{entry['uid']}", {"entry": {}}))
+    again = api.ok(api.get(f"/content_types/page/entries/{entry['uid']}"))["entry"]
+    assert again["_version"] == 2
+
+
 @pytest.mark.parametrize(
     "form",
     [

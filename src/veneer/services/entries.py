@@ -57,14 +57,21 @@ def update_entry(
     locale: str | None = None,
     *,
     expected_version: int | None = None,
+    skip_unchanged: bool = False,
 ) -> dict[str, Any]:
     """Update in `locale`; an entry not yet localized there is localized by this call (version 1).
 
     With `expected_version` (`If-Match`) or a `_version` in the body, the update is refused
     (StaleVersion) unless the version it would replace, the one a read in `locale` returns, is
-    that one: checked under the write lock."""
+    that one: checked under the write lock.
+
+    With `skip_unchanged` (the editor's Save), an update that leaves the fields and tags as they
+    are writes nothing and returns the latest version as it is (same `_version`). The API's PUT
+    does not pass it: Contentstack makes a new version on every PUT, and so does Veneer."""
     with services.store.write() as tx:
-        return _update(tx, actor, api_key, ct_uid, uid, body, locale, expected_version)
+        return _update(
+            tx, actor, api_key, ct_uid, uid, body, locale, expected_version, skip_unchanged
+        )
 
 
 def _update(
@@ -76,6 +83,7 @@ def _update(
     body: dict[str, Any],
     locale: str | None,
     expected_version: int | None,
+    skip_unchanged: bool = False,
 ) -> dict[str, Any]:
     stack = access.stack_row(tx, actor, api_key, "entry", write=True)
     entry = body_entry(body)
@@ -87,10 +95,13 @@ def _update(
     loaders.check_version(previous["_version"], loaders.stated_version(entry))
     localized = previous["locale"] == code
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
+    fields, tags = entry_fields(ct["schema"], merged), entry_tags(entry, previous)
+    if skip_unchanged and localized and _unchanged(ct["schema"], previous, fields, tags):
+        return previous
     now = ids.now()
     doc = {
-        **entry_fields(ct["schema"], merged),
-        "tags": entry_tags(entry, previous),
+        **fields,
+        "tags": tags,
         "locale": code,
         "uid": uid,
         "created_by": previous["created_by"] if localized else actor.uid,
@@ -105,6 +116,15 @@ def _update(
     _claim_unique(tx, stack["api_key"], ct, doc)
     tx.entries.save(stack["api_key"], ct_uid, doc, new=not localized)
     return doc
+
+
+def _unchanged(
+    schema: list[dict[str, Any]], previous: dict[str, Any], fields: dict[str, Any], tags: list[str]
+) -> bool:
+    """True when an update's fields and tags are those of the version it would replace."""
+    uids = {f.get("uid") for f in schema}
+    before = {k: v for k, v in previous.items() if k in uids}
+    return before == fields and (previous.get("tags") or []) == tags
 
 
 def get_entry(

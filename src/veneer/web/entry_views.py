@@ -70,7 +70,7 @@ def save_entry(page: Page) -> Response:
     try:
         if problems:
             raise ValidationFailed("The entry was not saved.", problems)
-        entries.update_entry(
+        saved = entries.update_entry(
             page.services,
             page.actor,
             ed.api_key,
@@ -79,6 +79,7 @@ def save_entry(page: Page) -> Response:
             {"entry": values},
             ed.locale,
             expected_version=seen,
+            skip_unchanged=True,  # a save with no edit makes no new version
         )
     except StaleVersion as exc:
         ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
@@ -88,7 +89,9 @@ def save_entry(page: Page) -> Response:
         return ed.render(
             values, exc.errors, status=exc.status, message=exc.message, base_version=seen
         )
-    return page.redirect(ed.href(ed.entry["uid"], notice="saved"))
+    same = all(saved.get(k) == ed.entry.get(k) for k in ("locale", "_version"))
+    notice = "unchanged" if same else "saved"
+    return page.redirect(ed.href(ed.entry["uid"], notice=notice))
 
 
 def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:
@@ -152,6 +155,13 @@ def publish_entry(page: Page) -> Response:
         return ed.rerender(exc.status)
     where = (ed.entry["uid"], "variants", ed.variant["uid"]) if ed.variant else (ed.entry["uid"],)
     return page.redirect(ed.href(*where, notice="unpublished" if unpublish else "published"))
+
+
+@view
+def publish_reload(page: Page) -> Response:
+    """A failed publish leaves the browser at …/publish; reloading it opens the entry again."""
+    ed = Editor.load(page)
+    return page.redirect(ed.href(page.path("uid")))
 
 
 @view

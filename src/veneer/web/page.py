@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Match
 
 from veneer import __version__
 from veneer.api.call import PUBLIC_BODY_BYTES, read_body
@@ -224,4 +225,22 @@ def public(handler: View) -> Callable[[Request], Awaitable[Response]]:
         return await _answer(page, steps)
 
     run.__name__ = handler.__name__
+    return run
+
+
+def unrouted(table: list[BaseRoute]) -> Callable[[Request], Awaitable[Response]]:
+    """The editor's answer to a URL none of `table` answers: an HTML page, as a browser shows it
+    (the API answers JSON). 405 when a route of `table` has the URL for another method, else 404.
+    It reveals nothing, so it needs no session."""
+
+    async def run(request: Request) -> Response:
+        page = Page(request.app.state.services, request)
+        other_method = any(route.matches(request.scope)[0] is Match.PARTIAL for route in table)
+        status, message = (
+            (405, "This address is not a page: it only takes a form the editor sends.")
+            if other_method
+            else (404, "There is no page at this address.")
+        )
+        return page.render("error.html", status=status, message=message, errors={})
+
     return run

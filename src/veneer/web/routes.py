@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from veneer.web import entry_views as ev
 from veneer.web import variant_views as vv
 from veneer.web import views as v
+from veneer.web.page import unrouted
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,7 +20,7 @@ def routes() -> list[BaseRoute]:
     stack = "/stacks/{api_key}"
     entries = stack + "/content-types/{ct}/entries"
     groups = stack + "/variant-groups"
-    return [
+    table: list[BaseRoute] = [
         Route("/", v.stack_list, methods=["GET"]),
         Route("/login", v.login_form, methods=["GET"]),
         Route("/login", v.login, methods=["POST"]),
@@ -32,6 +33,7 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}", ev.edit_entry, methods=["GET"]),
         Route(entries + "/{uid}", ev.save_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),
+        Route(entries + "/{uid}/publish", ev.publish_reload, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}", vv.edit_variant, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}", vv.save_variant, methods=["POST"]),
         Route(groups, vv.variant_group_list, methods=["GET"]),
@@ -41,3 +43,4 @@ def routes() -> list[BaseRoute]:
         Route(groups + "/{group}/variants/{variant}", vv.rename_variant, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    return [*table, Route("/{rest:path}", unrouted(table))]  # last: what no route answers

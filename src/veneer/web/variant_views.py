@@ -63,7 +63,9 @@ def save_variant(page: Page) -> Response:
         if problems:
             raise ValidationFailed("The variant was not saved.", problems)
         sent = variant_diff.submission(ed.ct["schema"], current, doc, ed.entry, ids.cs)
-        if variant_diff.is_empty(sent) and ed.record is not None:
+        if variant_diff.is_empty(sent):
+            # Nothing to store: no new version, and no empty record for a variant that has
+            # none yet (it would claim "has its own values" while it inherits everything).
             return page.redirect(ed.href(*here, notice="unchanged"))
         entry_variants.upsert(
             page.services,
