@@ -508,3 +508,99 @@ def test_reference_picker_searches_titles(browser: Browser, site: dict[str, Any]
     entry = api.ok(api.http.get(f"/content_types/reading_list/entries/{uid}"))["entry"]
     assert [ref["uid"] for ref in entry["articles"]] == [uids["Alpha guide"], uids["Gamma notes"]]
     assert errors == []
+
+
+STORY = {
+    "title": "Story",
+    "uid": "story",
+    "schema": [
+        {
+            "display_name": "Title",
+            "uid": "title",
+            "data_type": "text",
+            "mandatory": True,
+            "unique": True,
+        },
+        {
+            "display_name": "Lead",
+            "uid": "lead",
+            "data_type": "text",
+            "field_metadata": {"allow_rich_text": True, "rich_text_type": "advanced"},
+        },
+        {
+            "display_name": "Related",
+            "uid": "related",
+            "data_type": "reference",
+            "reference_to": ["story", "article"],
+        },
+    ],
+}
+
+
+def test_saving_untouched_variant_and_base_changes_nothing(
+    browser: Browser, site: dict[str, Any]
+) -> None:
+    """The issue's blocker: Related holds [article, story], the reverse of the picker's group
+    order, and the HTML field has newlines. Clicking Save with no edit, on the variant and on the
+    base, stores nothing: no change set entry, no variant record, no new version."""
+    api, base = site["api"], site["base"]
+    api.ok(api.http.post("/content_types", json={"content_type": STORY}), 201)
+    article = api.ok(
+        api.http.post("/content_types/article/entries", json={"entry": {"title": "Bulk 005"}}),
+        201,
+    )["entry"]
+    ada = api.ok(
+        api.http.post("/content_types/story/entries", json={"entry": {"title": "Ada"}}), 201
+    )["entry"]
+    related = [
+        {"uid": article["uid"], "_content_type_uid": "article"},
+        {"uid": ada["uid"], "_content_type_uid": "story"},
+    ]
+    lead = "<p>Line one</p>\n<p>Line two</p>"
+    body = {"entry": {"title": "Ref order test", "lead": lead, "related": related}}
+    entry = api.ok(api.http.post("/content_types/story/entries", json=body), 201)["entry"]
+    group = api.ok(
+        api.http.post("/variant_groups", json={"name": "Audiences", "content_types": ["story"]}),
+        201,
+    )
+    variant = api.ok(
+        api.http.post(f"/variant_groups/{group['uid']}/variants", json={"name": "Returning"}),
+        201,
+    )
+    variant_uid = variant.get("variant", variant)["uid"]
+    entry_path = f"/content_types/story/entries/{entry['uid']}"
+    entry_url = f"{base}/app/stacks/{site['api_key']}/content-types/story/entries/{entry['uid']}"
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, base, site["account"])
+    page.goto(f"{entry_url}/variants/{variant_uid}")
+    expect(page.get_by_label("Lead")).to_have_value(lead)  # a text area: the newline is there
+    page.get_by_role("button", name="Save variant").click()
+    expect(page.get_by_role("status").filter(has_text="Nothing was changed")).to_be_visible()
+    assert tagged(page) == set()
+    variants = api.ok(api.http.get(f"{entry_path}/variants"))
+    assert variants["entries"] == []  # no record that would claim "has its own values"
+
+    # the variant with an override of its own, saved untouched again: same change set and version
+    page.get_by_label("Title").fill("Welcome back")
+    page.get_by_role("button", name="Save variant").click()
+    expect(page.get_by_role("status").filter(has_text="Entry variant saved.")).to_be_visible()
+    before = api.ok(api.http.get(f"{entry_path}/variants/{variant_uid}"))["entry"]
+    assert before["_variant"]["_change_set"] == ["title"]
+    page.get_by_role("button", name="Save variant").click()
+    expect(page.get_by_role("status").filter(has_text="Nothing was changed")).to_be_visible()
+    after = api.ok(api.http.get(f"{entry_path}/variants/{variant_uid}"))["entry"]
+    assert after["_variant"]["_change_set"] == ["title"]
+    assert after["_version"] == before["_version"]
+    assert tagged(page) == {"title"}
+
+    # the base entry, saved untouched: no new version, references in their order, newlines kept
+    page.goto(entry_url)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Nothing was changed")).to_be_visible()
+    stored = api.ok(api.http.get(entry_path))["entry"]
+    assert stored["_version"] == entry["_version"]
+    assert stored["related"] == related and stored["lead"] == lead
+    assert errors == []
