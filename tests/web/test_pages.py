@@ -369,7 +369,10 @@ def test_unknown_editor_urls_and_get_of_a_form_target_are_html_pages(ui: UI) -> 
     assert nowhere.status_code == 404 and "There is no page at this address." in nowhere.text
     assert nowhere.headers["content-type"].startswith("text/html")
     wrong_method = ui.http.get(f"/app/stacks/{api.api_key}/variant-groups/audiences")
-    assert wrong_method.status_code == 405 and "only takes a form" in wrong_method.text
+    assert (
+        wrong_method.status_code == 405
+        and "only takes a form the editor sends" in wrong_method.text
+    )
     assert wrong_method.headers["content-type"].startswith("text/html")
     # reloading the URL a failed publish left in the address bar opens the entry again
     reload = ui.http.get(f"{ui.entries('page')}/{entry['uid']}/publish?locale=en-us")

@@ -2541,6 +2541,17 @@ def editor(p: Paths) -> None:
             security=SESSION,
         ),
     )
+    p.add(
+        entries_path + "/{uid}/publish",
+        "get",
+        op(
+            "Reloading the address a failed publish left: back to the entry editor",
+            "editor",
+            {**redirect, **html_errors(403, 404, 422)},
+            parameters=params("locale"),
+            security=SESSION,
+        ),
+    )
     variant = entries_path + "/{uid}/variants/{variant}"
     p.add(
         variant,

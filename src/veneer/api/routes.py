@@ -19,7 +19,7 @@ from veneer.api.management import stacks as st
 from veneer.api.management import users as us
 from veneer.api.management import variant_groups as vg
 from veneer.api.management import webhooks as wh
-from veneer.web.routes import routes as editor_routes
+from veneer.web.routes import app as editor_app
 
 V3 = "/v3"
 CT = V3 + "/content_types/{ct}"
@@ -211,6 +211,6 @@ def routes(role: str) -> list[BaseRoute]:
     api = (
         delivery_routes()
         if role == "delivery"
-        else [*management_routes(), Mount("/app", routes=editor_routes())]
+        else [*management_routes(), Mount("/app", app=editor_app())]
     )
     return [*system.routes(), *api]

@@ -16,9 +16,11 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Match
+from starlette.routing import Router
+from starlette.types import Receive, Scope, Send
 
 from veneer import __version__
 from veneer.api.call import PUBLIC_BODY_BYTES, read_body
@@ -228,19 +230,28 @@ def public(handler: View) -> Callable[[Request], Awaitable[Response]]:
     return run
 
 
-def unrouted(table: list[BaseRoute]) -> Callable[[Request], Awaitable[Response]]:
-    """The editor's answer to a URL none of `table` answers: an HTML page, as a browser shows it
-    (the API answers JSON). 405 when a route of `table` has the URL for another method, else 404.
-    It reveals nothing, so it needs no session."""
+class HtmlErrors:
+    """The editor's router, answering a URL it has no route for with an HTML page, as a browser
+    shows it (the API answers JSON): 404, or 405 when the URL is a route for another method
+    (a reload of a form's target). The page reveals nothing, so it needs no session. `routes` is
+    the router's, so the URL map stays readable through the mount (the OpenAPI test walks it)."""
 
-    async def run(request: Request) -> Response:
-        page = Page(request.app.state.services, request)
-        other_method = any(route.matches(request.scope)[0] is Match.PARTIAL for route in table)
-        status, message = (
-            (405, "This address is not a page: it only takes a form the editor sends.")
-            if other_method
-            else (404, "There is no page at this address.")
-        )
-        return page.render("error.html", status=status, message=message, errors={})
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.routes = router.routes
 
-    return run
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.router(scope, receive, send)
+        except HTTPException as exc:  # raised by the router before any response started
+            if scope["type"] != "http" or exc.status_code not in (404, 405):
+                raise
+            request = Request(scope, receive)
+            page = Page(request.app.state.services, request)
+            message = (
+                "This address only takes a form the editor sends; it is not a page to open."
+                if exc.status_code == 405
+                else "There is no page at this address."
+            )
+            response = page.render("error.html", status=exc.status_code, message=message, errors={})
+            await response(scope, receive, send)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
 from veneer.web import entry_views as ev
 from veneer.web import variant_views as vv
 from veneer.web import views as v
-from veneer.web.page import unrouted
+from veneer.web.page import HtmlErrors
 
 STATIC = Path(__file__).parent / "static"
 
@@ -20,7 +20,7 @@ def routes() -> list[BaseRoute]:
     stack = "/stacks/{api_key}"
     entries = stack + "/content-types/{ct}/entries"
     groups = stack + "/variant-groups"
-    table: list[BaseRoute] = [
+    return [
         Route("/", v.stack_list, methods=["GET"]),
         Route("/login", v.login_form, methods=["GET"]),
         Route("/login", v.login, methods=["POST"]),
@@ -43,4 +43,9 @@ def routes() -> list[BaseRoute]:
         Route(groups + "/{group}/variants/{variant}", vv.rename_variant, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return [*table, Route("/{rest:path}", unrouted(table))]  # last: what no route answers
+
+
+def app() -> HtmlErrors:
+    """The editor as one ASGI app (mounted at `/app`): its routes, answering a URL none of them
+    takes with an HTML page rather than the API's JSON."""
+    return HtmlErrors(Router(routes()))
