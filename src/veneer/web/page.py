@@ -254,4 +254,5 @@ class HtmlErrors:
                 else "There is no page at this address."
             )
             response = page.render("error.html", status=exc.status_code, message=message, errors={})
+            response.headers.update(exc.headers or {})  # a 405 says what is Allowed
             await response(scope, receive, send)
