@@ -5,6 +5,8 @@ type, create an entry with two group instances, hit a validation error, edit, re
 (2) open a variant, edit a top-level field and a field of the second group instance, check the
 tags and `_change_set`, revert, reorder, publish base and variant. Each reads the result back
 through the management and delivery APIs. Screenshots for the docs come from the SQLite run.
+Also: saving a variant and its base without an edit stores nothing (ordered references, HTML
+with newlines), and the reference picker's search.
 """
 
 from __future__ import annotations
