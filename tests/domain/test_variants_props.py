@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from veneer.domain.patches import compile_patch, merge
+from veneer.domain.patches import compile_patch, explain_merge, merge
 from veneer.domain.variants import change_set, edit_variant, materialize
 
 Doc = dict[str, Any]
@@ -317,3 +317,51 @@ def dotted(steps: list[Any]) -> str:
         s if isinstance(s, str) else ".".join(filter(None, [s.get("block"), s["uid"]]))
         for s in steps
     )
+
+
+def addressed(patch: Doc) -> set[str]:
+    """Every path a patch addresses, in the keys of merge's applied map."""
+    sets = {dotted(steps) for steps, _ in patch["set"]}
+    adds = {
+        f"{dotted(steps)}.{'.'.join(filter(None, [b, n['_metadata']['uid']]))}"
+        for steps, element in patch["add"]
+        for b, n in [next(iter(element.items())) if "_metadata" not in element else (None, element)]
+    }
+    return sets | adds | {dotted(steps) for steps, _ in patch["order"]}
+
+
+@PROPS
+@given(st.data())
+def test_explain_agrees_with_the_merge(data: st.DataObject) -> None:
+    """For random bases, variants and priorities: the explained merge is the merge; the winner of
+    a path is the variant the merge applied there (its value is served); every loser addressed
+    the path, after the winner; a path no variant applied is the base's."""
+    gen = Draw(data)
+    base = gen.node(SCHEMA, None)
+    names = data.draw(st.permutations(["csa", "csb", "csc"]))
+    patches = [
+        compile_patch(
+            SCHEMA,
+            edit_variant(SCHEMA, base, None, submission(gen.node(SCHEMA, base)), new_uid_factory()),
+            name,
+        )
+        for name in names
+    ]
+    merged, applied = merge(base, patches)
+    doc, applied_too, explained = explain_merge(base, patches)
+    assert canon(doc) == canon(merged) and applied_too == applied
+    touched = {
+        path: [p["variant"] for p in patches if path in addressed(p)]
+        for p in patches
+        for path in addressed(p)
+    }
+    assert set(explained) == set(touched)
+    for path, why in explained.items():
+        assert why["source"] == applied.get(path, "base"), path
+        sources = [why["source"]] if why["source"] != "base" else []
+        assert sources + why["lost"] == touched[path], path
+        winner = next((p for p in patches if p["variant"] == why["source"]), None)
+        value = [v for steps, v in (winner or {"set": []})["set"] if dotted(steps) == path]
+        if value:  # the winner's value is the one served
+            assert canon(value_at(SCHEMA, merged, path)) == canon(value[0]), path
+        assert ("removed_by" in why) <= (why["source"] == "base")

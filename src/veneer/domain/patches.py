@@ -42,6 +42,8 @@ from veneer.domain.instances import (
     subschema,
 )
 
+Explained = dict[str, dict[str, Any]]  # path -> {"source", "lost"[, "removed_by"]}
+
 # --- patches and the delivery merge ---------------------------------------------------------
 
 
@@ -141,16 +143,33 @@ def merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str]]:
     return merger.finish()
 
 
+def explain_merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str], Explained]:
+    """``merge`` that also says why (``include_variant_explain``): the same merger, recording
+    what ``merge`` discards. The third value maps every path some patch addresses (in the keys
+    of ``merge``'s applied map) to ``{"source": variant uid or "base", "lost": [variant uids]}``:
+    ``source`` is the variant whose value is served (``base`` when none applied, because the
+    instance is not in the base or an order removed it; then ``removed_by`` names the order's
+    variant), ``lost`` the later-listed patches that addressed the path too, in request order.
+    """
+    merger = _Merger(base, explain=True)
+    for patch in patches:
+        merger.apply(patch)
+    doc, applied = merger.finish()
+    return doc, applied, merger.explained(applied)
+
+
 class _Merger:
     """Copy-on-write overlay, first patch first; a path once applied is not applied again."""
 
-    def __init__(self, base: Doc) -> None:
+    def __init__(self, base: Doc, explain: bool = False) -> None:
         self.doc: Doc = dict(base)
+        # Explaining only: every addressed path -> the patches that did not apply there.
+        self._lost: dict[str, list[str]] | None = {} if explain else None
         # Keeping the copies referenced keeps their ids unique for the whole merge.
         self._owned: dict[int, Any] = {id(self.doc): self.doc}
         self._applied: dict[str, str] = {}
         self._orders: dict[str, tuple[list[Step], list[str], str]] = {}
-        self._dropped: list[str] = []
+        self._dropped: dict[str, str] = {}  # path -> the variant whose order removed it
 
     def apply(self, patch: Doc) -> None:
         variant = str(patch.get("variant", ""))
@@ -159,7 +178,11 @@ class _Merger:
         for steps, element in patch.get("add") or []:
             self._add(steps, element, variant)
         for steps, refs in patch.get("order") or []:
-            self._orders.setdefault(_path_of(steps), (steps, refs, variant))
+            path = _path_of(steps)
+            if path not in self._orders:
+                self._orders[path] = (steps, refs, variant)
+            elif self._lost is not None:
+                self._lost.setdefault(path, []).append(variant)
 
     def finish(self) -> tuple[Doc, dict[str, str]]:
         # Orders go last: an instance the winning order drops may carry other patches' changes.
@@ -172,12 +195,41 @@ class _Merger:
         }
         return self.doc, applied
 
+    def explained(self, applied: dict[str, str]) -> Explained:
+        """See ``explain_merge``: called after ``finish`` with its applied map."""
+        lost = self._lost or {}
+        out: Explained = {}
+        for path in [*self._applied, *(p for p in lost if p not in self._applied)]:
+            entry: dict[str, Any] = {
+                "source": applied.get(path, "base"),
+                "lost": lost.get(path, []),
+            }
+            remover = self._remover(path) if path not in applied else None
+            if remover is not None:
+                entry["removed_by"] = remover
+                if path in self._applied:  # its value was set, then its instance removed
+                    entry["lost"] = [self._applied[path], *entry["lost"]]
+            out[path] = entry
+        return out
+
+    def _remover(self, path: str) -> str | None:
+        return next(
+            (v for d, v in self._dropped.items() if path == d or path.startswith(d + ".")), None
+        )
+
+    def _missed(self, path: str, variant: str) -> None:
+        """A patch addressed ``path`` but did not apply there (explaining only)."""
+        if self._lost is not None:
+            self._lost.setdefault(path, []).append(variant)
+
     def _set(self, steps: list[Step], value: Any, variant: str) -> None:
         path = _path_of(steps)
         holder = None if path in self._applied else self._walk(steps[:-1], dict)
         if holder is not None:
             holder[steps[-1]] = copy.deepcopy(value)
             self._applied[path] = variant
+        elif self._lost is not None:
+            self._missed(path, variant)
 
     def _add(self, steps: list[Step], element: Any, variant: str) -> None:
         uid = element_uid(element)
@@ -185,14 +237,20 @@ class _Merger:
         if items is not None and all(element_uid(e) != uid for e in items):
             items.append(copy.deepcopy(element))
             self._applied[f"{_path_of(steps)}.{element_label(element)}"] = variant
+        elif self._lost is not None and uid is not None:
+            self._missed(f"{_path_of(steps)}.{element_label(element)}", variant)
 
     def _arrange(self, path: str, steps: list[Step], refs: list[str], variant: str) -> None:
         items = self._walk(steps, list)
         if items is None:
+            if self._lost is not None:  # the winning order: before the ones it beat
+                self._lost.setdefault(path, []).insert(0, variant)
             return
         wanted = [ref_uid(ref) for ref in refs]
         kept, by_uid = set(wanted), {element_uid(e): e for e in items}
-        self._dropped += [f"{path}.{element_label(e)}" for e in items if element_uid(e) not in kept]
+        for element in items:
+            if element_uid(element) not in kept:
+                self._dropped[f"{path}.{element_label(element)}"] = variant
         items[:] = [by_uid[uid] for uid in wanted if uid in by_uid]
         self._applied[path] = variant
 
