@@ -16,6 +16,7 @@ Patch (``compile_patch`` at publish, ``merge`` at delivery)::
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer.domain.instances import (
@@ -296,3 +297,51 @@ class _Merger:
                 element = self._enter(items, i, dict, create=False)
                 return self._enter(element, block, dict, create=False) if block else element
         return None
+
+
+# --- explaining a request's variant names ---------------------------------------------------
+
+
+def variant_fates(
+    names: Sequence[str],
+    known: Mapping[str, str],
+    merged: Sequence[str],
+    explained: Explained,
+    beyond: Sequence[str],
+    absent: str,
+) -> list[Doc]:
+    """The fate of each variant name of a request, in the order named (``_variant_explain``).
+
+    ``known`` maps the names that denote a variant of the stack to its uid, ``merged`` lists the
+    uids whose patches were merged and ``beyond`` the names past the variant limit. A merged
+    variant is ``applied`` when it supplies a value or changed nothing, ``lost`` when every path
+    it changed went to another source; a known variant that was not merged gets ``absent``
+    (``not_published`` on delivery, ``not_saved`` in a management preview)."""
+    winners = {why["source"] for why in explained.values()}
+    losers = {uid for why in explained.values() for uid in why["lost"]}
+    out: list[Doc] = []
+    for name in names:
+        uid = known.get(name)
+        if uid is None:
+            status = "unknown"
+        elif uid not in merged:
+            status = absent
+        else:
+            status = "lost" if uid in losers and uid not in winners else "applied"
+        out.append({"name": name, "uid": uid, "status": status})
+    return out + [{"name": name, "status": "beyond_limit"} for name in beyond]
+
+
+def resolve_names(
+    names: Sequence[str], variants: Sequence[tuple[str, str | None]]
+) -> dict[str, str]:
+    """name -> variant uid for the names that denote one of ``variants`` ((uid, alias) pairs),
+    a uid before an alias as on delivery."""
+    uids = {uid for uid, _ in variants}
+    aliases = {alias: uid for uid, alias in variants if alias}
+    out: dict[str, str] = {}
+    for name in names:
+        uid = name if name in uids else aliases.get(name)
+        if uid is not None:
+            out[name] = uid
+    return out
