@@ -7,13 +7,14 @@ entry's uid and `_variant` describing the layer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain
 from veneer.domain.listing import ListParams
+from veneer.domain.patches import compile_patch, explain_merge, merge, variant_fates
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
@@ -255,3 +256,77 @@ def merged(
         return base
     doc = domain.materialize(ct["schema"], base, stored)
     return {**doc, "_variant": response(stored)["_variant"]}
+
+
+def preview(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    refs: Sequence[str],
+    locale: str | None = None,
+    *,
+    applied: bool = False,
+    explain: bool = False,
+) -> dict[str, Any]:
+    """The latest saved base entry merged with the latest saved entry variants named by `refs`
+    (uid or alias, first-listed wins), as delivery would serve them once published: each stored
+    variant is compiled to its publish-time patch and merged by the delivery merge. The stack's
+    variant limit applies as on delivery. `_variant_preview` lists what was merged; `applied`
+    and `explain` add `_applied_variants` and `_variant_explain` as on delivery."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        base = loaders.latest_entry(
+            tx, stack["api_key"], ct_uid, uid, loaders.entry_locale(tx, stack, locale)
+        )
+        limit = _variant_limit(services, stack)
+        named, beyond = list(refs[:limit]), list(refs[limit:])
+        known = _known(tx, stack["api_key"], named)
+        layers: list[dict[str, Any]] = []
+        for variant_uid in dict.fromkeys(known[name] for name in named if name in known):
+            stored = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant_uid)
+            if stored is not None:
+                layers.append(stored)
+    patches = [compile_patch(ct["schema"], s, s["system"]["variant"]) for s in layers]
+    merged_uids = [s["system"]["variant"] for s in layers]
+    if explain:
+        doc, paths, explained = explain_merge(base, patches)
+    else:
+        doc, paths = merge(base, patches)
+    out = {**doc, "_variant_preview": [_layer(s) for s in layers]}
+    if applied:
+        out["_applied_variants"] = paths
+    if explain:
+        fates = variant_fates(named, known, merged_uids, explained, beyond, "not_saved")
+        out["_variant_explain"] = {"paths": explained, "variants": fates}
+    return out
+
+
+def _layer(stored: dict[str, Any]) -> dict[str, Any]:
+    system = stored["system"]
+    return {
+        "uid": system["variant"],
+        "_version": system["_version"],
+        "_base_entry_version": system["base_entry_version"],
+    }
+
+
+def _known(tx: Transaction, stack: str, names: Sequence[str]) -> dict[str, str]:
+    """name -> variant uid for the names that denote a variant of the stack (uid or alias)."""
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            out[name] = loaders.variant(tx, stack, name)["uid"]
+        except NotFoundObject:
+            continue
+    return out
+
+
+def _variant_limit(services: Services, stack: dict[str, Any]) -> int:
+    """The stack's `variant_limit` setting, else the server's: the limit delivery applies."""
+    own = (stack.get("settings") or {}).get("variant_limit")
+    if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
+        return own
+    return services.settings.variant_limit

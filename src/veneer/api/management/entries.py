@@ -52,6 +52,9 @@ def get_entry(call: Call) -> Any:
     variant = entry_variants.merged_variant_ref(call)
     if variant:
         return entry_variants.merged_entry(call, variant)
+    refs = entry_variants.preview_refs(call)
+    if refs:
+        return entry_variants.preview_entry(call, refs)
     entry = entries.get_entry(
         call.services,
         call.actor(),

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from veneer.api.call import Call, created, endpoint
+from veneer.api.delivery.variants import refs_of
 from veneer.api.management.versions import expected_version, tagged
 from veneer.domain.listing import flag, list_params
 from veneer.services import entry_variants as service
@@ -117,5 +118,29 @@ def merged_entry(call: Call, ref: str) -> Response:
     """The base entry with one variant merged in, tagged with the base entry's version."""
     entry = service.merged(
         call.services, call.actor(), call.api_key, *_ids(call), ref, call.params.get("locale")
+    )
+    return tagged({"entry": entry}, entry["_version"])
+
+
+def preview_refs(call: Call) -> tuple[str, ...]:
+    """The variants to preview: `x-cs-variant-uid` with `variant_preview=true` (without the flag
+    the header is ignored on management reads, as before)."""
+    if not flag(call.params, "variant_preview"):
+        return ()
+    return refs_of(call.request.headers)
+
+
+def preview_entry(call: Call, refs: tuple[str, ...]) -> Response:
+    """The latest saved base merged with the latest saved variants named, tagged with the base
+    entry's version."""
+    entry = service.preview(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        refs,
+        call.params.get("locale"),
+        applied=flag(call.params, "include_applied_variants"),
+        explain=flag(call.params, "include_variant_explain"),
     )
     return tagged({"entry": entry}, entry["_version"])
