@@ -29,7 +29,7 @@ Stored variant (``edit_variant`` writes it, ``materialize`` and ``compile_patch`
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -451,3 +451,19 @@ def _arrange(base_items: list[Any], extras: list[Any], refs: list[str]) -> list[
     adds = {element_uid(e): e for e in extras}
     picked = [(bases if ref.startswith(BASE_PREFIX) else adds).get(ref_uid(ref)) for ref in refs]
     return [element for element in picked if element is not None]
+
+
+# --- seen from the base ---------------------------------------------------------------------
+
+
+def override_map(stored: Iterable[Doc]) -> dict[str, list[str]]:
+    """``{path: [variant uids]}``: for each path some stored entry variant overrides (its change
+    set, and the instance lists it reorders), the variants that do, in the order given. Each
+    stored document carries its variant uid in ``system.variant``."""
+    out: dict[str, list[str]] = {}
+    for doc in stored:
+        uid = doc["system"]["variant"]
+        paths = [*(doc.get("change_set") or []), *orders_map(doc.get("order"))]
+        for path in dict.fromkeys(paths):
+            out.setdefault(path, []).append(uid)
+    return out

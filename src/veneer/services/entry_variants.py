@@ -330,3 +330,19 @@ def _variant_limit(services: Services, stack: dict[str, Any]) -> int:
     if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
         return own
     return services.settings.variant_limit
+
+
+def overrides(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    locale: str,
+) -> dict[str, list[str]]:
+    """`_variant_overrides` of a base entry read: which of the entry's variants in `locale`
+    override each path (one indexed read of this entry's variants, whatever the stack holds)."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        stored = tx.entry_variants.in_locale(stack["api_key"], uid, locale)
+    return domain.override_map(stored)

@@ -65,6 +65,8 @@ def get_entry(call: Call) -> Any:
         _version(call),
         flag(call.params, "include_publish_details"),
     )
+    if flag(call.params, "include_variant_overrides"):
+        entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
     return tagged({"entry": entry}, entry["_version"])
 
 

@@ -144,3 +144,8 @@ def preview_entry(call: Call, refs: tuple[str, ...]) -> Response:
         explain=flag(call.params, "include_variant_explain"),
     )
     return tagged({"entry": entry}, entry["_version"])
+
+
+def overrides(call: Call, locale: str) -> dict[str, list[str]]:
+    """`include_variant_overrides=true` on a base entry read: {path: [variant uids]}."""
+    return service.overrides(call.services, call.actor(), call.api_key, *_ids(call), locale)
