@@ -11,7 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from veneer.domain.patches import compile_patch, explain_merge, merge
-from veneer.domain.variants import change_set, edit_variant, materialize
+from veneer.domain.variants import (
+    change_set,
+    edit_variant,
+    materialize,
+    overridden_paths,
+    rebase_variant,
+    stale_paths,
+)
 
 Doc = dict[str, Any]
 
@@ -365,3 +372,71 @@ def test_explain_agrees_with_the_merge(data: st.DataObject) -> None:
         if value:  # the winner's value is the one served
             assert canon(value_at(SCHEMA, merged, path)) == canon(value[0]), path
         assert ("removed_by" in why) <= (why["source"] == "base")
+
+
+def moved_base(data: st.DataObject) -> tuple[Doc, Doc, Doc]:
+    """(base then, a variant saved against it, base now: an edit of base then)."""
+    gen = Draw(data)
+    then = gen.node(SCHEMA, None)
+    stored = edit_variant(SCHEMA, then, None, submission(gen.node(SCHEMA, then)), new_uid_factory())
+    return then, stored, gen.node(SCHEMA, then)
+
+
+def sequence_at(doc: Doc, path: str) -> list[Any]:
+    """(block, uid) of the instances of the list at `path` (an `_order` path)."""
+    tokens, schema, node = path.split("."), SCHEMA, doc
+    field: Doc = {}
+    while tokens:
+        name = tokens.pop(0)
+        field = next(f for f in schema if f["uid"] == name)
+        value = node.get(field["uid"]) if isinstance(node, dict) else None
+        if not tokens:
+            pairs = [parts(field, e) for e in value or []]
+            return [[b, n["_metadata"]["uid"]] for b, n in pairs]
+        if kind(field) == "group":
+            schema, node = field["schema"], value
+            continue
+        block = tokens.pop(0) if field["data_type"] == "blocks" else None
+        uid = tokens.pop(0)
+        found = [
+            n
+            for b, n in (parts(field, e) for e in value or [])
+            if (b, n["_metadata"]["uid"]) == (block, uid)
+        ]
+        schema, node = block_schema(field, block), found[0] if found else None
+    return []
+
+
+@PROPS
+@given(st.data())
+def test_stale_paths_are_exactly_the_overrides_whose_base_moved(data: st.DataObject) -> None:
+    then, stored, now = moved_base(data)
+    orders = {path for entry in stored["order"] for path in entry}
+    expected = [
+        path
+        for path in overridden_paths(stored)
+        if (
+            sequence_at(then, path) != sequence_at(now, path)
+            if path in orders
+            else canon(value_at(SCHEMA, then, path)) != canon(value_at(SCHEMA, now, path))
+        )
+    ]
+    assert stale_paths(SCHEMA, then, now, stored) == expected
+    assert stale_paths(SCHEMA, then, then, stored) == []
+
+
+@PROPS
+@given(st.data())
+def test_rebase_reverts_what_it_is_told_and_keeps_the_rest(data: st.DataObject) -> None:
+    _then, stored, now = moved_base(data)
+    before = materialize(SCHEMA, now, stored)
+    kept = rebase_variant(SCHEMA, now, stored, [])
+    assert same_doc(materialize(SCHEMA, now, kept), before)
+    values = [p for p in stored["change_set"]]
+    revert = data.draw(st.lists(st.sampled_from(values), unique=True)) if values else []
+    rebased = rebase_variant(SCHEMA, now, stored, revert)
+    after = materialize(SCHEMA, now, rebased)
+    for path in values:
+        source = now if path in revert else before
+        assert canon(value_at(SCHEMA, after, path)) == canon(value_at(SCHEMA, source, path)), path
+    assert not set(revert) & set(rebased["change_set"])
