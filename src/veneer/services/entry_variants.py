@@ -24,6 +24,7 @@ from veneer.store import Transaction
 CREATED = "Entry variant created successfully."
 UPDATED = "Entry variant updated successfully."
 DELETED = "Entry variant deleted successfully."
+REBASED = "Entry variant rebased on the latest base entry."
 
 
 def response(stored: dict[str, Any]) -> dict[str, Any]:
@@ -164,13 +165,35 @@ def get(
     variant_ref: str,
     locale: str | None = None,
     publish_details: bool = False,
+    include_stale: bool = False,
 ) -> dict[str, Any]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
-        body = response(_stored(tx, stack, ct_uid, uid, variant_ref, locale))
+        stored = _stored(tx, stack, ct_uid, uid, variant_ref, locale)
+        body = response(stored)
         if publish_details:
             _attach_publish_details(tx, stack["api_key"], body)
+        if include_stale:
+            body["_variant"]["_stale"] = _stale(tx, stack["api_key"], ct_uid, stored)
     return body
+
+
+def _stale(tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]) -> list[str]:
+    """`_variant._stale`: the overrides whose base value moved since the variant was saved
+    against `base_entry_version` (every override when that base version is gone)."""
+    system = stored["system"]
+    schema = loaders.content_type(tx, stack, ct_uid)["schema"]
+    now = loaders.latest_entry(tx, stack, ct_uid, system["uid"], system["locale"], fallback=False)
+    then = (
+        now
+        if now["_version"] == system["base_entry_version"]
+        else tx.entries.version(
+            stack, system["uid"], system["locale"], system["base_entry_version"]
+        )
+    )
+    if then is None:
+        return domain.overridden_paths(stored)
+    return domain.stale_paths(schema, then, now, stored)
 
 
 def _attach_publish_details(tx: Transaction, stack: str, body: dict[str, Any]) -> None:
@@ -186,17 +209,20 @@ def list_for_entry(
     lp: ListParams,
     locale: str | None = None,
     publish_details: bool = False,
+    include_stale: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
         code = loaders.entry_locale(tx, stack, locale)
         loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
-        items = [response(s) for s in tx.entry_variants.in_locale(stack["api_key"], uid, code)]
-        page = lp.page(items)
-        if publish_details:
-            for body in page:
+        stored = tx.entry_variants.in_locale(stack["api_key"], uid, code)
+        page = lp.page([(response(s), s) for s in stored])
+        for body, one in page:
+            if publish_details:
                 _attach_publish_details(tx, stack["api_key"], body)
-    return page, len(items)
+            if include_stale:
+                body["_variant"]["_stale"] = _stale(tx, stack["api_key"], ct_uid, one)
+    return [body for body, _ in page], len(stored)
 
 
 def versions(
@@ -346,3 +372,43 @@ def overrides(
         stack = access.stack_row(tx, actor, api_key, "entry")
         stored = tx.entry_variants.in_locale(stack["api_key"], uid, locale)
     return domain.override_map(stored)
+
+
+def rebase(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    body: Mapping[str, Any],
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """`POST …/variants/{v}/rebase` `{"revert": [paths]}`: the reverted overrides inherit the
+    latest base again, the others are kept and the variant is marked as reviewed against that
+    base (`_base_entry_version`), in a new version of the entry variant."""
+    revert = _revert_paths(body)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        tx.entries.lock(stack["api_key"], uid, loaders.entry_locale(tx, stack, locale))
+        previous = _stored(tx, stack, ct_uid, uid, variant_ref, locale)
+        base = _base(tx, stack, ct_uid, uid, previous["system"]["locale"])
+        edited = domain.rebase_variant(ct["schema"], base, previous, revert)
+        materialized = domain.materialize(ct["schema"], base, edited)
+        domain_schema.validate_entry(ct["schema"], materialized, new_uid=ids.cs)
+        variant = previous["system"]["variant"]
+        system = variant_system(previous, base, variant, actor.uid, {}, ids.now())
+        stored = {**edited, "system": system}
+        tx.entry_variants.save(stack["api_key"], ct_uid, stored, new=False)
+    return response(stored)
+
+
+def _revert_paths(body: Mapping[str, Any]) -> list[str]:
+    revert = body.get("revert", [])
+    if not isinstance(revert, list) or not all(isinstance(p, str) and p for p in revert):
+        raise ValidationFailed(
+            "revert: must be a list of overridden paths.",
+            {"revert": ["must be a list of paths (strings)."]},
+        )
+    return list(dict.fromkeys(revert))

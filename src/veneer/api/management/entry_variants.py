@@ -54,6 +54,7 @@ def get_variant(call: Call) -> Response:
         call.path("variant"),
         call.params.get("locale"),
         flag(call.params, "include_publish_details"),
+        flag(call.params, "include_stale"),
     )
     return tagged({"entry": entry}, entry["_version"])
 
@@ -71,6 +72,7 @@ def list_variants(call: Call) -> dict[str, Any]:
         lp,
         call.params.get("locale"),
         flag(call.params, "include_publish_details"),
+        flag(call.params, "include_stale"),
     )
     body: dict[str, Any] = {"entries": page}
     if lp.include_count:
@@ -149,3 +151,18 @@ def preview_entry(call: Call, refs: tuple[str, ...]) -> Response:
 def overrides(call: Call, locale: str) -> dict[str, list[str]]:
     """`include_variant_overrides=true` on a base entry read: {path: [variant uids]}."""
     return service.overrides(call.services, call.actor(), call.api_key, *_ids(call), locale)
+
+
+@endpoint
+def rebase(call: Call) -> dict[str, Any]:
+    """`POST …/variants/{variant}/rebase` `{"revert": [paths]}`."""
+    entry = service.rebase(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        call.path("variant"),
+        call.body,
+        call.params.get("locale"),
+    )
+    return {"notice": service.REBASED, "entry": entry}
