@@ -21,6 +21,8 @@ from tests.api.test_delivery_variants import (
     fresh,
     vsite,
 )
+from tests.api.test_openapi import _resolve
+from veneer.api.openapi import document
 
 __all__ = ["fresh", "vsite"]  # the fixtures, shared
 
@@ -113,3 +115,13 @@ def test_without_the_parameter_the_answer_is_byte_identical(vsite: VariantSite) 
     assert off.content == plain.content
     base = vsite.get(vsite.path()).content
     assert vsite.get(vsite.path(), include_variant_explain="true").content == base
+
+
+def test_the_new_parameters_and_route_are_described() -> None:
+    doc = document("all")
+    entry = doc["paths"]["/v3/content_types/{ct}/entries/{uid}"]["get"]
+    names = {_resolve(doc, p)["name"] for p in entry["parameters"]}
+    assert {"include_variant_explain", "variant_preview", "include_variant_overrides"} <= names
+    variant = "/v3/content_types/{ct}/entries/{uid}/variants/{variant}"
+    read = {_resolve(doc, p)["name"] for p in doc["paths"][variant]["get"]["parameters"]}
+    assert "include_stale" in read and "post" in doc["paths"][variant + "/rebase"]
