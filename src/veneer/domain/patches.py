@@ -16,7 +16,7 @@ Patch (``compile_patch`` at publish, ``merge`` at delivery)::
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from veneer.domain.instances import (
@@ -152,7 +152,7 @@ def explain_merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str], E
     instance is not in the base or an order removed it; then ``removed_by`` names the order's
     variant), ``lost`` the later-listed patches that addressed the path too, in request order.
     """
-    merger = _Merger(base, explain=True)
+    merger = _ExplainingMerger(base)
     for patch in patches:
         merger.apply(patch)
     doc, applied = merger.finish()
@@ -162,15 +162,13 @@ def explain_merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str], E
 class _Merger:
     """Copy-on-write overlay, first patch first; a path once applied is not applied again."""
 
-    def __init__(self, base: Doc, explain: bool = False) -> None:
+    def __init__(self, base: Doc) -> None:
         self.doc: Doc = dict(base)
-        # Explaining only: every addressed path -> the patches that did not apply there.
-        self._lost: dict[str, list[str]] | None = {} if explain else None
         # Keeping the copies referenced keeps their ids unique for the whole merge.
         self._owned: dict[int, Any] = {id(self.doc): self.doc}
         self._applied: dict[str, str] = {}
         self._orders: dict[str, tuple[list[Step], list[str], str]] = {}
-        self._dropped: dict[str, str] = {}  # path -> the variant whose order removed it
+        self._dropped: list[str] = []
 
     def apply(self, patch: Doc) -> None:
         variant = str(patch.get("variant", ""))
@@ -179,11 +177,7 @@ class _Merger:
         for steps, element in patch.get("add") or []:
             self._add(steps, element, variant)
         for steps, refs in patch.get("order") or []:
-            path = _path_of(steps)
-            if path not in self._orders:
-                self._orders[path] = (steps, refs, variant)
-            elif self._lost is not None:
-                self._lost.setdefault(path, []).append(variant)
+            self._orders.setdefault(_path_of(steps), (steps, refs, variant))
 
     def finish(self) -> tuple[Doc, dict[str, str]]:
         # Orders go last: an instance the winning order drops may carry other patches' changes.
@@ -196,41 +190,12 @@ class _Merger:
         }
         return self.doc, applied
 
-    def explained(self, applied: dict[str, str]) -> Explained:
-        """See ``explain_merge``: called after ``finish`` with its applied map."""
-        lost = self._lost or {}
-        out: Explained = {}
-        for path in [*self._applied, *(p for p in lost if p not in self._applied)]:
-            entry: dict[str, Any] = {
-                "source": applied.get(path, "base"),
-                "lost": lost.get(path, []),
-            }
-            remover = self._remover(path) if path not in applied else None
-            if remover is not None:
-                entry["removed_by"] = remover
-                if path in self._applied:  # its value was set, then its instance removed
-                    entry["lost"] = [self._applied[path], *entry["lost"]]
-            out[path] = entry
-        return out
-
-    def _remover(self, path: str) -> str | None:
-        return next(
-            (v for d, v in self._dropped.items() if path == d or path.startswith(d + ".")), None
-        )
-
-    def _missed(self, path: str, variant: str) -> None:
-        """A patch addressed ``path`` but did not apply there (explaining only)."""
-        if self._lost is not None:
-            self._lost.setdefault(path, []).append(variant)
-
     def _set(self, steps: list[Step], value: Any, variant: str) -> None:
         path = _path_of(steps)
         holder = None if path in self._applied else self._walk(steps[:-1], dict)
         if holder is not None:
             holder[steps[-1]] = copy.deepcopy(value)
             self._applied[path] = variant
-        elif self._lost is not None:
-            self._missed(path, variant)
 
     def _add(self, steps: list[Step], element: Any, variant: str) -> None:
         uid = element_uid(element)
@@ -238,20 +203,14 @@ class _Merger:
         if items is not None and all(element_uid(e) != uid for e in items):
             items.append(copy.deepcopy(element))
             self._applied[f"{_path_of(steps)}.{element_label(element)}"] = variant
-        elif self._lost is not None and uid is not None:
-            self._missed(f"{_path_of(steps)}.{element_label(element)}", variant)
 
     def _arrange(self, path: str, steps: list[Step], refs: list[str], variant: str) -> None:
         items = self._walk(steps, list)
         if items is None:
-            if self._lost is not None:  # the winning order: before the ones it beat
-                self._lost.setdefault(path, []).insert(0, variant)
             return
         wanted = [ref_uid(ref) for ref in refs]
         kept, by_uid = set(wanted), {element_uid(e): e for e in items}
-        for element in items:
-            if element_uid(element) not in kept:
-                self._dropped[f"{path}.{element_label(element)}"] = variant
+        self._dropped += [f"{path}.{element_label(e)}" for e in items if element_uid(e) not in kept]
         items[:] = [by_uid[uid] for uid in wanted if uid in by_uid]
         self._applied[path] = variant
 
@@ -297,6 +256,75 @@ class _Merger:
                 element = self._enter(items, i, dict, create=False)
                 return self._enter(element, block, dict, create=False) if block else element
         return None
+
+
+class _ExplainingMerger(_Merger):
+    """``_Merger`` that also records what it does not apply (``explain_merge``). A subclass, so
+    that the plain merge runs exactly the code it ran before explanations existed."""
+
+    def __init__(self, base: Doc) -> None:
+        super().__init__(base)
+        self._lost: dict[str, list[str]] = {}
+        self._removed_by: dict[str, str] = {}  # dropped instance path -> the order's variant
+
+    def apply(self, patch: Doc) -> None:
+        variant = str(patch.get("variant", ""))
+        for steps, _refs in patch.get("order") or []:
+            path = _path_of(steps)
+            if path in self._orders:  # an earlier patch's order wins
+                self._lost.setdefault(path, []).append(variant)
+        super().apply(patch)
+
+    def _set(self, steps: list[Step], value: Any, variant: str) -> None:
+        self._applied_or_lost(
+            _path_of(steps),
+            variant,
+            lambda: super(_ExplainingMerger, self)._set(steps, value, variant),
+        )
+
+    def _add(self, steps: list[Step], element: Any, variant: str) -> None:
+        if element_uid(element) is None:
+            return super()._add(steps, element, variant)
+        path = f"{_path_of(steps)}.{element_label(element)}"
+        self._applied_or_lost(
+            path, variant, lambda: super(_ExplainingMerger, self)._add(steps, element, variant)
+        )
+
+    def _applied_or_lost(self, path: str, variant: str, run: Callable[[], None]) -> None:
+        before = path in self._applied
+        run()
+        if before or path not in self._applied:
+            self._lost.setdefault(path, []).append(variant)
+
+    def _arrange(self, path: str, steps: list[Step], refs: list[str], variant: str) -> None:
+        dropped = len(self._dropped)
+        super()._arrange(path, steps, refs, variant)
+        if path not in self._applied:  # its list is gone: the winner, before those it beat
+            self._lost.setdefault(path, []).insert(0, variant)
+        for removed in self._dropped[dropped:]:
+            self._removed_by[removed] = variant
+
+    def explained(self, applied: dict[str, str]) -> Explained:
+        """See ``explain_merge``: called after ``finish`` with its applied map."""
+        out: Explained = {}
+        for path in [*self._applied, *(p for p in self._lost if p not in self._applied)]:
+            entry: dict[str, Any] = {
+                "source": applied.get(path, "base"),
+                "lost": self._lost.get(path, []),
+            }
+            remover = self._remover(path) if path not in applied else None
+            if remover is not None:
+                entry["removed_by"] = remover
+                if path in self._applied:  # its value was set, then its instance removed
+                    entry["lost"] = [self._applied[path], *entry["lost"]]
+            out[path] = entry
+        return out
+
+    def _remover(self, path: str) -> str | None:
+        return next(
+            (v for d, v in self._removed_by.items() if path == d or path.startswith(d + ".")),
+            None,
+        )
 
 
 # --- explaining a request's variant names ---------------------------------------------------
