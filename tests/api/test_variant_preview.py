@@ -105,3 +105,26 @@ def test_without_variant_preview_the_read_is_unchanged(vsite: VariantSite) -> No
     assert with_header.content == plain.content
     assert "_variant_preview" not in orjson.loads(plain.content)["entry"]
     assert preview(vsite, " , ")["title"] == orjson.loads(plain.content)["entry"]["title"]
+
+
+def test_a_one_variant_management_read_explains_too(vsite: VariantSite) -> None:
+    """`include_variant=true` (the SDKs' merged read) with `include_variant_explain=true`."""
+
+    def read(variant: str, **params: str) -> dict[str, Any]:
+        response = vsite.api.get(
+            vsite.path(),
+            params={"include_variant": "true", "include_variant_explain": "true", **params},
+            headers={"x-cs-variant-uid": variant},
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json()["entry"])
+
+    red = read(RED)
+    assert red["title"] == "Red" and red["_variant"]["_uid"] == RED
+    assert red["_variant_explain"]["paths"]["title"] == {"source": RED, "lost": []}
+    assert red["_variant_explain"]["variants"] == [{"name": RED, "uid": RED, "status": "applied"}]
+    green = read(GREEN, locale="fr-fr")
+    assert green["_variant_explain"] == {
+        "paths": {},
+        "variants": [{"name": GREEN, "uid": GREEN, "status": "not_saved"}],
+    }

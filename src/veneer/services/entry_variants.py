@@ -269,8 +269,11 @@ def merged(
     uid: str,
     variant_ref: str,
     locale: str | None = None,
+    *,
+    explain: bool = False,
 ) -> dict[str, Any]:
-    """The base entry's latest version with one variant applied (`include_variant(s)=true`)."""
+    """The base entry's latest version with one variant applied (`include_variant(s)=true`);
+    `explain` adds `_variant_explain` from the delivery merge of the variant's patch."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
@@ -279,9 +282,31 @@ def merged(
         variant = loaders.variant(tx, stack["api_key"], variant_ref)
         stored = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant["uid"])
     if stored is None:
-        return base
+        return (
+            base
+            if not explain
+            else {**base, "_variant_explain": _explain(base, [], variant_ref, variant["uid"], ct)}
+        )
     doc = domain.materialize(ct["schema"], base, stored)
-    return {**doc, "_variant": response(stored)["_variant"]}
+    out = {**doc, "_variant": response(stored)["_variant"]}
+    if explain:
+        out["_variant_explain"] = _explain(base, [stored], variant_ref, variant["uid"], ct)
+    return out
+
+
+def _explain(
+    base: dict[str, Any],
+    layers: list[dict[str, Any]],
+    name: str,
+    variant_uid: str,
+    ct: dict[str, Any],
+) -> dict[str, Any]:
+    """`_variant_explain` of a one-variant management read (the delivery merge's explanation)."""
+    patches = [compile_patch(ct["schema"], s, s["system"]["variant"]) for s in layers]
+    _doc, _paths, explained = explain_merge(base, patches)
+    merged_uids = [s["system"]["variant"] for s in layers]
+    fates = variant_fates([name], {name: variant_uid}, merged_uids, explained, [], "not_saved")
+    return {"paths": explained, "variants": fates}
 
 
 def preview(

@@ -119,7 +119,13 @@ def merged_variant_ref(call: Call) -> str | None:
 def merged_entry(call: Call, ref: str) -> Response:
     """The base entry with one variant merged in, tagged with the base entry's version."""
     entry = service.merged(
-        call.services, call.actor(), call.api_key, *_ids(call), ref, call.params.get("locale")
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        ref,
+        call.params.get("locale"),
+        explain=flag(call.params, "include_variant_explain"),
     )
     return tagged({"entry": entry}, entry["_version"])
 
