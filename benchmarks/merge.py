@@ -2,7 +2,8 @@
 
 Prints two series: the time of one merge of 3 published variants as the *change sets* grow with
 the entry's size fixed, and as the *entry* grows with the change sets fixed. The merge copies only
-what the patches touch, so the first series should grow and the second stay flat.
+what the patches touch, so the first series should grow and the second stay flat. A third series times the same merges
+explained (`explain_merge`), which records the losers the plain merge skips.
 
     .venv/bin/python benchmarks/merge.py
 """
@@ -54,12 +55,13 @@ def patches(fields: int, doc: dict[str, Any], changes: int) -> list[dict[str, An
     return out
 
 
-def time_merge(fields: int, instances: int, changes: int) -> float:
-    from veneer.domain.patches import merge
+def time_merge(fields: int, instances: int, changes: int, explain: bool = False) -> float:
+    from veneer.domain.patches import explain_merge, merge
 
     doc = base(fields, instances)
     ready = patches(fields, doc, changes)
-    seconds = timeit.timeit(lambda: merge(doc, ready), number=REPEAT)
+    run = explain_merge if explain else merge
+    seconds = timeit.timeit(lambda: run(doc, ready), number=REPEAT)
     return seconds / REPEAT * 1e6
 
 
@@ -73,6 +75,11 @@ def main() -> None:
     print(f"{'entry fields / instances':>28} {'µs per merge':>14}")
     for size in (10, 50, 200, 1000, 5000):
         print(f"{f'{size} / {size // 4}':>28} {time_merge(size, max(3, size // 4), 5):>14.1f}")
+    print()
+    print("Series C: as A, with the explanation (`explain_merge`, include_variant_explain=true)")
+    print(f"{'changed fields per variant':>28} {'µs per merge':>14}")
+    for changes in (1, 5, 20, 50, 100, 200):
+        print(f"{changes:>28} {time_merge(200, 50, changes, explain=True):>14.1f}")
 
 
 if __name__ == "__main__":

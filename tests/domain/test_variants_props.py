@@ -10,8 +10,15 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from veneer.domain.patches import compile_patch, merge
-from veneer.domain.variants import change_set, edit_variant, materialize
+from veneer.domain.patches import compile_patch, explain_merge, merge
+from veneer.domain.variants import (
+    change_set,
+    edit_variant,
+    materialize,
+    overridden_paths,
+    rebase_variant,
+    stale_paths,
+)
 
 Doc = dict[str, Any]
 
@@ -317,3 +324,119 @@ def dotted(steps: list[Any]) -> str:
         s if isinstance(s, str) else ".".join(filter(None, [s.get("block"), s["uid"]]))
         for s in steps
     )
+
+
+def addressed(patch: Doc) -> set[str]:
+    """Every path a patch addresses, in the keys of merge's applied map."""
+    sets = {dotted(steps) for steps, _ in patch["set"]}
+    adds = {
+        f"{dotted(steps)}.{'.'.join(filter(None, [b, n['_metadata']['uid']]))}"
+        for steps, element in patch["add"]
+        for b, n in [next(iter(element.items())) if "_metadata" not in element else (None, element)]
+    }
+    return sets | adds | {dotted(steps) for steps, _ in patch["order"]}
+
+
+@PROPS
+@given(st.data())
+def test_explain_agrees_with_the_merge(data: st.DataObject) -> None:
+    """For random bases, variants and priorities: the explained merge is the merge; the winner of
+    a path is the variant the merge applied there (its value is served); every loser addressed
+    the path, after the winner; a path no variant applied is the base's."""
+    gen = Draw(data)
+    base = gen.node(SCHEMA, None)
+    names = data.draw(st.permutations(["csa", "csb", "csc"]))
+    patches = [
+        compile_patch(
+            SCHEMA,
+            edit_variant(SCHEMA, base, None, submission(gen.node(SCHEMA, base)), new_uid_factory()),
+            name,
+        )
+        for name in names
+    ]
+    merged, applied = merge(base, patches)
+    doc, applied_too, explained = explain_merge(base, patches)
+    assert canon(doc) == canon(merged) and applied_too == applied
+    touched = {
+        path: [p["variant"] for p in patches if path in addressed(p)]
+        for p in patches
+        for path in addressed(p)
+    }
+    assert set(explained) == set(touched)
+    for path, why in explained.items():
+        assert why["source"] == applied.get(path, "base"), path
+        sources = [why["source"]] if why["source"] != "base" else []
+        assert sources + why["lost"] == touched[path], path
+        winner = next((p for p in patches if p["variant"] == why["source"]), None)
+        value = [v for steps, v in (winner or {"set": []})["set"] if dotted(steps) == path]
+        if value:  # the winner's value is the one served
+            assert canon(value_at(SCHEMA, merged, path)) == canon(value[0]), path
+        assert ("removed_by" in why) <= (why["source"] == "base")
+
+
+def moved_base(data: st.DataObject) -> tuple[Doc, Doc, Doc]:
+    """(base then, a variant saved against it, base now: an edit of base then)."""
+    gen = Draw(data)
+    then = gen.node(SCHEMA, None)
+    stored = edit_variant(SCHEMA, then, None, submission(gen.node(SCHEMA, then)), new_uid_factory())
+    return then, stored, gen.node(SCHEMA, then)
+
+
+def sequence_at(doc: Doc, path: str) -> list[Any]:
+    """(block, uid) of the instances of the list at `path` (an `_order` path)."""
+    tokens, schema, node = path.split("."), SCHEMA, doc
+    field: Doc = {}
+    while tokens:
+        name = tokens.pop(0)
+        field = next(f for f in schema if f["uid"] == name)
+        value = node.get(field["uid"]) if isinstance(node, dict) else None
+        if not tokens:
+            pairs = [parts(field, e) for e in value or []]
+            return [[b, n["_metadata"]["uid"]] for b, n in pairs]
+        if kind(field) == "group":
+            schema, node = field["schema"], value
+            continue
+        block = tokens.pop(0) if field["data_type"] == "blocks" else None
+        uid = tokens.pop(0)
+        found = [
+            n
+            for b, n in (parts(field, e) for e in value or [])
+            if (b, n["_metadata"]["uid"]) == (block, uid)
+        ]
+        schema, node = block_schema(field, block), found[0] if found else None
+    return []
+
+
+@PROPS
+@given(st.data())
+def test_stale_paths_are_exactly_the_overrides_whose_base_moved(data: st.DataObject) -> None:
+    then, stored, now = moved_base(data)
+    orders = {path for entry in stored["order"] for path in entry}
+    expected = [
+        path
+        for path in overridden_paths(stored)
+        if (
+            sequence_at(then, path) != sequence_at(now, path)
+            if path in orders
+            else canon(value_at(SCHEMA, then, path)) != canon(value_at(SCHEMA, now, path))
+        )
+    ]
+    assert stale_paths(SCHEMA, then, now, stored) == expected
+    assert stale_paths(SCHEMA, then, then, stored) == []
+
+
+@PROPS
+@given(st.data())
+def test_rebase_reverts_what_it_is_told_and_keeps_the_rest(data: st.DataObject) -> None:
+    _then, stored, now = moved_base(data)
+    before = materialize(SCHEMA, now, stored)
+    kept = rebase_variant(SCHEMA, now, stored, [])
+    assert same_doc(materialize(SCHEMA, now, kept), before)
+    values = [p for p in stored["change_set"]]
+    revert = data.draw(st.lists(st.sampled_from(values), unique=True)) if values else []
+    rebased = rebase_variant(SCHEMA, now, stored, revert)
+    after = materialize(SCHEMA, now, rebased)
+    for path in values:
+        source = now if path in revert else before
+        assert canon(value_at(SCHEMA, after, path)) == canon(value_at(SCHEMA, source, path)), path
+    assert not set(revert) & set(rebased["change_set"])

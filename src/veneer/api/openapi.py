@@ -85,7 +85,45 @@ VARIANT_LAYER = obj(
     _change_set=arr(STR),
     _order=arr({"type": "object", "additionalProperties": arr(STR)}),
     _base_entry_version=VERSION,
+    _stale={
+        **arr(STR),
+        "description": "With include_stale=true: the overridden paths whose base value changed "
+        "since the variant was saved against `_base_entry_version`.",
+    },
 )
+# `_variant_explain` (include_variant_explain=true with x-cs-variant-uid, delivery and preview).
+VARIANT_EXPLAIN = {
+    **obj(
+        ("paths", "variants"),
+        paths={
+            "type": "object",
+            "description": "For every path a named variant changed: the source served (a "
+            "variant uid, or `base` when none applied) and the variants that lost it, in "
+            "priority order; `removed_by` when an order removed the instance holding it.",
+            "additionalProperties": obj(
+                ("source", "lost"), source=STR, lost=arr(STR), removed_by=STR
+            ),
+        },
+        variants=arr(
+            obj(
+                ("name", "status"),
+                name=STR,
+                uid={"type": ["string", "null"]},
+                status={
+                    "enum": [
+                        "applied",
+                        "lost",
+                        "not_published",
+                        "not_saved",
+                        "unknown",
+                        "beyond_limit",
+                    ]
+                },
+            )
+        ),
+    ),
+    "description": "Why the merge is what it is: per changed path, and per name of the header.",
+}
 ENTRY_SYSTEM = ("uid", "locale", "_version", *AUDIT, "tags")
 FOLDER_TYPE = "application/vnd.contenstack.folder"  # sic: Contentstack's spelling
 ASSET_SYSTEM = ("uid", *AUDIT, "content_type", "tags", "ACL", "is_dir", "parent_uid", "_version")
@@ -344,6 +382,17 @@ SCHEMAS: dict[str, Json] = {
             _in_progress=BOOL,
             publish_details=arr(ref("PublishRecord")),
             _variant=VARIANT_LAYER,
+            _variant_explain=VARIANT_EXPLAIN,
+            _applied_variants={"type": "object", "additionalProperties": STR},
+            _variant_preview={
+                **arr(obj(("uid", "_version"), uid=STR, _version=VERSION)),
+                "description": "With variant_preview=true: the saved entry variants merged.",
+            },
+            _variant_overrides={
+                "type": "object",
+                "additionalProperties": arr(STR),
+                "description": "With include_variant_overrides=true: {path: [variant uids]}.",
+            },
             **AUDIT_PROPS,
         ),
         "description": "An entry as the management API stores it; its own fields sit beside these.",
@@ -392,6 +441,7 @@ SCHEMAS: dict[str, Json] = {
                 "additionalProperties": STR,
                 "description": "With include_applied_variants=true: {field path: variant uid}.",
             },
+            _variant_explain=VARIANT_EXPLAIN,
         ),
         "description": "A published entry as the delivery API serves it (only[BASE][] may leave just uid).",
     },
@@ -694,6 +744,10 @@ BODIES: dict[str, Json] = {
         obj(("entry",), entry=obj(("_variant",), **VARIANT_INPUT["properties"])),
         "The variant's fields; `_variant._change_set` and `_variant._order` are optional.",
     ),
+    "entry_variant_rebase": body(
+        obj(("revert",), revert=arr(STR)),
+        "The overridden paths (from `_variant._change_set` or `_order`) to revert.",
+    ),
     "entry_variant_post": body(
         obj(
             ("entry",),
@@ -818,7 +872,28 @@ PARAMETERS: dict[str, Json] = {
     ),
     "include_applied_variants": flag_param(
         "include_applied_variants",
-        "Delivery with x-cs-variant-uid: add `_applied_variants` {path: variant uid}.",
+        "Delivery (or a management preview) with x-cs-variant-uid: add `_applied_variants` "
+        "{path: variant uid}.",
+    ),
+    "include_variant_explain": flag_param(
+        "include_variant_explain",
+        "With x-cs-variant-uid (delivery, or a management preview): add `_variant_explain`, the "
+        "source and losing variants of every changed path and the fate of every name.",
+    ),
+    "variant_preview": flag_param(
+        "variant_preview",
+        "Management entry read with x-cs-variant-uid: merge the latest saved base and entry "
+        "variants of the locale (nothing needs publishing), as delivery will serve them.",
+    ),
+    "include_variant_overrides": flag_param(
+        "include_variant_overrides",
+        "Management base entry read: add `_variant_overrides` {path: [variant uids]} from the "
+        "entry's variants in that locale.",
+    ),
+    "include_stale": flag_param(
+        "include_stale",
+        "Management entry-variant reads: add `_variant._stale`, the overrides whose base "
+        "value changed since the variant was saved.",
     ),
     "show_errors": flag_param(
         "show_errors",
@@ -965,6 +1040,7 @@ ENTRY_READ = (
     "include_fallback",
     "x-cs-variant-uid",
     "include_applied_variants",
+    "include_variant_explain",
     "show_errors",
     "include",
     "only",
@@ -1680,6 +1756,8 @@ def entries(p: Paths) -> None:
                 "include_variant",
                 "include_variants",
                 "variant_uid",
+                "variant_preview",
+                "include_variant_overrides",
                 *DELIVERY_SCOPE,
                 *ENTRY_READ,
             ),
@@ -1755,7 +1833,9 @@ def entry_variants(p: Paths) -> None:
             "The entry's variants in a locale",
             "entry variants",
             {**ok(counted("entries", ref("EntryVariant"))), **errors(*READ)},
-            parameters=params("api_key", "locale", *LIST, "include_publish_details"),
+            parameters=params(
+                "api_key", "locale", *LIST, "include_publish_details", "include_stale"
+            ),
         ),
         both=True,
     )
@@ -1778,7 +1858,21 @@ def entry_variants(p: Paths) -> None:
             "An entry variant",
             "entry variants",
             {**ok(one), **errors(*READ)},
-            parameters=params("api_key", "locale", "include_publish_details"),
+            parameters=params("api_key", "locale", "include_publish_details", "include_stale"),
+        ),
+    )
+    p.add(
+        base + "/{variant}/rebase",
+        "post",
+        op(
+            "Review an entry variant against the latest base entry",
+            "entry variants",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            description="Reverts the `revert` paths to inheriting the base, keeps every other "
+            "override and records the latest base version as `_base_entry_version`, in a new "
+            "version. 422 for a path the variant does not override.",
+            parameters=params("api_key", "locale"),
+            request="entry_variant_rebase",
         ),
     )
     p.add(

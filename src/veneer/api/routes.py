@@ -112,6 +112,7 @@ def management_routes() -> list[BaseRoute]:
             delete=ev.delete_variant,
         ),
         *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
+        *resource(ENTRY + "/variants/{variant}/rebase", post=ev.rebase),
         *variant_routes(),
         *asset_routes(),
         *webhook_routes(),

@@ -16,6 +16,7 @@ Patch (``compile_patch`` at publish, ``merge`` at delivery)::
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from veneer.domain.instances import (
@@ -41,6 +42,8 @@ from veneer.domain.instances import (
     ref_uid,
     subschema,
 )
+
+Explained = dict[str, dict[str, Any]]  # path -> {"source", "lost"[, "removed_by"]}
 
 # --- patches and the delivery merge ---------------------------------------------------------
 
@@ -141,6 +144,21 @@ def merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str]]:
     return merger.finish()
 
 
+def explain_merge(base: Doc, patches: list[Doc]) -> tuple[Doc, dict[str, str], Explained]:
+    """``merge`` that also says why (``include_variant_explain``): the same merger, recording
+    what ``merge`` discards. The third value maps every path some patch addresses (in the keys
+    of ``merge``'s applied map) to ``{"source": variant uid or "base", "lost": [variant uids]}``:
+    ``source`` is the variant whose value is served (``base`` when none applied, because the
+    instance is not in the base or an order removed it; then ``removed_by`` names the order's
+    variant), ``lost`` the later-listed patches that addressed the path too, in request order.
+    """
+    merger = _ExplainingMerger(base)
+    for patch in patches:
+        merger.apply(patch)
+    doc, applied = merger.finish()
+    return doc, applied, merger.explained(applied)
+
+
 class _Merger:
     """Copy-on-write overlay, first patch first; a path once applied is not applied again."""
 
@@ -238,3 +256,120 @@ class _Merger:
                 element = self._enter(items, i, dict, create=False)
                 return self._enter(element, block, dict, create=False) if block else element
         return None
+
+
+class _ExplainingMerger(_Merger):
+    """``_Merger`` that also records what it does not apply (``explain_merge``). A subclass, so
+    that the plain merge runs exactly the code it ran before explanations existed."""
+
+    def __init__(self, base: Doc) -> None:
+        super().__init__(base)
+        self._lost: dict[str, list[str]] = {}
+        self._removed_by: dict[str, str] = {}  # dropped instance path -> the order's variant
+
+    def apply(self, patch: Doc) -> None:
+        variant = str(patch.get("variant", ""))
+        for steps, _refs in patch.get("order") or []:
+            path = _path_of(steps)
+            if path in self._orders:  # an earlier patch's order wins
+                self._lost.setdefault(path, []).append(variant)
+        super().apply(patch)
+
+    def _set(self, steps: list[Step], value: Any, variant: str) -> None:
+        self._applied_or_lost(
+            _path_of(steps),
+            variant,
+            lambda: super(_ExplainingMerger, self)._set(steps, value, variant),
+        )
+
+    def _add(self, steps: list[Step], element: Any, variant: str) -> None:
+        if element_uid(element) is None:
+            return super()._add(steps, element, variant)
+        path = f"{_path_of(steps)}.{element_label(element)}"
+        self._applied_or_lost(
+            path, variant, lambda: super(_ExplainingMerger, self)._add(steps, element, variant)
+        )
+
+    def _applied_or_lost(self, path: str, variant: str, run: Callable[[], None]) -> None:
+        before = path in self._applied
+        run()
+        if before or path not in self._applied:
+            self._lost.setdefault(path, []).append(variant)
+
+    def _arrange(self, path: str, steps: list[Step], refs: list[str], variant: str) -> None:
+        dropped = len(self._dropped)
+        super()._arrange(path, steps, refs, variant)
+        if path not in self._applied:  # its list is gone: the winner, before those it beat
+            self._lost.setdefault(path, []).insert(0, variant)
+        for removed in self._dropped[dropped:]:
+            self._removed_by[removed] = variant
+
+    def explained(self, applied: dict[str, str]) -> Explained:
+        """See ``explain_merge``: called after ``finish`` with its applied map."""
+        out: Explained = {}
+        for path in [*self._applied, *(p for p in self._lost if p not in self._applied)]:
+            entry: dict[str, Any] = {
+                "source": applied.get(path, "base"),
+                "lost": self._lost.get(path, []),
+            }
+            remover = self._remover(path) if path not in applied else None
+            if remover is not None:
+                entry["removed_by"] = remover
+                if path in self._applied:  # its value was set, then its instance removed
+                    entry["lost"] = [self._applied[path], *entry["lost"]]
+            out[path] = entry
+        return out
+
+    def _remover(self, path: str) -> str | None:
+        return next(
+            (v for d, v in self._removed_by.items() if path == d or path.startswith(d + ".")),
+            None,
+        )
+
+
+# --- explaining a request's variant names ---------------------------------------------------
+
+
+def variant_fates(
+    names: Sequence[str],
+    known: Mapping[str, str],
+    merged: Sequence[str],
+    explained: Explained,
+    beyond: Sequence[str],
+    absent: str,
+) -> list[Doc]:
+    """The fate of each variant name of a request, in the order named (``_variant_explain``).
+
+    ``known`` maps the names that denote a variant of the stack to its uid, ``merged`` lists the
+    uids whose patches were merged and ``beyond`` the names past the variant limit. A merged
+    variant is ``applied`` when it supplies a value or changed nothing, ``lost`` when every path
+    it changed went to another source; a known variant that was not merged gets ``absent``
+    (``not_published`` on delivery, ``not_saved`` in a management preview)."""
+    winners = {why["source"] for why in explained.values()}
+    losers = {uid for why in explained.values() for uid in why["lost"]}
+    out: list[Doc] = []
+    for name in names:
+        uid = known.get(name)
+        if uid is None:
+            status = "unknown"
+        elif uid not in merged:
+            status = absent
+        else:
+            status = "lost" if uid in losers and uid not in winners else "applied"
+        out.append({"name": name, "uid": uid, "status": status})
+    return out + [{"name": name, "status": "beyond_limit"} for name in beyond]
+
+
+def resolve_names(
+    names: Sequence[str], variants: Sequence[tuple[str, str | None]]
+) -> dict[str, str]:
+    """name -> variant uid for the names that denote one of ``variants`` ((uid, alias) pairs),
+    a uid before an alias as on delivery."""
+    uids = {uid for uid, _ in variants}
+    aliases = {alias: uid for uid, alias in variants if alias}
+    out: dict[str, str] = {}
+    for name in names:
+        uid = name if name in uids else aliases.get(name)
+        if uid is not None:
+            out[name] = uid
+    return out

@@ -29,7 +29,7 @@ Stored variant (``edit_variant`` writes it, ``materialize`` and ``compile_patch`
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -451,3 +451,119 @@ def _arrange(base_items: list[Any], extras: list[Any], refs: list[str]) -> list[
     adds = {element_uid(e): e for e in extras}
     picked = [(bases if ref.startswith(BASE_PREFIX) else adds).get(ref_uid(ref)) for ref in refs]
     return [element for element in picked if element is not None]
+
+
+# --- seen from the base ---------------------------------------------------------------------
+
+
+def override_map(stored: Iterable[Doc]) -> dict[str, list[str]]:
+    """``{path: [variant uids]}``: for each path some stored entry variant overrides (its change
+    set, and the instance lists it reorders), the variants that do, in the order given. Each
+    stored document carries its variant uid in ``system.variant``."""
+    out: dict[str, list[str]] = {}
+    for doc in stored:
+        uid = doc["system"]["variant"]
+        paths = [*(doc.get("change_set") or []), *orders_map(doc.get("order"))]
+        for path in dict.fromkeys(paths):
+            out.setdefault(path, []).append(uid)
+    return out
+
+
+# --- stale overrides and rebasing -----------------------------------------------------------
+
+
+def overridden_paths(stored: Doc) -> list[str]:
+    """The paths a stored variant overrides: its change set, then the lists it orders."""
+    return list(
+        dict.fromkeys([*(stored.get("change_set") or []), *orders_map(stored.get("order"))])
+    )
+
+
+def stale_paths(schema: Schema, base_then: Doc, base_now: Doc, stored: Doc) -> list[str]:
+    """The overridden paths whose base value changed between ``base_then`` (the base the variant
+    was last saved against) and ``base_now``: a value path compares the values (a missing
+    instance reads as null), a list path the sequence of base instances."""
+    return [
+        path
+        for path in overridden_paths(stored)
+        if not same_json(
+            _base_view(schema, as_dict(base_then), path.split(".")),
+            _base_view(schema, as_dict(base_now), path.split(".")),
+        )
+    ]
+
+
+def _base_view(schema: Schema, node: Doc, tokens: list[str]) -> Any:
+    """The value at a change-set path, or for a list path its instances' (block, uid) sequence."""
+    field = next((f for f in schema if f.get("uid") == tokens[0]), None)
+    if field is None:
+        return None
+    value, rest, kind = node.get(tokens[0]), tokens[1:], field_kind(field)
+    if kind == ATOMIC:
+        return value if not rest else None
+    if kind == GROUP:
+        return _base_view(subschema(field), as_dict(value), rest) if rest else None
+    if not rest:
+        return [[inst.block, inst.uid] for inst in instances_of(field, value)]
+    block = rest.pop(0) if is_blocks(field) else None
+    if len(rest) < 2:
+        return None
+    inst = index_instances(field, value).get(rest[0])
+    # A missing instance reads as an empty one (null fields, empty lists).
+    node = inst.node if inst is not None and inst.block == block else {}
+    return _base_view(subschema(field, block), node, rest[1:])
+
+
+def rebase_variant(schema: Schema, base: Doc, stored: Doc, revert: Collection[str]) -> Doc:
+    """The stored variant reviewed against ``base`` (the latest): the ``revert`` paths go back
+    to inheriting ``base`` (a list path: the base's sequence of base instances, variant-only
+    instances after them), every other override is kept. Returns ``{"fields", "change_set",
+    "order"}`` as ``edit_variant`` does. Raises ``ValidationFailed`` naming any revert path the
+    variant does not override."""
+    known = set(overridden_paths(stored))
+    unknown = [path for path in revert if path not in known]
+    if unknown:
+        message = f"the variant does not override {', '.join(unknown)}"
+        raise ValidationFailed(f"revert: {message}", {"revert": [message]})
+    base = as_dict(base)
+    doc = materialize(schema, base, stored)
+    for path in revert:
+        _revert(schema, doc, base, path.split("."))
+    return {
+        "fields": _sparse_node(schema, base, doc),
+        "change_set": change_set(schema, base, doc),
+        "order": list(_order_entries(schema, base, doc, "")),
+    }
+
+
+def _revert(schema: Schema, doc: Doc, base: Doc, tokens: list[str]) -> None:
+    """Sets the path ``tokens`` of ``doc`` (a private copy) back to ``base``'s."""
+    field = next((f for f in schema if f.get("uid") == tokens[0]), None)
+    if field is None:
+        return
+    key, rest, kind = tokens[0], tokens[1:], field_kind(field)
+    if kind == ATOMIC:
+        doc[key] = copy.deepcopy(base.get(key))
+    elif kind == GROUP and rest:
+        doc[key] = as_dict(doc.get(key))
+        _revert(subschema(field), doc[key], as_dict(base.get(key)), rest)
+    elif kind == LIST and not rest:
+        doc[key] = _base_sequence(field, doc.get(key), base.get(key))
+    elif kind == LIST:
+        block = rest.pop(0) if is_blocks(field) else None
+        inst = index_instances(field, doc.get(key)).get(rest[0]) if rest else None
+        if inst is not None and inst.block == block and len(rest) > 1:
+            origin = counterpart(index_instances(field, base.get(key)), inst) or {}
+            _revert(subschema(field, block), inst.node, origin, rest[1:])
+
+
+def _base_sequence(field: Field, value: Any, base_value: Any) -> list[Doc]:
+    """The base's instances in the base's order (the variant's version of each it has), then the
+    variant-only instances."""
+    pool, have = index_instances(field, base_value), index_instances(field, value)
+    kept = [
+        (have[uid] if uid in have and have[uid].block == inst.block else inst).wrap()
+        for uid, inst in pool.items()
+    ]
+    extra = [inst.wrap() for uid, inst in have.items() if counterpart(pool, inst) is None]
+    return copy.deepcopy(kept) + extra

@@ -7,13 +7,14 @@ entry's uid and `_variant` describing the layer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain
 from veneer.domain.listing import ListParams
+from veneer.domain.patches import compile_patch, explain_merge, merge, variant_fates
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
@@ -23,6 +24,7 @@ from veneer.store import Transaction
 CREATED = "Entry variant created successfully."
 UPDATED = "Entry variant updated successfully."
 DELETED = "Entry variant deleted successfully."
+REBASED = "Entry variant rebased on the latest base entry."
 
 
 def response(stored: dict[str, Any]) -> dict[str, Any]:
@@ -163,13 +165,35 @@ def get(
     variant_ref: str,
     locale: str | None = None,
     publish_details: bool = False,
+    include_stale: bool = False,
 ) -> dict[str, Any]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
-        body = response(_stored(tx, stack, ct_uid, uid, variant_ref, locale))
+        stored = _stored(tx, stack, ct_uid, uid, variant_ref, locale)
+        body = response(stored)
         if publish_details:
             _attach_publish_details(tx, stack["api_key"], body)
+        if include_stale:
+            body["_variant"]["_stale"] = _stale(tx, stack["api_key"], ct_uid, stored)
     return body
+
+
+def _stale(tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]) -> list[str]:
+    """`_variant._stale`: the overrides whose base value moved since the variant was saved
+    against `base_entry_version` (every override when that base version is gone)."""
+    system = stored["system"]
+    schema = loaders.content_type(tx, stack, ct_uid)["schema"]
+    now = loaders.latest_entry(tx, stack, ct_uid, system["uid"], system["locale"], fallback=False)
+    then = (
+        now
+        if now["_version"] == system["base_entry_version"]
+        else tx.entries.version(
+            stack, system["uid"], system["locale"], system["base_entry_version"]
+        )
+    )
+    if then is None:
+        return domain.overridden_paths(stored)
+    return domain.stale_paths(schema, then, now, stored)
 
 
 def _attach_publish_details(tx: Transaction, stack: str, body: dict[str, Any]) -> None:
@@ -185,17 +209,20 @@ def list_for_entry(
     lp: ListParams,
     locale: str | None = None,
     publish_details: bool = False,
+    include_stale: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
         code = loaders.entry_locale(tx, stack, locale)
         loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
-        items = [response(s) for s in tx.entry_variants.in_locale(stack["api_key"], uid, code)]
-        page = lp.page(items)
-        if publish_details:
-            for body in page:
+        stored = tx.entry_variants.in_locale(stack["api_key"], uid, code)
+        page = lp.page([(response(s), s) for s in stored])
+        for body, one in page:
+            if publish_details:
                 _attach_publish_details(tx, stack["api_key"], body)
-    return page, len(items)
+            if include_stale:
+                body["_variant"]["_stale"] = _stale(tx, stack["api_key"], ct_uid, one)
+    return [body for body, _ in page], len(stored)
 
 
 def versions(
@@ -242,8 +269,11 @@ def merged(
     uid: str,
     variant_ref: str,
     locale: str | None = None,
+    *,
+    explain: bool = False,
 ) -> dict[str, Any]:
-    """The base entry's latest version with one variant applied (`include_variant(s)=true`)."""
+    """The base entry's latest version with one variant applied (`include_variant(s)=true`);
+    `explain` adds `_variant_explain` from the delivery merge of the variant's patch."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
         ct = loaders.content_type(tx, stack["api_key"], ct_uid)
@@ -252,6 +282,158 @@ def merged(
         variant = loaders.variant(tx, stack["api_key"], variant_ref)
         stored = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant["uid"])
     if stored is None:
-        return base
+        return (
+            base
+            if not explain
+            else {**base, "_variant_explain": _explain(base, [], variant_ref, variant["uid"], ct)}
+        )
     doc = domain.materialize(ct["schema"], base, stored)
-    return {**doc, "_variant": response(stored)["_variant"]}
+    out = {**doc, "_variant": response(stored)["_variant"]}
+    if explain:
+        out["_variant_explain"] = _explain(base, [stored], variant_ref, variant["uid"], ct)
+    return out
+
+
+def _explain(
+    base: dict[str, Any],
+    layers: list[dict[str, Any]],
+    name: str,
+    variant_uid: str,
+    ct: dict[str, Any],
+) -> dict[str, Any]:
+    """`_variant_explain` of a one-variant management read (the delivery merge's explanation)."""
+    patches = [compile_patch(ct["schema"], s, s["system"]["variant"]) for s in layers]
+    _doc, _paths, explained = explain_merge(base, patches)
+    merged_uids = [s["system"]["variant"] for s in layers]
+    fates = variant_fates([name], {name: variant_uid}, merged_uids, explained, [], "not_saved")
+    return {"paths": explained, "variants": fates}
+
+
+def preview(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    refs: Sequence[str],
+    locale: str | None = None,
+    *,
+    applied: bool = False,
+    explain: bool = False,
+) -> dict[str, Any]:
+    """The latest saved base entry merged with the latest saved entry variants named by `refs`
+    (uid or alias, first-listed wins), as delivery would serve them once published: each stored
+    variant is compiled to its publish-time patch and merged by the delivery merge. The stack's
+    variant limit applies as on delivery. `_variant_preview` lists what was merged; `applied`
+    and `explain` add `_applied_variants` and `_variant_explain` as on delivery."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        base = loaders.latest_entry(
+            tx, stack["api_key"], ct_uid, uid, loaders.entry_locale(tx, stack, locale)
+        )
+        limit = _variant_limit(services, stack)
+        named, beyond = list(refs[:limit]), list(refs[limit:])
+        known = _known(tx, stack["api_key"], named)
+        layers: list[dict[str, Any]] = []
+        for variant_uid in dict.fromkeys(known[name] for name in named if name in known):
+            stored = tx.entry_variants.get(stack["api_key"], uid, base["locale"], variant_uid)
+            if stored is not None:
+                layers.append(stored)
+    patches = [compile_patch(ct["schema"], s, s["system"]["variant"]) for s in layers]
+    merged_uids = [s["system"]["variant"] for s in layers]
+    if explain:
+        doc, paths, explained = explain_merge(base, patches)
+    else:
+        doc, paths = merge(base, patches)
+    out = {**doc, "_variant_preview": [_layer(s) for s in layers]}
+    if applied:
+        out["_applied_variants"] = paths
+    if explain:
+        fates = variant_fates(named, known, merged_uids, explained, beyond, "not_saved")
+        out["_variant_explain"] = {"paths": explained, "variants": fates}
+    return out
+
+
+def _layer(stored: dict[str, Any]) -> dict[str, Any]:
+    system = stored["system"]
+    return {
+        "uid": system["variant"],
+        "_version": system["_version"],
+        "_base_entry_version": system["base_entry_version"],
+    }
+
+
+def _known(tx: Transaction, stack: str, names: Sequence[str]) -> dict[str, str]:
+    """name -> variant uid for the names that denote a variant of the stack (uid or alias)."""
+    out: dict[str, str] = {}
+    for name in names:
+        try:
+            out[name] = loaders.variant(tx, stack, name)["uid"]
+        except NotFoundObject:
+            continue
+    return out
+
+
+def _variant_limit(services: Services, stack: dict[str, Any]) -> int:
+    """The stack's `variant_limit` setting, else the server's: the limit delivery applies."""
+    own = (stack.get("settings") or {}).get("variant_limit")
+    if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
+        return own
+    return services.settings.variant_limit
+
+
+def overrides(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    locale: str,
+) -> dict[str, list[str]]:
+    """`_variant_overrides` of a base entry read: which of the entry's variants in `locale`
+    override each path (one indexed read of this entry's variants, whatever the stack holds)."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        stored = tx.entry_variants.in_locale(stack["api_key"], uid, locale)
+    return domain.override_map(stored)
+
+
+def rebase(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    body: Mapping[str, Any],
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """`POST …/variants/{v}/rebase` `{"revert": [paths]}`: the reverted overrides inherit the
+    latest base again, the others are kept and the variant is marked as reviewed against that
+    base (`_base_entry_version`), in a new version of the entry variant."""
+    revert = _revert_paths(body)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        ct = loaders.content_type(tx, stack["api_key"], ct_uid)
+        tx.entries.lock(stack["api_key"], uid, loaders.entry_locale(tx, stack, locale))
+        previous = _stored(tx, stack, ct_uid, uid, variant_ref, locale)
+        base = _base(tx, stack, ct_uid, uid, previous["system"]["locale"])
+        edited = domain.rebase_variant(ct["schema"], base, previous, revert)
+        materialized = domain.materialize(ct["schema"], base, edited)
+        domain_schema.validate_entry(ct["schema"], materialized, new_uid=ids.cs)
+        variant = previous["system"]["variant"]
+        system = variant_system(previous, base, variant, actor.uid, {}, ids.now())
+        stored = {**edited, "system": system}
+        tx.entry_variants.save(stack["api_key"], ct_uid, stored, new=False)
+    return response(stored)
+
+
+def _revert_paths(body: Mapping[str, Any]) -> list[str]:
+    revert = body.get("revert", [])
+    if not isinstance(revert, list) or not all(isinstance(p, str) and p for p in revert):
+        raise ValidationFailed(
+            "revert: must be a list of overridden paths.",
+            {"revert": ["must be a list of paths (strings)."]},
+        )
+    return list(dict.fromkeys(revert))

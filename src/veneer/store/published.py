@@ -242,6 +242,18 @@ class PublishedReader:
         )
         return rows[0][0].encode() if rows else None  # both drivers return text as str
 
+    def variant_names(self, stack: str, names: Sequence[str]) -> list[tuple[str, str | None]]:
+        """(uid, alias) of the stack's variants named by `names` (uid or alias): one indexed read,
+        made only when a request asks for `include_variant_explain`."""
+        if not names:
+            return []
+        rows = self._rows(
+            "SELECT uid, alias FROM variants "
+            f"WHERE stack = ? AND (uid IN ({_marks(names)}) OR alias IN ({_marks(names)}))",
+            (stack, *names, *names),
+        )
+        return [(uid, alias) for uid, alias in rows]
+
     def published_variants(
         self,
         stack: str,

@@ -221,7 +221,8 @@ def _merged_entry(
     )
     item = variants.Item(request.path_params["uid"], locale, raw)
     applied = flag(request.query_params, "include_applied_variants")
-    return variants.overlay(delivery, scope, ask, [item], applied)[0]
+    explain = flag(request.query_params, "include_variant_explain")
+    return variants.overlay(delivery, scope, ask, [item], applied, explain)[0]
 
 
 def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
@@ -258,7 +259,9 @@ def _merged_page(
     scope.deps.append(variant_list_dep(scope.stack, scope.environment, request.path_params["ct"]))
     items = [variants.Item(uid, locale, raw) for uid, locale, raw in page]
     applied = flag(request.query_params, "include_applied_variants")
-    return [merged.body for merged in variants.overlay(delivery, scope, ask, items, applied)]
+    explain = flag(request.query_params, "include_variant_explain")
+    merged = variants.overlay(delivery, scope, ask, items, applied, explain)
+    return [m.body for m in merged]
 
 
 def _with_errors(body: dict[str, Any], errors: list[dict[str, Any]]) -> bytes:

@@ -18,7 +18,7 @@ indexed reads and no merge.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from starlette.datastructures import Headers
 from veneer.api.delivery.cache import Merged, entry_dep, stack_dep, variant_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.reader import Scope
-from veneer.domain.patches import merge
+from veneer.domain.patches import Explained, explain_merge, merge, resolve_names, variant_fates
 from veneer.errors import BadRequest
 from veneer.store.published import PublishedVariant
 
@@ -43,6 +43,7 @@ class Ask:
     refs: tuple[str, ...]
     provided: int
     limit: int
+    beyond: tuple[str, ...] = ()  # the names past the limit (only `_variant_explain` shows them)
 
     def errors(self) -> list[dict[str, Any]]:
         """The seed's error object when the header named more variants than the limit."""
@@ -113,7 +114,7 @@ def ask(delivery: DeliveryContext, stack: str, headers: Headers) -> Ask | None:
     if not refs:
         return None
     limit = variant_limit(delivery, stack)
-    return Ask(refs[:limit], len(refs), limit)
+    return Ask(refs[:limit], len(refs), limit, refs[limit:])
 
 
 def variant_limit(delivery: DeliveryContext, stack: str) -> int:
@@ -129,16 +130,31 @@ def variant_limit(delivery: DeliveryContext, stack: str) -> int:
 
 
 def overlay(
-    delivery: DeliveryContext, scope: Scope, ask: Ask, items: Sequence[Item], applied: bool
+    delivery: DeliveryContext,
+    scope: Scope,
+    ask: Ask,
+    items: Sequence[Item],
+    applied: bool,
+    explain: bool = False,
 ) -> list[Merged]:
     """Each item merged with the named variants it has published in its locale (from the cache
-    when that set was merged before). `applied` adds `_applied_variants`."""
+    when that set was merged before). `applied` adds `_applied_variants`, `explain` adds
+    `_variant_explain` (never cached below the response: it depends on every name asked)."""
     published = _published(delivery, scope, items, ask.refs) if items else {}
+    known = (
+        resolve_names(ask.refs, delivery.published.variant_names(scope.stack, ask.refs))
+        if explain
+        else None
+    )
     out = []
     for item in items:
         scope.check_time()
         effective = _effective(ask.refs, published.get((item.uid, item.locale), []))
-        merged = _merged(delivery, scope, item, effective, applied)
+        merged = (
+            _merged(delivery, scope, item, effective, applied)
+            if known is None
+            else _explained(scope, item, effective, applied, ask, known)
+        )
         # The answer names the variants it applied (CDN tags); purging them never drops more than
         # the entry-variant or variant-list dependency the answer already has.
         scope.deps.extend(dep for dep in merged.deps if dep[0] == "variant")
@@ -205,12 +221,45 @@ def _merged(
     return merged
 
 
+def _explained(
+    scope: Scope,
+    item: Item,
+    effective: list[tuple[Named, bytes]],
+    applied: bool,
+    ask: Ask,
+    known: Mapping[str, str],
+) -> Merged:
+    """The merge with `_variant_explain`, built for this request."""
+    base = item.doc if item.doc is not None else orjson.loads(item.raw)
+    publications = [(n, orjson.loads(raw)) for n, raw in effective]
+
+    def fates(explained: Explained) -> list[dict[str, Any]]:
+        merged = [n.uid for n, _ in effective]
+        return variant_fates(ask.refs, known, merged, explained, ask.beyond, "not_published")
+
+    body = merge_document(base, publications, applied, fates)
+    deps = (
+        stack_dep(scope.stack),
+        entry_dep(scope.stack, scope.environment, item.uid),
+        *(variant_dep(scope.stack, scope.environment, item.uid, n.uid) for n, _ in effective),
+    )
+    return Merged(body, deps)
+
+
 def merge_document(
-    base: dict[str, Any], effective: list[tuple[Named, Mapping[str, Any]]], applied: bool
+    base: dict[str, Any],
+    effective: list[tuple[Named, Mapping[str, Any]]],
+    applied: bool,
+    fates: Callable[[Explained], list[dict[str, Any]]] | None = None,
 ) -> bytes:
     """The delivered document: the merge, `publish_details.variants` naming exactly the variants
-    applied, and `_applied_variants` ({path: variant uid}) when asked for."""
-    merged, paths = merge(base, [publication["patch"] for _, publication in effective])
+    applied, `_applied_variants` ({path: variant uid}) when asked for, and with `fates` (the
+    variant names' fates from the explanation) `_variant_explain`."""
+    patches = [publication["patch"] for _, publication in effective]
+    if fates is None:
+        merged, paths = merge(base, patches)
+    else:
+        merged, paths, explained = explain_merge(base, patches)
     details = {
         **(merged.get("publish_details") or {}),
         "variants": {named.uid: _details(named, publication) for named, publication in effective},
@@ -218,6 +267,8 @@ def merge_document(
     out = {**merged, "publish_details": details}  # merge's result is read-only: a new top level
     if applied:
         out["_applied_variants"] = paths
+    if fates is not None:
+        out["_variant_explain"] = {"paths": explained, "variants": fates(explained)}
     return orjson.dumps(out)
 
 

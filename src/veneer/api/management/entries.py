@@ -52,6 +52,9 @@ def get_entry(call: Call) -> Any:
     variant = entry_variants.merged_variant_ref(call)
     if variant:
         return entry_variants.merged_entry(call, variant)
+    refs = entry_variants.preview_refs(call)
+    if refs:
+        return entry_variants.preview_entry(call, refs)
     entry = entries.get_entry(
         call.services,
         call.actor(),
@@ -62,6 +65,8 @@ def get_entry(call: Call) -> Any:
         _version(call),
         flag(call.params, "include_publish_details"),
     )
+    if flag(call.params, "include_variant_overrides"):
+        entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
     return tagged({"entry": entry}, entry["_version"])
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from veneer.api.call import Call, created, endpoint
+from veneer.api.delivery.variants import refs_of
 from veneer.api.management.versions import expected_version, tagged
 from veneer.domain.listing import flag, list_params
 from veneer.services import entry_variants as service
@@ -53,6 +54,7 @@ def get_variant(call: Call) -> Response:
         call.path("variant"),
         call.params.get("locale"),
         flag(call.params, "include_publish_details"),
+        flag(call.params, "include_stale"),
     )
     return tagged({"entry": entry}, entry["_version"])
 
@@ -70,6 +72,7 @@ def list_variants(call: Call) -> dict[str, Any]:
         lp,
         call.params.get("locale"),
         flag(call.params, "include_publish_details"),
+        flag(call.params, "include_stale"),
     )
     body: dict[str, Any] = {"entries": page}
     if lp.include_count:
@@ -116,6 +119,56 @@ def merged_variant_ref(call: Call) -> str | None:
 def merged_entry(call: Call, ref: str) -> Response:
     """The base entry with one variant merged in, tagged with the base entry's version."""
     entry = service.merged(
-        call.services, call.actor(), call.api_key, *_ids(call), ref, call.params.get("locale")
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        ref,
+        call.params.get("locale"),
+        explain=flag(call.params, "include_variant_explain"),
     )
     return tagged({"entry": entry}, entry["_version"])
+
+
+def preview_refs(call: Call) -> tuple[str, ...]:
+    """The variants to preview: `x-cs-variant-uid` with `variant_preview=true` (without the flag
+    the header is ignored on management reads, as before)."""
+    if not flag(call.params, "variant_preview"):
+        return ()
+    return refs_of(call.request.headers)
+
+
+def preview_entry(call: Call, refs: tuple[str, ...]) -> Response:
+    """The latest saved base merged with the latest saved variants named, tagged with the base
+    entry's version."""
+    entry = service.preview(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        refs,
+        call.params.get("locale"),
+        applied=flag(call.params, "include_applied_variants"),
+        explain=flag(call.params, "include_variant_explain"),
+    )
+    return tagged({"entry": entry}, entry["_version"])
+
+
+def overrides(call: Call, locale: str) -> dict[str, list[str]]:
+    """`include_variant_overrides=true` on a base entry read: {path: [variant uids]}."""
+    return service.overrides(call.services, call.actor(), call.api_key, *_ids(call), locale)
+
+
+@endpoint
+def rebase(call: Call) -> dict[str, Any]:
+    """`POST …/variants/{variant}/rebase` `{"revert": [paths]}`."""
+    entry = service.rebase(
+        call.services,
+        call.actor(),
+        call.api_key,
+        *_ids(call),
+        call.path("variant"),
+        call.body,
+        call.params.get("locale"),
+    )
+    return {"notice": service.REBASED, "entry": entry}
