@@ -25,12 +25,25 @@ from veneer.errors import Forbidden, PreconditionFailed, Unauthorized
 from veneer.services.context import Actor
 from veneer.store import Transaction
 
-MODULES = ("asset", "content_type", "entry", "environment", "locale", "variant_group")
+MODULES = (
+    "asset",
+    "content_type",
+    "entry",
+    "environment",
+    "extension",
+    "global_field",
+    "label",
+    "locale",
+    "variant_group",
+)
 PLURALS = {
     "asset": "assets",
     "content_type": "content types",
     "entry": "entries",
     "environment": "environments",
+    "extension": "extensions",
+    "global_field": "global fields",
+    "label": "labels",
     "locale": "locales",
     "variant_group": "variant groups",
 }

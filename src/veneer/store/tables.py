@@ -481,3 +481,17 @@ server_keys = Table(
     Column("name", String(32), primary_key=True),
     Column("value", String(128), nullable=False),
 )
+
+# -- stack modules (issue 14 §6, §11) -------------------------------------------------------------
+# The documents of a stack's smaller modules, one table for all: global fields, labels and
+# extensions are each a JSON document under a uid, listed oldest first. `module` names which.
+module_docs = Table(
+    "module_docs",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("module", String(32), primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Index("ix_module_docs_listed", "stack", "module", "created_at", "uid"),
+)
