@@ -277,3 +277,27 @@ def test_entry_variants_inside_a_global_field(site: Site) -> None:
     merged = site.entry(entry["uid"], headers={"x-cs-variant-uid": red["uid"]})
     assert (merged["seo"]["meta_title"], merged["seo"]["weight"]) == ("red title", 1)
     assert site.entry(entry["uid"])["seo"]["meta_title"] == "plain"
+
+
+def test_token_scope_names_the_global_field_module(site: Site) -> None:
+    api = site.api
+    scope = [
+        {"module": "content_type", "acl": {"read": True, "write": True}},
+        {"module": "global_field", "acl": {"read": True}},
+    ]
+    made = api.ok(
+        api.post("/stacks/management_tokens", {"token": {"name": "t", "scope": scope}}), 201
+    )
+    headers = {"api_key": api.api_key, "authorization": made["token"]["token"]}
+    listed = api.client.get("/v3/global_fields", headers=headers)
+    assert [g["uid"] for g in listed.json()["global_fields"]] == ["seo"]
+    refused = api.client.post("/v3/global_fields", json=SEO, headers=headers)
+    assert (refused.status_code, refused.json()["errors"]) == (
+        403,
+        {"authorization": ["has no write access to the global_field module."]},
+    )
+    # a module the scope does not name takes the content_type item's ACL
+    assert (
+        api.client.post("/v3/labels", json={"label": {"name": "x"}}, headers=headers).status_code
+        == 201
+    )
