@@ -1,14 +1,19 @@
-"""The official Python management SDK (`contentstack-management`, from PyPI) against a real
-server: its global field, label and extension calls (issue 14 §6, §11), with a content type and an
-entry that use a global field."""
+"""The official management SDKs against a real server: the global field, label and extension calls
+(issue 14 §6, §11) of Python `contentstack-management` and JS `@contentstack/management`, with a
+content type and an entry that use a global field."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import contentstack_management
 
+from tests.conftest import PASSWORD
 from tests.e2e.test_management_sdk_python import _ok, pytestmark, sdk  # noqa: F401
+from tests.e2e.test_management_sdk_variants import _account, _run
+
+JS = Path(__file__).resolve().parent / "js"
 
 SEO = {
     "global_field": {
@@ -115,3 +120,17 @@ def test_labels_and_extensions(sdk: contentstack_management.Client) -> None:  # 
     assert changed["extension"]["title"] == "Colour"
     assert [e["uid"] for e in _ok(stack.extension().find())["extensions"]] == [ext["uid"]]
     assert _ok(stack.extension(ext["uid"]).delete())["notice"] == "Extension deleted successfully."
+
+
+def test_js_management_sdk(server: str, services: Any) -> None:
+    host, port = server.split(":")
+    seen = _run(["node", "cma_modules.mjs", host, port, _account(services), PASSWORD], cwd=JS)
+    assert seen["gf_created"] == ["seo", 1] and seen["gf_listed"] == ["seo"]
+    assert seen["gf_updated"] == "Search" and seen["gf_nested"] == ["seo"]
+    assert "schema" not in seen["ct_field"] and seen["ct_field"]["reference_to"] == "seo"
+    assert seen["entry_seo"] == "Read me" and seen["delete_in_use"] == 422
+    assert seen["labels"] == ["Campaign"] and seen["label_updated"] == "Campaigns"
+    assert seen["label_deleted"] == "Label deleted successfully."
+    assert seen["extensions"] == ["Picker"]
+    assert seen["extension_fetched"] == "https://example.com/picker.html"
+    assert seen["extension_deleted"] == "Extension deleted successfully."
