@@ -40,6 +40,11 @@ def test_label_crud(api: Api) -> None:
         "News",
         [parent["uid"]],
     )
+    looped = api.put(f"/labels/{parent['uid']}", {"label": {"parent": [child["uid"]]}})
+    assert (looped.status_code, looped.json()["errors"]) == (
+        422,
+        {"parent": ["would make the label sit under itself."]},
+    )
     refused = api.delete(f"/labels/{parent['uid']}")
     assert (refused.status_code, refused.json()["errors"]) == (
         422,

@@ -123,11 +123,26 @@ def delete(kind: Kind, services: Services, actor: Actor, api_key: str | None, ui
 
 
 def _check_parents(kind: Kind, tx: Transaction, stack: str, doc: dict[str, Any]) -> None:
+    """A label's parents are other labels of the stack, none of them sitting under it."""
     if kind is not LABEL:
         return
     missing = [p for p in doc["parent"] if p == doc["uid"] or tx.labels.get(stack, p) is None]
     if missing:
-        raise ValidationFailed(
-            f"{kind.title} could not be saved. Please enter valid data.",
-            {"parent": [f"'{p}' is not another label of this stack." for p in missing]},
-        )
+        raise _bad_parent([f"'{p}' is not another label of this stack." for p in missing])
+    if doc["uid"] in _ancestors(tx, stack, doc["parent"]):
+        raise _bad_parent(["would make the label sit under itself."])
+
+
+def _ancestors(tx: Transaction, stack: str, parents: list[str]) -> set[str]:
+    seen: set[str] = set()
+    pending = list(parents)
+    while pending:
+        uid = pending.pop()
+        if uid not in seen:
+            seen.add(uid)
+            pending.extend((tx.labels.get(stack, uid) or {}).get("parent", []))
+    return seen
+
+
+def _bad_parent(why: list[str]) -> ValidationFailed:
+    return ValidationFailed("Label could not be saved. Please enter valid data.", {"parent": why})
