@@ -20,7 +20,7 @@ from veneer.api.responses import error_response
 from veneer.api.routes import routes
 from veneer.errors import BadRequest, Unavailable, VeneerError
 from veneer.passwords import Passwords
-from veneer.services import publishing
+from veneer.services import publishing, webhook_sender
 from veneer.services.context import Services
 from veneer.settings import Settings
 from veneer.store import open_store
@@ -83,9 +83,13 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(_scheduler(services)) if settings.role == "all" else None
+        tasks = []
+        if settings.role == "all":
+            tasks.append(asyncio.create_task(_scheduler(services)))
+            if settings.webhook_senders > 0:
+                tasks.append(asyncio.create_task(webhook_sender.run(services)))
         yield
-        if task:
+        for task in tasks:
             task.cancel()
         delivery.close()
 

@@ -100,6 +100,7 @@ def test_token_acl_per_module(
         "label",
         "locale",
         "variant_group",
+        "webhook",
     }
 
     def expand(names: set[str]) -> set[str]:

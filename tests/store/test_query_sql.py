@@ -239,6 +239,24 @@ def test_replacing_and_deleting_documents(services: Services, stack: str) -> Non
         )
 
 
+def test_repeated_in_operands_do_not_match_a_missing_field(services: Services, stack: str) -> None:
+    """Found by the property test: `$in` with a repeated operand and no null one matched entries
+    without the field (duplicates were counted as a null operand)."""
+    stored = {"a": {"en": {"b": 1}}, "b": {"en": {"zz": []}}}
+    write(services, stack, "", stored)
+    target = Target(stack, "", "ct", ("en",))
+    listings = [
+        Listing({"zz": {"$in": [{}, [], []]}}),
+        Listing({"zz": {"$in": [1, 1]}}),
+        Listing({"zz": {"$nin": [[], []]}}),
+        Listing({"zz": {"$in": [None, None]}}),
+    ]
+    with services.store.engine.connect() as conn:
+        for listing in listings:
+            assert list_entries(conn, target, listing) == oracle(stored, ("en",), listing), listing
+    assert oracle(stored, ("en",), listings[0]).entries == [("b", "en")]
+
+
 def test_every_scalar_compares_and_sorts_as_in_the_oracle(services: Services, stack: str) -> None:
     """Exhaustively, over tricky scalars: long strings that share their indexed prefix, escaped
     control characters, integers beyond 2**53 beside floats, booleans beside 0 and 1."""

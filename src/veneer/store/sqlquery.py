@@ -210,7 +210,7 @@ def _equals(path: str, operands: list[Any]) -> Filter:
     keys = list(dict.fromkeys(fi.value_key(o) for o in operands if o is not None))
     split = tuple(_one_of([key]) for key in keys)
     parts: list[Filter] = [Has(path, _one_of(keys), cost=0, split=split)] if keys else []
-    if len(keys) < len(operands):
+    if any(o is None for o in operands):  # not `len(keys) < len(operands)`: keys are deduplicated
         parts += [Has(path, negated=True), Has(path, _one_of([fi.value_key(None)]))]
     return any_of(parts)
 

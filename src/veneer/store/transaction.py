@@ -25,6 +25,7 @@ from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
+from veneer.store.webhooks import Deliveries, Webhooks
 
 
 class Transaction:
@@ -50,6 +51,8 @@ class Transaction:
         self.jobs = Jobs(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
         self.rate_counters = RateCounters(conn, sql)
+        self.webhooks = Webhooks(conn, sql)
+        self.webhook_deliveries = Deliveries(conn, sql)
         self.sync = SyncReads(conn, sql)
         self.global_fields = ModuleDocs(conn, sql, "global_field")
         self.labels = ModuleDocs(conn, sql, "label")

@@ -1,15 +1,15 @@
 """Global fields, labels and extensions (issue 14 §6, §11): the documents of a stack's smaller
 modules, in one table keyed by stack, module and uid.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
