@@ -237,6 +237,13 @@ def _fields(schema: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def _global_fields(api: Api) -> None:
+    """The global fields EVERY_KIND names (a content type may name only existing ones)."""
+    for uid in ("shared_block", "gf"):
+        body = {"uid": uid, "title": uid, "schema": [{**TITLE, "mandatory": False}]}
+        api.ok(api.post("/global_fields", {"global_field": body}), 201)
+
+
 def _by_uid(ct: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["uid"]: f for f in _fields(ct["schema"])}
 
@@ -244,6 +251,7 @@ def _by_uid(ct: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_definitions_carry_the_keys_contentstack_stores(api: Api) -> None:
     author = {"title": "Author", "uid": "author", "schema": [TITLE]}
     api.ok(api.post("/content_types", {"content_type": author}), 201)
+    _global_fields(api)
     article = {"title": "Article", "uid": "article", "schema": EVERY_KIND}
     api.ok(api.post("/content_types", {"content_type": article}), 201)
     fields = _by_uid(api.ok(api.get("/content_types/article"))["content_type"])
@@ -273,6 +281,7 @@ def test_definitions_carry_the_keys_contentstack_stores(api: Api) -> None:
 def test_get_put_round_trip_is_accepted_and_idempotent(api: Api) -> None:
     author = {"title": "Author", "uid": "author", "schema": [TITLE]}
     api.ok(api.post("/content_types", {"content_type": author}), 201)
+    _global_fields(api)
     article = {"title": "Article", "uid": "article", "schema": EVERY_KIND}
     api.ok(api.post("/content_types", {"content_type": article}), 201)
     first = api.ok(api.get("/content_types/article"))["content_type"]
@@ -340,7 +349,7 @@ def test_branches_settings_and_modules_answer(api: Api) -> None:
     assert missing.status_code == 422 and "branch" in missing.json()["errors"]
     settings = api.ok(api.get("/stacks/settings"))["stack_settings"]
     assert {"stack_variables", "live_preview", "discrete_variables", "rte"} <= set(settings)
-    for key in ("extensions", "webhooks", "labels", "workflows"):
+    for key in ("extensions", "webhooks", "labels", "workflows"):  # none made yet
         assert api.ok(api.get(f"/{key}", params={"include_count": "true"})) == {key: [], "count": 0}
         assert api.ok(api.get(f"/{key}")) == {key: []}
 

@@ -343,6 +343,41 @@ SCHEMAS: dict[str, Json] = {
         created_at=TIME,
         updated_at=TIME,
     ),
+    "GlobalField": obj(
+        ("uid", "title", "schema", "_version", "created_at", "updated_at"),
+        uid=STR,
+        title=STR,
+        description=STR,
+        schema=arr({"type": "object"}),
+        _version=VERSION,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Label": obj(
+        ("uid", "name", "parent", "content_types", "_version", "created_at", "updated_at"),
+        uid=STR,
+        name=STR,
+        parent=arr(STR),
+        content_types=arr(STR),
+        _version=VERSION,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
+    "Extension": obj(
+        ("uid", "title", "type", "_version", "created_at", "updated_at"),
+        uid=STR,
+        title=STR,
+        type={"enum": ["field", "widget", "dashboard", "asset_sidebar_widget", "rte_plugin"]},
+        data_type=STR,
+        src=STR,
+        srcdoc=STR,
+        tags=arr(STR),
+        multiple=BOOL,
+        config={},
+        _version=VERSION,
+        created_at=TIME,
+        updated_at=TIME,
+    ),
     "Query": {
         "type": "object",
         "description": "Field paths to values (exact match) or to conditions.",
@@ -729,6 +764,48 @@ BODIES: dict[str, Json] = {
         WRAPPED,
     ),
     "content_type": body(obj(("content_type",), content_type=ref("ContentTypeInput")), WRAPPED),
+    "global_field": body(
+        obj(
+            ("global_field",),
+            global_field=obj(
+                ("uid", "title", "schema"),
+                uid={"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 64},
+                title={"type": "string", "minLength": 1},
+                description=STR,
+                schema={**arr(ref("Field")), "minItems": 1},
+            ),
+        ),
+        WRAPPED,
+    ),
+    "label": body(
+        obj(
+            ("label",),
+            label=obj(
+                ("name",),
+                name={"type": "string", "minLength": 1},
+                parent=arr(STR),
+                content_types=arr(STR),
+            ),
+        ),
+        WRAPPED,
+    ),
+    "extension": body(
+        obj(
+            ("extension",),
+            extension=obj(
+                ("title",),
+                title={"type": "string", "minLength": 1},
+                type=STR,
+                data_type=STR,
+                src=STR,
+                srcdoc=STR,
+                tags=arr(STR),
+                multiple=BOOL,
+                config={},
+            ),
+        ),
+        WRAPPED,
+    ),
     "entry": body(
         obj(
             ("entry",),
@@ -966,6 +1043,13 @@ PARAMETERS: dict[str, Json] = {
     "folder": param(
         "folder", "query", STR, "Only what is directly inside this folder (uid; cs_root: the top)."
     ),
+    "global_field_count": flag_param(
+        "count", "Answer only the number of global fields: `{global_fields: N}`."
+    ),
+    "include_global_field_schema": flag_param(
+        "include_global_field_schema",
+        "Answer the schema of each global field the content type names (else its reference only).",
+    ),
     "asset_count": flag_param("count", "Answer only the number of matching assets: `{assets: N}`."),
     "named": flag_param("named", "Only the versions that have a name."),
     "permanent_environment": param(
@@ -1018,6 +1102,9 @@ def _path_param(path: str, name: str) -> Json:
             "_tokens/": "Token",
             "/branches/": "Branch",
             "/roles/": "Role",
+            "/global_fields/": "Global field",
+            "/labels/": "Label",
+            "/extensions/": "Extension",
             "/webhooks/": "Webhook (or, for logs and retry, execution)",
             "/assets/folders/": "Folder",
             "/assets/": "Asset",
@@ -1459,7 +1546,7 @@ def settings_resources(p: Paths) -> None:
 
 def stack_modules(p: Paths) -> None:
     """Built-in roles, the `main` branch, the stack's settings, and the modules Veneer does not
-    store yet (always an empty list)."""
+    store yet (always an empty list); labels and extensions (`documents`)."""
     role = obj(("uid", "name", "description", *AUDIT), uid=BLT, name=STR, description=STR)
     branch = obj(("uid", "source", "alias", *AUDIT), uid={"const": "main"}, source=STR)
     for path, key, item, summary in (
@@ -1472,7 +1559,7 @@ def stack_modules(p: Paths) -> None:
         ("/v3/stacks/branches", "branches", branch, "The stack's branches: only main"),
         *(
             (f"/v3/{key}", key, {"type": "object"}, f"{key.title()}: none yet")
-            for key in ("extensions", "labels", "workflows")
+            for key in ("workflows",)
         ),
     ):
         p.add(
@@ -1527,6 +1614,81 @@ def stack_modules(p: Paths) -> None:
             },
             parameters=params("api_key"),
             request=body(obj(("stack_settings",), stack_settings={"type": "object"}), WRAPPED),
+        ),
+    )
+
+
+def documents(p: Paths) -> None:
+    """Global fields, labels and extensions: the same five operations on each."""
+    for plural, key, schema, tag in (
+        ("global_fields", "global_field", "GlobalField", "global fields"),
+        ("labels", "label", "Label", "labels"),
+        ("extensions", "extension", "Extension", "extensions"),
+    ):
+        _document_crud(p, plural, key, schema, tag)
+
+
+def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> None:
+    one = obj((key,), **{key: ref(schema)})
+    counting = key == "global_field"
+    listing = ("api_key", *LIST, *(("global_field_count",) if counting else ()))
+    listed = counted(plural, ref(schema))
+    if counting:
+        number = closed(obj((plural,), **{plural: {"type": "integer", "minimum": 0}}))
+        listed = {"anyOf": [listed, number]}
+    delete_note = (
+        " (refused with 422 while a content type or global field uses it)"
+        if key == "global_field"
+        else ""
+    )
+    name = tag.rstrip("s")
+    p.add(
+        f"/v3/{plural}",
+        "get",
+        op(
+            f"List the stack's {tag}",
+            tag,
+            {**ok(listed), **errors(*READ)},
+            parameters=params(*listing),
+        ),
+        both=True,
+    )
+    p.add(
+        f"/v3/{plural}",
+        "post",
+        op(
+            f"Create a {name}",
+            tag,
+            {**ok(with_notice(one), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request=key,
+        ),
+        both=True,
+    )
+    p.add(
+        f"/v3/{plural}/{{uid}}",
+        "get",
+        op(f"A {name}", tag, {**ok(one), **errors(*READ)}, parameters=params("api_key")),
+    )
+    p.add(
+        f"/v3/{plural}/{{uid}}",
+        "put",
+        op(
+            f"Update a {name}",
+            tag,
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request=key,
+        ),
+    )
+    p.add(
+        f"/v3/{plural}/{{uid}}",
+        "delete",
+        op(
+            f"Delete a {name}{delete_note}",
+            tag,
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
         ),
     )
 
@@ -1616,7 +1778,7 @@ def content_types(p: Paths) -> None:
                 **errors(*sorted({*READ, *DELIVERY_ERRORS})),
                 "304": {"$ref": "#/components/responses/NotModified"},
             },
-            parameters=params("api_key", *LIST, *DELIVERY_SCOPE),
+            parameters=params("api_key", *LIST, "include_global_field_schema", *DELIVERY_SCOPE),
             security=ANYONE,
         ),
         both=True,
@@ -1644,7 +1806,7 @@ def content_types(p: Paths) -> None:
                 **errors(*sorted({*READ, *DELIVERY_ERRORS})),
                 "304": {"$ref": "#/components/responses/NotModified"},
             },
-            parameters=params("api_key", *DELIVERY_SCOPE),
+            parameters=params("api_key", "include_global_field_schema", *DELIVERY_SCOPE),
             security=ANYONE,
         ),
     )
@@ -2393,14 +2555,14 @@ def delivery(p: Paths) -> None:
             "/v3/content_types",
             "List content types",
             counted("content_types", ref("ContentType")),
-            (*LIST,),
+            (*LIST, "include_global_field_schema"),
             True,
         ),
         (
             "/v3/content_types/{ct}",
             "A content type",
             obj(("content_type",), content_type=ref("ContentType")),
-            (),
+            ("include_global_field_schema",),
             False,
         ),
         (
@@ -2800,6 +2962,7 @@ def document(role: str = "all") -> Json:
             stacks,
             stack_modules,
             settings_resources,
+            documents,
             content_types,
             entries,
             entry_variants,

@@ -14,6 +14,8 @@ from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
 from veneer.api.management import entry_variants as ev
 from veneer.api.management import environments as env
+from veneer.api.management import global_fields as gf
+from veneer.api.management import labels as lb
 from veneer.api.management import stack_modules as sm
 from veneer.api.management import stacks as st
 from veneer.api.management import users as us
@@ -172,6 +174,32 @@ def stack_module_routes() -> list[BaseRoute]:
         *resource(V3 + "/stacks/branches/{uid}", get=sm.get_branch),
         *resource(V3 + "/stacks/settings", get=sm.get_settings, post=sm.update_settings),
         *[r for key in sm.NOT_STORED for r in resource(V3 + f"/{key}", get=sm.not_stored(key))],
+        *resource(
+            V3 + "/global_fields",
+            slash=True,
+            get=gf.list_global_fields,
+            post=gf.create_global_field,
+        ),
+        *resource(
+            V3 + "/global_fields/{uid}",
+            get=gf.get_global_field,
+            put=gf.update_global_field,
+            delete=gf.delete_global_field,
+        ),
+        *_documents("labels", lb.LABELS),
+        *_documents("extensions", lb.EXTENSIONS),
+    ]
+
+
+def _documents(plural: str, handlers: dict[str, Any]) -> list[BaseRoute]:
+    return [
+        *resource(V3 + f"/{plural}", slash=True, get=handlers["list"], post=handlers["create"]),
+        *resource(
+            V3 + f"/{plural}/{{uid}}",
+            get=handlers["get"],
+            put=handlers["update"],
+            delete=handlers["delete"],
+        ),
     ]
 
 

@@ -94,6 +94,30 @@ def _is_uid(value: object) -> TypeGuard[str]:
 # Content type definitions
 
 
+def validate_global_field(body: dict[str, Any]) -> dict[str, Any]:
+    """Check a global field definition (a uid, a title and a schema of fields, with no title or
+    url field required); return a copy with field defaults filled in. Unknown keys are kept."""
+    if not isinstance(body, dict):
+        raise BadRequest("The global field must be a JSON object.")
+    errors: Errors = {}
+    out = copy.deepcopy(body)
+    if not _is_uid(out.get("uid")):
+        _add(errors, "uid", "must be lowercase letters, digits or underscores, start with a letter")
+    title = out.get("title")
+    if not isinstance(title, str) or not title.strip():
+        _add(errors, "title", "must be a non-empty string")
+    if out.get("description") is not None and not isinstance(out["description"], str):
+        _add(errors, "description", "must be a string")
+    schema = out.get("schema")
+    if isinstance(schema, list) and schema:
+        out["schema"] = _check_schema(schema, "schema", errors, depth=1)
+    else:
+        _add(errors, "schema", "must be a non-empty list of fields")
+    if errors:
+        raise ValidationFailed("Global Field creation failed. Please enter valid data.", errors)
+    return out
+
+
 def validate_content_type(body: dict[str, Any]) -> dict[str, Any]:
     """Check a content type definition; return a copy with field defaults filled in.
 

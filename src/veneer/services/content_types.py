@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from veneer import ids
+from veneer.domain import global_fields as domain_global_fields
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.errors import ValidationFailed
-from veneer.services import access, loaders
+from veneer.services import access, global_fields, loaders
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
@@ -43,7 +44,7 @@ def create_content_type(
     now = ids.now()
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
-        clean = domain_schema.validate_content_type(body)
+        clean = _expanded(tx, stack["api_key"], domain_schema.validate_content_type(body))
         if tx.content_types.get(stack["api_key"], clean["uid"]) is not None:
             raise ValidationFailed(
                 "Content Type creation failed. Please enter valid data.",
@@ -63,6 +64,7 @@ def update_content_type(
         stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
         previous = loaders.content_type(tx, stack["api_key"], uid)
         clean = domain_schema.validate_content_type({**previous, **body, "uid": uid})
+        clean = _expanded(tx, stack["api_key"], clean)
         doc = _document(clean, previous, actor, ids.now())
         tx.content_types.replace(stack["api_key"], doc)
         if _unique_fields(doc) != _unique_fields(previous):
@@ -70,6 +72,12 @@ def update_content_type(
             tx.uniques.rebuild(stack["api_key"], uid, holders)
         tx.changes.record(stack["api_key"])
     return doc
+
+
+def _expanded(tx: Transaction, stack: str, clean: dict[str, Any]) -> dict[str, Any]:
+    """The content type with the schema of each global field it names copied in."""
+    schema = domain_global_fields.expand(clean["schema"], global_fields.resolver(tx, stack))
+    return {**clean, "schema": schema}
 
 
 def _unique_fields(ct: dict[str, Any]) -> list[dict[str, Any]]:

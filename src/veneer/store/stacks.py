@@ -31,6 +31,7 @@ STACK_TABLES = (
     t.asset_versions,
     t.asset_publications,
     t.events,
+    t.module_docs,
     t.webhooks,
     t.webhook_deliveries,
 )

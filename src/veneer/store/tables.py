@@ -482,6 +482,20 @@ server_keys = Table(
     Column("value", String(128), nullable=False),
 )
 
+# -- stack modules (issue 14 §6, §11) -------------------------------------------------------------
+# The documents of a stack's smaller modules, one table for all: global fields, labels and
+# extensions are each a JSON document under a uid, listed oldest first. `module` names which.
+module_docs = Table(
+    "module_docs",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("module", String(32), primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Index("ix_module_docs_listed", "stack", "module", "created_at", "uid"),
+)
+
 # -- webhooks (issue 15; store/webhooks.py, docs/webhooks.md) -------------------------------------
 # A stack's webhook definitions: `doc` is the Contentstack-shaped definition (JSON); `secret` signs
 # what is sent (HMAC-SHA256); `since` is the last event committed before the webhook existed, so

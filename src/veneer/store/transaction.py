@@ -18,6 +18,7 @@ from veneer.store.entry_variants import EntryVariants
 from veneer.store.environments import Environments, Locales
 from veneer.store.events import Events
 from veneer.store.jobs import Jobs
+from veneer.store.modules import ModuleDocs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
@@ -53,6 +54,9 @@ class Transaction:
         self.webhooks = Webhooks(conn, sql)
         self.webhook_deliveries = Deliveries(conn, sql)
         self.sync = SyncReads(conn, sql)
+        self.global_fields = ModuleDocs(conn, sql, "global_field")
+        self.labels = ModuleDocs(conn, sql, "label")
+        self.extensions = ModuleDocs(conn, sql, "extension")
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

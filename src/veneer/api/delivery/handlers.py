@@ -21,6 +21,7 @@ from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, varian
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 from veneer.domain import query as domain_query
+from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ResponseTooLarge, VeneerError
 
@@ -34,6 +35,7 @@ TRANSFORMS = frozenset(
         "except[BASE][]",
         "include[]",
         "include_content_type",
+        "include_global_field_schema",
         "only[BASE][][]",
         "except[BASE][][]",
         "include[][]",
@@ -166,8 +168,9 @@ def _with_content_type(
     request: Request, delivery: DeliveryContext, scope: reader.Scope, body: dict[str, Any]
 ) -> None:
     if flag(request.query_params, "include_content_type"):
-        body["content_type"] = reader.content_type_doc(
-            delivery, scope.stack, request.path_params["ct"]
+        doc = reader.content_type_doc(delivery, scope.stack, request.path_params["ct"])
+        body["content_type"] = shaped(
+            doc, flag(request.query_params, "include_global_field_schema")
         )
 
 
@@ -273,13 +276,14 @@ def _with_errors(body: dict[str, Any], errors: list[dict[str, Any]]) -> bytes:
 def list_content_types(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     lp = list_params(request.query_params)
     items = delivery.published.content_types(scope.stack)
-    body: dict[str, Any] = {"content_types": lp.page(items)}
+    full = flag(request.query_params, "include_global_field_schema")
+    body: dict[str, Any] = {"content_types": [shaped(ct, full) for ct in lp.page(items)]}
     if lp.include_count:
         body["count"] = len(items)
     return orjson.dumps(body)
 
 
 def get_content_type(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
-    return orjson.dumps(
-        {"content_type": reader.content_type_doc(delivery, scope.stack, request.path_params["ct"])}
-    )
+    doc = reader.content_type_doc(delivery, scope.stack, request.path_params["ct"])
+    full = flag(request.query_params, "include_global_field_schema")
+    return orjson.dumps({"content_type": shaped(doc, full)})

@@ -1,11 +1,14 @@
-"""`/v3/content_types` (management)."""
+"""`/v3/content_types` (management). Content types are stored with the schemas of the global
+fields they name copied in; they are answered naming them by reference only, unless the caller
+asks for `include_global_field_schema=true`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
-from veneer.domain.listing import list_params
+from veneer.domain.global_fields import shaped
+from veneer.domain.listing import flag, list_params
 from veneer.services import content_types
 
 
@@ -14,16 +17,16 @@ def list_content_types(call: Call) -> dict[str, Any]:
     page, count = content_types.page_content_types(
         call.services, call.actor(), call.api_key, list_params(call.params)
     )
-    return collection("content_types", page, count)
+    full = flag(call.params, "include_global_field_schema")
+    return collection("content_types", [shaped(ct, full) for ct in page], count)
 
 
 @endpoint
 def get_content_type(call: Call) -> dict[str, Any]:
-    return {
-        "content_type": content_types.get_content_type(
-            call.services, call.actor(), call.api_key, call.path("ct")
-        )
-    }
+    found = content_types.get_content_type(
+        call.services, call.actor(), call.api_key, call.path("ct")
+    )
+    return {"content_type": shaped(found, flag(call.params, "include_global_field_schema"))}
 
 
 @endpoint
@@ -31,7 +34,8 @@ def create_content_type(call: Call) -> Any:
     ct = content_types.create_content_type(
         call.services, call.actor(), call.api_key, call.section("content_type")
     )
-    return created({"notice": "Content Type created successfully.", "content_type": ct})
+    body = {"notice": "Content Type created successfully.", "content_type": shaped(ct, False)}
+    return created(body)
 
 
 @endpoint
@@ -39,7 +43,7 @@ def update_content_type(call: Call) -> dict[str, Any]:
     ct = content_types.update_content_type(
         call.services, call.actor(), call.api_key, call.path("ct"), call.section("content_type")
     )
-    return {"notice": "Content Type updated successfully.", "content_type": ct}
+    return {"notice": "Content Type updated successfully.", "content_type": shaped(ct, False)}
 
 
 @endpoint

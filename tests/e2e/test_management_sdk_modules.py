@@ -1,0 +1,136 @@
+"""The official management SDKs against a real server: the global field, label and extension calls
+(issue 14 §6, §11) of Python `contentstack-management` and JS `@contentstack/management`, with a
+content type and an entry that use a global field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import contentstack_management
+
+from tests.conftest import PASSWORD
+from tests.e2e.test_management_sdk_python import _ok, pytestmark, sdk  # noqa: F401
+from tests.e2e.test_management_sdk_variants import _account, _run
+
+JS = Path(__file__).resolve().parent / "js"
+
+SEO = {
+    "global_field": {
+        "title": "SEO",
+        "uid": "seo",
+        "schema": [
+            {
+                "display_name": "Meta title",
+                "uid": "meta_title",
+                "data_type": "text",
+                "mandatory": True,
+            }
+        ],
+    }
+}
+ARTICLE = {
+    "content_type": {
+        "title": "Article",
+        "uid": "article",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "SEO",
+                "uid": "seo",
+                "data_type": "global_field",
+                "reference_to": "seo",
+            },
+        ],
+    }
+}
+
+
+def _stack(client: contentstack_management.Client) -> Any:
+    body = {"stack": {"name": "SDK modules", "master_locale": "en-us"}}
+    return client.stack(_ok(client.stack().create(None, body), 201)["stack"]["api_key"])
+
+
+def test_global_fields(sdk: contentstack_management.Client) -> None:  # noqa: F811
+    stack = _stack(sdk)
+    created = _ok(stack.global_fields().create(SEO), 201)
+    assert created["notice"] == "Global Field created successfully."
+    # Contentstack's api_version 3.2 (nested global fields) travels as a header; Veneer accepts it.
+    nested = stack.global_fields(options={"api_version": 3.2}).find()
+    assert [g["uid"] for g in _ok(nested)["global_fields"]] == ["seo"]
+    assert _ok(stack.global_fields("seo").fetch())["global_field"]["title"] == "SEO"
+
+    _ok(stack.content_types().create(ARTICLE), 201)
+    entry = _ok(
+        stack.content_types("article")
+        .entry()
+        .create({"entry": {"title": "A", "seo": {"meta_title": "Read me"}}}),
+        201,
+    )["entry"]
+    assert entry["seo"]["meta_title"] == "Read me"
+    article = stack.content_types("article")
+    article.add_param("include_global_field_schema", "true")
+    field = _ok(article.fetch())["content_type"]["schema"][1]
+    assert [f["uid"] for f in field["schema"]] == ["meta_title"]
+
+    in_use = stack.global_fields("seo").delete()
+    assert in_use.status_code == 422 and in_use.json()["errors"] == {
+        "global_field": ["is used by article."]
+    }
+    schema = [
+        *SEO["global_field"]["schema"],
+        {"display_name": "Alt", "uid": "alt", "data_type": "text"},
+    ]
+    updated = _ok(
+        stack.global_fields("seo").update({"global_field": {"title": "Search", "schema": schema}})
+    )
+    assert (updated["global_field"]["title"], updated["global_field"]["_version"]) == ("Search", 2)
+    _ok(stack.content_types("article").entry(entry["uid"]).delete())
+    _ok(stack.content_types("article").delete())
+    deleted = _ok(stack.global_fields("seo").delete())
+    assert deleted["notice"] == "Global Field deleted successfully."
+    assert _ok(stack.global_fields().find())["global_fields"] == []
+
+
+def test_labels_and_extensions(sdk: contentstack_management.Client) -> None:  # noqa: F811
+    stack = _stack(sdk)
+    label = _ok(stack.label().create({"label": {"name": "Campaign", "content_types": []}}), 201)[
+        "label"
+    ]
+    assert _ok(stack.label().find())["labels"][0]["uid"] == label["uid"]
+    renamed = _ok(stack.label(label["uid"]).update({"label": {"name": "Campaigns"}}))["label"]
+    assert renamed["name"] == "Campaigns"
+    assert _ok(stack.label(label["uid"]).fetch())["label"]["name"] == "Campaigns"
+    assert _ok(stack.label(label["uid"]).delete())["notice"] == "Label deleted successfully."
+
+    body = {
+        "extension": {
+            "title": "Picker",
+            "type": "field",
+            "data_type": "text",
+            "src": "https://example.com/picker.html",
+            "multiple": False,
+            "tags": [],
+            "config": "{}",
+        }
+    }
+    ext = _ok(stack.extension().create(body), 201)["extension"]
+    assert _ok(stack.extension(ext["uid"]).fetch())["extension"]["src"] == body["extension"]["src"]
+    changed = _ok(stack.extension(ext["uid"]).update({"extension": {"title": "Colour"}}))
+    assert changed["extension"]["title"] == "Colour"
+    assert [e["uid"] for e in _ok(stack.extension().find())["extensions"]] == [ext["uid"]]
+    assert _ok(stack.extension(ext["uid"]).delete())["notice"] == "Extension deleted successfully."
+
+
+def test_js_management_sdk(server: str, services: Any) -> None:
+    host, port = server.split(":")
+    seen = _run(["node", "cma_modules.mjs", host, port, _account(services), PASSWORD], cwd=JS)
+    assert seen["gf_created"] == ["seo", 1] and seen["gf_listed"] == ["seo"]
+    assert seen["gf_updated"] == "Search" and seen["gf_nested"] == ["seo"]
+    assert "schema" not in seen["ct_field"] and seen["ct_field"]["reference_to"] == "seo"
+    assert seen["entry_seo"] == "Read me" and seen["delete_in_use"] == 422
+    assert seen["labels"] == ["Campaign"] and seen["label_updated"] == "Campaigns"
+    assert seen["label_deleted"] == "Label deleted successfully."
+    assert seen["extensions"] == ["Picker"]
+    assert seen["extension_fetched"] == "https://example.com/picker.html"
+    assert seen["extension_deleted"] == "Extension deleted successfully."
