@@ -108,6 +108,7 @@ def test_extension_crud(api: Api) -> None:
         ({"title": "x", "type": "macro", "srcdoc": "<p/>"}, "type"),
         ({"title": "x", "type": "widget"}, "src"),
         ({"type": "widget", "srcdoc": "<p/>"}, "title"),
+        ({"title": "x", "type": [["field"]], "srcdoc": "<p/>"}, "type"),  # was a 500
     ],
 )
 def test_extension_refusals(api: Api, body: dict[str, object], field: str) -> None:

@@ -86,7 +86,10 @@ ENTRY_ROWS = {
 def copy_entry(services: Services, stack: str, uid: str, copies: int) -> None:
     """`copies` entries, each a copy of every row `uid` has (published, with its variants and
     index rows) under a new uid and title: what as many API calls would make, in one transaction."""
-    with services.store.engine.begin() as conn:
+    # The store's write transaction: it takes the write lock before reading (a plain BEGIN would
+    # fail with "database is locked" on SQLite if the webhook sender commits in between).
+    with services.store.write() as tx:
+        conn = tx._conn
         title = conn.execute(
             select(t.entries.c.doc).where(t.entries.c.stack == stack, t.entries.c.uid == uid)
         ).scalar_one()

@@ -47,7 +47,7 @@ def validate_extension(body: dict[str, Any], action: str = "Extension creation")
     if not isinstance(title, str) or not title.strip():
         errors["title"] = ["must be a non-empty string."]
     out = {"tags": [], "multiple": False, "config": {}, **body, "type": body.get("type") or "field"}
-    if out["type"] not in EXTENSION_TYPES:
+    if not isinstance(out["type"], str) or out["type"] not in EXTENSION_TYPES:
         errors["type"] = [f"must be one of {', '.join(sorted(EXTENSION_TYPES))}."]
     if not isinstance(out.get("src"), str) and not isinstance(out.get("srcdoc"), str):
         errors["src"] = ["must give the extension's URL (src) or its code (srcdoc)."]
