@@ -1,0 +1,65 @@
+"""Logs: one JSON object a line (the default), which log shippers parse without rules, or plain
+text for a terminal (`VENEER_LOG_FORMAT=plain`).
+
+Every record a request causes carries its request id (`observe.py` keeps it in a context variable,
+which Starlette's thread pool copies), so an error's traceback is found from the id a client saw
+in its `X-Request-Id` header. A traceback is one JSON string, never many lines.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from contextvars import ContextVar
+from typing import Any
+
+import orjson
+
+REQUEST_ID: ContextVar[str] = ContextVar("veneer_request_id", default="")
+# Attributes every LogRecord has; anything else was passed in `extra=` and is logged as a field.
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        body: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id:
+            body["request_id"] = request_id
+        body.update((k, v) for k, v in record.__dict__.items() if k not in _STANDARD)
+        if record.exc_info:
+            body["traceback"] = self.formatException(record.exc_info)
+        return orjson.dumps(body, default=str).decode()
+
+
+class PlainFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        extra = " ".join(f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD)
+        request_id = REQUEST_ID.get()
+        return " ".join(
+            part for part in (text, extra, f"request_id={request_id}" * bool(request_id)) if part
+        )
+
+
+def configure(log_format: str) -> None:
+    """Send the `veneer` loggers to stderr in `log_format` (json or plain), once per process."""
+    logger = logging.getLogger("veneer")
+    if any(getattr(h, "veneer", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.veneer = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if log_format == "json" else PlainFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
