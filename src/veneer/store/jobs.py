@@ -39,7 +39,7 @@ class Jobs(Rows):
     def counts(self) -> dict[str, int]:
         """How many jobs there are in each status (queued: the scheduled queue's depth)."""
         query = select(t.jobs.c.status, func.count()).group_by(t.jobs.c.status)
-        return {status: count for status, count in self._conn.execute(query).tuples()}
+        return {status: count for status, count in self._conn.execute(query).all()}
 
     def due(self, now: str) -> list[str]:
         """The uids of the queued jobs whose time has come, earliest first."""
