@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import free_port, start_server, stop_server
+from tests.conftest import _drop_pg_database, _pg_database, free_port, start_server, stop_server
 
 ADMIN = {"user": {"email": "admin@veneer.local", "password": "admin-password-1"}}
 ARTICLE = {
@@ -244,3 +245,41 @@ def test_backup_of_postgresql_refuses_and_prints_the_pg_dump_recipe() -> None:
 def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
     done = _veneer("backup", str(tmp_path / "c"), VENEER_DATABASE_URL=f"sqlite:///{tmp_path}/no.db")
     assert (done.returncode, "there is no database" in done.stderr.lower()) == (1, True)
+
+
+def test_the_documented_pg_dump_recipe_restores_a_served_database(tmp_path: Path) -> None:
+    names = [f"veneer_dump_{os.getpid()}_{secrets.token_hex(4)}" for _ in range(2)]
+    source, target = (_pg_database(name) for name in names)
+    try:
+        port = free_port()
+        process = start_server(source, port, tmp_path / "live.log")
+        base = f"http://127.0.0.1:{port}"
+        try:
+            headers = _stack(base)
+            asset = _upload(base, headers, b"in the dump")
+            for n in range(3):
+                body = {"entry": {"title": f"Entry {n}"}}
+                httpx.post(f"{base}/v3/content_types/article/entries", json=body, headers=headers)
+            dump = tmp_path / "veneer.dump"
+            subprocess.run(
+                ["pg_dump", "--format=custom", f"--file={dump}", source], check=True, timeout=120
+            )
+            original = _entries(base, headers)
+        finally:
+            stop_server(process)
+        subprocess.run(
+            ["pg_restore", "--no-owner", f"--dbname={target}", str(dump)], check=True, timeout=120
+        )
+        port = free_port()
+        process = start_server(target, port, tmp_path / "restored.log")
+        base = f"http://127.0.0.1:{port}"
+        try:
+            restored = _entries(base, headers)
+            file = httpx.get(asset["url"].replace(asset["url"].split("/v3/")[0], base), timeout=30)
+        finally:
+            stop_server(process)
+    finally:
+        for name in names:
+            _drop_pg_database(name)
+    assert (len(restored), restored == original) == (3, True)
+    assert file.content == b"in the dump"
