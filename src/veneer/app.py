@@ -20,6 +20,7 @@ from veneer.api.responses import error_response
 from veneer.api.routes import routes
 from veneer.api.system import worker_samples_of
 from veneer.errors import BadRequest, Unavailable, VeneerError
+from veneer.logs import AccessLog
 from veneer.metrics import METRICS, remove_snapshot, write_snapshot
 from veneer.observe import Observe
 from veneer.passwords import Passwords
@@ -81,10 +82,13 @@ async def _scheduler(services: Services, stopping: asyncio.Event) -> None:
             await asyncio.wait_for(stopping.wait(), services.settings.scheduler_interval)
 
 
-async def _snapshots(app: Starlette, settings: Settings) -> None:
-    """Leaves this worker's metrics where the worker answering a scrape reads them, each second."""
+async def _housekeeping(app: Starlette, settings: Settings, access: AccessLog | None) -> None:
+    """Each second: leave this worker's metrics where the worker answering a scrape reads them,
+    and write out the request lines buffered since."""
     while True:
         await asyncio.sleep(1.0)
+        if access is not None:
+            access.flush()
         try:
             write_snapshot(settings.metrics_path, worker_samples_of(app))
         except OSError as exc:
@@ -92,8 +96,14 @@ async def _snapshots(app: Starlette, settings: Settings) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, migrate: bool = True, services: Services | None = None
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    services: Services | None = None,
+    access: AccessLog | None = None,
 ) -> Any:
+    """The application; `access` receives a line per request (the server's entry point, asgi.py,
+    gives one when VENEER_LOG_REQUESTS is on)."""
     settings = settings or Settings.from_env()
     if services is None:
         store = open_store(settings.database_url)
@@ -107,15 +117,17 @@ def create_app(
         scheduler = (
             asyncio.create_task(_scheduler(services, stopping)) if settings.role == "all" else None
         )
-        snapshots = asyncio.create_task(_snapshots(app, settings))
+        housekeeping = asyncio.create_task(_housekeeping(app, settings, access))
         yield
         # The server has stopped taking requests and finished those in flight: let a scheduled
         # job that is running finish too (Granian kills the worker after `shutdown_timeout`).
         stopping.set()
-        snapshots.cancel()
+        housekeeping.cancel()
         if scheduler:
             await scheduler
         remove_snapshot(settings.metrics_path)
+        if access is not None:
+            access.flush()
         delivery.close()
 
     app = Starlette(
@@ -130,4 +142,4 @@ def create_app(
     app.state.services = services
     app.state.delivery_context = delivery = DeliveryContext.open(services)
     app.state.delivery = delivery.cache
-    return Observe(RequestGuard(DeliveryFront(app, delivery)), settings.log_requests)
+    return Observe(RequestGuard(DeliveryFront(app, delivery)), access)

@@ -14,7 +14,6 @@ tells (management, assets, files, editor, system), and a request no route took i
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import re
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from veneer.logs import REQUEST_ID
+from veneer.logs import REQUEST_ID, AccessLog
 from veneer.metrics import METRICS
 
 FAMILY = "veneer.family"
@@ -30,7 +29,6 @@ HEADER = b"x-request-id"
 _VALID = re.compile(rb"[A-Za-z0-9_.:\-]{1,128}")
 _PREFIX = os.urandom(4).hex()
 _counter = itertools.count(1)
-access = logging.getLogger("veneer.access")
 
 # By the module of the routed endpoint; the first prefix that matches.
 _MODULES = (
@@ -71,9 +69,11 @@ def family(scope: Scope) -> str:
 
 
 class Observe:
-    def __init__(self, app: ASGIApp, log_requests: bool = True) -> None:
+    """`access`: where each request's line goes (None: nowhere)."""
+
+    def __init__(self, app: ASGIApp, access: AccessLog | None = None) -> None:
         self.app = app
-        self.log_requests = log_requests
+        self.access = access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,18 +97,7 @@ class Observe:
             seconds = time.perf_counter() - started
             name = family(scope)
             METRICS.request(name, status, seconds)
-            if self.log_requests:
-                self._log(scope, name, status, seconds)
+            if self.access is not None:
+                ms = round(seconds * 1000, 3)
+                self.access.request(scope["method"], name, scope["path"], status, ms, rid.decode())
             REQUEST_ID.reset(token)
-
-    def _log(self, scope: Scope, name: str, status: int, seconds: float) -> None:
-        access.info(
-            "request",
-            extra={
-                "method": scope["method"],
-                "family": name,
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-            },
-        )
