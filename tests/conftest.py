@@ -102,6 +102,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         admin_password="admin-password-1",
         scheduler_interval=0.2,
+        # Webhook retries after 0.01, 0.05, 0.25, 1.25 s: tests/api/test_webhooks.py waits for them.
+        webhook_retry_base=0.01,
+        webhook_interval=0.2,
         files_dir=str(tmp_path_factory.mktemp("files")),
     )
 

@@ -24,7 +24,7 @@ from veneer.logs import AccessLog
 from veneer.metrics import METRICS, remove_snapshot, write_snapshot
 from veneer.observe import Observe
 from veneer.passwords import Passwords
-from veneer.services import publishing
+from veneer.services import publishing, webhook_sender
 from veneer.services.context import Services
 from veneer.settings import Settings
 from veneer.store import open_store
@@ -114,15 +114,21 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stopping = asyncio.Event()
-        scheduler = (
-            asyncio.create_task(_scheduler(services, stopping)) if settings.role == "all" else None
-        )
+        scheduler = webhooks = None
+        if settings.role == "all":
+            scheduler = asyncio.create_task(_scheduler(services, stopping))
+            if settings.webhook_senders > 0:
+                webhooks = asyncio.create_task(webhook_sender.run(services))
         housekeeping = asyncio.create_task(_housekeeping(app, settings, access))
         yield
         # The server has stopped taking requests and finished those in flight: let a scheduled
         # job that is running finish too (Granian kills the worker after `shutdown_timeout`).
+        # A webhook send under way is cut off: its delivery stays claimed and is sent again
+        # once its lease has passed (services/webhook_sender.py).
         stopping.set()
         housekeeping.cancel()
+        if webhooks:
+            webhooks.cancel()
         if scheduler:
             await scheduler
         remove_snapshot(settings.metrics_path)

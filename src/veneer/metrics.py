@@ -46,7 +46,8 @@ HELP = {
     "veneer_db_pool_connections": ("gauge", "Connections of the SQLAlchemy pool, by state."),
     "veneer_scheduler_runs_total": ("counter", "Scheduler passes, by outcome."),
     "veneer_scheduled_jobs_run_total": ("counter", "Scheduled jobs this worker ran."),
-    "veneer_scheduled_jobs": ("gauge", "Scheduled jobs in the database, by status."),
+    "veneer_scheduled_jobs_queued": ("gauge", "Scheduled jobs waiting in the database."),
+    "veneer_webhook_outbox": ("gauge", "Webhook deliveries waiting or being sent, by status."),
     "veneer_process_start_time_seconds": ("gauge", "When this worker started (Unix time)."),
 }
 

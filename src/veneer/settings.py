@@ -218,6 +218,33 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "webhook_senders",
+        8,
+        "Webhook requests each worker process sends at once (0: this process sends none, and "
+        "makes no deliveries; other processes on the database do).",
+        int,
+    ),
+    Setting(
+        "webhook_timeout",
+        30.0,
+        "Seconds a webhook target has to answer (a failed attempt after; the delivery is "
+        "re-sent by any process once twice this has passed without an answer recorded).",
+        float,
+    ),
+    Setting(
+        "webhook_retry_base",
+        5.0,
+        "Seconds before a failed webhook delivery is retried; each later retry waits 5 times "
+        "longer (5, 25, 125, 625 s), and the 5th failure is final.",
+        float,
+    ),
+    Setting(
+        "webhook_interval",
+        1.0,
+        "Seconds between checks for new events and due webhook deliveries, when idle.",
+        float,
+    ),
+    Setting(
         "blob_store",
         "",
         "Where asset files are kept: database, disk (the data directory's blobs/), or "
@@ -281,6 +308,10 @@ class Settings:
     login_window: int = 300
     management_rate_limit: int = 1200
     blob_store: str = ""
+    webhook_senders: int = 8
+    webhook_timeout: float = 30.0
+    webhook_retry_base: float = 5.0
+    webhook_interval: float = 1.0
     log_format: str = "json"
     log_requests: bool = True
     metrics_dir: str = ""

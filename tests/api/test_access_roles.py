@@ -90,7 +90,15 @@ def stack(api: Api) -> Api:
 def test_token_acl_per_module(
     scope: list[dict[str, Any]], reads: set[str], writes: set[str]
 ) -> None:
-    modules = {"asset", "content_type", "entry", "environment", "locale", "variant_group"}
+    modules = {
+        "asset",
+        "content_type",
+        "entry",
+        "environment",
+        "locale",
+        "variant_group",
+        "webhook",
+    }
 
     def expand(names: set[str]) -> set[str]:
         return (

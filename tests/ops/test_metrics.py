@@ -99,7 +99,15 @@ def test_database_statements_and_the_job_queue_are_reported(client: TestClient, 
     site.api.get("/content_types")
     after = scrape(client)
     assert delta(before, after, 'veneer_db_query_duration_seconds_count{path="store"}') > 0
-    assert 'veneer_scheduled_jobs{status="queued"}' in after
+    assert "veneer_scheduled_jobs_queued" in after
+
+
+def test_the_webhook_outbox_depth_is_reported(client: TestClient) -> None:
+    values = scrape(client)
+    assert {
+        'veneer_webhook_outbox{status="pending"}',
+        'veneer_webhook_outbox{status="sending"}',
+    } <= set(values)
 
 
 def test_the_pool_is_reported(client: TestClient) -> None:
@@ -169,5 +177,7 @@ def test_each_metric_is_declared_once_across_workers() -> None:
     one, two = Metrics(), Metrics()
     one.request("system", 200, 0.1)
     two.request("system", 500, 0.1)
-    text = render({1: one.samples(), 2: two.samples()}, [Sample("veneer_scheduled_jobs", (), 0)])
+    text = render(
+        {1: one.samples(), 2: two.samples()}, [Sample("veneer_scheduled_jobs_queued", (), 0)]
+    )
     assert text.count("# TYPE veneer_requests_total counter") == 1

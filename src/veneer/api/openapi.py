@@ -214,6 +214,44 @@ SCHEMAS: dict[str, Json] = {
         _version=VERSION,
         **AUDIT_PROPS,
     ),
+    "Webhook": obj(
+        ("uid", "name", "destinations", "channels", "retry_policy", "disabled", *AUDIT),
+        uid=BLT,
+        name=STR,
+        destinations=arr(
+            obj(
+                ("target_url",),
+                target_url=STR,
+                http_basic_auth=STR,
+                http_basic_password={**STR, "description": "Shown masked (********)."},
+                custom_header=arr(obj(("header_name", "value"), header_name=STR, value=STR)),
+            )
+        ),
+        channels=arr(STR),
+        retry_policy={"enum": ["manual", "auto"]},
+        disabled=BOOL,
+        concise_payload=BOOL,
+        branches=arr(STR),
+        secret={**STR, "description": "Signs what is sent; shown to callers who may write."},
+        **AUDIT_PROPS,
+    ),
+    "WebhookExecution": obj(
+        ("uid", "webhooks", "channel", "event_data", "request_details", "status", "state"),
+        uid=BLT,
+        webhooks=arr(STR),
+        channel=arr(STR),
+        event_data={"type": "object"},
+        event_headers={"type": "object"},
+        destination={"type": "object"},
+        request_details=arr({"type": "object"}),
+        retry_count=INT,
+        status={**INT, "description": "The last HTTP status received (0: none)."},
+        state={"enum": ["pending", "sending", "success", "failed"]},
+        attempts=INT,
+        next_attempt_at={"type": ["string", "null"]},
+        created_at=TIME,
+        updated_at=TIME,
+    ),
     "Locale": obj(
         ("uid", "code", "name", "fallback_locale", "_version", *AUDIT),
         uid=BLT,
@@ -622,6 +660,8 @@ BODIES: dict[str, Json] = {
         ),
         WRAPPED,
     ),
+    "webhook": body(obj(("webhook",), webhook={"type": "object"}), WRAPPED),
+    "webhook_retry": body(obj(execution_uid=STR)),
     "locale": body(
         obj(
             ("locale",),
@@ -903,6 +943,7 @@ def _path_param(path: str, name: str) -> Json:
             "_tokens/": "Token",
             "/branches/": "Branch",
             "/roles/": "Role",
+            "/webhooks/": "Webhook (or, for logs and retry, execution)",
             "/assets/folders/": "Folder",
             "/assets/": "Asset",
         }
@@ -1354,7 +1395,7 @@ def stack_modules(p: Paths) -> None:
         ("/v3/stacks/branches", "branches", branch, "The stack's branches: only main"),
         *(
             (f"/v3/{key}", key, {"type": "object"}, f"{key.title()}: none yet")
-            for key in ("extensions", "webhooks", "labels", "workflows")
+            for key in ("extensions", "labels", "workflows")
         ),
     ):
         p.add(
@@ -1409,6 +1450,78 @@ def stack_modules(p: Paths) -> None:
             },
             parameters=params("api_key"),
             request=body(obj(("stack_settings",), stack_settings={"type": "object"}), WRAPPED),
+        ),
+    )
+
+
+def webhooks(p: Paths) -> None:
+    """Webhooks (docs/webhooks.md): the five operations, executions, logs and retry."""
+    one = obj(("webhook",), webhook=ref("Webhook"))
+    executions = counted("webhooks", ref("WebhookExecution"))
+    base, item = "/v3/webhooks", "/v3/webhooks/{uid}"
+    listed = op(
+        "List webhooks",
+        "webhooks",
+        {**ok(counted("webhooks", ref("Webhook"))), **errors(*READ)},
+        parameters=params("api_key", *LIST),
+    )
+    p.add(base, "get", listed, both=True)
+    made = op(
+        "Create a webhook",
+        "webhooks",
+        {**ok(with_notice(one), 201), **errors(*WRITE)},
+        parameters=params("api_key"),
+        request="webhook",
+    )
+    p.add(base, "post", made, both=True)
+    p.add(
+        item,
+        "get",
+        op("A webhook", "webhooks", {**ok(one), **errors(*READ)}, parameters=params("api_key")),
+    )
+    changed = op(
+        "Update a webhook (enable or disable it with `disabled`)",
+        "webhooks",
+        {**ok(with_notice(one)), **errors(*WRITE)},
+        parameters=params("api_key"),
+        request="webhook",
+    )
+    p.add(item, "put", changed)
+    gone = op(
+        "Delete a webhook", "webhooks", {**notice(), **errors(*WRITE)}, parameters=params("api_key")
+    )
+    p.add(item, "delete", gone)
+    p.add(
+        item + "/executions",
+        "get",
+        op(
+            "A webhook's executions, newest first",
+            "webhooks",
+            {**ok(executions), **errors(*READ)},
+            parameters=params("api_key", *LIST),
+        ),
+    )
+    p.add(
+        item + "/logs",
+        "get",
+        op(
+            "One execution, by its uid",
+            "webhooks",
+            {**ok(obj(("webhooks",), webhooks=arr(ref("WebhookExecution")))), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+    again = obj(("notice", "webhook"), notice=STR, webhook=ref("WebhookExecution"))
+    p.add(
+        item + "/retry",
+        "post",
+        op(
+            "Send a finished execution again (uid: the execution's, or the webhook's with "
+            "execution_uid)",
+            "webhooks",
+            {**ok(again), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="webhook_retry",
         ),
     )
 
@@ -2585,6 +2698,7 @@ def document(role: str = "all") -> Json:
             entries,
             entry_variants,
             variant_groups,
+            webhooks,
             assets,
             asset_files,
             editor,

@@ -18,6 +18,7 @@ from veneer.api.management import stack_modules as sm
 from veneer.api.management import stacks as st
 from veneer.api.management import users as us
 from veneer.api.management import variant_groups as vg
+from veneer.api.management import webhooks as wh
 from veneer.web.routes import routes as editor_routes
 
 V3 = "/v3"
@@ -113,6 +114,7 @@ def management_routes() -> list[BaseRoute]:
         *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
         *variant_routes(),
         *asset_routes(),
+        *webhook_routes(),
     ]
 
 
@@ -147,6 +149,17 @@ def asset_routes() -> list[BaseRoute]:
         *resource(ASSET + "/unpublish", post=am.unpublish),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
         *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
+    ]
+
+
+def webhook_routes() -> list[BaseRoute]:
+    hook = V3 + "/webhooks/{uid}"
+    return [
+        *resource(V3 + "/webhooks", slash=True, get=wh.list_webhooks, post=wh.create_webhook),
+        *resource(hook, get=wh.get_webhook, put=wh.update_webhook, delete=wh.delete_webhook),
+        *resource(hook + "/executions", get=wh.list_executions),
+        *resource(hook + "/logs", get=wh.execution_logs),
+        *resource(hook + "/retry", post=wh.retry),
     ]
 
 

@@ -101,11 +101,16 @@ def worker_samples_of(app: Any) -> list[Sample]:
 
 
 def _job_samples(services: Services) -> list[Sample]:
+    """The database's queues: scheduled jobs waiting, webhook deliveries waiting and in flight."""
     with services.store.read() as tx:
-        counts = tx.jobs.counts()
+        queued = tx.jobs.queued()
+        outbox = tx.webhook_deliveries.outbox()
     return [
-        Sample("veneer_scheduled_jobs", (("status", status),), counts.get(status, 0))
-        for status in ("queued", "done", "failed", "cancelled")
+        Sample("veneer_scheduled_jobs_queued", (), queued),
+        *(
+            Sample("veneer_webhook_outbox", (("status", status),), outbox.get(status, 0))
+            for status in ("pending", "sending")
+        ),
     ]
 
 

@@ -7,7 +7,9 @@ when the scope item naming that module allows it. A module the scope does not na
 its content-type ACL stands for the stack's content). A `branch` item, when present, says which
 branches the token reaches: it must list Veneer's one branch (`main`) for the token to reach
 anything. Its own `acl` does not narrow the modules' (Contentstack's documented example token is
-`content_type` read + write with `branch` read, a read-write token). The stack
+`content_type` read + write with `branch` read, a read-write token). The `webhook` module is the
+stack's webhooks (docs/webhooks.md): reading them, their executions, and (with write) their
+signing secrets. The stack
 itself, its tokens and organizations are never a token's (Contentstack: "Management tokens cannot
 be used for the following modules: organization, stack, user session, and tokens").
 
@@ -25,7 +27,15 @@ from veneer.errors import Forbidden, PreconditionFailed, Unauthorized
 from veneer.services.context import Actor
 from veneer.store import Transaction
 
-MODULES = ("asset", "content_type", "entry", "environment", "locale", "variant_group")
+MODULES = (
+    "asset",
+    "content_type",
+    "entry",
+    "environment",
+    "locale",
+    "variant_group",
+    "webhook",
+)
 PLURALS = {
     "asset": "assets",
     "content_type": "content types",
@@ -33,6 +43,7 @@ PLURALS = {
     "environment": "environments",
     "locale": "locales",
     "variant_group": "variant groups",
+    "webhook": "webhooks",
 }
 STACK = "stack"  # the stack's own settings and its tokens: users only
 BRANCH = "main"  # the one branch every Veneer stack has

@@ -1,7 +1,7 @@
 """What a stack answers that Veneer does not (yet) let anyone change: its built-in roles, its one
-branch (`main`), and the modules the Contentstack CLI exports (extensions, webhooks, labels,
-workflows), empty until Veneer stores them; and its settings, which its managers may change
-(`update_settings`: Contentstack's own keys, and the delivery ones of
+branch (`main`), and the modules the Contentstack CLI exports (extensions, labels, workflows),
+empty until Veneer stores them (webhooks are `services/webhooks.py`'s); and its settings, which
+its managers may change (`update_settings`: Contentstack's own keys, and the delivery ones of
 `domain.delivery_settings`). Each answer has Contentstack's shape."""
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def _bad_setting(key: str, why: str) -> ValidationFailed:
 
 
 def not_stored(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
-    """A module Veneer does not store yet (extensions, webhooks, labels, workflows): nothing, once
+    """A module Veneer does not store yet (extensions, labels, workflows): nothing, once
     the caller is known to reach the stack."""
     _stack(services, actor, api_key)
     return []

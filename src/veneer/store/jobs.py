@@ -36,10 +36,11 @@ class Jobs(Rows):
             created_at=created_at,
         )
 
-    def counts(self) -> dict[str, int]:
-        """How many jobs there are in each status (queued: the scheduled queue's depth)."""
-        query = select(t.jobs.c.status, func.count()).group_by(t.jobs.c.status)
-        return {status: count for status, count in self._conn.execute(query).all()}
+    def queued(self) -> int:
+        """The scheduled queue's depth, counted over the due-jobs index (the jobs that ran are
+        never walked)."""
+        query = select(func.count()).select_from(t.jobs).where(t.jobs.c.status == "queued")
+        return int(self._conn.execute(query).scalar() or 0)
 
     def due(self, now: str) -> list[str]:
         """The uids of the queued jobs whose time has come, earliest first."""

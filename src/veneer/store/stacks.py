@@ -31,6 +31,8 @@ STACK_TABLES = (
     t.asset_versions,
     t.asset_publications,
     t.events,
+    t.webhooks,
+    t.webhook_deliveries,
 )
 
 

@@ -481,3 +481,62 @@ server_keys = Table(
     Column("name", String(32), primary_key=True),
     Column("value", String(128), nullable=False),
 )
+
+# -- webhooks (issue 15; store/webhooks.py, docs/webhooks.md) -------------------------------------
+# A stack's webhook definitions: `doc` is the Contentstack-shaped definition (JSON); `secret` signs
+# what is sent (HMAC-SHA256); `since` is the last event committed before the webhook existed, so
+# that it is sent only what happened after. `disabled` is a column because the sender skips the
+# deliveries of disabled webhooks in SQL.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("disabled", Boolean, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column(
+        "since", BigInteger().with_variant(Integer, "sqlite"), nullable=False, server_default="0"
+    ),
+    Column("doc", Text, nullable=False),
+)
+
+# How far the dispatcher has turned events into deliveries: one row, `name` = 'events'. Taking it
+# FOR UPDATE (PostgreSQL) or under the write lock (SQLite) makes one dispatcher run at a time, so
+# each event becomes its deliveries exactly once.
+webhook_cursor = Table(
+    "webhook_cursor",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+)
+
+# One event to send to one destination of one webhook, and every attempt at it. `status`: pending
+# (due at `next_attempt_at`), sending (claimed by a sender until `lease_until`; past it, any sender
+# takes it again), success, failed (attempts exhausted; a manual retry makes it pending again).
+# `body` is the exact JSON sent (the signature covers these bytes); `log` the attempts (JSON list).
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("uid", UID, primary_key=True),
+    Column("stack", UID, nullable=False),
+    Column("webhook", UID, nullable=False),
+    Column("destination", SmallInteger, nullable=False),
+    Column("event_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("channels", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("round_attempts", Integer, nullable=False),
+    Column("next_attempt_at", TIME, nullable=False),
+    Column("lease_until", TIME, nullable=False),
+    Column("last_status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("log", Text, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Column("updated_at", TIME, nullable=False),
+    # An event reaches a destination once, however many dispatchers ran.
+    UniqueConstraint("webhook", "destination", "event_seq", name="uq_webhook_deliveries_event"),
+    # What is due (pending by time, sending by lease), and a webhook's executions, newest first.
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_lease", "status", "lease_until"),
+    Index("ix_webhook_deliveries_webhook", "stack", "webhook", "created_at"),
+)

@@ -24,6 +24,7 @@ from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
+from veneer.store.webhooks import Deliveries, Webhooks
 
 
 class Transaction:
@@ -49,6 +50,8 @@ class Transaction:
         self.jobs = Jobs(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
         self.rate_counters = RateCounters(conn, sql)
+        self.webhooks = Webhooks(conn, sql)
+        self.webhook_deliveries = Deliveries(conn, sql)
         self.sync = SyncReads(conn, sql)
 
     @contextmanager

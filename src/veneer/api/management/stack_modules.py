@@ -1,5 +1,5 @@
-"""`/v3/roles`, `/v3/stacks/branches`, `/v3/stacks/settings` (read and change), and the lists of the modules Veneer
-does not store yet (`/v3/extensions`, `/v3/webhooks`, `/v3/labels`, `/v3/workflows`)."""
+"""`/v3/roles`, `/v3/stacks/branches`, `/v3/stacks/settings` (read and change), and the lists of
+the modules Veneer does not store yet (`/v3/extensions`, `/v3/labels`, `/v3/workflows`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from veneer.domain.listing import list_params
 from veneer.services import stack_modules
 
 # The modules the Contentstack CLI exports that Veneer does not store yet: each answers an empty list.
-NOT_STORED = ("extensions", "webhooks", "labels", "workflows")
+NOT_STORED = ("extensions", "labels", "workflows")
 
 
 def _listed(call: Call, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
