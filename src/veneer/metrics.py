@@ -72,6 +72,11 @@ class Histogram:
         counts[bisect_left(BUCKETS, seconds)] += 1
         counts[-1] += seconds
 
+    def counts(self, name: str) -> Iterator[Sample]:
+        """The number of observations per label set, as the counter `name`."""
+        for labels, counts in list(self.series.items()):
+            yield Sample(name, labels, sum(counts[:-1]))
+
     def samples(self, name: str) -> Iterator[Sample]:
         for labels, counts in list(self.series.items()):
             running = 0.0
@@ -115,11 +120,7 @@ class Metrics:
         """This process's samples; `gauges` are read by the caller at this moment."""
         found = [Sample("veneer_process_start_time_seconds", (), self.started)]
         found += self.requests.samples("veneer_request_duration_seconds")
-        found += [
-            Sample("veneer_requests_total", s.labels, s.value)
-            for s in self.requests.samples("r")
-            if s.name == "r_count"
-        ]
+        found += self.requests.counts("veneer_requests_total")
         with self._lock:
             found += self.queries.samples("veneer_db_query_duration_seconds")
             found += [

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import uuid
+from pathlib import Path
 
 import orjson
 import pytest
@@ -14,7 +15,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_delivery import Site, make_site
 from tests.conftest import Api
-from veneer.logs import REQUEST_ID, JsonFormatter
+from veneer.logs import REQUEST_ID, AccessLog, JsonFormatter
 from veneer.metrics import Metrics, Sample, render
 
 SAMPLE = re.compile(r'[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? -?[0-9.e+-]+|-?inf|nan')
@@ -141,14 +142,11 @@ def test_a_request_without_an_id_gets_a_new_one_each_time(client: TestClient) ->
 
 # -- the parts alone -------------------------------------------------------------------------------
 def test_a_json_log_line_carries_the_request_id_and_the_traceback() -> None:
-    token = REQUEST_ID.set("rid-1")
     try:
         raise ValueError("boom")
     except ValueError:
         record = logging.LogRecord("veneer", logging.ERROR, "x", 1, "failed", None, sys.exc_info())
-    finally:
-        REQUEST_ID.reset(token)
-        token = REQUEST_ID.set("rid-1")
+    token = REQUEST_ID.set("rid-1")
     try:
         line = JsonFormatter().format(record)
     finally:
@@ -156,6 +154,18 @@ def test_a_json_log_line_carries_the_request_id_and_the_traceback() -> None:
     body = orjson.loads(line)
     assert (body["request_id"], body["message"], "\n" in line) == ("rid-1", "failed", False)
     assert body["traceback"].splitlines()[-1] == "ValueError: boom"
+
+
+def test_plain_request_lines_name_the_request(tmp_path: Path) -> None:
+    with (tmp_path / "log").open("wb") as out:
+        access = AccessLog("plain", out.fileno())
+        access.request("GET", "system", "/-/version", 200, 0.5, "rid-2")
+        access.flush()
+    line = (tmp_path / "log").read_text()
+    assert (
+        line.split(" ", 1)[1]
+        == "INFO veneer.access GET /-/version 200 0.5ms family=system request_id=rid-2\n"
+    )
 
 
 def test_histogram_buckets_are_cumulative() -> None:
