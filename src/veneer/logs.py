@@ -66,6 +66,13 @@ def configure(log_format: str) -> None:
     logger.propagate = False
 
 
+# request_id and family are tokens (observe.py); method and path are encoded as JSON strings.
+_LINE = (
+    b'{"time":"%s","level":"info","logger":"veneer.access","message":"request",'
+    b'"request_id":"%s","method":%s,"family":"%s","path":%s,"status":%d,"duration_ms":%s}'
+)
+
+
 class AccessLog:
     """The per-request lines, kept off the `logging` machinery: at tens of thousands of requests a
     second, a logging call with a flush (a system call) per line cost most of the fast path's
@@ -82,20 +89,15 @@ class AccessLog:
     def request(
         self, method: str, family: str, path: str, status: int, ms: float, request_id: str
     ) -> None:
-        if self.json:
-            self.buffer += orjson.dumps(
-                {
-                    "time": _now(),
-                    "level": "info",
-                    "logger": "veneer.access",
-                    "message": "request",
-                    "request_id": request_id,
-                    "method": method,
-                    "family": family,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": ms,
-                }
+        if self.json:  # a template: half the time of a dict through orjson.dumps
+            self.buffer += _LINE % (
+                _now().encode(),
+                request_id.encode(),
+                orjson.dumps(method),
+                family.encode(),
+                orjson.dumps(path),
+                status,
+                repr(ms).encode(),
             )
         else:
             self.buffer += (

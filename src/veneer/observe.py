@@ -27,7 +27,7 @@ from veneer.metrics import METRICS
 FAMILY = "veneer.family"
 HEADER = b"x-request-id"
 _VALID = re.compile(rb"[A-Za-z0-9_.:\-]{1,128}")
-_PREFIX = os.urandom(4).hex()
+_PREFIX = os.urandom(4).hex().encode()
 _counter = itertools.count(1)
 
 # By the module of the routed endpoint; the first prefix that matches.
@@ -50,7 +50,7 @@ def request_id(scope: Scope) -> bytes:
             if _VALID.fullmatch(value):
                 return value
             break
-    return f"{_PREFIX}-{next(_counter):x}".encode()
+    return b"%s-%x" % (_PREFIX, next(_counter))
 
 
 def family(scope: Scope) -> str:
