@@ -75,8 +75,8 @@ async def _block(app: Any, scope: dict[str, Any], count: int) -> float:
 
 
 async def main(requests: int) -> None:
-    with tempfile.TemporaryDirectory() as folder, open(os.devnull, "wb") as null:
-        access = AccessLog("json", null.fileno())
+    with tempfile.TemporaryDirectory() as folder:
+        access = AccessLog("json", os.open(os.devnull, os.O_WRONLY))
         observed, info = _app(folder, access)
         bare = observed.app  # the same application without the Observe layer
         scope = _scope(info)
@@ -88,6 +88,7 @@ async def main(requests: int) -> None:
             for name, app in apps.items():
                 best[name] = min(best[name], await _block(app, scope, block))
             access.flush()
+        access.close()
     per = {name: seconds / block * 1e6 for name, seconds in best.items()}
     for name, micros in per.items():
         print(f"{name:14} {micros:7.2f} µs/request  {1e6 / micros:9,.0f} requests/s on one core")

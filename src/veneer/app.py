@@ -133,7 +133,7 @@ def create_app(
             await scheduler
         remove_snapshot(settings.metrics_path)
         if access is not None:
-            access.flush()
+            access.close()
         delivery.close()
 
     app = Starlette(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import sys
+import threading
 import time
 from contextvars import ContextVar
 from typing import Any
@@ -74,10 +76,12 @@ _LINE = (
 
 
 class AccessLog:
-    """The per-request lines, kept off the `logging` machinery: at tens of thousands of requests a
-    second, a logging call with a flush (a system call) per line cost most of the fast path's
-    throughput. Lines go to a buffer written to stderr when it holds 64 KiB, each second (the
-    application's housekeeping task calls `flush`) and at shutdown: a line is at most a second late."""
+    """The per-request lines, kept off the `logging` machinery and off the event loop's thread:
+    at tens of thousands of requests a second, a logging call with a write per line cost most of
+    the fast path's throughput, and so did writes on the loop (a file write may wait for the disk).
+    Lines go to a buffer handed to a writer thread when it holds 64 KiB, each second (the
+    application's housekeeping task calls `flush`) and at shutdown (`close`): a line is at most a
+    second late."""
 
     LIMIT = 64 * 1024
 
@@ -85,6 +89,9 @@ class AccessLog:
         self.json = log_format == "json"
         self.fd = fd
         self.buffer = bytearray()
+        self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.writer = threading.Thread(target=self._write, name="veneer-access-log", daemon=True)
+        self.writer.start()
 
     def request(
         self, method: str, family: str, path: str, status: int, ms: float, request_id: str
@@ -109,9 +116,21 @@ class AccessLog:
             self.flush()
 
     def flush(self) -> None:
-        data, self.buffer = bytes(self.buffer), bytearray()
-        while data:
-            data = data[os.write(self.fd, data) :]
+        """Hand what is buffered to the writer thread."""
+        if self.buffer:
+            self.queue.put(bytes(self.buffer))
+            self.buffer = bytearray()
+
+    def close(self) -> None:
+        """Write out everything, then stop the writer thread."""
+        self.flush()
+        self.queue.put(None)
+        self.writer.join(5)
+
+    def _write(self) -> None:
+        while (data := self.queue.get()) is not None:
+            while data:
+                data = data[os.write(self.fd, data) :]
 
 
 _second = (0, "")

@@ -160,7 +160,7 @@ def test_plain_request_lines_name_the_request(tmp_path: Path) -> None:
     with (tmp_path / "log").open("wb") as out:
         access = AccessLog("plain", out.fileno())
         access.request("GET", "system", "/-/version", 200, 0.5, "rid-2")
-        access.flush()
+        access.close()
     line = (tmp_path / "log").read_text()
     assert (
         line.split(" ", 1)[1]
