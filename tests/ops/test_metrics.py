@@ -17,6 +17,7 @@ from tests.api.test_delivery import Site, make_site
 from tests.conftest import Api
 from veneer.logs import REQUEST_ID, AccessLog, JsonFormatter
 from veneer.metrics import Metrics, Sample, render
+from veneer.settings import ConfigError, Settings
 
 SAMPLE = re.compile(r'[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? -?[0-9.e+-]+|-?inf|nan')
 WORKER = f'worker="{os.getpid()}"'
@@ -191,3 +192,8 @@ def test_each_metric_is_declared_once_across_workers() -> None:
         {1: one.samples(), 2: two.samples()}, [Sample("veneer_scheduled_jobs_queued", (), 0)]
     )
     assert text.count("# TYPE veneer_requests_total counter") == 1
+
+
+def test_an_unknown_log_format_is_refused_by_name() -> None:
+    with pytest.raises(ConfigError, match="VENEER_LOG_FORMAT must be 'json' or 'plain'"):
+        Settings.from_env({"VENEER_LOG_FORMAT": "xml"})
