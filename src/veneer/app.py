@@ -18,7 +18,11 @@ from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.fast import DeliveryFront
 from veneer.api.responses import error_response
 from veneer.api.routes import routes
+from veneer.api.system import worker_samples_of
 from veneer.errors import BadRequest, Unavailable, VeneerError
+from veneer.logs import AccessLog
+from veneer.metrics import METRICS, remove_snapshot, write_snapshot
+from veneer.observe import Observe
 from veneer.passwords import Passwords
 from veneer.services import publishing, webhook_sender
 from veneer.services.context import Services
@@ -57,23 +61,49 @@ class RequestGuard:
         await self.app(scope, receive, send)
 
 
-async def _scheduler(services: Services) -> None:
-    """Runs scheduled publishes; the queue lives in the database, so it survives restarts."""
-    while True:
+async def _scheduler(services: Services, stopping: asyncio.Event) -> None:
+    """Runs scheduled publishes; the queue lives in the database, so it survives restarts. Once
+    `stopping` is set it starts no new pass; a pass under way (in a thread) runs to its end."""
+    while not stopping.is_set():
+        outcome = "ok"
         try:
-            await asyncio.to_thread(publishing.run_due_jobs, services)
+            ran = await asyncio.to_thread(publishing.run_due_jobs, services)
+            METRICS.count("veneer_scheduled_jobs_run_total", by=ran)
         except Unavailable:  # the database is away; the store logged it, in one line
-            pass
+            outcome = "unavailable"
         except VeneerError as exc:
+            outcome = "skipped"
             log.warning("scheduler pass skipped: %s", exc.message)
         except Exception:  # keep the loop alive; the failure is logged and the job stays queued
+            outcome = "failed"
             log.exception("scheduler pass failed")
-        await asyncio.sleep(services.settings.scheduler_interval)
+        METRICS.count("veneer_scheduler_runs_total", (("outcome", outcome),))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), services.settings.scheduler_interval)
+
+
+async def _housekeeping(app: Starlette, settings: Settings, access: AccessLog | None) -> None:
+    """Each second: leave this worker's metrics where the worker answering a scrape reads them,
+    and write out the request lines buffered since."""
+    while True:
+        await asyncio.sleep(1.0)
+        if access is not None:
+            access.flush()
+        try:
+            write_snapshot(settings.metrics_path, worker_samples_of(app))
+        except OSError as exc:
+            log.warning("metrics not written: %s", exc)
 
 
 def create_app(
-    settings: Settings | None = None, *, migrate: bool = True, services: Services | None = None
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    services: Services | None = None,
+    access: AccessLog | None = None,
 ) -> Any:
+    """The application; `access` receives a line per request (the server's entry point, asgi.py,
+    gives one when VENEER_LOG_REQUESTS is on)."""
     settings = settings or Settings.from_env()
     if services is None:
         store = open_store(settings.database_url)
@@ -83,14 +113,27 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        tasks = []
+        stopping = asyncio.Event()
+        scheduler = webhooks = None
         if settings.role == "all":
-            tasks.append(asyncio.create_task(_scheduler(services)))
+            scheduler = asyncio.create_task(_scheduler(services, stopping))
             if settings.webhook_senders > 0:
-                tasks.append(asyncio.create_task(webhook_sender.run(services)))
+                webhooks = asyncio.create_task(webhook_sender.run(services))
+        housekeeping = asyncio.create_task(_housekeeping(app, settings, access))
         yield
-        for task in tasks:
-            task.cancel()
+        # The server has stopped taking requests and finished those in flight: let a scheduled
+        # job that is running finish too (Granian kills the worker after `shutdown_timeout`).
+        # A webhook send under way is cut off: its delivery stays claimed and is sent again
+        # once its lease has passed (services/webhook_sender.py).
+        stopping.set()
+        housekeeping.cancel()
+        if webhooks:
+            webhooks.cancel()
+        if scheduler:
+            await scheduler
+        remove_snapshot(settings.metrics_path)
+        if access is not None:
+            access.close()
         delivery.close()
 
     app = Starlette(
@@ -105,4 +148,4 @@ def create_app(
     app.state.services = services
     app.state.delivery_context = delivery = DeliveryContext.open(services)
     app.state.delivery = delivery.cache
-    return RequestGuard(DeliveryFront(app, delivery))
+    return Observe(RequestGuard(DeliveryFront(app, delivery)), access)

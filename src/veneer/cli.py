@@ -1,4 +1,4 @@
-"""The `veneer` command: serve (default), migrate, demo, createuser, settings."""
+"""The `veneer` command: serve (default), migrate, demo, createuser, load, backup, settings."""
 
 from __future__ import annotations
 
@@ -189,6 +189,9 @@ def server(settings: Settings, host: str, port: int, workers: int) -> Any:  # a 
             header_read_timeout=max(1, min(60_000, int(settings.header_timeout * 1000)))
         ),
         respawn_failed_workers=True,
+        # On SIGTERM/SIGINT each worker stops accepting, finishes the requests in flight and runs
+        # the lifespan's shutdown (a running scheduled job finishes); killed after this long.
+        workers_kill_timeout=max(1, round(settings.shutdown_timeout)),
         ssl_cert=Path(settings.ssl_certificate) if settings.ssl_certificate else None,
         ssl_key=Path(settings.ssl_keyfile) if settings.ssl_keyfile else None,
     )
@@ -361,6 +364,25 @@ def _print_load_summary(report: Report, shown: int = 20) -> None:
         console.print(f"line {refusal.position + 1}: {json.dumps(_refusal_body(refusal))}")
     if len(report.refused) > shown:
         console.print(f"… and {len(report.refused) - shown:,} more (see --refusals)")
+
+
+@main.command()
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup(destination: Path) -> None:
+    """Copy the SQLite database (as of one moment, while it serves) and its asset files on disk
+    into DESTINATION. PostgreSQL: prints the pg_dump recipe and exits 1."""
+    from veneer import backup as backups
+
+    try:
+        report = backups.backup(_settings(), destination)
+    except backups.BackupRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(
+        f"Backed up {report.pages:,} pages to {report.database}; asset files: "
+        f"{report.files_copied:,} copied, {report.files_present:,} already there"
+    )
+    for key in report.files_missing:
+        console.print(f"[yellow]asset file {key} was deleted during the backup[/yellow]")
 
 
 @main.command("settings")

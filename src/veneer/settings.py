@@ -250,6 +250,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Where asset files are kept: database, disk (the data directory's blobs/), or "
         "disk:/abs/path. Default: the database on PostgreSQL (nodes share them), disk on SQLite.",
     ),
+    Setting("log_format", "json", "Log lines as json (one object a line) or plain text."),
+    Setting("log_requests", True, "Log one line per request answered.", _bool),
+    Setting(
+        "metrics_dir",
+        "",
+        "Directory where each worker leaves its metrics for /-/metrics to gather; empty: the "
+        "data directory's metrics/.",
+    ),
+    Setting(
+        "shutdown_timeout",
+        30.0,
+        "Seconds a stopping server gives in-flight requests and a running scheduled job to "
+        "finish before its workers are killed.",
+        float,
+    ),
 )
 
 
@@ -297,6 +312,10 @@ class Settings:
     webhook_timeout: float = 30.0
     webhook_retry_base: float = 5.0
     webhook_interval: float = 1.0
+    log_format: str = "json"
+    log_requests: bool = True
+    metrics_dir: str = ""
+    shutdown_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -333,6 +352,10 @@ class Settings:
         if self.role not in {"all", "delivery"}:
             raise ConfigError(
                 f"Setting VENEER_ROLE must be 'all' or 'delivery', not {self.role!r}."
+            )
+        if self.log_format not in {"json", "plain"}:
+            raise ConfigError(
+                f"Setting VENEER_LOG_FORMAT must be 'json' or 'plain', not {self.log_format!r}."
             )
         self._check_tls()
         self._check_delivery()
@@ -378,6 +401,11 @@ class Settings:
         if self.database_url.startswith("sqlite:///"):
             return Path(self.database_url.removeprefix("sqlite:///")).resolve().parent
         return Path("veneer-data").resolve()
+
+    @property
+    def metrics_path(self) -> Path:
+        """Where the workers leave their metrics (`veneer.metrics`)."""
+        return Path(self.metrics_dir).resolve() if self.metrics_dir else self.data_dir / "metrics"
 
     @property
     def tls(self) -> bool:

@@ -361,6 +361,7 @@ def endpoint(
         return result if isinstance(result, Response) else json_response(result)
 
     run.__name__ = handler.__name__
+    run.__module__ = handler.__module__  # its route family in /-/metrics (observe.py)
     run.__doc__ = handler.__doc__
     return run
 

@@ -2940,6 +2940,21 @@ def system(p: Paths) -> None:
             ),
         ),
     )
+    p.add(
+        "/-/metrics",
+        "get",
+        op(
+            "Metrics of every worker of this node, in Prometheus' text format (docs/operations.md)",
+            "system",
+            {
+                "200": {
+                    "description": "The exposition text, version 0.0.4.",
+                    "content": {"text/plain": {"schema": STR}},
+                }
+            },
+            security=[],
+        ),
+    )
     read(
         "/-/openapi.json",
         "This document",

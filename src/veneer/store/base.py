@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
 from veneer.errors import Unavailable
+from veneer.metrics import METRICS
 from veneer.store.core import refusals
 from veneer.store.published import PublishedReader, timed_out
 from veneer.store.transaction import Transaction
@@ -46,6 +47,17 @@ def _no_statement_past_deadline(*_args: Any) -> None:
         raise timed_out()
 
 
+def _query_started(conn: Connection, *_args: Any) -> None:
+    conn.info["query_started"] = time.perf_counter()
+
+
+def _query_ended(conn: Connection, *_args: Any) -> None:
+    """Each statement's time, for /-/metrics (a failed one is not counted)."""
+    started = conn.info.pop("query_started", None)
+    if started is not None:
+        METRICS.query("store", time.perf_counter() - started)
+
+
 class Store:
     dialect = "base"
 
@@ -53,6 +65,8 @@ class Store:
         self.engine = engine
         self.url = url
         event.listen(engine, "before_cursor_execute", _no_statement_past_deadline)
+        event.listen(engine, "before_cursor_execute", _query_started)
+        event.listen(engine, "after_cursor_execute", _query_ended)
 
     # -- transactions -------------------------------------------------------------------------
     @contextmanager

@@ -36,6 +36,12 @@ class Jobs(Rows):
             created_at=created_at,
         )
 
+    def queued(self) -> int:
+        """The scheduled queue's depth, counted over the due-jobs index (the jobs that ran are
+        never walked)."""
+        query = select(func.count()).select_from(t.jobs).where(t.jobs.c.status == "queued")
+        return int(self._conn.execute(query).scalar() or 0)
+
     def due(self, now: str) -> list[str]:
         """The uids of the queued jobs whose time has come, earliest first."""
         j = t.jobs

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, Protocol
 import orjson
 
 from veneer.errors import RequestTimeout, Unavailable
+from veneer.metrics import METRICS
 
 log = logging.getLogger("veneer")
 
@@ -149,7 +150,10 @@ class PublishedReader:
             conn: Connection | None = getattr(self._local, "conn", None)
             if conn is None:
                 conn = self._local.conn = self._driver.connect(self._timeout, self._past_deadline)
-            return conn.execute(self._driver.statement(sql), args).fetchall()
+            started = time.perf_counter()
+            rows = conn.execute(self._driver.statement(sql), args).fetchall()
+            METRICS.query("delivery", time.perf_counter() - started)
+            return rows
         except Exception as exc:
             if self._driver.cut_off(exc):
                 raise timed_out() from None

@@ -87,6 +87,16 @@ class Claimed:
 
 
 class Deliveries(Rows):
+    def outbox(self) -> dict[str, int]:
+        """The outbox's depth for /-/metrics: deliveries waiting (pending) and being sent
+        (sending), counted over the status index (the settled ones are never walked)."""
+        query = (
+            select(t.webhook_deliveries.c.status, func.count())
+            .where(t.webhook_deliveries.c.status.in_(("pending", "sending")))
+            .group_by(t.webhook_deliveries.c.status)
+        )
+        return {status: count for status, count in self._conn.execute(query).all()}
+
     # -- the dispatcher -------------------------------------------------------------------------
     def cursor(self) -> int:
         """The last event the dispatcher turned into deliveries."""

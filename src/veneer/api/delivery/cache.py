@@ -139,6 +139,10 @@ class DeliveryCache:
         self.index: dict[Dep, set[Hashable]] = {}
         self.memo: dict[tuple[str, ...], Any] = {}  # keyed (kind, stack, ...)
         self._lock = threading.Lock()
+        # Response lookups, for /-/metrics: plain additions (a count lost to a thread switch
+        # is the price of keeping a lock off the hot path).
+        self.hits = 0
+        self.misses = 0
 
     # -- keeping it exact -----------------------------------------------------------------------
     def purge(self, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
@@ -194,7 +198,11 @@ class DeliveryCache:
     # -- responses and merged entries ----------------------------------------------------------
     def get(self, key: Hashable) -> Cached | None:
         item = self.items.get(key) if self.enabled else None
-        return item if isinstance(item, Cached) else None
+        if isinstance(item, Cached):
+            self.hits += 1
+            return item
+        self.misses += 1
+        return None
 
     def merged(self, key: Hashable) -> Merged | None:
         item = self.items.get(key) if self.enabled else None

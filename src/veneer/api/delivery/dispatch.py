@@ -10,6 +10,7 @@ from starlette.responses import Response
 from veneer.api.delivery import assets, handlers
 from veneer.api.responses import error_response
 from veneer.errors import Unauthorized
+from veneer.observe import FAMILY
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -25,19 +26,26 @@ def is_delivery(request: Request) -> bool:
     return "access_token" in request.headers or "access_token" in request.query_params
 
 
-def _either(delivery: Endpoint) -> Callable[[Endpoint], Endpoint]:
+def _either(delivery: Endpoint, family: str = "delivery") -> Callable[[Endpoint], Endpoint]:
+    """The route that answers with `delivery` for a delivery request (counted under `family` in
+    /-/metrics), else with the management endpoint it wraps."""
+
     def wrap(management: Endpoint) -> Endpoint:
         async def route(request: Request) -> Response:
-            return await (delivery if is_delivery(request) else management)(request)
+            if is_delivery(request):
+                request.scope[FAMILY] = family
+                return await delivery(request)
+            return await management(request)
 
         route.__name__ = management.__name__
+        route.__module__ = management.__module__  # its route family in /-/metrics
         return route
 
     return wrap
 
 
-entries = _either(DELIVERY_ENTRIES)
-entry = _either(DELIVERY_ENTRY)
+entries = _either(DELIVERY_ENTRIES, "delivery_list")
+entry = _either(DELIVERY_ENTRY, "delivery_entry")
 content_types = _either(DELIVERY_CONTENT_TYPES)
 content_type = _either(DELIVERY_CONTENT_TYPE)
 assets_list = _either(DELIVERY_ASSETS)

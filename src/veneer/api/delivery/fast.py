@@ -22,6 +22,7 @@ from veneer.api.delivery import cors, handlers, reader, variants
 from veneer.api.delivery.cache import Cached
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
+from veneer.observe import FAMILY
 
 FILES = re.compile(r"/v3/assets/[^/]+/[^/]+/[^/]+/[^/]+")  # a versioned file (api/files.py)
 ENTRIES = re.compile(r"/v3/content_types/([^/]+)/entries(?:/([^/]+))?/?")
@@ -78,12 +79,14 @@ class DeliveryFront:
                 and FILES.fullmatch(scope["path"])
                 and await files.answer_from_memo(scope, send, self.delivery)
             ):
+                scope[FAMILY] = "files"
                 return
             if method == "GET":
                 match = ENTRIES.fullmatch(scope["path"])
                 if match is not None:
                     headers = _headers(scope)
                     if b"access_token" in headers or _token_in_query(scope["query_string"]):
+                        scope[FAMILY] = "delivery_entry" if match[2] else "delivery_list"
                         send = self._cors(scope, headers, send)
                         await self._deliver(scope, receive, send, match, headers)
                         return
