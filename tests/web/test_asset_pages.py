@@ -180,3 +180,45 @@ def test_picker_json_searches_and_resolves_uids(ui: UI) -> None:
 def test_a_missing_asset_is_a_404_page(ui: UI) -> None:
     response = ui.http.get(f"{library(ui)}/blt0000000000000000")
     assert response.status_code == 404
+
+
+GALLERY = {
+    "title": "Gallery",
+    "uid": "gallery",
+    "schema": [
+        {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+        {"display_name": "Cover", "uid": "cover", "data_type": "file"},
+        {"display_name": "Photos", "uid": "photos", "data_type": "file", "multiple": True},
+    ],
+}
+
+
+def test_file_fields_show_the_picker_with_thumbnails_and_round_trip(ui: UI) -> None:
+    api = ui.api
+    upload(ui, ("cover.png", png()), ("a.txt", b"a"), ("b.txt", b"b"))
+    by_title = {a["title"]: a["uid"] for a in listed(api)}
+    api.ok(api.post("/content_types", {"content_type": GALLERY}), 201)
+    photos = [by_title["b.txt"], by_title["a.txt"]]
+    body = {"title": "G", "cover": by_title["cover.png"], "photos": photos}
+    entry = api.ok(api.post("/content_types/gallery/entries", {"entry": body}), 201)["entry"]
+    path = f"{ui.entries('gallery')}/{entry['uid']}"
+    page = ui.http.get(path).text
+    choices = f'data-picker="/app/stacks/{api.api_key}/assets/choices"'
+    assert page.count(choices) == 2
+    assert '<div class="asset-picker" ' + choices + ' data-multiple="true">' in page
+    assert re.findall(r'<li data-uid="([^"]+)">', page) == [by_title["cover.png"], *photos]
+    assert "?width=160&amp;format=webp" in page
+    form = ui.form(path)
+    assert form.get("f.cover") == by_title["cover.png"]
+    assert form.get("f.photos") == "\n".join(photos)
+    form.set("f.photos", by_title["a.txt"])  # what the picker writes after removing b.txt
+    assert ui.post(path, form).status_code == 303
+    saved = api.ok(api.get(f"/content_types/gallery/entries/{entry['uid']}"))["entry"]
+    assert (saved["cover"], saved["photos"]) == (by_title["cover.png"], [by_title["a.txt"]])
+
+
+def test_a_new_entry_has_empty_pickers(ui: UI) -> None:
+    ui.api.ok(ui.api.post("/content_types", {"content_type": GALLERY}), 201)
+    page = ui.http.get(f"{ui.entries('gallery')}/new").text
+    assert page.count('class="asset-picker"') == 2
+    assert "<li data-uid=" not in page

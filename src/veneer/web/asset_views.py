@@ -26,6 +26,7 @@ from veneer.web.views import stack_crumbs
 
 PAGE_SIZE = 30
 PICKER_SIZE = 24
+MAX_RESOLVED = 100  # assets one page of the entry form shows as thumbnails
 MAX_SEARCH = 200
 MAX_DEPTH = 50  # folders shown in the breadcrumbs at most (a loop is cut)
 THUMB = "?width=160&format=webp"
@@ -218,7 +219,7 @@ def delete(page: Page) -> Response:
     return page.redirect(page.href("stacks", api_key, "assets", folder=doc.get("parent_uid")))
 
 
-def choice(doc: dict[str, Any]) -> dict[str, Any]:
+def choice(doc: dict[str, Any]) -> dict[str, str]:
     """An asset as the entry form's picker shows it."""
     return {
         "uid": doc["uid"],
@@ -229,20 +230,26 @@ def choice(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def resolve(page: Page, api_key: str, uids: list[str]) -> dict[str, dict[str, str]]:
+    """{uid: picker view} of the assets among `uids` (at most MAX_RESOLVED), in one query."""
+    wanted = sorted(set(uids))[:MAX_RESOLVED]
+    if not wanted:
+        return {}
+    query = {"uid": {"$in": wanted}}
+    lp = ListParams(query=parse_query(orjson.dumps(query).decode()), where=query, limit=len(wanted))
+    found, _ = assets.list_assets(page.services, page.actor, api_key, lp)
+    return {d["uid"]: choice(d) for d in found}
+
+
 @view
 def choices(page: Page) -> Response:
     """The picker's JSON: the assets whose uids `uids` lists (comma separated, in that order), or
     else a page of the assets matching `q`: `{"assets": [...], "count": n}`."""
     api_key = page.path("api_key")
-    wanted = [u for u in (page.param("uids") or "").split(",") if u][:100]
+    wanted = [u for u in (page.param("uids") or "").split(",") if u][:MAX_RESOLVED]
     if wanted:
-        query = {"uid": {"$in": wanted}}
-        lp = ListParams(
-            query=parse_query(orjson.dumps(query).decode()), where=query, limit=len(wanted)
-        )
-        found, _ = assets.list_assets(page.services, page.actor, api_key, lp)
-        by_uid = {d["uid"]: d for d in found}
-        shown = [choice(by_uid[u]) for u in wanted if u in by_uid]
+        by_uid = resolve(page, api_key, wanted)
+        shown = [by_uid[u] for u in wanted if u in by_uid]
         return JSONResponse({"assets": shown, "count": len(shown)}, headers=HEADERS)
     number = _number(page.param("page"))
     found, count = assets.list_assets(
