@@ -220,3 +220,14 @@ def test_a_new_entry_has_empty_pickers(ui: UI) -> None:
     page = ui.http.get(f"{ui.entries('gallery')}/new").text
     assert page.count('class="asset-picker"') == 2
     assert "<li data-uid=" not in page
+
+
+def test_a_missing_folder_is_a_404_page(ui: UI) -> None:
+    response = ui.http.get(library(ui), params={"folder": "blt0000000000000000"})
+    assert response.status_code == 404
+
+
+def test_search_takes_punctuation_literally(ui: UI) -> None:
+    upload(ui, ("a.b.txt", b"1"), ("axb.txt", b"2"))
+    found = ui.http.get(f"{library(ui)}/choices", params={"q": "a.b"}).json()
+    assert [a["title"] for a in found["assets"]] == ["a.b.txt"]

@@ -99,6 +99,7 @@ def library(page: Page) -> Response:
     stack = stacks.get_stack(page.services, page.actor, api_key)
     folder, search = page.param("folder"), page.param("q") or ""
     number = _number(page.param("page"))
+    crumbs = _crumbs(page, stack, folder)  # first: a folder that is not there is a 404 page
     found, count = assets.list_assets(
         page.services,
         page.actor,
@@ -119,7 +120,7 @@ def library(page: Page) -> Response:
         pages=max(1, math.ceil((count or 0) / PAGE_SIZE)),
         thumbnail=thumbnail,
         extension=extension,
-        crumbs=_crumbs(page, stack, folder),
+        crumbs=crumbs,
     )
 
 
