@@ -12,6 +12,7 @@ with newlines), and the reference picker's search.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -605,4 +606,72 @@ def test_saving_untouched_variant_and_base_changes_nothing(
     stored = api.ok(api.http.get(entry_path))["entry"]
     assert stored["_version"] == entry["_version"]
     assert stored["related"] == related and stored["lead"] == lead
+    assert errors == []
+
+
+ALBUM = {
+    "title": "Album",
+    "uid": "album",
+    "schema": [
+        {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+        {"display_name": "Cover", "uid": "cover", "data_type": "file"},
+    ],
+}
+
+
+def test_upload_pick_and_deliver_an_asset(browser: Browser, site: dict[str, Any]) -> None:
+    """On a phone-sized screen: upload an image through the asset library (the script's per-file
+    upload), choose it in an entry's file field, save; the entry holds the asset's uid and, once
+    both are published, delivery answers the asset object in its place."""
+    import io
+
+    from PIL import Image
+
+    api, base, key = site["api"], site["base"], site["api_key"]
+    api.ok(api.http.post("/content_types", json={"content_type": ALBUM}), 201)
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(image, "PNG")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, base, site["account"])
+    page.goto(f"{base}/app/stacks/{key}/assets")
+    page.get_by_label("Upload files").set_input_files(
+        [{"name": "teal.png", "mimeType": "image/png", "buffer": image.getvalue()}]
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    card = page.locator(".asset-card").filter(has_text="teal.png")
+    expect(card).to_be_visible()  # the script reloads the page once every file is in
+    thumb = card.locator("img")
+    expect(thumb).to_have_attribute("src", re.compile(r"\?width=160&format=webp$"))
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    asset = api.ok(api.http.get("/assets"))["assets"][0]
+
+    page.goto(f"{base}/app/stacks/{key}/content-types/album/entries/new")
+    page.get_by_label("Title").fill("Holiday")
+    page.get_by_role("button", name="Choose asset for Cover").click()
+    page.get_by_role("dialog").get_by_role("button", name="teal.png").click()
+    expect(page.locator(".picked li")).to_have_attribute("data-uid", asset["uid"])
+    page.get_by_role("button", name="Create entry").click()
+    expect(page.get_by_role("status").filter(has_text="Entry created.")).to_be_visible()
+    expect(page.locator(".picked li .asset-title")).to_have_text("teal.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    uid = page.url.split("/entries/")[1].split("?")[0]
+    entry = api.ok(api.http.get(f"/content_types/album/entries/{uid}"))["entry"]
+    assert entry["cover"] == asset["uid"]
+
+    where = {"environments": ["production"], "locales": ["en-us"]}
+    api.ok(api.http.post(f"/assets/{asset['uid']}/publish", json={"asset": where}))
+    api.ok(api.http.post(f"/content_types/album/entries/{uid}/publish", json={"entry": where}))
+    response = httpx.get(
+        f"{base}/v3/content_types/album/entries/{uid}",
+        params={"environment": "production"},
+        headers={"api_key": key, "access_token": site["delivery_token"]},
+    )
+    assert response.status_code == 200, response.text
+    cover = response.json()["entry"]["cover"]
+    assert (cover["uid"], cover["filename"]) == (asset["uid"], "teal.png")
     assert errors == []

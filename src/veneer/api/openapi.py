@@ -14,6 +14,7 @@ shapes of both APIs. Credentials are security schemes (`authtoken`, `authorizati
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -1078,6 +1079,9 @@ PARAMETERS: dict[str, Json] = {
     "page": param("page", "query", {"type": "integer", "minimum": 1}, "Editor: page number."),
     "notice": param(
         "notice", "query", STR, "Editor: the notice to show (saved, created, published…)."
+    ),
+    "asset_uids": param(
+        "uids", "query", STR, "Editor: asset uids, comma separated, to show as such."
     ),
 }
 PATH_PARAMS = {
@@ -2871,6 +2875,7 @@ def editor(p: Paths) -> None:
         "post",
         post("Rename a variant", form(name=STR), 400, 403, 404, 422),
     )
+    editor_assets(p, stack, page, post)
     p.add(
         "/app/static/{path}",
         "get",
@@ -2887,6 +2892,112 @@ def editor(p: Paths) -> None:
             },
             security=[],
         ),
+    )
+
+
+def editor_assets(
+    p: Paths, stack: str, page: Callable[..., Json], post: Callable[..., Json]
+) -> None:
+    """The editor's asset library (`veneer.web.asset_views`)."""
+    binary: Json = {"type": "string", "contentMediaType": "application/octet-stream"}
+    library = stack + "/assets"
+    uploads = body(
+        {
+            "type": "object",
+            "properties": {"csrf": STR, "folder": STR, "files": arr(binary)},
+            "additionalProperties": STR,
+        },
+        "A multipart form; `csrf` must match the session.",
+        "multipart/form-data",
+    )
+    picked = obj(
+        ("uid", "title", "filename", "thumb", "ext"),
+        uid=STR,
+        title=STR,
+        filename=STR,
+        thumb=STR,
+        ext=STR,
+    )
+    p.add(
+        library,
+        "get",
+        page(
+            "The asset library: a folder, or a search",
+            403,
+            404,
+            422,
+            parameters=("folder", "q", "page"),
+        ),
+    )
+    upload = post(
+        "Upload files (201 JSON when asked with Accept: application/json)", uploads, 403, 404, 422
+    )
+    upload["responses"]["201"] = {
+        "description": "The assets made, for the upload script.",
+        "content": {
+            "application/json": {
+                "schema": obj(("assets",), assets=arr(obj(("uid", "title"), uid=STR, title=STR)))
+            }
+        },
+    }
+    p.add(library, "post", upload)
+    p.add(
+        library + "/folders",
+        "post",
+        post("Create a folder", form(name=STR, folder=STR), 403, 404, 422),
+    )
+    p.add(
+        library + "/choices",
+        "get",
+        op(
+            "The asset picker's search: assets matching q, or the ones uids names",
+            "editor",
+            {
+                "200": {
+                    "description": "Assets as the picker shows them.",
+                    "content": {
+                        "application/json": {
+                            "schema": obj(("assets", "count"), assets=arr(picked), count=INT)
+                        }
+                    },
+                },
+                "303": {"$ref": "#/components/responses/Redirect"},
+                **html_errors(403, 404, 422),
+            },
+            parameters=params("q", "page", "asset_uids"),
+            security=SESSION,
+        ),
+    )
+    p.add(
+        library + "/{uid}",
+        "get",
+        page(
+            "An asset: preview, details, versions, used in", 403, 404, 422, parameters=("notice",)
+        ),
+    )
+    p.add(
+        library + "/{uid}",
+        "post",
+        post("Save an asset's details", form(title=STR, description=STR, tags=STR), 403, 404, 422),
+    )
+    replace = body(
+        {
+            "type": "object",
+            "properties": {"csrf": STR, "file": binary},
+            "additionalProperties": STR,
+        },
+        "A multipart form; `csrf` must match the session.",
+        "multipart/form-data",
+    )
+    p.add(
+        library + "/{uid}/file",
+        "post",
+        post("Replace the file (a new version)", replace, 403, 404, 422),
+    )
+    p.add(
+        library + "/{uid}/delete",
+        "post",
+        post("Delete the asset (confirm=yes)", form(confirm=STR), 403, 404, 422),
     )
 
 

@@ -84,6 +84,8 @@ class Node:
     uid: str | None = None
     state: str | None = None
     revertable: bool = False
+    picker: str = ""  # a file field's asset picker (its JSON's URL), "" for other fields
+    picked: list[dict[str, str]] = field(default_factory=list)  # the assets it holds
 
     @property
     def described_by(self) -> str:
@@ -107,6 +109,10 @@ class References:
 
     by_type: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
     search: dict[str, str] = field(default_factory=dict)
+    # The asset picker of file fields: where it searches (its JSON), and the assets the entry
+    # holds as the picker shows them ({uid: {uid, title, filename, thumb, ext}}).
+    assets: str = ""
+    picked: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class Marks(Protocol):
@@ -254,6 +260,20 @@ class Builder:
             node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
         elif node.kind == "lines":
             node.note = "One value per line."
+        if f.get("data_type") == "file" and self.refs.assets:
+            self.asset_picker(node)
+
+    def asset_picker(self, node: Node) -> None:
+        """A file field: its uids (one, or one per line) shown as the picker's thumbnails; a uid
+        no asset has is shown as itself."""
+        uids = [u.strip() for u in str(node.value).splitlines() if u.strip()]
+        node.picker = self.refs.assets
+        node.picked = [
+            self.refs.picked.get(u)
+            or {"uid": u, "title": u, "filename": "", "thumb": "", "ext": "?"}
+            for u in uids
+        ]
+        node.note = ""
 
     def reference_options(
         self, f: F.Field, selected: list[str]

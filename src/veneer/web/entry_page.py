@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from veneer.domain import assets as domain_assets
 from veneer.domain import variant_diff
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
@@ -21,7 +22,7 @@ from veneer.services import (
     stacks,
     variant_groups,
 )
-from veneer.web import editor
+from veneer.web import asset_views, editor
 from veneer.web import fields as F
 from veneer.web.page import Page
 from veneer.web.views import stack_crumbs, titled
@@ -191,6 +192,7 @@ class Editor:
                 "choices",
                 locale=self.locale,
             )
+        refs.assets = self.page.href("stacks", self.api_key, "assets", "choices")
         return refs
 
     def crumbs(self) -> list[tuple[str, str]]:
@@ -229,8 +231,11 @@ class Editor:
         variant_version: int | None = None,
         marks: editor.Marks | None = None,
     ) -> Response:
+        refs = self.references()
+        uids = domain_assets.asset_uids(self.ct["schema"], values)
+        refs.picked = asset_views.resolve(self.page, self.api_key, sorted(uids))
         nodes, tags, summary = editor.build_form(
-            self.ct["schema"], values, errors or {}, self.references(), marks
+            self.ct["schema"], values, errors or {}, refs, marks
         )
         notice = NOTICES.get(self.page.param("notice") or "")
         latest = (self.entry or {}).get("_version")

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +36,7 @@ from veneer.services import ratelimit, users
 from veneer.services.context import Actor, Services
 from veneer.web import session
 
+MAX_UPLOAD_FILES = 20  # files one upload form of the asset library may hold
 MAX_FORM_FIELDS = 20_000  # a long entry (many group instances) posts many inputs
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -104,6 +105,15 @@ class Page:
             if isinstance(v, str) and v
         ]
 
+    def uploads(self, name: str) -> list[tuple[str, bytes]]:
+        """(filename, bytes) of each file posted as `name` (an empty file input posts none)."""
+        found = []
+        for v in self.form.getlist(name) if self.form is not None else []:
+            if isinstance(v, UploadFile) and v.filename:
+                v.file.seek(0)
+                found.append((v.filename, v.file.read()))
+        return found
+
     @property
     def csrf(self) -> str:
         return session.csrf_token(self.session_token) if self.session_token else ""
@@ -123,14 +133,20 @@ class Page:
 View = Callable[[Page], Response]
 
 
-async def _read_form(request: Request, services: Services, cap: int | None = None) -> FormData:
+async def _read_form(
+    request: Request, services: Services, cap: int | None = None, files: int = 0
+) -> FormData:
     """The posted form, read under the body cap (413) and refused (400) when it holds a NUL
-    character, which no field may contain and PostgreSQL would reject."""
+    character, which no field may contain and PostgreSQL would reject. `files`: how many file
+    parts it may hold (the asset library's upload forms); their bytes share one cap, the upload
+    cap plus the ordinary body cap."""
     settings = services.settings
+    if files and cap is None:
+        cap = settings.max_upload_bytes + settings.max_body_bytes
     request._body = await read_body(  # form() re-reads it
         request, cap or settings.max_body_bytes, settings.body_timeout
     )
-    form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+    form = await request.form(max_files=files, max_fields=MAX_FORM_FIELDS)
     if any(
         "\x00" in key or (isinstance(value, str) and "\x00" in value)
         for key, value in form.multi_items()
@@ -181,6 +197,15 @@ async def _answer(page: Page, steps: Callable[[], Awaitable[Response]]) -> Respo
 
 def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
     """A view for a logged-in user; POSTs must carry the session's CSRF token."""
+    return _signed_in(handler, 0)
+
+
+def upload_view(handler: View) -> Callable[[Request], Awaitable[Response]]:
+    """A view like `view()` whose POST is a multipart form with up to MAX_UPLOAD_FILES files."""
+    return _signed_in(handler, MAX_UPLOAD_FILES)
+
+
+def _signed_in(handler: View, files: int) -> Callable[[Request], Awaitable[Response]]:
 
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
@@ -198,7 +223,7 @@ def view(handler: View) -> Callable[[Request], Awaitable[Response]]:
                 ratelimit.limit_management, services, page.who, request.path_params.get("api_key")
             )
             if request.method == "POST":
-                page.form = await _read_form(request, services)
+                page.form = await _read_form(request, services, files=files)
                 if not session.csrf_ok(session_token, page.form.get("csrf")):
                     raise Forbidden(
                         "The form expired or did not come from this site. Reload the page and retry."

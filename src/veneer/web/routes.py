@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
+from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
 from veneer.web import variant_views as vv
 from veneer.web import views as v
@@ -20,6 +21,7 @@ def routes() -> list[BaseRoute]:
     stack = "/stacks/{api_key}"
     entries = stack + "/content-types/{ct}/entries"
     groups = stack + "/variant-groups"
+    library = stack + "/assets"
     return [
         Route("/", v.stack_list, methods=["GET"]),
         Route("/login", v.login_form, methods=["GET"]),
@@ -41,6 +43,14 @@ def routes() -> list[BaseRoute]:
         Route(groups + "/{group}", vv.update_group, methods=["POST"]),
         Route(groups + "/{group}/variants", vv.create_variant, methods=["POST"]),
         Route(groups + "/{group}/variants/{variant}", vv.rename_variant, methods=["POST"]),
+        Route(library, av.library, methods=["GET"]),
+        Route(library, av.upload, methods=["POST"]),
+        Route(library + "/folders", av.create_folder, methods=["POST"]),
+        Route(library + "/choices", av.choices, methods=["GET"]),
+        Route(library + "/{uid}", av.asset_page, methods=["GET"]),
+        Route(library + "/{uid}", av.save_details, methods=["POST"]),
+        Route(library + "/{uid}/file", av.replace_file, methods=["POST"]),
+        Route(library + "/{uid}/delete", av.delete, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

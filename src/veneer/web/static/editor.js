@@ -1,5 +1,5 @@
 // Veneer editor: add, remove and reorder group and block instances; open the publish dialog;
-// search a reference picker's entries.
+// search a reference picker's entries; choose and remove the assets of file fields (asset picker).
 // The order of instances is the order of their hidden "<field>[]" inputs in the page, so moving
 // an element is all a reorder needs: the server reads the new order from the posted form.
 (function () {
@@ -47,6 +47,7 @@
     if (!template || !list) return;
     var html = template.innerHTML.split(template.dataset.placeholder).join(newKey());
     list.insertAdjacentHTML("beforeend", html);
+    enhancePickers(list);
     renumber(list);
     var li = list.lastElementChild;
     var target = li.querySelector("input:not([type=hidden]), select, textarea") || li.querySelector("button");
@@ -142,6 +143,146 @@
     });
   }
 
+
+  // -- Asset picker of file fields: the uid input stays the posted value; the buttons edit it.
+
+  function pickerValue(picker) {
+    return picker.querySelector("[data-asset-value]");
+  }
+
+  function pickedUids(picker) {
+    return pickerValue(picker).value.split(/\r?\n/).map(function (u) { return u.trim(); })
+      .filter(Boolean);
+  }
+
+  function writeUids(picker, uids) {
+    var multiple = picker.dataset.multiple === "true";
+    pickerValue(picker).value = multiple ? uids.join("\n") : (uids[0] || "");
+  }
+
+  function thumb(asset, width) {
+    var el;
+    if (asset.thumb) {
+      el = document.createElement("img");
+      el.src = asset.thumb;
+      el.alt = "";
+      el.width = width;
+    } else {
+      el = document.createElement("span");
+      el.setAttribute("aria-hidden", "true");
+      el.textContent = asset.ext;
+      el.classList.add("icon");
+    }
+    el.classList.add("asset-thumb");
+    return el;
+  }
+
+  function pickedItem(asset) {
+    var li = document.createElement("li");
+    li.dataset.uid = asset.uid;
+    var title = document.createElement("span");
+    title.className = "asset-title";
+    title.textContent = asset.title;
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link";
+    remove.dataset.action = "remove-asset";
+    remove.textContent = "Remove";
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + asset.title;
+    remove.appendChild(hidden);
+    li.appendChild(thumb(asset, 120));
+    li.appendChild(title);
+    li.appendChild(remove);
+    return li;
+  }
+
+  function enhancePickers(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".asset-picker:not([data-ready])"), function (picker) {
+      if (picker.closest("template")) return;
+      picker.dataset.ready = "1";
+      pickerValue(picker).hidden = true;
+      var hint = picker.querySelector("[data-asset-hint]");
+      if (hint) hint.hidden = true;
+      Array.prototype.forEach.call(picker.querySelectorAll("[data-action=remove-asset], [data-action=choose-asset]"), function (b) { b.hidden = false; });
+      var box = picker.querySelector("[data-asset-search]");
+      var timer = null;
+      box.addEventListener("input", function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { findAssets(picker); }, 250);
+      });
+      box.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    });
+  }
+
+  function findAssets(picker) {
+    var box = picker.querySelector("[data-asset-search]");
+    var url = picker.dataset.picker + "?" + new URLSearchParams({ q: box.value }).toString();
+    var asked = (picker.asked = (picker.asked || 0) + 1);
+    fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) {
+        if (asked !== picker.asked) return;
+        var list = picker.querySelector("[data-asset-results]");
+        list.textContent = "";
+        body.assets.forEach(function (asset) {
+          var li = document.createElement("li");
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "secondary";
+          button.dataset.action = "pick-asset";
+          button.dataset.asset = JSON.stringify(asset);
+          button.appendChild(thumb(asset, 110));
+          button.appendChild(document.createTextNode(asset.title));
+          li.appendChild(button);
+          list.appendChild(li);
+        });
+        picker.querySelector("[data-asset-count]").textContent =
+          body.count + (body.count === 1 ? " asset" : " assets") + (body.count > body.assets.length ? ", showing " + body.assets.length : "");
+      })
+      .catch(function () {
+        picker.querySelector("[data-asset-count]").textContent = "The assets could not be loaded.";
+      });
+  }
+
+  function chooseAsset(button) {
+    var picker = button.closest(".asset-picker");
+    picker.querySelector("[data-asset-results]").textContent = "";
+    picker.querySelector("dialog").showModal();
+    findAssets(picker);
+  }
+
+  function pickAsset(button) {
+    var picker = button.closest(".asset-picker");
+    var asset = JSON.parse(button.dataset.asset);
+    var list = picker.querySelector("[data-picked]");
+    var uids = pickedUids(picker);
+    if (picker.dataset.multiple !== "true") {
+      list.textContent = "";
+      uids = [];
+    }
+    if (uids.indexOf(asset.uid) < 0) {
+      uids.push(asset.uid);
+      list.appendChild(pickedItem(asset));
+    }
+    writeUids(picker, uids);
+    picker.querySelector("dialog").close();
+    announce(asset.title + " chosen");
+    picker.querySelector("[data-action=choose-asset]").focus();
+  }
+
+  function removeAsset(button) {
+    var picker = button.closest(".asset-picker");
+    var li = button.closest("li");
+    var uid = li.dataset.uid;
+    var title = li.querySelector(".asset-title").textContent;
+    li.remove();
+    writeUids(picker, pickedUids(picker).filter(function (u) { return u !== uid; }));
+    announce(title + " removed");
+    picker.querySelector("[data-action=choose-asset]").focus();
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-action]");
     if (!button) return;
@@ -152,12 +293,17 @@
     else if (action === "down") move(button, false);
     else if (action === "open-dialog") openDialog(button);
     else if (action === "close-dialog") button.closest("dialog").close();
+    else if (action === "choose-asset") chooseAsset(button);
+    else if (action === "pick-asset") pickAsset(button);
+    else if (action === "remove-asset") removeAsset(button);
+    else if (action === "close-picker") button.closest("dialog").close();
     else return;
     event.preventDefault();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("select[data-reference]"), searchable);
+    enhancePickers(document);
     var dialog = document.querySelector("dialog[data-modal-on-load]");
     if (dialog) {
       dialog.close();
