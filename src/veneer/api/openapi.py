@@ -1046,6 +1046,10 @@ PARAMETERS: dict[str, Json] = {
     "global_field_count": flag_param(
         "count", "Answer only the number of global fields: `{global_fields: N}`."
     ),
+    "include_branch": flag_param(
+        "include_branch",
+        'Name the branch each item was read from: `_branch: "main"` (the only one).',
+    ),
     "include_global_field_schema": flag_param(
         "include_global_field_schema",
         "Answer the schema of each global field the content type names (else its reference only).",
@@ -1133,6 +1137,7 @@ ENTRY_READ = (
     "only",
     "except",
     "include_content_type",
+    "include_branch",
 )
 
 # -- responses -----------------------------------------------------------------------------------
@@ -1778,7 +1783,13 @@ def content_types(p: Paths) -> None:
                 **errors(*sorted({*READ, *DELIVERY_ERRORS})),
                 "304": {"$ref": "#/components/responses/NotModified"},
             },
-            parameters=params("api_key", *LIST, "include_global_field_schema", *DELIVERY_SCOPE),
+            parameters=params(
+                "api_key",
+                *LIST,
+                "include_global_field_schema",
+                "include_branch",
+                *DELIVERY_SCOPE,
+            ),
             security=ANYONE,
         ),
         both=True,
@@ -1806,7 +1817,9 @@ def content_types(p: Paths) -> None:
                 **errors(*sorted({*READ, *DELIVERY_ERRORS})),
                 "304": {"$ref": "#/components/responses/NotModified"},
             },
-            parameters=params("api_key", "include_global_field_schema", *DELIVERY_SCOPE),
+            parameters=params(
+                "api_key", "include_global_field_schema", "include_branch", *DELIVERY_SCOPE
+            ),
             security=ANYONE,
         ),
     )
@@ -2555,14 +2568,14 @@ def delivery(p: Paths) -> None:
             "/v3/content_types",
             "List content types",
             counted("content_types", ref("ContentType")),
-            (*LIST, "include_global_field_schema"),
+            (*LIST, "include_global_field_schema", "include_branch"),
             True,
         ),
         (
             "/v3/content_types/{ct}",
             "A content type",
             obj(("content_type",), content_type=ref("ContentType")),
-            ("include_global_field_schema",),
+            ("include_global_field_schema", "include_branch"),
             False,
         ),
         (

@@ -21,6 +21,7 @@ from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, varian
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
 from veneer.domain import query as domain_query
+from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ResponseTooLarge, VeneerError
@@ -36,6 +37,7 @@ TRANSFORMS = frozenset(
         "include[]",
         "include_content_type",
         "include_global_field_schema",
+        "include_branch",
         "only[BASE][][]",
         "except[BASE][][]",
         "include[][]",
@@ -162,6 +164,7 @@ def _transform(
     only, excluded = _list(request, "only[BASE][]"), _list(request, "except[BASE][]")
     if only or excluded:
         docs[:] = [domain_query.project(doc, only or None, excluded or None) for doc in docs]
+    docs[:] = branched(request.query_params, docs)
 
 
 def _with_content_type(
@@ -277,7 +280,8 @@ def list_content_types(request: Request, delivery: DeliveryContext, scope: reade
     lp = list_params(request.query_params)
     items = delivery.published.content_types(scope.stack)
     full = flag(request.query_params, "include_global_field_schema")
-    body: dict[str, Any] = {"content_types": [shaped(ct, full) for ct in lp.page(items)]}
+    shown = branched(request.query_params, [shaped(ct, full) for ct in lp.page(items)])
+    body: dict[str, Any] = {"content_types": shown}
     if lp.include_count:
         body["count"] = len(items)
     return orjson.dumps(body)
@@ -286,4 +290,4 @@ def list_content_types(request: Request, delivery: DeliveryContext, scope: reade
 def get_content_type(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     doc = reader.content_type_doc(delivery, scope.stack, request.path_params["ct"])
     full = flag(request.query_params, "include_global_field_schema")
-    return orjson.dumps({"content_type": shaped(doc, full)})
+    return orjson.dumps({"content_type": branched(request.query_params, [shaped(doc, full)])[0]})

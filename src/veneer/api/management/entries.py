@@ -8,6 +8,7 @@ from typing import Any
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.management import entry_variants
 from veneer.api.management.versions import expected_version, tagged
+from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import entries, publishing
@@ -44,7 +45,7 @@ def list_entries(call: Call) -> dict[str, Any]:
     )
     if counting:
         return {"entries": count}
-    return collection("entries", page, count if lp.include_count else None)
+    return collection("entries", branched(call.params, page), count if lp.include_count else None)
 
 
 @endpoint
@@ -67,7 +68,7 @@ def get_entry(call: Call) -> Any:
     )
     if flag(call.params, "include_variant_overrides"):
         entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
-    return tagged({"entry": entry}, entry["_version"])
+    return tagged({"entry": branched(call.params, [entry])[0]}, entry["_version"])
 
 
 @endpoint
