@@ -1,5 +1,5 @@
 """Entry features of issue 14 §8, on both databases: `include_branch` (`_branch: "main"`) on
-management and delivery reads of entries and content types."""
+management and delivery reads of entries and content types; `…/entries/{uid}/references`."""
 
 from __future__ import annotations
 
@@ -38,3 +38,48 @@ def test_include_branch_on_delivery_reads(fresh: Site) -> None:
     assert fresh.ok("/content_types/page", params=BRANCH)["content_type"]["_branch"] == "main"
     cts = fresh.ok("/content_types", params=BRANCH)["content_types"]
     assert {c["_branch"] for c in cts} == {"main"}
+
+
+def test_references_lists_the_entries_that_point_to_an_entry(fresh: Site) -> None:
+    api, author = fresh.api, fresh.author["uid"]
+    body = api.ok(
+        api.get(
+            f"/content_types/author/entries/{author}/references", params={"include_count": "true"}
+        )
+    )
+    assert body["count"] == 6  # pages 0-3 and the draft in en-us, page 0 in fr-fr
+    titles = sorted((r["locale"], r["title"]) for r in body["references"])
+    assert titles == [*(("en-us", f"Page {n}") for n in range(5)), ("fr-fr", "Bonjour")]
+    first = next(r for r in body["references"] if r["entry_uid"] == fresh.pages[1]["uid"])
+    assert first == {
+        "entry_uid": fresh.pages[1]["uid"],
+        "content_type_uid": "page",
+        "locale": "en-us",
+        "_version": 1,
+        "title": "Page 1",
+        "content_type_title": "Page",
+    }
+
+
+def test_references_follow_localizations_and_edits(fresh: Site) -> None:
+    api, author, page = fresh.api, fresh.author["uid"], fresh.pages[0]["uid"]
+    path = f"/content_types/author/entries/{author}/references"
+    french = api.ok(api.get(path, params={"locale": "fr-fr"}))["references"]
+    assert [(r["entry_uid"], r["title"]) for r in french] == [(page, "Bonjour")]
+    fresh.update("page", page, author=[])
+    left = api.ok(api.get(path, params={"locale": "en-us"}))["references"]
+    assert page not in {r["entry_uid"] for r in left}
+    company = fresh.company["uid"]
+    refs = api.ok(api.get(f"/content_types/company/entries/{company}/references"))["references"]
+    assert [(r["content_type_uid"], r["entry_uid"]) for r in refs] == [("author", author)]
+    ghost_refs = api.ok(api.get(f"/content_types/author/entries/{fresh.ghost['uid']}/references"))
+    assert len(ghost_refs["references"]) == 5  # page 0 in en-us no longer holds it
+
+
+def test_references_of_a_missing_entry_is_refused(fresh: Site) -> None:
+    api = fresh.api
+    response = api.get("/content_types/author/entries/blt0000000000000000/references")
+    assert response.status_code == 422, response.text  # Contentstack's answer to a missing object
+    assert response.json()["error_code"] == 141
+    wrong_type = api.get(f"/content_types/page/entries/{fresh.author['uid']}/references")
+    assert wrong_type.json()["error_code"] == 141

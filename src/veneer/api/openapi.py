@@ -1852,6 +1852,19 @@ SHARED = (
 )
 
 
+def entry_reference() -> Json:
+    """One entry that refers to an asset or an entry, as `…/references` lists it."""
+    return obj(
+        ("entry_uid", "content_type_uid", "locale", "_version", "title", "content_type_title"),
+        entry_uid=BLT,
+        content_type_uid=STR,
+        locale=STR,
+        _version=VERSION,
+        title={"type": ["string", "null"]},
+        content_type_title=STR,
+    )
+
+
 def entries(p: Paths) -> None:
     base, entry = "/v3/content_types/{ct}/entries", "/v3/content_types/{ct}/entries/{uid}"
     both_errors = errors(*sorted({*READ, *DELIVERY_ERRORS}))
@@ -1981,6 +1994,16 @@ def entries(p: Paths) -> None:
                 **errors(*READ),
             },
             parameters=params("api_key", "locale", *LIST),
+        ),
+    )
+    p.add(
+        entry + "/references",
+        "get",
+        op(
+            "The latest entries whose reference fields point to the entry",
+            "entries",
+            {**ok(counted("references", entry_reference())), **errors(*READ)},
+            parameters=params("api_key", "locale", "include_count"),
         ),
     )
     for action in ("publish", "unpublish"):
@@ -2341,15 +2364,7 @@ def assets(p: Paths) -> None:
         ),
     )
     asset_versions(p, asset)
-    reference = obj(
-        ("entry_uid", "content_type_uid", "locale", "_version", "title", "content_type_title"),
-        entry_uid=BLT,
-        content_type_uid=STR,
-        locale=STR,
-        _version=VERSION,
-        title={"type": ["string", "null"]},
-        content_type_title=STR,
-    )
+    reference = entry_reference()
     p.add(
         asset + "/references",
         "get",

@@ -7,6 +7,7 @@ from typing import Any
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
+from veneer.domain.references import reference_paths
 from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
@@ -215,3 +216,54 @@ def delete_entry(
         tx.entries.purge(
             stack["api_key"], uid, None if everywhere else doc["locale"], actor=actor.uid
         )
+
+
+def references(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    locale: str | None = None,
+) -> list[dict[str, Any]]:
+    """The entries (latest versions, per locale; only `locale`'s when named) whose reference
+    fields hold this entry, in Contentstack's shape: `{entry_uid, content_type_uid, locale,
+    _version, title, content_type_title}`. Read by the field-value index at the paths of the
+    reference fields that may point to this entry's content type (`domain.references`)."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        loaders.content_type(tx, key, ct_uid)
+        codes = [loaders.entry_locale(tx, stack, locale)] if locale else None
+        _existing(tx, key, ct_uid, uid)
+        types = {ct["uid"]: ct for ct in tx.content_types.all(key)}
+        keys = [
+            (ct["uid"], path)
+            for ct in types.values()
+            for path in reference_paths(ct.get("schema") or [], ct_uid)
+        ]
+        codes = codes or [code["code"] for code in tx.locales.all(key)]
+        found = []
+        for holder_ct, entry_uid, code in tx.entries.referrers(key, keys, uid, codes):
+            doc = tx.entries.latest(key, holder_ct, entry_uid, code)
+            if doc is None:
+                continue
+            found.append(
+                {
+                    "entry_uid": entry_uid,
+                    "content_type_uid": holder_ct,
+                    "locale": code,
+                    "_version": doc.get("_version"),
+                    "title": doc.get("title"),
+                    "content_type_title": types[holder_ct].get("title"),
+                }
+            )
+        return found
+
+
+def _existing(tx: Transaction, stack: str, ct_uid: str, uid: str) -> list[str]:
+    """The locales an entry of this content type is localized in; 404 when there is no such entry."""
+    codes = tx.entries.localized_in(stack, uid)
+    if not codes or tx.entries.latest(stack, ct_uid, uid, codes[0]) is None:
+        raise loaders.entry_not_found(uid)
+    return codes

@@ -148,3 +148,19 @@ def publish(call: Call) -> dict[str, Any]:
 @endpoint
 def unpublish(call: Call) -> dict[str, Any]:
     return _publish(call, unpublish=True)
+
+
+@endpoint
+def list_references(call: Call) -> dict[str, Any]:
+    """The entries whose reference fields point to this one (`include_count` adds their number)."""
+    found = entries.references(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.params.get("locale"),
+    )
+    return collection(
+        "references", found, len(found) if flag(call.params, "include_count") else None
+    )
