@@ -1,5 +1,6 @@
 """Entry features of issue 14 §8, on both databases: `include_branch` (`_branch: "main"`) on
-management and delivery reads of entries and content types; `…/entries/{uid}/references`."""
+management and delivery reads of entries and content types; `…/entries/{uid}/references`,
+`…/locales` and `…/unlocalize`."""
 
 from __future__ import annotations
 
@@ -83,3 +84,42 @@ def test_references_of_a_missing_entry_is_refused(fresh: Site) -> None:
     assert response.json()["error_code"] == 141
     wrong_type = api.get(f"/content_types/page/entries/{fresh.author['uid']}/references")
     assert wrong_type.json()["error_code"] == 141
+
+
+def test_locales_say_where_an_entry_is_localized(fresh: Site) -> None:
+    api, page = fresh.api, fresh.pages[0]["uid"]
+    body = api.ok(api.get(f"/content_types/page/entries/{page}/locales"))
+    assert body == {
+        "locales": [
+            {"code": "de-de", "localized": False},
+            {"code": "en-us", "localized": True},
+            {"code": "fr-fr", "localized": True},
+        ]
+    }
+    other = api.ok(api.get(f"/content_types/page/entries/{fresh.pages[1]['uid']}/locales"))
+    assert [c["code"] for c in other["locales"] if c["localized"]] == ["en-us"]
+
+
+def test_unlocalize_falls_back_again(fresh: Site) -> None:
+    api, page = fresh.api, fresh.pages[0]["uid"]
+    path = f"/content_types/page/entries/{page}"
+    done = api.ok(api.post(path + "/unlocalize", {}, params={"locale": "fr-fr"}))
+    assert done == {"notice": "Entry unlocalized successfully."}
+    french = api.ok(api.get(path, params={"locale": "fr-fr"}))["entry"]
+    assert (french["title"], french["locale"]) == ("Page 0", "en-us")
+    localized = api.ok(api.get(path + "/locales"))["locales"]
+    assert [c["code"] for c in localized if c["localized"]] == ["en-us"]
+    delivered = fresh.entry(page, locale="fr-fr", include_fallback="true")
+    assert delivered["title"] == "Page 0"  # the fr-fr publication went with the localization
+
+
+def test_unlocalize_refusals(fresh: Site) -> None:
+    api, page = fresh.api, fresh.pages[1]["uid"]
+    path = f"/content_types/page/entries/{page}/unlocalize"
+    for locale, field in (("en-us", "is the master locale."), ("fr-fr", "is not localized.")):
+        response = api.post(path, {}, params={"locale": locale})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == {"locale": [field]}
+    missing = api.post(path, {})
+    assert missing.json()["errors"] == {"locale": ["is required."]}
+    assert api.get(f"/content_types/page/entries/{page}").status_code == 200

@@ -2006,6 +2006,36 @@ def entries(p: Paths) -> None:
             parameters=params("api_key", "locale", "include_count"),
         ),
     )
+    p.add(
+        entry + "/locales",
+        "get",
+        op(
+            "Every locale of the stack, with whether the entry is localized in it",
+            "entries",
+            {
+                **ok(
+                    obj(
+                        ("locales",),
+                        locales=arr(
+                            obj(("code", "localized"), code=STR, localized={"type": "boolean"})
+                        ),
+                    )
+                ),
+                **errors(*READ),
+            },
+            parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        entry + "/unlocalize",
+        "post",
+        op(
+            "Delete the entry's localization in a locale, so reads there fall back again",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+        ),
+    )
     for action in ("publish", "unpublish"):
         p.add(
             f"{entry}/{action}",

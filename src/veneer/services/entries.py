@@ -8,6 +8,7 @@ from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_paths
+from veneer.errors import ValidationFailed
 from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
@@ -267,3 +268,43 @@ def _existing(tx: Transaction, stack: str, ct_uid: str, uid: str) -> list[str]:
     if not codes or tx.entries.latest(stack, ct_uid, uid, codes[0]) is None:
         raise loaders.entry_not_found(uid)
     return codes
+
+
+def entry_locales(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str
+) -> list[dict[str, Any]]:
+    """Every locale of the stack, by code, with whether the entry is localized in it (else a read
+    there falls back): `{code, localized}`, as Contentstack answers `…/entries/{uid}/locales`."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        loaders.content_type(tx, key, ct_uid)
+        localized = set(_existing(tx, key, ct_uid, uid))
+        return [
+            {"code": code["code"], "localized": code["code"] in localized}
+            for code in tx.locales.all(key)
+        ]
+
+
+def unlocalize(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, locale: str | None
+) -> None:
+    """Delete an entry's localization in `locale` (with its versions, variants and publications),
+    so that reads there fall back again. The master locale's is the entry itself: refused."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        key = stack["api_key"]
+        loaders.content_type(tx, key, ct_uid)
+        if not locale:
+            raise ValidationFailed("Name the locale to unlocalize.", {"locale": ["is required."]})
+        code = loaders.entry_locale(tx, stack, locale)
+        if code == stack["master_locale"]:
+            raise ValidationFailed(
+                "An entry cannot be unlocalized from the master locale.",
+                {"locale": ["is the master locale."]},
+            )
+        if code not in _existing(tx, key, ct_uid, uid):
+            raise ValidationFailed(
+                f"The entry is not localized in '{code}'.", {"locale": ["is not localized."]}
+            )
+        tx.entries.purge(key, uid, code, actor=actor.uid)

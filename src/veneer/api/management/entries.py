@@ -164,3 +164,22 @@ def list_references(call: Call) -> dict[str, Any]:
     return collection(
         "references", found, len(found) if flag(call.params, "include_count") else None
     )
+
+
+@endpoint
+def list_locales(call: Call) -> dict[str, Any]:
+    found = entries.entry_locales(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid")
+    )
+    return {"locales": found}
+
+
+@endpoint
+def unlocalize(call: Call) -> dict[str, Any]:
+    """The locale is the `locale` parameter (the SDKs' way) or the body's `locale`."""
+    body_locale = call.section("entry").get("locale") or call.body.get("locale")
+    locale = call.params.get("locale") or (body_locale if isinstance(body_locale, str) else None)
+    entries.unlocalize(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), locale
+    )
+    return {"notice": "Entry unlocalized successfully."}
