@@ -1,8 +1,10 @@
 """Entry features of issue 14 §8, on both databases: `include_branch` (`_branch: "main"`) on
 management and delivery reads of entries and content types; `…/entries/{uid}/references`,
-`…/locales` and `…/unlocalize`."""
+`…/locales`, `…/unlocalize`; atomic update operators on PUT."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -123,3 +125,108 @@ def test_unlocalize_refusals(fresh: Site) -> None:
     missing = api.post(path, {})
     assert missing.json()["errors"] == {"locale": ["is required."]}
     assert api.get(f"/content_types/page/entries/{page}").status_code == 200
+
+
+TALLY = {
+    "content_type": {
+        "title": "Tally",
+        "uid": "tally",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {"display_name": "Count", "uid": "count", "data_type": "number"},
+            {"display_name": "Scores", "uid": "scores", "data_type": "number", "multiple": True},
+            {
+                "display_name": "Links",
+                "uid": "links",
+                "data_type": "group",
+                "multiple": True,
+                "schema": [{"display_name": "Label", "uid": "label", "data_type": "text"}],
+            },
+            {
+                "display_name": "Meta",
+                "uid": "meta",
+                "data_type": "group",
+                "schema": [
+                    {"display_name": "Hits", "uid": "hits", "data_type": "number"},
+                    {"display_name": "Note", "uid": "note", "data_type": "text"},
+                ],
+            },
+        ],
+    }
+}
+
+
+def _tally(api: Api) -> str:
+    api.ok(api.post("/content_types", TALLY), 201)
+    entry = {
+        "title": "T",
+        "count": 10,
+        "scores": [1, 2, 3, 2],
+        "links": [{"label": "a"}, {"label": "b"}, {"label": "c"}],
+        "meta": {"hits": 1, "note": "kept"},
+        "tags": ["x"],
+    }
+    return str(
+        api.ok(api.post("/content_types/tally/entries", {"entry": entry}), 201)["entry"]["uid"]
+    )
+
+
+def _put(api: Api, uid: str, entry: dict[str, Any]) -> Any:
+    return api.put(f"/content_types/tally/entries/{uid}", {"entry": entry})
+
+
+def test_atomic_operators(api: Api) -> None:
+    uid = _tally(api)
+    body = {
+        "count": {"ADD": 5},
+        "scores": {"PULL": {"data": [2]}},
+        "links": {"UPDATE": {"index": 1, "data": {"label": "B"}}},
+        "tags": {"PUSH": {"data": ["y", "z"]}},
+        "meta": {"hits": {"SUB": 3}},
+    }
+    entry = api.ok(_put(api, uid, body))["entry"]
+    assert entry["count"] == 15
+    assert entry["scores"] == [1, 3]
+    assert [link["label"] for link in entry["links"]] == ["a", "B", "c"]
+    assert entry["tags"] == ["x", "y", "z"]
+    assert (entry["meta"]["hits"], entry["meta"]["note"]) == (-2, "kept")
+    assert (entry["title"], entry["_version"]) == ("T", 2)
+    again = api.ok(
+        _put(
+            api,
+            uid,
+            {
+                "count": {"SUB": 2},
+                "scores": {"PUSH": {"data": 7}},
+                "links": {"PULL": {"query": {"label": {"$in": ["a", "c"]}}}},
+            },
+        )
+    )["entry"]
+    assert (again["count"], again["scores"]) == (13, [1, 3, 7])
+    assert [link["label"] for link in again["links"]] == ["B"]
+    pulled = api.ok(_put(api, uid, {"scores": {"PULL": {"query": {"$in": [1, 7]}}}}))["entry"]
+    assert pulled["scores"] == [3]
+    stored = api.ok(api.get(f"/content_types/tally/entries/{uid}"))["entry"]
+    assert (stored["scores"], stored["count"], stored["_version"]) == ([3], 13, 4)
+
+
+def test_atomic_operators_are_validated(api: Api) -> None:
+    uid = _tally(api)
+    cases = [
+        ({"count": {"ADD": "1"}}, "count", "ADD takes a number."),
+        ({"title": {"PUSH": {"data": ["x"]}}}, "title", "PUSH needs a multiple field."),
+        (
+            {"scores": {"UPDATE": {"index": 4, "data": 1}}},
+            "scores",
+            "UPDATE needs an `index` of an existing item (0 to 3).",
+        ),
+        ({"scores": {"PULL": {}}}, "scores", "PULL needs `data` or `query`."),
+    ]
+    for body, field, message in cases:
+        response = _put(api, uid, body)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == {field: [message]}
+    wrong_type = _put(api, uid, {"scores": {"PUSH": {"data": ["text"]}}})
+    assert wrong_type.status_code == 422  # the result is validated as any update
+    stored = api.ok(api.get(f"/content_types/tally/entries/{uid}"))["entry"]
+    assert (stored["_version"], stored["scores"]) == (1, [1, 2, 3, 2])

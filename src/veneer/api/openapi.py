@@ -1958,6 +1958,10 @@ def entries(p: Paths) -> None:
             "Update an entry (localizes it in a new locale)",
             "entries",
             {**ok(with_notice(obj(("entry",), entry=ref("Entry")))), **errors(*WRITE, 409)},
+            description="A field's value may be an atomic operation on the stored one: "
+            '`{"PUSH": {"data": x}}`, `{"PULL": {"data": x}}` or `{"PULL": {"query": q}}`, '
+            '`{"UPDATE": {"index": i, "data": x}}` on multiple fields, `{"ADD": n}` and '
+            '`{"SUB": n}` on numbers; applied under the write lock, then validated.',
             parameters=params("api_key", "locale", "If-Match"),
             request="entry",
         ),

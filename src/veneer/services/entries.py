@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from veneer import ids
+from veneer.domain import atomic
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_paths
@@ -95,6 +96,7 @@ def _update(
     previous = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
     loaders.check_version(previous["_version"], expected_version)
     loaders.check_version(previous["_version"], loaders.stated_version(entry))
+    entry = atomic.resolve(entry, previous)  # PUSH, PULL, UPDATE, ADD, SUB on the stored values
     localized = previous["locale"] == code
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
     fields, tags = entry_fields(ct["schema"], merged), entry_tags(entry, previous)
