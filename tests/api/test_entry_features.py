@@ -1,6 +1,6 @@
 """Entry features of issue 14 §8, on both databases: `include_branch` (`_branch: "main"`) on
 management and delivery reads of entries and content types; `…/entries/{uid}/references`,
-`…/locales`, `…/unlocalize`; atomic update operators on PUT."""
+`…/locales`, `…/unlocalize`; atomic update operators on PUT; indexed `only[BASE][0]` parameters."""
 
 from __future__ import annotations
 
@@ -230,3 +230,33 @@ def test_atomic_operators_are_validated(api: Api) -> None:
     assert wrong_type.status_code == 422  # the result is validated as any update
     stored = api.ok(api.get(f"/content_types/tally/entries/{uid}"))["entry"]
     assert (stored["_version"], stored["scores"]) == (1, [1, 2, 3, 2])
+
+
+INDEXED_ONLY = {"only[BASE][0]": "title", "only[BASE][1]": "seo.meta_title"}
+INDEXED_EXCEPT = {"except[BASE][0]": "body", "except[BASE][1]": "seo"}
+
+
+def test_indexed_only_and_except_on_delivery(fresh: Site) -> None:
+    uid = fresh.pages[1]["uid"]
+    assert "body" in fresh.entry(uid)  # cached whole first
+    only = fresh.entry(uid, params=INDEXED_ONLY)
+    assert only == {"uid": uid, "title": "Page 1", "seo": {"meta_title": "Meta 1"}}
+    excepted = fresh.entry(uid, params=INDEXED_EXCEPT)
+    assert ("body" in excepted, "seo" in excepted, excepted["views"]) == (False, False, 1)
+    listed = fresh.entries(params={"only[BASE][0]": "title", "asc": "views"})["entries"]
+    assert listed[0] == {"uid": fresh.pages[0]["uid"], "title": "Page 0"}
+
+
+def test_indexed_only_and_except_on_management(fresh: Site) -> None:
+    api, uid = fresh.api, fresh.pages[1]["uid"]
+    path = f"/content_types/page/entries/{uid}"
+    only = api.ok(api.get(path, params=INDEXED_ONLY))["entry"]
+    assert only == {"uid": uid, "title": "Page 1", "seo": {"meta_title": "Meta 1"}}
+    excepted = api.ok(api.get(path, params=INDEXED_EXCEPT))["entry"]
+    assert ("body" in excepted, "seo" in excepted, excepted["views"]) == (False, False, 1)
+    bracketed = api.ok(api.get(path, params={"only[BASE][]": "views"}))["entry"]
+    assert bracketed == {"uid": uid, "views": 1}
+    listed = api.ok(
+        api.get("/content_types/page/entries", params={"except[BASE][0]": "seo", "asc": "views"})
+    )["entries"]
+    assert ("seo" in listed[0], listed[0]["title"]) == (False, "Page 0")

@@ -1023,8 +1023,14 @@ PARAMETERS: dict[str, Json] = {
     "include": array_param(
         "include[]", "Delivery: reference field paths to replace by the published entries."
     ),
-    "only": array_param("only[BASE][]", "Delivery: keep only these field paths (and uid)."),
-    "except": array_param("except[BASE][]", "Delivery: drop these field paths."),
+    "only": array_param(
+        "only[BASE][]",
+        "Keep only these field paths (and uid); also sent indexed, `only[BASE][0]=title` (JS SDK).",
+    ),
+    "except": array_param(
+        "except[BASE][]",
+        "Drop these field paths; also sent indexed, `except[BASE][0]=body` (JS SDK).",
+    ),
     "include_content_type": flag_param("include_content_type", "Delivery: add the `content_type`."),
     "include_variant_info": flag_param("include_variant_info", "Add each group's `variants`."),
     "include_variant_count": flag_param(

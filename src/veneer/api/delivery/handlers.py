@@ -20,7 +20,7 @@ from veneer.api.delivery import assets, policy, reader, variants
 from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
-from veneer.domain import query as domain_query
+from veneer.domain import projection
 from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
@@ -149,8 +149,11 @@ def delivery(build: Builder) -> Callable[[Request], Awaitable[Response]]:
 def _plain(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bool:
     """Whether the stored (or merged) bytes are the answer as they are: no parameter transforms
     them, and the content type holds no assets to embed."""
-    return TRANSFORMS.isdisjoint(request.query_params.keys()) and not assets.shows_assets(
-        delivery, scope.stack, request.path_params["ct"]
+    keys = request.query_params.keys()
+    return (
+        TRANSFORMS.isdisjoint(keys)
+        and not projection.projected(keys)
+        and not assets.shows_assets(delivery, scope.stack, request.path_params["ct"])
     )
 
 
@@ -161,9 +164,7 @@ def _transform(
     if includes:
         reader.expand_references(delivery, scope, docs, includes)
     assets.embed_assets(request, delivery, scope, docs, request.path_params["ct"])
-    only, excluded = _list(request, "only[BASE][]"), _list(request, "except[BASE][]")
-    if only or excluded:
-        docs[:] = [domain_query.project(doc, only or None, excluded or None) for doc in docs]
+    docs[:] = projection.project_all(request.query_params.multi_items(), docs)
     docs[:] = branched(request.query_params, docs)
 
 

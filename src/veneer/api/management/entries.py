@@ -8,6 +8,7 @@ from typing import Any
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.management import entry_variants
 from veneer.api.management.versions import expected_version, tagged
+from veneer.domain import projection
 from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
@@ -45,7 +46,8 @@ def list_entries(call: Call) -> dict[str, Any]:
     )
     if counting:
         return {"entries": count}
-    return collection("entries", branched(call.params, page), count if lp.include_count else None)
+    shown = branched(call.params, projection.project_all(call.params.multi_items(), page))
+    return collection("entries", shown, count if lp.include_count else None)
 
 
 @endpoint
@@ -68,7 +70,8 @@ def get_entry(call: Call) -> Any:
     )
     if flag(call.params, "include_variant_overrides"):
         entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
-    return tagged({"entry": branched(call.params, [entry])[0]}, entry["_version"])
+    shown = projection.project_all(call.params.multi_items(), [entry])
+    return tagged({"entry": branched(call.params, shown)[0]}, entry["_version"])
 
 
 @endpoint
