@@ -4,12 +4,16 @@ management and delivery reads of entries and content types; `…/entries/{uid}/r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.api.test_delivery import Site, make_site
+from tests.api.test_scale_costs import ENTRIES, N, Stack, compare
 from tests.conftest import Api
+from tests.cost import Cost, measure
+from veneer.services.context import Services
 
 BRANCH = {"include_branch": "true"}
 
@@ -260,3 +264,47 @@ def test_indexed_only_and_except_on_management(fresh: Site) -> None:
         api.get("/content_types/page/entries", params={"except[BASE][0]": "seo", "asc": "views"})
     )["entries"]
     assert ("seo" in listed[0], listed[0]["title"]) == (False, "Page 0")
+
+
+def test_new_entry_routes_cost_the_same_at_n_and_4n(api: Api, services: Services) -> None:
+    """No hidden O(n): references, locales and an atomic update of one entry read by keys only."""
+    stack = Stack(api, services)
+    note = {
+        "title": "Note",
+        "uid": "note",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "Page",
+                "uid": "page",
+                "data_type": "reference",
+                "reference_to": ["page"],
+            },
+        ],
+    }
+    api.ok(api.post("/content_types", {"content_type": note}), 201)
+
+    def path(uid: str) -> str:
+        return f"{ENTRIES}/{uid}"
+
+    operations: dict[str, Callable[[str], Any]] = {
+        "references": lambda uid: api.ok(api.get(path(uid) + "/references")),
+        "locales": lambda uid: api.ok(api.get(path(uid) + "/locales")),
+        "atomic add": lambda uid: api.ok(api.put(path(uid), {"entry": {"views": {"ADD": 1}}})),
+    }
+    costs: dict[str, list[Cost]] = {name: [] for name in operations}
+    for size in (N, 4 * N):
+        stack.grow(size)
+        for name, operation in operations.items():
+            uid = stack.entry()
+            api.ok(api.post("/content_types/note/entries", {"entry": _note(uid)}), 201)
+            # The referrers' lookup is bound to the referenced uid, in the index's `text` column.
+            with measure(services.store, keys={"text"}) as cost:
+                operation(uid)
+            costs[name].append(cost)
+    problems = [p for name, (small, large) in costs.items() for p in compare(name, small, large)]
+    assert problems == []
+
+
+def _note(page: str) -> dict[str, Any]:
+    return {"title": f"About {page}", "page": [{"uid": page, "_content_type_uid": "page"}]}

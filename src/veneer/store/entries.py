@@ -240,6 +240,7 @@ class Entries(Rows):
                     v.c.content_type == content_type,
                     v.c.path == path,
                     v.c.kind == KIND_STRING,
+                    v.c.num == 0,  # a string's: so the search is bound through `text`
                     v.c.text == text,
                     v.c.tail == tail,
                 )
