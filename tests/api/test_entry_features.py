@@ -1,6 +1,6 @@
 """Entry features of issue 14 §8, on both databases: `include_branch` (`_branch: "main"`) on
 management and delivery reads of entries and content types; `…/entries/{uid}/references`,
-`…/locales`, `…/unlocalize`; atomic update operators on PUT; indexed `only[BASE][0]` parameters."""
+`…/locales`, `…/unlocalize`; atomic update operators on PUT; indexed `only[BASE][0]`; embedded items."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.test_assets import png, upload
 from tests.api.test_delivery import Site, make_site
 from tests.api.test_scale_costs import ENTRIES, N, Stack, compare
 from tests.conftest import Api
@@ -308,3 +309,72 @@ def test_new_entry_routes_cost_the_same_at_n_and_4n(api: Api, services: Services
 
 def _note(page: str) -> dict[str, Any]:
     return {"title": f"About {page}", "page": [{"uid": page, "_content_type_uid": "page"}]}
+
+
+ARTICLE = {
+    "content_type": {
+        "title": "Article",
+        "uid": "article",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "Body",
+                "uid": "body",
+                "data_type": "json",
+                "field_metadata": {"allow_json_rte": True},
+            },
+        ],
+    }
+}
+EMBEDDED = {"include_embedded_items[]": "BASE"}
+
+
+def _node(**attrs: str) -> dict[str, Any]:
+    return {"type": "reference", "uid": attrs["uid"], "attrs": attrs, "children": [{"text": ""}]}
+
+
+def _article(fresh: Site, asset: str) -> str:
+    fresh.api.ok(fresh.api.post("/content_types", ARTICLE), 201)
+    author, ghost = fresh.author["uid"], fresh.ghost["uid"]
+    body = {
+        "type": "doc",
+        "uid": "d1",
+        "attrs": {},
+        "children": [
+            {"type": "p", "uid": "p1", "attrs": {}, "children": [{"text": "Hello"}]},
+            _node(uid="n1", type="entry", **{"entry-uid": author, "content-type-uid": "author"}),
+            _node(uid="n2", type="entry", **{"entry-uid": ghost, "content-type-uid": "author"}),
+            _node(uid="n3", type="asset", **{"asset-uid": asset}),
+        ],
+    }
+    made = fresh.create("article", title="With embeds", body=body)
+    fresh.publish("article", made["uid"])
+    return str(made["uid"])
+
+
+def test_embedded_items_on_management_and_delivery(fresh: Site) -> None:
+    api = fresh.api
+    asset = upload(api, png())["asset"]["uid"]
+    uid = _article(fresh, asset)
+    managed = api.ok(api.get(f"/content_types/article/entries/{uid}", params=EMBEDDED))["entry"]
+    items = managed["_embedded_items"]["body"]
+    assert [(i["_content_type_uid"], i["uid"]) for i in items] == [
+        ("author", fresh.author["uid"]),
+        ("author", fresh.ghost["uid"]),
+        ("sys_assets", asset),
+    ]
+    assert items[0]["title"] == "Ada" and items[2]["url"].startswith("http")
+    assert (
+        "_embedded_items" not in api.ok(api.get(f"/content_types/article/entries/{uid}"))["entry"]
+    )
+    # Delivery: only what is published in the environment (the ghost and the asset are not).
+    delivered = fresh.entry(uid, ct="article", params=EMBEDDED)["_embedded_items"]["body"]
+    assert [(i["_content_type_uid"], i["uid"]) for i in delivered] == [
+        ("author", fresh.author["uid"])
+    ]
+    listed = fresh.entries(ct="article", params={"include_embedded_items[][]": "BASE"})
+    assert [i["title"] for i in listed["entries"][0]["_embedded_items"]["body"]] == ["Ada"]
+    to_production = {"asset": {"environments": ["production"], "locales": ["en-us"]}}
+    api.ok(api.post(f"/assets/{asset}/publish", to_production))
+    again = fresh.entry(uid, ct="article", params=EMBEDDED)["_embedded_items"]["body"]
+    assert [i["_content_type_uid"] for i in again] == ["author", "sys_assets"]

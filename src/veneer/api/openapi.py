@@ -1052,6 +1052,10 @@ PARAMETERS: dict[str, Json] = {
     "global_field_count": flag_param(
         "count", "Answer only the number of global fields: `{global_fields: N}`."
     ),
+    "include_embedded_items": array_param(
+        "include_embedded_items[]",
+        "`BASE`: answer `_embedded_items`, the entries and assets the JSON RTE fields embed.",
+    ),
     "include_branch": flag_param(
         "include_branch",
         'Name the branch each item was read from: `_branch: "main"` (the only one).',
@@ -1144,6 +1148,7 @@ ENTRY_READ = (
     "except",
     "include_content_type",
     "include_branch",
+    "include_embedded_items",
 )
 
 # -- responses -----------------------------------------------------------------------------------

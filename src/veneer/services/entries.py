@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from veneer import ids
-from veneer.domain import atomic
+from veneer.domain import atomic, embedded
 from veneer.domain import schema as domain_schema
+from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_paths
 from veneer.errors import ValidationFailed
@@ -310,3 +311,38 @@ def unlocalize(
                 f"The entry is not localized in '{code}'.", {"locale": ["is not localized."]}
             )
         tx.entries.purge(key, uid, code, actor=actor.uid)
+
+
+def embedded_items(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, docs: list[dict[str, Any]]
+) -> tuple[list[dict[str, list[embedded.Ref]]], dict[embedded.Ref, dict[str, Any]]]:
+    """For `include_embedded_items[]=BASE` on management reads: each document's embedded refs by
+    JSON RTE path, and the latest version of each embedded entry (in the document's locale, along
+    its fallback chain) and asset. Missing ones are left out."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        schema = loaders.content_type(tx, key, ct_uid).get("schema") or []
+        found = [embedded.refs(schema, doc) for doc in docs]
+        items: dict[embedded.Ref, dict[str, Any]] = {}
+        for doc, paths in zip(docs, found, strict=True):
+            for ref in {ref for refs in paths.values() for ref in refs} - set(items):
+                item = _embedded_item(
+                    tx, key, ref, str(doc.get("locale") or stack["master_locale"])
+                )
+                if item is not None:
+                    items[ref] = item
+        return found, items
+
+
+def _embedded_item(
+    tx: Transaction, stack: str, ref: embedded.Ref, locale: str
+) -> dict[str, Any] | None:
+    kind, uid = ref
+    if kind == ASSET_CONTENT_TYPE:
+        return tx.assets.get(stack, uid)
+    for code in tx.locales.chain(stack, locale):
+        doc = tx.entries.latest(stack, kind, uid, code)
+        if doc is not None:
+            return doc
+    return None

@@ -20,7 +20,7 @@ from veneer.api.delivery import assets, policy, reader, variants
 from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
-from veneer.domain import projection
+from veneer.domain import embedded, projection
 from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
@@ -153,6 +153,7 @@ def _plain(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> 
     return (
         TRANSFORMS.isdisjoint(keys)
         and not projection.projected(keys)
+        and not embedded.wanted(request.query_params.multi_items())
         and not assets.shows_assets(delivery, scope.stack, request.path_params["ct"])
     )
 
@@ -163,6 +164,8 @@ def _transform(
     includes = _list(request, "include[]")
     if includes:
         reader.expand_references(delivery, scope, docs, includes)
+    if embedded.wanted(request.query_params.multi_items()):
+        assets.embed_items(request, delivery, scope, docs, request.path_params["ct"])
     assets.embed_assets(request, delivery, scope, docs, request.path_params["ct"])
     docs[:] = projection.project_all(request.query_params.multi_items(), docs)
     docs[:] = branched(request.query_params, docs)

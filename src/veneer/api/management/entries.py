@@ -7,8 +7,10 @@ from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.management import entry_variants
+from veneer.api.management.assets import show_asset
 from veneer.api.management.versions import expected_version, tagged
-from veneer.domain import projection
+from veneer.domain import embedded, projection
+from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
@@ -24,6 +26,21 @@ def _version(call: Call) -> int | None:
             "The 'version' parameter must be a version number.", {"version": ["is not valid."]}
         )
     return int(raw)
+
+
+def _embed(call: Call, docs: list[dict[str, Any]]) -> None:
+    """In place, with `include_embedded_items[]=BASE`: each entry's `_embedded_items`."""
+    if not embedded.wanted(call.params.multi_items()):
+        return
+    found, items = entries.embedded_items(
+        call.services, call.actor(), call.api_key, call.path("ct"), docs
+    )
+    shown = {
+        ref: show_asset(call, item) if ref[0] == ASSET_CONTENT_TYPE else item
+        for ref, item in items.items()
+    }
+    for doc, paths in zip(docs, found, strict=True):
+        embedded.attach(doc, paths, shown)
 
 
 @endpoint
@@ -46,6 +63,7 @@ def list_entries(call: Call) -> dict[str, Any]:
     )
     if counting:
         return {"entries": count}
+    _embed(call, page)
     shown = branched(call.params, projection.project_all(call.params.multi_items(), page))
     return collection("entries", shown, count if lp.include_count else None)
 
@@ -70,6 +88,7 @@ def get_entry(call: Call) -> Any:
     )
     if flag(call.params, "include_variant_overrides"):
         entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
+    _embed(call, [entry])
     shown = projection.project_all(call.params.multi_items(), [entry])
     return tagged({"entry": branched(call.params, shown)[0]}, entry["_version"])
 
