@@ -1,6 +1,7 @@
 """Entry features of issue 14 §8, on both databases: `include_branch` (`_branch: "main"`) on
 management and delivery reads of entries and content types; `…/entries/{uid}/references`,
-`…/locales`, `…/unlocalize`; atomic update operators on PUT; indexed `only[BASE][0]`; embedded items."""
+`…/locales`, `…/unlocalize`; atomic update operators on PUT; indexed `only[BASE][0]`; embedded items;
+`include_all`."""
 
 from __future__ import annotations
 
@@ -378,3 +379,20 @@ def test_embedded_items_on_management_and_delivery(fresh: Site) -> None:
     api.ok(api.post(f"/assets/{asset}/publish", to_production))
     again = fresh.entry(uid, ct="article", params=EMBEDDED)["_embedded_items"]["body"]
     assert [i["_content_type_uid"] for i in again] == ["author", "sys_assets"]
+
+
+def test_include_all_expands_every_reference_to_a_depth(fresh: Site) -> None:
+    uid = fresh.pages[0]["uid"]
+    deep = fresh.entry(uid, include_all="true")
+    (author,) = deep["author"]  # the ghost is not published: left out, as include[] leaves it
+    assert (author["title"], author["company"][0]["title"]) == ("Ada", "Acme")
+    shallow = fresh.entry(uid, include_all="true", include_all_depth="1")
+    assert shallow["author"][0]["company"][0] == {
+        "uid": fresh.company["uid"],
+        "_content_type_uid": "company",
+    }
+    listed = fresh.entries(include_all="true", asc="views")["entries"]
+    assert listed[0]["author"][0]["company"][0]["city"] == "Lyon"
+    bad = fresh.get(f"/content_types/page/entries/{uid}", include_all="true", include_all_depth="9")
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == {"include_all_depth": ["is not valid."]}

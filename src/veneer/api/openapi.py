@@ -1056,6 +1056,15 @@ PARAMETERS: dict[str, Json] = {
         "include_embedded_items[]",
         "`BASE`: answer `_embedded_items`, the entries and assets the JSON RTE fields embed.",
     ),
+    "include_all": flag_param(
+        "include_all", "Delivery: expand every reference field, `include_all_depth` levels deep."
+    ),
+    "include_all_depth": param(
+        "include_all_depth",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": 5},
+        "Delivery, with include_all: how many levels of references to expand (default 3).",
+    ),
     "include_branch": flag_param(
         "include_branch",
         'Name the branch each item was read from: `_branch: "main"` (the only one).',
@@ -1149,6 +1158,8 @@ ENTRY_READ = (
     "include_content_type",
     "include_branch",
     "include_embedded_items",
+    "include_all",
+    "include_all_depth",
 )
 
 # -- responses -----------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from veneer.domain import embedded, projection
 from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
-from veneer.errors import ResponseTooLarge, VeneerError
+from veneer.domain.references import every_reference_path
+from veneer.errors import ResponseTooLarge, ValidationFailed, VeneerError
 
 Builder = Callable[[Request, DeliveryContext, reader.Scope], bytes | Cached]
 
@@ -38,12 +39,16 @@ TRANSFORMS = frozenset(
         "include_content_type",
         "include_global_field_schema",
         "include_branch",
+        "include_all",
         "only[BASE][][]",
         "except[BASE][][]",
         "include[][]",
     }
 )
 CREDENTIALS = {"environment", "access_token", "api_key"}
+DEFAULT_ALL_DEPTH = 3  # `include_all` without `include_all_depth`
+MAX_ALL_DEPTH = 5
+MAX_ALL_PATHS = 100  # reference paths one `include_all` may expand
 
 
 def _list(request: Request, name: str) -> list[str]:
@@ -162,6 +167,8 @@ def _transform(
     request: Request, delivery: DeliveryContext, scope: reader.Scope, docs: list[dict[str, Any]]
 ) -> None:
     includes = _list(request, "include[]")
+    if flag(request.query_params, "include_all"):
+        includes = [*includes, *_every_reference(request, delivery, scope)]
     if includes:
         reader.expand_references(delivery, scope, docs, includes)
     if embedded.wanted(request.query_params.multi_items()):
@@ -169,6 +176,23 @@ def _transform(
     assets.embed_assets(request, delivery, scope, docs, request.path_params["ct"])
     docs[:] = projection.project_all(request.query_params.multi_items(), docs)
     docs[:] = branched(request.query_params, docs)
+
+
+def _every_reference(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> list[str]:
+    """`include_all=true`: every reference path within `include_all_depth` levels (1 to
+    MAX_ALL_DEPTH, default DEFAULT_ALL_DEPTH), expanded like `include[]` with its limits."""
+    raw = request.query_params.get("include_all_depth") or str(DEFAULT_ALL_DEPTH)
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ALL_DEPTH:
+        raise ValidationFailed(
+            f"include_all_depth must be a number from 1 to {MAX_ALL_DEPTH}.",
+            {"include_all_depth": ["is not valid."]},
+        )
+    return every_reference_path(
+        lambda ct: assets.schema_of(delivery, scope.stack, ct),
+        request.path_params["ct"],
+        int(raw),
+        MAX_ALL_PATHS,
+    )
 
 
 def _with_content_type(
