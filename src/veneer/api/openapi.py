@@ -1024,8 +1024,14 @@ PARAMETERS: dict[str, Json] = {
     "include": array_param(
         "include[]", "Delivery: reference field paths to replace by the published entries."
     ),
-    "only": array_param("only[BASE][]", "Delivery: keep only these field paths (and uid)."),
-    "except": array_param("except[BASE][]", "Delivery: drop these field paths."),
+    "only": array_param(
+        "only[BASE][]",
+        "Keep only these field paths (and uid); also sent indexed, `only[BASE][0]=title` (JS SDK).",
+    ),
+    "except": array_param(
+        "except[BASE][]",
+        "Drop these field paths; also sent indexed, `except[BASE][0]=body` (JS SDK).",
+    ),
     "include_content_type": flag_param("include_content_type", "Delivery: add the `content_type`."),
     "include_variant_info": flag_param("include_variant_info", "Add each group's `variants`."),
     "include_variant_count": flag_param(
@@ -1046,6 +1052,23 @@ PARAMETERS: dict[str, Json] = {
     ),
     "global_field_count": flag_param(
         "count", "Answer only the number of global fields: `{global_fields: N}`."
+    ),
+    "include_embedded_items": array_param(
+        "include_embedded_items[]",
+        "`BASE`: answer `_embedded_items`, the entries and assets the JSON RTE fields embed.",
+    ),
+    "include_all": flag_param(
+        "include_all", "Delivery: expand every reference field, `include_all_depth` levels deep."
+    ),
+    "include_all_depth": param(
+        "include_all_depth",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": 5},
+        "Delivery, with include_all: how many levels of references to expand (default 3).",
+    ),
+    "include_branch": flag_param(
+        "include_branch",
+        'Name the branch each item was read from: `_branch: "main"` (the only one).',
     ),
     "include_global_field_schema": flag_param(
         "include_global_field_schema",
@@ -1137,6 +1160,10 @@ ENTRY_READ = (
     "only",
     "except",
     "include_content_type",
+    "include_branch",
+    "include_embedded_items",
+    "include_all",
+    "include_all_depth",
 )
 
 # -- responses -----------------------------------------------------------------------------------
@@ -1782,7 +1809,13 @@ def content_types(p: Paths) -> None:
                 **errors(*sorted({*READ, *DELIVERY_ERRORS})),
                 "304": {"$ref": "#/components/responses/NotModified"},
             },
-            parameters=params("api_key", *LIST, "include_global_field_schema", *DELIVERY_SCOPE),
+            parameters=params(
+                "api_key",
+                *LIST,
+                "include_global_field_schema",
+                "include_branch",
+                *DELIVERY_SCOPE,
+            ),
             security=ANYONE,
         ),
         both=True,
@@ -1810,7 +1843,9 @@ def content_types(p: Paths) -> None:
                 **errors(*sorted({*READ, *DELIVERY_ERRORS})),
                 "304": {"$ref": "#/components/responses/NotModified"},
             },
-            parameters=params("api_key", "include_global_field_schema", *DELIVERY_SCOPE),
+            parameters=params(
+                "api_key", "include_global_field_schema", "include_branch", *DELIVERY_SCOPE
+            ),
             security=ANYONE,
         ),
     )
@@ -1841,6 +1876,19 @@ SHARED = (
     "Management answers with the stored entries; a request with `access_token` is a delivery request "
     "and answers with published content only, with `x-cs-variant-uid` variants applied."
 )
+
+
+def entry_reference() -> Json:
+    """One entry that refers to an asset or an entry, as `…/references` lists it."""
+    return obj(
+        ("entry_uid", "content_type_uid", "locale", "_version", "title", "content_type_title"),
+        entry_uid=BLT,
+        content_type_uid=STR,
+        locale=STR,
+        _version=VERSION,
+        title={"type": ["string", "null"]},
+        content_type_title=STR,
+    )
 
 
 def entries(p: Paths) -> None:
@@ -1936,6 +1984,10 @@ def entries(p: Paths) -> None:
             "Update an entry (localizes it in a new locale)",
             "entries",
             {**ok(with_notice(obj(("entry",), entry=ref("Entry")))), **errors(*WRITE, 409)},
+            description="A field's value may be an atomic operation on the stored one: "
+            '`{"PUSH": {"data": x}}`, `{"PULL": {"data": x}}` or `{"PULL": {"query": q}}`, '
+            '`{"UPDATE": {"index": i, "data": x}}` on multiple fields, `{"ADD": n}` and '
+            '`{"SUB": n}` on numbers; applied under the write lock, then validated.',
             parameters=params("api_key", "locale", "If-Match"),
             request="entry",
         ),
@@ -1972,6 +2024,46 @@ def entries(p: Paths) -> None:
                 **errors(*READ),
             },
             parameters=params("api_key", "locale", *LIST),
+        ),
+    )
+    p.add(
+        entry + "/references",
+        "get",
+        op(
+            "The latest entries whose reference fields point to the entry",
+            "entries",
+            {**ok(counted("references", entry_reference())), **errors(*READ)},
+            parameters=params("api_key", "locale", "include_count"),
+        ),
+    )
+    p.add(
+        entry + "/locales",
+        "get",
+        op(
+            "Every locale of the stack, with whether the entry is localized in it",
+            "entries",
+            {
+                **ok(
+                    obj(
+                        ("locales",),
+                        locales=arr(
+                            obj(("code", "localized"), code=STR, localized={"type": "boolean"})
+                        ),
+                    )
+                ),
+                **errors(*READ),
+            },
+            parameters=params("api_key"),
+        ),
+    )
+    p.add(
+        entry + "/unlocalize",
+        "post",
+        op(
+            "Delete the entry's localization in a locale, so reads there fall back again",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
         ),
     )
     for action in ("publish", "unpublish"):
@@ -2332,15 +2424,7 @@ def assets(p: Paths) -> None:
         ),
     )
     asset_versions(p, asset)
-    reference = obj(
-        ("entry_uid", "content_type_uid", "locale", "_version", "title", "content_type_title"),
-        entry_uid=BLT,
-        content_type_uid=STR,
-        locale=STR,
-        _version=VERSION,
-        title={"type": ["string", "null"]},
-        content_type_title=STR,
-    )
+    reference = entry_reference()
     p.add(
         asset + "/references",
         "get",
@@ -2559,14 +2643,14 @@ def delivery(p: Paths) -> None:
             "/v3/content_types",
             "List content types",
             counted("content_types", ref("ContentType")),
-            (*LIST, "include_global_field_schema"),
+            (*LIST, "include_global_field_schema", "include_branch"),
             True,
         ),
         (
             "/v3/content_types/{ct}",
             "A content type",
             obj(("content_type",), content_type=ref("ContentType")),
-            ("include_global_field_schema",),
+            ("include_global_field_schema", "include_branch"),
             False,
         ),
         (

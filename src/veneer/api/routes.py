@@ -104,6 +104,9 @@ def management_routes() -> list[BaseRoute]:
             ENTRY, get=dispatch.entry(en.get_entry), put=en.update_entry, delete=en.delete_entry
         ),
         *resource(ENTRY + "/versions", get=en.list_versions),
+        *resource(ENTRY + "/references", get=en.list_references),
+        *resource(ENTRY + "/locales", get=en.list_locales),
+        *resource(ENTRY + "/unlocalize", post=en.unlocalize),
         *resource(ENTRY + "/publish", post=en.publish),
         *resource(ENTRY + "/unpublish", post=en.unpublish),
         *resource(ENTRY + "/variants", slash=True, get=ev.list_variants, post=ev.post_variant),

@@ -69,6 +69,11 @@ def relink(schema: Schema, doc: dict[str, Any], urls: Mapping[str, str]) -> None
             attrs["asset-link"] = urls[uid]
 
 
+def rte_slots(schema: Schema, doc: dict[str, Any]) -> list[tuple[dict[str, Any], str, Field, str]]:
+    """(holder, key, field, path) of every JSON RTE field with a value, through groups and blocks."""
+    return _slots(schema, doc, _is_rte)
+
+
 def _lookup(assets: Mapping[str, dict[str, Any]], item: Any) -> dict[str, Any] | None:
     uid = item.get("uid") if isinstance(item, dict) else item
     found = assets.get(uid) if isinstance(uid, str) else None

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from veneer import ids
+from veneer.domain import atomic, embedded
 from veneer.domain import schema as domain_schema
+from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.listing import ListParams
+from veneer.domain.references import reference_paths
+from veneer.errors import ValidationFailed
 from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
@@ -93,6 +97,7 @@ def _update(
     previous = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
     loaders.check_version(previous["_version"], expected_version)
     loaders.check_version(previous["_version"], loaders.stated_version(entry))
+    entry = atomic.resolve(entry, previous)  # PUSH, PULL, UPDATE, ADD, SUB on the stored values
     localized = previous["locale"] == code
     merged = {**{k: v for k, v in previous.items() if k not in SYSTEM_FIELDS}, **entry}
     fields, tags = entry_fields(ct["schema"], merged), entry_tags(entry, previous)
@@ -215,3 +220,129 @@ def delete_entry(
         tx.entries.purge(
             stack["api_key"], uid, None if everywhere else doc["locale"], actor=actor.uid
         )
+
+
+def references(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    locale: str | None = None,
+) -> list[dict[str, Any]]:
+    """The entries (latest versions, per locale; only `locale`'s when named) whose reference
+    fields hold this entry, in Contentstack's shape: `{entry_uid, content_type_uid, locale,
+    _version, title, content_type_title}`. Read by the field-value index at the paths of the
+    reference fields that may point to this entry's content type (`domain.references`)."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        loaders.content_type(tx, key, ct_uid)
+        codes = [loaders.entry_locale(tx, stack, locale)] if locale else None
+        _existing(tx, key, ct_uid, uid)
+        types = {ct["uid"]: ct for ct in tx.content_types.all(key)}
+        keys = [
+            (ct["uid"], path)
+            for ct in types.values()
+            for path in reference_paths(ct.get("schema") or [], ct_uid)
+        ]
+        codes = codes or [code["code"] for code in tx.locales.all(key)]
+        found = []
+        for holder_ct, entry_uid, code in tx.entries.referrers(key, keys, uid, codes):
+            doc = tx.entries.latest(key, holder_ct, entry_uid, code)
+            if doc is None:
+                continue
+            found.append(
+                {
+                    "entry_uid": entry_uid,
+                    "content_type_uid": holder_ct,
+                    "locale": code,
+                    "_version": doc.get("_version"),
+                    "title": doc.get("title"),
+                    "content_type_title": types[holder_ct].get("title"),
+                }
+            )
+        return found
+
+
+def _existing(tx: Transaction, stack: str, ct_uid: str, uid: str) -> list[str]:
+    """The locales an entry of this content type is localized in; 404 when there is no such entry."""
+    codes = tx.entries.localized_in(stack, uid)
+    if not codes or tx.entries.latest(stack, ct_uid, uid, codes[0]) is None:
+        raise loaders.entry_not_found(uid)
+    return codes
+
+
+def entry_locales(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str
+) -> list[dict[str, Any]]:
+    """Every locale of the stack, by code, with whether the entry is localized in it (else a read
+    there falls back): `{code, localized}`, as Contentstack answers `…/entries/{uid}/locales`."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        loaders.content_type(tx, key, ct_uid)
+        localized = set(_existing(tx, key, ct_uid, uid))
+        return [
+            {"code": code["code"], "localized": code["code"] in localized}
+            for code in tx.locales.all(key)
+        ]
+
+
+def unlocalize(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str, locale: str | None
+) -> None:
+    """Delete an entry's localization in `locale` (with its versions, variants and publications),
+    so that reads there fall back again. The master locale's is the entry itself: refused."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        key = stack["api_key"]
+        loaders.content_type(tx, key, ct_uid)
+        if not locale:
+            raise ValidationFailed("Name the locale to unlocalize.", {"locale": ["is required."]})
+        code = loaders.entry_locale(tx, stack, locale)
+        if code == stack["master_locale"]:
+            raise ValidationFailed(
+                "An entry cannot be unlocalized from the master locale.",
+                {"locale": ["is the master locale."]},
+            )
+        if code not in _existing(tx, key, ct_uid, uid):
+            raise ValidationFailed(
+                f"The entry is not localized in '{code}'.", {"locale": ["is not localized."]}
+            )
+        tx.entries.purge(key, uid, code, actor=actor.uid)
+
+
+def embedded_items(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, docs: list[dict[str, Any]]
+) -> tuple[list[dict[str, list[embedded.Ref]]], dict[embedded.Ref, dict[str, Any]]]:
+    """For `include_embedded_items[]=BASE` on management reads: each document's embedded refs by
+    JSON RTE path, and the latest version of each embedded entry (in the document's locale, along
+    its fallback chain) and asset. Missing ones are left out."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        schema = loaders.content_type(tx, key, ct_uid).get("schema") or []
+        found = [embedded.refs(schema, doc) for doc in docs]
+        items: dict[embedded.Ref, dict[str, Any]] = {}
+        for doc, paths in zip(docs, found, strict=True):
+            for ref in {ref for refs in paths.values() for ref in refs} - set(items):
+                item = _embedded_item(
+                    tx, key, ref, str(doc.get("locale") or stack["master_locale"])
+                )
+                if item is not None:
+                    items[ref] = item
+        return found, items
+
+
+def _embedded_item(
+    tx: Transaction, stack: str, ref: embedded.Ref, locale: str
+) -> dict[str, Any] | None:
+    kind, uid = ref
+    if kind == ASSET_CONTENT_TYPE:
+        return tx.assets.get(stack, uid)
+    for code in tx.locales.chain(stack, locale):
+        doc = tx.entries.latest(stack, kind, uid, code)
+        if doc is not None:
+            return doc
+    return None

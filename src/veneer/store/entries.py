@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain import schema as domain_schema
-from veneer.domain.fieldindex import Row
+from veneer.domain.fieldindex import KIND_STRING, Row, split_text
 from veneer.errors import ValidationFailed
 from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
@@ -221,6 +221,36 @@ class Entries(Rows):
             self._delete(table, **scope(stack, uid=uid, locale=locale))
         for table in (t.entry_variants, t.entry_variant_versions):
             self._delete(table, **scope(stack, entry=uid, locale=locale))
+
+    def referrers(
+        self, stack: str, keys: Sequence[tuple[str, str]], uid: str, locales: Sequence[str]
+    ) -> list[tuple[str, str, str]]:
+        """(content type, entry, locale) of every latest entry holding the string `uid` at one of
+        the (content type, path) `keys`, in one of `locales`: each key is a range of the field-value
+        index's lookup key, never a walk of the stack's rows."""
+        v = t.entry_values
+        text, tail = split_text(uid)
+        found: set[tuple[str, str, str]] = set()
+        for content_type, path in keys:
+            rows = self._conn.execute(
+                select(v.c.content_type, v.c.entry, v.c.locale).where(
+                    v.c.stack == stack,
+                    v.c.scope == LATEST,
+                    v.c.locale.in_(sorted(locales)),
+                    v.c.content_type == content_type,
+                    v.c.path == path,
+                    v.c.kind == KIND_STRING,
+                    v.c.num == 0,  # a string's: so the search is bound through `text`
+                    v.c.text == text,
+                    v.c.tail == tail,
+                )
+            )
+            found.update((ct, entry, locale) for ct, entry, locale in rows)
+        return sorted(found)
+
+    def localized_in(self, stack: str, uid: str) -> list[str]:
+        """The locales an entry is localized in."""
+        return sorted(self._locales(stack, uid))
 
     def _locales(self, stack: str, uid: str) -> list[str]:
         """The locales an entry is localized in."""

@@ -22,9 +22,10 @@ from starlette.requests import Request
 
 from veneer.api.delivery.cache import asset_dep, list_dep
 from veneer.api.delivery.context import DeliveryContext
-from veneer.api.delivery.reader import NOT_FOUND, Scope
+from veneer.api.delivery.reader import NOT_FOUND, Scope, entry_bytes
 from veneer.api.files import base_url
 from veneer.domain import assets as domain_assets
+from veneer.domain import embedded
 from veneer.domain.listing import flag, list_params
 from veneer.errors import NotFoundObject
 from veneer.services.assets import present
@@ -149,3 +150,31 @@ def get_asset(request: Request, delivery: DeliveryContext, scope: Scope) -> byte
             NOT_FOUND, {"asset": [f"'{uid}' is not published in this environment and locale."]}
         )
     return orjson.dumps({"asset": _show(request, delivery, found[uid])})
+
+
+def embed_items(
+    request: Request, delivery: DeliveryContext, scope: Scope, docs: list[dict[str, Any]], ct: str
+) -> None:
+    """In place, `include_embedded_items[]=BASE`: each document's `_embedded_items`, the entries
+    and assets its JSON RTE fields embed, as published here (others left out, as `include[]`
+    leaves out unpublished references). The answer depends on each of them in the cache."""
+    schema = schema_of(delivery, scope.stack, ct)
+    found = [(doc, embedded.refs(schema, doc)) for doc in docs]
+    wanted = {ref for _doc, paths in found for refs in paths.values() for ref in refs}
+    items: dict[embedded.Ref, dict[str, Any]] = {}
+    for kind, uid in sorted(wanted):
+        if kind != ASSETS:
+            try:
+                items[kind, uid] = orjson.loads(entry_bytes(delivery, scope, kind, uid))
+            except NotFoundObject:
+                continue
+    uids = sorted(uid for kind, uid in wanted if kind == ASSETS)
+    if uids:
+        scope.deps.extend(asset_dep(scope.stack, scope.environment, uid) for uid in uids)
+        with _read(delivery, scope) as tx:
+            published = tx.assets.published(scope.stack, scope.environment, scope.locales, uids)
+        items.update(
+            ((ASSETS, uid), _show(request, delivery, doc)) for uid, doc in published.items()
+        )
+    for doc, paths in found:
+        embedded.attach(doc, paths, items)

@@ -20,10 +20,12 @@ from veneer.api.delivery import assets, policy, reader, variants
 from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
-from veneer.domain import query as domain_query
+from veneer.domain import embedded, projection
+from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
-from veneer.errors import ResponseTooLarge, VeneerError
+from veneer.domain.references import every_reference_path
+from veneer.errors import ResponseTooLarge, ValidationFailed, VeneerError
 
 Builder = Callable[[Request, DeliveryContext, reader.Scope], bytes | Cached]
 
@@ -36,12 +38,17 @@ TRANSFORMS = frozenset(
         "include[]",
         "include_content_type",
         "include_global_field_schema",
+        "include_branch",
+        "include_all",
         "only[BASE][][]",
         "except[BASE][][]",
         "include[][]",
     }
 )
 CREDENTIALS = {"environment", "access_token", "api_key"}
+DEFAULT_ALL_DEPTH = 3  # `include_all` without `include_all_depth`
+MAX_ALL_DEPTH = 5
+MAX_ALL_PATHS = 100  # reference paths one `include_all` may expand
 
 
 def _list(request: Request, name: str) -> list[str]:
@@ -147,8 +154,12 @@ def delivery(build: Builder) -> Callable[[Request], Awaitable[Response]]:
 def _plain(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bool:
     """Whether the stored (or merged) bytes are the answer as they are: no parameter transforms
     them, and the content type holds no assets to embed."""
-    return TRANSFORMS.isdisjoint(request.query_params.keys()) and not assets.shows_assets(
-        delivery, scope.stack, request.path_params["ct"]
+    keys = request.query_params.keys()
+    return (
+        TRANSFORMS.isdisjoint(keys)
+        and not projection.projected(keys)
+        and not embedded.wanted(request.query_params.multi_items())
+        and not assets.shows_assets(delivery, scope.stack, request.path_params["ct"])
     )
 
 
@@ -156,12 +167,32 @@ def _transform(
     request: Request, delivery: DeliveryContext, scope: reader.Scope, docs: list[dict[str, Any]]
 ) -> None:
     includes = _list(request, "include[]")
+    if flag(request.query_params, "include_all"):
+        includes = [*includes, *_every_reference(request, delivery, scope)]
     if includes:
         reader.expand_references(delivery, scope, docs, includes)
+    if embedded.wanted(request.query_params.multi_items()):
+        assets.embed_items(request, delivery, scope, docs, request.path_params["ct"])
     assets.embed_assets(request, delivery, scope, docs, request.path_params["ct"])
-    only, excluded = _list(request, "only[BASE][]"), _list(request, "except[BASE][]")
-    if only or excluded:
-        docs[:] = [domain_query.project(doc, only or None, excluded or None) for doc in docs]
+    docs[:] = projection.project_all(request.query_params.multi_items(), docs)
+    docs[:] = branched(request.query_params, docs)
+
+
+def _every_reference(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> list[str]:
+    """`include_all=true`: every reference path within `include_all_depth` levels (1 to
+    MAX_ALL_DEPTH, default DEFAULT_ALL_DEPTH), expanded like `include[]` with its limits."""
+    raw = request.query_params.get("include_all_depth") or str(DEFAULT_ALL_DEPTH)
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ALL_DEPTH:
+        raise ValidationFailed(
+            f"include_all_depth must be a number from 1 to {MAX_ALL_DEPTH}.",
+            {"include_all_depth": ["is not valid."]},
+        )
+    return every_reference_path(
+        lambda ct: assets.schema_of(delivery, scope.stack, ct),
+        request.path_params["ct"],
+        int(raw),
+        MAX_ALL_PATHS,
+    )
 
 
 def _with_content_type(
@@ -277,7 +308,8 @@ def list_content_types(request: Request, delivery: DeliveryContext, scope: reade
     lp = list_params(request.query_params)
     items = delivery.published.content_types(scope.stack)
     full = flag(request.query_params, "include_global_field_schema")
-    body: dict[str, Any] = {"content_types": [shaped(ct, full) for ct in lp.page(items)]}
+    shown = branched(request.query_params, [shaped(ct, full) for ct in lp.page(items)])
+    body: dict[str, Any] = {"content_types": shown}
     if lp.include_count:
         body["count"] = len(items)
     return orjson.dumps(body)
@@ -286,4 +318,4 @@ def list_content_types(request: Request, delivery: DeliveryContext, scope: reade
 def get_content_type(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     doc = reader.content_type_doc(delivery, scope.stack, request.path_params["ct"])
     full = flag(request.query_params, "include_global_field_schema")
-    return orjson.dumps({"content_type": shaped(doc, full)})
+    return orjson.dumps({"content_type": branched(request.query_params, [shaped(doc, full)])[0]})

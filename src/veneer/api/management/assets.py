@@ -18,7 +18,8 @@ FORM_FIELDS = ("title", "description", "parent_uid", "tags", "permanent_url")
 FILE_FIELDS = ("asset[upload]", "upload", "asset")
 
 
-def _show(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
+def show_asset(call: Call, doc: dict[str, Any]) -> dict[str, Any]:
+    """An asset as the management API answers it (URL in the request's origin)."""
     return assets.present(
         doc,
         base_url(call.request, call.services.settings.asset_base_url),
@@ -47,7 +48,7 @@ def _upload(call: Call) -> tuple[assets.Upload | None, dict[str, Any]]:
 def _create_asset(call: Call) -> Any:
     upload, details = _upload(call)
     doc = assets.create_asset(call.services, call.actor(), call.api_key, upload, details)
-    return created({"notice": "Asset created successfully.", "asset": _show(call, doc)})
+    return created({"notice": "Asset created successfully.", "asset": show_asset(call, doc)})
 
 
 def _update_asset(call: Call) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def _update_asset(call: Call) -> dict[str, Any]:
     doc = assets.update_asset(
         call.services, call.actor(), call.api_key, call.path("uid"), upload, details, revert_to
     )
-    return {"notice": "Asset updated successfully.", "asset": _show(call, doc)}
+    return {"notice": "Asset updated successfully.", "asset": show_asset(call, doc)}
 
 
 create_asset = endpoint(_create_asset, uploads=True)
@@ -84,7 +85,7 @@ def list_assets(call: Call) -> dict[str, Any]:
     )
     if counting:
         return {"assets": count}
-    return collection("assets", [_show(call, doc) for doc in page], count)
+    return collection("assets", [show_asset(call, doc) for doc in page], count)
 
 
 @endpoint
@@ -106,7 +107,7 @@ def _list_of_type(asset_type: str) -> Any:
             list_params(call.params),
             asset_type=asset_type,
         )
-        return collection("assets", [_show(call, doc) for doc in page], count)
+        return collection("assets", [show_asset(call, doc) for doc in page], count)
 
     list_of_type.__name__ = f"list_{asset_type}"
     return endpoint(list_of_type)
@@ -120,7 +121,7 @@ list_videos = _list_of_type("videos")
 def get_asset(call: Call) -> dict[str, Any]:
     version = assets.version_number(call.params.get("version"), "version")
     doc = assets.get_asset(call.services, call.actor(), call.api_key, call.path("uid"), version)
-    return {"asset": _show(call, doc)}
+    return {"asset": show_asset(call, doc)}
 
 
 @endpoint

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
+from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
 from veneer.services import content_types
@@ -18,7 +19,8 @@ def list_content_types(call: Call) -> dict[str, Any]:
         call.services, call.actor(), call.api_key, list_params(call.params)
     )
     full = flag(call.params, "include_global_field_schema")
-    return collection("content_types", [shaped(ct, full) for ct in page], count)
+    docs = branched(call.params, [shaped(ct, full) for ct in page])
+    return collection("content_types", docs, count)
 
 
 @endpoint
@@ -26,7 +28,8 @@ def get_content_type(call: Call) -> dict[str, Any]:
     found = content_types.get_content_type(
         call.services, call.actor(), call.api_key, call.path("ct")
     )
-    return {"content_type": shaped(found, flag(call.params, "include_global_field_schema"))}
+    doc = shaped(found, flag(call.params, "include_global_field_schema"))
+    return {"content_type": branched(call.params, [doc])[0]}
 
 
 @endpoint

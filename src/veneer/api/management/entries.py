@@ -7,7 +7,11 @@ from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.management import entry_variants
+from veneer.api.management.assets import show_asset
 from veneer.api.management.versions import expected_version, tagged
+from veneer.domain import embedded, projection
+from veneer.domain.assets import ASSET_CONTENT_TYPE
+from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import entries, publishing
@@ -22,6 +26,21 @@ def _version(call: Call) -> int | None:
             "The 'version' parameter must be a version number.", {"version": ["is not valid."]}
         )
     return int(raw)
+
+
+def _embed(call: Call, docs: list[dict[str, Any]]) -> None:
+    """In place, with `include_embedded_items[]=BASE`: each entry's `_embedded_items`."""
+    if not embedded.wanted(call.params.multi_items()):
+        return
+    found, items = entries.embedded_items(
+        call.services, call.actor(), call.api_key, call.path("ct"), docs
+    )
+    shown = {
+        ref: show_asset(call, item) if ref[0] == ASSET_CONTENT_TYPE else item
+        for ref, item in items.items()
+    }
+    for doc, paths in zip(docs, found, strict=True):
+        embedded.attach(doc, paths, shown)
 
 
 @endpoint
@@ -44,7 +63,9 @@ def list_entries(call: Call) -> dict[str, Any]:
     )
     if counting:
         return {"entries": count}
-    return collection("entries", page, count if lp.include_count else None)
+    _embed(call, page)
+    shown = branched(call.params, projection.project_all(call.params.multi_items(), page))
+    return collection("entries", shown, count if lp.include_count else None)
 
 
 @endpoint
@@ -67,7 +88,9 @@ def get_entry(call: Call) -> Any:
     )
     if flag(call.params, "include_variant_overrides"):
         entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
-    return tagged({"entry": entry}, entry["_version"])
+    _embed(call, [entry])
+    shown = projection.project_all(call.params.multi_items(), [entry])
+    return tagged({"entry": branched(call.params, shown)[0]}, entry["_version"])
 
 
 @endpoint
@@ -147,3 +170,38 @@ def publish(call: Call) -> dict[str, Any]:
 @endpoint
 def unpublish(call: Call) -> dict[str, Any]:
     return _publish(call, unpublish=True)
+
+
+@endpoint
+def list_references(call: Call) -> dict[str, Any]:
+    """The entries whose reference fields point to this one (`include_count` adds their number)."""
+    found = entries.references(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.params.get("locale"),
+    )
+    return collection(
+        "references", found, len(found) if flag(call.params, "include_count") else None
+    )
+
+
+@endpoint
+def list_locales(call: Call) -> dict[str, Any]:
+    found = entries.entry_locales(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid")
+    )
+    return {"locales": found}
+
+
+@endpoint
+def unlocalize(call: Call) -> dict[str, Any]:
+    """The locale is the `locale` parameter (the SDKs' way) or the body's `locale`."""
+    body_locale = call.section("entry").get("locale") or call.body.get("locale")
+    locale = call.params.get("locale") or (body_locale if isinstance(body_locale, str) else None)
+    entries.unlocalize(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.path("uid"), locale
+    )
+    return {"notice": "Entry unlocalized successfully."}
