@@ -48,7 +48,7 @@ def request_id(scope: Scope) -> bytes:
     for name, value in scope["headers"]:
         if name == HEADER:
             if _VALID.fullmatch(value):
-                return value
+                return bytes(value)
             break
     return b"%s-%x" % (_PREFIX, next(_counter))
 
