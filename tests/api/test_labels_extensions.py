@@ -109,6 +109,7 @@ def test_extension_crud(api: Api) -> None:
         ({"title": "x", "type": "widget"}, "src"),
         ({"type": "widget", "srcdoc": "<p/>"}, "title"),
         ({"title": "x", "type": [["field"]], "srcdoc": "<p/>"}, "type"),  # was a 500
+        ({"title": "x", "type": "widget", "src": 5, "srcdoc": "<p/>"}, "src"),
     ],
 )
 def test_extension_refusals(api: Api, body: dict[str, object], field: str) -> None:
@@ -124,3 +125,9 @@ def test_kept_per_stack(api: Api) -> None:
     assert api.ok(api.get("/labels"))["labels"] == []
     api.api_key = first
     assert [x["name"] for x in api.ok(api.get("/labels"))["labels"]] == ["Mine"]
+
+
+def test_a_null_src_is_not_stored(api: Api) -> None:
+    body = {"title": "x", "type": "widget", "src": None, "srcdoc": "<p/>"}
+    made = api.ok(api.post("/extensions", {"extension": body}), 201)["extension"]
+    assert "src" not in made and made["srcdoc"] == "<p/>"

@@ -49,6 +49,11 @@ def validate_extension(body: dict[str, Any], action: str = "Extension creation")
     out = {"tags": [], "multiple": False, "config": {}, **body, "type": body.get("type") or "field"}
     if not isinstance(out["type"], str) or out["type"] not in EXTENSION_TYPES:
         errors["type"] = [f"must be one of {', '.join(sorted(EXTENSION_TYPES))}."]
+    for key in ("src", "srcdoc"):
+        if key in out and out[key] is None:
+            del out[key]  # null: not given
+        elif key in out and not isinstance(out[key], str):
+            errors[key] = ["must be a string."]
     if not isinstance(out.get("src"), str) and not isinstance(out.get("srcdoc"), str):
         errors["src"] = ["must give the extension's URL (src) or its code (srcdoc)."]
     if out["type"] == "field" and not isinstance(out.get("data_type"), str):
