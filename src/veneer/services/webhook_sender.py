@@ -65,6 +65,12 @@ def dispatch(services: Services, batch: int = DISPATCH_BATCH) -> int:
         cursor = tx.webhook_deliveries.take_cursor()
         if cursor is None:
             return 0  # another process is dispatching
+        if not tx.webhooks.any_enabled():
+            # Nothing to send: skip to the newest event at once, rather than walk the history a
+            # batch at a time before the first webhook's first delivery (a webhook is sent what
+            # happens after it is enabled).
+            tx.webhook_deliveries.move_cursor(tx.events.last())
+            return 0
         events = tx.events.after(cursor, batch)
         if not events:
             return 0

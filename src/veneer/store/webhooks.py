@@ -61,6 +61,14 @@ class Webhooks(Rows):
         self._delete(t.webhook_deliveries, stack=stack, webhook=uid)
         self._delete(t.webhooks, stack=stack, uid=uid)
 
+    def any_enabled(self) -> bool:
+        """Whether any stack has an enabled webhook."""
+        w = t.webhooks
+        return (
+            self._conn.execute(select(w.c.uid).where(w.c.disabled.is_(False)).limit(1)).first()
+            is not None
+        )
+
     def enabled_in(self, stacks: Collection[str]) -> dict[str, list[dict[str, Any]]]:
         """The enabled webhook rows of each of `stacks` that has any."""
         w = t.webhooks
