@@ -65,19 +65,28 @@ def dispatch(services: Services, batch: int = DISPATCH_BATCH) -> int:
         cursor = tx.webhook_deliveries.take_cursor()
         if cursor is None:
             return 0  # another process is dispatching
-        if not tx.webhooks.any_enabled():
-            # Nothing to send: skip to the newest event at once, rather than walk the history a
-            # batch at a time before the first webhook's first delivery (a webhook is sent what
-            # happens after it is enabled).
-            tx.webhook_deliveries.move_cursor(tx.events.last())
-            return 0
-        events = tx.events.after(cursor, batch)
+        # Only the events of stacks with an enabled webhook are read, each stack's by its index
+        # (a bulk load elsewhere is not walked), up to the newest event now: every smaller
+        # sequence number has committed (the change log's ordering lock), so the cursor may move
+        # there. A webhook is sent what happens after it is enabled.
+        last = tx.events.last()
+        stacks = tx.webhooks.stacks_enabled()
+        found = [
+            e
+            for stack in stacks
+            for e in tx.events.after(cursor, batch, stack=stack)
+            if e.seq <= last
+        ]
+        events = sorted(found, key=lambda e: e.seq)[:batch]
+        moved = events[-1].seq if len(events) == batch else last
         if not events:
+            if last > cursor:
+                tx.webhook_deliveries.move_cursor(last)
             return 0
         webhooks = tx.webhooks.enabled_in({e.stack for e in events})
         if webhooks:
             tx.webhook_deliveries.add_many(Deliveries(tx, webhooks).of(events))
-        tx.webhook_deliveries.move_cursor(events[-1].seq)
+        tx.webhook_deliveries.move_cursor(moved)
     return len(events)
 
 

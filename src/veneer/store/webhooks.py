@@ -61,13 +61,11 @@ class Webhooks(Rows):
         self._delete(t.webhook_deliveries, stack=stack, webhook=uid)
         self._delete(t.webhooks, stack=stack, uid=uid)
 
-    def any_enabled(self) -> bool:
-        """Whether any stack has an enabled webhook."""
+    def stacks_enabled(self) -> list[str]:
+        """The stacks that have an enabled webhook."""
         w = t.webhooks
-        return (
-            self._conn.execute(select(w.c.uid).where(w.c.disabled.is_(False)).limit(1)).first()
-            is not None
-        )
+        query = select(w.c.stack).where(w.c.disabled.is_(False)).distinct()
+        return list(self._conn.execute(query).scalars())
 
     def enabled_in(self, stacks: Collection[str]) -> dict[str, list[dict[str, Any]]]:
         """The enabled webhook rows of each of `stacks` that has any."""
