@@ -24,9 +24,9 @@ from veneer.assets import images, sniff
 from veneer.domain import assets as domain_assets
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, PayloadTooLarge, ValidationFailed
-from veneer.services import access, loaders
+from veneer.services import access
 from veneer.services.context import Actor, Services
-from veneer.services.documents import moment
+from veneer.services.documents import Target, moment, publish_targets, schedule
 from veneer.store import Transaction
 from veneer.store.assets import FileVersion
 from veneer.store.sqllist import Listing
@@ -578,12 +578,6 @@ def delete_folder(services: Services, actor: Actor, api_key: str | None, uid: st
 
 
 @dataclass(frozen=True)
-class Target:
-    environment: str  # uid
-    locale: str
-
-
-@dataclass(frozen=True)
 class PublishAsset:
     environments: tuple[str, ...]
     locales: tuple[str, ...]
@@ -637,20 +631,9 @@ def publish(
         _asset(tx, stack["api_key"], uid)
         targets = _targets(tx, stack, req)
         if req.scheduled_at and req.scheduled_at > ids.now():
-            payload = {
-                "asset": uid,
-                "body": body,
-                "unpublish": unpublish,
-                "actor": {"kind": actor.kind, "uid": actor.uid},
-            }
-            tx.jobs.add(
-                job,
-                stack["api_key"],
-                "unpublish" if unpublish else "publish",
-                payload,
-                run_at=req.scheduled_at,
-                created_by=actor.uid,
-                created_at=ids.now(),
+            payload = {"asset": uid, "body": body}
+            schedule(
+                tx, stack["api_key"], actor, job, payload, req.scheduled_at, unpublish=unpublish
             )
         else:
             apply(tx, stack, actor, uid, req, targets, unpublish)
@@ -658,20 +641,8 @@ def publish(
 
 
 def _targets(tx: Transaction, stack: dict[str, Any], req: PublishAsset) -> list[Target]:
-    env_uids = []
-    for name in req.environments:
-        env = tx.environments.find(stack["api_key"], name)
-        if env is None:
-            raise ValidationFailed(
-                f"The environment '{name}' doesn't exist.",
-                {"environments": [f"'{name}' is not valid."]},
-                error_code=141,
-            )
-        env_uids.append(env["uid"])
     codes = req.locales or (stack["master_locale"].lower(),)
-    for code in codes:
-        loaders.entry_locale(tx, stack, code)
-    return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
+    return publish_targets(tx, stack, req.environments, codes)
 
 
 def apply(

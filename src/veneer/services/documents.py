@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,9 @@ from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain.patches import compile_patch
 from veneer.errors import ValidationFailed
+from veneer.services import loaders
+from veneer.services.context import Actor
+from veneer.store import Transaction
 
 LOCALE_NAMES = {
     "en-us": "English - United States",
@@ -199,3 +203,53 @@ def moment(raw: Any, problems: dict[str, list[str]]) -> str | None:
         problems["scheduled_at"] = ["must be a date and time such as 2026-01-31T09:00:00.000Z."]
         return None
     return ids.format_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+@dataclass(frozen=True)
+class Target:
+    """One place a publish reaches: an environment (uid) and a locale."""
+
+    environment: str
+    locale: str
+
+
+def publish_targets(
+    tx: Transaction, stack: dict[str, Any], environments: Sequence[str], codes: Sequence[str]
+) -> list[Target]:
+    """Every (environment, locale) pair of a publish, environments by name or uid (141 for an
+    unknown one), locales checked to be the stack's."""
+    env_uids = []
+    for name in environments:
+        env = tx.environments.find(stack["api_key"], name)
+        if env is None:
+            raise ValidationFailed(
+                f"The environment '{name}' doesn't exist.",
+                {"environments": [f"'{name}' is not valid."]},
+                error_code=141,
+            )
+        env_uids.append(env["uid"])
+    for code in codes:
+        loaders.entry_locale(tx, stack, code)
+    return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
+
+
+def schedule(
+    tx: Transaction,
+    stack: str,
+    actor: Actor,
+    job: str,
+    payload: dict[str, Any],
+    run_at: str,
+    *,
+    unpublish: bool,
+) -> None:
+    """Queue a publish (or unpublish) job; `payload` says what it publishes."""
+    tx.jobs.add(
+        job,
+        stack,
+        "unpublish" if unpublish else "publish",
+        {**payload, "unpublish": unpublish, "actor": {"kind": actor.kind, "uid": actor.uid}},
+        run_at=run_at,
+        created_by=actor.uid,
+        created_at=ids.now(),
+    )

@@ -14,16 +14,17 @@ from veneer import ids
 from veneer.errors import ValidationFailed
 from veneer.services import access, assets, loaders
 from veneer.services.context import Actor, Services
-from veneer.services.documents import moment, published, variant_publication
+from veneer.services.documents import (
+    Target,
+    moment,
+    publish_targets,
+    published,
+    schedule,
+    variant_publication,
+)
 from veneer.store import Transaction
 
 NOTICE = "The requested action has been performed."
-
-
-@dataclass(frozen=True)
-class Target:
-    environment: str  # uid
-    locale: str
 
 
 @dataclass(frozen=True)
@@ -106,20 +107,8 @@ def _variants(raw: Any, problems: dict[str, list[str]]) -> tuple[tuple[str, int 
 
 
 def _targets(tx: Transaction, stack: dict[str, Any], req: PublishRequest) -> list[Target]:
-    env_uids = []
-    for name in req.environments:
-        env = tx.environments.find(stack["api_key"], name)
-        if env is None:
-            raise ValidationFailed(
-                f"The environment '{name}' doesn't exist.",
-                {"environments": [f"'{name}' is not valid."]},
-                error_code=141,
-            )
-        env_uids.append(env["uid"])
     codes = req.locales or (loaders.entry_locale(tx, stack, req.source_locale),)
-    for code in codes:
-        loaders.entry_locale(tx, stack, code)
-    return [Target(env, code) for env in dict.fromkeys(env_uids) for code in dict.fromkeys(codes)]
+    return publish_targets(tx, stack, req.environments, codes)
 
 
 def publish(
@@ -147,21 +136,9 @@ def publish(
         targets = _targets(tx, stack, req)
         unknown = _resolve_variants(tx, stack["api_key"], req)[1]
         if req.scheduled_at and req.scheduled_at > ids.now():
-            payload = {
-                "content_type": ct_uid,
-                "entry": uid,
-                "body": body,
-                "unpublish": unpublish,
-                "actor": {"kind": actor.kind, "uid": actor.uid},
-            }
-            tx.jobs.add(
-                job,
-                stack["api_key"],
-                "unpublish" if unpublish else "publish",
-                payload,
-                run_at=req.scheduled_at,
-                created_by=actor.uid,
-                created_at=ids.now(),
+            payload = {"content_type": ct_uid, "entry": uid, "body": body}
+            schedule(
+                tx, stack["api_key"], actor, job, payload, req.scheduled_at, unpublish=unpublish
             )
         else:
             apply(tx, stack, actor, ct_uid, uid, req, targets, unpublish)
