@@ -1070,6 +1070,19 @@ PARAMETERS: dict[str, Json] = {
         "include_branch",
         'Name the branch each item was read from: `_branch: "main"` (the only one).',
     ),
+    "include_global_fields": flag_param(
+        "include_global_fields",
+        "Content type references: also list the global fields that reference it.",
+    ),
+    "overwrite": flag_param(
+        "overwrite", "Import: replace the existing item of the file's uid (else refused, 422)."
+    ),
+    "schema_version": param(
+        "version",
+        "query",
+        VERSION,
+        "Export: the version wanted; only the latest is kept (another is refused, 422).",
+    ),
     "include_global_field_schema": flag_param(
         "include_global_field_schema",
         "Answer the schema of each global field the content type names (else its reference only).",
@@ -1659,6 +1672,47 @@ def documents(p: Paths) -> None:
         _document_crud(p, plural, key, schema, tag)
 
 
+def import_file(field: str) -> Json:
+    """An import call's body: the exported JSON file as the multipart field `field`."""
+    form = {
+        "type": "object",
+        "required": [field],
+        "properties": {
+            field: {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "description": "The JSON file, as `…/export` writes it.",
+            }
+        },
+    }
+    return body(form, "The file to import.", "multipart/form-data")
+
+
+def global_field_files(p: Paths) -> None:
+    one = obj(("global_field",), global_field=ref("GlobalField"))
+    p.add(
+        "/v3/global_fields/{uid}/export",
+        "get",
+        op(
+            "Export a global field (the bare document, to import elsewhere)",
+            "global fields",
+            {**ok(ref("GlobalField")), **errors(*READ)},
+            parameters=params("api_key", "schema_version"),
+        ),
+    )
+    p.add(
+        "/v3/global_fields/import",
+        "post",
+        op(
+            "Import a global field from an exported file",
+            "global fields",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key", "overwrite"),
+            request=import_file("global_field"),
+        ),
+    )
+
+
 def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> None:
     one = obj((key,), **{key: ref(schema)})
     counting = key == "global_field"
@@ -1858,6 +1912,37 @@ def content_types(p: Paths) -> None:
             {**ok(with_notice(one)), **errors(*WRITE)},
             parameters=params("api_key"),
             request="content_type",
+        ),
+    )
+    p.add(
+        "/v3/content_types/{ct}/references",
+        "get",
+        op(
+            "The content types (and global fields) in which a content type is referenced",
+            "content types",
+            {**ok(obj(("references",), references=arr(STR))), **errors(*READ)},
+            parameters=params("api_key", "include_global_fields", "include_branch"),
+        ),
+    )
+    p.add(
+        "/v3/content_types/{ct}/export",
+        "get",
+        op(
+            "Export a content type (the bare document, to import elsewhere)",
+            "content types",
+            {**ok(ref("ContentType")), **errors(*READ)},
+            parameters=params("api_key", "schema_version", "include_branch"),
+        ),
+    )
+    p.add(
+        "/v3/content_types/import",
+        "post",
+        op(
+            "Import a content type from an exported file",
+            "content types",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key", "overwrite", "include_branch"),
+            request=import_file("content_type"),
         ),
     )
     p.add(
@@ -3173,6 +3258,7 @@ def document(role: str = "all") -> Json:
             stack_modules,
             settings_resources,
             documents,
+            global_field_files,
             content_types,
             entries,
             entry_variants,

@@ -91,6 +91,9 @@ def management_routes() -> list[BaseRoute]:
             get=dispatch.content_types(ct.list_content_types),
             post=ct.create_content_type,
         ),
+        *resource(V3 + "/content_types/import", post=ct.import_content_type),
+        *resource(CT + "/references", get=ct.content_type_references),
+        *resource(CT + "/export", get=ct.export_content_type),
         *resource(
             CT,
             get=dispatch.content_type(ct.get_content_type),
@@ -183,6 +186,8 @@ def stack_module_routes() -> list[BaseRoute]:
             get=gf.list_global_fields,
             post=gf.create_global_field,
         ),
+        *resource(V3 + "/global_fields/import", post=gf.import_global_field),
+        *resource(V3 + "/global_fields/{uid}/export", get=gf.export_global_field),
         *resource(
             V3 + "/global_fields/{uid}",
             get=gf.get_global_field,
