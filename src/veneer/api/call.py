@@ -315,6 +315,24 @@ def _refuse_nul(fields: dict[str, str]) -> None:
         )
 
 
+def live_preview_hash(request: Request) -> str:
+    """The live preview hash a request carries (header or parameter), "" without one; `init`
+    (the SDKs' value before a preview starts) is none."""
+    found = request.headers.get("live_preview") or request.query_params.get("live_preview") or ""
+    return "" if found == "init" else found
+
+
+def is_preview(request: Request) -> bool:
+    """A live preview read: a GET with a `preview_token` header and a live preview hash. It is
+    answered with the latest saved content (the management read, as the preview token's
+    read-only actor) instead of the published."""
+    return (
+        request.method in ("GET", "HEAD")
+        and bool(request.headers.get("preview_token"))
+        and bool(live_preview_hash(request))
+    )
+
+
 @dataclass
 class Call:
     services: Services
@@ -351,7 +369,16 @@ class Call:
             ratelimit.limit_management(self.services, self._actor, self.api_key)
         return self._actor
 
+    @property
+    def is_preview(self) -> bool:
+        """A live preview read (docs/preview.md): a `preview_token` and a live preview hash."""
+        return is_preview(self.request)
+
     def _authenticate(self) -> Actor:
+        if self.is_preview:
+            return tokens.authenticate_preview(
+                self.services, self.header("preview_token") or "", self.api_key
+            )
         authtoken = self.header("authtoken")
         if authtoken:
             return users.authenticate(self.services, authtoken)

@@ -242,6 +242,11 @@ SCHEMAS: dict[str, Json] = {
             "date-time (kept in UTC); null for no expiry."
         },
         token={**SECRET, "description": "The secret, shown only in the answer to the creation."},
+        preview_token={
+            **SECRET,
+            "description": "A delivery token's preview token (live preview), shown only in the "
+            "answer to its creation.",
+        },
         **AUDIT_PROPS,
     ),
     "Environment": obj(
@@ -1528,6 +1533,29 @@ def stacks(p: Paths) -> None:
                 security=USER,
             ),
         )
+    preview = "/v3/stacks/delivery_tokens/{uid}/preview_token"
+    p.add(
+        preview,
+        "post",
+        op(
+            "Create a delivery token's preview token (replacing its previous one)",
+            "tokens",
+            {**ok(with_notice(obj(("token",), token=ref("Token"))), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            security=USER,
+        ),
+    )
+    p.add(
+        preview,
+        "delete",
+        op(
+            "Delete a delivery token's preview token",
+            "tokens",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+            security=USER,
+        ),
+    )
 
 
 def settings_resources(p: Paths) -> None:

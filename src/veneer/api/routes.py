@@ -42,7 +42,17 @@ def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]
 
 
 def _tokens(kind: str) -> list[BaseRoute]:
+    preview = (
+        resource(
+            V3 + "/stacks/delivery_tokens/{uid}/preview_token",
+            post=st.create_preview_token,
+            delete=st.delete_preview_token,
+        )
+        if kind == "delivery_tokens"
+        else []
+    )
     return [
+        *preview,
         *resource(V3 + f"/stacks/{kind}", get=st.list_tokens, post=st.create_token),
         *resource(
             V3 + f"/stacks/{kind}/{{uid}}",
