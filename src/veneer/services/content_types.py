@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from veneer import ids
@@ -140,12 +141,20 @@ def export_content_type(
 
 
 def import_content_type(
-    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any], overwrite: bool
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    read: Callable[[], dict[str, Any]],
+    overwrite: bool,
 ) -> dict[str, Any]:
     """`POST /content_types/import`: create the content type a file describes (as `export` wrote
     it, or wrapped in `{"content_type": …}`); an existing one of its uid is replaced only with
     `overwrite`, else refused as a create would be. The file's system keys (versions, dates,
-    ACLs) are Veneer's to set, so they are dropped."""
+    ACLs) are Veneer's to set, so they are dropped. `read` gives the file, once the caller may
+    write content types here (so a stranger learns nothing about what it sent)."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, "content_type", write=True)
+    body = read()
     doc = body.get("content_type") if set(body) == {"content_type"} else body
     if not isinstance(doc, dict):
         raise ValidationFailed(

@@ -7,6 +7,7 @@ after any content type change). Deleting a global field still in use is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from veneer import ids
@@ -118,11 +119,19 @@ def export_global_field(
 
 
 def import_global_field(
-    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any], overwrite: bool
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    read: Callable[[], dict[str, Any]],
+    overwrite: bool,
 ) -> dict[str, Any]:
     """`POST /global_fields/import`: create the global field a file describes (as `export`
     wrote it, or wrapped in `{"global_field": …}`); an existing one of its uid is replaced only
-    with `overwrite` (and the content types using it are expanded again)."""
+    with `overwrite` (and the content types using it are expanded again). `read` gives the
+    file, once the caller may write global fields here."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, MODULE, write=True)
+    body = read()
     doc = body.get("global_field") if set(body) == {"global_field"} else body
     if not isinstance(doc, dict):
         raise ValidationFailed(

@@ -76,9 +76,12 @@ def export_content_type(call: Call) -> dict[str, Any]:
 
 
 def _import(call: Call) -> dict[str, Any]:
-    body = imported_file(call, "content_type")
     ct = content_types.import_content_type(
-        call.services, call.actor(), call.api_key, body, flag(call.params, "overwrite")
+        call.services,
+        call.actor(),
+        call.api_key,
+        lambda: imported_file(call, "content_type"),
+        flag(call.params, "overwrite"),
     )
     doc = branched(call.params, [shaped(ct, False)])[0]
     return {"notice": "Content Type imported successfully.", "content_type": doc}

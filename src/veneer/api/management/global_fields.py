@@ -61,9 +61,12 @@ def export_global_field(call: Call) -> dict[str, Any]:
 
 
 def _import(call: Call) -> dict[str, Any]:
-    body = imported_file(call, "global_field")
     found = global_fields.import_global_field(
-        call.services, call.actor(), call.api_key, body, flag(call.params, "overwrite")
+        call.services,
+        call.actor(),
+        call.api_key,
+        lambda: imported_file(call, "global_field"),
+        flag(call.params, "overwrite"),
     )
     return {"notice": "Global Field imported successfully.", "global_field": found}
 
