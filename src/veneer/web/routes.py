@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
+from veneer.web import variant_tools as vt
 from veneer.web import variant_views as vv
 from veneer.web import views as v
 from veneer.web.page import HtmlErrors
@@ -36,6 +37,9 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}", ev.save_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_reload, methods=["GET"]),
+        Route(entries + "/{uid}/preview", vt.preview_combination, methods=["GET"]),
+        Route(entries + "/{uid}/variants/{variant}/stale", vt.stale_overrides, methods=["GET"]),
+        Route(entries + "/{uid}/variants/{variant}/stale", vt.resolve_stale, methods=["POST"]),
         Route(entries + "/{uid}/variants/{variant}", vv.edit_variant, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}", vv.save_variant, methods=["POST"]),
         Route(groups, vv.variant_group_list, methods=["GET"]),
