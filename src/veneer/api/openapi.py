@@ -1116,6 +1116,7 @@ PARAMETERS: dict[str, Json] = {
         "If-None-Match", "header", STR, "ETags already held; 304 when one matches."
     ),
     "next": param("next", "query", STR, "Editor path to go to after logging in."),
+    "token": param("token", "query", STR, "A password reset token (`veneer reset-password`)."),
     "q": param("q", "query", STR, "Editor: find entries whose title contains this."),
     "page": param("page", "query", {"type": "integer", "minimum": 1}, "Editor: page number."),
     "notice": param(
@@ -1397,7 +1398,95 @@ def users(p: Paths) -> None:
             security=USER,
         ),
     )
+    p.add(
+        "/v3/user",
+        "put",
+        op(
+            "Change the logged-in user's first and last name",
+            "users",
+            {**ok(obj(("notice", "user"), notice=STR, user=ref("User"))), **errors(*WRITE)},
+            request=body(obj(("user",), user=obj(first_name=STR, last_name=STR)), WRAPPED),
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/user/forgot_password",
+        "post",
+        op(
+            "Ask for a password reset: the same answer whether or not the account exists; "
+            "Veneer sends no email, the reset link goes to the server log",
+            "users",
+            {**notice(), **errors(400, 413, 422, 429)},
+            request=body(obj(("user",), user=obj(("email",), email=STR))),
+            security=[],
+        ),
+    )
+    p.add(
+        "/v3/user/reset_password",
+        "post",
+        op(
+            "Set a new password with a reset token (ends every session of the account)",
+            "users",
+            {**notice(), **errors(400, 413, 422, 429)},
+            request=body(
+                obj(
+                    ("user",),
+                    user=obj(
+                        ("reset_password_token", "password", "password_confirmation"),
+                        reset_password_token=STR,
+                        password=STR,
+                        password_confirmation=STR,
+                    ),
+                )
+            ),
+            security=[],
+        ),
+    )
+    p.add(
+        "/v3/organizations/{org_uid}",
+        "get",
+        op(
+            "One of the user's organizations",
+            "users",
+            {
+                **ok(obj(("organization",), organization=ref("Organization"))),
+                **errors(401, 422, 429),
+            },
+            security=USER,
+        ),
+    )
+    role = obj(("uid", "name", "org_uid"), uid=STR, name=STR, org_uid=STR, description=STR)
+    p.add(
+        "/v3/organizations/{org_uid}/roles",
+        "get",
+        op(
+            "The organization's roles: owner, admin, member",
+            "users",
+            {**ok(obj(("roles",), roles=arr(role))), **errors(401, 422, 429)},
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/organizations/{org_uid}/stacks",
+        "get",
+        op(
+            "The organization's stacks",
+            "users",
+            {**ok(obj(("stacks",), stacks=arr(ref("Stack")))), **errors(401, 422, 429)},
+            security=USER,
+        ),
+    )
     share = obj(("email", "user_uid", "org_roles"), email=STR, user_uid=STR, org_roles=arr(STR))
+    p.add(
+        "/v3/organizations/{org_uid}/share",
+        "get",
+        op(
+            "The organization's members (every share is accepted: Veneer invites no one)",
+            "users",
+            {**ok(obj(("shares",), shares=arr(share))), **errors(401, 422, 429)},
+            security=USER,
+        ),
+    )
     p.add(
         "/v3/organizations/{org_uid}/share",
         "post",
@@ -2917,6 +3006,23 @@ def editor(p: Paths) -> None:
         ),
     )
     p.add("/app/logout", "post", post("Log out", form(), 403))
+    p.add(
+        "/app/reset-password",
+        "get",
+        page("Set a new password with a reset link", parameters=("token",), security=[]),
+    )
+    p.add(
+        "/app/reset-password",
+        "post",
+        post(
+            "Set the new password (then to the login page)",
+            form(token=STR, password=STR, password_confirmation=STR),
+            403,
+            422,
+            429,
+            security=[],
+        ),
+    )
     p.add(stack + "/", "get", page("The stack's content types", 403, 404, 422))
     p.add(
         entries_path,
@@ -3011,6 +3117,27 @@ def editor(p: Paths) -> None:
         ),
     )
     variant = entries_path + "/{uid}/variants/{variant}"
+    p.add(
+        entries_path + "/{uid}/preview",
+        "get",
+        page(
+            "Preview an ordered combination of variants (pos-<uid> selects or variant=<uid>...)",
+            403,
+            404,
+            422,
+            parameters=("locale",),
+        ),
+    )
+    p.add(
+        variant + "/stale",
+        "get",
+        page("Review a variant's stale overrides", 403, 404, 422, parameters=("locale",)),
+    )
+    p.add(
+        variant + "/stale",
+        "post",
+        post("Keep or revert each stale override (choice-<n>)", form(), 403, 404, 422),
+    )
     p.add(
         variant,
         "get",

@@ -66,10 +66,16 @@ def _tokens(kind: str) -> list[BaseRoute]:
 def management_routes() -> list[BaseRoute]:
     return [
         *resource(V3 + "/user-session", post=us.login, delete=us.logout),
-        *resource(V3 + "/user", get=us.current_user),
+        *resource(V3 + "/user", get=us.current_user, put=us.update_user),
+        *resource(V3 + "/user/forgot_password", post=us.forgot_password),
+        *resource(V3 + "/user/reset_password", post=us.reset_password),
         *resource(V3 + "/organizations", get=us.list_organizations),
+        *resource(V3 + "/organizations/{org_uid}", get=us.get_organization),
+        *resource(V3 + "/organizations/{org_uid}/roles", get=us.organization_roles),
+        *resource(V3 + "/organizations/{org_uid}/stacks", get=us.organization_stacks),
         *resource(
             V3 + "/organizations/{org_uid}/share",
+            get=us.organization_members,
             post=us.share_organization,
             delete=us.remove_members,
         ),

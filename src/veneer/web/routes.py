@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
+from veneer.web import password_views as pv
 from veneer.web import variant_tools as vt
 from veneer.web import variant_views as vv
 from veneer.web import views as v
@@ -28,6 +29,8 @@ def routes() -> list[BaseRoute]:
         Route("/login", v.login_form, methods=["GET"]),
         Route("/login", v.login, methods=["POST"]),
         Route("/logout", v.logout, methods=["POST"]),
+        Route("/reset-password", pv.reset_form, methods=["GET"]),
+        Route("/reset-password", pv.reset, methods=["POST"]),
         Route(stack + "/", v.content_type_list, methods=["GET"]),
         Route(entries, v.entry_list, methods=["GET"]),
         Route(entries + "/new", ev.new_entry, methods=["GET"]),
