@@ -171,6 +171,23 @@ def test_content_type_references_export_and_import(
     assert renamed["content_type"]["title"] == "Stories"
 
 
+def test_user_and_organization_calls(sdk: contentstack_management.Client) -> None:  # noqa: F811
+    """`user().update()`, `organizations(uid).fetch()`, `.roles()` and `.stacks()`
+    (issue 14 §10); `company` is not kept (Veneer stores names only)."""
+    body = {"user": {"first_name": "Grace", "company": "Ignored Inc."}}
+    updated = _ok(sdk.user().update(body))
+    assert updated["notice"] == "Profile updated successfully."
+    assert updated["user"]["first_name"] == "Grace"
+    org = _ok(sdk.user().fetch())["user"]["organizations"][0]["uid"]
+    assert _ok(sdk.organizations(org).fetch())["organization"]["uid"] == org
+    roles = _ok(sdk.organizations(org).roles())["roles"]
+    assert [r["name"] for r in roles] == ["Owner", "Admin", "Member"]
+    body = {"stack": {"name": "Org stacks", "master_locale": "en-us"}}
+    made = _ok(sdk.stack().create(org, body), 201)["stack"]["api_key"]
+    listed = _ok(sdk.organizations(org).stacks())["stacks"]
+    assert made in [s["api_key"] for s in listed]
+
+
 def test_js_management_sdk(server: str, services: Any) -> None:
     host, port = server.split(":")
     seen = _run(["node", "cma_modules.mjs", host, port, _account(services), PASSWORD], cwd=JS)
