@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
@@ -306,3 +307,20 @@ class Assets(Rows):
                 for env, uid in places
             ],
         )
+
+
+class BlobRows(Rows):
+    """The `blobs` table's writes (`veneer.assets.blobs.DatabaseBlobs`), in a write transaction:
+    on SQLite that holds the write lock from its start, so a blob's write waits its turn as any
+    other writer does instead of failing on a lock upgrade."""
+
+    def add(self, key: str, data: bytes) -> None:
+        """Store `data` under `key`; bytes already stored under it (a concurrent put of the same
+        bytes) are kept."""
+        values = {"key": key, "size": len(data), "data": data}
+        kind = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        statement = kind.insert(t.blobs).values(**values)
+        self._conn.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+
+    def delete(self, key: str) -> None:
+        self._delete(t.blobs, key=key)
