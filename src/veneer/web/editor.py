@@ -50,6 +50,7 @@ class Instance:
     errors: list[str] = field(default_factory=list)
     json: str = ""  # body of a block that embeds a global field by reference
     state: str | None = None
+    overridden_by: list[str] = field(default_factory=list)  # variants changing something inside
 
 
 @dataclass
@@ -86,6 +87,8 @@ class Node:
     revertable: bool = False
     picker: str = ""  # a file field's asset picker (its JSON's URL), "" for other fields
     picked: list[dict[str, str]] = field(default_factory=list)  # the assets it holds
+    # On the base entry: (variant name, its value) of each variant overriding this field.
+    overrides: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def described_by(self) -> str:
@@ -120,6 +123,10 @@ class Marks(Protocol):
 
     def revertable(self, vpath: str, kind: str) -> bool: ...
 
+    def overridden(self, vpath: str) -> list[tuple[str, str]]: ...
+
+    def overridden_below(self, vpath: str) -> list[str]: ...
+
 
 class NoMarks:
     """The base entry: no field wears a variant tag."""
@@ -129,6 +136,34 @@ class NoMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return False
+
+    def overridden(self, vpath: str) -> list[tuple[str, str]]:
+        return []
+
+    def overridden_below(self, vpath: str) -> list[str]:
+        return []
+
+
+@dataclass
+class BaseMarks(NoMarks):
+    """The base entry's override badges: `overrides` maps a change-set path to the (variant
+    name, its value there) of each variant of the entry that overrides it."""
+
+    overrides: dict[str, list[tuple[str, str]]]
+
+    def overridden(self, vpath: str) -> list[tuple[str, str]]:
+        return self.overrides.get(vpath, [])
+
+    def overridden_below(self, vpath: str) -> list[str]:
+        """The variants that override something inside the instance at `vpath` (what they
+        would lose if it were removed)."""
+        names = {
+            name
+            for path, found in self.overrides.items()
+            if path.startswith(vpath + ".")
+            for name, _value in found
+        }
+        return sorted(names)
 
 
 @dataclass
@@ -142,6 +177,12 @@ class VariantMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return self.marks.revertable(vpath, SHAPES.get(kind, ATOMIC))
+
+    def overridden(self, vpath: str) -> list[tuple[str, str]]:
+        return []
+
+    def overridden_below(self, vpath: str) -> list[str]:
+        return []
 
 
 def _is_date(text: str) -> bool:
@@ -240,6 +281,7 @@ class Builder:
             self.scalar(node, f, value)
         node.state = self.marks.state(vpath, kind)
         node.revertable = self.marks.revertable(vpath, kind)
+        node.overrides = self.marks.overridden(vpath)
         return node
 
     def scalar(self, node: Node, f: F.Field, value: Any) -> None:
@@ -422,6 +464,7 @@ class Builder:
         if template:
             self.errors = errors_before
         inst.state = None if template else self.marks.state(vpath, variant_diff.INSTANCE)
+        inst.overridden_by = [] if template else self.marks.overridden_below(vpath)
         return inst
 
     def leftovers(self) -> None:

@@ -7,10 +7,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from veneer.domain import assets as domain_assets
 from veneer.domain import variant_diff
+from veneer.domain import variants as domain_variants
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import (
@@ -28,6 +30,7 @@ from veneer.web.page import Page
 from veneer.web.views import stack_crumbs, titled
 
 REFERENCE_CHOICES = 100  # entries offered per referenced content type
+SHOWN_CHARS = 400  # of a value shown in a badge or a table cell
 NOTICES = {
     "saved": "Entry saved.",
     "created": "Entry created.",
@@ -63,6 +66,13 @@ def reference_choices(
         include_fallback=True,
     )
     return [(e["uid"], str(e.get("title") or e["uid"])) for e in items]
+
+
+def shown(value: Any) -> str:
+    """A value as the editor shows it beside a field: text as it is, anything else as compact
+    JSON, cut at SHOWN_CHARS."""
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def rte_uid() -> str:
@@ -189,6 +199,33 @@ class Editor:
         counts = [(uid, self.variant_name(uid), len(self.stale_paths(uid))) for uid in self.records]
         return sorted((c for c in counts if c[2]), key=lambda c: c[1])
 
+    def base_marks(self) -> editor.BaseMarks:
+        """The base entry's override badges: for each path the entry's variants override in
+        this locale, each variant's name and value there (one read of the entry's variants, and
+        one merge per variant)."""
+        assert self.entry is not None
+        services, actor = self.page.services, self.page.actor
+        paths = entry_variants.overrides(
+            services, actor, self.api_key, self.ct["uid"], self.entry["uid"], self.locale
+        )
+        merged: dict[str, dict[str, Any]] = {}
+        found: dict[str, list[tuple[str, str]]] = {}
+        for path, variants in paths.items():
+            for variant in variants:
+                if variant not in merged:
+                    merged[variant] = entry_variants.merged(
+                        services,
+                        actor,
+                        self.api_key,
+                        self.ct["uid"],
+                        self.entry["uid"],
+                        variant,
+                        self.locale,
+                    )
+                value = domain_variants.value_at(self.ct["schema"], merged[variant], path)
+                found.setdefault(path, []).append((self.variant_name(variant), shown(value)))
+        return editor.BaseMarks(found)
+
     @property
     def record(self) -> dict[str, Any] | None:
         """The stored entry variant being edited (None until its first save)."""
@@ -254,6 +291,8 @@ class Editor:
         variant_version: int | None = None,
         marks: editor.Marks | None = None,
     ) -> Response:
+        if marks is None and self.variant is None and self.entry is not None and self.records:
+            marks = self.base_marks()
         refs = self.references()
         uids = domain_assets.asset_uids(self.ct["schema"], values)
         refs.picked = asset_views.resolve(self.page, self.api_key, sorted(uids))

@@ -57,6 +57,10 @@
 
   function remove(button) {
     var li = button.closest("li.instance");
+    // Variants that change something inside this instance lose those changes with it: ask.
+    var losers = li.dataset.overriddenBy;
+    if (losers && !window.confirm("The variants " + losers + " change this " + title(li) +
+        ". Removing it from the base entry drops their changes to it. Remove it?")) return;
     var list = li.parentElement;
     var label = title(li);
     var neighbour = li.nextElementSibling || li.previousElementSibling;
