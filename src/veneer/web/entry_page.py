@@ -19,6 +19,7 @@ from veneer.services import (
     entry_variants,
     environments,
     locales,
+    schedules,
     stacks,
     variant_groups,
 )
@@ -36,6 +37,12 @@ NOTICES = {
     "variant_saved": "Entry variant saved.",
     "reverted": "The field inherits the base entry value again.",
     "unchanged": "Nothing was changed, so nothing was saved.",
+    "scheduled": "Scheduled. It is listed under Scheduled until it runs.",
+    "schedule_cancelled": "The schedule was cancelled.",
+    "restored": (
+        "The entry was restored from the trash with its versions, locales and variants. It is not "
+        "published anywhere: publish it again where it should be."
+    ),
 }
 CONFLICT = (
     "Someone saved version {version} of this entry after you opened it. Check the fields and save "
@@ -97,6 +104,7 @@ class Editor:
     )  # this entry's variants, by variant uid
     variant: dict[str, Any] | None = None  # the variant being edited
     variant_versions: list[dict[str, Any]] = field(default_factory=list)
+    schedules: list[dict[str, Any]] = field(default_factory=list)  # pending, earliest first
 
     @classmethod
     def load(cls, page: Page) -> Editor:
@@ -136,6 +144,7 @@ class Editor:
         self.versions = entries.list_versions(
             services, actor, self.api_key, self.ct["uid"], uid, self.locale
         )
+        self.schedules = schedules.pending(services, actor, self.api_key, self.ct["uid"], uid)
 
     def load_variants(self) -> None:
         """The variant switcher's choices, and which variants this entry has (with publish details)."""
@@ -194,6 +203,18 @@ class Editor:
             )
         refs.assets = self.page.href("stacks", self.api_key, "assets", "choices")
         return refs
+
+    def scheduled(self) -> list[dict[str, Any]]:
+        """The pending schedules as the page lists them: environment names, variant names."""
+        names = {e["uid"]: e["name"] for e in self.environments}
+        return [
+            {
+                **job,
+                "environment_names": [names.get(e, e) for e in job["environments"]],
+                "variant_names": [self.variant_name(v) for v in job["variants"]],
+            }
+            for job in self.schedules
+        ]
 
     def crumbs(self) -> list[tuple[str, str]]:
         return [*stack_crumbs(self.page, self.stack), (self.ct["title"], self.href())]

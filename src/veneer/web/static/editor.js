@@ -301,7 +301,27 @@
     event.preventDefault();
   });
 
+  // The publish dialog's "Schedule for" is a local time: post the browser's offset from UTC at
+  // that moment (daylight saving may differ from today's), which the server applies.
+  document.addEventListener("submit", function (event) {
+    var at = event.target.querySelector("[data-schedule]");
+    var offset = event.target.querySelector("[data-tz-offset]");
+    if (!at || !offset) return;
+    offset.value = at.value ? String(new Date(at.value).getTimezoneOffset()) : "";
+  });
+
+  // Scheduled times are written in UTC; show them in the reader's time zone.
+  function localTimes() {
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-local-time]"), function (el) {
+      var moment = new Date(el.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) return;
+      el.title = el.textContent;
+      el.textContent = moment.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    localTimes();
     Array.prototype.forEach.call(document.querySelectorAll("select[data-reference]"), searchable);
     enhancePickers(document);
     var dialog = document.querySelector("dialog[data-modal-on-load]");
