@@ -273,7 +273,11 @@ BURSTS = (
 def group_of(nodeid: str) -> str | None:
     """The group of the test `nodeid`, or None when it may run next to anything."""
     path, _, name = nodeid.partition("::")
-    if path in ("tests/web/test_browser.py", "tests/e2e/test_delivery_sdk_browser.py"):
+    if path in (
+        "tests/web/test_browser.py",
+        "tests/web/test_browser_trash.py",
+        "tests/e2e/test_delivery_sdk_browser.py",
+    ):
         return "browser"  # one Chromium at a time: two starve each other's timed waits
     if path in BURSTS:
         return "bursts"  # timed bursts, stalled clients and kill -9: two at once starve each other

@@ -177,8 +177,8 @@ def test_trash_pages(ui: UI, monkeypatch: Any) -> None:
     first = ui.http.get(f"/app/stacks/{api.api_key}/trash").text
     second = ui.http.get(f"/app/stacks/{api.api_key}/trash", params={"page": "2"}).text
     assert "3 entries in the trash" in first and "Page 1 of 2" in first
-    assert [n for n in range(3) if f"Page {n} <code" in first] == [1, 2]  # newest first
-    assert [n for n in range(3) if f"Page {n} <code" in second] == [0]
+    assert [n for n in range(3) if f">Page {n}\n" in first] == [1, 2]  # newest first
+    assert [n for n in range(3) if f">Page {n}\n" in second] == [0]
 
 
 # -- variants and groups --------------------------------------------------------------------------

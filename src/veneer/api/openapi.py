@@ -1106,6 +1106,9 @@ PARAMETERS: dict[str, Json] = {
     "asset_uids": param(
         "uids", "query", STR, "Editor: asset uids, comma separated, to show as such."
     ),
+    "trashed": param(
+        "trashed", "query", STR, "Editor: the entry just moved to the trash (offers to undo)."
+    ),
 }
 PATH_PARAMS = {
     "ct": "Content type uid.",
@@ -1120,6 +1123,7 @@ PATH_PARAMS = {
     "filename": "The file's name, as the asset's url names it.",
     "slug": "The last segment of the asset's permanent_url.",
     "version": "A version number of the asset.",
+    "job": "A scheduled publish or unpublish (its job_id).",
 }
 
 
@@ -2808,7 +2812,13 @@ def editor(p: Paths) -> None:
     p.add(
         entries_path,
         "get",
-        page("Entries of a content type", 403, 404, 422, parameters=("locale", "q", "page")),
+        page(
+            "Entries of a content type",
+            403,
+            404,
+            422,
+            parameters=("locale", "q", "page", "notice", "trashed"),
+        ),
     )
     p.add(
         entries_path + "/new",
@@ -2882,6 +2892,8 @@ def editor(p: Paths) -> None:
                 environments=STR,
                 locales=STR,
                 version=STR,
+                scheduled_at=STR,
+                tz_offset=STR,
             ),
             security=SESSION,
         ),
@@ -2960,6 +2972,7 @@ def editor(p: Paths) -> None:
         post("Rename a variant", form(name=STR), 400, 403, 404, 422),
     )
     editor_assets(p, stack, page, post)
+    editor_trash(p, stack, page, post)
     p.add(
         "/app/static/{path}",
         "get",
@@ -2976,6 +2989,45 @@ def editor(p: Paths) -> None:
             },
             security=[],
         ),
+    )
+
+
+def editor_trash(
+    p: Paths, stack: str, page: Callable[..., Json], post: Callable[..., Json]
+) -> None:
+    """Delete in the editor (`veneer.web.trash_views`): the trash, schedules, confirmed deletes."""
+    entry = stack + "/content-types/{ct}/entries/{uid}"
+    confirmed = form(confirm={"const": "delete"})
+    p.add(
+        entry + "/delete",
+        "post",
+        post("Move an entry to the stack's trash", confirmed, 400, 403, 404, 422),
+    )
+    p.add(
+        entry + "/schedules/{job}/cancel",
+        "post",
+        post("Cancel a pending scheduled publish or unpublish", form(), 400, 403, 404, 422),
+    )
+    p.add(
+        stack + "/trash",
+        "get",
+        page("The stack's trash, most recently deleted first", 403, 404, 422, parameters=("page",)),
+    )
+    p.add(
+        stack + "/trash/{uid}/restore",
+        "post",
+        post("Restore an entry from the trash (unpublished)", form(), 400, 403, 404, 422),
+    )
+    groups = stack + "/variant-groups/{group}"
+    p.add(
+        groups + "/delete",
+        "post",
+        post("Delete a variant group with its variants", confirmed, 400, 403, 404, 422),
+    )
+    p.add(
+        groups + "/variants/{variant}/delete",
+        "post",
+        post("Delete a variant with its entry variants", confirmed, 400, 403, 404, 422),
     )
 
 

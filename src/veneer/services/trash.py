@@ -1,4 +1,4 @@
-"""The editor's trash (docs/editor.md): deleting an entry in the editor moves it here, from where
+"""The editor's trash (docs/editor-trash.md): deleting an entry in the editor moves it here, from where
 it can be restored with its versions, locales and entry variants (not its publications).
 
 The API's DELETE keeps Contentstack's meaning (the entry is gone for good); only the editor's

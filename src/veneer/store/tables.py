@@ -290,7 +290,7 @@ entry_variant_versions = Table(
     Column("doc", Text, nullable=False),
 )
 
-# The editor's trash: an entry deleted in the editor, restorable (docs/editor.md). `trash_rows`
+# The editor's trash: an entry deleted in the editor, restorable (docs/editor-trash.md). `trash_rows`
 # keeps its rows as they were: kind `entry` (a latest version), `version` (its history), `variant`
 # and `variant_version` (its entry variants); variant '' for the base entry's rows.
 trash = Table(

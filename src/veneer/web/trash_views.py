@@ -8,7 +8,7 @@ import math
 from starlette.responses import Response
 
 from veneer.errors import NotFoundObject, ValidationFailed, VeneerError
-from veneer.services import schedules, stacks, trash, variant_groups
+from veneer.services import content_types, schedules, stacks, trash, variant_groups
 from veneer.web.page import Page, view
 from veneer.web.views import page_number, stack_crumbs
 
@@ -57,6 +57,7 @@ def _trash_page(page: Page, status: int = 200, message: str = "") -> Response:
     )
     more, full = count > trash.COUNT_LIMIT, len(items) == trash.TRASH_PAGE
     crumbs = [*stack_crumbs(page, stack), ("Trash", page.href("stacks", api_key, "trash"))]
+    types = content_types.list_content_types(page.services, page.actor, api_key)
     return page.render(
         "trash.html",
         stack=stack,
@@ -66,6 +67,7 @@ def _trash_page(page: Page, status: int = 200, message: str = "") -> Response:
         number=number,
         pages=max(1, math.ceil(count / trash.TRASH_PAGE), number + (more and full)),
         crumbs=crumbs,
+        titles={ct["uid"]: ct["title"] for ct in types},
         message=message,
         status=status,
     )
