@@ -20,7 +20,8 @@ FORM = (
     "{% for n in nodes %}{{ fx.field(n) }}{% endfor %}{{ fx.field(tags) }}</form>"
 )
 REFS = editor.References(
-    {"author": ("Author", [("bltauthor00000001", "Ada"), ("bltauthor00000002", "Bob")])}
+    types={"author": editor.RefType("author", "Author", "/choices/author", "/new/author")},
+    titles={"author:bltauthor00000001": "Ada", "author:bltauthor00000002": "Bob"},
 )
 
 

@@ -2830,19 +2830,27 @@ def editor(p: Paths) -> None:
         entries_path + "/choices",
         "get",
         op(
-            "A reference picker's search: entries whose title contains q, first by title",
+            "A reference picker's search: one page of the entries whose title contains q, by title",
             "editor",
             {
                 "200": {
-                    "description": "`value` is `ct:uid`, as the picker posts it.",
+                    "description": "`value` is `ct:uid`, as the picker posts it; `more`: a next "
+                    "page follows.",
                     "content": {
-                        "application/json": {"schema": obj(("choices",), choices=arr(choice))}
+                        "application/json": {
+                            "schema": obj(
+                                ("choices", "page", "more"),
+                                choices=arr(choice),
+                                page=INT,
+                                more={"type": "boolean"},
+                            )
+                        }
                     },
                 },
                 **redirect,
                 **html_errors(403, 404, 422),
             },
-            parameters=params("locale", "q"),
+            parameters=params("locale", "q", "page"),
             security=SESSION,
         ),
     )

@@ -28,7 +28,8 @@ from veneer.web import fields as F
 from veneer.web.page import Page
 from veneer.web.views import stack_crumbs, titled
 
-REFERENCE_CHOICES = 100  # entries offered per referenced content type
+REFERENCE_PAGE = 20  # entries a reference picker shows per page
+MAX_PICKED_TITLES = 500  # titles looked up for the references one form shows (the rest: uids)
 NOTICES = {
     "saved": "Entry saved.",
     "created": "Entry created.",
@@ -55,20 +56,27 @@ VARIANT_CONFLICT = (
 
 
 def reference_choices(
-    page: Page, api_key: str, ct: str, locale: str | None, search: str = ""
-) -> list[tuple[str, str]]:
-    """(uid, title) of the first REFERENCE_CHOICES entries of `ct` by title whose title contains
-    `search`: what a reference picker offers, found and paged by the database."""
+    page: Page, api_key: str, ct: str, locale: str | None, search: str = "", number: int = 1
+) -> tuple[list[tuple[str, str]], bool]:
+    """(uid, title) of one page (REFERENCE_PAGE, by title) of the entries of `ct` whose title
+    contains `search`, and whether more follow: what a reference picker offers, found and paged
+    by the database (one more row is read to tell whether there is a next page)."""
     items, _ = entries.list_entries(
         page.services,
         page.actor,
         api_key,
         ct,
-        titled(search, limit=REFERENCE_CHOICES, asc="title"),
+        titled(
+            search,
+            skip=(number - 1) * REFERENCE_PAGE,
+            limit=REFERENCE_PAGE + 1,
+            asc="title",
+        ),
         locale,
         include_fallback=True,
     )
-    return [(e["uid"], str(e.get("title") or e["uid"])) for e in items]
+    found = [(e["uid"], str(e.get("title") or e["uid"])) for e in items[:REFERENCE_PAGE]]
+    return found, len(items) > REFERENCE_PAGE
 
 
 def rte_uid() -> str:
@@ -180,7 +188,9 @@ class Editor:
         """The stored entry variant being edited (None until its first save)."""
         return self.records.get(self.variant["uid"]) if self.variant else None
 
-    def references(self) -> editor.References:
+    def references(self, values: dict[str, Any]) -> editor.References:
+        """The content types the form's reference pickers offer, and the titles of the entries
+        its reference fields hold (read by key, in the editor's locale along its fallbacks)."""
         refs = editor.References()
         services, actor = self.page.services, self.page.actor
         for target in sorted(F.walk_references(self.ct["schema"])):
@@ -188,19 +198,17 @@ class Editor:
                 ct = content_types.get_content_type(services, actor, self.api_key, target)
             except NotFoundObject:
                 continue
-            refs.by_type[target] = (
-                ct["title"],
-                reference_choices(self.page, self.api_key, target, self.locale),
-            )
-            refs.search[target] = self.page.href(
-                "stacks",
-                self.api_key,
-                "content-types",
+            entries_of = ("stacks", self.api_key, "content-types", target, "entries")
+            refs.types[target] = editor.RefType(
                 target,
-                "entries",
-                "choices",
-                locale=self.locale,
+                str(ct["title"]),
+                self.page.href(*entries_of, "choices", locale=self.locale),
+                self.page.href(*entries_of, "new", locale=self.locale),
             )
+        picked = sorted(F.reference_values(self.ct["schema"], values))[:MAX_PICKED_TITLES]
+        keys = [(ct, uid) for ct, _, uid in (v.partition(":") for v in picked) if ct in refs.types]
+        titles = entries.titles(services, actor, self.api_key, keys, self.locale)
+        refs.titles = {f"{ct}:{uid}": title for (ct, uid), title in titles.items()}
         refs.assets = self.page.href("stacks", self.api_key, "assets", "choices")
         return refs
 
@@ -252,7 +260,7 @@ class Editor:
         variant_version: int | None = None,
         marks: editor.Marks | None = None,
     ) -> Response:
-        refs = self.references()
+        refs = self.references(values)
         uids = domain_assets.asset_uids(self.ct["schema"], values)
         refs.picked = asset_views.resolve(self.page, self.api_key, sorted(uids))
         nodes, tags, summary = editor.build_form(

@@ -15,6 +15,7 @@ from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
 from veneer.web.entry_page import Editor, number, reference_choices, rte_uid
 from veneer.web.page import HEADERS, Page, view
+from veneer.web.views import page_number
 
 BASE = "base"  # the publish dialog's value for the base entry
 
@@ -202,9 +203,17 @@ def publish_reload(page: Page) -> Response:
 
 @view
 def choices(page: Page) -> Response:
-    """The reference picker's search (editor.js): the entries of a content type whose title
-    contains `q`, as `{"choices": [{value, label}]}`, found and paged by the database."""
+    """The reference picker's search (editor.js): one page of the entries of a content type whose
+    title contains `q`, by title, as `{"choices": [{value, label}], "page": n, "more": bool}`,
+    found and paged by the database."""
     api_key, ct = page.path("api_key"), page.path("ct")
-    found = reference_choices(page, api_key, ct, page.param("locale"), page.param("q") or "")
-    body = {"choices": [{"value": f"{ct}:{uid}", "label": label} for uid, label in found]}
+    number = page_number(page.param("page"))
+    found, more = reference_choices(
+        page, api_key, ct, page.param("locale"), page.param("q") or "", number
+    )
+    body = {
+        "choices": [{"value": f"{ct}:{uid}", "label": label} for uid, label in found],
+        "page": number,
+        "more": more,
+    }
     return JSONResponse(body, headers=HEADERS)
