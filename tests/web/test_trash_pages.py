@@ -333,3 +333,40 @@ def test_trash_restore_and_schedules_cost_the_same_at_n_and_4n(ui: UI, services:
     assert {name: compare(name, *pair) for name, pair in costs.items()} == {
         name: [] for name in costs
     }
+
+
+def test_an_entry_made_in_another_locale_only_is_trashed_and_restored(ui: UI) -> None:
+    api = ui.api
+    api.ok(api.post("/content_types", PAGE), 201)
+    api.ok(api.post("/locales", {"locale": {"code": "fr-fr"}}), 201)
+    body = {"entry": {"title": "Seulement"}}
+    made = api.post("/content_types/page/entries", body, params={"locale": "fr-fr"})
+    uid = api.ok(made, 201)["entry"]["uid"]
+    path = f"{ui.entries('page')}/{uid}?locale=fr-fr"
+    form = ui.form(path, form_id="delete-form")
+    moved = ui.post(f"{ui.entries('page')}/{uid}/delete?locale=fr-fr", form)
+    assert moved.status_code == 303
+    trash = ui.http.get(f"/app/stacks/{api.api_key}/trash").text
+    assert "Seulement" in trash and "· fr-fr ·" in trash
+    restore = ui.form(f"/app/stacks/{api.api_key}/trash", form_id="trash-restore-" + uid)
+    assert ui.post(f"/app/stacks/{api.api_key}/trash/{uid}/restore", restore).status_code == 303
+    back = api.ok(api.get(f"/content_types/page/entries/{uid}", params={"locale": "fr-fr"}))
+    assert back["entry"]["title"] == "Seulement"
+
+
+def test_restore_refused_when_the_uid_is_taken_again(ui: UI, services: Any) -> None:
+    """An import may bring an entry with a trashed entry's uid: restoring it then is refused."""
+    api = ui.api
+    api.ok(api.post("/content_types", PAGE), 201)
+    doc = make_page(api, "Home", views=1)
+    uid = doc["uid"]
+    path = f"{ui.entries('page')}/{uid}"
+    ui.post(path + "/delete", ui.form(path, form_id="delete-form"))
+    with services.store.write() as tx:
+        tx.entries.save(api.api_key, "page", {**doc, "title": "Imported"}, new=True)
+    trash = f"/app/stacks/{api.api_key}/trash"
+    refused = ui.post(trash + f"/{uid}/restore", ui.form(trash, form_id="trash-restore-" + uid))
+    assert refused.status_code == 422 and "Another entry now has this entry" in refused.text
+    stored = api.ok(api.get(f"/content_types/page/entries/{uid}"))["entry"]
+    assert stored["title"] == "Imported"
+    assert "1 entry in the trash" in ui.http.get(trash).text

@@ -30,16 +30,24 @@ def not_in_trash(uid: str) -> NotFoundObject:
 
 
 def trash_entry(
-    services: Services, actor: Actor, api_key: str | None, ct_uid: str, uid: str
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """Move an entry, in every locale and with its entry variants, to the trash; its publications
-    are dropped and its pending schedules cancelled. Returns its trash row."""
+    are dropped and its pending schedules cancelled. `locale` is where the editor shows it (its
+    title is read there, along the fallback chain). Returns its trash row."""
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry", write=True)
         key = stack["api_key"]
         loaders.content_type(tx, key, ct_uid)
-        master = stack["master_locale"]
-        doc = loaders.latest_entry(tx, key, ct_uid, uid, master)
+        code = loaders.entry_locale(tx, stack, locale)
+        if not tx.entries.localized_in(key, uid):
+            raise loaders.entry_not_found(uid)
+        doc = tx.entries.latest(key, ct_uid, uid, code) or _any_localization(tx, key, ct_uid, uid)
         tx.entries.lock(key, uid, doc["locale"])
         title = str(doc.get("title") or uid)
         tx.trash.put(key, uid, ct_uid, title, actor.uid, ids.now())
@@ -48,6 +56,15 @@ def trash_entry(
         found = tx.trash.get(key, uid)
     assert found is not None
     return found
+
+
+def _any_localization(tx: Transaction, stack: str, ct_uid: str, uid: str) -> dict[str, Any]:
+    """The entry in the first locale it is localized in (one not in the editor's locale)."""
+    for code in tx.entries.localized_in(stack, uid):
+        doc = tx.entries.latest(stack, ct_uid, uid, code)
+        if doc is not None:
+            return doc
+    raise loaders.entry_not_found(uid)
 
 
 def list_trash(

@@ -14,9 +14,18 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select
 
 import veneer.store.tables as t
-from veneer.store.core import Rows, dumps, loads
+from veneer.errors import Conflict
+from veneer.store.core import Rows, dumps, loads, refusals
 
 ENTRY, VERSION, VARIANT, VARIANT_VERSION = "entry", "version", "variant", "variant_version"
+
+
+def taken() -> Conflict:
+    """A trashed entry's uid is in use again (an import brought an entry with it)."""
+    return Conflict(
+        "Another entry now has this entry's uid, so it cannot be restored.",
+        {"uid": ["is taken."]},
+    )
 
 
 @dataclass(frozen=True)
@@ -100,30 +109,37 @@ class Trash(Rows):
         ).all()
         latest = []
         existing = {v: variant_exists(v) for v in {row[2] for row in rows} if v}
-        for kind, code, variant, version, doc in rows:
-            if code not in locales or (variant and not existing[variant]):
-                continue
-            keys: dict[str, Any] = {"stack": stack, "locale": code, "doc": doc}
-            if kind == ENTRY:
-                self._insert(t.entries, **keys, uid=uid, content_type=ct, version=version)
-                latest.append(loads(doc))
-            elif kind == VERSION:
-                self._insert(t.entry_versions, **keys, uid=uid, version=version)
-            elif kind == VARIANT:
-                self._insert(
-                    t.entry_variants,
-                    **keys,
-                    entry=uid,
-                    variant=variant,
-                    content_type=ct,
-                    version=version,
-                )
-            else:
-                self._insert(
-                    t.entry_variant_versions, **keys, entry=uid, variant=variant, version=version
-                )
+        with refusals(taken):
+            for kind, code, variant, version, doc in rows:
+                if code not in locales or (variant and not existing[variant]):
+                    continue
+                self._put_back(stack, uid, ct, kind, code, variant, version, doc)
+                if kind == ENTRY:
+                    latest.append(loads(doc))
         self.forget(stack, uid)
         return Trashed(ct, latest)
+
+    def _put_back(
+        self,
+        stack: str,
+        uid: str,
+        ct: str,
+        kind: str,
+        code: str,
+        variant: str,
+        version: int,
+        doc: str,
+    ) -> None:
+        """One trashed row back in its table."""
+        keys: dict[str, Any] = {"stack": stack, "locale": code, "doc": doc, "version": version}
+        if kind == ENTRY:
+            self._insert(t.entries, **keys, uid=uid, content_type=ct)
+        elif kind == VERSION:
+            self._insert(t.entry_versions, **keys, uid=uid)
+        elif kind == VARIANT:
+            self._insert(t.entry_variants, **keys, entry=uid, variant=variant, content_type=ct)
+        else:
+            self._insert(t.entry_variant_versions, **keys, entry=uid, variant=variant)
 
     def forget(self, stack: str, uid: str) -> None:
         """Empty one entry's place in the trash (restored, or deleted for good)."""

@@ -28,7 +28,7 @@ def delete_entry(page: Page) -> Response:
     """Move the entry to the trash; the entry list then offers to undo."""
     api_key, ct, uid = page.path("api_key"), page.path("ct"), page.path("uid")
     _confirmed(page, "entry")
-    trash.trash_entry(page.services, page.actor, api_key, ct, uid)
+    trash.trash_entry(page.services, page.actor, api_key, ct, uid, page.param("locale"))
     return page.redirect(
         page.href(
             "stacks",
