@@ -153,6 +153,21 @@ def test_variant_and_group_deletes_confirm(
     assert api.http.get("/variant_groups/seasons/variants/summer").status_code == 422
     assert api.http.get("/variant_groups/seasons/variants/winter").status_code == 200
 
+    # an entry's own values for a variant, from the variant view
+    entries = "/content_types/article/entries"
+    uid = api.ok(api.http.post(entries, json={"entry": {"title": "Coats"}}), 201)["entry"]["uid"]
+    layer = {"entry": {"title": "Warm coats", "_variant": {}}}
+    api.ok(api.http.put(f"{entries}/{uid}/variants/winter", json=layer), 201)
+    page.goto(f"{base}/app/stacks/{key}/content-types/article/entries/{uid}/variants/winter")
+    page.get_by_role("button", name="Delete variant values…").click()
+    dialog = page.get_by_role("dialog", name="Delete the Winter values of “Coats”?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    dialog.get_by_role("button", name="Delete variant values", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="inherits the base entry")).to_be_visible()
+    expect(page.get_by_label("Title")).to_have_value("Coats")
+    assert api.http.get(f"{entries}/{uid}/variants/winter").status_code == 422
+    page.goto(f"{base}/app/stacks/{key}/variant-groups")
+
     narrow(page)
     opener = page.get_by_role("button", name="Delete group… Seasons")
     opener.focus()

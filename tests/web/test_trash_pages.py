@@ -370,3 +370,24 @@ def test_restore_refused_when_the_uid_is_taken_again(ui: UI, services: Any) -> N
     stored = api.ok(api.get(f"/content_types/page/entries/{uid}"))["entry"]
     assert stored["title"] == "Imported"
     assert "1 entry in the trash" in ui.http.get(trash).text
+
+
+def test_deleting_an_entry_variant_asks_first(ui: UI) -> None:
+    api = ui.api
+    entry = make_variant_site(api)
+    uid = entry["uid"]
+    path = f"{ui.entries('page')}/{uid}/variants/es"
+    assert "Delete variant values…" not in ui.http.get(path).text  # nothing of its own yet
+    hola = {"entry": {"title": "Hola", "_variant": {}}}
+    api.ok(api.put(f"/content_types/page/entries/{uid}/variants/es", hola), 201)
+    page = ui.http.get(path).text
+    assert "Delete the Spanish values of “Home”?" in page
+    form = ui.form(path, form_id="delete-variant-form")
+    unconfirmed = MultiDict([(k, v) for k, v in form.pairs if k != "confirm"])
+    assert ui.post(path + "/delete", unconfirmed).status_code == 422
+    assert api.get(f"/content_types/page/entries/{uid}/variants/es").status_code == 200
+    done = ui.post(path + "/delete", form)
+    assert done.status_code == 303 and "notice=variant_deleted" in done.headers["location"]
+    assert api.get(f"/content_types/page/entries/{uid}/variants/es").status_code == 422
+    shown = ui.http.get(done.headers["location"]).text
+    assert "inherits the base entry again" in shown and 'value="Home"' in shown

@@ -3026,6 +3026,11 @@ def editor_trash(
         "post",
         post("Restore an entry from the trash (unpublished)", form(), 400, 403, 404, 422),
     )
+    p.add(
+        entry + "/variants/{variant}/delete",
+        "post",
+        post("Delete an entry variant (its own values here)", confirmed, 400, 403, 404, 422),
+    )
     groups = stack + "/variant-groups/{group}"
     p.add(
         groups + "/delete",

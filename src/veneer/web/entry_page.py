@@ -39,6 +39,7 @@ NOTICES = {
     "reverted": "The field inherits the base entry value again.",
     "unchanged": "Nothing was changed, so nothing was saved.",
     "scheduled": "Scheduled. It is listed under Scheduled until it runs.",
+    "variant_deleted": "The variant's values were deleted; the variant inherits the base entry again.",
     "schedule_cancelled": "The schedule was cancelled.",
     "restored": (
         "The entry was restored from the trash with its versions, locales and variants. It is not "

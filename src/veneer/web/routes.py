@@ -41,6 +41,11 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}/schedules/{job}/cancel", tv.cancel_schedule, methods=["POST"]),
         Route(entries + "/{uid}/variants/{variant}", vv.edit_variant, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}", vv.save_variant, methods=["POST"]),
+        Route(
+            entries + "/{uid}/variants/{variant}/delete",
+            tv.delete_entry_variant,
+            methods=["POST"],
+        ),
         Route(groups, vv.variant_group_list, methods=["GET"]),
         Route(groups, vv.create_group, methods=["POST"]),
         Route(groups + "/{group}", vv.update_group, methods=["POST"]),

@@ -8,7 +8,14 @@ import math
 from starlette.responses import Response
 
 from veneer.errors import NotFoundObject, ValidationFailed, VeneerError
-from veneer.services import content_types, schedules, stacks, trash, variant_groups
+from veneer.services import (
+    content_types,
+    entry_variants,
+    schedules,
+    stacks,
+    trash,
+    variant_groups,
+)
 from veneer.web.page import Page, view
 from veneer.web.views import page_number, stack_crumbs
 
@@ -103,6 +110,29 @@ def cancel_schedule(page: Page) -> Response:
             *target,
             locale=page.param("locale"),
             notice="schedule_cancelled",
+        )
+    )
+
+
+@view
+def delete_entry_variant(page: Page) -> Response:
+    """Delete an entry variant (the variant's own values of this entry, in this locale)."""
+    api_key, ct, uid = page.path("api_key"), page.path("ct"), page.path("uid")
+    _confirmed(page, "entry variant")
+    locale = page.param("locale")
+    entry_variants.delete(page.services, page.actor, api_key, ct, uid, page.path("variant"), locale)
+    return page.redirect(
+        page.href(
+            "stacks",
+            api_key,
+            "content-types",
+            ct,
+            "entries",
+            uid,
+            "variants",
+            page.path("variant"),
+            locale=locale,
+            notice="variant_deleted",
         )
     )
 
