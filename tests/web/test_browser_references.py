@@ -4,7 +4,7 @@
 A content manager fills a collection's multiple reference field from two content types: pages
 through 25 articles (20 a page, read by the database), searches, picks with plain clicks and the
 keyboard (a click never drops what is chosen), makes a new author in another tab from the
-dialog's "Create new" and picks it, reorders by dragging and with the Move buttons, removes one;
+dialog's "Create new" (handed back to the picker, chosen), reorders by dragging and with the Move buttons, removes one;
 a single reference field replaces its entry. The saved entry holds exactly that order, a save
 without an edit changes nothing, and the page fits 390 px. Screenshots from the SQLite run."""
 
@@ -117,12 +117,18 @@ def test_pick_page_search_create_reorder_and_save(
     tab.get_by_label("Title").fill("Grace Hopper")
     tab.get_by_role("button", name="Create entry").click()
     expect(tab.get_by_role("status").filter(has_text="Entry created.")).to_be_visible()
+    expect(tab.locator("#picked-for")).to_contain_text("added to the reference field")
     uids["Grace Hopper"] = tab.url.split("/entries/")[1].split("?")[0]
     tab.close()
+    # handed back to this picker: chosen without a search, and shown as chosen when found
+    expect(picks.locator("li.ref-item .ref-title")).to_have_text(
+        ["Article 23", "Article 04", "Article 07", "Ada Lovelace", "Grace Hopper"]
+    )
     dialog.get_by_label("Find entries").fill("grace")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("Grace Hopper")  # not the results of "ada" any more
-    results.first.click()
+    expect(results.first).to_have_attribute("aria-pressed", "true")
+    results.first.click()  # already chosen: a click keeps it, once
     shot(page, "reference-picker.png", database_url)
     dialog.get_by_role("button", name="Done").click()
     expect(dialog).to_be_hidden()

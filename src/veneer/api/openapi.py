@@ -1106,6 +1106,12 @@ PARAMETERS: dict[str, Json] = {
     "asset_uids": param(
         "uids", "query", STR, "Editor: asset uids, comma separated, to show as such."
     ),
+    "pick": param(
+        "pick",
+        "query",
+        STR,
+        "Editor: the token of the reference picker a new entry is made for (it is handed back).",
+    ),
     "trashed": param(
         "trashed", "query", STR, "Editor: the entry just moved to the trash (offers to undo)."
     ),
@@ -2823,7 +2829,7 @@ def editor(p: Paths) -> None:
     p.add(
         entries_path + "/new",
         "get",
-        page("A form for a new entry", 403, 404, 422, parameters=("locale",)),
+        page("A form for a new entry", 403, 404, 422, parameters=("locale", "pick")),
     )
     choice = obj(("value", "label"), value=STR, label=STR)
     p.add(
@@ -2865,7 +2871,7 @@ def editor(p: Paths) -> None:
                 **redirect,
                 **html_errors(400, 403, 404, 409, 422),
             },
-            parameters=params("locale"),
+            parameters=params("locale", "pick"),
             request=form(),
             security=SESSION,
         ),
@@ -2873,7 +2879,13 @@ def editor(p: Paths) -> None:
     p.add(
         entries_path + "/{uid}",
         "get",
-        page("The entry editor", 403, 404, 422, parameters=("locale", "version", "notice")),
+        page(
+            "The entry editor",
+            403,
+            404,
+            422,
+            parameters=("locale", "version", "notice", "pick"),
+        ),
     )
     p.add(
         entries_path + "/{uid}",

@@ -3,6 +3,7 @@ entry or on one of its variants. The views of both (entry_views, variant_views) 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from veneer.web import fields as F
 from veneer.web.page import Page
 from veneer.web.views import stack_crumbs, titled
 
+PICK_TOKEN = re.compile(r"[A-Za-z0-9]{8,40}")
 REFERENCE_PAGE = 20  # entries a reference picker shows per page
 MAX_PICKED_TITLES = 500  # titles looked up for the references one form shows (the rest: uids)
 NOTICES = {
@@ -128,6 +130,13 @@ class Editor:
             )
         envs = environments.list_environments(page.services, page.actor, api_key)
         return cls(page, stack, ct, locale, codes, envs)
+
+    @property
+    def pick(self) -> str:
+        """The token of the reference picker (in another tab) this new entry was made for, which
+        the created entry's page hands it (editor.js, a BroadcastChannel); '' when none."""
+        token = self.page.param("pick") or ""
+        return token if PICK_TOKEN.fullmatch(token) else ""
 
     @property
     def api_key(self) -> str:

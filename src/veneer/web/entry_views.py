@@ -37,7 +37,7 @@ def create_entry(page: Page) -> Response:
         )
     except VeneerError as exc:
         return ed.render(values, exc.errors, status=exc.status, message=exc.message)
-    return page.redirect(ed.href(entry["uid"], notice="created"))
+    return page.redirect(ed.href(entry["uid"], notice="created", pick=ed.pick))
 
 
 @view

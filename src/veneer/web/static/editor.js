@@ -226,21 +226,29 @@
           : "No " + type.textContent + " entries found.";
         refChanged(picker);
       })
-      .catch(function () { count.textContent = "The entries could not be loaded."; });
+      .catch(function () {
+        if (asked !== picker.refAsked) return;
+        picker.querySelector("[data-ref-results]").textContent = "";  // never stale results
+        count.textContent = "The entries could not be loaded. Search again to retry.";
+      });
+  }
+
+  function addRef(picker, value, label, typeTitle) {
+    if (refValues(picker).indexOf(value) >= 0) {
+      announce(label + " is already chosen");
+      return false;
+    }
+    var list = refList(picker);
+    if (picker.dataset.multiple !== "true") list.textContent = "";
+    list.appendChild(refItem(picker, value, label, typeTitle));
+    refChanged(picker);
+    announce(label + " chosen");
+    return true;
   }
 
   function pickRef(b) {
     var picker = refPicker(b);
-    var value = b.dataset.value;
-    if (refValues(picker).indexOf(value) >= 0) {
-      announce(b.dataset.label + " is already chosen");
-      return;
-    }
-    var list = refList(picker);
-    if (picker.dataset.multiple !== "true") list.textContent = "";
-    list.appendChild(refItem(picker, value, b.dataset.label, b.dataset.type));
-    refChanged(picker);
-    announce(b.dataset.label + " chosen");
+    if (!addRef(picker, b.dataset.value, b.dataset.label, b.dataset.type)) return;
     if (picker.dataset.multiple !== "true") {
       picker.querySelector("dialog").close();
       picker.querySelector("[data-action=choose-ref]").focus();
@@ -337,6 +345,50 @@
       event.preventDefault();  // Enter searches; it must not submit the entry form
     }
   });
+
+  // "Create new" opens the type's form in another tab with a token; once the entry is made
+  // there, its page hands it back over a BroadcastChannel and the picker holding the token adds it.
+  function newToken() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function createRef(link) {
+    var picker = refPicker(link);
+    picker.refToken = picker.refToken || newToken();
+    var url = new URL(refType(picker).dataset.new, window.location.href);
+    url.searchParams.set("pick", picker.refToken);
+    link.href = url.toString();
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-ref-new]");
+    if (link) createRef(link);  // the browser then follows the link, to a new tab
+  });
+
+  var channel = "BroadcastChannel" in window ? new BroadcastChannel("veneer-reference-picker") : null;
+  if (channel) {
+    channel.onmessage = function (event) {
+      var made = event.data || {};
+      Array.prototype.forEach.call(document.querySelectorAll("[data-ref-picker]"), function (picker) {
+        if (!made.token || picker.refToken !== made.token) return;
+        addRef(picker, made.value, made.label, made.type);
+        if (picker.querySelector("dialog").open) loadRefs(picker);
+      });
+    };
+  }
+
+  function handBack() {
+    var made = document.getElementById("picked-for");
+    if (!made || !channel) return;
+    channel.postMessage({
+      token: made.dataset.token,
+      value: made.dataset.value,
+      label: made.dataset.label,
+      type: made.dataset.type
+    });
+  }
 
   // Back from the tab where a new entry was made: show it.
   window.addEventListener("focus", function () {
@@ -530,6 +582,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     localTimes();
+    handBack();
     enhancePickers(document);
     var dialog = document.querySelector("dialog[data-modal-on-load]");
     if (dialog) {
