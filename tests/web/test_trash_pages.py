@@ -391,3 +391,23 @@ def test_deleting_an_entry_variant_asks_first(ui: UI) -> None:
     assert api.get(f"/content_types/page/entries/{uid}/variants/es").status_code == 422
     shown = ui.http.get(done.headers["location"]).text
     assert "inherits the base entry again" in shown and 'value="Home"' in shown
+
+
+def test_delete_forever_from_the_trash_asks_first(ui: UI) -> None:
+    api = ui.api
+    api.ok(api.post("/content_types", PAGE), 201)
+    uid = make_page(api, "Home")["uid"]
+    path = f"{ui.entries('page')}/{uid}"
+    ui.post(path + "/delete", ui.form(path, form_id="delete-form"))
+    trash = f"/app/stacks/{api.api_key}/trash"
+    assert "Delete “Home” for good?" in ui.http.get(trash).text
+    form = ui.form(trash, form_id=f"forget-{uid}-form")
+    unconfirmed = MultiDict([(k, v) for k, v in form.pairs if k != "confirm"])
+    assert ui.post(f"{trash}/{uid}/delete", unconfirmed).status_code == 422
+    assert "1 entry in the trash" in ui.http.get(trash).text
+    gone = ui.post(f"{trash}/{uid}/delete", form)
+    assert gone.status_code == 303
+    after = ui.http.get(gone.headers["location"]).text
+    assert "The entry was deleted for good." in after and "The trash is empty." in after
+    again = ui.post(f"{trash}/{uid}/restore", form)
+    assert again.status_code == 404 and "not in the trash" in again.text

@@ -3031,12 +3031,23 @@ def editor_trash(
     p.add(
         stack + "/trash",
         "get",
-        page("The stack's trash, most recently deleted first", 403, 404, 422, parameters=("page",)),
+        page(
+            "The stack's trash, most recently deleted first",
+            403,
+            404,
+            422,
+            parameters=("page", "notice"),
+        ),
     )
     p.add(
         stack + "/trash/{uid}/restore",
         "post",
         post("Restore an entry from the trash (unpublished)", form(), 400, 403, 404, 422),
+    )
+    p.add(
+        stack + "/trash/{uid}/delete",
+        "post",
+        post("Delete a trashed entry for good", confirmed, 400, 403, 404, 422),
     )
     p.add(
         entry + "/variants/{variant}/delete",

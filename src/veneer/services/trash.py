@@ -99,6 +99,15 @@ def restore_entry(
     return found
 
 
+def delete_forever(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
+    """Empty one entry's place in the trash: it can no longer be restored."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        if tx.trash.get(stack["api_key"], uid) is None:
+            raise not_in_trash(uid)
+        tx.trash.forget(stack["api_key"], uid)
+
+
 def _reindex(
     tx: Transaction, stack: str, ct: dict[str, Any], docs: list[dict[str, Any]], actor: Actor
 ) -> None:

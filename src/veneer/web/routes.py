@@ -55,6 +55,7 @@ def routes() -> list[BaseRoute]:
         Route(groups + "/{group}/variants/{variant}/delete", tv.delete_variant, methods=["POST"]),
         Route(stack + "/trash", tv.trash_list, methods=["GET"]),
         Route(stack + "/trash/{uid}/restore", tv.restore_entry, methods=["POST"]),
+        Route(stack + "/trash/{uid}/delete", tv.delete_forever, methods=["POST"]),
         Route(library, av.library, methods=["GET"]),
         Route(library, av.upload, methods=["POST"]),
         Route(library + "/folders", av.create_folder, methods=["POST"]),

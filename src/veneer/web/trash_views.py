@@ -76,6 +76,7 @@ def _trash_page(page: Page, status: int = 200, message: str = "") -> Response:
         crumbs=crumbs,
         titles={ct["uid"]: ct["title"] for ct in types},
         message=message,
+        notice="The entry was deleted for good." if page.param("notice") == "deleted" else "",
         status=status,
     )
 
@@ -93,6 +94,14 @@ def restore_entry(page: Page) -> Response:
     return page.redirect(
         page.href("stacks", api_key, "content-types", ct, "entries", uid, notice="restored")
     )
+
+
+@view
+def delete_forever(page: Page) -> Response:
+    api_key, uid = page.path("api_key"), page.path("uid")
+    _confirmed(page, "entry")
+    trash.delete_forever(page.services, page.actor, api_key, uid)
+    return page.redirect(page.href("stacks", api_key, "trash", notice="deleted"))
 
 
 @view
