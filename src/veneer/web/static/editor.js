@@ -49,6 +49,7 @@
     var html = template.innerHTML.split(template.dataset.placeholder).join(newKey());
     list.insertAdjacentHTML("beforeend", html);
     enhancePickers(list);
+    enhanceRefPickers(list);
     renumber(list);
     var li = list.lastElementChild;
     var target = li.querySelector("input:not([type=hidden]), select, textarea") || li.querySelector("button");
@@ -390,6 +391,20 @@
     });
   }
 
+  // Without JavaScript a picker's entries are checkboxes and a text input adds one; with it,
+  // the entries are kept as hidden inputs and the picker's buttons do the rest.
+  function enhanceRefPickers(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-ref-picker]:not([data-ready])"), function (picker) {
+      if (picker.closest("template")) return;
+      picker.dataset.ready = "1";
+      Array.prototype.forEach.call(picker.querySelectorAll("[data-ref-keep]"), function (box) {
+        box.type = "hidden";
+      });
+      var manual = picker.querySelector("[data-ref-manual]");
+      if (manual) manual.remove();
+    });
+  }
+
   // Back from the tab where a new entry was made: show it.
   window.addEventListener("focus", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-ref-picker] dialog[open]"), function (d) {
@@ -583,6 +598,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     localTimes();
     handBack();
+    enhanceRefPickers(document);
     enhancePickers(document);
     var dialog = document.querySelector("dialog[data-modal-on-load]");
     if (dialog) {
