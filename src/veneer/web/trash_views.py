@@ -70,7 +70,7 @@ def _trash_page(page: Page, status: int = 200, message: str = "") -> Response:
         stack=stack,
         items=items,
         count=min(count, trash.COUNT_LIMIT),
-        more=count > trash.COUNT_LIMIT,
+        more=more,
         number=number,
         pages=max(1, math.ceil(count / trash.TRASH_PAGE), number + (more and full)),
         crumbs=crumbs,
