@@ -493,6 +493,12 @@ def stale_paths(schema: Schema, base_then: Doc, base_now: Doc, stored: Doc) -> l
     ]
 
 
+def value_at(schema: Schema, doc: Doc, path: str) -> Any:
+    """What a change-set `path` holds in `doc`: the value of a field, or for a list path the
+    (block, instance uid) sequence of its instances (as stale detection compares them)."""
+    return _base_view(schema, as_dict(doc), path.split("."))
+
+
 def _base_view(schema: Schema, node: Doc, tokens: list[str]) -> Any:
     """The value at a change-set path, or for a list path its instances' (block, uid) sequence."""
     field = next((f for f in schema if f.get("uid") == tokens[0]), None)

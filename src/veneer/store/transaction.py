@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection
 
 from veneer.store.accounts import Accounts
-from veneer.store.assets import Assets
+from veneer.store.assets import Assets, BlobRows
 from veneer.store.changes import ChangeLog
 from veneer.store.content_types import ContentTypes
 from veneer.store.core import Dialect
@@ -52,6 +52,7 @@ class Transaction:
         self.jobs = Jobs(conn, sql)
         self.trash = Trash(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
+        self.blobs = BlobRows(conn, sql)
         self.rate_counters = RateCounters(conn, sql)
         self.webhooks = Webhooks(conn, sql)
         self.webhook_deliveries = Deliveries(conn, sql)
