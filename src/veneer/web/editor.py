@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from veneer.domain import variant_diff
 from veneer.domain.instances import ATOMIC, GROUP, LIST
+from veneer.domain.schema import reference_targets
 from veneer.web import fields as F
 
 Errors = dict[str, list[str]]
@@ -54,10 +55,24 @@ class Instance:
 
 
 @dataclass
-class RefOption:
-    value: str
+class RefType:
+    """A content type a reference picker offers: where it searches (its choices JSON) and where
+    a new entry of it is made."""
+
+    uid: str
+    title: str
+    search: str = ""
+    new: str = ""
+
+
+@dataclass
+class PickedRef:
+    """One entry a reference field holds, as its picker shows it."""
+
+    value: str  # `ct:uid`, as the form posts it
     label: str
-    selected: bool
+    type_title: str
+    found: bool = True
 
 
 @dataclass
@@ -77,8 +92,9 @@ class Node:
     multiple: bool = False
     size: int = 0
     choices: list[tuple[str, str]] = field(default_factory=list)
-    # A reference picker's groups: (content type title, its options, its search URL or '').
-    options: list[tuple[str, list[RefOption], str]] = field(default_factory=list)
+    # A reference picker: the entries it holds, in order, and the content types it offers.
+    refs: list[PickedRef] = field(default_factory=list)
+    ref_types: list[RefType] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
     templates: list[Instance] = field(default_factory=list)
@@ -107,11 +123,12 @@ class SummaryItem:
 
 @dataclass
 class References:
-    """Entries a reference field may point to, by content type: {ct uid: (ct title, [(uid, title)])},
-    and where the picker searches the rest of each type's entries: {ct uid: choices URL}."""
+    """What reference pickers show: the content types they may offer ({ct uid: RefType}; a type
+    that no longer exists is left out) and the titles of the entries the form holds
+    ({"ct:uid": title}; one not there is shown by its uid, marked not found)."""
 
-    by_type: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
-    search: dict[str, str] = field(default_factory=dict)
+    types: dict[str, RefType] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
     # The asset picker of file fields: where it searches (its JSON), and the assets the entry
     # holds as the picker shows them ({uid: {uid, title, filename, thumb, ext}}).
     assets: str = ""
@@ -295,9 +312,7 @@ class Builder:
         elif node.kind == "reference":
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
-            node.options = self.reference_options(f, node.value)
-            rows = len(node.options) + sum(len(options) for _, options, _ in node.options)
-            node.size = min(8, max(3, rows))
+            self.reference_picker(node, f)
         elif node.kind == "rte" and not F.rte_is_plain(value):
             node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
         elif node.kind == "lines":
@@ -317,30 +332,18 @@ class Builder:
         ]
         node.note = ""
 
-    def reference_options(
-        self, f: F.Field, selected: list[str]
-    ) -> list[tuple[str, list[RefOption], str]]:
-        target = f.get("reference_to")
-        targets = (
-            [target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)]
-        )
-        groups: list[tuple[str, list[RefOption], str]] = []
-        seen: set[str] = set()
-        for ct in targets:
-            title, entries = self.refs.by_type.get(ct, (ct, []))
-            options = [
-                RefOption(f"{ct}:{uid}", label, f"{ct}:{uid}" in selected) for uid, label in entries
-            ]
-            seen.update(o.value for o in options)
-            groups.append((title, options, self.refs.search.get(ct, "")))
-        missing = [
-            RefOption(v, f"{v.partition(':')[2]} (not in the list)", True)
-            for v in selected
-            if v not in seen
-        ]
-        if missing:
-            groups.append(("Other", missing, ""))
-        return groups
+    def reference_picker(self, node: Node, f: F.Field) -> None:
+        """The entries the field holds, in their order, titled; and the content types it offers."""
+        targets = reference_targets(f)
+        node.ref_types = [self.refs.types[ct] for ct in targets if ct in self.refs.types]
+        node.refs = []
+        for value in node.value:
+            ct, _, uid = value.partition(":")
+            title = self.refs.titles.get(value)
+            kind = self.refs.types.get(ct)
+            node.refs.append(
+                PickedRef(value, title or uid, kind.title if kind else ct, title is not None)
+            )
 
     def group_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
         items = value if isinstance(value, list) else []
