@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BACKENDS, _drop_pg_database, _pg_database
+from veneer.store import open_store
 from veneer.store.migrate import head
 
 
@@ -64,6 +65,16 @@ def test_demo_prints_keys_and_a_curl(fresh_url: str, tmp_path: Path) -> None:
         "curl -s -H 'api_key: blt" in done.stderr
         and "127.0.0.1:8123/v3/content_types/article/entries/" in done.stderr
     )
+    # The demo stack shows entry variants: its first article speaks to two audiences.
+    key = done.stderr.split("api_key: ")[1][:19]
+    uid = done.stderr.split("entry_uid: ")[1][:19]
+    store = open_store(fresh_url)
+    try:
+        with store.read() as tx:
+            stored = tx.entry_variants.in_locale(key, uid, "en-us")
+    finally:
+        store.dispose()
+    assert sorted(s["system"]["variant"] for s in stored) == ["developers", "marketers"]
     again = veneer(fresh_url, "demo")  # a second run keeps the stack and mints fresh tokens
     assert (
         again.returncode == 0

@@ -87,6 +87,10 @@ def _demo(services: Services, port: int, host: str) -> None:
             base=base, **info
         )
     )
+    console.print(
+        "The same entry for developers (an entry variant; also 'marketers'): add\n"
+        "  -H 'x-cs-variant-uid: developers'"
+    )
 
 
 def _demo_env_path(settings: Settings) -> Path:

@@ -14,11 +14,13 @@ from veneer.services import (
     assets,
     content_types,
     entries,
+    entry_variants,
     environments,
     locales,
     publishing,
     stacks,
     tokens,
+    variant_groups,
 )
 from veneer.services.context import Actor, Services
 
@@ -294,7 +296,35 @@ def _create_demo(services: Services, actor: Actor) -> str:
     }
     for ct, uid in [("author", author["uid"])] + [("article", e["uid"]) for e in made]:
         publishing.publish(services, actor, key, ct, uid, body)
+    _variants(services, actor, key, made[0]["uid"])
     return key
+
+
+# The demo's variant group: the first article speaks to two audiences (Veneer is built around
+# entry variants, so the demo shows some: `x-cs-variant-uid: developers` on delivery).
+AUDIENCES = {
+    "developers": ("Developers", {"title": "Hello Veneer, developers", "summary": "Start here."}),
+    "marketers": ("Marketers", {"summary": "Publish personalized pages."}),
+}
+
+
+def _variants(services: Services, actor: Actor, key: str, article: str) -> None:
+    group = {"name": "Audience", "uid": "audience", "content_types": ["article"]}
+    variant_groups.create_group(services, actor, key, group)
+    for uid, (name, fields) in AUDIENCES.items():
+        variant_groups.create_variant(services, actor, key, {"uid": uid, "name": name}, "audience")
+        entry_variants.upsert(
+            services, actor, key, "article", article, uid, {"entry": {**fields, "_variant": {}}}
+        )
+    publish = {
+        "entry": {
+            "environments": ["production"],
+            "locales": ["en-us"],
+            "variants": [{"uid": uid} for uid in AUDIENCES],
+        },
+        "locale": "en-us",
+    }
+    publishing.publish(services, actor, key, "article", article, publish)
 
 
 def owner_account(services: Services) -> dict[str, Any]:

@@ -156,6 +156,6 @@ def test_an_organization_with_its_roles_stacks_and_members(
     # An organization one is not in answers as an unknown one.
     stranger = new_user(services, client)
     hidden, unknown = stranger.get(f"/organizations/{org}"), stranger.get("/organizations/bltnone")
-    assert hidden.status_code == unknown.status_code == 422
+    assert hidden.status_code == unknown.status_code == 403
     assert hidden.json() == unknown.json()
-    assert stranger.get(f"/organizations/{org}/share").status_code == 422
+    assert stranger.get(f"/organizations/{org}/share").status_code == 403

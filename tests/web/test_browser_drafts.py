@@ -70,3 +70,32 @@ def test_leaving_asks_and_a_lost_session_keeps_the_draft(
     expect(page.locator("#draft-banner")).to_have_count(0)
     assert errors == []
     context.close()
+
+
+def test_choosing_a_locale_switches_and_asks_when_unsaved(
+    browser: Browser, site: dict[str, Any]
+) -> None:
+    """Issue 17 (minor): the locale selector switches on choice, no separate click, and asks
+    first when the form has unsaved changes."""
+    api, base = site["api"], site["base"]
+    api.ok(api.http.post("/locales", json={"locale": {"code": "fr-fr", "name": "French"}}), 201)
+    made = api.ok(
+        api.http.post("/content_types/article/entries", json={"entry": {"title": "Locale me"}}),
+        201,
+    )["entry"]
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    log_in(page, base, site["account"])
+    entry = f"{base}/app/stacks/{site['api_key']}/content-types/article/entries/{made['uid']}"
+    page.goto(entry)
+    expect(page.locator("form.locale-switch button")).to_be_hidden()
+    page.get_by_label("Title").fill("Unsaved")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_label("Locale", exact=True).select_option("fr-fr")
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    expect(page).to_have_url(entry)
+    page.get_by_label("Title").fill("Locale me")  # back to what is saved: nothing to lose
+    page.get_by_label("Locale", exact=True).select_option("fr-fr")
+    expect(page).to_have_url(f"{entry}?locale=fr-fr")
+    page.close()

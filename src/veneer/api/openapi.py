@@ -1472,7 +1472,7 @@ def users(p: Paths) -> None:
         op(
             "The organization's roles: owner, admin, member",
             "users",
-            {**ok(obj(("roles",), roles=arr(role))), **errors(401, 422, 429)},
+            {**ok(obj(("roles",), roles=arr(role))), **errors(401, 403, 429)},
             security=USER,
         ),
     )
@@ -1482,7 +1482,7 @@ def users(p: Paths) -> None:
         op(
             "The organization's stacks",
             "users",
-            {**ok(obj(("stacks",), stacks=arr(ref("Stack")))), **errors(401, 422, 429)},
+            {**ok(obj(("stacks",), stacks=arr(ref("Stack")))), **errors(401, 403, 429)},
             security=USER,
         ),
     )
@@ -1493,7 +1493,7 @@ def users(p: Paths) -> None:
         op(
             "The organization's members (every share is accepted: Veneer invites no one)",
             "users",
-            {**ok(obj(("shares",), shares=arr(share))), **errors(401, 422, 429)},
+            {**ok(obj(("shares",), shares=arr(share))), **errors(401, 403, 429)},
             security=USER,
         ),
     )

@@ -393,13 +393,14 @@ ORG_ROLES = (
 
 def _member_org(tx: Transaction, actor: Actor, org_uid: str) -> tuple[dict[str, Any], str]:
     """An organization the caller belongs to, and its role there; one it does not belong to
-    answers as an unknown one (no leak)."""
+    answers as an unknown one does (403 both: no leak)."""
     access.require_user(actor)
     role = tx.accounts.role(org_uid, actor.uid)
     org = tx.accounts.organization(org_uid) if role is not None else None
     if org is None or role is None:
-        raise NotFoundObject(
-            "The organization was not found.", {"organization_uid": ["is not valid."]}
+        raise Forbidden(
+            "You are not a member of this organization.",
+            errors={"organization_uid": ["is not an organization you belong to."]},
         )
     return org, role
 

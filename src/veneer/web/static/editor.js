@@ -599,7 +599,19 @@
     });
   }
 
+  // Choosing a locale switches to it (the Switch button stays for pages without JavaScript).
+  function autoSwitch() {
+    Array.prototype.forEach.call(document.querySelectorAll("form.locale-switch"), function (form) {
+      var select = form.querySelector("select");
+      var button = form.querySelector("button[type=submit]");
+      if (!select || !button) return;
+      button.hidden = true;
+      select.addEventListener("change", function () { form.submit(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    autoSwitch();
     localTimes();
     handBack();
     enhanceRefPickers(document);
