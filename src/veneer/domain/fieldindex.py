@@ -25,6 +25,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from veneer.domain import taxonomies
+
 KIND_NULL, KIND_NUMBER, KIND_STRING, KIND_BOOL, KIND_JSON = range(5)
 TEXT_PREFIX = 128  # characters of a (escaped) string kept in the indexed `text` column
 MAX_PATH = 300  # characters; longer paths are not indexed, and queries on them refused
@@ -132,6 +134,10 @@ def _paths(doc: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
             (path, values) for path, values in level if path is not None and len(path) <= MAX_PATH
         ]
         yield from ((path, values) for path, values in level if path)
+    # What `query._values_at` reaches at `taxonomies.<taxonomy_uid>`: the entry's terms there.
+    for path, values in taxonomies.taxonomy_paths(doc.get(taxonomies.FIELD_UID)).items():
+        if len(path) <= MAX_PATH:
+            yield path, values
 
 
 def _keys(nodes: list[Any]) -> dict[str, None]:

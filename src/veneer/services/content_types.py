@@ -9,7 +9,7 @@ from veneer.domain import global_fields as domain_global_fields
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.errors import ValidationFailed
-from veneer.services import access, global_fields, loaders
+from veneer.services import access, global_fields, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
@@ -77,6 +77,7 @@ def update_content_type(
 def _expanded(tx: Transaction, stack: str, clean: dict[str, Any]) -> dict[str, Any]:
     """The content type with the schema of each global field it names copied in."""
     schema = domain_global_fields.expand(clean["schema"], global_fields.resolver(tx, stack))
+    taxonomies.check_content_type(tx, stack, schema)
     return {**clean, "schema": schema}
 
 

@@ -32,6 +32,7 @@ STACK_TABLES = (
     t.asset_publications,
     t.events,
     t.module_docs,
+    t.taxonomy_terms,
     t.webhooks,
     t.webhook_deliveries,
 )
