@@ -241,6 +241,10 @@ def test_taxonomy_field_and_entry_values(api: Api) -> None:
 
 @pytest.fixture
 def shop(api: Api) -> Site:
+    return make_shop(api)
+
+
+def make_shop(api: Api) -> Site:
     """Terms of `color`, two content types with a taxonomy field, entries holding terms, all
     published to production."""
     api.ok(api.post("/taxonomies", COLOR), 201)
