@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.test_access_roles import token
 from tests.api.test_delivery import Site
 from tests.conftest import Api
 
@@ -343,3 +344,20 @@ def test_term_changes_reach_delivery(shop: Site) -> None:
     shop.api.ok(shop.api.put("/taxonomies/color/terms/red/move", {"term": {"parent_uid": "cool"}}))
     moved = shop.ok("/taxonomies/entries", query=query)["entries"]
     assert {e["title"] for e in moved} == {"h_blue", "s_red", "s_dark"}
+
+
+def test_management_token_scope(api: Api) -> None:
+    """Taxonomies and terms belong to the `taxonomy` module of a token's scope."""
+    api.ok(api.post("/taxonomies", COLOR), 201)
+    read_only = token(api, [{"module": "taxonomy", "acl": {"read": True}}])
+    client = api.client
+    assert client.get("/v3/taxonomies/color/terms", headers=read_only).status_code == 200
+    refused = client.post(
+        "/v3/taxonomies/color/terms", json={"term": {"uid": "a", "name": "A"}}, headers=read_only
+    )
+    assert (refused.status_code, refused.json()["errors"]) == (
+        403,
+        {"authorization": ["has no write access to the taxonomy module."]},
+    )
+    other = token(api, [{"module": "entry", "acl": {"read": True, "write": True}}])
+    assert client.get("/v3/taxonomies", headers=other).status_code == 403

@@ -29,7 +29,7 @@ from veneer.api.openapi import (
 )
 
 TAG = "taxonomies"
-UID: Json = {"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}
+UID: Json = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
 TAXONOMY: Json = obj(
     ("uid", "name", "description", "created_at", "updated_at"),
     uid=STR,

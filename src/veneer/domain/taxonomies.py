@@ -31,7 +31,7 @@ MAX_TERMS_PER_FIELD = 100  # terms an entry may hold in its taxonomy field, all 
 DEFAULT_MAX_TERMS = 25
 MAX_NAME = 200
 HIERARCHY = ("$eq_below", "$below", "$eq_above", "$above")
-_UID_RE = re.compile(r"[a-z0-9_]{1,64}")
+_UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # (taxonomy, term, operator, levels) -> the term uids the operator stands for
 Expansion = Callable[[str, str, str, int], list[str]]
@@ -58,7 +58,7 @@ def validate_taxonomy(body: Any, what: str, *, new: bool) -> dict[str, Any]:
     errors: Errors = {}
     uid = body.get("uid")
     if new and not is_uid(uid):
-        _add(errors, "uid", "must be 1 to 64 lowercase letters, digits or underscores.")
+        _add(errors, "uid", "must be 1 to 64 letters, digits, underscores or hyphens.")
     elif new and uid in ITEM_KEYS:
         _add(errors, "uid", f"is reserved: {uid!r} is a key of an entry's terms.")
     _check_name(body.get("name"), errors)
@@ -86,7 +86,7 @@ def validate_term(body: Any, what: str, *, new: bool) -> dict[str, Any]:
         )
     errors: Errors = {}
     if new and not is_uid(body.get("uid")):
-        _add(errors, "uid", "must be 1 to 64 lowercase letters, digits or underscores.")
+        _add(errors, "uid", "must be 1 to 64 letters, digits, underscores or hyphens.")
     if new or "name" in body:
         _check_name(body.get("name"), errors)
     out: dict[str, Any] = {k: body[k] for k in ("uid", "name") if k in body}

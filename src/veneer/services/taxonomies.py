@@ -416,15 +416,20 @@ def check_entry_terms(
     found = tx.terms.existing(stack, added)
     missing = [pair for pair in added if pair not in found]
     if missing:
-        raise ValidationFailed(
-            None,
-            {
-                domain.FIELD_UID: [
-                    f"'{term}' is not a term of the taxonomy '{taxonomy}'."
-                    for taxonomy, term in missing
-                ]
-            },
-        )
+        raise missing_terms(missing)
+
+
+def missing_terms(missing: list[tuple[str, str]]) -> ValidationFailed:
+    """The refusal of an entry naming (taxonomy, term) pairs the stack does not have."""
+    return ValidationFailed(
+        None,
+        {
+            domain.FIELD_UID: [
+                f"'{term}' is not a term of the taxonomy '{taxonomy}'."
+                for taxonomy, term in missing
+            ]
+        },
+    )
 
 
 def expansion(tx: Transaction, stack: str) -> domain.Expansion:
