@@ -82,9 +82,9 @@ def get_taxonomy(
 def create_taxonomy(
     services: Services, actor: Actor, api_key: str | None, body: Any
 ) -> dict[str, Any]:
-    clean = domain.validate_taxonomy(body, "Taxonomy creation", new=True)
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        clean = domain.validate_taxonomy(body, "Taxonomy creation", new=True)
         if tx.taxonomies.get(stack["api_key"], clean["uid"]) is not None:
             raise ValidationFailed(
                 "Taxonomy creation failed. Please enter valid data.",
@@ -174,9 +174,9 @@ def get_term(
 def create_term(
     services: Services, actor: Actor, api_key: str | None, taxonomy: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    clean = domain.validate_term(body, "Term creation", new=True)
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        clean = domain.validate_term(body, "Term creation", new=True)
         key = stack["api_key"]
         _taxonomy(tx, key, taxonomy)
         if tx.terms.get(key, taxonomy, clean["uid"]) is not None:
@@ -248,9 +248,9 @@ def update_term(
     body: dict[str, Any],
 ) -> dict[str, Any]:
     """Rename a term; with `parent_uid` or `order`, move it too (as `move_term`)."""
-    clean = domain.validate_term(body, "Term update", new=False)
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        clean = domain.validate_term(body, "Term update", new=False)
         key = stack["api_key"]
         _taxonomy(tx, key, taxonomy)
         previous = _term(tx, key, taxonomy, uid)
@@ -273,12 +273,12 @@ def move_term(
 ) -> dict[str, Any]:
     """`PUT …/terms/{uid}/move`: `{"term": {"parent_uid", "order"}}` (a missing `parent_uid`
     keeps the parent; null makes it a root term)."""
-    errors: dict[str, list[str]] = {}
-    place = domain.placement(body, errors)
-    if errors:
-        raise ValidationFailed("Term move failed. Please enter valid data.", errors)
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        errors: dict[str, list[str]] = {}
+        place = domain.placement(body, errors)
+        if errors:
+            raise ValidationFailed("Term move failed. Please enter valid data.", errors)
         key = stack["api_key"]
         _taxonomy(tx, key, taxonomy)
         previous = _term(tx, key, taxonomy, uid)
