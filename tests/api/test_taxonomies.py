@@ -361,3 +361,49 @@ def test_management_token_scope(api: Api) -> None:
     )
     other = token(api, [{"module": "entry", "acl": {"read": True, "write": True}}])
     assert client.get("/v3/taxonomies", headers=other).status_code == 403
+
+
+def test_export_and_import(api: Api) -> None:
+    """The CLI's round trip: `/export` writes the taxonomy and its terms, parents first;
+    `/import` (the file as multipart, or its JSON) makes them again, tree and order kept."""
+    api.ok(api.post("/taxonomies", COLOR), 201)
+    make_terms(api)
+    api.ok(api.put("/taxonomies/color/terms/orange/move", {"term": {"order": 1}}))
+    exported = api.ok(api.get("/taxonomies/color/export", params={"format": "json"}))
+    assert exported["taxonomy"]["uid"] == "color"
+    assert [t["uid"] for t in exported["terms"]] == [
+        "warm", "cool", "blue", "orange", "red", "crimson", "dark_crimson"
+    ]  # fmt: skip
+    assert api.get("/taxonomies/color/export", params={"format": "csv"}).status_code == 422
+
+    def renamed(uid: str) -> dict[str, Any]:
+        return {**exported, "taxonomy": {**exported["taxonomy"], "uid": uid}}
+
+    file = {"taxonomy": ("color.json", json.dumps(renamed("copy")).encode(), "application/json")}
+    made = api.ok(api.post("/taxonomies/import", files=file), 201)
+    assert (made["notice"], made["taxonomy"]["uid"]) == ("Taxonomy imported successfully.", "copy")
+    api.ok(api.post("/taxonomies/import", renamed("copy2")), 201)
+    for uid in ("copy", "copy2"):
+        copied = api.ok(api.get(f"/taxonomies/{uid}/export"))["terms"]
+        keys = ("uid", "parent_uid", "depth", "order")
+        assert [{k: t[k] for k in keys} for t in copied] == [
+            {k: t[k] for k in keys} for t in exported["terms"]
+        ]
+    again = api.post("/taxonomies/import", files=file)
+    assert (again.status_code, again.json()["errors"]) == (422, {"uid": ["is not unique."]})
+    orphan = {
+        "taxonomy": {"uid": "x", "name": "X"},
+        "terms": [{"uid": "a", "name": "A", "parent_uid": "b"}],
+    }
+    assert list(api.post("/taxonomies/import", orphan).json()["errors"]) == ["terms"]
+    loop = {
+        "taxonomy": {"uid": "x", "name": "X"},
+        "terms": [
+            {"uid": "a", "name": "A", "parent_uid": "b"},
+            {"uid": "b", "name": "B", "parent_uid": "a"},
+        ],
+    }
+    assert list(api.post("/taxonomies/import", loop).json()["errors"]) == ["terms"]
+    junk = {"taxonomy": ("x.json", b"not json", "application/json")}
+    assert api.post("/taxonomies/import", files=junk).status_code == 422
+    assert api.get("/taxonomies/x").status_code == 422  # nothing was made

@@ -102,6 +102,8 @@ def test_js_sdks(
     assert seen["ancestors"] == ["europe", "france"]
     assert seen["descendants"] == ["france", "paris"]
     assert seen["moved"] == ["asia", 2] and seen["paris_depth"] == 3
+    assert seen["exported"] == ["europe", "asia", "france", "paris"]
+    assert seen["imported"] == ["region_copy", 3]
     assert (seen["term_deleted"], seen["deleted_fetch"], seen["taxonomy_deleted"]) == (
         204,
         422,

@@ -143,6 +143,53 @@ def taxonomies(p: Paths) -> None:
             parameters=[*params("api_key"), FORCE],
         ),
     )
+    exported = obj(("taxonomy", "terms"), taxonomy=TAXONOMY, terms=arr(TERM))
+    file_format = param("format", "query", {"enum": ["json"]}, "The export's format: json.")
+    p.add(
+        path + "/export",
+        "get",
+        op(
+            "A taxonomy and all its terms, parents first (the CLI's export file)",
+            TAG,
+            {**ok(exported), **errors(*READ)},
+            parameters=[*params("api_key"), file_format],
+        ),
+    )
+    term_input = obj(("uid", "name"), uid=UID, name=STR, parent_uid=PARENT, order=ORDER)
+    document = obj(
+        ("taxonomy",),
+        taxonomy=obj(("uid", "name"), uid=UID, name={"type": "string", "minLength": 1}),
+        terms=arr(term_input),
+    )
+    upload = {
+        "type": "object",
+        "required": ["taxonomy"],
+        "properties": {
+            "taxonomy": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "description": "An export file (`{taxonomy, terms}`).",
+            }
+        },
+    }
+    p.add(
+        "/v3/taxonomies/import",
+        "post",
+        op(
+            "Create a taxonomy with its terms from an export",
+            TAG,
+            {**ok(with_notice(one), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request={
+                "required": True,
+                "description": "The export file as the multipart field `taxonomy`, or its JSON.",
+                "content": {
+                    "multipart/form-data": {"schema": upload},
+                    "application/json": {"schema": document},
+                },
+            },
+        ),
+    )
     terms(p, path + "/terms")
 
 

@@ -204,9 +204,11 @@ def taxonomy_routes() -> list[BaseRoute]:
         # Before `/taxonomies/{taxonomy}`: the delivery list of entries by their terms.
         *resource(TAXONOMY_ENTRIES, get=dispatch.delivery_only(dispatch.DELIVERY_TAXONOMY_ENTRIES)),
         *resource(V3 + "/taxonomies", slash=True, get=tx.list_taxonomies, post=tx.create_taxonomy),
+        *resource(V3 + "/taxonomies/import", post=tx.import_taxonomy),
         *resource(taxonomy, get=tx.get_taxonomy, put=tx.update_taxonomy, delete=tx.delete_taxonomy),
         *resource(taxonomy + "/terms", slash=True, get=tx.list_terms, post=tx.create_term),
         *resource(term, get=tx.get_term, put=tx.update_term, delete=tx.delete_term),
+        *resource(taxonomy + "/export", get=tx.export_taxonomy),
         *resource(term + "/ancestors", get=tx.term_ancestors),
         *resource(term + "/descendants", get=tx.term_descendants),
         *resource(term + "/move", put=tx.move_term),

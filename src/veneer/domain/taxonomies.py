@@ -118,6 +118,71 @@ def placement(body: dict[str, Any], errors: Errors) -> dict[str, Any]:
     return out
 
 
+def import_document(raw: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An exported taxonomy (`{"taxonomy": {...}, "terms": [...]}`, as `/export` writes it and
+    the CLI imports it) as the taxonomy and its terms, each term after its parent, each with its
+    `depth`; every problem is a 422 (bad terms, a uid twice, a missing parent, a loop, too deep)."""
+    what = "Taxonomy import"
+    if not isinstance(raw, dict):
+        raise ValidationFailed(
+            f"{what} failed. Please enter valid data.",
+            {"taxonomy": ["must be an exported taxonomy."]},
+        )
+    taxonomy = validate_taxonomy(raw.get("taxonomy"), what, new=True)
+    items = raw.get("terms") or []
+    if isinstance(items, dict):
+        items = list(items.values())
+    if not isinstance(items, list):
+        raise ValidationFailed(
+            f"{what} failed. Please enter valid data.", {"terms": ["must be a list of terms."]}
+        )
+    terms = {}
+    for i, item in enumerate(items):
+        try:
+            term = validate_term(item, what, new=True)
+        except ValidationFailed as exc:
+            raise ValidationFailed(
+                exc.message, {f"terms.{i}.{k}": v for k, v in exc.errors.items()}
+            ) from None
+        if term["uid"] in terms:
+            raise ValidationFailed(
+                f"{what} failed. Please enter valid data.", {f"terms.{i}.uid": ["is used twice."]}
+            )
+        terms[term["uid"]] = {**term, "parent_uid": term.get("parent_uid")}
+    return taxonomy, _parents_first(terms)
+
+
+def _parents_first(terms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The terms level by level (in their order within a level), each with its `depth`."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for term in terms.values():
+        parent = term["parent_uid"]
+        if parent is not None and parent not in terms:
+            raise ValidationFailed(
+                "Taxonomy import failed. Please enter valid data.",
+                {"terms": [f"'{term['uid']}' names a parent that is not in the file: '{parent}'."]},
+            )
+        children.setdefault(parent, []).append(term)
+    out: list[dict[str, Any]] = []
+    level, depth = children.get(None, []), 1
+    while level:
+        if depth > MAX_DEPTH:
+            raise ValidationFailed(
+                "Taxonomy import failed. Please enter valid data.",
+                {"terms": [f"nest deeper than {MAX_DEPTH} levels."]},
+            )
+        level = sorted(level, key=lambda t: t.get("order", 0))  # stable: file order among ties
+        out.extend({**t, "depth": depth} for t in level)
+        level = [child for t in level for child in children.get(t["uid"], [])]
+        depth += 1
+    if len(out) < len(terms):
+        raise ValidationFailed(
+            "Taxonomy import failed. Please enter valid data.",
+            {"terms": ["hold a loop: some terms are their own ancestors."]},
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # The taxonomy field of a content type, and its values in entries
 

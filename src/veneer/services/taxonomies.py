@@ -136,6 +136,49 @@ def delete_taxonomy(
         tx.changes.record(key)
 
 
+def export_taxonomy(
+    services: Services, actor: Actor, api_key: str | None, uid: str
+) -> dict[str, Any]:
+    """`{"taxonomy", "terms"}`: the taxonomy and every term, parents first."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE)
+        doc = _taxonomy(tx, stack["api_key"], uid)
+        return {"taxonomy": doc, "terms": tx.terms.all(stack["api_key"], uid)}
+
+
+def import_taxonomy(
+    services: Services, actor: Actor, api_key: str | None, raw: Any
+) -> dict[str, Any]:
+    """Create a taxonomy with its terms from an export, in one transaction."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        key = stack["api_key"]
+        taxonomy, terms = domain.import_document(raw)
+        if tx.taxonomies.get(key, taxonomy["uid"]) is not None:
+            raise ValidationFailed(
+                "Taxonomy import failed. Please enter valid data.",
+                {"uid": ["is not unique."]},
+                error_code=119,
+            )
+        doc = _stamp(taxonomy, None, actor)
+        tx.taxonomies.add(key, doc)
+        places: dict[str, int] = {}
+        for term in terms:
+            parent = term["parent_uid"] or ""
+            places[parent] = places.get(parent, 0) + 1
+            placed = {
+                "uid": term["uid"],
+                "name": term["name"],
+                "parent_uid": term["parent_uid"],
+                "depth": term["depth"],
+                "order": places[parent],
+                "taxonomy_uid": taxonomy["uid"],
+            }
+            tx.terms.add(key, taxonomy["uid"], _stamp(placed, None, actor))
+        tx.changes.record(key)
+    return doc
+
+
 def _needs_force(what: str, why: str) -> ValidationFailed:
     return ValidationFailed(
         f"{what} cannot be deleted: {why}. Delete with force=true to remove them too.",

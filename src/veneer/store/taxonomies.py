@@ -105,6 +105,11 @@ class TaxonomyTerms(Rows):
             count = int(self._conn.execute(counted).scalar_one())
         return [_term(row) for row in rows], count
 
+    def all(self, stack: str, taxonomy: str) -> list[dict[str, Any]]:
+        """Every term of a taxonomy, level by level (an export: as many as the taxonomy holds)."""
+        query = self._select(stack, taxonomy).order_by(T.c.depth, T.c.parent, T.c.position, T.c.uid)
+        return [_term(row) for row in self._conn.execute(query)]
+
     def count(self, stack: str, taxonomy: str) -> int:
         query = select(func.count()).where(T.c.stack == stack, T.c.taxonomy == taxonomy)
         return int(self._conn.execute(query).scalar_one())

@@ -3,6 +3,9 @@
 // taxonomy and term calls, then the delivery SDK's taxonomy queries on a prepared stack.
 // Usage: node taxonomies.mjs HOST PORT EMAIL PASSWORD '<delivery config>'
 // where the delivery config is {apiKey, deliveryToken, environment}.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import contentstack from "@contentstack/management";
 import delivery, { TaxonomyQueryOperation, QueryOperation } from "@contentstack/delivery-sdk";
 
@@ -37,6 +40,13 @@ seen.descendants = (await stack.taxonomy("region").terms("europe").descendants()
 const moved = await stack.taxonomy("region").terms("france").move({ term: { parent_uid: "asia", order: 1 }, force: true });
 seen.moved = [moved.parent_uid, moved.depth];
 seen.paris_depth = (await stack.taxonomy("region").terms("paris").fetch()).depth;
+// The CLI's round trip: export to a file, import it (as another taxonomy) from the file.
+const exported = await stack.taxonomy("region").export({ format: "json" });
+seen.exported = exported.terms.map((t) => t.uid);
+const file = join(mkdtempSync(join(tmpdir(), "taxonomy-")), "region.json");
+writeFileSync(file, JSON.stringify({ ...exported, taxonomy: { ...exported.taxonomy, uid: "region_copy" } }));
+const imported = await stack.taxonomy().import({ taxonomy: file });
+seen.imported = [imported.uid, (await stack.taxonomy("region_copy").terms("paris").fetch()).depth];
 seen.term_deleted = (await stack.taxonomy("region").terms("france").delete({ force: true })).status;
 try {
   await stack.taxonomy("region").terms("paris").fetch();

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from veneer.api.call import Call, collection, created, endpoint
@@ -190,3 +191,39 @@ def term_descendants(call: Call) -> dict[str, Any]:
         _depth(call),
     )
     return {"terms": found}
+
+
+@endpoint
+def export_taxonomy(call: Call) -> dict[str, Any]:
+    """`GET /v3/taxonomies/{taxonomy}/export`: the taxonomy and its terms as JSON (the CLI's
+    export writes it to a file, its import sends that file back)."""
+    if (call.params.get("format") or "json").lower() != "json":
+        raise ValidationFailed(
+            "Taxonomies are exported as JSON only.", {"format": ["must be json."]}
+        )
+    return taxonomies.export_taxonomy(
+        call.services, call.actor(), call.api_key, call.path("taxonomy")
+    )
+
+
+def _import_taxonomy(call: Call) -> Any:
+    """`POST /v3/taxonomies/import`: an exported taxonomy, as the multipart file `taxonomy` (as
+    the SDKs and the CLI send it) or as the JSON body."""
+    raw: Any = call.body
+    if call.form is not None:
+        if call.form.file is None:
+            raise ValidationFailed(
+                "Taxonomy import failed. Please enter valid data.", {"taxonomy": ["is required."]}
+            )
+        try:
+            raw = orjson.loads(call.form.file[2])
+        except orjson.JSONDecodeError:
+            raise ValidationFailed(
+                "Taxonomy import failed. Please enter valid data.",
+                {"taxonomy": ["must be a JSON export of a taxonomy."]},
+            ) from None
+    found = taxonomies.import_taxonomy(call.services, call.actor(), call.api_key, raw)
+    return created({"notice": "Taxonomy imported successfully.", "taxonomy": found})
+
+
+import_taxonomy = endpoint(_import_taxonomy, uploads=True)
