@@ -15,6 +15,9 @@ there (the value, and each element of a list value), so that SQL can answer what
   hold \\x00); the escape keeps code-point order and equality, and `decode_text` undoes it.
 - Values equal under the oracle's rules share one row per path; `first` marks the row that is the
   oracle's sort key for the path (`query._sort_key`), if it has one.
+- An entry's terms (`taxonomies: [{taxonomy_uid, term_uid}]`) also get rows at
+  `taxonomies.<taxonomy_uid>`, the term uids held there, as `query._values_at` reaches them
+  (`domain.taxonomies.taxonomy_paths`).
 """
 
 from __future__ import annotations
