@@ -65,12 +65,13 @@ references = st.lists(
     st.fixed_dictionaries({"uid": st.sampled_from(UIDS), "_content_type_uid": st.just("p")}),
     max_size=2,
 )
-# An entry's terms (domain.taxonomies): `taxonomies.c` reaches the term uids held in taxonomy c.
+# An entry's terms (domain.taxonomies): `taxonomies.c` reaches the term uids held in taxonomy c,
+# after what a walk finds there (an item with a key "c", in a value that is not a taxonomy field's).
 term_items = st.lists(
     st.fixed_dictionaries(
         {"taxonomy_uid": st.sampled_from(["c", "s"]), "term_uid": st.sampled_from(["a", "b", "é"])}
     )
-    | st.dictionaries(st.sampled_from(["taxonomy_uid", "term_uid"]), values, max_size=2),
+    | st.dictionaries(st.sampled_from(["taxonomy_uid", "term_uid", "c"]), values, max_size=2),
     max_size=3,
 )
 documents = st.fixed_dictionaries(
@@ -401,15 +402,17 @@ def test_terms_are_queried_by_taxonomy(services: Services, stack: str) -> None:
         "e2": [{"taxonomy_uid": "c", "term_uid": "blue"}],
         "e3": [{"taxonomy_uid": "s", "term_uid": "red"}],
         "e4": [],
+        "e5": [{"c": "red"}, {"taxonomy_uid": "c", "term_uid": "blue"}],  # not a field's value
     }
     stored = {uid: {"en": {"taxonomies": terms}} for uid, terms in held.items()}
     write(services, stack, "", stored)
     target = Target(stack, "", "ct", ("en",))
     cases = [
-        (Listing({"taxonomies.c": "red"}), ["e1"]),
-        (Listing({"taxonomies.c": {"$in": ["red", "blue"]}}, asc="uid"), ["e1", "e2"]),
+        (Listing({"taxonomies.c": "red"}, asc="uid"), ["e1", "e5"]),
+        (Listing({"taxonomies.c": {"$in": ["red", "blue"]}}, asc="uid"), ["e1", "e2", "e5"]),
         (Listing({"taxonomies.s": {"$exists": True}}, asc="uid"), ["e1", "e3"]),
         (Listing({"taxonomies.c": {"$nin": ["red"]}}, asc="uid"), ["e2", "e3", "e4"]),
+        (Listing({"taxonomies.c": "blue"}, asc="taxonomies.c"), ["e2", "e5"]),
         (Listing({"taxonomies.term_uid": "red"}, asc="uid"), ["e1", "e3"]),
         (Listing({"taxonomies.c": {"$in": []}}), []),
     ]

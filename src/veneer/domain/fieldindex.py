@@ -16,8 +16,8 @@ there (the value, and each element of a list value), so that SQL can answer what
 - Values equal under the oracle's rules share one row per path; `first` marks the row that is the
   oracle's sort key for the path (`query._sort_key`), if it has one.
 - An entry's terms (`taxonomies: [{taxonomy_uid, term_uid}]`) also get rows at
-  `taxonomies.<taxonomy_uid>`, the term uids held there, as `query._values_at` reaches them
-  (`domain.taxonomies.taxonomy_paths`).
+  `taxonomies.<taxonomy_uid>`, the term uids held there, after whatever values the walk finds at
+  that path, as `query._values_at` reaches them (`domain.taxonomies.taxonomy_paths`).
 """
 
 from __future__ import annotations
@@ -60,8 +60,13 @@ class Row(NamedTuple):
 def document_rows(doc: dict[str, Any]) -> list[Row]:
     """Every row of `doc`: the root row, then the rows of each reachable path."""
     rows = [Row(ROOT, 0, KIND_JSON, 0, "", "", False)]
+    # What `query._values_at` adds at `taxonomies.<taxonomy_uid>`: the entry's terms there.
+    terms = taxonomies.taxonomy_paths(doc.get(taxonomies.FIELD_UID))
     for path, values in _paths(doc):
-        rows.extend(_rows_at(path, values))
+        rows.extend(_rows_at(path, values + terms.pop(path, [])))
+    for path, values in terms.items():
+        if len(path) <= MAX_PATH:
+            rows.extend(_rows_at(path, values))
     return rows
 
 
@@ -137,10 +142,6 @@ def _paths(doc: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
             (path, values) for path, values in level if path is not None and len(path) <= MAX_PATH
         ]
         yield from ((path, values) for path, values in level if path)
-    # What `query._values_at` reaches at `taxonomies.<taxonomy_uid>`: the entry's terms there.
-    for path, values in taxonomies.taxonomy_paths(doc.get(taxonomies.FIELD_UID)).items():
-        if len(path) <= MAX_PATH:
-            yield path, values
 
 
 def _keys(nodes: list[Any]) -> dict[str, None]:

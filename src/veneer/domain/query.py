@@ -215,14 +215,13 @@ def _member_of(parts: tuple[str, ...], operands: list[Any]) -> Predicate:
 
 def _values_at(entry: Any, parts: tuple[str, ...]) -> list[Any]:
     """Every value the path reaches. A list of instances fans out (Mongo's array traversal);
-    a numeric segment also indexes a list. `taxonomies.<taxonomy_uid>` reaches the term uids the
-    entry holds in that taxonomy (`domain.taxonomies`)."""
+    a numeric segment also indexes a list. `taxonomies.<taxonomy_uid>` also reaches the term uids
+    the entry holds in that taxonomy (`domain.taxonomies`), after what the walk finds there."""
     current = [entry]
-    if len(parts) > 1 and parts[0] == taxonomies.FIELD_UID and parts[1] not in taxonomies.ITEM_KEYS:
-        items = entry.get(parts[0]) if isinstance(entry, dict) else None
-        current, parts = taxonomies.term_values(items, parts[1]), parts[2:]
-    for part in parts:
+    for depth, part in enumerate(parts):
         current = [found for node in current for found in _step(node, part)]
+        if depth == 1 and parts[0] == taxonomies.FIELD_UID and isinstance(entry, dict):
+            current += taxonomies.term_values(entry.get(parts[0]), part)
     return current
 
 

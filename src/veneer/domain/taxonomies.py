@@ -292,8 +292,9 @@ def entry_terms(doc: dict[str, Any] | None) -> set[tuple[str, str]]:
 
 
 def term_values(items: Any, taxonomy: str) -> list[Any]:
-    """The term uids `taxonomies.<taxonomy>` reaches in an entry's `taxonomies` value."""
-    if taxonomy in ITEM_KEYS or not isinstance(items, list):
+    """The term uids `taxonomies.<taxonomy>` reaches in an entry's `taxonomies` value (besides
+    what a walk of the value finds there: nothing, in a taxonomy field's value)."""
+    if taxonomy in ITEM_KEYS or "." in taxonomy or not isinstance(items, list):
         return []
     return [
         item["term_uid"]
