@@ -102,6 +102,13 @@ def test_term_tree(api: Api) -> None:
     assert [t["uid"] for t in top] == ["warm", "cool"]
     found = api.ok(api.get("/taxonomies/color/terms", params={"typeahead": "CRIM"}))["terms"]
     assert [t["uid"] for t in found] == ["crimson", "dark_crimson"]
+    # across taxonomies, as the JS SDK's term search asks; a non-ASCII name folds alike on both
+    api.ok(api.post("/taxonomies", {"taxonomy": {"uid": "place", "name": "Place"}}), 201)
+    api.ok(api.post("/taxonomies/place/terms", {"term": {"uid": "creme", "name": "CRÈME"}}), 201)
+    everywhere = api.ok(api.get("/taxonomies/$all/terms", params={"typeahead": "crè"}))["terms"]
+    assert [(t["taxonomy_uid"], t["uid"]) for t in everywhere] == [("place", "creme")]
+    crim = api.ok(api.get("/taxonomies/$all/terms", params={"typeahead": "Crim"}))["terms"]
+    assert [t["uid"] for t in crim] == ["crimson", "dark_crimson"]
     up = api.ok(api.get("/taxonomies/color/terms/dark_crimson/ancestors"))["terms"]
     assert [t["uid"] for t in up] == ["warm", "red", "crimson"]
     down = api.ok(api.get("/taxonomies/color/terms/warm/descendants"))["terms"]

@@ -102,6 +102,7 @@ def test_js_sdks(
     assert seen["ancestors"] == ["europe", "france"]
     assert seen["descendants"] == ["france", "paris"]
     assert seen["moved"] == ["asia", 2] and seen["paris_depth"] == 3
+    assert seen["search"] == ["paris"]
     assert seen["exported"] == ["europe", "asia", "france", "paris"]
     assert seen["imported"] == ["region_copy", 3]
     assert (seen["term_deleted"], seen["deleted_fetch"], seen["taxonomy_deleted"]) == (

@@ -24,6 +24,7 @@ from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
 MODULE = "taxonomy"
+ALL = "$all"  # in a terms path: every taxonomy of the stack
 
 
 def _not_found(what: str, uid: str) -> NotFoundObject:
@@ -199,8 +200,11 @@ def page_terms(
     depth: int | None,
     typeahead: str | None,
 ) -> tuple[list[dict[str, Any]], int | None]:
+    """`taxonomy` "$all": the terms of every taxonomy (the JS SDK's term search)."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
+        if taxonomy == ALL:
+            return tx.terms.page(stack["api_key"], None, lp, depth, typeahead)
         _taxonomy(tx, stack["api_key"], taxonomy)
         return tx.terms.page(stack["api_key"], taxonomy, lp, depth, typeahead)
 

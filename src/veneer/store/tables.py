@@ -498,8 +498,9 @@ module_docs = Table(
 
 # -- taxonomy terms (issue 14 §7; store/taxonomies.py, docs/taxonomies.md) ----------------------
 # The terms of a stack's taxonomies (the taxonomies are `module_docs` of module "taxonomy"): `parent`
-# is '' for a root term; `depth` 1 for a root term; `position` orders siblings from 1. Descendants
-# are read level by level through ix_taxonomy_terms_children, ancestors by following `parent`.
+# is '' for a root term; `depth` 1 for a root term; `position` orders siblings from 1; `name`
+# is the name case-folded, for `typeahead`. Descendants are read level by level through
+# ix_taxonomy_terms_children, ancestors by following `parent`.
 taxonomy_terms = Table(
     "taxonomy_terms",
     metadata,

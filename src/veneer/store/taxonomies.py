@@ -31,10 +31,11 @@ def _term(row: Any) -> dict[str, Any]:
 
 
 class TaxonomyTerms(Rows):
-    def _select(self, stack: str, taxonomy: str) -> Select[Any]:
-        return select(T.c.taxonomy, T.c.parent, T.c.depth, T.c.position, T.c.doc, T.c.uid).where(
-            T.c.stack == stack, T.c.taxonomy == taxonomy
-        )
+    def _select(self, stack: str, taxonomy: str | None) -> Select[Any]:
+        """The terms of one taxonomy (of every taxonomy of the stack with None)."""
+        query = select(T.c.taxonomy, T.c.parent, T.c.depth, T.c.position, T.c.doc, T.c.uid)
+        query = query.where(T.c.stack == stack)
+        return query if taxonomy is None else query.where(T.c.taxonomy == taxonomy)
 
     def get(self, stack: str, taxonomy: str, uid: str) -> dict[str, Any] | None:
         row = self._conn.execute(self._select(stack, taxonomy).where(T.c.uid == uid)).first()
@@ -80,24 +81,22 @@ class TaxonomyTerms(Rows):
     def page(
         self,
         stack: str,
-        taxonomy: str,
+        taxonomy: str | None,
         lp: ListParams,
         depth: int | None = None,
         typeahead: str | None = None,
     ) -> tuple[list[dict[str, Any]], int | None]:
-        """A page of a taxonomy's terms, level by level (roots first), each level by parent and
-        order; `depth` keeps the first levels, `typeahead` the terms whose name holds it."""
+        """A page of a taxonomy's terms (of every taxonomy's with None, taxonomy by taxonomy),
+        level by level (roots first), each level by parent and order; `depth` keeps the first
+        levels, `typeahead` the terms whose name holds it, whatever the case (`search_name`)."""
         query = self._select(stack, taxonomy)
         if depth is not None:
             query = query.where(T.c.depth <= depth)
         if typeahead:
-            pattern = (
-                "%"
-                + typeahead.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
-            query = query.where(func.lower(T.c.name).like(pattern, escape="\\"))
-        query = query.order_by(T.c.depth, T.c.parent, T.c.position, T.c.uid)
+            escaped = search_name(typeahead).replace("\\", "\\\\")
+            pattern = "%" + escaped.replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(T.c.name.like(pattern, escape="\\"))
+        query = query.order_by(T.c.taxonomy, T.c.depth, T.c.parent, T.c.position, T.c.uid)
         rows = self._conn.execute(query.offset(lp.skip).limit(lp.limit)).all()
         count = None
         if lp.include_count:
@@ -143,7 +142,7 @@ class TaxonomyTerms(Rows):
             parent=doc.get("parent_uid") or "",
             depth=doc["depth"],
             position=doc["order"],
-            name=doc["name"],
+            name=search_name(doc["name"]),
             doc=dumps(_stored(doc)),
         )
 
@@ -155,7 +154,7 @@ class TaxonomyTerms(Rows):
             parent=doc.get("parent_uid") or "",
             depth=doc["depth"],
             position=doc["order"],
-            name=doc["name"],
+            name=search_name(doc["name"]),
             doc=dumps(_stored(doc)),
         )
 
@@ -181,6 +180,12 @@ class TaxonomyTerms(Rows):
 
     def delete_taxonomy(self, stack: str, taxonomy: str) -> None:
         self._delete(T, stack=stack, taxonomy=taxonomy)
+
+
+def search_name(name: str) -> str:
+    """A name as the `name` column holds it for `typeahead`: case-folded here, the same on both
+    databases (SQLite's lower() folds ASCII only)."""
+    return name.casefold()
 
 
 def _stored(doc: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ seen.descendants = (await stack.taxonomy("region").terms("europe").descendants()
 const moved = await stack.taxonomy("region").terms("france").move({ term: { parent_uid: "asia", order: 1 }, force: true });
 seen.moved = [moved.parent_uid, moved.depth];
 seen.paris_depth = (await stack.taxonomy("region").terms("paris").fetch()).depth;
+seen.search = (await stack.taxonomy("region").terms().search("PAR")).terms.map((t) => t.uid);
 // The CLI's round trip: export to a file, import it (as another taxonomy) from the file.
 const exported = await stack.taxonomy("region").export({ format: "json" });
 seen.exported = exported.terms.map((t) => t.uid);
