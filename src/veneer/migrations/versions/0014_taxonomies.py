@@ -1,7 +1,7 @@
 """Taxonomy terms (issue 14 §7): each term of a stack's taxonomies, keyed by stack, taxonomy and
-uid, with its parent, depth and order among its siblings in columns (the taxonomies themselves
-are module documents, `module_docs`). Descendants are read level by level by parent, ancestors
-by following parents: keyed lookups, never a scan of a taxonomy's terms.
+uid, with its parent, depth, order among its siblings and case-folded name in columns (the
+taxonomies themselves are module documents, `module_docs`). The query operators read descendants
+level by level by parent and ancestors by following parents: keyed lookups.
 
 Revision ID: 0014
 Revises: 0013
