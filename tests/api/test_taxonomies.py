@@ -332,7 +332,7 @@ def test_taxonomy_entries_pages_and_sorts(shop: Site) -> None:
 
 def test_bad_hierarchical_queries(shop: Site) -> None:
     for query in (
-        {"taxonomies.color": {"$below": "warm", "levels": 0}},
+        {"taxonomies.color": {"$below": "warm", "levels": -1}},
         {"taxonomies.color": {"$below": "warm", "levels": 11}},
         {"taxonomies.color": {"$below": 3}},
         {"title": {"$below": "warm"}},

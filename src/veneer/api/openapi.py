@@ -408,7 +408,7 @@ SCHEMAS: dict[str, Json] = {
                 "$below": STR,
                 "$eq_above": STR,
                 "$above": STR,
-                "levels": {"type": "integer", "minimum": 1, "maximum": 10},
+                "levels": {"type": "integer", "minimum": 0, "maximum": 10},
             }
         )
     ),

@@ -10,7 +10,7 @@ field-value index (`domain.fieldindex`) alike.
 
 `$eq_below`, `$below`, `$eq_above` and `$above` (with `levels`, default and at most MAX_LEVELS)
 are expanded before a query is compiled (`expand_query`) into `$in` of the term uids they stand
-for, so the evaluator and SQL see the same plain query.
+for, so the evaluator and SQL see the same plain query (`levels` 0: no level below or above).
 """
 
 from __future__ import annotations
@@ -362,8 +362,8 @@ def _expand_condition(path: str, condition: dict[str, Any], expansion: Expansion
         raise _invalid(f"{op} on {path!r} needs a term uid")
     if isinstance(levels, str) and levels.isdigit():
         levels = int(levels)
-    if isinstance(levels, bool) or not isinstance(levels, int) or not 1 <= levels <= MAX_LEVELS:
-        raise _invalid(f"levels on {path!r} must be a whole number from 1 to {MAX_LEVELS}")
+    if isinstance(levels, bool) or not isinstance(levels, int) or not 0 <= levels <= MAX_LEVELS:
+        raise _invalid(f"levels on {path!r} must be a whole number from 0 to {MAX_LEVELS}")
     return {"$in": expansion(parts[1], term, op, levels)}
 
 
