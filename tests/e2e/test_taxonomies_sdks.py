@@ -1,6 +1,7 @@
 """The official SDKs' taxonomy calls (issue 14 §7) against a real server: Python
 `contentstack-management` and JS `@contentstack/management` doing a taxonomy and term round trip,
-and the JS delivery SDK's taxonomy queries (`stack.taxonomy().where(…)`, `$eq_below`…)."""
+and the delivery SDKs' taxonomy queries (JS `stack.taxonomy().where(…)`, Python
+`stack.taxonomy().equal_and_below(…)`…)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import contentstack
 import contentstack_management
 from starlette.testclient import TestClient
 
@@ -119,3 +121,31 @@ def test_js_sdks(
     assert seen["equal"] == ["s_red"]
     assert seen["content_types"] == ["hat", "hat", "shirt", "shirt", "shirt"]
     assert seen["one_type"] == ["h_blue"]
+
+
+def test_python_delivery_sdk(server: str, services: Services, client: TestClient) -> None:
+    api = new_user(services, client)
+    api.api_key = api.ok(
+        api.post("/stacks", {"stack": {"name": "Py taxonomies", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
+    shop = make_shop(api)
+    stack = contentstack.Stack(shop.api_key, shop.tokens["production"], "production", host=server)
+    stack.http_instance.endpoint = f"http://{server}/v3"  # the SDK is https-only (clients.md)
+
+    def titles(query: Any, **params: Any) -> list[str]:
+        return sorted(e["title"] for e in query.find(params or None)["entries"])
+
+    color = "taxonomies.color"
+    assert titles(stack.taxonomy().equal_and_below(color, "warm", levels=1)) == [
+        "h_orange", "s_red", "s_warm"
+    ]  # fmt: skip
+    assert titles(stack.taxonomy().below(color, "warm")) == ["h_orange", "s_dark", "s_red"]
+    assert titles(stack.taxonomy().equal_and_above(color, "crimson")) == ["s_red", "s_warm"]
+    assert titles(stack.taxonomy().above(color, "dark_crimson", levels=2)) == ["s_red"]
+    assert titles(stack.taxonomy().in_(color, ["blue", "red"]), limit=5) == ["h_blue", "s_red"]
+    both = stack.taxonomy().and_({color: {"$in": ["red"]}}, {"taxonomies.size": {"$exists": True}})
+    assert titles(both) == ["s_red"]
+    either = stack.taxonomy().or_(
+        {color: {"$in": ["blue"]}}, {"taxonomies.size": {"$in": ["large"]}}
+    )
+    assert titles(either) == ["h_blue", "s_red"]
