@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from veneer.errors import Errors, ValidationFailed
 
@@ -37,7 +37,7 @@ _UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 Expansion = Callable[[str, str, str, int], list[str]]
 
 
-def is_uid(value: object) -> bool:
+def is_uid(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(_UID_RE.fullmatch(value))
 
 
@@ -260,7 +260,6 @@ def clean_value(
         if not is_uid(tax) or not is_uid(term):
             add(f"{path}.{i}", "must be an object with a taxonomy_uid and a term_uid")
             continue
-        assert isinstance(tax, str) and isinstance(term, str)
         if tax not in allowed:
             add(f"{path}.{i}.taxonomy_uid", f"is not a taxonomy of this field: {tax!r}")
             continue
