@@ -99,6 +99,7 @@ def test_token_acl_per_module(
         "global_field",
         "label",
         "locale",
+        "taxonomy",
         "variant_group",
         "webhook",
     }

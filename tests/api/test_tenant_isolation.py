@@ -21,6 +21,7 @@ DELIVERY_PATHS = {
     "/v3/assets",
     "/v3/assets/{uid}",
     "/v3/stacks/sync",
+    "/v3/taxonomies/entries",
 }
 # Asset files are served to whoever holds their URL, as Contentstack's asset host serves them
 # (docs/assets.md); a URL that is not one of a file's answers 404 (checked below).
@@ -88,6 +89,8 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         201,
     )["token"]
 
+    api.ok(api.post("/taxonomies", {"taxonomy": {"uid": "hue", "name": "Hue"}}), 201)
+    api.ok(api.post("/taxonomies/hue/terms", {"term": {"uid": "hue_red", "name": "Red"}}), 201)
     outsider = new_user(services, client)
     other = outsider.ok(outsider.post("/stacks", {"stack": {"name": "B"}}), 201)["stack"]["api_key"]
     outsider.api_key = other
@@ -118,13 +121,15 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         "filename": "secret.txt",
         "slug": "secret",
         "version": "1",
+        "taxonomy": "hue",
+        "term": "hue_red",
     }
     ids["uid_token"] = mtoken["uid"]
     return {
         "api": api,
         "ids": ids,
         "api_key": api.api_key,
-        "secrets": {entry["uid"], "Colors", mtoken["uid"], dtoken["uid"], "production", "r"},
+        "secrets": {entry["uid"], "Colors", mtoken["uid"], dtoken["uid"], "production", "r", "Hue"},
         "credentials": {
             "another stack's user": {"authtoken": outsider.authtoken},
             "another stack's management token": {"authorization": other_mtoken},

@@ -120,6 +120,7 @@ ENTRY = {
     "links": [{"label": "One", "_metadata": {"uid": "cs00000000000000a1"}}],
 }
 GROUP, VARIANT, ALIAS = "sch_group", "sch_red", "cs_personalize_a_0"
+TAXONOMY, TERM = "sch_color", "sch_color_red"  # a taxonomy with a term under another
 
 
 def _png() -> bytes:
@@ -260,6 +261,16 @@ class World:
             self._published()
         if lost_token or not path or "assets" in path:
             self._assets()
+        if not path or "taxonomies" in path:
+            self._taxonomy()
+
+    def _taxonomy(self) -> None:
+        if not self.exists(f"/v3/taxonomies/{TAXONOMY}"):
+            self.call("POST", "/v3/taxonomies", {"taxonomy": {"uid": TAXONOMY, "name": "Color"}})
+        for uid, parent in ((f"{TAXONOMY}_warm", None), (TERM, f"{TAXONOMY}_warm")):
+            if not self.exists(f"/v3/taxonomies/{TAXONOMY}/terms/{uid}"):
+                term = {"uid": uid, "name": uid, "parent_uid": parent}
+                self.call("POST", f"/v3/taxonomies/{TAXONOMY}/terms", {"term": term})
 
     def _content(self) -> None:
         current = self.call("GET", "/v3/content_types/page", expect=())
@@ -379,6 +390,8 @@ class World:
             "code": "fr-fr",
             "api_key": self.api_key,
             "path": "app.css",
+            "taxonomy": TAXONOMY,
+            "term": TERM,
         }.get(name)
 
     def persona_headers(self, persona: str) -> dict[str, str]:

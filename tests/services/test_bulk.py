@@ -375,3 +375,33 @@ def test_a_load_refreshes_postgresqls_statistics(services: Services, site: Site)
                 "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
             ).scalar_one()
             assert stats == 0
+
+
+def test_entries_naming_unknown_terms_are_refused(services: Services, site: Site) -> None:
+    """A loaded entry's taxonomy terms must exist, as the CMA's create checks them."""
+    api = site.api
+    api.ok(api.post("/taxonomies", {"taxonomy": {"uid": "topic", "name": "Topic"}}), 201)
+    api.ok(api.post("/taxonomies/topic/terms", {"term": {"uid": "news", "name": "News"}}), 201)
+    field = {
+        "display_name": "Taxonomy",
+        "uid": "taxonomies",
+        "data_type": "taxonomy",
+        "taxonomies": [{"taxonomy_uid": "topic"}],
+    }
+    schema = [*ARTICLE["content_type"]["schema"], field]
+    api.ok(api.put("/content_types/article", {"content_type": {"schema": schema}}))
+
+    def held(*terms: str) -> list[dict[str, str]]:
+        return [{"taxonomy_uid": "topic", "term_uid": term} for term in terms]
+
+    items = [
+        {"entry": article(1, taxonomies=held("news"))},
+        {"entry": article(2, taxonomies=held("news", "gone"))},
+    ]
+    report = load(services, api, items)
+    assert [(r.position, r.errors) for r in report.refused] == [
+        (1, {"taxonomies": ["'gone' is not a term of the taxonomy 'topic'."]})
+    ]
+    query = json.dumps({"taxonomies.topic": "news"})
+    found = api.ok(api.get("/content_types/article/entries", params={"query": query}))
+    assert [e["title"] for e in found["entries"]] == ["Article 1"]

@@ -1,6 +1,7 @@
 """Entry lists in SQL (`veneer.store.sqlquery`) give the oracle's answer: the Python evaluator of
 `veneer.domain.query` with `domain.listing.select_page`, over the documents each entry has in the
-first locale of the chain. Random documents, random queries, on SQLite and on PostgreSQL."""
+first locale of the chain. Random documents (with entries' terms, `taxonomies`), random queries,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ UIDS = ("a", "B", "b", "_x", "e1", "e10", "e2", "Z", "é")
 KEYS = ("a", "b", "g", "l", "tags", "r", "uid")
 PATHS = (
     "updated_at", "a", "b", "g", "g.a", "g.b", "l", "l.a", "l.b", "l.g.a", "r", "r.uid", "tags",
-    "zz", "a.a",
+    "zz", "a.a", "taxonomies.c", "taxonomies.s", "taxonomies.term_uid", "taxonomies",
 )  # fmt: skip
 SCALARS = (
     None, True, False, 0, 1, -1, 1.0, 1.5, -2.5, 2**53, 2**53 + 1, 2.0**53, -(2**63), 2**63 - 1,
@@ -64,6 +65,15 @@ references = st.lists(
     st.fixed_dictionaries({"uid": st.sampled_from(UIDS), "_content_type_uid": st.just("p")}),
     max_size=2,
 )
+# An entry's terms (domain.taxonomies): `taxonomies.c` reaches the term uids held in taxonomy c,
+# after what a walk finds there (an item with a key "c", in a value that is not a taxonomy field's).
+term_items = st.lists(
+    st.fixed_dictionaries(
+        {"taxonomy_uid": st.sampled_from(["c", "s"]), "term_uid": st.sampled_from(["a", "b", "é"])}
+    )
+    | st.dictionaries(st.sampled_from(["taxonomy_uid", "term_uid", "c"]), values, max_size=2),
+    max_size=3,
+)
 documents = st.fixed_dictionaries(
     {},
     optional={
@@ -74,6 +84,7 @@ documents = st.fixed_dictionaries(
         "l": st.lists(st.dictionaries(st.sampled_from(KEYS), values, max_size=3), max_size=3),
         "tags": st.lists(scalars, max_size=3),
         "r": references,
+        "taxonomies": term_items,
     },
 )
 entries = st.dictionaries(
@@ -381,3 +392,32 @@ def test_a_regex_too_expensive_to_match_is_refused_as_the_oracle_does(
             "$regex '(a+)+$' is too expensive to match; simplify the pattern",
         )
     assert time.perf_counter() - started < 2
+
+
+def test_terms_are_queried_by_taxonomy(services: Services, stack: str) -> None:
+    """`taxonomies.<uid>` reaches the terms an entry holds in that taxonomy, in SQL as in the
+    oracle; an empty `$in` (a hierarchical operator naming no term) matches nothing."""
+    held = {
+        "e1": [{"taxonomy_uid": "c", "term_uid": "red"}, {"taxonomy_uid": "s", "term_uid": "xl"}],
+        "e2": [{"taxonomy_uid": "c", "term_uid": "blue"}],
+        "e3": [{"taxonomy_uid": "s", "term_uid": "red"}],
+        "e4": [],
+        "e5": [{"c": "red"}, {"taxonomy_uid": "c", "term_uid": "blue"}],  # not a field's value
+    }
+    stored = {uid: {"en": {"taxonomies": terms}} for uid, terms in held.items()}
+    write(services, stack, "", stored)
+    target = Target(stack, "", "ct", ("en",))
+    cases = [
+        (Listing({"taxonomies.c": "red"}, asc="uid"), ["e1", "e5"]),
+        (Listing({"taxonomies.c": {"$in": ["red", "blue"]}}, asc="uid"), ["e1", "e2", "e5"]),
+        (Listing({"taxonomies.s": {"$exists": True}}, asc="uid"), ["e1", "e3"]),
+        (Listing({"taxonomies.c": {"$nin": ["red"]}}, asc="uid"), ["e2", "e3", "e4"]),
+        (Listing({"taxonomies.c": "blue"}, asc="taxonomies.c"), ["e2", "e5"]),
+        (Listing({"taxonomies.term_uid": "red"}, asc="uid"), ["e1", "e3"]),
+        (Listing({"taxonomies.c": {"$in": []}}), []),
+    ]
+    with services.store.engine.connect() as conn:
+        for listing, uids in cases:
+            got = list_entries(conn, target, listing)
+            assert got == oracle(stored, ("en",), listing), listing
+            assert [uid for uid, _code in got.entries] == uids, listing

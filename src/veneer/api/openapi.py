@@ -408,6 +408,12 @@ SCHEMAS: dict[str, Json] = {
                 "$exists": BOOL,
                 "$regex": STR,
                 "$options": STR,
+                # the taxonomy operators (docs/taxonomies.md), with `levels`
+                "$eq_below": STR,
+                "$below": STR,
+                "$eq_above": STR,
+                "$above": STR,
+                "levels": {"type": "integer", "minimum": 0, "maximum": 10},
             }
         )
     ),
@@ -1149,6 +1155,8 @@ PATH_PARAMS = {
     "slug": "The last segment of the asset's permanent_url.",
     "version": "A version number of the asset.",
     "job": "A scheduled publish or unpublish (its job_id).",
+    "taxonomy": "Taxonomy uid.",
+    "term": "Term uid.",
 }
 
 
@@ -3488,9 +3496,12 @@ def system(p: Paths) -> None:
 @lru_cache(maxsize=2)
 def document(role: str = "all") -> Json:
     """The description of what a node of `role` serves (`all`, or `delivery`: system + delivery reads)."""
+    from veneer.api import openapi_taxonomies  # it builds on this module's parts
+
     p = Paths()
     system(p)
     sync(p)
+    openapi_taxonomies.taxonomy_entries(p)
     if role == "delivery":
         delivery(p)
         asset_files(p)
@@ -3510,6 +3521,7 @@ def document(role: str = "all") -> Json:
             assets,
             asset_files,
             editor,
+            openapi_taxonomies.taxonomies,
         ):
             part(p)
     return {

@@ -18,6 +18,7 @@ from veneer.api.management import global_fields as gf
 from veneer.api.management import labels as lb
 from veneer.api.management import stack_modules as sm
 from veneer.api.management import stacks as st
+from veneer.api.management import taxonomies as tx
 from veneer.api.management import users as us
 from veneer.api.management import variant_groups as vg
 from veneer.api.management import webhooks as wh
@@ -31,6 +32,7 @@ ASSET = V3 + "/assets/{uid}"
 FILE = V3 + "/assets/{api_key}/{uid}/{version_uid}/{filename}"
 PERMANENT = V3 + "/assets/{api_key}/{uid}/{slug}"  # an asset's permanent URL
 SYNC = V3 + "/stacks/sync"  # the Sync API: delivery only, on either role
+TAXONOMY_ENTRIES = V3 + "/taxonomies/entries"  # entries by their terms: delivery only
 
 
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
@@ -212,6 +214,25 @@ def stack_module_routes() -> list[BaseRoute]:
         ),
         *_documents("labels", lb.LABELS),
         *_documents("extensions", lb.EXTENSIONS),
+        *taxonomy_routes(),
+    ]
+
+
+def taxonomy_routes() -> list[BaseRoute]:
+    taxonomy = V3 + "/taxonomies/{taxonomy}"
+    term = taxonomy + "/terms/{term}"
+    return [
+        # Before `/taxonomies/{taxonomy}`: the delivery list of entries by their terms.
+        *resource(TAXONOMY_ENTRIES, get=dispatch.delivery_only(dispatch.DELIVERY_TAXONOMY_ENTRIES)),
+        *resource(V3 + "/taxonomies", slash=True, get=tx.list_taxonomies, post=tx.create_taxonomy),
+        *resource(V3 + "/taxonomies/import", post=tx.import_taxonomy),
+        *resource(taxonomy, get=tx.get_taxonomy, put=tx.update_taxonomy, delete=tx.delete_taxonomy),
+        *resource(taxonomy + "/terms", slash=True, get=tx.list_terms, post=tx.create_term),
+        *resource(term, get=tx.get_term, put=tx.update_term, delete=tx.delete_term),
+        *resource(taxonomy + "/export", get=tx.export_taxonomy),
+        *resource(term + "/ancestors", get=tx.term_ancestors),
+        *resource(term + "/descendants", get=tx.term_descendants),
+        *resource(term + "/move", put=tx.move_term),
     ]
 
 
@@ -255,6 +276,7 @@ def delivery_routes() -> list[BaseRoute]:
         *resource(V3 + "/assets", slash=True, get=only(dispatch.DELIVERY_ASSETS)),
         *resource(ASSET, get=only(dispatch.DELIVERY_ASSET)),
         *resource(SYNC, get=only(sync.sync)),
+        *resource(TAXONOMY_ENTRIES, get=only(dispatch.DELIVERY_TAXONOMY_ENTRIES)),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
         *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
     ]

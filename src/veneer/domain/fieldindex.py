@@ -15,6 +15,9 @@ there (the value, and each element of a list value), so that SQL can answer what
   hold \\x00); the escape keeps code-point order and equality, and `decode_text` undoes it.
 - Values equal under the oracle's rules share one row per path; `first` marks the row that is the
   oracle's sort key for the path (`query._sort_key`), if it has one.
+- An entry's terms (`taxonomies: [{taxonomy_uid, term_uid}]`) also get rows at
+  `taxonomies.<taxonomy_uid>`, the term uids held there, after whatever values the walk finds at
+  that path, as `query._values_at` reaches them (`domain.taxonomies.taxonomy_paths`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import orjson
+
+from veneer.domain import taxonomies
 
 KIND_NULL, KIND_NUMBER, KIND_STRING, KIND_BOOL, KIND_JSON = range(5)
 TEXT_PREFIX = 128  # characters of a (escaped) string kept in the indexed `text` column
@@ -55,8 +60,13 @@ class Row(NamedTuple):
 def document_rows(doc: dict[str, Any]) -> list[Row]:
     """Every row of `doc`: the root row, then the rows of each reachable path."""
     rows = [Row(ROOT, 0, KIND_JSON, 0, "", "", False)]
+    # What `query._values_at` adds at `taxonomies.<taxonomy_uid>`: the entry's terms there.
+    terms = taxonomies.taxonomy_paths(doc.get(taxonomies.FIELD_UID))
     for path, values in _paths(doc):
-        rows.extend(_rows_at(path, values))
+        rows.extend(_rows_at(path, values + terms.pop(path, [])))
+    for path, values in terms.items():
+        if len(path) <= MAX_PATH:
+            rows.extend(_rows_at(path, values))
     return rows
 
 

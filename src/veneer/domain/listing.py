@@ -4,7 +4,7 @@ choosing each entry's locale along a fallback chain, then filter, sort, count an
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import orjson
@@ -83,8 +83,14 @@ def parse_query_object(raw: Any) -> dict[str, Any] | None:
     return raw or None
 
 
-def list_params(params: Mapping[str, Any]) -> ListParams:
+def list_params(
+    params: Mapping[str, Any], expand: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+) -> ListParams:
+    """The list parameters; `expand` rewrites the `query` object before it is compiled (entry
+    lists expand the taxonomy operators `$eq_below`… into the terms they stand for)."""
     where = parse_query_object(params.get("query"))
+    if where and expand is not None:
+        where = expand(where)
     return ListParams(
         skip=_int(params, "skip", 0, 0, 10_000_000),
         limit=_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT),
@@ -129,3 +135,34 @@ def first_in_chain(rows: Iterable[tuple[K, str, V]], chain: list[str]) -> dict[K
         if key not in best or rank < best[key][0]:
             best[key] = (rank, value)
     return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Entries across content types (`/v3/taxonomies/entries`)
+
+MAX_WINDOW = 10_000  # skip + limit of a list across content types
+PageOf = Callable[[str, ListParams], tuple[list[dict[str, Any]], int | None]]
+
+
+def merged_page(
+    page_of: PageOf, types: list[str], lp: ListParams
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of the entries of several content types, as one list: each type's first
+    `skip + limit` entries (`page_of`, filtered, sorted and counted by the database), merged in
+    the list's order, each entry with its `_content_type_uid`; the count is the types' sum."""
+    window = lp.skip + lp.limit
+    if window > MAX_WINDOW:
+        raise ValidationFailed(
+            f"skip + limit may be at most {MAX_WINDOW} for entries across content types.",
+            {"skip": [f"must be at most {MAX_WINDOW - lp.limit} with this limit."]},
+        )
+    wanted = replace(lp, skip=0, limit=window)
+    docs: list[dict[str, Any]] = []
+    total = 0
+    for ct in types:
+        page, count = page_of(ct, wanted)
+        docs.extend({**doc, "_content_type_uid": ct} for doc in page)
+        total += count or 0
+    docs.sort(key=lambda doc: str(doc.get("uid", "")))  # ties in uid order, as each list has them
+    ordered = domain_query.sort_entries(docs, lp.asc, lp.desc)
+    return ordered[lp.skip : window], (total if lp.include_count else None)

@@ -7,6 +7,7 @@ Pure: no I/O, no clock. A query is Contentstack's JSON object (Mongo-like):
     {"$or": [{...}, {...}]}         $and / $or, nested up to MAX_DEPTH levels
     {"seo.meta_title": "x"}         dot paths; over a list of instances, any element may match
     {"author.uid": "blt…"}          references are lists of {uid, _content_type_uid}
+    {"taxonomies.color": "red"}     the terms an entry holds in a taxonomy (domain.taxonomies)
 
 Choices:
 - Mongo semantics for missing values: ``{"f": null}`` and ``$ne``/``$nin`` match a missing field;
@@ -27,6 +28,7 @@ from typing import Any
 
 import regex
 
+from veneer.domain import taxonomies
 from veneer.errors import ValidationFailed
 
 Entry = dict[str, Any]
@@ -213,10 +215,13 @@ def _member_of(parts: tuple[str, ...], operands: list[Any]) -> Predicate:
 
 def _values_at(entry: Any, parts: tuple[str, ...]) -> list[Any]:
     """Every value the path reaches. A list of instances fans out (Mongo's array traversal);
-    a numeric segment also indexes a list."""
+    a numeric segment also indexes a list. `taxonomies.<taxonomy_uid>` also reaches the term uids
+    the entry holds in that taxonomy (`domain.taxonomies`), after what the walk finds there."""
     current = [entry]
-    for part in parts:
+    for depth, part in enumerate(parts):
         current = [found for node in current for found in _step(node, part)]
+        if depth == 1 and parts[0] == taxonomies.FIELD_UID and isinstance(entry, dict):
+            current += taxonomies.term_values(entry.get(parts[0]), part)
     return current
 
 

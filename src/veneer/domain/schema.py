@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from veneer.domain import taxonomies
 from veneer.errors import BadRequest, Errors, ValidationFailed
 
 Field = dict[str, Any]
@@ -46,6 +47,7 @@ DATA_TYPES = frozenset(
         "group",
         "blocks",
         "global_field",
+        "taxonomy",
     }
 )
 MAX_UID_LENGTH = 64
@@ -194,6 +196,8 @@ def _check_field(field: Field, path: str, errors: Errors, depth: int) -> Field:
     if not isinstance(data_type, str) or data_type not in DATA_TYPES:
         _add(errors, f"{path}.data_type", f"is not a known data type: {data_type!r}")
         return out
+    if depth == 1 and out.get("uid") == taxonomies.FIELD_UID and data_type != "taxonomy":
+        _add(errors, f"{path}.uid", f"{taxonomies.FIELD_UID!r} is the uid of the taxonomy field")
     check = _TYPE_CHECKS.get(data_type)
     if check is not None:
         check(out, path, errors, depth)
@@ -333,6 +337,7 @@ _TYPE_CHECKS: dict[str, Callable[[Field, str, Errors, int], None]] = {
     "global_field": _check_global_field,
     "blocks": _check_blocks,
     "reference": _check_reference,
+    "taxonomy": taxonomies.check_field,
 }
 
 
@@ -399,6 +404,8 @@ def _clean_fields(fields: Schema, data: dict[str, Any], prefix: str, ctx: _Ctx) 
         if uid not in data:
             if field.get("mandatory") and not ctx.partial:
                 ctx.add(path, "is required")
+            elif field.get("data_type") == "taxonomy" and not ctx.partial:
+                _clean_taxonomies(field, [], path, ctx)  # its mandatory taxonomies
             continue
         value = _clean_value(field, data[uid], path, ctx)
         if field.get("mandatory") and path not in ctx.errors and _is_empty(field, value):
@@ -585,6 +592,10 @@ def _clean_reference(item: Any, targets: list[str], path: str, ctx: _Ctx) -> Any
     return {"uid": item["uid"], "_content_type_uid": content_type}
 
 
+def _clean_taxonomies(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
+    return taxonomies.clean_value(field, value, path, ctx.add, ctx.partial)
+
+
 def _clean_blocks(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
     if not isinstance(value, list):
         ctx.add(path, "must be a list of blocks")
@@ -629,6 +640,7 @@ _CLEANERS: dict[str, Callable[[Field, Any, str, _Ctx], Any]] = {
 _LIST_CLEANERS: dict[str, Callable[[Field, Any, str, _Ctx], Any]] = {
     "reference": _clean_references,
     "blocks": _clean_blocks,
+    "taxonomy": _clean_taxonomies,
 }
 
 

@@ -36,6 +36,7 @@ MODULES = (
     "global_field",
     "label",
     "locale",
+    "taxonomy",
     "variant_group",
     "webhook",
 )
@@ -48,6 +49,7 @@ PLURALS = {
     "global_field": "global fields",
     "label": "labels",
     "locale": "locales",
+    "taxonomy": "taxonomies",
     "variant_group": "variant groups",
     "webhook": "webhooks",
 }

@@ -22,10 +22,11 @@ from typing import Any
 from veneer import ids
 from veneer.domain import assets as domain_assets
 from veneer.domain import schema as domain_schema
+from veneer.domain import taxonomies as domain_taxonomies
 from veneer.domain import variants as domain_variants
 from veneer.domain.fieldindex import Row, document_rows, rows_with
 from veneer.errors import BadRequest, PreconditionFailed, ValidationFailed, VeneerError
-from veneer.services import access, assets, loaders
+from veneer.services import access, assets, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
     body_entry,
@@ -270,6 +271,7 @@ def _write(
     with services.store.write(bulk=True) as tx:
         access.stack_row(tx, actor, target.stack, "entry", write=True)
         items, unusable = _with_assets(tx, target, items)
+        items, unknown = _with_terms(tx, target, items)
         refused = tx.uniques.claim_many(
             target.stack,
             target.content_type,
@@ -291,6 +293,7 @@ def _write(
         publications = _publications(target, actor, kept, rows)
         tx.publications.insert_many(target.stack, publications)
     report.refused.extend(unusable)
+    report.refused.extend(unknown)
     report.refused.extend(
         _refusal(items[position].position, not_unique(fields))
         for position, fields in refused.items()
@@ -312,6 +315,25 @@ def _with_assets(
         problems = assets.entry_asset_problems(known, refs[item.position])
         if problems:
             refused.append(_refusal(item.position, ValidationFailed(None, problems)))
+        else:
+            kept.append(item)
+    return kept, refused
+
+
+def _with_terms(
+    tx: Transaction, target: _Target, items: list[_Item]
+) -> tuple[list[_Item], list[Refusal]]:
+    """The items whose taxonomy terms exist, and the refusals of the others (one look-up per
+    distinct term of the batch)."""
+    pairs = sorted({pair for item in items for pair in domain_taxonomies.entry_terms(item.doc)})
+    if not pairs:
+        return items, []
+    found = tx.terms.existing(target.stack, pairs)
+    kept, refused = [], []
+    for item in items:
+        missing = sorted(domain_taxonomies.entry_terms(item.doc) - found)
+        if missing:
+            refused.append(_refusal(item.position, taxonomies.missing_terms(missing)))
         else:
             kept.append(item)
     return kept, refused

@@ -11,7 +11,7 @@ from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_fields
 from veneer.errors import ValidationFailed
-from veneer.services import access, global_fields, loaders
+from veneer.services import access, global_fields, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
@@ -181,6 +181,7 @@ def _replacing(clean: dict[str, Any]) -> dict[str, Any]:
 def _expanded(tx: Transaction, stack: str, clean: dict[str, Any]) -> dict[str, Any]:
     """The content type with the schema of each global field it names copied in."""
     schema = domain_global_fields.expand(clean["schema"], global_fields.resolver(tx, stack))
+    taxonomies.check_content_type(tx, stack, schema)
     return {**clean, "schema": schema}
 
 

@@ -11,7 +11,7 @@ from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_paths
 from veneer.errors import ValidationFailed
-from veneer.services import access, assets, loaders
+from veneer.services import access, assets, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
     SYSTEM_FIELDS,
@@ -46,6 +46,7 @@ def create_entry(
         code = loaders.entry_locale(tx, stack, locale)
         doc = new_entry(ct["schema"], entry, code, actor.uid, ids.now())
         assets.check_entry_assets(tx, stack["api_key"], ct["schema"], doc)
+        taxonomies.check_entry_terms(tx, stack["api_key"], doc)
         _claim_unique(tx, stack["api_key"], ct, doc)
         tx.entries.save(stack["api_key"], ct_uid, doc, new=True)
     return doc
@@ -118,6 +119,7 @@ def _update(
         "_in_progress": False,
     }
     assets.check_entry_assets(tx, stack["api_key"], ct["schema"], doc, previous)
+    taxonomies.check_entry_terms(tx, stack["api_key"], doc, previous)
     _claim_unique(tx, stack["api_key"], ct, doc)
     tx.entries.save(stack["api_key"], ct_uid, doc, new=not localized)
     return doc

@@ -16,7 +16,7 @@ from veneer.domain import variants as domain
 from veneer.domain.listing import ListParams
 from veneer.domain.patches import compile_patch, explain_merge, merge, variant_fates
 from veneer.errors import NotFoundObject, ValidationFailed
-from veneer.services import access, assets, loaders
+from veneer.services import access, assets, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.services.documents import variant_submission, variant_system
 from veneer.store import Transaction
@@ -117,6 +117,7 @@ def upsert(
         materialized = domain.materialize(ct["schema"], base, edited)
         domain_schema.validate_entry(ct["schema"], materialized, new_uid=ids.cs)
         assets.check_entry_assets(tx, stack["api_key"], ct["schema"], materialized, base)
+        taxonomies.check_entry_terms(tx, stack["api_key"], materialized, base)
         system = variant_system(previous, base, variant["uid"], actor.uid, submitted, ids.now())
         stored = {**edited, "system": system}
         tx.entry_variants.save(stack["api_key"], ct_uid, stored, new=previous is None)

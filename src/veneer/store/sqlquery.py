@@ -208,6 +208,8 @@ def _operator(path: str, op: str, operand: Any, options: str, dialect: str) -> F
 def _equals(path: str, operands: list[Any]) -> Filter:
     """Equal to one of `operands` (JSON equality); a null operand also matches a missing field."""
     keys = list(dict.fromkeys(fi.value_key(o) for o in operands if o is not None))
+    if not operands:  # `$in: []` matches nothing: a leaf that drives a list with no rows
+        return Has(path, lambda a: false(), cost=0)
     split = tuple(_one_of([key]) for key in keys)
     parts: list[Filter] = [Has(path, _one_of(keys), cost=0, split=split)] if keys else []
     if any(o is None for o in operands):  # not `len(keys) < len(operands)`: keys are deduplicated

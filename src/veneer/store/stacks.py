@@ -34,6 +34,7 @@ STACK_TABLES = (
     t.module_docs,
     t.trash,
     t.trash_rows,
+    t.taxonomy_terms,
     t.webhooks,
     t.webhook_deliveries,
 )

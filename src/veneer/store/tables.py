@@ -528,6 +528,26 @@ module_docs = Table(
     Index("ix_module_docs_listed", "stack", "module", "created_at", "uid"),
 )
 
+# -- taxonomy terms (issue 14 §7; store/taxonomies.py, docs/taxonomies.md) ----------------------
+# The terms of a stack's taxonomies (the taxonomies are `module_docs` of module "taxonomy"): `parent`
+# is '' for a root term; `depth` 1 for a root term; `position` orders siblings from 1; `name`
+# is the name case-folded, for `typeahead`. Descendants are read level by level through
+# ix_taxonomy_terms_children, ancestors by following `parent`.
+taxonomy_terms = Table(
+    "taxonomy_terms",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("taxonomy", UID, primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("parent", UID, nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("doc", Text, nullable=False),
+    Index("ix_taxonomy_terms_children", "stack", "taxonomy", "parent", "position", "uid"),
+    Index("ix_taxonomy_terms_listed", "stack", "taxonomy", "depth", "parent", "position", "uid"),
+)
+
 # -- webhooks (issue 15; store/webhooks.py, docs/webhooks.md) -------------------------------------
 # A stack's webhook definitions: `doc` is the Contentstack-shaped definition (JSON); `secret` signs
 # what is sent (HMAC-SHA256); `since` is the last event committed before the webhook existed, so

@@ -24,6 +24,7 @@ from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
 from veneer.store.trash import Trash
+from veneer.store.taxonomies import TaxonomyTerms
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 from veneer.store.webhooks import Deliveries, Webhooks
@@ -60,6 +61,8 @@ class Transaction:
         self.global_fields = ModuleDocs(conn, sql, "global_field")
         self.labels = ModuleDocs(conn, sql, "label")
         self.extensions = ModuleDocs(conn, sql, "extension")
+        self.taxonomies = ModuleDocs(conn, sql, "taxonomy")
+        self.terms = TaxonomyTerms(conn, sql)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -21,6 +21,7 @@ DELIVERY_CONTENT_TYPES = handlers.delivery(handlers.list_content_types)
 DELIVERY_CONTENT_TYPE = handlers.delivery(handlers.get_content_type)
 DELIVERY_ASSETS = handlers.delivery(assets.list_assets)
 DELIVERY_ASSET = handlers.delivery(assets.get_asset)
+DELIVERY_TAXONOMY_ENTRIES = handlers.delivery(handlers.list_taxonomy_entries)
 
 
 def is_delivery(request: Request) -> bool:

@@ -23,8 +23,9 @@ from veneer.api.responses import error_response
 from veneer.domain import embedded, projection
 from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
-from veneer.domain.listing import flag, list_params
+from veneer.domain.listing import ListParams, flag, list_params, merged_page
 from veneer.domain.references import every_reference_path
+from veneer.domain.taxonomies import field_taxonomies
 from veneer.errors import ResponseTooLarge, ValidationFailed, VeneerError
 
 Builder = Callable[[Request, DeliveryContext, reader.Scope], bytes | Cached]
@@ -260,7 +261,7 @@ def _merged_entry(
 
 
 def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
-    lp = list_params(request.query_params)
+    lp = list_params(request.query_params, reader.taxonomy_expansion(delivery, scope))
     page, count = reader.entry_page(delivery, scope, request.path_params["ct"], lp)
     ask = variants.ask(delivery, scope.stack, request.headers)
     raws = (
@@ -301,6 +302,30 @@ def _merged_page(
 def _with_errors(body: dict[str, Any], errors: list[dict[str, Any]]) -> bytes:
     if errors:
         body["errors"] = errors
+    return orjson.dumps(body)
+
+
+def list_taxonomy_entries(
+    request: Request, delivery: DeliveryContext, scope: reader.Scope
+) -> bytes:
+    """`GET /v3/taxonomies/entries?query=…`: the published entries of every content type with a
+    taxonomy field that match, each with its `_content_type_uid`; one list per such type, merged
+    (`taxonomy_lists.merged_page`)."""
+    lp = list_params(request.query_params, reader.taxonomy_expansion(delivery, scope))
+    types = [
+        ct["uid"]
+        for ct in delivery.published.content_types(scope.stack)
+        if field_taxonomies(ct.get("schema") or [])
+    ]
+
+    def page_of(ct: str, wanted: ListParams) -> tuple[list[dict[str, Any]], int | None]:
+        page, count = reader.entry_page(delivery, scope, ct, wanted)
+        return [orjson.loads(raw) for _uid, _locale, raw in page], count
+
+    docs, count = merged_page(page_of, types, lp)
+    body: dict[str, Any] = {"entries": branched(request.query_params, docs)}
+    if count is not None:
+        body["count"] = count
     return orjson.dumps(body)
 
 

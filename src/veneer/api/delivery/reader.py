@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from veneer import ids
 from veneer.api.delivery.cache import Dep, entry_dep, list_dep, stack_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.domain import listing
+from veneer.domain import taxonomies as domain_taxonomies
 from veneer.domain.listing import ListParams
 from veneer.errors import (
     Forbidden,
@@ -29,6 +31,7 @@ from veneer.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from veneer.services import taxonomies
 from veneer.store.published import timed_out
 from veneer.store.sqllist import Listing
 
@@ -209,6 +212,22 @@ def entry_page(
     if not rows:  # an unknown content type is an error, not an empty list
         content_type_doc(delivery, scope.stack, ct)
     return [(uid, code, doc.encode()) for uid, code, doc in rows], count
+
+
+def taxonomy_expansion(
+    delivery: DeliveryContext, scope: Scope
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A query with its taxonomy operators (`$eq_below`…) expanded into the terms they stand
+    for: keyed lookups on the stack's terms, read only when the query has such an operator."""
+
+    def expand(q: dict[str, Any]) -> dict[str, Any]:
+        if not domain_taxonomies.hierarchical(q):
+            return q
+        store = delivery.store
+        with store.deadline(scope.deadline - time.monotonic()), store.read() as tx:
+            return domain_taxonomies.expand_query(q, taxonomies.expansion(tx, scope.stack))
+
+    return expand
 
 
 def content_type_doc(delivery: DeliveryContext, stack: str, ct: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
-from veneer.services import entries, publishing
+from veneer.services import entries, publishing, taxonomies
 
 
 def _version(call: Call) -> int | None:
@@ -47,7 +47,9 @@ def _embed(call: Call, docs: list[dict[str, Any]]) -> None:
 def list_entries(call: Call) -> dict[str, Any]:
     """`count=true` answers only the number of matching entries, `{"entries": N}`, as the
     management SDKs' `query().count()` expects."""
-    lp = list_params(call.params)
+    lp = list_params(
+        call.params, taxonomies.expand_query(call.services, call.actor(), call.api_key)
+    )
     counting = flag(call.params, "count")
     if counting:
         lp = replace(lp, skip=0, limit=1, include_count=True)

@@ -4,7 +4,7 @@ and `jobs.subject` (the entry or asset a scheduled job publishes) with an index,
 pending schedules are found by key.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 import json
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
