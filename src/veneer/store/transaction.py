@@ -23,8 +23,8 @@ from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
-from veneer.store.trash import Trash
 from veneer.store.taxonomies import TaxonomyTerms
+from veneer.store.trash import Trash
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 from veneer.store.webhooks import Deliveries, Webhooks
