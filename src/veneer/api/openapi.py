@@ -1637,7 +1637,7 @@ def stack_modules(p: Paths) -> None:
         "/v3/stacks/settings",
         "post",
         op(
-            "Change the stack's settings (delivery_cache_control, delivery_cors_origins, ...)",
+            "Change the stack's settings (delivery_cache_control, delivery_cors_origins, variant_limit, ...)",
             "stack",
             {
                 **ok(obj(("notice", "stack_settings"), stack_settings={"type": "object"})),
