@@ -973,6 +973,31 @@ PARAMETERS: dict[str, Json] = {
         "Management entry-variant reads: add `_variant._stale`, the overrides whose base "
         "value changed since the variant was saved.",
     ),
+    "coverage_environment": param(
+        "environment",
+        "query",
+        STR,
+        "Variant coverage: only this environment's published versions (name or uid).",
+    ),
+    "coverage_only": param(
+        "only",
+        "query",
+        STR,
+        "Variant coverage: keep the variant cells that are stale, noop, in conflicts or "
+        "unpublished (comma-separated, any of them); a filter of the page's rows.",
+    ),
+    "coverage_after": param(
+        "after", "query", STR, "Variant coverage: the entries after this uid (the answer's `next`)."
+    ),
+    "coverage_skip": param(
+        "skip", "query", {"type": "integer", "minimum": 0, "maximum": 10_000}, "Entries to skip."
+    ),
+    "coverage_limit": param(
+        "limit",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        "Entries per page (default 25, at most 100).",
+    ),
     "show_errors": flag_param(
         "show_errors",
         "Add `errors` to the answer: variants over the limit (delivery), "
@@ -2082,6 +2107,31 @@ def entries(p: Paths) -> None:
 
 def entry_variants(p: Paths) -> None:
     base = "/v3/content_types/{ct}/entries/{uid}/variants"
+    p.add(
+        "/v3/content_types/{ct}/variant_coverage",
+        "get",
+        op(
+            "Variant coverage of a content type (Veneer's own)",
+            "entry variants",
+            {
+                **ok(obj(("variant_coverage",), variant_coverage={"type": "object"})),
+                **errors(*READ),
+            },
+            description="One page of the type's entries (by uid), each in each locale it is "
+            "localized in: the base and every entry variant with published version against the "
+            "latest per environment, stale overrides, no-op overrides, and paths several variants "
+            "override (docs/variants-beyond.md §6).",
+            parameters=params(
+                "api_key",
+                "locale",
+                "coverage_environment",
+                "coverage_only",
+                "coverage_after",
+                "coverage_skip",
+                "coverage_limit",
+            ),
+        ),
+    )
     one = obj(("entry",), entry=ref("EntryVariant"))
     created = {**ok(with_notice(one), 201, "Created"), **ok(with_notice(one), 200, "Updated")}
     p.add(

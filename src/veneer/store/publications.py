@@ -161,6 +161,15 @@ class Publications(Rows):
             for env, code, at, by, version in rows
         ]
 
+    def versions(self, stack: str, entry: str) -> list[tuple[str, str, str, int]]:
+        """(variant, locale, environment, version) of everything published of one entry (variant
+        '': its base), by ix_publications_entry."""
+        p = t.publications
+        query = select(p.c.variant, p.c.locale, p.c.environment, p.c.version).where(
+            p.c.stack == stack, p.c.entry == entry
+        )
+        return [(v, code, env, int(n)) for v, code, env, n in self._conn.execute(query)]
+
     def drop(
         self,
         stack: str,
