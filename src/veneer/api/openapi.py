@@ -973,6 +973,13 @@ PARAMETERS: dict[str, Json] = {
         "Management entry-variant reads: add `_variant._stale`, the overrides whose base "
         "value changed since the variant was saved.",
     ),
+    "variant_query": param(
+        "variant_query",
+        "query",
+        {"type": "string", "enum": ["merged", "base"]},
+        "Delivery lists with x-cs-variant-uid: `merged` applies query and sort to the documents "
+        "as served with the named variants (Veneer's own); `base` (the default) to base data.",
+    ),
     "coverage_environment": param(
         "environment",
         "query",
@@ -1948,6 +1955,7 @@ def entries(p: Paths) -> None:
                 "query",
                 "asc",
                 "desc",
+                "variant_query",
                 "include_publish_details",
                 *DELIVERY_SCOPE,
                 *ENTRY_READ,
@@ -2707,7 +2715,7 @@ def delivery(p: Paths) -> None:
             "/v3/content_types/{ct}/entries",
             "List published entries",
             {"allOf": [counted("entries", ref("PublishedEntry")), entry_extra]},
-            (*LIST, "query", "asc", "desc"),
+            (*LIST, "query", "asc", "desc", "variant_query"),
             True,
         ),
         (
