@@ -65,6 +65,19 @@ def test_the_first_listed_variant_decides(vsite: VariantSite) -> None:
     assert uids(merged(vsite, YELLOW, {"title": "Yellow"})) == []
 
 
+def test_the_locale_and_its_fallback(vsite: VariantSite) -> None:
+    """In fr-fr `home` is "Bonjour" with Red's "Rouge"; de-de falls back to fr-fr."""
+    home = vsite.home["uid"]
+    for code in ("fr-fr", "de-de"):
+        found = merged(vsite, RED, {"title": "Rouge"}, locale=code, include_fallback="true")
+        assert uids(found) == [home], code
+        assert (
+            uids(merged(vsite, RED, {"title": "Bonjour"}, locale=code, include_fallback="true"))
+            == []
+        )
+    assert uids(merged(vsite, RED, {"title": "Rouge"})) == []  # en-us: "Red"
+
+
 def test_sorting_and_paging_follow_the_served_values(vsite: VariantSite) -> None:
     body = merged(vsite, RED, asc="title", include_count="true")
     assert [e["title"] for e in body["entries"]] == [

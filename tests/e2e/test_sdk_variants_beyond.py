@@ -69,6 +69,14 @@ def test_python_delivery_sdk_passes_explain_through(server: str, vsite: VariantS
     assert "_variant_explain" not in plain and plain["title"] == "Red"
 
 
+def test_python_delivery_sdk_asks_for_merged_queries(server: str, vsite: VariantSite) -> None:
+    landing = delivery(server, vsite)
+    green = {"query": json.dumps({"url": "/green"})}
+    found = landing.variants(GREEN).find({**green, "variant_query": "merged"})["entries"]
+    assert [e["uid"] for e in found] == [vsite.home["uid"]] and found[0]["url"] == "/green"
+    assert landing.variants(GREEN).find(dict(green))["entries"] == []
+
+
 def test_python_delivery_sdk_add_param_on_variants_is_not_sent(
     server: str, vsite: VariantSite
 ) -> None:
@@ -154,6 +162,7 @@ def test_js_delivery_sdk_passes_explain_through_add_params(
         "environment": "production",
         "home": vsite.home["uid"],
         "header": HEADER,
+        "green": GREEN,
     }
     done = subprocess.run(
         ["node", "variants_beyond.mjs", json.dumps(config)],
@@ -171,3 +180,5 @@ def test_js_delivery_sdk_passes_explain_through_add_params(
     assert len(out["list"]["entries"]) == 5
     assert all("_variant_explain" in e for e in out["list"]["entries"])
     assert "_variant_explain" not in out["plain"] and out["plain"]["title"] == "Red"
+    assert [e["uid"] for e in out["merged"]["entries"]] == [vsite.home["uid"]]
+    assert out["baseQuery"]["entries"] == []
