@@ -65,6 +65,16 @@ def test_the_first_listed_variant_decides(vsite: VariantSite) -> None:
     assert uids(merged(vsite, YELLOW, {"title": "Yellow"})) == []
 
 
+def test_a_variant_that_changes_a_reference_is_listed_under_it(vsite: VariantSite) -> None:
+    """Red makes Grace the author of `home` (the others keep Ada)."""
+    ada, grace = (a["uid"] for a in vsite.authors)
+    home = vsite.home["uid"]
+    assert uids(merged(vsite, RED, {"author.uid": grace})) == [home]
+    under_ada = merged(vsite, RED, {"author.uid": ada}, include_count="true")
+    assert home not in uids(under_ada) and under_ada["count"] == 3
+    assert uids(vsite.listed(RED, query=json.dumps({"author.uid": grace}))) == []
+
+
 def test_the_locale_and_its_fallback(vsite: VariantSite) -> None:
     """In fr-fr `home` is "Bonjour" with Red's "Rouge"; de-de falls back to fr-fr."""
     home = vsite.home["uid"]
@@ -111,6 +121,9 @@ def test_the_count_counts_the_merged_matches(vsite: VariantSite) -> None:
         (BLUE, {"seo.meta_title": {"$exists": True}}, {"asc": "seo.meta_title"}),
         (f"{BLUE}, {RED}", {"group.single_line": "Blue 2"}, {}),
         (f"{RED}, ghost", None, {"desc": "views"}),
+        (GREEN, {"url": {"$ne": "/home"}}, {"desc": "url"}),
+        (f"{BLUE}, {GREEN}, {RED}", {"title": {"$in": ["Blue", "Red other 2", "Plain"]}}, {}),
+        (f"{GREEN}, {BLUE}", {"url": {"$exists": True}, "views": {"$lt": 3}}, {"asc": "url"}),
     ],
 )
 def test_merged_lists_equal_the_oracle_over_served_documents(
