@@ -96,18 +96,22 @@ def _database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         _drop_pg_database(name)
 
 
+# How every process on a test database sends webhooks: the session's app and each `veneer serve`
+# started on that database alike (`start_server`), since any of them may take any delivery. Retries
+# after 0.01, 0.05, 0.25, 1.25 s: tests/api/test_webhooks.py waits for them (a server with the
+# production back-off, 5 s then 25 s, that took one retry made those tests time out). Targets the
+# tests never answer (hooks.example.com: no internet here) free a sender within 3 s, so they cannot
+# hold the pool other tests' deliveries wait for.
+WEBHOOKS = {"webhook_retry_base": 0.01, "webhook_interval": 0.2, "webhook_timeout": 3.0}
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=database_url,
         admin_password="admin-password-1",
         scheduler_interval=0.2,
-        # Webhook retries after 0.01, 0.05, 0.25, 1.25 s: tests/api/test_webhooks.py waits for them.
-        webhook_retry_base=0.01,
-        webhook_interval=0.2,
-        # Targets the tests never answer (hooks.example.com: no internet here) free a sender
-        # within 3 s, so they cannot hold the pool other tests' deliveries wait for.
-        webhook_timeout=3.0,
+        **WEBHOOKS,
         files_dir=str(tmp_path_factory.mktemp("files")),
     )
 
@@ -213,6 +217,7 @@ def start_server(database_url: str, port: int, log: Path, **env: str) -> subproc
         "VENEER_DATABASE_URL": database_url,
         "VENEER_WORKERS": "1",
         "VENEER_ADMIN_PASSWORD": "admin-password-1",
+        **{f"VENEER_{name.upper()}": str(value) for name, value in WEBHOOKS.items()},
         **env,
     }
     process = subprocess.Popen(
@@ -273,7 +278,11 @@ BURSTS = (
 def group_of(nodeid: str) -> str | None:
     """The group of the test `nodeid`, or None when it may run next to anything."""
     path, _, name = nodeid.partition("::")
-    if path in ("tests/web/test_browser.py", "tests/e2e/test_delivery_sdk_browser.py"):
+    if path in (
+        "tests/web/test_browser.py",
+        "tests/web/test_browser_variant_tools.py",
+        "tests/e2e/test_delivery_sdk_browser.py",
+    ):
         return "browser"  # one Chromium at a time: two starve each other's timed waits
     if path in BURSTS:
         return "bursts"  # timed bursts, stalled clients and kill -9: two at once starve each other

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, free_port, stop_server
+from tests.conftest import PASSWORD, WEBHOOKS, free_port, stop_server
 from veneer.services import users
 from veneer.services.context import Services
 from veneer.settings import ConfigError, Settings
@@ -48,6 +48,8 @@ def serve(database_url: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
         VENEER_DATABASE_URL=database_url,
         VENEER_WORKERS="1",
         VENEER_ADMIN_PASSWORD="admin-password-1",
+        # Any process on the session's database may take its webhook deliveries (conftest).
+        **{f"VENEER_{name.upper()}": str(value) for name, value in WEBHOOKS.items()},
     )
     return subprocess.Popen(
         [sys.executable, "-m", "veneer.cli", "serve", *args],

@@ -231,6 +231,31 @@ def createuser(email: str, password: str, org: str | None) -> None:
     console.print(f"Created {user['email']} ({user['uid']})")
 
 
+@main.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where the editor is served, for the printed link.",
+)
+def reset_password(email: str, base_url: str) -> None:
+    """Print a one-time password reset link for an account (valid one hour)."""
+    from veneer.services import users
+
+    token = users.issue_password_reset(_services(_settings()), email)
+    if token is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    click.echo(f"{base_url.rstrip('/')}/app/reset-password?token={token}")  # stdout: scriptable
+    console.print(
+        "The link works once, for one hour. Through the API: POST /v3/user/reset_password "
+        f'{{"user": {{"reset_password_token": "{token}", "password": …, '
+        '"password_confirmation": …}}',
+        soft_wrap=True,
+        markup=False,
+    )
+
+
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--api-key", required=True, help="The stack to load into.")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import contentstack_management
+import orjson
 
 from tests.conftest import PASSWORD
 from tests.e2e.test_management_sdk_python import _ok, pytestmark, sdk  # noqa: F401
@@ -120,6 +121,71 @@ def test_labels_and_extensions(sdk: contentstack_management.Client) -> None:  # 
     assert changed["extension"]["title"] == "Colour"
     assert [e["uid"] for e in _ok(stack.extension().find())["extensions"]] == [ext["uid"]]
     assert _ok(stack.extension(ext["uid"]).delete())["notice"] == "Extension deleted successfully."
+
+
+def test_content_type_references_export_and_import(
+    sdk: contentstack_management.Client,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`references()`, `export()` and `imports()` of content types and global fields (issue 14
+    §9). The SDK's `imports()` sends `multipart/form-data` without a boundary and leaves that
+    header on the client for every later call, whose JSON bodies Veneer still reads."""
+    stack = _stack(sdk)
+    _ok(stack.global_fields().create(SEO), 201)
+    _ok(stack.content_types().create(ARTICLE), 201)
+    author = {
+        "content_type": {
+            "title": "Author",
+            "uid": "author",
+            "schema": [
+                {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True}
+            ],
+        }
+    }
+    _ok(stack.content_types().create(author), 201)
+    linking = [
+        *ARTICLE["content_type"]["schema"],
+        {"display_name": "By", "uid": "by", "data_type": "reference", "reference_to": ["author"]},
+    ]
+    _ok(stack.content_types("article").update({"content_type": {"schema": linking}}))
+    assert _ok(stack.content_types("author").references()) == {"references": ["article"]}
+
+    exported = _ok(stack.content_types("article").export())
+    assert exported["uid"] == "article" and exported["_version"] == 2
+    exported["uid"], exported["title"] = "story", "Story"
+    path = tmp_path / "story.json"
+    path.write_bytes(orjson.dumps(exported))
+    done = _ok(stack.content_types().imports(str(path)))
+    assert done["notice"] == "Content Type imported successfully."
+    assert (done["content_type"]["uid"], done["content_type"]["_version"]) == ("story", 1)
+    assert _ok(stack.content_types("author").references()) == {"references": ["article", "story"]}
+
+    seo = _ok(stack.global_fields("seo").export())
+    seo["uid"], seo["title"] = "seo_copy", "SEO copy"
+    path.write_bytes(orjson.dumps(seo))
+    copied = _ok(stack.global_fields().imports(str(path)))["global_field"]
+    assert copied["uid"] == "seo_copy"
+    # The client still says multipart/form-data; its JSON bodies are read as JSON.
+    assert sdk.client.headers["Content-Type"] == "multipart/form-data"
+    renamed = _ok(stack.content_types("story").update({"content_type": {"title": "Stories"}}))
+    assert renamed["content_type"]["title"] == "Stories"
+
+
+def test_user_and_organization_calls(sdk: contentstack_management.Client) -> None:  # noqa: F811
+    """`user().update()`, `organizations(uid).fetch()`, `.roles()` and `.stacks()`
+    (issue 14 §10); `company` is not kept (Veneer stores names only)."""
+    body = {"user": {"first_name": "Grace", "company": "Ignored Inc."}}
+    updated = _ok(sdk.user().update(body))
+    assert updated["notice"] == "Profile updated successfully."
+    assert updated["user"]["first_name"] == "Grace"
+    org = _ok(sdk.user().fetch())["user"]["organizations"][0]["uid"]
+    assert _ok(sdk.organizations(org).fetch())["organization"]["uid"] == org
+    roles = _ok(sdk.organizations(org).roles())["roles"]
+    assert [r["name"] for r in roles] == ["Owner", "Admin", "Member"]
+    body = {"stack": {"name": "Org stacks", "master_locale": "en-us"}}
+    made = _ok(sdk.stack().create(org, body), 201)["stack"]["api_key"]
+    listed = _ok(sdk.organizations(org).stacks())["stacks"]
+    assert made in [s["api_key"] for s in listed]
 
 
 def test_js_management_sdk(server: str, services: Any) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -110,8 +111,13 @@ def _log_cut(request: Request, what: str, size: int) -> None:
 
 
 def check_media_type(request: Request, raw: bytes) -> None:
-    """A body must be JSON; a missing Content-Type is tolerated (some clients omit it)."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    """A body must be JSON; a missing Content-Type is tolerated (some clients omit it), and so is
+    a bare `multipart/form-data` (no boundary) on a body that is JSON: the Python management
+    SDK's `imports()` leaves that header on its client, so every later request it sends says so."""
+    header = request.headers.get("content-type", "")
+    media = header.split(";")[0].strip().lower()
+    if media == "multipart/form-data" and not _boundary_of(header) and raw.lstrip()[:1] in b"{[":
+        return
     if raw.strip() and media and media != "application/json" and not media.endswith("+json"):
         raise BadRequest(
             f"The request body must be JSON, not {media}.",
@@ -190,6 +196,49 @@ def is_form(request: Request) -> bool:
     return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
 
 
+def _boundary_of(content_type: str) -> str:
+    """The `boundary` parameter of a Content-Type header ("" without one)."""
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "boundary":
+            return value.strip().strip('"')
+    return ""
+
+
+BOUNDARY_LINE = (
+    200  # bytes read to find the first line of a multipart body sent without its boundary
+)
+
+
+async def _sniff_boundary(
+    headers: Headers, stream: AsyncGenerator[bytes, None]
+) -> tuple[Headers, AsyncGenerator[bytes, None]]:
+    """A multipart body whose Content-Type names no boundary (the Python management SDK's
+    `imports()` sends a bare `multipart/form-data`, and `requests` then keeps it) is read by its
+    first line, `--<boundary>`, as the boundary: the headers with it, and the whole stream."""
+    head = b""
+    async for chunk in stream:
+        head += chunk
+        if b"\r\n" in head or len(head) > BOUNDARY_LINE:
+            break
+    line = head.split(b"\r\n", 1)[0]
+    boundary = line[2:].decode("latin-1").strip() if line.startswith(b"--") else ""
+    if not boundary or len(boundary) > 70 or not boundary.isprintable():
+        raise BadRequest(
+            "The request body is not valid multipart form data.",
+            {"content-type": ["must name the body's boundary (multipart/form-data; boundary=…)."]},
+        )
+    fixed = MutableHeaders(raw=list(headers.raw))
+    fixed["content-type"] = f"multipart/form-data; boundary={boundary}"
+
+    async def whole() -> AsyncGenerator[bytes, None]:
+        yield head
+        async for chunk in stream:
+            yield chunk
+
+    return Headers(raw=fixed.raw), whole()
+
+
 async def read_form(request: Request, settings: Settings) -> Form:
     """A multipart upload: at most one file of at most `max_upload_bytes` (413), a few short text
     fields, all received within `upload_timeout` seconds (408). Parsed as it arrives: files
@@ -213,11 +262,15 @@ async def read_form(request: Request, settings: Settings) -> Form:
                 )
             yield chunk
 
-    parser = MultiPartParser(
-        request.headers, capped(), max_files=1, max_fields=50, max_part_size=FORM_FIELD_BYTES
-    )
     try:
         async with asyncio.timeout(settings.upload_timeout):
+            headers: Headers = request.headers
+            stream = capped()
+            if not _boundary_of(headers.get("content-type", "")):
+                headers, stream = await _sniff_boundary(headers, stream)
+            parser = MultiPartParser(
+                headers, stream, max_files=1, max_fields=50, max_part_size=FORM_FIELD_BYTES
+            )
             data = await parser.parse()
             fields: dict[str, str] = {}
             file = None
@@ -262,6 +315,24 @@ def _refuse_nul(fields: dict[str, str]) -> None:
         )
 
 
+def live_preview_hash(request: Request) -> str:
+    """The live preview hash a request carries (header or parameter), "" without one; `init`
+    (the SDKs' value before a preview starts) is none."""
+    found = request.headers.get("live_preview") or request.query_params.get("live_preview") or ""
+    return "" if found == "init" else found
+
+
+def is_preview(request: Request) -> bool:
+    """A live preview read: a GET with a `preview_token` header and a live preview hash. It is
+    answered with the latest saved content (the management read, as the preview token's
+    read-only actor) instead of the published."""
+    return (
+        request.method in ("GET", "HEAD")
+        and bool(request.headers.get("preview_token"))
+        and bool(live_preview_hash(request))
+    )
+
+
 @dataclass
 class Call:
     services: Services
@@ -298,7 +369,16 @@ class Call:
             ratelimit.limit_management(self.services, self._actor, self.api_key)
         return self._actor
 
+    @property
+    def is_preview(self) -> bool:
+        """A live preview read (docs/preview.md): a `preview_token` and a live preview hash."""
+        return is_preview(self.request)
+
     def _authenticate(self) -> Actor:
+        if self.is_preview:
+            return tokens.authenticate_preview(
+                self.services, self.header("preview_token") or "", self.api_key
+            )
         authtoken = self.header("authtoken")
         if authtoken:
             return users.authenticate(self.services, authtoken)
@@ -370,6 +450,32 @@ def collection(key: str, page: list[Any], count: int | None) -> dict[str, Any]:
     """Every list's body, as Contentstack shapes it: the page under `key`, and `count` (all the
     items, not the page's) when the caller asked for it with `include_count`."""
     return {key: page} if count is None else {key: page, "count": count}
+
+
+def imported_file(call: Call, field: str) -> dict[str, Any]:
+    """The JSON document an import call uploads as the form's file `field` (a JSON body is taken
+    as the document too), parsed within the JSON body limits."""
+    if call.form is None:
+        if call.body:
+            return call.body
+        raise BadRequest(
+            f"Upload the file to import as the multipart form field '{field}'.",
+            {field: ["is required: a JSON file sent as multipart/form-data."]},
+        )
+    if call.form.file is None or call.form.file[0] != field:
+        raise BadRequest(
+            f"Upload the file to import as the multipart form field '{field}'.",
+            {field: ["is required: a JSON file sent as multipart/form-data."]},
+        )
+    settings = call.services.settings
+    try:
+        return parse_json(
+            call.form.file[2], settings.max_json_depth, False, settings.max_json_items
+        )
+    except BadRequest as exc:
+        raise BadRequest(
+            f"The file '{field}' is not a JSON object.", {field: list(exc.errors.get("body", []))}
+        ) from None
 
 
 def created(payload: dict[str, Any]) -> Response:

@@ -242,6 +242,11 @@ SCHEMAS: dict[str, Json] = {
             "date-time (kept in UTC); null for no expiry."
         },
         token={**SECRET, "description": "The secret, shown only in the answer to the creation."},
+        preview_token={
+            **SECRET,
+            "description": "A delivery token's preview token (live preview), shown only in the "
+            "answer to its creation.",
+        },
         **AUDIT_PROPS,
     ),
     "Environment": obj(
@@ -1102,6 +1107,19 @@ PARAMETERS: dict[str, Json] = {
         "include_branch",
         'Name the branch each item was read from: `_branch: "main"` (the only one).',
     ),
+    "include_global_fields": flag_param(
+        "include_global_fields",
+        "Content type references: also list the global fields that reference it.",
+    ),
+    "overwrite": flag_param(
+        "overwrite", "Import: replace the existing item of the file's uid (else refused, 422)."
+    ),
+    "schema_version": param(
+        "version",
+        "query",
+        VERSION,
+        "Export: the version wanted; only the latest is kept (another is refused, 422).",
+    ),
     "include_global_field_schema": flag_param(
         "include_global_field_schema",
         "Answer the schema of each global field the content type names (else its reference only).",
@@ -1130,6 +1148,7 @@ PARAMETERS: dict[str, Json] = {
         "If-None-Match", "header", STR, "ETags already held; 304 when one matches."
     ),
     "next": param("next", "query", STR, "Editor path to go to after logging in."),
+    "token": param("token", "query", STR, "A password reset token (`veneer reset-password`)."),
     "q": param("q", "query", STR, "Editor: find entries whose title contains this."),
     "page": param("page", "query", {"type": "integer", "minimum": 1}, "Editor: page number."),
     "notice": param(
@@ -1411,7 +1430,95 @@ def users(p: Paths) -> None:
             security=USER,
         ),
     )
+    p.add(
+        "/v3/user",
+        "put",
+        op(
+            "Change the logged-in user's first and last name",
+            "users",
+            {**ok(obj(("notice", "user"), notice=STR, user=ref("User"))), **errors(*WRITE)},
+            request=body(obj(("user",), user=obj(first_name=STR, last_name=STR)), WRAPPED),
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/user/forgot_password",
+        "post",
+        op(
+            "Ask for a password reset: the same answer whether or not the account exists; "
+            "Veneer sends no email, the reset link goes to the server log",
+            "users",
+            {**notice(), **errors(400, 413, 422, 429)},
+            request=body(obj(("user",), user=obj(("email",), email=STR))),
+            security=[],
+        ),
+    )
+    p.add(
+        "/v3/user/reset_password",
+        "post",
+        op(
+            "Set a new password with a reset token (ends every session of the account)",
+            "users",
+            {**notice(), **errors(400, 413, 422, 429)},
+            request=body(
+                obj(
+                    ("user",),
+                    user=obj(
+                        ("reset_password_token", "password", "password_confirmation"),
+                        reset_password_token=STR,
+                        password=STR,
+                        password_confirmation=STR,
+                    ),
+                )
+            ),
+            security=[],
+        ),
+    )
+    p.add(
+        "/v3/organizations/{org_uid}",
+        "get",
+        op(
+            "One of the user's organizations",
+            "users",
+            {
+                **ok(obj(("organization",), organization=ref("Organization"))),
+                **errors(401, 422, 429),
+            },
+            security=USER,
+        ),
+    )
+    role = obj(("uid", "name", "org_uid"), uid=STR, name=STR, org_uid=STR, description=STR)
+    p.add(
+        "/v3/organizations/{org_uid}/roles",
+        "get",
+        op(
+            "The organization's roles: owner, admin, member",
+            "users",
+            {**ok(obj(("roles",), roles=arr(role))), **errors(401, 422, 429)},
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/organizations/{org_uid}/stacks",
+        "get",
+        op(
+            "The organization's stacks",
+            "users",
+            {**ok(obj(("stacks",), stacks=arr(ref("Stack")))), **errors(401, 422, 429)},
+            security=USER,
+        ),
+    )
     share = obj(("email", "user_uid", "org_roles"), email=STR, user_uid=STR, org_roles=arr(STR))
+    p.add(
+        "/v3/organizations/{org_uid}/share",
+        "get",
+        op(
+            "The organization's members (every share is accepted: Veneer invites no one)",
+            "users",
+            {**ok(obj(("shares",), shares=arr(share))), **errors(401, 422, 429)},
+            security=USER,
+        ),
+    )
     p.add(
         "/v3/organizations/{org_uid}/share",
         "post",
@@ -1547,6 +1654,29 @@ def stacks(p: Paths) -> None:
                 security=USER,
             ),
         )
+    preview = "/v3/stacks/delivery_tokens/{uid}/preview_token"
+    p.add(
+        preview,
+        "post",
+        op(
+            "Create a delivery token's preview token (replacing its previous one)",
+            "tokens",
+            {**ok(with_notice(obj(("token",), token=ref("Token"))), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            security=USER,
+        ),
+    )
+    p.add(
+        preview,
+        "delete",
+        op(
+            "Delete a delivery token's preview token",
+            "tokens",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+            security=USER,
+        ),
+    )
 
 
 def settings_resources(p: Paths) -> None:
@@ -1689,6 +1819,47 @@ def documents(p: Paths) -> None:
         ("extensions", "extension", "Extension", "extensions"),
     ):
         _document_crud(p, plural, key, schema, tag)
+
+
+def import_file(field: str) -> Json:
+    """An import call's body: the exported JSON file as the multipart field `field`."""
+    form = {
+        "type": "object",
+        "required": [field],
+        "properties": {
+            field: {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "description": "The JSON file, as `…/export` writes it.",
+            }
+        },
+    }
+    return body(form, "The file to import.", "multipart/form-data")
+
+
+def global_field_files(p: Paths) -> None:
+    one = obj(("global_field",), global_field=ref("GlobalField"))
+    p.add(
+        "/v3/global_fields/{uid}/export",
+        "get",
+        op(
+            "Export a global field (the bare document, to import elsewhere)",
+            "global fields",
+            {**ok(ref("GlobalField")), **errors(*READ)},
+            parameters=params("api_key", "schema_version"),
+        ),
+    )
+    p.add(
+        "/v3/global_fields/import",
+        "post",
+        op(
+            "Import a global field from an exported file",
+            "global fields",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key", "overwrite"),
+            request=import_file("global_field"),
+        ),
+    )
 
 
 def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> None:
@@ -1890,6 +2061,37 @@ def content_types(p: Paths) -> None:
             {**ok(with_notice(one)), **errors(*WRITE)},
             parameters=params("api_key"),
             request="content_type",
+        ),
+    )
+    p.add(
+        "/v3/content_types/{ct}/references",
+        "get",
+        op(
+            "The content types (and global fields) in which a content type is referenced",
+            "content types",
+            {**ok(obj(("references",), references=arr(STR))), **errors(*READ)},
+            parameters=params("api_key", "include_global_fields", "include_branch"),
+        ),
+    )
+    p.add(
+        "/v3/content_types/{ct}/export",
+        "get",
+        op(
+            "Export a content type (the bare document, to import elsewhere)",
+            "content types",
+            {**ok(ref("ContentType")), **errors(*READ)},
+            parameters=params("api_key", "schema_version", "include_branch"),
+        ),
+    )
+    p.add(
+        "/v3/content_types/import",
+        "post",
+        op(
+            "Import a content type from an exported file",
+            "content types",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key", "overwrite", "include_branch"),
+            request=import_file("content_type"),
         ),
     )
     p.add(
@@ -2862,6 +3064,23 @@ def editor(p: Paths) -> None:
         ),
     )
     p.add("/app/logout", "post", post("Log out", form(), 403))
+    p.add(
+        "/app/reset-password",
+        "get",
+        page("Set a new password with a reset link", parameters=("token",), security=[]),
+    )
+    p.add(
+        "/app/reset-password",
+        "post",
+        post(
+            "Set the new password (then to the login page)",
+            form(token=STR, password=STR, password_confirmation=STR),
+            403,
+            422,
+            429,
+            security=[],
+        ),
+    )
     p.add(stack + "/", "get", page("The stack's content types", 403, 404, 422))
     p.add(
         entries_path,
@@ -2956,6 +3175,27 @@ def editor(p: Paths) -> None:
         ),
     )
     variant = entries_path + "/{uid}/variants/{variant}"
+    p.add(
+        entries_path + "/{uid}/preview",
+        "get",
+        page(
+            "Preview an ordered combination of variants (pos-<uid> selects or variant=<uid>...)",
+            403,
+            404,
+            422,
+            parameters=("locale",),
+        ),
+    )
+    p.add(
+        variant + "/stale",
+        "get",
+        page("Review a variant's stale overrides", 403, 404, 422, parameters=("locale",)),
+    )
+    p.add(
+        variant + "/stale",
+        "post",
+        post("Keep or revert each stale override (choice-<n>)", form(), 403, 404, 422),
+    )
     p.add(
         variant,
         "get",
@@ -3231,6 +3471,7 @@ def document(role: str = "all") -> Json:
             stack_modules,
             settings_resources,
             documents,
+            global_field_files,
             content_types,
             entries,
             entry_variants,

@@ -42,7 +42,17 @@ def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]
 
 
 def _tokens(kind: str) -> list[BaseRoute]:
+    preview = (
+        resource(
+            V3 + "/stacks/delivery_tokens/{uid}/preview_token",
+            post=st.create_preview_token,
+            delete=st.delete_preview_token,
+        )
+        if kind == "delivery_tokens"
+        else []
+    )
     return [
+        *preview,
         *resource(V3 + f"/stacks/{kind}", get=st.list_tokens, post=st.create_token),
         *resource(
             V3 + f"/stacks/{kind}/{{uid}}",
@@ -56,10 +66,16 @@ def _tokens(kind: str) -> list[BaseRoute]:
 def management_routes() -> list[BaseRoute]:
     return [
         *resource(V3 + "/user-session", post=us.login, delete=us.logout),
-        *resource(V3 + "/user", get=us.current_user),
+        *resource(V3 + "/user", get=us.current_user, put=us.update_user),
+        *resource(V3 + "/user/forgot_password", post=us.forgot_password),
+        *resource(V3 + "/user/reset_password", post=us.reset_password),
         *resource(V3 + "/organizations", get=us.list_organizations),
+        *resource(V3 + "/organizations/{org_uid}", get=us.get_organization),
+        *resource(V3 + "/organizations/{org_uid}/roles", get=us.organization_roles),
+        *resource(V3 + "/organizations/{org_uid}/stacks", get=us.organization_stacks),
         *resource(
             V3 + "/organizations/{org_uid}/share",
+            get=us.organization_members,
             post=us.share_organization,
             delete=us.remove_members,
         ),
@@ -91,6 +107,9 @@ def management_routes() -> list[BaseRoute]:
             get=dispatch.content_types(ct.list_content_types),
             post=ct.create_content_type,
         ),
+        *resource(V3 + "/content_types/import", post=ct.import_content_type),
+        *resource(CT + "/references", get=ct.content_type_references),
+        *resource(CT + "/export", get=ct.export_content_type),
         *resource(
             CT,
             get=dispatch.content_type(ct.get_content_type),
@@ -184,6 +203,8 @@ def stack_module_routes() -> list[BaseRoute]:
             get=gf.list_global_fields,
             post=gf.create_global_field,
         ),
+        *resource(V3 + "/global_fields/import", post=gf.import_global_field),
+        *resource(V3 + "/global_fields/{uid}/export", get=gf.export_global_field),
         *resource(
             V3 + "/global_fields/{uid}",
             get=gf.get_global_field,

@@ -524,6 +524,12 @@ def _names_instance(schema: Schema, tokens: list[str]) -> bool:
     return len(rest) > 1 and _names_instance(subschema(field, block), rest[1:])
 
 
+def value_at(schema: Schema, doc: Doc, path: str) -> Any:
+    """What a change-set `path` holds in `doc`: the value of a field, or for a list path the
+    (block, instance uid) sequence of its instances (as stale detection compares them)."""
+    return _base_view(schema, as_dict(doc), path.split("."))
+
+
 def _base_view(schema: Schema, node: Doc, tokens: list[str]) -> Any:
     """The value at a change-set path, or for a list path its instances' (block, uid) sequence."""
     field = next((f for f in schema if f.get("uid") == tokens[0]), None)

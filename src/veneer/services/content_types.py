@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from veneer import ids
 from veneer.domain import global_fields as domain_global_fields
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
+from veneer.domain.references import reference_fields
 from veneer.errors import ValidationFailed
 from veneer.services import access, global_fields, loaders
 from veneer.services.context import Actor, Services
@@ -72,6 +74,108 @@ def update_content_type(
             tx.uniques.rebuild(stack["api_key"], uid, holders)
         tx.changes.record(stack["api_key"])
     return doc
+
+
+def references(
+    services: Services, actor: Actor, api_key: str | None, uid: str, global_fields_too: bool
+) -> list[str]:
+    """`GET /content_types/{uid}/references`: the content types in which `uid` is referenced,
+    directly or through others (a type referencing one that references `uid`; `uid` itself
+    when it references itself), in the stack's order; with `global_fields_too`, then the global fields whose fields reference any of
+    them. The walk reads the stack's content types and global fields, never its entries."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "content_type")
+        key = stack["api_key"]
+        loaders.content_type(tx, key, uid)
+        types = tx.content_types.all(key)
+        targets = {ct["uid"]: _targets(ct["schema"]) for ct in types}
+        reached = _referrers({uid}, targets)
+        found = [ct["uid"] for ct in types if ct["uid"] in reached]
+        if global_fields_too:
+            # A global field's own schema holds the references (nested global fields are
+            # expanded, so a reference two global fields deep counts too).
+            expand = global_fields.resolver(tx, key)
+            found += [
+                gf["uid"]
+                for gf in tx.global_fields.all(key)
+                if _targets(domain_global_fields.expand(gf["schema"], expand)) & (reached | {uid})
+            ]
+        return found
+
+
+def _targets(schema: list[Any]) -> set[str]:
+    """The content types the reference fields of `schema` may point to."""
+    return {target for _path, kinds in reference_fields(schema) for target in kinds}
+
+
+def _referrers(start: set[str], targets: dict[str, set[str]]) -> set[str]:
+    """Every content type from which a chain of references leads to one of `start` (one of
+    `start` itself only when such a chain leads back to it)."""
+    reached: set[str] = set()
+    frontier = start
+    while frontier:
+        frontier = {ct for ct, kinds in targets.items() if kinds & frontier} - reached
+        reached |= frontier
+    return reached
+
+
+def export_content_type(
+    services: Services, actor: Actor, api_key: str | None, uid: str, version: str | None
+) -> dict[str, Any]:
+    """`GET /content_types/{uid}/export`: the content type as a file to import elsewhere. Only
+    the latest version is kept, so another `version` is refused rather than answered with it."""
+    doc = get_content_type(services, actor, api_key, uid)
+    if version is not None and version != str(doc["_version"]):
+        raise ValidationFailed(
+            "The content type version could not be exported.",
+            {
+                "version": [
+                    (
+                        f"is not available: Veneer keeps only the latest version "
+                        f"({doc['_version']}) of a content type."
+                    ),
+                ]
+            },
+        )
+    return doc
+
+
+def import_content_type(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    read: Callable[[], dict[str, Any]],
+    overwrite: bool,
+) -> dict[str, Any]:
+    """`POST /content_types/import`: create the content type a file describes (as `export` wrote
+    it, or wrapped in `{"content_type": …}`); an existing one of its uid is replaced only with
+    `overwrite`, else refused as a create would be. The file's system keys (versions, dates,
+    ACLs) are Veneer's to set, so they are dropped. `read` gives the file, once the caller may
+    write content types here (so a stranger learns nothing about what it sent)."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, "content_type", write=True)
+    body = read()
+    doc = body.get("content_type") if set(body) == {"content_type"} else body
+    if not isinstance(doc, dict):
+        raise ValidationFailed(
+            "Content Type import failed. Please enter valid data.",
+            {"content_type": ["must be a JSON object describing a content type."]},
+        )
+    clean = {k: v for k, v in doc.items() if k not in global_fields.SYSTEM_KEYS}
+    uid = clean.get("uid")
+    if overwrite and isinstance(uid, str):
+        with services.store.read() as tx:
+            stack = access.stack_row(tx, actor, api_key, "content_type")
+            exists = tx.content_types.get(stack["api_key"], uid) is not None
+        if exists:
+            return update_content_type(services, actor, api_key, uid, _replacing(clean))
+    return create_content_type(services, actor, api_key, clean)
+
+
+def _replacing(clean: dict[str, Any]) -> dict[str, Any]:
+    """An import replaces a content type's definition whole: keys the file leaves out are not
+    kept from the old one (an update merges them)."""
+    return {"options": {}, "description": "", **clean}
 
 
 def _expanded(tx: Transaction, stack: str, clean: dict[str, Any]) -> dict[str, Any]:

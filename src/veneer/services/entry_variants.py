@@ -197,6 +197,50 @@ def _stale(tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]) -> 
     return domain.stale_paths(schema, then, now, stored)
 
 
+def stale_review(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """The three-way view of a variant's stale overrides (the editor's review page): for each,
+    the base value the variant was saved against, the base value now, and the variant's value;
+    with the base versions compared. `then` is None when that base version is gone."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        stored = _stored(tx, stack, ct_uid, uid, variant_ref, locale)
+        system = stored["system"]
+        schema = loaders.content_type(tx, key, ct_uid)["schema"]
+        now = loaders.latest_entry(tx, key, ct_uid, system["uid"], system["locale"], fallback=False)
+        then = (
+            now
+            if now["_version"] == system["base_entry_version"]
+            else tx.entries.version(
+                key, system["uid"], system["locale"], system["base_entry_version"]
+            )
+        )
+        paths = _stale(tx, key, ct_uid, stored)
+    mine = domain.materialize(schema, now, stored)
+    return {
+        "base_then_version": system["base_entry_version"],
+        "base_now_version": now["_version"],
+        "variant_version": system["_version"],
+        "stale": [
+            {
+                "path": path,
+                "then": None if then is None else domain.value_at(schema, then, path),
+                "now": domain.value_at(schema, now, path),
+                "variant": domain.value_at(schema, mine, path),
+            }
+            for path in paths
+        ],
+    }
+
+
 def _attach_publish_details(tx: Transaction, stack: str, body: dict[str, Any]) -> None:
     body["publish_details"] = tx.publications.details(stack, body["uid"], body["_variant"]["_uid"])
 

@@ -7,6 +7,7 @@ after any content type change). Deleting a global field still in use is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from veneer import ids
@@ -94,6 +95,80 @@ def delete_global_field(services: Services, actor: Actor, api_key: str | None, u
                 error_code=115,
             )
         tx.global_fields.delete(key, uid)
+
+
+def export_global_field(
+    services: Services, actor: Actor, api_key: str | None, uid: str, version: str | None
+) -> dict[str, Any]:
+    """`GET /global_fields/{uid}/export`: the global field as a file to import elsewhere (only
+    the latest version is kept: another `version` is refused)."""
+    doc = get_global_field(services, actor, api_key, uid)
+    if version is not None and version != str(doc["_version"]):
+        raise ValidationFailed(
+            "The global field version could not be exported.",
+            {
+                "version": [
+                    (
+                        f"is not available: Veneer keeps only the latest version "
+                        f"({doc['_version']}) of a global field."
+                    ),
+                ]
+            },
+        )
+    return doc
+
+
+def import_global_field(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    read: Callable[[], dict[str, Any]],
+    overwrite: bool,
+) -> dict[str, Any]:
+    """`POST /global_fields/import`: create the global field a file describes (as `export`
+    wrote it, or wrapped in `{"global_field": …}`); an existing one of its uid is replaced only
+    with `overwrite` (and the content types using it are expanded again). `read` gives the
+    file, once the caller may write global fields here."""
+    with services.store.read() as tx:
+        access.stack_row(tx, actor, api_key, MODULE, write=True)
+    body = read()
+    doc = body.get("global_field") if set(body) == {"global_field"} else body
+    if not isinstance(doc, dict):
+        raise ValidationFailed(
+            "Global Field import failed. Please enter valid data.",
+            {"global_field": ["must be a JSON object describing a global field."]},
+        )
+    clean = {k: v for k, v in doc.items() if k not in SYSTEM_KEYS}
+    uid = clean.get("uid")
+    if overwrite and isinstance(uid, str):
+        with services.store.read() as tx:
+            stack = access.stack_row(tx, actor, api_key, MODULE)
+            exists = tx.global_fields.get(stack["api_key"], uid) is not None
+        if exists:
+            return update_global_field(services, actor, api_key, uid, {"description": "", **clean})
+    return create_global_field(services, actor, api_key, clean)
+
+
+# What an exported file holds that Veneer sets itself: dropped on import.
+SYSTEM_KEYS = frozenset(
+    {
+        "_branches",
+        "_metadata",
+        "_version",
+        "deleted_at",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "last_activity",
+        "abilities",
+        "DEFAULT_ACL",
+        "SYS_ACL",
+        "inbuilt_class",
+        "extension_refs",
+        "referred_content_types",
+    }
+)
 
 
 def _users(tx: Transaction, stack: str, uid: str) -> list[str]:

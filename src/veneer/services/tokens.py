@@ -16,10 +16,13 @@ from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
 KINDS = {"management": "Management Token", "delivery": "Delivery Token"}
+PREVIEW_UID = "preview_token_uid"  # in a delivery token's doc: the row of its preview token
+# What a preview token reads (only with GET, and only with a live preview hash): drafts.
+PREVIEW_READS = frozenset({"entry", "content_type", "asset", "global_field"})
 
 
 def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
-    doc = row["doc"]
+    doc = {k: v for k, v in row["doc"].items() if k != PREVIEW_UID}
     body = {
         **doc,
         "uid": row["uid"],
@@ -211,9 +214,90 @@ def delete_token(
     access.require_user(actor)
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
-        _load(tx, stack["api_key"], kind, uid)
+        row = _load(tx, stack["api_key"], kind, uid)
+        if row["doc"].get(PREVIEW_UID):
+            tx.tokens.delete(row["doc"][PREVIEW_UID])
         tx.tokens.delete(uid)
         tx.changes.record(stack["api_key"])
+
+
+def create_preview_token(
+    services: Services, actor: Actor, api_key: str | None, uid: str
+) -> dict[str, Any]:
+    """`POST /stacks/delivery_tokens/{uid}/preview_token`: a preview token for a delivery token
+    (a new one replaces the one it had). It reads the latest saved entries for live preview; the
+    secret is shown once, in this answer, as `preview_token`."""
+    access.require_user(actor)
+    secret = ids.token()
+    now = ids.now()
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
+        row = _load(tx, stack["api_key"], "delivery", uid)
+        doc = row["doc"]
+        if doc.get(PREVIEW_UID):
+            tx.tokens.delete(doc[PREVIEW_UID])
+        preview = {
+            "uid": ids.blt(),
+            "stack": stack["api_key"],
+            "kind": "preview",
+            "token_hash": ids.token_hash(secret),
+            "doc": {"delivery_token": uid},
+            "created_by": actor.uid,
+            "created_at": now,
+            "updated_at": now,
+        }
+        tx.tokens.add(preview)
+        doc[PREVIEW_UID] = preview["uid"]
+        row["updated_at"] = now
+        tx.tokens.update(uid, doc, now)
+    return {**_body(row), "preview_token": secret}
+
+
+def delete_preview_token(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:
+    """`DELETE /stacks/delivery_tokens/{uid}/preview_token`: the preview token stops working."""
+    access.require_user(actor)
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
+        row = _load(tx, stack["api_key"], "delivery", uid)
+        doc = row["doc"]
+        if not doc.get(PREVIEW_UID):
+            raise NotFoundObject(
+                "This delivery token has no preview token.",
+                errors={"preview_token": ["does not exist."]},
+            )
+        tx.tokens.delete(doc.pop(PREVIEW_UID))
+        tx.tokens.update(uid, doc, ids.now())
+
+
+def authenticate_preview(services: Services, secret: str, api_key: str | None) -> Actor:
+    """The read-only actor of a preview token (of a delivery token of the stack `api_key` that
+    still exists and has not expired); 401 otherwise."""
+    with services.store.read() as tx:
+        row = tx.tokens.by_hash(ids.token_hash(secret))
+        parent = (
+            tx.tokens.get(row["stack"], "delivery", row["doc"]["delivery_token"])
+            if row is not None and row["kind"] == "preview"
+            else None
+        )
+    if row is None or parent is None or row["stack"] != api_key:
+        raise Unauthorized(
+            "The Preview Token is invalid.",
+            errors={"preview_token": ["is not valid."]},
+            error_code=109,
+        )
+    if ids.expired(parent["doc"].get("expires_on")):
+        raise Unauthorized(
+            "The Preview Token has expired.",
+            errors={"preview_token": ["has expired: its delivery token has."]},
+            error_code=109,
+        )
+    return Actor(
+        kind="management",
+        uid=row["uid"],
+        stack=row["stack"],
+        reads=PREVIEW_READS,
+        writes=frozenset(),
+    )
 
 
 def authenticate(services: Services, secret: str, kind: str) -> Actor:

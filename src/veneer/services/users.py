@@ -283,3 +283,174 @@ def _remove(tx: Transaction, org_uid: str, user_uid: str) -> None:
     for stack in sorted({token["stack"] for token in revoked}):
         tx.changes.record(stack)
     tx.jobs.cancel_created_by(org_uid, user_uid, "The user who scheduled it left the organization.")
+
+
+# -- the account itself: `PUT /v3/user`, password resets -----------------------------------------
+NAME_CHARS = 200
+RESET = "password-reset:"  # hashed with a reset token: no authtoken or editor session has that hash
+RESET_HOURS = 1
+FORGOT_NOTICE = (
+    "If this email address exists, we will send you an email with instructions for resetting "
+    "your password."
+)
+RESET_NOTICE = "Your password has been reset successfully."
+
+
+def update_user(services: Services, actor: Actor, body: Any) -> dict[str, Any]:
+    """`PUT /v3/user` `{"user": {"first_name", "last_name"}}`: the names of the caller's own
+    account. The email (the login) is not changed here, nor the password (a reset does that)."""
+    access.require_user(actor)
+    if not isinstance(body, dict):
+        raise ValidationFailed("Please enter valid data.", {"user": ["must be an object."]})
+    problems: dict[str, list[str]] = {}
+    fields: dict[str, str] = {}
+    for name in ("first_name", "last_name"):
+        if name not in body:
+            continue
+        value = body[name]
+        if not isinstance(value, str) or len(value) > NAME_CHARS or "\x00" in value:
+            problems[f"user.{name}"] = [f"must be a string of at most {NAME_CHARS} characters."]
+        else:
+            fields[name] = value.strip()
+    for name in ("email", "password"):
+        if name in body:
+            problems[f"user.{name}"] = [
+                "cannot be changed here" + (": reset it instead." if name == "password" else ".")
+            ]
+    if problems:
+        raise ValidationFailed("Profile update failed. Please enter valid data.", problems)
+    with services.store.write() as tx:
+        if fields:
+            tx.accounts.update_user(actor.uid, updated_at=ids.now(), **fields)
+        row = tx.accounts.user(actor.uid)
+        assert row is not None
+        return user_body(row, _memberships(tx, actor.uid))
+
+
+def limit_resets(services: Services, address: str, email: str = "") -> None:
+    """Forgotten-password and reset calls count against the login limits (per client address,
+    and per account when one is named): beyond them, 429 until the window ends."""
+    limits = services.settings
+    keys = [(f"login:address:{address}", limits.login_attempts_per_address)]
+    if email:
+        keys.append((f"login:account:{email.strip().lower()}", limits.login_attempts))
+    ratelimit.reserve(services, keys, limits.login_window)
+
+
+def issue_password_reset(services: Services, email: str) -> str | None:
+    """A one-time password reset token for the account of `email` (None when there is none),
+    valid RESET_HOURS; the operator hands it over (`veneer reset-password`; the server log on
+    `POST /v3/user/forgot_password`). Only its hash is stored."""
+    token = secrets.token_urlsafe(24)
+    with services.store.write() as tx:
+        row = tx.accounts.user_by_email(email.strip().lower())
+        if row is None:
+            return None
+        now = datetime.now(UTC)
+        expires = ids.format_time(now + timedelta(hours=RESET_HOURS))
+        tx.accounts.add_session(
+            ids.token_hash(RESET + token), row["uid"], ids.format_time(now), expires
+        )
+    return token
+
+
+def reset_password(services: Services, token: Any, password: Any, confirmation: Any) -> None:
+    """Set a new password with a reset token: the token is spent, and every session of the
+    account (authtokens, editor sessions, other reset tokens) ends."""
+    problems: dict[str, list[str]] = {}
+    if not isinstance(password, str) or len(password) < 8:
+        problems["user.password"] = ["must be at least 8 characters."]
+    elif password != confirmation:
+        problems["user.password_confirmation"] = ["does not match the password."]
+    if not isinstance(token, str) or not token:
+        problems["user.reset_password_token"] = ["is required."]
+    if problems:
+        raise ValidationFailed("The password was not reset.", problems)
+    assert isinstance(token, str) and isinstance(password, str)
+    hashed = services.passwords.hash(password)
+    with services.store.write() as tx:
+        session = tx.accounts.session(ids.token_hash(RESET + token))
+        if session is None or session["expires_at"] < ids.now():
+            raise ValidationFailed(
+                "The password reset link is invalid or has expired.",
+                {"user.reset_password_token": ["is invalid or has expired."]},
+            )
+        tx.accounts.update_user(session["user_uid"], password_hash=hashed, updated_at=ids.now())
+        tx.accounts.end_sessions(session["user_uid"])
+
+
+# -- organizations: `GET /v3/organizations/{uid}` and its roles, stacks and members --------------
+ORG_ROLES = (
+    (
+        "owner",
+        "Owner",
+        "Owns the organization: everything an admin does, and makes or removes admins.",
+    ),
+    ("admin", "Admin", "Manages the organization's members and every stack and token in it."),
+    ("member", "Member", "Works on the content of every stack of the organization."),
+)
+
+
+def _member_org(tx: Transaction, actor: Actor, org_uid: str) -> tuple[dict[str, Any], str]:
+    """An organization the caller belongs to, and its role there; one it does not belong to
+    answers as an unknown one (no leak)."""
+    access.require_user(actor)
+    role = tx.accounts.role(org_uid, actor.uid)
+    org = tx.accounts.organization(org_uid) if role is not None else None
+    if org is None or role is None:
+        raise NotFoundObject(
+            "The organization was not found.", {"organization_uid": ["is not valid."]}
+        )
+    return org, role
+
+
+def get_organization(services: Services, actor: Actor, org_uid: str) -> dict[str, Any]:
+    with services.store.read() as tx:
+        org, role = _member_org(tx, actor, org_uid)
+    return {
+        "uid": org["uid"],
+        "name": org["name"],
+        "owner_uid": org["owner_uid"],
+        "is_owner": role == "owner",
+        "enabled": True,
+        "org_roles": [{"name": role.title()}],
+        "created_at": org["created_at"],
+        "updated_at": org["updated_at"],
+    }
+
+
+def organization_roles(services: Services, actor: Actor, org_uid: str) -> list[dict[str, Any]]:
+    with services.store.read() as tx:
+        org, _role = _member_org(tx, actor, org_uid)
+    return [
+        {
+            "uid": uid,
+            "name": name,
+            "description": text,
+            "org_uid": org["uid"],
+            "admin": uid in access.MANAGERS,
+            "default": uid == "member",
+        }
+        for uid, name, text in ORG_ROLES
+    ]
+
+
+def organization_members(services: Services, actor: Actor, org_uid: str) -> list[dict[str, Any]]:
+    """`GET /v3/organizations/{uid}/share`: the members (Veneer invites no one, so every share
+    is an accepted one)."""
+    with services.store.read() as tx:
+        org, _role = _member_org(tx, actor, org_uid)
+        members = tx.accounts.members(org["uid"])
+    return [
+        {
+            "email": m["email"],
+            "user_uid": m["uid"],
+            "first_name": m["first_name"],
+            "last_name": m["last_name"],
+            "org_uid": org["uid"],
+            "org_roles": [m["role"]],
+            "is_owner": m["role"] == "owner",
+            "status": "accepted",
+        }
+        for m in members
+    ]

@@ -86,6 +86,28 @@ class Accounts(Rows):
         """The login session whose authtoken has this hash, or None."""
         return self._row(t.sessions, token_hash=token_hash)
 
+    def update_user(self, uid: str, **fields: Any) -> None:
+        """Change an account's columns (names, password hash, `updated_at`)."""
+        self._update(t.users, {"uid": uid}, **fields)
+
+    def end_sessions(self, user_uid: str) -> None:
+        """Delete every session of a user (API authtokens, editor sessions, reset tokens)."""
+        self._delete(t.sessions, user_uid=user_uid)
+
+    def organization(self, uid: str) -> dict[str, Any] | None:
+        """An organization's row, or None."""
+        return self._row(t.organizations, uid=uid)
+
+    def members(self, org_uid: str) -> list[dict[str, Any]]:
+        """The uid, email, names and role of every member of an organization, by email."""
+        u, m = t.users, t.org_members
+        return self._rows(
+            select(u.c.uid, u.c.email, u.c.first_name, u.c.last_name, m.c.role)
+            .join(m, m.c.user_uid == u.c.uid)
+            .where(m.c.org_uid == org_uid)
+            .order_by(u.c.email)
+        )
+
     def end_session(self, token_hash: str) -> None:
         """Delete the login session whose authtoken has this hash (logout)."""
         self._delete(t.sessions, token_hash=token_hash)

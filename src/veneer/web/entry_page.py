@@ -36,6 +36,7 @@ NOTICES = {
     "variant_saved": "Entry variant saved.",
     "reverted": "The field inherits the base entry value again.",
     "unchanged": "Nothing was changed, so nothing was saved.",
+    "rebased": "Review saved: the variant is now marked as reviewed against the latest base entry.",
 }
 CONFLICT = (
     "Someone saved version {version} of this entry after you opened it. Check the fields and save "
@@ -165,6 +166,28 @@ class Editor:
                 if variant["uid"] == uid:
                     return str(variant["name"])
         return uid
+
+    def stale_paths(self, variant: str) -> list[str]:
+        """The overrides of this entry's `variant` whose base value changed since it was saved
+        (none for a variant with no values of its own here)."""
+        if self.entry is None or variant not in self.records:
+            return []
+        found = entry_variants.get(
+            self.page.services,
+            self.page.actor,
+            self.api_key,
+            self.ct["uid"],
+            self.entry["uid"],
+            variant,
+            self.locale,
+            include_stale=True,
+        )
+        return list(found["_variant"]["_stale"])
+
+    def stale_variants(self) -> list[tuple[str, str, int]]:
+        """(uid, name, stale overrides) of each of this entry's variants with stale overrides."""
+        counts = [(uid, self.variant_name(uid), len(self.stale_paths(uid))) for uid in self.records]
+        return sorted((c for c in counts if c[2]), key=lambda c: c[1])
 
     @property
     def record(self) -> dict[str, Any] | None:

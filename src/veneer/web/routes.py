@@ -9,6 +9,8 @@ from starlette.staticfiles import StaticFiles
 
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
+from veneer.web import password_views as pv
+from veneer.web import variant_tools as vt
 from veneer.web import variant_views as vv
 from veneer.web import views as v
 from veneer.web.page import HtmlErrors
@@ -27,6 +29,8 @@ def routes() -> list[BaseRoute]:
         Route("/login", v.login_form, methods=["GET"]),
         Route("/login", v.login, methods=["POST"]),
         Route("/logout", v.logout, methods=["POST"]),
+        Route("/reset-password", pv.reset_form, methods=["GET"]),
+        Route("/reset-password", pv.reset, methods=["POST"]),
         Route(stack + "/", v.content_type_list, methods=["GET"]),
         Route(entries, v.entry_list, methods=["GET"]),
         Route(entries + "/new", ev.new_entry, methods=["GET"]),
@@ -36,6 +40,9 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}", ev.save_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_reload, methods=["GET"]),
+        Route(entries + "/{uid}/preview", vt.preview_combination, methods=["GET"]),
+        Route(entries + "/{uid}/variants/{variant}/stale", vt.stale_overrides, methods=["GET"]),
+        Route(entries + "/{uid}/variants/{variant}/stale", vt.resolve_stale, methods=["POST"]),
         Route(entries + "/{uid}/variants/{variant}", vv.edit_variant, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}", vv.save_variant, methods=["POST"]),
         Route(groups, vv.variant_group_list, methods=["GET"]),

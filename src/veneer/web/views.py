@@ -38,7 +38,13 @@ def _login_page(
 ) -> Response:
     token = session.new_login_csrf()
     response = page.render(
-        "login.html", status=status, target=target, email=email, error=error, login_csrf=token
+        "login.html",
+        status=status,
+        target=target,
+        email=email,
+        error=error,
+        login_csrf=token,
+        reset_done=page.param("reset") == "done",
     )
     session.set_cookie(response, page.request, session.LOGIN_COOKIE, token, max_age=3600)
     return response

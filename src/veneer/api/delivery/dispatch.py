@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from veneer.api.call import is_preview
 from veneer.api.delivery import assets, handlers
 from veneer.api.responses import error_response
 from veneer.errors import Unauthorized
@@ -32,6 +33,13 @@ def _either(delivery: Endpoint, family: str = "delivery") -> Callable[[Endpoint]
 
     def wrap(management: Endpoint) -> Endpoint:
         async def route(request: Request) -> Response:
+            if is_preview(request):
+                # Live preview: the latest saved content, through the management read with the
+                # preview token's read-only actor; never cached (docs/preview.md).
+                request.scope[FAMILY] = "preview"
+                response = await management(request)
+                response.headers["Cache-Control"] = "no-store"
+                return response
             if is_delivery(request):
                 request.scope[FAMILY] = family
                 return await delivery(request)

@@ -34,8 +34,10 @@ WANTED = {
     b"if-none-match",
     b"host",
     b"origin",
+    b"preview_token",
     VARIANTS,
 }
+PREVIEW_PATHS = ("/content_types/", "/assets")  # live preview paths without the /v3
 PREFLIGHT = {b"origin", b"access-control-request-method", b"access-control-request-headers"}
 
 
@@ -74,6 +76,11 @@ class DeliveryFront:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method = scope["method"]
+            if scope["path"].startswith(PREVIEW_PATHS) and b"preview_token" in _headers(scope):
+                # The JS delivery SDK sends live preview reads to `https://<preview host>` plus
+                # the path without `/v3` (Contentstack's preview host answers them there).
+                scope = {**scope, "path": "/v3" + scope["path"]}
+                scope["raw_path"] = scope["path"].encode()
             if (
                 method == "GET"
                 and FILES.fullmatch(scope["path"])
@@ -85,7 +92,9 @@ class DeliveryFront:
                 match = ENTRIES.fullmatch(scope["path"])
                 if match is not None:
                     headers = _headers(scope)
-                    if b"access_token" in headers or _token_in_query(scope["query_string"]):
+                    if b"preview_token" in headers:
+                        pass  # perhaps live preview: the routes tell (dispatch.py), never cached
+                    elif b"access_token" in headers or _token_in_query(scope["query_string"]):
                         scope[FAMILY] = "delivery_entry" if match[2] else "delivery_list"
                         send = self._cors(scope, headers, send)
                         await self._deliver(scope, receive, send, match, headers)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, collection, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint, imported_file
 from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import flag, list_params
@@ -53,3 +53,38 @@ def update_content_type(call: Call) -> dict[str, Any]:
 def delete_content_type(call: Call) -> dict[str, Any]:
     content_types.delete_content_type(call.services, call.actor(), call.api_key, call.path("ct"))
     return {"notice": "Content Type deleted successfully."}
+
+
+@endpoint
+def content_type_references(call: Call) -> dict[str, Any]:
+    found = content_types.references(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        flag(call.params, "include_global_fields"),
+    )
+    return {"references": found}
+
+
+@endpoint
+def export_content_type(call: Call) -> dict[str, Any]:
+    doc = content_types.export_content_type(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.params.get("version")
+    )
+    return branched(call.params, [shaped(doc, False)])[0]
+
+
+def _import(call: Call) -> dict[str, Any]:
+    ct = content_types.import_content_type(
+        call.services,
+        call.actor(),
+        call.api_key,
+        lambda: imported_file(call, "content_type"),
+        flag(call.params, "overwrite"),
+    )
+    doc = branched(call.params, [shaped(ct, False)])[0]
+    return {"notice": "Content Type imported successfully.", "content_type": doc}
+
+
+import_content_type = endpoint(_import, uploads=True)

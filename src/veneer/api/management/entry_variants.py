@@ -134,8 +134,9 @@ def merged_entry(call: Call, ref: str) -> Response:
 
 def preview_refs(call: Call) -> tuple[str, ...]:
     """The variants to preview: `x-cs-variant-uid` with `variant_preview=true` (without the flag
-    the header is ignored on management reads, as before)."""
-    if not flag(call.params, "variant_preview"):
+    the header is ignored on management reads, as before); a live preview read always previews
+    them, as delivery would merge them."""
+    if not flag(call.params, "variant_preview") and not call.is_preview:
         return ()
     return refs_of(call.request.headers)
 

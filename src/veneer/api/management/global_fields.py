@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from veneer.api.call import Call, collection, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint, imported_file
 from veneer.domain.listing import flag, list_params
 from veneer.services import global_fields
 
@@ -51,3 +51,24 @@ def update_global_field(call: Call) -> dict[str, Any]:
 def delete_global_field(call: Call) -> dict[str, Any]:
     global_fields.delete_global_field(call.services, call.actor(), call.api_key, call.path("uid"))
     return {"notice": "Global Field deleted successfully."}
+
+
+@endpoint
+def export_global_field(call: Call) -> dict[str, Any]:
+    return global_fields.export_global_field(
+        call.services, call.actor(), call.api_key, call.path("uid"), call.params.get("version")
+    )
+
+
+def _import(call: Call) -> dict[str, Any]:
+    found = global_fields.import_global_field(
+        call.services,
+        call.actor(),
+        call.api_key,
+        lambda: imported_file(call, "global_field"),
+        flag(call.params, "overwrite"),
+    )
+    return {"notice": "Global Field imported successfully.", "global_field": found}
+
+
+import_global_field = endpoint(_import, uploads=True)

@@ -88,3 +88,15 @@ def delete_token(call: Call) -> dict[str, Any]:
     kind = _kind(call)
     tokens.delete_token(call.services, call.actor(), call.api_key, kind, call.path("uid"))
     return {"notice": f"{_label(kind)} deleted successfully."}
+
+
+@endpoint
+def create_preview_token(call: Call) -> Any:
+    token = tokens.create_preview_token(call.services, call.actor(), call.api_key, call.path("uid"))
+    return created({"notice": "Preview token created successfully.", "token": token})
+
+
+@endpoint
+def delete_preview_token(call: Call) -> dict[str, Any]:
+    tokens.delete_preview_token(call.services, call.actor(), call.api_key, call.path("uid"))
+    return {"notice": "Preview token deleted successfully."}

@@ -1,0 +1,89 @@
+"""The variant tools (issue 16 §2, §4) in a real Chromium against `veneer serve`: preview an
+ordered combination of variants (a shadowed value one click away), then review a variant whose
+base moved (three-way, revert one field), at 1280 px and 390 px. The result is read back through
+the management API. The site is `make_variant_site`'s, made in-process on the server's database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, expect
+from starlette.testclient import TestClient
+
+from tests.api.test_delivery_variants import RED, YELLOW, VariantSite, make_variant_site
+from tests.conftest import PASSWORD, new_user
+from tests.web.test_browser import browser, shot
+from veneer.services.context import Services
+
+pytestmark = pytest.mark.e2e
+__all__ = ["browser"]
+
+
+@pytest.fixture
+def vsite(services: Services, client: TestClient) -> VariantSite:
+    api = new_user(services, client)
+    api.api_key = api.ok(
+        api.post("/stacks", {"stack": {"name": "Variant tools", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
+    return make_variant_site(api)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_preview_a_combination_then_review_stale_overrides(
+    browser: Browser, server: str, vsite: VariantSite, database_url: str, width: int
+) -> None:
+    base = f"http://{server}"
+    home = vsite.home["uid"]
+    vsite.update("landing", home, title="New base title")  # under Red's own title
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base + "/app/login")
+    page.get_by_label("Email").fill(vsite.api.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    entry = f"{base}/app/stacks/{vsite.api_key}/content-types/landing/entries/{home}"
+    page.goto(entry)
+
+    stale = page.locator("#stale-variants")
+    expect(stale.get_by_role("link", name="Red")).to_be_visible()
+    page.get_by_role("link", name="Preview a combination of variants").click()
+    page.locator(f"#pos-{YELLOW}").select_option("1")
+    page.locator(f"#pos-{RED}").select_option("2")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Merged entry: Yellow › Red")).to_be_visible()
+    title = page.locator('tr[data-field="title"]')
+    expect(title.locator(".value")).to_have_text("Yellow")
+    shadow = title.locator("details.shadowed")
+    expect(shadow.get_by_text("title): Red")).to_be_hidden()
+    shadow.locator("summary").click()
+    expect(shadow.get_by_text("title): Red")).to_be_visible()
+    expect(page.locator('tr[data-field="url"] .source')).to_have_text("Base entry")
+    if width == 1280:
+        shot(page, "variant-preview.png", database_url)
+
+    page.goto(f"{entry}/variants/{RED}")
+    note = page.locator("#stale-note")
+    expect(note).to_contain_text("changed under 1 of this variant's own value")
+    note.get_by_role("link", name="Review them").click()
+    row = page.locator('tr[data-path="title"]')
+    expect(row.locator(".then")).to_have_text("Testhghghhgh")
+    expect(row.locator(".now")).to_have_text("New base title")
+    expect(row.locator(".mine")).to_have_text("Red")
+    if width == 1280:
+        shot(page, "variant-stale.png", database_url)
+    row.get_by_label("Revert: inherit the base now").check()
+    page.get_by_role("button", name="Save review").click()
+    expect(page.locator("#notice")).to_contain_text("Review saved")
+    expect(page.locator("#stale-note")).to_have_count(0)
+    page.close()
+
+    stored: dict[str, Any] = vsite.api.ok(
+        vsite.api.get(f"/content_types/landing/entries/{home}/variants/{RED}")
+    )["entry"]
+    assert "title" not in stored["_variant"]["_change_set"]
+    assert (
+        stored["_variant"]["_base_entry_version"]
+        == vsite.api.ok(vsite.api.get(f"/content_types/landing/entries/{home}"))["entry"][
+            "_version"
+        ]
+    )

@@ -1,0 +1,106 @@
+"""The editor's variant tools (issue 16 §2, §4) without a browser, on both databases: the
+"Preview a combination" page (merged values, each field's source, shadowed values, fates) and the
+stale-override review (base then / base now / variant, keep or revert). The site is
+`make_variant_site`'s; tests/web/test_browser.py drives both in Chromium."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from tests.api.test_delivery_variants import BLUE, GREEN, RED, YELLOW, make_variant_site
+from tests.web.conftest import CSRF, UI
+
+
+def row(html: str, field: str) -> str:
+    found = re.search(rf'<tr data-field="{field}">(.*?)</tr>', html, re.DOTALL)
+    assert found, html
+    return unescape(found.group(1))
+
+
+def test_preview_a_combination_shows_sources_and_shadowed_values(ui: UI) -> None:
+    site = make_variant_site(ui.api)
+    home = site.home["uid"]
+    path = ui.entries("landing") + f"/{home}/preview"
+    empty = ui.http.get(path)
+    assert empty.status_code == 200 and "Merged entry" not in empty.text
+    assert f'id="pos-{YELLOW}"' in empty.text  # every variant of the linked groups is offered
+
+    # Yellow (never published) first, then Red: Yellow wins the title, Red what Yellow leaves.
+    page = ui.http.get(path, params={f"pos-{RED}": "2", f"pos-{YELLOW}": "1", f"pos-{BLUE}": ""})
+    assert page.status_code == 200, page.text
+    assert "Merged entry: Yellow › Red" in unescape(page.text)
+    title = row(page.text, "title")
+    assert '<span class="value">Yellow</span>' in title
+    assert "Yellow</span>" in title and "1 shadowed value" in title
+    assert "<strong>Red</strong> (<code>title</code>): Red" in title
+    url = row(page.text, "url")
+    assert '<span class="value">/home</span>' in url and "Base entry" in url
+    seo = row(page.text, "seo")
+    assert "Red SEO" in seo and "Red</span>" in seo
+    fates = re.search(r'<ul class="fates" id="fates">(.*?)</ul>', page.text, re.DOTALL)
+    assert fates and "<strong>Yellow</strong>: applied" in fates.group(1)
+    assert "<strong>Red</strong>: applied" in fates.group(1)
+    # The selects keep the order chosen.
+    assert re.search(rf'id="pos-{YELLOW}".*?<option value="1" selected>', page.text, re.DOTALL)
+
+    # A link's order: repeated `variant` parameters; Green's every change wins over Red's.
+    linked = ui.http.get(path, params=[("variant", GREEN), ("variant", RED)])
+    assert '<span class="value">Green</span>' in row(linked.text, "title")
+    assert "<strong>Red</strong> (<code>title</code>): Red" in row(linked.text, "title")
+
+
+def test_stale_overrides_review_keep_and_revert(ui: UI) -> None:
+    site = make_variant_site(ui.api)
+    home = site.home["uid"]
+    variant_page = ui.entries("landing") + f"/{home}/variants/{RED}"
+    review = variant_page + "/stale"
+    assert "stale-note" not in ui.http.get(variant_page).text
+    assert 'id="no-stale"' in ui.http.get(review).text
+
+    # The base moves under two of Red's overrides (title, seo.meta_title) and one it does not
+    # override (views).
+    site.update("landing", home, title="New base title", seo={"meta_title": "New SEO"}, views=3)
+    note = ui.http.get(variant_page).text
+    assert 'id="stale-note"' in note and "2 of this variant" in note
+    base = ui.http.get(ui.entries("landing") + f"/{home}").text
+    assert re.search(r'id="stale-variants">.*?Red</a>: 2 to review', base, re.DOTALL)
+
+    page = ui.http.get(review)
+    assert page.status_code == 200
+    rows = dict(re.findall(r'<tr data-path="([^"]+)">(.*?)</tr>', unescape(page.text), re.DOTALL))
+    assert set(rows) == {"title", "seo.meta_title"}
+    assert '<td class="then">Testhghghhgh</td>' in rows["title"]
+    assert '<td class="now">New base title</td>' in rows["title"]
+    assert '<td class="mine">Red</td>' in rows["title"]
+    paths = re.findall(r'<tr data-path="([^"]+)">', page.text)
+    token = CSRF.search(page.text)
+    assert token
+    form = {"csrf": token.group(1)}
+    form[f"choice-{paths.index('title')}"] = "revert"
+    form[f"choice-{paths.index('seo.meta_title')}"] = "keep"
+    done = ui.http.post(review, data=form)
+    assert done.status_code == 303 and "notice=rebased" in done.headers["location"]
+
+    stored = site.api.ok(site.api.get(f"/content_types/landing/entries/{home}/variants/{RED}"))
+    assert "title" not in stored["entry"]["_variant"]["_change_set"]
+    assert "seo.meta_title" in stored["entry"]["_variant"]["_change_set"]
+    merged = site.api.ok(
+        site.api.get(
+            f"/content_types/landing/entries/{home}",
+            params={"variant_preview": "true"},
+            headers={"x-cs-variant-uid": RED},
+        )
+    )["entry"]
+    assert (merged["title"], merged["seo"]["meta_title"]) == ("New base title", "Red SEO")
+    assert 'id="no-stale"' in ui.http.get(review).text
+    listed = ui.http.get(ui.entries("landing") + f"/{home}").text
+    stale = re.search(r'<ul id="stale-variants">(.*?)</ul>', listed, re.DOTALL)
+    assert stale and ">Red</a>" not in stale.group(1) and ">Blue</a>: 2 to review" in stale.group(1)
+
+
+def test_the_review_of_a_variant_without_values_here_is_refused(ui: UI) -> None:
+    site = make_variant_site(ui.api)
+    other = site.others[0]["uid"]
+    page = ui.http.get(ui.entries("landing") + f"/{other}/variants/{GREEN}/stale")
+    assert page.status_code == 404, page.text
