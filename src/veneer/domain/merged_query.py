@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from veneer.domain.listing import ListParams
 from veneer.domain.query import DEFAULT_SORT, sort_entries
 from veneer.errors import ValidationFailed
 
@@ -48,3 +49,29 @@ def ordered(docs: Sequence[dict[str, Any]], asc: str | None, desc: str | None) -
     by the sort key, entries without one last, ties by uid)."""
     by_uid = sorted(docs, key=lambda doc: str(doc.get("uid")))
     return [str(doc["uid"]) for doc in sort_entries(by_uid, asc, desc)]
+
+
+def choose(
+    outside: Sequence[dict[str, Any]],
+    touched: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+    lp: ListParams,
+    count: int | None,
+) -> tuple[list[str], int | None]:
+    """The page's uids and the count of a merged query. `outside`: the documents of the first
+    `skip + limit + len(touched)` base matches (list order) that are not touched; `touched`:
+    (base, merged) documents of each touched entry; `count`: the base query's count, if asked.
+    Exact: every entry of the true page is touched or among the first `skip + limit` untouched
+    base matches, and untouched entries are served with the queried fields of their base."""
+    docs = list(outside)
+    base_matches = merged_matches = 0
+    for base, merged in touched:
+        base_matches += _matches(lp, base)
+        if _matches(lp, merged):
+            merged_matches += 1
+            docs.append(merged)
+    uids = ordered(docs, lp.asc, lp.desc)[lp.skip : lp.skip + lp.limit]
+    return uids, None if count is None else count - base_matches + merged_matches
+
+
+def _matches(lp: ListParams, doc: dict[str, Any]) -> bool:
+    return lp.query is None or lp.query(doc)

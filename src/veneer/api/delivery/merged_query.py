@@ -37,25 +37,15 @@ def entry_page(
     merging = set(touched)
     # Outside the touched entries the base query answers: the first `skip + limit` of them are here.
     chosen = {uid: (code, raw) for uid, code, raw in rows if uid not in merging}
-    docs = [orjson.loads(raw) for _code, raw in chosen.values()]
+    outside = [orjson.loads(raw) for _code, raw in chosen.values()]
     items = _published(delivery, scope, ct, touched)
-    base_matches = merged_matches = 0
-    for item, merged in zip(
-        items, variants.overlay(delivery, scope, ask, items, False), strict=True
-    ):
-        doc = orjson.loads(merged.body)
-        base_matches += _matches(lp, orjson.loads(item.raw))
-        if _matches(lp, doc):
-            merged_matches += 1
-            chosen[item.uid] = (item.locale, item.raw)
-            docs.append(doc)
-    uids = domain.ordered(docs, lp.asc, lp.desc)[lp.skip : lp.skip + lp.limit]
-    total = None if count is None else count - base_matches + merged_matches
+    merged = variants.overlay(delivery, scope, ask, items, False)
+    chosen.update((item.uid, (item.locale, item.raw)) for item in items)
+    pairs = [
+        (orjson.loads(i.raw), orjson.loads(m.body)) for i, m in zip(items, merged, strict=True)
+    ]
+    uids, total = domain.choose(outside, pairs, lp, count)
     return [(uid, *chosen[uid]) for uid in uids], total
-
-
-def _matches(lp: ListParams, doc: dict[str, Any]) -> bool:
-    return lp.query is None or lp.query(doc)
 
 
 def _published(
