@@ -280,7 +280,10 @@ def group_of(nodeid: str) -> str | None:
     path, _, name = nodeid.partition("::")
     if path in (
         "tests/web/test_browser.py",
+        "tests/web/test_browser_trash.py",
+        "tests/web/test_browser_references.py",
         "tests/web/test_browser_variant_tools.py",
+        "tests/web/test_browser_drafts.py",
         "tests/e2e/test_delivery_sdk_browser.py",
     ):
         return "browser"  # one Chromium at a time: two starve each other's timed waits

@@ -51,8 +51,9 @@ SQL_WORDS = {"WHERE", "JOIN", "ON", "LEFT", "INNER", "ORDER", "GROUP", "LIMIT", 
 # between runs; a scan over the 3N entries a test adds costs at least 2 steps each, so 60+.
 NOISE = 10
 # A search bound (by equality, or a range) on one of these columns reaches one entry or one row.
-# (`run_at`: a range of the queued jobs' times, the due ones.)
-KEYS = {"uid", "entry", "seq", "rowid", "value", "token_hash", "version", "run_at"}
+# (`run_at`: a range of the queued jobs' times, the due ones; `subject`: the one entry or asset
+# a job publishes.)
+KEYS = {"uid", "entry", "seq", "rowid", "value", "token_hash", "version", "run_at", "subject"}
 
 
 @dataclass

@@ -243,16 +243,49 @@ def test_0011_numbers_existing_asset_publications_by_their_change(
     assert found == {"blta": changes["blta"], "bltb": changes["bltb"], "bltc": 0}
 
 
-def test_0014_names_the_fields_of_published_entry_variants(
+def test_0015_names_the_subject_of_queued_jobs(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Variant publications made before 0014 get their `variant_fields` rows (merged queries);
-    base publications get none."""
+    """An entry's pending schedules are found by `jobs.subject`: 0015 names the entry (or asset)
+    of the jobs still queued from their payload; the jobs that ran keep ''."""
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     with contextmanager(_database)(backend, tmp_path_factory) as url:
         store = open_store(url)
         try:
             upgrade(store, "0013")
+            with store.engine.begin() as conn:
+                for uid, payload, status in (
+                    ("j1", {"entry": "blt1", "content_type": "page"}, "queued"),
+                    ("j2", {"asset": "blt2"}, "queued"),
+                    ("j3", {"entry": "blt3"}, "done"),
+                ):
+                    conn.execute(
+                        text(
+                            "INSERT INTO jobs (uid, stack, kind, payload, run_at, status, result,"
+                            " created_by, created_at) VALUES (:uid, 's', 'publish', :payload,"
+                            " '2030-01-01', :status, '{}', 'u', '2024-01-01')"
+                        ),
+                        {"uid": uid, "payload": dumps(payload), "status": status},
+                    )
+            upgrade(store)
+            with store.engine.connect() as conn:
+                j = t.jobs
+                found = dict(conn.execute(select(j.c.uid, j.c.subject)).all())
+            assert found == {"j1": "blt1", "j2": "blt2", "j3": ""}
+        finally:
+            store.dispose()
+
+
+def test_0016_names_the_fields_of_published_entry_variants(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Variant publications made before 0016 get their `variant_fields` rows (merged queries);
+    base publications get none."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with contextmanager(_database)(backend, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            upgrade(store, "0015")
             red = {
                 "set": [[["title"], "Red"], [["seo", "meta_title"], "R"]],
                 "add": [],

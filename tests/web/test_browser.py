@@ -6,7 +6,7 @@ type, create an entry with two group instances, hit a validation error, edit, re
 tags and `_change_set`, revert, reorder, publish base and variant. Each reads the result back
 through the management and delivery APIs. Screenshots for the docs come from the SQLite run.
 Also: saving a variant and its base without an edit stores nothing (ordered references, HTML
-with newlines), and the reference picker's search.
+with newlines). The reference picker's journey is in test_browser_references.py.
 """
 
 from __future__ import annotations
@@ -464,53 +464,6 @@ def test_variant_tags_revert_reorder_publish(
     assert [(p["locale"], p["version"]) for p in published] == [("en-us", 3)]
     assert errors == []
     context.close()
-
-
-READING_LIST = {
-    "title": "Reading list",
-    "uid": "reading_list",
-    "schema": [
-        {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
-        {
-            "display_name": "Articles",
-            "uid": "articles",
-            "data_type": "reference",
-            "reference_to": ["article"],
-            "field_metadata": {"ref_multiple": True},
-        },
-    ],
-}
-
-
-def test_reference_picker_searches_titles(browser: Browser, site: dict[str, Any]) -> None:
-    """The picker lists the first entries by title; its search box asks the server for the rest
-    (docs/scale-audit.md), keeping what is already chosen."""
-    api, base = site["api"], site["base"]
-    api.ok(api.http.post("/content_types", json={"content_type": READING_LIST}), 201)
-    uids = {}
-    for title in ("Alpha guide", "Beta news", "Gamma notes"):
-        body = {"entry": {"title": title}}
-        entry = api.ok(api.http.post("/content_types/article/entries", json=body), 201)["entry"]
-        uids[title] = entry["uid"]
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, base, site["account"])
-    page.goto(f"{base}/app/stacks/{site['api_key']}/content-types/reading_list/entries/new")
-
-    picker = page.get_by_label("Articles", exact=True)
-    expect(picker.locator("option")).to_have_count(3)
-    picker.select_option(label="Alpha guide")
-    page.get_by_label("Search Articles").fill("gam")
-    expect(picker.locator("option")).to_have_text(["Alpha guide", "Gamma notes"])
-    picker.select_option(label=["Alpha guide", "Gamma notes"])
-    page.get_by_label("Title").fill("Weekend")
-    page.get_by_role("button", name="Create entry").click()
-    expect(page.get_by_role("status").filter(has_text="Entry created.")).to_be_visible()
-    uid = page.url.split("/entries/")[1].split("?")[0]
-    entry = api.ok(api.http.get(f"/content_types/reading_list/entries/{uid}"))["entry"]
-    assert [ref["uid"] for ref in entry["articles"]] == [uids["Alpha guide"], uids["Gamma notes"]]
-    assert errors == []
 
 
 STORY = {

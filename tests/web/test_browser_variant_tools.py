@@ -87,3 +87,35 @@ def test_preview_a_combination_then_review_stale_overrides(
             "_version"
         ]
     )
+
+
+def test_removing_an_instance_variants_change_asks_first(
+    browser: Browser, server: str, vsite: VariantSite, database_url: str
+) -> None:
+    """§3: the base entry's override badge opens to each variant's value; removing a group
+    instance that variants change asks, names them, and keeps it when the user declines."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"http://{server}/app/login")
+    page.get_by_label("Email").fill(vsite.api.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    home = vsite.home["uid"]
+    page.goto(f"http://{server}/app/stacks/{vsite.api_key}/content-types/landing/entries/{home}")
+    badge = page.locator('details[data-overridden="url"]')
+    expect(badge.get_by_text("/green")).to_be_hidden()
+    badge.get_by_text("Overridden in 2 variants").click()
+    expect(badge.get_by_text("/green")).to_be_visible()
+    if database_url.startswith("sqlite"):
+        shot(page, "base-overrides.png", database_url)
+
+    instances = page.locator("#f-group > ol > li.instance")
+    expect(instances).to_have_count(2)
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    instances.nth(0).get_by_role("button", name="Remove").click()
+    assert asked and "Blue, Green, Seed" in asked[0]
+    expect(instances).to_have_count(2)  # declined: still there
+    page.once("dialog", lambda dialog: dialog.accept())
+    instances.nth(0).get_by_role("button", name="Remove").click()
+    expect(instances).to_have_count(1)
+    page.close()

@@ -76,7 +76,10 @@ KNOWN = {
     "author": [("bltauthor0000000a", "Ada"), ("bltauthor0000000b", "Bob")],
     "kitchen": [("bltkitchen000001", "Bulk 005"), ("bltkitchen000002", "Bulk 006")],
 }
-REFS = editor.References({ct: (ct.title(), entries) for ct, entries in KNOWN.items()})
+REFS = editor.References(
+    types={ct: editor.RefType(ct, ct.title(), f"/choices/{ct}", f"/new/{ct}") for ct in KNOWN},
+    titles={f"{ct}:{uid}": title for ct, entries in KNOWN.items() for uid, title in entries},
+)
 
 
 def counter(prefix: str = "cs") -> Callable[[], str]:
@@ -95,14 +98,21 @@ def browser_post(values: Doc) -> MultiDict:
     return MultiDict(pairs)
 
 
-def test_a_select_posts_in_page_order_which_the_serializer_already_does() -> None:
-    """The serializer reads options in document order, as a browser posts them; the stored order
-    (Bob before Ada) is not what is posted, so the order kept below is the decoder's doing."""
+def test_the_reference_picker_posts_the_stored_order_and_a_reorder() -> None:
+    """The picker posts one hidden input per reference in the order shown: the stored order
+    (Bob before Ada) until the user reorders, and then the new order is what is saved."""
     stored = {"related": [ref("author", "bltauthor0000000b"), ref("author", "bltauthor0000000a")]}
-    posted = [v for v in browser_post(stored).getlist("f.related") if v]
-    assert posted == ["author:bltauthor0000000a", "author:bltauthor0000000b"]
-    entry, problems = F.decode_entry(SCHEMA, browser_post(stored), stored, counter())
+    posted = browser_post(stored)
+    chosen = [v for v in posted.getlist("f.related") if v]
+    assert chosen == ["author:bltauthor0000000b", "author:bltauthor0000000a"]
+    entry, problems = F.decode_entry(SCHEMA, posted, stored, counter())
     assert problems == {} and entry["related"] == stored["related"]
+    reordered = MultiDict(
+        [(k, v) for k, v in posted.pairs if k != "f.related"]
+        + [("f.related", ""), ("f.related", chosen[1]), ("f.related", chosen[0])]
+    )
+    entry, problems = F.decode_entry(SCHEMA, reordered, stored, counter())
+    assert problems == {} and entry["related"] == stored["related"][::-1]
 
 
 # -- random stored entries ----------------------------------------------------------------------------

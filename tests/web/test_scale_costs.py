@@ -40,7 +40,7 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
     # Pages a tenth of N long, so that N entries fill them as 4N do.
     monkeypatch.setattr(views, "PAGE_SIZE", N // 10)
     monkeypatch.setattr(views, "COUNT_LIMIT", N // 2)
-    monkeypatch.setattr(entry_page, "REFERENCE_CHOICES", N // 10)
+    monkeypatch.setattr(entry_page, "REFERENCE_PAGE", N // 10)
     api = ui.api
     stack = Stack(api, services, variants=True)
     api.ok(api.post("/content_types", LINKS), 201)
@@ -65,6 +65,9 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
             "reference search": lambda: ui.http.get(
                 f"{ui.entries('page')}/choices", params={"q": "entry"}
             ),
+            "reference search, page 2": lambda: ui.http.get(
+                f"{ui.entries('page')}/choices", params={"q": "entry", "page": "2"}
+            ),
         }
         for name, page in pages.items():
             with measure(services.store) as cost:
@@ -79,14 +82,16 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
     for name in ("entry list", "entry list, page 2"):  # index ranges walked, as far as a page
         small, large = costs[name]
         assert small.same_as(large), (name, small.summary(), large.summary())
-    for name in ("entry page", "variant page"):
+    for name in ("entry page", "variant page", "reference picker"):
         assert compare(name, *costs[name]) == []
 
 
-def test_the_reference_search_finds_entries_past_the_picker_s_first_page(
+def test_the_reference_picker_searches_and_pages_in_the_database(
     ui: UI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(entry_page, "REFERENCE_CHOICES", 2)
+    """The editor page loads no entry to choose from: only the titles of the entries the field
+    holds (by key). The picker's search answers one page by title, and whether more follow."""
+    monkeypatch.setattr(entry_page, "REFERENCE_PAGE", 2)
     api = ui.api
     api.ok(api.post("/content_types", PAGE), 201)
     api.ok(api.post("/content_types", LINKS), 201)
@@ -94,20 +99,31 @@ def test_the_reference_search_finds_entries_past_the_picker_s_first_page(
     for title in ("Alpha", "Beta", "Gamma (draft)", "Delta"):
         body = {"entry": {"title": title}}
         made[title] = api.ok(api.post("/content_types/page/entries", body), 201)["entry"]["uid"]
-    form = ui.http.get(ui.entries("links") + "/new")
+    link = {"entry": {"title": "L", "pages": [{"uid": made["Delta"], "_content_type_uid": "page"}]}}
+    link_uid = api.ok(api.post("/content_types/links/entries", link), 201)["entry"]["uid"]
+    form = ui.http.get(f"{ui.entries('links')}/{link_uid}")
     assert form.status_code == 200
     choices = f"/app/stacks/{api.api_key}/content-types/page/entries/choices?locale=en-us"
-    assert f'data-choices="{choices}"' in form.text
-    offered = re.findall(r'<option value="page:(\w+)"', form.text)
-    assert offered == [made["Alpha"], made["Beta"]]  # the first two by title
+    assert f'data-search="{choices}"' in form.text
+    new = f"/app/stacks/{api.api_key}/content-types/page/entries/new?locale=en-us"
+    assert f'data-new="{new}"' in form.text
+    held = re.findall(r'<li class="ref-item" data-value="page:(\w+)"', form.text)
+    assert held == [made["Delta"]] and '<span class="ref-title">Delta</span>' in form.text
+    assert "Alpha" not in form.text  # nothing else is loaded into the page
 
     found = ui.http.get(choices, params={"q": "gamma (d"})
     assert found.status_code == 200 and found.headers["content-type"] == "application/json"
     value = f"page:{made['Gamma (draft)']}"
-    assert found.json() == {"choices": [{"value": value, "label": "Gamma (draft)"}]}
-    everything = ui.http.get(choices).json()["choices"]
-    assert [c["label"] for c in everything] == ["Alpha", "Beta"]  # paged like the picker
-
+    assert found.json() == {
+        "choices": [{"value": value, "label": "Gamma (draft)"}],
+        "page": 1,
+        "more": False,
+    }
+    first = ui.http.get(choices).json()
+    assert [c["label"] for c in first["choices"]] == ["Alpha", "Beta"] and first["more"] is True
+    second = ui.http.get(choices, params={"page": "2"}).json()
+    assert [c["label"] for c in second["choices"]] == ["Delta", "Gamma (draft)"]
+    assert second["more"] is False
     signed_out = UI(ui.http, api)
     assert signed_out.http.get(choices).status_code in (302, 303)
 

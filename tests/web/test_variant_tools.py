@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from tests.api.test_delivery_variants import BLUE, GREEN, RED, YELLOW, make_variant_site
+from tests.api.test_delivery_variants import BLUE, G1, G2, GREEN, RED, YELLOW, make_variant_site
 from tests.web.conftest import CSRF, UI
 
 
@@ -104,3 +104,31 @@ def test_the_review_of_a_variant_without_values_here_is_refused(ui: UI) -> None:
     other = site.others[0]["uid"]
     page = ui.http.get(ui.entries("landing") + f"/{other}/variants/{GREEN}/stale")
     assert page.status_code == 404, page.text
+
+
+def test_the_base_entry_shows_what_its_variants_override(ui: UI) -> None:
+    """§3 in the editor: each base field a variant overrides says so, with each variant's value;
+    a group instance a variant changes names the variants (the page asks before removing it)."""
+    site = make_variant_site(ui.api)
+    home = site.home["uid"]
+    page = ui.http.get(ui.entries("landing") + f"/{home}")
+    assert page.status_code == 200
+    html = unescape(page.text)
+    title = re.search(r'data-overridden="title">(.*?)</details>', html, re.DOTALL)
+    assert title, html
+    assert "Overridden in 4 variants" in title.group(1)
+    shown = dict(re.findall(r"<li><strong>([^<]+)</strong>: ([^<]*)</li>", title.group(1)))
+    assert shown == {"Yellow": "Yellow", "Red": "Red", "Green": "Green", "Blue": "Blue"}
+    url = re.search(r'data-overridden="url">(.*?)</details>', html, re.DOTALL)
+    assert url and "Overridden in 2 variants" in url.group(1)
+    assert dict(re.findall(r"<li><strong>([^<]+)</strong>: ([^<]*)</li>", url.group(1))) == {
+        "Green": "/green",
+        "Blue": "/blue",
+    }
+    instances = dict(re.findall(r'data-vpath="group\.(\w+)" data-overridden-by="([^"]+)"', html))
+    assert instances == {G1: "Green, Red, Seed", G2: "Blue, Green, Seed"}
+    # A variant's own page shows no override badges (it has its Variant Field tags).
+    assert (
+        "data-overridden="
+        not in ui.http.get(ui.entries("landing") + f"/{home}/variants/{RED}").text
+    )

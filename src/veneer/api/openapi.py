@@ -1157,6 +1157,15 @@ PARAMETERS: dict[str, Json] = {
     "asset_uids": param(
         "uids", "query", STR, "Editor: asset uids, comma separated, to show as such."
     ),
+    "pick": param(
+        "pick",
+        "query",
+        STR,
+        "Editor: the token of the reference picker a new entry is made for (it is handed back).",
+    ),
+    "trashed": param(
+        "trashed", "query", STR, "Editor: the entry just moved to the trash (offers to undo)."
+    ),
 }
 PATH_PARAMS = {
     "ct": "Content type uid.",
@@ -1171,6 +1180,7 @@ PATH_PARAMS = {
     "filename": "The file's name, as the asset's url names it.",
     "slug": "The last segment of the asset's permanent_url.",
     "version": "A version number of the asset.",
+    "job": "A scheduled publish or unpublish (its job_id).",
 }
 
 
@@ -3085,31 +3095,45 @@ def editor(p: Paths) -> None:
     p.add(
         entries_path,
         "get",
-        page("Entries of a content type", 403, 404, 422, parameters=("locale", "q", "page")),
+        page(
+            "Entries of a content type",
+            403,
+            404,
+            422,
+            parameters=("locale", "q", "page", "notice", "trashed"),
+        ),
     )
     p.add(
         entries_path + "/new",
         "get",
-        page("A form for a new entry", 403, 404, 422, parameters=("locale",)),
+        page("A form for a new entry", 403, 404, 422, parameters=("locale", "pick")),
     )
     choice = obj(("value", "label"), value=STR, label=STR)
     p.add(
         entries_path + "/choices",
         "get",
         op(
-            "A reference picker's search: entries whose title contains q, first by title",
+            "A reference picker's search: one page of the entries whose title contains q, by title",
             "editor",
             {
                 "200": {
-                    "description": "`value` is `ct:uid`, as the picker posts it.",
+                    "description": "`value` is `ct:uid`, as the picker posts it; `more`: a next "
+                    "page follows.",
                     "content": {
-                        "application/json": {"schema": obj(("choices",), choices=arr(choice))}
+                        "application/json": {
+                            "schema": obj(
+                                ("choices", "page", "more"),
+                                choices=arr(choice),
+                                page=INT,
+                                more={"type": "boolean"},
+                            )
+                        }
                     },
                 },
                 **redirect,
                 **html_errors(403, 404, 422),
             },
-            parameters=params("locale", "q"),
+            parameters=params("locale", "q", "page"),
             security=SESSION,
         ),
     )
@@ -3124,7 +3148,7 @@ def editor(p: Paths) -> None:
                 **redirect,
                 **html_errors(400, 403, 404, 409, 422),
             },
-            parameters=params("locale"),
+            parameters=params("locale", "pick"),
             request=form(),
             security=SESSION,
         ),
@@ -3132,7 +3156,13 @@ def editor(p: Paths) -> None:
     p.add(
         entries_path + "/{uid}",
         "get",
-        page("The entry editor", 403, 404, 422, parameters=("locale", "version", "notice")),
+        page(
+            "The entry editor",
+            403,
+            404,
+            422,
+            parameters=("locale", "version", "notice", "pick"),
+        ),
     )
     p.add(
         entries_path + "/{uid}",
@@ -3159,6 +3189,8 @@ def editor(p: Paths) -> None:
                 environments=STR,
                 locales=STR,
                 version=STR,
+                scheduled_at=STR,
+                tz_offset=STR,
             ),
             security=SESSION,
         ),
@@ -3258,6 +3290,7 @@ def editor(p: Paths) -> None:
         post("Rename a variant", form(name=STR), 400, 403, 404, 422),
     )
     editor_assets(p, stack, page, post)
+    editor_trash(p, stack, page, post)
     p.add(
         "/app/static/{path}",
         "get",
@@ -3274,6 +3307,61 @@ def editor(p: Paths) -> None:
             },
             security=[],
         ),
+    )
+
+
+def editor_trash(
+    p: Paths, stack: str, page: Callable[..., Json], post: Callable[..., Json]
+) -> None:
+    """Delete in the editor (`veneer.web.trash_views`): the trash, schedules, confirmed deletes."""
+    entry = stack + "/content-types/{ct}/entries/{uid}"
+    confirmed = form(confirm={"const": "delete"})
+    p.add(
+        entry + "/delete",
+        "post",
+        post("Move an entry to the stack's trash", confirmed, 400, 403, 404, 422),
+    )
+    p.add(
+        entry + "/schedules/{job}/cancel",
+        "post",
+        post("Cancel a pending scheduled publish or unpublish", form(), 400, 403, 404, 422),
+    )
+    p.add(
+        stack + "/trash",
+        "get",
+        page(
+            "The stack's trash, most recently deleted first",
+            403,
+            404,
+            422,
+            parameters=("page", "notice"),
+        ),
+    )
+    p.add(
+        stack + "/trash/{uid}/restore",
+        "post",
+        post("Restore an entry from the trash (unpublished)", form(), 400, 403, 404, 422),
+    )
+    p.add(
+        stack + "/trash/{uid}/delete",
+        "post",
+        post("Delete a trashed entry for good", confirmed, 400, 403, 404, 422),
+    )
+    p.add(
+        entry + "/variants/{variant}/delete",
+        "post",
+        post("Delete an entry variant (its own values here)", confirmed, 400, 403, 404, 422),
+    )
+    groups = stack + "/variant-groups/{group}"
+    p.add(
+        groups + "/delete",
+        "post",
+        post("Delete a variant group with its variants", confirmed, 400, 403, 404, 422),
+    )
+    p.add(
+        groups + "/variants/{variant}/delete",
+        "post",
+        post("Delete a variant with its entry variants", confirmed, 400, 403, 404, 422),
     )
 
 

@@ -22,8 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Integer, LargeBinary, delete, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Integer, LargeBinary, func, literal, select
 
 from veneer.settings import ConfigError
 from veneer.store import Store
@@ -158,7 +157,8 @@ def _sync_directory(directory: Path) -> None:
 
 
 class DatabaseBlobs:
-    """The `blobs` table of `store`'s database, each call in a short transaction of its own. Range
+    """The `blobs` table of `store`'s database, each call in a short transaction of its own (a
+    write one for `put` and `delete`, which waits for the write lock like any writer). Range
     reads run `substr` in the database, which returns only the range (PostgreSQL reads just the
     chunks it needs of a value stored uncompressed; SQLite loads the value, but only the range
     crosses into Python)."""
@@ -170,17 +170,9 @@ class DatabaseBlobs:
         key = key_of(data)
         if self.exists(key):  # nothing sent, and no write lock taken, for bytes already stored
             return key
-        values = {"key": key, "size": len(data), "data": data}
-        with refusals(), self.store.engine.begin() as conn:
-            conn.execute(self._insert(values).on_conflict_do_nothing(index_elements=["key"]))
+        with self.store.write() as tx:  # the write lock from the start, as every writer
+            tx.blobs.add(key, data)
         return key
-
-    def _insert(self, values: dict[str, Any]) -> postgresql.Insert | sqlite.Insert:
-        """An INSERT in the store's dialect, which can skip a key already present (a concurrent put
-        of the same bytes)."""
-        if self.store.dialect == "postgresql":
-            return postgresql.insert(t.blobs).values(**values)
-        return sqlite.insert(t.blobs).values(**values)
 
     def get(self, key: str) -> bytes | None:
         return self._one(t.blobs.c.data, key)
@@ -198,9 +190,8 @@ class DatabaseBlobs:
         return None if found is None else int(found)
 
     def delete(self, key: str) -> None:
-        query = delete(t.blobs).where(t.blobs.c.key == checked(key))
-        with refusals(), self.store.engine.begin() as conn:
-            conn.execute(query)
+        with self.store.write() as tx:
+            tx.blobs.delete(checked(key))
 
     def exists(self, key: str) -> bool:
         return self._scalar(literal(1), key) is not None

@@ -80,6 +80,42 @@ def _lookup(assets: Mapping[str, dict[str, Any]], item: Any) -> dict[str, Any] |
     return dict(found) if found is not None else None
 
 
+RTE_ASSET_UID = ".attrs.asset-uid"  # where a JSON RTE node keeps its asset's uid
+RTE_LEVEL = ".children"  # one level down a JSON RTE tree
+
+
+def asset_paths(schema: Schema, max_path: int) -> list[str]:
+    """The field-value index paths (docs/queries.md: lists fan out without an index) at which a
+    document of `schema` can hold an asset uid: each file field's, and each JSON RTE field's
+    asset nodes' `asset-uid` at every depth of the tree whose path the index keeps (at most
+    `max_path` characters). Asking the index at these paths finds what holds an asset without
+    reading the stack's documents."""
+    found: list[str] = []
+
+    def visit(fields: Schema, prefix: str) -> None:
+        for field in fields:
+            uid = field.get("uid")
+            if not isinstance(field, dict) or not isinstance(uid, str):
+                continue
+            path, kind = prefix + uid, field.get("data_type")
+            if _is_file(field):
+                found.append(path)
+            elif _is_rte(field):
+                level = path + RTE_LEVEL
+                while len(level) + len(RTE_ASSET_UID) <= max_path:
+                    found.append(level + RTE_ASSET_UID)
+                    level += RTE_LEVEL
+            elif kind in ("group", "global_field") and isinstance(field.get("schema"), list):
+                visit(field["schema"], path + ".")
+            elif kind == "blocks":
+                for block in field.get("blocks") or []:
+                    if isinstance(block, dict) and isinstance(block.get("schema"), list):
+                        visit(block["schema"], f"{path}.{block.get('uid')}.")
+
+    visit(schema, "")
+    return found
+
+
 def _is_file(field: Field) -> bool:
     return field.get("data_type") == "file"
 

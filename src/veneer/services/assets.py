@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote, urlsplit
 from veneer import ids
 from veneer.assets import images, sniff
 from veneer.domain import assets as domain_assets
+from veneer.domain.fieldindex import MAX_PATH
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, PayloadTooLarge, ValidationFailed
 from veneer.services import access
@@ -429,16 +430,24 @@ def references(
 ) -> list[dict[str, Any]]:
     """The entries (latest versions, per locale) whose file fields or JSON RTE hold the asset,
     in Contentstack's shape: `{entry_uid, content_type_uid, locale, _version, title,
-    content_type_title}`."""
+    content_type_title}`. Read by the field-value index at the paths where each content type
+    can hold an asset (`domain.assets.asset_paths`): keyed lookups, never a walk of the stack."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
         key = stack["api_key"]
         _asset(tx, key, uid)
+        types = {ct["uid"]: ct for ct in tx.content_types.all(key)}
+        keys = [
+            (ct_uid, path)
+            for ct_uid, ct in types.items()
+            for path in domain_assets.asset_paths(ct.get("schema") or [], MAX_PATH)
+        ]
+        codes = [code["code"] for code in tx.locales.all(key)]
         found = []
-        for ct_uid, entry_uid, locale in tx.assets.holders(key, uid):
-            ct = tx.content_types.get(key, ct_uid)
+        for ct_uid, entry_uid, locale in tx.entries.referrers(key, keys, uid, codes):
+            ct = types[ct_uid]
             entry = tx.entries.latest(key, ct_uid, entry_uid, locale)
-            if ct is None or entry is None:
+            if entry is None:
                 continue
             if uid in domain_assets.asset_uids(ct.get("schema") or [], entry):
                 found.append(

@@ -235,6 +235,7 @@ def delete_content_type(services: Services, actor: Actor, api_key: str | None, u
         stack = access.stack_row(tx, actor, api_key, "content_type", write=True)
         loaders.content_type(tx, stack["api_key"], uid)
         tx.entries.purge_type(stack["api_key"], uid)
+        tx.trash.forget_type(stack["api_key"], uid)
         _unlink_everywhere(tx, stack["api_key"], uid, actor)
         tx.content_types.delete(stack["api_key"], uid)
         tx.changes.record(stack["api_key"])

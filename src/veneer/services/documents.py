@@ -252,4 +252,5 @@ def schedule(
         run_at=run_at,
         created_by=actor.uid,
         created_at=ids.now(),
+        subject=str(payload.get("entry") or payload.get("asset") or ""),
     )

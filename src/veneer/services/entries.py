@@ -265,6 +265,30 @@ def references(
         return found
 
 
+def titles(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    refs: list[tuple[str, str]],
+    locale: str | None = None,
+) -> dict[tuple[str, str], str]:
+    """The title (the uid when it has none) of each (content type, uid) that exists, as a read in
+    `locale` finds it along its fallback chain: each one read by its key (a reference picker
+    showing what a field holds)."""
+    found: dict[tuple[str, str], str] = {}
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        chain = tx.locales.chain(key, loaders.entry_locale(tx, stack, locale))
+        for ct_uid, uid in refs:
+            for code in chain:
+                doc = tx.entries.latest(key, ct_uid, uid, code)
+                if doc is not None:
+                    found[(ct_uid, uid)] = str(doc.get("title") or uid)
+                    break
+    return found
+
+
 def _existing(tx: Transaction, stack: str, ct_uid: str, uid: str) -> list[str]:
     """The locales an entry of this content type is localized in; 404 when there is no such entry."""
     codes = tx.entries.localized_in(stack, uid)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain.assets import ASSET_CONTENT_TYPE
-from veneer.domain.fieldindex import KIND_STRING, split_text
 from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, loads
@@ -99,27 +99,6 @@ class Assets(Rows):
         found = sqllist.list_entries(self._conn, target, listing)
         docs = self.get_many(stack, [uid for uid, _ in found.entries])
         return [docs[uid] for uid, _ in found.entries if uid in docs], found.count
-
-    def holders(self, stack: str, uid: str) -> list[tuple[str, str, str]]:
-        """(content type, entry, locale) of every latest entry with the string `uid` as a value
-        anywhere (the field-value index's string rows); the caller keeps those whose file fields
-        or JSON RTE really hold the asset."""
-        v = t.entry_values
-        text, tail = split_text(uid)
-        rows = self._conn.execute(
-            select(v.c.content_type, v.c.entry, v.c.locale)
-            .where(
-                v.c.stack == stack,
-                v.c.scope == LATEST,
-                v.c.kind == KIND_STRING,
-                v.c.text == text,
-                v.c.tail == tail,
-                v.c.content_type != ASSET_CONTENT_TYPE,
-            )
-            .distinct()
-            .order_by(v.c.content_type, v.c.entry, v.c.locale)
-        )
-        return [(ct, entry, locale) for ct, entry, locale in rows]
 
     def children(self, stack: str, parent: str) -> list[dict[str, Any]]:
         """The assets and folders directly inside a folder."""
@@ -328,3 +307,20 @@ class Assets(Rows):
                 for env, uid in places
             ],
         )
+
+
+class BlobRows(Rows):
+    """The `blobs` table's writes (`veneer.assets.blobs.DatabaseBlobs`), in a write transaction:
+    on SQLite that holds the write lock from its start, so a blob's write waits its turn as any
+    other writer does instead of failing on a lock upgrade."""
+
+    def add(self, key: str, data: bytes) -> None:
+        """Store `data` under `key`; bytes already stored under it (a concurrent put of the same
+        bytes) are kept."""
+        values = {"key": key, "size": len(data), "data": data}
+        kind = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        statement = kind.insert(t.blobs).values(**values)
+        self._conn.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+
+    def delete(self, key: str) -> None:
+        self._delete(t.blobs, key=key)

@@ -222,6 +222,23 @@ class Entries(Rows):
         for table in (t.entry_variants, t.entry_variant_versions):
             self._delete(table, **scope(stack, entry=uid, locale=locale))
 
+    def restored(
+        self, stack: str, content_type: str, docs: Sequence[dict[str, Any]], actor: str
+    ) -> None:
+        """Index the latest versions of an entry put back from the trash (`Trash.take_back`), and
+        record them as created again."""
+        documents = [
+            Document(stack, LATEST, doc["locale"], content_type, doc["uid"], doc) for doc in docs
+        ]
+        replace_documents(self._conn, documents)
+        self._events.record_many(
+            stack,
+            [
+                NewEvent("entry_created", "", d["locale"], content_type, d["uid"], "", actor, d)
+                for d in docs
+            ],
+        )
+
     def referrers(
         self, stack: str, keys: Sequence[tuple[str, str]], uid: str, locales: Sequence[str]
     ) -> list[tuple[str, str, str]]:

@@ -21,12 +21,15 @@ class Jobs(Rows):
         run_at: str,
         created_by: str,
         created_at: str,
+        subject: str = "",
     ) -> None:
-        """Queue a job (publish or unpublish) of a stack to run at `run_at`."""
+        """Queue a job (publish or unpublish) of a stack to run at `run_at`; `subject` is the
+        entry (or asset) it publishes."""
         self._insert(
             t.jobs,
             uid=uid,
             stack=stack,
+            subject=subject,
             kind=kind,
             payload=dumps(payload),
             run_at=run_at,
@@ -79,3 +82,34 @@ class Jobs(Rows):
             select(func.count()).select_from(j).where(j.c.stack == stack, j.c.status == "queued")
         )
         return int(self._conn.execute(query).scalar_one())
+
+    def queued_for(self, stack: str, subject: str) -> list[dict[str, Any]]:
+        """The queued jobs of one entry (or asset), earliest first (payload as a dict): read by
+        the `ix_jobs_subject` key, never a walk of the stack's jobs."""
+        j = t.jobs
+        query = (
+            select(j)
+            .where(j.c.stack == stack, j.c.subject == subject, j.c.status == "queued")
+            .order_by(j.c.run_at, j.c.uid)
+        )
+        return [{**row, "payload": loads(row["payload"])} for row in self._rows(query)]
+
+    def cancel(self, stack: str, uid: str, reason: str) -> bool:
+        """Cancel one queued job of a stack; False when there is no such job still queued."""
+        j = t.jobs
+        result = self._conn.execute(
+            update(j)
+            .where(j.c.uid == uid, j.c.stack == stack, j.c.status == "queued")
+            .values(status="cancelled", result=dumps({"error": reason}))
+        )
+        return bool(result.rowcount)
+
+    def cancel_for(self, stack: str, subject: str, reason: str) -> int:
+        """Cancel every queued job of one entry (or asset); how many."""
+        j = t.jobs
+        result = self._conn.execute(
+            update(j)
+            .where(j.c.stack == stack, j.c.subject == subject, j.c.status == "queued")
+            .values(status="cancelled", result=dumps({"error": reason}))
+        )
+        return int(result.rowcount)

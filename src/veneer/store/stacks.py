@@ -33,6 +33,8 @@ STACK_TABLES = (
     t.asset_publications,
     t.events,
     t.module_docs,
+    t.trash,
+    t.trash_rows,
     t.webhooks,
     t.webhook_deliveries,
 )

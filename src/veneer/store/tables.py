@@ -228,9 +228,12 @@ jobs = Table(
     Column("result", Text, nullable=False, default="{}"),
     Column("created_by", UID, nullable=False),
     Column("created_at", TIME, nullable=False),
+    # The entry (or asset) the job publishes: its pending schedules, by key.
+    Column("subject", UID, nullable=False, default="", server_default=""),
     # The due jobs without walking the ones that ran; a stack's queue (docs/scale-audit.md).
     Index("ix_jobs_due", "status", "run_at"),
     Index("ix_jobs_stack", "stack", "status"),
+    Index("ix_jobs_subject", "stack", "subject", "status", "run_at"),
 )
 
 variant_groups = Table(
@@ -310,6 +313,35 @@ entry_variant_versions = Table(
     Column("locale", String(32), primary_key=True),
     Column("variant", UID, primary_key=True),
     Column("version", Integer, primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
+# The editor's trash: an entry deleted in the editor, restorable (docs/editor-trash.md). `trash_rows`
+# keeps its rows as they were: kind `entry` (a latest version), `version` (its history), `variant`
+# and `variant_version` (its entry variants); variant '' for the base entry's rows.
+trash = Table(
+    "trash",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("content_type", UID, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("locales", Text, nullable=False),  # JSON list of the locales it was localized in
+    Column("deleted_by", UID, nullable=False),
+    Column("deleted_at", TIME, nullable=False),
+    Index("ix_trash_listed", "stack", "deleted_at", "uid"),
+    Index("ix_trash_content_type", "stack", "content_type", "uid"),
+)
+
+trash_rows = Table(
+    "trash_rows",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("entry", UID, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("locale", String(32), primary_key=True),
+    Column("variant", UID, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
     Column("doc", Text, nullable=False),
 )
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection
 
 from veneer.store.accounts import Accounts
-from veneer.store.assets import Assets
+from veneer.store.assets import Assets, BlobRows
 from veneer.store.changes import ChangeLog
 from veneer.store.content_types import ContentTypes
 from veneer.store.core import Dialect
@@ -23,6 +23,7 @@ from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
+from veneer.store.trash import Trash
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 from veneer.store.webhooks import Deliveries, Webhooks
@@ -49,7 +50,9 @@ class Transaction:
         self.variant_groups = VariantGroups(conn, sql)
         self.variants = Variants(conn, sql)
         self.jobs = Jobs(conn, sql)
+        self.trash = Trash(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
+        self.blobs = BlobRows(conn, sql)
         self.rate_counters = RateCounters(conn, sql)
         self.webhooks = Webhooks(conn, sql)
         self.webhook_deliveries = Deliveries(conn, sql)

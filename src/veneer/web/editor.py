@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from veneer.domain import variant_diff
 from veneer.domain.instances import ATOMIC, GROUP, LIST
+from veneer.domain.schema import reference_targets
 from veneer.web import fields as F
 
 Errors = dict[str, list[str]]
@@ -50,13 +51,28 @@ class Instance:
     errors: list[str] = field(default_factory=list)
     json: str = ""  # body of a block that embeds a global field by reference
     state: str | None = None
+    overridden_by: list[str] = field(default_factory=list)  # variants changing something inside
 
 
 @dataclass
-class RefOption:
-    value: str
+class RefType:
+    """A content type a reference picker offers: where it searches (its choices JSON) and where
+    a new entry of it is made."""
+
+    uid: str
+    title: str
+    search: str = ""
+    new: str = ""
+
+
+@dataclass
+class PickedRef:
+    """One entry a reference field holds, as its picker shows it."""
+
+    value: str  # `ct:uid`, as the form posts it
     label: str
-    selected: bool
+    type_title: str
+    found: bool = True
 
 
 @dataclass
@@ -76,8 +92,9 @@ class Node:
     multiple: bool = False
     size: int = 0
     choices: list[tuple[str, str]] = field(default_factory=list)
-    # A reference picker's groups: (content type title, its options, its search URL or '').
-    options: list[tuple[str, list[RefOption], str]] = field(default_factory=list)
+    # A reference picker: the entries it holds, in order, and the content types it offers.
+    refs: list[PickedRef] = field(default_factory=list)
+    ref_types: list[RefType] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
     templates: list[Instance] = field(default_factory=list)
@@ -86,6 +103,8 @@ class Node:
     revertable: bool = False
     picker: str = ""  # a file field's asset picker (its JSON's URL), "" for other fields
     picked: list[dict[str, str]] = field(default_factory=list)  # the assets it holds
+    # On the base entry: (variant name, its value) of each variant overriding this field.
+    overrides: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def described_by(self) -> str:
@@ -104,11 +123,12 @@ class SummaryItem:
 
 @dataclass
 class References:
-    """Entries a reference field may point to, by content type: {ct uid: (ct title, [(uid, title)])},
-    and where the picker searches the rest of each type's entries: {ct uid: choices URL}."""
+    """What reference pickers show: the content types they may offer ({ct uid: RefType}; a type
+    that no longer exists is left out) and the titles of the entries the form holds
+    ({"ct:uid": title}; one not there is shown by its uid, marked not found)."""
 
-    by_type: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
-    search: dict[str, str] = field(default_factory=dict)
+    types: dict[str, RefType] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
     # The asset picker of file fields: where it searches (its JSON), and the assets the entry
     # holds as the picker shows them ({uid: {uid, title, filename, thumb, ext}}).
     assets: str = ""
@@ -120,6 +140,10 @@ class Marks(Protocol):
 
     def revertable(self, vpath: str, kind: str) -> bool: ...
 
+    def overridden(self, vpath: str) -> list[tuple[str, str]]: ...
+
+    def overridden_below(self, vpath: str) -> list[str]: ...
+
 
 class NoMarks:
     """The base entry: no field wears a variant tag."""
@@ -129,6 +153,34 @@ class NoMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return False
+
+    def overridden(self, vpath: str) -> list[tuple[str, str]]:
+        return []
+
+    def overridden_below(self, vpath: str) -> list[str]:
+        return []
+
+
+@dataclass
+class BaseMarks(NoMarks):
+    """The base entry's override badges: `overrides` maps a change-set path to the (variant
+    name, its value there) of each variant of the entry that overrides it."""
+
+    overrides: dict[str, list[tuple[str, str]]]
+
+    def overridden(self, vpath: str) -> list[tuple[str, str]]:
+        return self.overrides.get(vpath, [])
+
+    def overridden_below(self, vpath: str) -> list[str]:
+        """The variants that override something inside the instance at `vpath` (what they
+        would lose if it were removed)."""
+        names = {
+            name
+            for path, found in self.overrides.items()
+            if path.startswith(vpath + ".")
+            for name, _value in found
+        }
+        return sorted(names)
 
 
 @dataclass
@@ -142,6 +194,12 @@ class VariantMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return self.marks.revertable(vpath, SHAPES.get(kind, ATOMIC))
+
+    def overridden(self, vpath: str) -> list[tuple[str, str]]:
+        return []
+
+    def overridden_below(self, vpath: str) -> list[str]:
+        return []
 
 
 def _is_date(text: str) -> bool:
@@ -240,6 +298,7 @@ class Builder:
             self.scalar(node, f, value)
         node.state = self.marks.state(vpath, kind)
         node.revertable = self.marks.revertable(vpath, kind)
+        node.overrides = self.marks.overridden(vpath)
         return node
 
     def scalar(self, node: Node, f: F.Field, value: Any) -> None:
@@ -253,9 +312,7 @@ class Builder:
         elif node.kind == "reference":
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
-            node.options = self.reference_options(f, node.value)
-            rows = len(node.options) + sum(len(options) for _, options, _ in node.options)
-            node.size = min(8, max(3, rows))
+            self.reference_picker(node, f)
         elif node.kind == "rte" and not F.rte_is_plain(value):
             node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
         elif node.kind == "lines":
@@ -275,30 +332,18 @@ class Builder:
         ]
         node.note = ""
 
-    def reference_options(
-        self, f: F.Field, selected: list[str]
-    ) -> list[tuple[str, list[RefOption], str]]:
-        target = f.get("reference_to")
-        targets = (
-            [target] if isinstance(target, str) else [t for t in target or [] if isinstance(t, str)]
-        )
-        groups: list[tuple[str, list[RefOption], str]] = []
-        seen: set[str] = set()
-        for ct in targets:
-            title, entries = self.refs.by_type.get(ct, (ct, []))
-            options = [
-                RefOption(f"{ct}:{uid}", label, f"{ct}:{uid}" in selected) for uid, label in entries
-            ]
-            seen.update(o.value for o in options)
-            groups.append((title, options, self.refs.search.get(ct, "")))
-        missing = [
-            RefOption(v, f"{v.partition(':')[2]} (not in the list)", True)
-            for v in selected
-            if v not in seen
-        ]
-        if missing:
-            groups.append(("Other", missing, ""))
-        return groups
+    def reference_picker(self, node: Node, f: F.Field) -> None:
+        """The entries the field holds, in their order, titled; and the content types it offers."""
+        targets = reference_targets(f)
+        node.ref_types = [self.refs.types[ct] for ct in targets if ct in self.refs.types]
+        node.refs = []
+        for value in node.value:
+            ct, _, uid = value.partition(":")
+            title = self.refs.titles.get(value)
+            kind = self.refs.types.get(ct)
+            node.refs.append(
+                PickedRef(value, title or uid, kind.title if kind else ct, title is not None)
+            )
 
     def group_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
         items = value if isinstance(value, list) else []
@@ -422,6 +467,7 @@ class Builder:
         if template:
             self.errors = errors_before
         inst.state = None if template else self.marks.state(vpath, variant_diff.INSTANCE)
+        inst.overridden_by = [] if template else self.marks.overridden_below(vpath)
         return inst
 
     def leftovers(self) -> None:

@@ -3,14 +3,17 @@ entry or on one of its variants. The views of both (entry_views, variant_views) 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from veneer.domain import assets as domain_assets
 from veneer.domain import variant_diff
+from veneer.domain import variants as domain_variants
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import (
@@ -19,6 +22,7 @@ from veneer.services import (
     entry_variants,
     environments,
     locales,
+    schedules,
     stacks,
     variant_groups,
 )
@@ -27,7 +31,10 @@ from veneer.web import fields as F
 from veneer.web.page import Page
 from veneer.web.views import stack_crumbs, titled
 
-REFERENCE_CHOICES = 100  # entries offered per referenced content type
+SHOWN_CHARS = 400  # of a value shown in a badge or a table cell
+PICK_TOKEN = re.compile(r"[A-Za-z0-9]{8,40}")
+REFERENCE_PAGE = 20  # entries a reference picker shows per page
+MAX_PICKED_TITLES = 500  # titles looked up for the references one form shows (the rest: uids)
 NOTICES = {
     "saved": "Entry saved.",
     "created": "Entry created.",
@@ -36,6 +43,13 @@ NOTICES = {
     "variant_saved": "Entry variant saved.",
     "reverted": "The field inherits the base entry value again.",
     "unchanged": "Nothing was changed, so nothing was saved.",
+    "scheduled": "Scheduled. It is listed under Scheduled until it runs.",
+    "variant_deleted": "The variant's values were deleted; the variant inherits the base entry again.",
+    "schedule_cancelled": "The schedule was cancelled.",
+    "restored": (
+        "The entry was restored from the trash with its versions, locales and variants. It is not "
+        "published anywhere: publish it again where it should be."
+    ),
     "rebased": "Review saved: the variant is now marked as reviewed against the latest base entry.",
 }
 CONFLICT = (
@@ -49,20 +63,34 @@ VARIANT_CONFLICT = (
 
 
 def reference_choices(
-    page: Page, api_key: str, ct: str, locale: str | None, search: str = ""
-) -> list[tuple[str, str]]:
-    """(uid, title) of the first REFERENCE_CHOICES entries of `ct` by title whose title contains
-    `search`: what a reference picker offers, found and paged by the database."""
+    page: Page, api_key: str, ct: str, locale: str | None, search: str = "", number: int = 1
+) -> tuple[list[tuple[str, str]], bool]:
+    """(uid, title) of one page (REFERENCE_PAGE, by title) of the entries of `ct` whose title
+    contains `search`, and whether more follow: what a reference picker offers, found and paged
+    by the database (one more row is read to tell whether there is a next page)."""
     items, _ = entries.list_entries(
         page.services,
         page.actor,
         api_key,
         ct,
-        titled(search, limit=REFERENCE_CHOICES, asc="title"),
+        titled(
+            search,
+            skip=(number - 1) * REFERENCE_PAGE,
+            limit=REFERENCE_PAGE + 1,
+            asc="title",
+        ),
         locale,
         include_fallback=True,
     )
-    return [(e["uid"], str(e.get("title") or e["uid"])) for e in items]
+    found = [(e["uid"], str(e.get("title") or e["uid"])) for e in items[:REFERENCE_PAGE]]
+    return found, len(items) > REFERENCE_PAGE
+
+
+def shown(value: Any) -> str:
+    """A value as the editor shows it beside a field: text as it is, anything else as compact
+    JSON, cut at SHOWN_CHARS."""
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def rte_uid() -> str:
@@ -98,6 +126,7 @@ class Editor:
     )  # this entry's variants, by variant uid
     variant: dict[str, Any] | None = None  # the variant being edited
     variant_versions: list[dict[str, Any]] = field(default_factory=list)
+    schedules: list[dict[str, Any]] = field(default_factory=list)  # pending, earliest first
 
     @classmethod
     def load(cls, page: Page) -> Editor:
@@ -112,6 +141,13 @@ class Editor:
             )
         envs = environments.list_environments(page.services, page.actor, api_key)
         return cls(page, stack, ct, locale, codes, envs)
+
+    @property
+    def pick(self) -> str:
+        """The token of the reference picker (in another tab) this new entry was made for, which
+        the created entry's page hands it (editor.js, a BroadcastChannel); '' when none."""
+        token = self.page.param("pick") or ""
+        return token if PICK_TOKEN.fullmatch(token) else ""
 
     @property
     def api_key(self) -> str:
@@ -137,6 +173,7 @@ class Editor:
         self.versions = entries.list_versions(
             services, actor, self.api_key, self.ct["uid"], uid, self.locale
         )
+        self.schedules = schedules.pending(services, actor, self.api_key, self.ct["uid"], uid)
 
     def load_variants(self) -> None:
         """The variant switcher's choices, and which variants this entry has (with publish details)."""
@@ -189,12 +226,41 @@ class Editor:
         counts = [(uid, self.variant_name(uid), len(self.stale_paths(uid))) for uid in self.records]
         return sorted((c for c in counts if c[2]), key=lambda c: c[1])
 
+    def base_marks(self) -> editor.BaseMarks:
+        """The base entry's override badges: for each path the entry's variants override in
+        this locale, each variant's name and value there (one read of the entry's variants, and
+        one merge per variant)."""
+        assert self.entry is not None
+        services, actor = self.page.services, self.page.actor
+        paths = entry_variants.overrides(
+            services, actor, self.api_key, self.ct["uid"], self.entry["uid"], self.locale
+        )
+        merged: dict[str, dict[str, Any]] = {}
+        found: dict[str, list[tuple[str, str]]] = {}
+        for path, variants in paths.items():
+            for variant in variants:
+                if variant not in merged:
+                    merged[variant] = entry_variants.merged(
+                        services,
+                        actor,
+                        self.api_key,
+                        self.ct["uid"],
+                        self.entry["uid"],
+                        variant,
+                        self.locale,
+                    )
+                value = domain_variants.value_at(self.ct["schema"], merged[variant], path)
+                found.setdefault(path, []).append((self.variant_name(variant), shown(value)))
+        return editor.BaseMarks(found)
+
     @property
     def record(self) -> dict[str, Any] | None:
         """The stored entry variant being edited (None until its first save)."""
         return self.records.get(self.variant["uid"]) if self.variant else None
 
-    def references(self) -> editor.References:
+    def references(self, values: dict[str, Any]) -> editor.References:
+        """The content types the form's reference pickers offer, and the titles of the entries
+        its reference fields hold (read by key, in the editor's locale along its fallbacks)."""
         refs = editor.References()
         services, actor = self.page.services, self.page.actor
         for target in sorted(F.walk_references(self.ct["schema"])):
@@ -202,21 +268,31 @@ class Editor:
                 ct = content_types.get_content_type(services, actor, self.api_key, target)
             except NotFoundObject:
                 continue
-            refs.by_type[target] = (
-                ct["title"],
-                reference_choices(self.page, self.api_key, target, self.locale),
-            )
-            refs.search[target] = self.page.href(
-                "stacks",
-                self.api_key,
-                "content-types",
+            entries_of = ("stacks", self.api_key, "content-types", target, "entries")
+            refs.types[target] = editor.RefType(
                 target,
-                "entries",
-                "choices",
-                locale=self.locale,
+                str(ct["title"]),
+                self.page.href(*entries_of, "choices", locale=self.locale),
+                self.page.href(*entries_of, "new", locale=self.locale),
             )
+        picked = sorted(F.reference_values(self.ct["schema"], values))[:MAX_PICKED_TITLES]
+        keys = [(ct, uid) for ct, _, uid in (v.partition(":") for v in picked) if ct in refs.types]
+        titles = entries.titles(services, actor, self.api_key, keys, self.locale)
+        refs.titles = {f"{ct}:{uid}": title for (ct, uid), title in titles.items()}
         refs.assets = self.page.href("stacks", self.api_key, "assets", "choices")
         return refs
+
+    def scheduled(self) -> list[dict[str, Any]]:
+        """The pending schedules as the page lists them: environment names, variant names."""
+        names = {e["uid"]: e["name"] for e in self.environments}
+        return [
+            {
+                **job,
+                "environment_names": [names.get(e, e) for e in job["environments"]],
+                "variant_names": [self.variant_name(v) for v in job["variants"]],
+            }
+            for job in self.schedules
+        ]
 
     def crumbs(self) -> list[tuple[str, str]]:
         return [*stack_crumbs(self.page, self.stack), (self.ct["title"], self.href())]
@@ -254,7 +330,9 @@ class Editor:
         variant_version: int | None = None,
         marks: editor.Marks | None = None,
     ) -> Response:
-        refs = self.references()
+        if marks is None and self.variant is None and self.entry is not None and self.records:
+            marks = self.base_marks()
+        refs = self.references(values)
         uids = domain_assets.asset_uids(self.ct["schema"], values)
         refs.picked = asset_views.resolve(self.page, self.api_key, sorted(uids))
         nodes, tags, summary = editor.build_form(

@@ -3,15 +3,19 @@ publishes the base entry and/or its variants)."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from veneer import ids
 from veneer.errors import StaleVersion, ValidationFailed, VeneerError
 from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
 from veneer.web.entry_page import Editor, number, reference_choices, rte_uid
 from veneer.web.page import HEADERS, Page, view
+from veneer.web.views import page_number
 
 BASE = "base"  # the publish dialog's value for the base entry
 
@@ -33,7 +37,7 @@ def create_entry(page: Page) -> Response:
         )
     except VeneerError as exc:
         return ed.render(values, exc.errors, status=exc.status, message=exc.message)
-    return page.redirect(ed.href(entry["uid"], notice="created"))
+    return page.redirect(ed.href(entry["uid"], notice="created", pick=ed.pick))
 
 
 @view
@@ -113,8 +117,11 @@ def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:
         )
         if not picked
     }
+    when = scheduled_at(page, missing)
     if missing:
         raise ValidationFailed("Choose what to publish, and where.", missing)
+    if when:
+        body["scheduled_at"] = when
     if variants and not (
         unpublish and BASE in chosen
     ):  # unpublishing the base takes its variants along
@@ -128,6 +135,35 @@ def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:
     if not variants and version.isdigit() and not unpublish:
         body["version"] = int(version)
     return body, unpublish
+
+
+def scheduled_at(page: Page, problems: dict[str, list[str]]) -> str | None:
+    """The dialog's "Schedule for" time in UTC (the stored format), or None to act now. The
+    browser posts a local time and its offset from UTC in minutes (`tz_offset`, as JavaScript's
+    getTimezoneOffset gives it); without one the time is UTC. A time not in the future is refused."""
+    raw = page.field("scheduled_at").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        problems["scheduled_at"] = ["must be a date and time."]
+        return None
+    offset = page.field("tz_offset")
+    minutes = int(offset) if re.fullmatch(r"-?\d{1,4}", offset) else 0
+    try:
+        if moment.tzinfo is None:
+            moment = (moment + timedelta(minutes=minutes)).replace(tzinfo=UTC)
+        when = ids.format_time(moment)
+    except OverflowError:  # a time at the very edge of the calendar
+        problems["scheduled_at"] = ["must be a date and time."]
+        return None
+    if when <= ids.now():
+        problems["scheduled_at"] = [
+            "is not in the future: choose a later time, or leave it empty to act now."
+        ]
+        return None
+    return when
 
 
 @view
@@ -154,7 +190,8 @@ def publish_entry(page: Page) -> Response:
         ed.publish_errors, ed.publish_message, ed.dialog_open = exc.errors, exc.message, True
         return ed.rerender(exc.status)
     where = (ed.entry["uid"], "variants", ed.variant["uid"]) if ed.variant else (ed.entry["uid"],)
-    return page.redirect(ed.href(*where, notice="unpublished" if unpublish else "published"))
+    notice = "unpublished" if unpublish else "published"
+    return page.redirect(ed.href(*where, notice="scheduled" if "scheduled_at" in body else notice))
 
 
 @view
@@ -166,9 +203,17 @@ def publish_reload(page: Page) -> Response:
 
 @view
 def choices(page: Page) -> Response:
-    """The reference picker's search (editor.js): the entries of a content type whose title
-    contains `q`, as `{"choices": [{value, label}]}`, found and paged by the database."""
+    """The reference picker's search (editor.js): one page of the entries of a content type whose
+    title contains `q`, by title, as `{"choices": [{value, label}], "page": n, "more": bool}`,
+    found and paged by the database."""
     api_key, ct = page.path("api_key"), page.path("ct")
-    found = reference_choices(page, api_key, ct, page.param("locale"), page.param("q") or "")
-    body = {"choices": [{"value": f"{ct}:{uid}", "label": label} for uid, label in found]}
+    number = page_number(page.param("page"))
+    found, more = reference_choices(
+        page, api_key, ct, page.param("locale"), page.param("q") or "", number
+    )
+    body = {
+        "choices": [{"value": f"{ct}:{uid}", "label": label} for uid, label in found],
+        "page": number,
+        "more": more,
+    }
     return JSONResponse(body, headers=HEADERS)

@@ -20,8 +20,10 @@ An unedited field comes back as exactly the value it had (the posted text equals
 so saving never rewrites a value the form cannot represent exactly (a JSON RTE document with
 formatting, a float, a missing field). "Equals" allows for what a browser does to a form that
 nobody touched: it posts line ends as CRLF, and it posts the chosen options of a multiple select
-(and ticked checkboxes) in the page's order, not the order stored, so references and multiple
-choices keep their stored order unless the selection itself changed. A field the entry did not
+(and ticked checkboxes) in the page's order, not the order stored, so multiple choices keep their
+stored order unless the selection itself changed. A reference picker posts one hidden input per
+chosen entry in the order shown (the stored order, until the user reorders it), so its order is
+the user's. A field the entry did not
 have (a group, a list, a boolean) stays absent rather than coming back empty. Values that do not
 parse are passed on as typed, so the service reports them next to their field like any other
 validation error.
@@ -234,7 +236,7 @@ class Decoder:
             return self.blocks(field, name, original, path)
         posted = self.posted(kind, name)
         shown = encode(kind, original)
-        if kind in ("checkboxes", "reference"):
+        if kind == "checkboxes":
             posted = keep_order(posted, shown)
         if same(posted, shown):
             return original  # untouched: exactly the stored value
@@ -469,6 +471,33 @@ def tags_text(tags: Any) -> str:
 
 def split_tags(text: str) -> list[str]:
     return list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+
+
+def reference_values(schema: Iterable[Field], doc: Any) -> set[str]:
+    """Every reference a document holds (`ct:uid`, as the picker posts it), through groups,
+    global fields and modular blocks: the entries whose titles the picker shows."""
+    found: set[str] = set()
+    values = doc if isinstance(doc, dict) else {}
+    for field in schema:
+        uid = field.get("uid")
+        if not isinstance(uid, str) or uid not in values:
+            continue
+        value, kind = values[uid], kind_of(field)
+        if kind == "reference":
+            found.update(encode(kind, value))
+        elif kind == "group":
+            found |= reference_values(field["schema"], value)
+        elif kind == "groups" and isinstance(value, list):
+            for item in value:
+                found |= reference_values(field["schema"], item)
+        elif kind == "blocks" and isinstance(value, list):
+            blocks = {b.get("uid"): b for b in field.get("blocks") or [] if isinstance(b, dict)}
+            for item in value:
+                for name, body in item.items() if isinstance(item, dict) else []:
+                    inner = (blocks.get(name) or {}).get("schema")
+                    if isinstance(inner, list):
+                        found |= reference_values(inner, body)
+    return found
 
 
 def walk_references(schema: Iterable[Field]) -> set[str]:

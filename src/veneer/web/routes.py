@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
 from veneer.web import password_views as pv
+from veneer.web import trash_views as tv
 from veneer.web import variant_tools as vt
 from veneer.web import variant_views as vv
 from veneer.web import views as v
@@ -40,16 +41,28 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}", ev.save_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_reload, methods=["GET"]),
+        Route(entries + "/{uid}/delete", tv.delete_entry, methods=["POST"]),
+        Route(entries + "/{uid}/schedules/{job}/cancel", tv.cancel_schedule, methods=["POST"]),
         Route(entries + "/{uid}/preview", vt.preview_combination, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}/stale", vt.stale_overrides, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}/stale", vt.resolve_stale, methods=["POST"]),
         Route(entries + "/{uid}/variants/{variant}", vv.edit_variant, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}", vv.save_variant, methods=["POST"]),
+        Route(
+            entries + "/{uid}/variants/{variant}/delete",
+            tv.delete_entry_variant,
+            methods=["POST"],
+        ),
         Route(groups, vv.variant_group_list, methods=["GET"]),
         Route(groups, vv.create_group, methods=["POST"]),
         Route(groups + "/{group}", vv.update_group, methods=["POST"]),
+        Route(groups + "/{group}/delete", tv.delete_group, methods=["POST"]),
         Route(groups + "/{group}/variants", vv.create_variant, methods=["POST"]),
         Route(groups + "/{group}/variants/{variant}", vv.rename_variant, methods=["POST"]),
+        Route(groups + "/{group}/variants/{variant}/delete", tv.delete_variant, methods=["POST"]),
+        Route(stack + "/trash", tv.trash_list, methods=["GET"]),
+        Route(stack + "/trash/{uid}/restore", tv.restore_entry, methods=["POST"]),
+        Route(stack + "/trash/{uid}/delete", tv.delete_forever, methods=["POST"]),
         Route(library, av.library, methods=["GET"]),
         Route(library, av.upload, methods=["POST"]),
         Route(library + "/folders", av.create_folder, methods=["POST"]),

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
 from veneer.domain import variants as domain
 from veneer.errors import VeneerError
 from veneer.services import entry_variants
-from veneer.web.entry_page import Editor
+from veneer.web.entry_page import Editor, shown
 from veneer.web.page import Page, view
 
-SHOWN_CHARS = 400  # of a value shown in a table cell
 FATES = {
     "applied": "applied",
     "lost": "lost everywhere (an earlier variant won every path it changes)",
@@ -25,12 +23,6 @@ FATES = {
     "unknown": "unknown",
     "beyond_limit": "beyond the variant limit",
 }
-
-
-def shown(value: Any) -> str:
-    """A value as a table cell shows it: text as it is, anything else as compact JSON."""
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def _open(page: Page) -> Editor:

@@ -106,6 +106,8 @@ GROUP_NOTICES = {
     "variant_created": "Variant created.",
     "variant_renamed": "Variant renamed.",
     "group_renamed": "Variant group renamed.",
+    "group_deleted": "Variant group deleted, with its variants and their entry variants.",
+    "variant_deleted": "Variant deleted, with its entry variants.",
 }
 
 

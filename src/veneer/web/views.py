@@ -121,7 +121,7 @@ def titled(search: str, **params: Any) -> ListParams:
     return ListParams(query=parsed, where=query, **params)
 
 
-def _page_number(raw: str | None) -> int:
+def page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
@@ -133,7 +133,7 @@ def entry_list(page: Page) -> Response:
     codes = locales.list_locales(page.services, page.actor, api_key)
     locale = (page.param("locale") or stack["master_locale"]).lower()
     search = page.param("q") or ""
-    number = _page_number(page.param("page"))
+    number = page_number(page.param("page"))
     lp = titled(
         search,
         skip=(number - 1) * PAGE_SIZE,
@@ -175,4 +175,5 @@ def entry_list(page: Page) -> Response:
         pages=pages,
         environments=envs,
         crumbs=crumbs,
+        trashed=page.param("trashed") if page.param("notice") == "trashed" else None,
     )

@@ -1,5 +1,6 @@
 // Veneer editor: add, remove and reorder group and block instances; open the publish dialog;
-// search a reference picker's entries; choose and remove the assets of file fields (asset picker).
+// choose, reorder (drag or buttons) and remove a reference field's entries (reference picker);
+// choose and remove the assets of file fields (asset picker).
 // The order of instances is the order of their hidden "<field>[]" inputs in the page, so moving
 // an element is all a reorder needs: the server reads the new order from the posted form.
 (function () {
@@ -48,6 +49,7 @@
     var html = template.innerHTML.split(template.dataset.placeholder).join(newKey());
     list.insertAdjacentHTML("beforeend", html);
     enhancePickers(list);
+    enhanceRefPickers(list);
     renumber(list);
     var li = list.lastElementChild;
     var target = li.querySelector("input:not([type=hidden]), select, textarea") || li.querySelector("button");
@@ -57,6 +59,10 @@
 
   function remove(button) {
     var li = button.closest("li.instance");
+    // Variants that change something inside this instance lose those changes with it: ask.
+    var losers = li.dataset.overriddenBy;
+    if (losers && !window.confirm("The variants " + losers + " change this " + title(li) +
+        ". Removing it from the base entry drops their changes to it. Remove it?")) return;
     var list = li.parentElement;
     var label = title(li);
     var neighbour = li.nextElementSibling || li.previousElementSibling;
@@ -89,59 +95,326 @@
     dialog.showModal();
   }
 
-  // A reference picker lists the first entries of each type by title; its search box asks the
-  // server, which searches and pages in the database, for the entries whose title matches.
-  // Chosen options stay; the others are replaced by what the search found.
-  function refill(group, found) {
-    var kept = {};
-    Array.prototype.slice.call(group.children).forEach(function (option) {
-      if (option.selected) kept[option.value] = true;
-      else group.removeChild(option);
-    });
-    found.forEach(function (choice) {
-      if (kept[choice.value]) return;
-      var option = document.createElement("option");
-      option.value = choice.value;
-      option.textContent = choice.label;
-      group.appendChild(option);
-    });
+  // -- Reference picker: the chosen entries are hidden inputs in a list, in the order saved; the
+  // dialog searches and pages one content type at a time (the server pages in the database).
+  // Choosing adds (a multiple field) or replaces (a single one); nothing is ever dropped by a
+  // click. Entries are reordered by dragging or with the Move buttons.
+
+  function refPicker(el) { return el.closest("[data-ref-picker]"); }
+
+  function refList(picker) { return picker.querySelector("[data-ref-picked]"); }
+
+  function refItems(picker) {
+    return Array.prototype.slice.call(refList(picker).querySelectorAll(":scope > li.ref-item"));
   }
 
-  function search(groups, text, isLatest) {
-    Array.prototype.forEach.call(groups, function (group) {
-      var url = new URL(group.dataset.choices, window.location.href);
-      url.searchParams.set("q", text);
-      fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (body) {
-          if (!body || !isLatest()) return;
-          refill(group, body.choices);
-          announce(body.choices.length + " found in " + group.label);
+  function refValues(picker) {
+    return refItems(picker).map(function (li) { return li.dataset.value; });
+  }
+
+  function refChanged(picker) {
+    picker.querySelector("[data-ref-empty]").hidden = refItems(picker).length > 0;
+    var chosen = refValues(picker);
+    Array.prototype.forEach.call(picker.querySelectorAll("[data-ref-results] button"), function (b) {
+      b.setAttribute("aria-pressed", chosen.indexOf(b.dataset.value) >= 0 ? "true" : "false");
+    });
+    var choose = picker.querySelector("[data-action=choose-ref]");
+    if (choose && picker.dataset.multiple !== "true") {
+      choose.firstChild.textContent = chosen.length ? "Change entry" : "Choose entry";
+    }
+  }
+
+  function toolButton(text, action, extra, cls) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = cls;
+    b.dataset.action = action;
+    b.textContent = text;
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + extra;
+    b.appendChild(hidden);
+    return b;
+  }
+
+  function refItem(picker, value, label, typeTitle) {
+    var multiple = picker.dataset.multiple === "true";
+    var li = document.createElement("li");
+    li.className = "ref-item";
+    li.dataset.value = value;
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = picker.dataset.name;
+    input.value = value;
+    li.appendChild(input);
+    if (multiple) {
+      li.draggable = true;
+      var handle = document.createElement("span");
+      handle.className = "drag-handle";
+      handle.setAttribute("aria-hidden", "true");
+      handle.title = "Drag to reorder";
+      handle.textContent = "\u283f";
+      li.appendChild(handle);
+    }
+    var title = document.createElement("span");
+    title.className = "ref-title";
+    title.textContent = label;
+    var tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = typeTitle;
+    var tools = document.createElement("span");
+    tools.className = "ref-tools";
+    if (multiple) {
+      tools.appendChild(toolButton("Move up", "ref-up", label, "secondary small"));
+      tools.appendChild(toolButton("Move down", "ref-down", label, "secondary small"));
+    }
+    tools.appendChild(toolButton("Remove", "ref-remove", label, "link"));
+    li.appendChild(title);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(tag);
+    li.appendChild(tools);
+    return li;
+  }
+
+  function refTitle(li) { return li.querySelector(".ref-title").textContent; }
+
+  function chooseRef(b) {
+    var picker = refPicker(b);
+    picker.refPage = 1;
+    picker.querySelector("dialog").showModal();
+    picker.querySelector("[data-ref-search]").focus();
+    loadRefs(picker);
+  }
+
+  function refType(picker) {
+    var select = picker.querySelector("[data-ref-type]");
+    return select.options[select.selectedIndex];
+  }
+
+  function loadRefs(picker) {
+    var type = refType(picker);
+    var url = new URL(type.dataset.search, window.location.href);
+    url.searchParams.set("q", picker.querySelector("[data-ref-search]").value);
+    url.searchParams.set("page", String(picker.refPage || 1));
+    var asked = (picker.refAsked = (picker.refAsked || 0) + 1);
+    var count = picker.querySelector("[data-ref-count]");
+    fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) {
+        if (asked !== picker.refAsked) return;
+        var list = picker.querySelector("[data-ref-results]");
+        list.textContent = "";
+        body.choices.forEach(function (choice) {
+          var li = document.createElement("li");
+          var pick = document.createElement("button");
+          pick.type = "button";
+          pick.className = "secondary";
+          pick.dataset.action = "pick-ref";
+          pick.dataset.value = choice.value;
+          pick.dataset.label = choice.label;
+          pick.dataset.type = type.textContent;
+          var text = document.createElement("span");
+          text.textContent = choice.label;
+          var state = document.createElement("span");
+          state.className = "chosen-mark";
+          state.textContent = "Chosen";
+          pick.appendChild(text);
+          pick.appendChild(state);
+          li.appendChild(pick);
+          list.appendChild(li);
         });
+        picker.querySelector("[data-ref-page]").textContent = "Page " + body.page;
+        picker.querySelector("[data-action=ref-page][data-step='-1']").disabled = body.page <= 1;
+        picker.querySelector("[data-action=ref-page][data-step='1']").disabled = !body.more;
+        count.textContent = body.choices.length
+          ? type.textContent + ": page " + body.page + (body.more ? ", more on the next page" : "")
+          : "No " + type.textContent + " entries found.";
+        refChanged(picker);
+      })
+      .catch(function () {
+        if (asked !== picker.refAsked) return;
+        picker.querySelector("[data-ref-results]").textContent = "";  // never stale results
+        count.textContent = "The entries could not be loaded. Search again to retry.";
+      });
+  }
+
+  function addRef(picker, value, label, typeTitle) {
+    if (refValues(picker).indexOf(value) >= 0) {
+      announce(label + " is already chosen");
+      return false;
+    }
+    var list = refList(picker);
+    if (picker.dataset.multiple !== "true") list.textContent = "";
+    list.appendChild(refItem(picker, value, label, typeTitle));
+    refChanged(picker);
+    announce(label + " chosen");
+    return true;
+  }
+
+  function pickRef(b) {
+    var picker = refPicker(b);
+    if (!addRef(picker, b.dataset.value, b.dataset.label, b.dataset.type)) return;
+    if (picker.dataset.multiple !== "true") {
+      picker.querySelector("dialog").close();
+      picker.querySelector("[data-action=choose-ref]").focus();
+    }
+  }
+
+  function removeRef(b) {
+    var picker = refPicker(b);
+    var li = b.closest("li.ref-item");
+    var label = refTitle(li);
+    var next = li.nextElementSibling || li.previousElementSibling;
+    li.remove();
+    refChanged(picker);
+    var focus = next ? next.querySelector("[data-action=ref-remove]") : picker.querySelector("[data-action=choose-ref]");
+    if (focus) focus.focus();
+    announce(label + " removed");
+  }
+
+  function moveRef(b, up) {
+    var li = b.closest("li.ref-item");
+    var other = up ? li.previousElementSibling : li.nextElementSibling;
+    if (!other) {
+      announce(refTitle(li) + " is already " + (up ? "first" : "last"));
+      return;
+    }
+    li.parentElement.insertBefore(li, up ? other : other.nextElementSibling);
+    b.focus();
+    announce(refTitle(li) + " moved to position " + (refItems(refPicker(li)).indexOf(li) + 1));
+  }
+
+  function pageRefs(b) {
+    var picker = refPicker(b);
+    picker.refPage = Math.max(1, (picker.refPage || 1) + Number(b.dataset.step));
+    loadRefs(picker);
+  }
+
+  function refTypeChanged(select) {
+    var picker = refPicker(select);
+    var type = select.options[select.selectedIndex];
+    var create = picker.querySelector("[data-ref-new]");
+    create.href = type.dataset.new;
+    picker.querySelector("[data-ref-new-title]").textContent = type.textContent;
+    picker.refPage = 1;
+    loadRefs(picker);
+  }
+
+  var dragged = null;
+
+  document.addEventListener("dragstart", function (event) {
+    var li = event.target.closest && event.target.closest("li.ref-item[draggable=true]");
+    if (!li) return;
+    dragged = li;
+    li.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", li.dataset.value);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (!dragged) return;
+    var over = event.target.closest && event.target.closest("li.ref-item");
+    if (!over || over.parentElement !== dragged.parentElement) return;
+    event.preventDefault();
+    if (over === dragged) return;
+    var box = over.getBoundingClientRect();
+    var after = event.clientY > box.top + box.height / 2;
+    over.parentElement.insertBefore(dragged, after ? over.nextElementSibling : over);
+  });
+
+  document.addEventListener("drop", function (event) {
+    if (dragged) event.preventDefault();
+  });
+
+  document.addEventListener("dragend", function () {
+    if (!dragged) return;
+    dragged.classList.remove("dragging");
+    announce(refTitle(dragged) + " moved to position " + (refItems(refPicker(dragged)).indexOf(dragged) + 1));
+    dragged = null;
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-ref-type]")) refTypeChanged(event.target);
+  });
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-ref-search]")) return;
+    var picker = refPicker(box);
+    window.clearTimeout(picker.refTimer);
+    picker.refTimer = window.setTimeout(function () { picker.refPage = 1; loadRefs(picker); }, 250);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-ref-search]")) {
+      event.preventDefault();  // Enter searches; it must not submit the entry form
+    }
+  });
+
+  // "Create new" opens the type's form in another tab with a token; once the entry is made
+  // there, its page hands it back over a BroadcastChannel and the picker holding the token adds it.
+  function newToken() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function createRef(link) {
+    var picker = refPicker(link);
+    picker.refToken = picker.refToken || newToken();
+    var url = new URL(refType(picker).dataset.new, window.location.href);
+    url.searchParams.set("pick", picker.refToken);
+    link.href = url.toString();
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-ref-new]");
+    if (link) createRef(link);  // the browser then follows the link, to a new tab
+  });
+
+  var channel = "BroadcastChannel" in window ? new BroadcastChannel("veneer-reference-picker") : null;
+  if (channel) {
+    channel.onmessage = function (event) {
+      var made = event.data || {};
+      Array.prototype.forEach.call(document.querySelectorAll("[data-ref-picker]"), function (picker) {
+        if (!made.token || picker.refToken !== made.token) return;
+        addRef(picker, made.value, made.label, made.type);
+        if (picker.querySelector("dialog").open) loadRefs(picker);
+      });
+    };
+  }
+
+  function handBack() {
+    var made = document.getElementById("picked-for");
+    if (!made || !channel) return;
+    channel.postMessage({
+      token: made.dataset.token,
+      value: made.dataset.value,
+      label: made.dataset.label,
+      type: made.dataset.type
     });
   }
 
-  function searchable(select) {
-    var groups = select.querySelectorAll("optgroup[data-choices]");
-    if (!groups.length) return;
-    var label = document.querySelector('label[for="' + select.id + '"]');
-    var box = document.createElement("input");
-    box.type = "search";
-    box.className = "reference-search";
-    box.placeholder = "Search titles";
-    box.setAttribute("aria-label", "Search " + (label ? label.childNodes[0].textContent.trim() : "entries"));
-    box.setAttribute("aria-controls", select.id);
-    select.parentNode.insertBefore(box, select);
-    var timer = null;
-    var asked = 0;
-    box.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(function () {
-        var mine = ++asked;
-        search(groups, box.value, function () { return mine === asked; });
-      }, 250);
+  // Without JavaScript a picker's entries are checkboxes and a text input adds one; with it,
+  // the entries are kept as hidden inputs and the picker's buttons do the rest.
+  function enhanceRefPickers(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-ref-picker]:not([data-ready])"), function (picker) {
+      if (picker.closest("template")) return;
+      picker.dataset.ready = "1";
+      Array.prototype.forEach.call(picker.querySelectorAll("[data-ref-keep]"), function (box) {
+        box.type = "hidden";
+      });
+      var manual = picker.querySelector("[data-ref-manual]");
+      if (manual) manual.remove();
     });
   }
+
+  // Back from the tab where a new entry was made: show it.
+  window.addEventListener("focus", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-ref-picker] dialog[open]"), function (d) {
+      loadRefs(refPicker(d));
+    });
+  });
 
 
   // -- Asset picker of file fields: the uid input stays the posted value; the buttons edit it.
@@ -297,12 +570,39 @@
     else if (action === "pick-asset") pickAsset(button);
     else if (action === "remove-asset") removeAsset(button);
     else if (action === "close-picker") button.closest("dialog").close();
+    else if (action === "choose-ref") chooseRef(button);
+    else if (action === "pick-ref") pickRef(button);
+    else if (action === "ref-remove") removeRef(button);
+    else if (action === "ref-up") moveRef(button, true);
+    else if (action === "ref-down") moveRef(button, false);
+    else if (action === "ref-page") pageRefs(button);
     else return;
     event.preventDefault();
   });
 
+  // The publish dialog's "Schedule for" is a local time: post the browser's offset from UTC at
+  // that moment (daylight saving may differ from today's), which the server applies.
+  document.addEventListener("submit", function (event) {
+    var at = event.target.querySelector("[data-schedule]");
+    var offset = event.target.querySelector("[data-tz-offset]");
+    if (!at || !offset) return;
+    offset.value = at.value ? String(new Date(at.value).getTimezoneOffset()) : "";
+  });
+
+  // Scheduled times are written in UTC; show them in the reader's time zone.
+  function localTimes() {
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-local-time]"), function (el) {
+      var moment = new Date(el.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) return;
+      el.title = el.textContent;
+      el.textContent = moment.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("select[data-reference]"), searchable);
+    localTimes();
+    handBack();
+    enhanceRefPickers(document);
     enhancePickers(document);
     var dialog = document.querySelector("dialog[data-modal-on-load]");
     if (dialog) {

@@ -1,8 +1,8 @@
 """The top-level fields each published entry variant touches (issue 16 §5, merged queries):
 `variant_fields`, filled here from the variant publications already stored.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 
 from typing import Any
@@ -11,8 +11,8 @@ import orjson
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
