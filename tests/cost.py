@@ -41,6 +41,7 @@ CONTENT = {
     "entry_values",
     "entry_variants",
     "entry_variant_versions",
+    "variant_fields",
     "unique_values",
     "changes",
     "jobs",

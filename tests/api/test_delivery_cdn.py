@@ -290,8 +290,8 @@ def test_stack_settings_keep_contentstacks_keys_and_refuse_others(fresh_site: Si
     variables = {"enforce_unique_urls": True}
     kept = set_settings(api, stack_variables=variables, language_fallback=True)
     assert kept["stack_variables"] == variables and kept["language_fallback"] is True
-    refused = api.post("/stacks/settings", {"stack_settings": {"variant_limit": 9}})
-    assert "variant_limit" in assert_error(refused, 422)["errors"]
+    refused = api.post("/stacks/settings", {"stack_settings": {"variants_per_request": 9}})
+    assert "variants_per_request" in assert_error(refused, 422)["errors"]
     as_delivery = api.client.post(
         "/v3/stacks/settings",
         json={"stack_settings": {"delivery_cache_control": EDGE}},

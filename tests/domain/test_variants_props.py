@@ -15,6 +15,7 @@ from veneer.domain.variants import (
     change_set,
     edit_variant,
     materialize,
+    noop_paths,
     overridden_paths,
     rebase_variant,
     stale_paths,
@@ -440,3 +441,24 @@ def test_rebase_reverts_what_it_is_told_and_keeps_the_rest(data: st.DataObject) 
         source = now if path in revert else before
         assert canon(value_at(SCHEMA, after, path)) == canon(value_at(SCHEMA, source, path)), path
     assert not set(revert) & set(rebased["change_set"])
+
+
+@PROPS
+@given(st.data())
+def test_noop_overrides_are_exactly_those_whose_revert_changes_nothing(
+    data: st.DataObject,
+) -> None:
+    """A variant saved against one base, read against another: reverting its no-op paths (all
+    at once) to inheritance serves the same document, and reverting any other value override
+    alone serves a different one. (Not so for an order path: reverting one keeps the variant's
+    own instances after the base's, which can be the order it had.)"""
+    _then, stored, now = moved_base(data)
+    served = materialize(SCHEMA, now, stored)
+    noop = noop_paths(SCHEMA, now, stored)
+    assert set(noop) <= set(overridden_paths(stored))
+    kept = rebase_variant(SCHEMA, now, stored, noop)
+    assert same_doc(materialize(SCHEMA, now, kept), served)
+    for path in stored["change_set"]:
+        if path not in noop:
+            alone = rebase_variant(SCHEMA, now, stored, [path])
+            assert not same_doc(materialize(SCHEMA, now, alone), served), path

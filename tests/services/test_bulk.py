@@ -156,6 +156,10 @@ def written(services: Services, stack: str, uid: str) -> dict[str, Any]:
             for r in published
         ),
         "index": index,
+        "variant_fields": sorted(
+            (r["variant"], r["locale"], r["field"])
+            for r in rows(services, t.variant_fields, stack, entry=uid)
+        ),
     }
 
 
@@ -178,6 +182,7 @@ def test_bulk_writes_what_the_cma_writes(services: Services, site: Site) -> None
     ours = written(services, api.api_key, loaded["uid"])
     assert ours == theirs
     assert [p[0] for p in ours["published"]] == ["", VARIANT] and ours["variants"]
+    assert ours["variant_fields"] == [(VARIANT, "en-us", "title")]
     assert {scoped for scoped, *_ in ours["index"]} == {False, True}  # latest, and published
 
 

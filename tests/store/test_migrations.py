@@ -274,3 +274,38 @@ def test_0015_names_the_subject_of_queued_jobs(
             assert found == {"j1": "blt1", "j2": "blt2", "j3": ""}
         finally:
             store.dispose()
+
+
+def test_0016_names_the_fields_of_published_entry_variants(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Variant publications made before 0016 get their `variant_fields` rows (merged queries);
+    base publications get none."""
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with contextmanager(_database)(backend, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            upgrade(store, "0015")
+            red = {
+                "set": [[["title"], "Red"], [["seo", "meta_title"], "R"]],
+                "add": [],
+                "order": [],
+            }
+            blue = {"set": [], "add": [[["group"], {}]], "order": [[["group"], ["cs1"]]]}
+            with store.engine.begin() as conn:
+                _publish(conn, "blt1", "en-us", "page", dumps({"title": "Home"}))
+                _publish(conn, "blt1", "en-us", "page", dumps({"patch": red}), variant="red")
+                _publish(conn, "blt2", "fr-fr", "page", dumps({"patch": blue}), variant="blue")
+            upgrade(store)
+            with store.engine.connect() as conn:
+                f = t.variant_fields
+                rows = conn.execute(
+                    select(f.c.entry, f.c.variant, f.c.locale, f.c.environment, f.c.field)
+                ).all()
+            assert sorted(tuple(row) for row in rows) == [
+                ("blt1", "red", "en-us", "prod", "seo"),
+                ("blt1", "red", "en-us", "prod", "title"),
+                ("blt2", "blue", "fr-fr", "prod", "group"),
+            ]
+        finally:
+            store.dispose()

@@ -1,7 +1,7 @@
 """Delivery's reads of one thing are index searches (issue 11, no hidden O(n); tests/cost.py):
 the follower's reads of the change log (the newest sequence number before each request, then only
-the rows after the last one it saw, however long the log grows), and the published document of
-one entry with its variants' patches."""
+the rows after the last one it saw, however long the log grows), the published document of
+one entry with its variants' patches, and the entries a merged query merges."""
 
 from __future__ import annotations
 
@@ -68,3 +68,16 @@ def test_one_entry_and_its_variants_are_read_by_their_key(services: Any) -> None
         reader.close()
     assert len(spy.statements) == 2
     assert scans(store, spy.statements) == []
+
+
+def test_the_entries_a_merged_query_merges_are_found_by_variant_and_field(services: Any) -> None:
+    """`touching` reads ranges of ix_variant_fields_lookup (docs/variants-beyond.md §5)."""
+    store = services.store
+    spy = Spy(store.published_reader(10)._driver)
+    reader = PublishedReader(spy, 10)
+    try:
+        found = reader.touching("stack", "env", "page", ["en-us", "fr-fr"], ["red"], ["title"])
+    finally:
+        reader.close()
+    assert found == [] and len(spy.statements) == 1
+    assert scans(store, spy.statements, keys={"field"}) == []

@@ -984,6 +984,38 @@ PARAMETERS: dict[str, Json] = {
         "Management entry-variant reads: add `_variant._stale`, the overrides whose base "
         "value changed since the variant was saved.",
     ),
+    "variant_query": param(
+        "variant_query",
+        "query",
+        {"type": "string", "enum": ["merged", "base"]},
+        "Delivery lists with x-cs-variant-uid: `merged` applies query and sort to the documents "
+        "as served with the named variants (Veneer's own); `base` (the default) to base data.",
+    ),
+    "coverage_environment": param(
+        "environment",
+        "query",
+        STR,
+        "Variant coverage: only this environment's published versions (name or uid).",
+    ),
+    "coverage_only": param(
+        "only",
+        "query",
+        STR,
+        "Variant coverage: keep the variant cells that are stale, noop, in conflicts or "
+        "unpublished (comma-separated, any of them); a filter of the page's rows.",
+    ),
+    "coverage_after": param(
+        "after", "query", STR, "Variant coverage: the entries after this uid (the answer's `next`)."
+    ),
+    "coverage_skip": param(
+        "skip", "query", {"type": "integer", "minimum": 0, "maximum": 10_000}, "Entries to skip."
+    ),
+    "coverage_limit": param(
+        "limit",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        "Entries per page (default 25, at most 100).",
+    ),
     "show_errors": flag_param(
         "show_errors",
         "Add `errors` to the answer: variants over the limit (delivery), "
@@ -1785,7 +1817,7 @@ def stack_modules(p: Paths) -> None:
         "/v3/stacks/settings",
         "post",
         op(
-            "Change the stack's settings (delivery_cache_control, delivery_cors_origins, ...)",
+            "Change the stack's settings (delivery_cache_control, delivery_cors_origins, variant_limit, ...)",
             "stack",
             {
                 **ok(obj(("notice", "stack_settings"), stack_settings={"type": "object"})),
@@ -2143,6 +2175,7 @@ def entries(p: Paths) -> None:
                 "query",
                 "asc",
                 "desc",
+                "variant_query",
                 "include_publish_details",
                 *DELIVERY_SCOPE,
                 *ENTRY_READ,
@@ -2302,6 +2335,31 @@ def entries(p: Paths) -> None:
 
 def entry_variants(p: Paths) -> None:
     base = "/v3/content_types/{ct}/entries/{uid}/variants"
+    p.add(
+        "/v3/content_types/{ct}/variant_coverage",
+        "get",
+        op(
+            "Variant coverage of a content type (Veneer's own)",
+            "entry variants",
+            {
+                **ok(obj(("variant_coverage",), variant_coverage={"type": "object"})),
+                **errors(*READ),
+            },
+            description="One page of the type's entries (by uid), each in each locale it is "
+            "localized in: the base and every entry variant with published version against the "
+            "latest per environment, stale overrides, no-op overrides, and paths several variants "
+            "override (docs/variants-beyond.md §6).",
+            parameters=params(
+                "api_key",
+                "locale",
+                "coverage_environment",
+                "coverage_only",
+                "coverage_after",
+                "coverage_skip",
+                "coverage_limit",
+            ),
+        ),
+    )
     one = obj(("entry",), entry=ref("EntryVariant"))
     created = {**ok(with_notice(one), 201, "Created"), **ok(with_notice(one), 200, "Updated")}
     p.add(
@@ -2877,7 +2935,7 @@ def delivery(p: Paths) -> None:
             "/v3/content_types/{ct}/entries",
             "List published entries",
             {"allOf": [counted("entries", ref("PublishedEntry")), entry_extra]},
-            (*LIST, "query", "asc", "desc"),
+            (*LIST, "query", "asc", "desc", "variant_query"),
             True,
         ),
         (

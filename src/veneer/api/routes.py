@@ -139,6 +139,7 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(ENTRY + "/variants/{variant}/versions", get=ev.versions),
         *resource(ENTRY + "/variants/{variant}/rebase", post=ev.rebase),
+        *resource(CT + "/variant_coverage", get=ev.coverage),  # Veneer's own (issue 16 §6)
         *variant_routes(),
         *asset_routes(),
         *webhook_routes(),

@@ -1,10 +1,13 @@
-"""The two delivery settings a stack may set for itself (docs/cdn.md), checked in one place for the
-stack settings API, the server's settings and the delivery path that reads them.
+"""The delivery settings a stack may set for itself (docs/cdn.md, docs/variants-beyond.md §7),
+checked in one place for the stack settings API, the server's settings and the delivery path that
+reads them.
 
 `delivery_cache_control` is sent as it is in `Cache-Control`: one header line of visible ASCII, so
 a stored value can never split or forge a header. `delivery_cors_origins` lists the browser origins
 allowed to read delivery answers (`scheme://host[:port]`, compared as browsers send them, in lower
-case), or `*` for any; an empty list allows none.
+case), or `*` for any; an empty list allows none. `variant_limit` is how many names of
+`x-cs-variant-uid` a read applies (0 to VARIANT_LIMIT_MAX); without it the server's
+`VENEER_VARIANT_LIMIT` applies.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from veneer.errors import ValidationFailed
 
 CACHE_CONTROL = "delivery_cache_control"
 CORS_ORIGINS = "delivery_cors_origins"
+VARIANT_LIMIT = "variant_limit"
+# Each name within the limit costs a keyed read and a merge step per entry served, so a stack's
+# managers may raise it only this far (the server's own default is not bounded by this).
+VARIANT_LIMIT_MAX = 25
 CACHE_CONTROL_MAX = 512
 ORIGINS_MAX = 100
 ANY = "*"
@@ -55,6 +62,23 @@ def origins(value: Any) -> tuple[str, ...] | None:
             raise _invalid(CORS_ORIGINS, f"{item!r} is not an origin such as https://example.com.")
         found.append(origin)
     return tuple(dict.fromkeys(found))
+
+
+def variant_limit(value: Any) -> int:
+    """A stack's `variant_limit`, as stored; ValidationFailed when it is not a whole number in
+    range (a bool, a float such as 2.0 or a numeric string is refused, as in JSON Schema)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= VARIANT_LIMIT_MAX:
+        raise _invalid(VARIANT_LIMIT, f"must be a whole number from 0 to {VARIANT_LIMIT_MAX}.")
+    return value
+
+
+def stack_variant_limit(stack_settings: dict[str, Any] | None, default: int) -> int:
+    """The limit a read applies: the stack's stored `variant_limit` (any whole number >= 0, as an
+    operator may have stored it), else the server's `default`."""
+    own = (stack_settings or {}).get(VARIANT_LIMIT)
+    if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
+        return own
+    return default
 
 
 def origins_from_text(text: str) -> tuple[str, ...] | None:

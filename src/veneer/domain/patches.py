@@ -60,6 +60,13 @@ def compile_patch(schema: Schema, stored: Doc, variant_uid: str) -> Doc:
     return patch
 
 
+def patch_fields(patch: Doc) -> list[str]:
+    """The top-level fields a patch touches (the first step of each set, add and order), in
+    code-point order: the fields a merged query must merge it for (docs/variants-beyond.md §5)."""
+    found = {steps[0] for key in ("set", "add", "order") for steps, _ in patch.get(key) or []}
+    return sorted(str(field) for field in found)
+
+
 def _patch_node(schema: Schema, sparse: Doc, steps: list[Step], orders: Orders, patch: Doc) -> None:
     for field in schema:
         key, kind = field["uid"], field_kind(field)

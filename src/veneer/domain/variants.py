@@ -493,6 +493,37 @@ def stale_paths(schema: Schema, base_then: Doc, base_now: Doc, stored: Doc) -> l
     ]
 
 
+def noop_paths(schema: Schema, base: Doc, stored: Doc) -> list[str]:
+    """The overridden paths where the variant serves what ``base`` has (the override changes
+    nothing today): the value, or for a list path the sequence of instances. A path naming an
+    instance the variant adds never is one."""
+    merged = materialize(schema, base, stored)
+    out = []
+    for path in overridden_paths(stored):
+        tokens = path.split(".")
+        if not _names_instance(schema, tokens) and same_json(
+            _base_view(schema, merged, tokens), _base_view(schema, as_dict(base), tokens)
+        ):
+            out.append(path)
+    return out
+
+
+def _names_instance(schema: Schema, tokens: list[str]) -> bool:
+    """Whether a change-set path names an instance (``group.<uid>``, ``blocks.<block>.<uid>``)."""
+    field = next((f for f in schema if f.get("uid") == tokens[0]), None)
+    if field is None or len(tokens) == 1:
+        return False
+    kind, rest = field_kind(field), tokens[1:]
+    if kind == GROUP:
+        return _names_instance(subschema(field), rest)
+    if kind != LIST:
+        return False
+    block = rest.pop(0) if is_blocks(field) else None
+    if len(rest) == 1:
+        return True
+    return len(rest) > 1 and _names_instance(subschema(field, block), rest[1:])
+
+
 def value_at(schema: Schema, doc: Doc, path: str) -> Any:
     """What a change-set `path` holds in `doc`: the value of a field, or for a list path the
     (block, instance uid) sequence of its instances (as stale detection compares them)."""

@@ -13,6 +13,7 @@ from typing import Any
 from veneer import ids
 from veneer.domain import schema as domain_schema
 from veneer.domain import variants as domain
+from veneer.domain.delivery_settings import stack_variant_limit
 from veneer.domain.listing import ListParams
 from veneer.domain.patches import compile_patch, explain_merge, merge, variant_fates
 from veneer.errors import NotFoundObject, ValidationFailed
@@ -377,7 +378,7 @@ def preview(
         base = loaders.latest_entry(
             tx, stack["api_key"], ct_uid, uid, loaders.entry_locale(tx, stack, locale)
         )
-        limit = _variant_limit(services, stack)
+        limit = stack_variant_limit(stack.get("settings"), services.settings.variant_limit)
         named, beyond = list(refs[:limit]), list(refs[limit:])
         known = _known(tx, stack["api_key"], named)
         layers: list[dict[str, Any]] = []
@@ -418,14 +419,6 @@ def _known(tx: Transaction, stack: str, names: Sequence[str]) -> dict[str, str]:
         except NotFoundObject:
             continue
     return out
-
-
-def _variant_limit(services: Services, stack: dict[str, Any]) -> int:
-    """The stack's `variant_limit` setting, else the server's: the limit delivery applies."""
-    own = (stack.get("settings") or {}).get("variant_limit")
-    if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
-        return own
-    return services.settings.variant_limit
 
 
 def overrides(

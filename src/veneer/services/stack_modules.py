@@ -2,8 +2,7 @@
 branch (`main`), and the modules the Contentstack CLI exports (workflows), empty until Veneer
 stores them (webhooks are `services/webhooks.py`'s, labels and extensions `services/labels.py`'s);
 and its settings, which its managers may change (`update_settings`: Contentstack's own keys, and
-the delivery ones of
-`domain.delivery_settings`). Each answer has Contentstack's shape."""
+the delivery ones of `domain.delivery_settings`, the variant limit among them). Each answer has Contentstack's shape."""
 
 from __future__ import annotations
 
@@ -115,6 +114,7 @@ _OBJECTS = ("stack_variables", "live_preview", "discrete_variables", "rte")
 _CHECKS: dict[str, Any] = {
     delivery_settings.CACHE_CONTROL: delivery_settings.cache_control,
     delivery_settings.CORS_ORIGINS: delivery_settings.origins,
+    delivery_settings.VARIANT_LIMIT: delivery_settings.variant_limit,
 }
 
 

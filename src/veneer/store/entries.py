@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain import schema as domain_schema
-from veneer.domain.fieldindex import KIND_STRING, Row, split_text
+from veneer.domain.fieldindex import KIND_JSON, KIND_STRING, ROOT, Row, split_text
 from veneer.errors import ValidationFailed
 from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
@@ -264,6 +264,35 @@ class Entries(Rows):
             )
             found.update((ct, entry, locale) for ct, entry, locale in rows)
         return sorted(found)
+
+    def uids(
+        self, stack: str, content_type: str, locales: Sequence[str], after: str, stop: int
+    ) -> list[str]:
+        """The first `stop` uids after `after` (in code-point order) of the entries of a content
+        type localized in any of `locales`: per locale, one range of the field-value index's root
+        rows (ix_entry_values_lookup, in entry order), cut at `stop` by the database, so the cost
+        is `stop` rows per locale whatever the type holds."""
+        v = t.entry_values
+        found: set[str] = set()
+        for code in locales:
+            query = (
+                select(v.c.entry)
+                .where(
+                    v.c.stack == stack,
+                    v.c.scope == LATEST,
+                    v.c.locale == code,
+                    v.c.content_type == content_type,
+                    v.c.path == ROOT,
+                    v.c.kind == KIND_JSON,
+                    v.c.num == 0,
+                    v.c.text == "",
+                    v.c.entry > after,
+                )
+                .order_by(v.c.entry)
+                .limit(stop)
+            )
+            found.update(self._conn.execute(query).scalars())
+        return sorted(found)[:stop]
 
     def localized_in(self, stack: str, uid: str) -> list[str]:
         """The locales an entry is localized in."""

@@ -1,6 +1,7 @@
 """Publications: the ready-to-serve documents delivery reads, one per (environment, locale,
 entry, variant), each write also appended to the change log. A published base document is also
-in the field-value index (`entry_values`, scope = its environment), which delivery lists read."""
+in the field-value index (`entry_values`, scope = its environment), which delivery lists read; a
+published entry variant names the fields its patch touches in `variant_fields` (merged queries)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain.fieldindex import Row
+from veneer.domain.patches import patch_fields
 from veneer.store import sqllist
 from veneer.store.changes import ChangeLog
 from veneer.store.core import Dialect, Rows, dumps, scope, where
@@ -89,6 +91,16 @@ class Publications(Rows):
         if variant == BASE:
             document = Document(stack, environment, locale, content_type, entry, doc)
             replace_documents(self._conn, [document])
+        else:
+            self._delete(
+                t.variant_fields,
+                stack=stack,
+                entry=entry,
+                variant=variant,
+                locale=locale,
+                environment=environment,
+            )
+            self._insert_fields(stack, [(environment, locale, entry, variant, content_type, doc)])
 
     def insert_many(self, stack: str, publications: Sequence[Publication]) -> None:
         """Publish documents where nothing is published yet (a bulk load of new entries), each
@@ -134,6 +146,14 @@ class Publications(Rows):
                 for p in publications
             ],
         )
+        self._insert_fields(
+            stack,
+            [
+                (p.environment, p.locale, p.entry, p.variant, p.content_type, p.doc)
+                for p in publications
+                if p.variant != BASE
+            ],
+        )
         base = [p for p in publications if p.variant == BASE]
         insert_documents(
             self._conn,
@@ -142,6 +162,27 @@ class Publications(Rows):
                 for p in base
             ],
         )
+
+    def _insert_fields(
+        self, stack: str, published: Sequence[tuple[str, str, str, str, str, dict[str, Any]]]
+    ) -> None:
+        """The `variant_fields` rows of newly published entry variants:
+        (environment, locale, entry, variant, content type, document) each."""
+        rows = [
+            {
+                "stack": stack,
+                "entry": entry,
+                "variant": variant,
+                "locale": locale,
+                "environment": env,
+                "field": field,
+                "content_type": content_type,
+            }
+            for env, locale, entry, variant, content_type, doc in published
+            for field in patch_fields(doc.get("patch") or {})
+        ]
+        if rows:
+            self._conn.execute(insert(t.variant_fields), rows)
 
     def exists(self, stack: str, environment: str, locale: str, entry: str, variant: str) -> bool:
         """Whether an entry (variant '': its base) is published to an environment in a locale."""
@@ -160,6 +201,15 @@ class Publications(Rows):
             {"environment": env, "locale": code, "time": at, "user": by, "version": version}
             for env, code, at, by, version in rows
         ]
+
+    def versions(self, stack: str, entry: str) -> list[tuple[str, str, str, int]]:
+        """(variant, locale, environment, version) of everything published of one entry (variant
+        '': its base), by ix_publications_entry."""
+        p = t.publications
+        query = select(p.c.variant, p.c.locale, p.c.environment, p.c.version).where(
+            p.c.stack == stack, p.c.entry == entry
+        )
+        return [(v, code, env, int(n)) for v, code, env, n in self._conn.execute(query)]
 
     def drop(
         self,
@@ -201,6 +251,16 @@ class Publications(Rows):
             ],
         )
         self._conn.execute(delete(p).where(where(p, keys)))
+        for env, code, uid, name, _content_type in rows:
+            if name != BASE:
+                self._delete(
+                    t.variant_fields,
+                    stack=stack,
+                    entry=uid,
+                    variant=name,
+                    locale=code,
+                    environment=env,
+                )
         delete_documents(
             self._conn,
             (

@@ -258,6 +258,29 @@ class PublishedReader:
         )
         return [(uid, alias) for uid, alias in rows]
 
+    def touching(
+        self,
+        stack: str,
+        environment: str,
+        content_type: str,
+        locales: Sequence[str],
+        variants: Sequence[str],
+        fields: Sequence[str],
+    ) -> list[str]:
+        """The entries of `content_type` with one of `variants` (uids) published in `environment`
+        in one of `locales` whose patch touches one of the top-level `fields` (merged queries,
+        docs/variants-beyond.md §5): one range of ix_variant_fields_lookup per variant and field."""
+        if not (locales and variants and fields):
+            return []
+        rows = self._rows(
+            "SELECT entry FROM variant_fields "
+            "WHERE stack = ? AND environment = ? AND content_type = ? "
+            f"AND variant IN ({_marks(variants)}) AND field IN ({_marks(fields)}) "
+            f"AND locale IN ({_marks(locales)})",
+            (stack, environment, content_type, *variants, *fields, *locales),
+        )
+        return sorted({entry for (entry,) in rows})  # no DISTINCT: SQLite then walks the key
+
     def published_variants(
         self,
         stack: str,

@@ -24,6 +24,7 @@ STACK_TABLES = (
     t.variants,
     t.entry_variants,
     t.entry_variant_versions,
+    t.variant_fields,
     t.jobs,
     t.unique_values,
     t.entry_values,

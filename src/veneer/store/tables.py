@@ -279,6 +279,32 @@ entry_variants = Table(
     ),
 )
 
+# The top-level fields each published entry variant's patch touches (issue 16 §5,
+# docs/variants-beyond.md): which entries a merged query must merge, found without reading a patch.
+variant_fields = Table(
+    "variant_fields",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("entry", UID, primary_key=True),
+    Column("variant", UID, primary_key=True),
+    Column("locale", String(32), primary_key=True),
+    Column("environment", UID, primary_key=True),
+    Column("field", UID, primary_key=True),
+    Column("content_type", UID, nullable=False),
+    # Unique (the primary key reordered) so that SQLite's planner prefers it to the key's prefix.
+    Index(
+        "ix_variant_fields_lookup",
+        "stack",
+        "environment",
+        "content_type",
+        "variant",
+        "field",
+        "locale",
+        "entry",
+        unique=True,
+    ),
+)
+
 entry_variant_versions = Table(
     "entry_variant_versions",
     metadata,

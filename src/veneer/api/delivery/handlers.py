@@ -16,7 +16,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from veneer.api.delivery import assets, policy, reader, variants
+from veneer.api.delivery import assets, merged_query, policy, reader, variants
 from veneer.api.delivery.cache import Cached, Merged, entry_variants_dep, variant_list_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.responses import error_response
@@ -262,8 +262,12 @@ def _merged_entry(
 
 def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
     lp = list_params(request.query_params, reader.taxonomy_expansion(delivery, scope))
-    page, count = reader.entry_page(delivery, scope, request.path_params["ct"], lp)
     ask = variants.ask(delivery, scope.stack, request.headers)
+    ct = request.path_params["ct"]
+    if ask is not None and merged_query.wanted(request.query_params):  # opt-in (§5)
+        page, count = merged_query.entry_page(delivery, scope, ct, lp, ask)
+    else:
+        page, count = reader.entry_page(delivery, scope, ct, lp)
     raws = (
         [raw for _uid, _locale, raw in page]
         if ask is None

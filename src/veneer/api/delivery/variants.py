@@ -28,6 +28,7 @@ from starlette.datastructures import Headers
 from veneer.api.delivery.cache import Merged, entry_dep, stack_dep, variant_dep
 from veneer.api.delivery.context import DeliveryContext
 from veneer.api.delivery.reader import Scope
+from veneer.domain import delivery_settings
 from veneer.domain.patches import Explained, explain_merge, merge, resolve_names, variant_fates
 from veneer.errors import BadRequest
 from veneer.store.published import PublishedVariant
@@ -121,10 +122,8 @@ def variant_limit(delivery: DeliveryContext, stack: str) -> int:
     """The stack's `variant_limit` setting, else the server's (remembered until the stack changes)."""
 
     def read() -> int:
-        own = (delivery.published.stack_settings(stack) or {}).get("variant_limit")
-        if isinstance(own, int) and not isinstance(own, bool) and own >= 0:
-            return own
-        return delivery.settings.variant_limit
+        own = delivery.published.stack_settings(stack)
+        return delivery_settings.stack_variant_limit(own, delivery.settings.variant_limit)
 
     return delivery.cache.memoized(("variant_limit", stack), read)
 

@@ -1,4 +1,5 @@
-"""`/v3/content_types/{ct}/entries/{e}/variants[/{v}]` and `…/variants/{v}/versions`."""
+"""`/v3/content_types/{ct}/entries/{e}/variants[/{v}]`, `…/variants/{v}/versions` and `…/rebase`,
+and the content type's `/v3/content_types/{ct}/variant_coverage` report."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from veneer.api.delivery.variants import refs_of
 from veneer.api.management.versions import expected_version, tagged
 from veneer.domain.listing import flag, list_params
 from veneer.services import entry_variants as service
+from veneer.services import variant_coverage
 
 
 def _ids(call: Call) -> tuple[str, str]:
@@ -173,3 +175,12 @@ def rebase(call: Call) -> dict[str, Any]:
         call.params.get("locale"),
     )
     return {"notice": service.REBASED, "entry": entry}
+
+
+@endpoint
+def coverage(call: Call) -> dict[str, Any]:
+    """`GET /v3/content_types/{ct}/variant_coverage` (docs/variants-beyond.md §6)."""
+    found = variant_coverage.report(
+        call.services, call.actor(), call.api_key, call.path("ct"), call.params
+    )
+    return {"variant_coverage": found}
