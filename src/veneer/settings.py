@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
         "postgresql://user@host/db. Default: ./veneer-data/veneer.db (created on demand).",
     ),
     Setting(
+        "read_database_url",
+        "",
+        "postgresql:// URL of a read replica of that PostgreSQL database: delivery reads go "
+        "there while it has applied every change the primary logged (else to the primary); "
+        "empty: every read goes to the primary.",
+    ),
+    Setting(
         "admin_email",
         "admin@veneer.local",
         "Email of the owner account created on an empty database.",
@@ -271,6 +278,7 @@ SETTINGS: tuple[Setting, ...] = (
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
+    read_database_url: str = ""
     admin_email: str = "admin@veneer.local"
     admin_password: str | None = None
     organization_name: str = "My Organization"
@@ -363,6 +371,21 @@ class Settings:
             raise ConfigError(
                 "Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
                 f"not {self.database_url!r}."
+            )
+        self._check_replica()
+
+    def _check_replica(self) -> None:
+        if not self.read_database_url:
+            return
+        if not self.database_url.startswith("postgresql"):
+            raise ConfigError(
+                "Setting VENEER_READ_DATABASE_URL needs a PostgreSQL VENEER_DATABASE_URL: "
+                "SQLite is one file on one machine, with no replicas."
+            )
+        if not self.read_database_url.startswith("postgresql"):
+            raise ConfigError(
+                "Setting VENEER_READ_DATABASE_URL must be a postgresql:// URL, "
+                f"not {self.read_database_url!r}."
             )
 
     def _check_delivery(self) -> None:

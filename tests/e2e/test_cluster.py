@@ -164,6 +164,41 @@ def test_a_reader_on_one_node_never_gets_what_a_publish_on_the_other_replaced(
     assert {served_n(reader.web, uid) for reader in readers} == {30}
 
 
+def test_a_delivery_node_on_a_replica_never_gets_what_a_publish_replaced(
+    fresh: Services, cluster: Servers
+) -> None:
+    """A delivery node whose replica URL names the primary (a replica that is always current):
+    it serves from the replica, and a reader on it is never stale."""
+    _, writes = cluster.start(**NODE)
+    replica = fresh.settings.database_url + "?application_name=veneer-replica"
+    _, reads = cluster.start(
+        **NODE, VENEER_ROLE="delivery", VENEER_READ_DATABASE_URL=replica, VENEER_WEBHOOK_SENDERS="0"
+    )
+    http = editor(cluster, writes, fresh)
+    uid = create(http, "watched")
+    assert http.post(f"/content_types/doc/entries/{uid}/publish", json=PUBLISH).is_success
+    reader = Reader(website(cluster, http, reads), uid)
+    reader.start()
+    try:
+        for n in range(1, 21):
+            updated = http.put(f"/content_types/doc/entries/{uid}", json={"entry": {"n": n}})
+            assert updated.status_code == 200, updated.text
+            published = http.post(f"/content_types/doc/entries/{uid}/publish", json=PUBLISH)
+            assert published.status_code == 200, published.text
+            reader.acknowledged = n
+            time.sleep(0.05)
+    finally:
+        reader.stop.set()
+        reader.join(10)
+    assert reader.stale == []
+    assert reader.reads > 20
+    with fresh.store.engine.connect() as conn:
+        replica_sessions = conn.execute(
+            text("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = 'veneer-replica'")
+        ).scalar()
+    assert replica_sessions and replica_sessions > 0  # the node read through the replica URL
+
+
 def test_a_scheduled_publish_runs_once_however_many_nodes_watch(
     fresh: Services, cluster: Servers
 ) -> None:

@@ -150,9 +150,10 @@ class Store:
         SQLite keeps none unless asked, and its plans are made for that: nothing to do."""
 
     # -- delivery hot path --------------------------------------------------------------------
-    def published_reader(self, timeout: float) -> PublishedReader:
+    def published_reader(self, timeout: float, replica_url: str = "") -> PublishedReader:
         """The delivery read path's reader (`store/published.py`), which skips SQLAlchemy's
-        overhead; the database cuts off its statements `timeout` seconds into a request."""
+        overhead; the database cuts off its statements `timeout` seconds into a request. With
+        `replica_url`, it reads from that replica when told to (PostgreSQL only)."""
         raise NotImplementedError
 
     # -- health -------------------------------------------------------------------------------

@@ -8,6 +8,13 @@ cache's `purge()`, which drops exactly what they name.
 While the database cannot be reached, the follower keeps its place and the process goes on serving
 what it cached (nothing can be published through an unreachable database); the first request after
 it is back purges whatever changed meanwhile.
+
+With a read replica (`VENEER_READ_DATABASE_URL`) the newest sequence number is still read on the
+primary, and the request reads from the replica only when the replica's own newest row is at least
+that number (asked again only when the primary has moved past what the replica was last seen to
+hold); else from the primary. The log follows commit order and a streaming replica applies commits
+in that order, so a replica holding row N holds everything committed up to it: a request that began
+after a publish was acknowledged never reads what it replaced, from either database.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ class ChangeFollower:
         self.published = published
         self.cache = cache
         self.last_seq: int | None = None
+        self.replica_seq = 0  # the newest change the replica was seen to hold
 
     def sync(self) -> None:
         """Purges what changed since the last sync; everything on the first one, or when the log
@@ -32,13 +40,29 @@ class ChangeFollower:
         try:
             newest = self.published.newest_change()
         except Unavailable:
+            self.published.use_replica(False)
             return
         last = self.last_seq
         if last is None or newest < last:
             self.cache.clear()
+            self.replica_seq = 0
         elif newest > last:
             try:
                 self.cache.purge(self.published.changes_after(last, newest))
             except Unavailable:
+                self.published.use_replica(False)
                 return
         self.last_seq = newest
+        self.published.use_replica(self._replica_holds(newest))
+
+    def _replica_holds(self, newest: int) -> bool:
+        """Whether the replica has applied the primary's change `newest` (False without one, or
+        while it cannot be reached: the primary serves)."""
+        if not self.published.has_replica:
+            return False
+        if self.replica_seq < newest:
+            try:
+                self.replica_seq = self.published.replica_newest_change()
+            except Unavailable:
+                return False
+        return self.replica_seq >= newest
