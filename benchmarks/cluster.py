@@ -12,16 +12,23 @@ own to share the cores with):
 - delivery throughput and p99 of one entry, base and with 3 variants (`x-cs-variant-uid` naming all
   three), warm (the process caches full) and cold (the nodes restarted with
   VENEER_DELIVERY_CACHE=false: every request reads the database and builds the answer);
-- a publish storm: one entry updated and published `--storm-rate` times a second for
-  `--storm-seconds` through the first node while wrk reads that entry from every node, and one
-  reader thread per node reads it without pause and checks each answer against the last publish
-  acknowledged before the read was sent (a stale read is an older one: must be 0). The propagation
-  window of a publish is the time from its acknowledgement to the first answer served by another
-  node that holds it (negative: served before the acknowledgement reached the publisher);
-- once, the cost of the change-log check every delivery request makes (`newest_change()`, one
+- a publish storm: `--storm-rate` publishes a second (update, then publish) for `--storm-seconds`
+  through the first node, shared over `--storm-entries` entries with one publisher thread each (a
+  publish takes longer than a tenth of a second on a busy 2-core machine, and one publisher per
+  entry keeps each entry's publishes in commit order), while wrk (`--storm-connections`) reads one
+  of them from every node. Every answer is checked against the entry's last publish acknowledged
+  before the read was sent (older: a stale read; must be 0): those of one reader thread per node
+  that reads the entries in turn without pause, and those of a probe that reads the entry on
+  another node as soon as each publish is acknowledged. The propagation window: the probe's time
+  from the acknowledgement to its answer (the publish held: nothing stale), and, from the readers,
+  the time to the first answer on another node that holds it (an upper bound, as each reader
+  returns to an entry only after reading the others; negative: served before the acknowledgement
+  reached the publisher);
+- once, the cost of the change-log lookup every delivery request makes (`newest_change()`, one
   indexed lookup on the primary), timed in-process, and the warm one-entry throughput of one node
-  with the check switched off (a `sitecustomize` in the run's temporary directory, never in Veneer:
-  such a node would serve stale answers).
+  looking before every request (the default), at most every 0.1 s
+  (VENEER_CHANGE_CHECK_INTERVAL=0.1) and never (switched off by a `sitecustomize` in the run's
+  temporary directory, never in Veneer: such a node serves stale answers).
 
 Then prints a table with the machine's load average. Every node, wrk and the readers share the
 machine's cores: on a 2-core machine, 2 and 4 nodes measure contention, not scaling.
@@ -188,13 +195,22 @@ class Storm:
     over: threading.Event = field(default_factory=threading.Event)
     failed: int = 0
     rate: float = 0.0  # publishes acknowledged a second
+    probes: list[float] = field(default_factory=list)  # ms from an ack to the probe's answer
+    probe_misses: int = 0  # probes that got the document the publish replaced
 
 
 def publisher(
-    storm: Storm, uid: str, manage: httpx.Client, every: float, count: int, started: float
+    storm: Storm,
+    uid: str,
+    manage: httpx.Client,
+    probe: Reader,
+    every: float,
+    count: int,
+    started: float,
 ) -> None:
-    """Updates and publishes one entry `count` times, one every `every` seconds. Each entry has
-    one publisher, so its publishes are acknowledged in the order they commit."""
+    """Updates and publishes one entry `count` times, one every `every` seconds, and reads it
+    through `probe` (another node) as soon as each publish is acknowledged. Each entry has one
+    publisher, so its publishes are acknowledged in the order they commit."""
     body = {"entry": {"environments": ["production"], "locales": ["en-us"]}, "locale": "en-us"}
     first = storm.acknowledged[uid]
     for k in range(1, count + 1):
@@ -205,8 +221,14 @@ def publisher(
         if put.status_code != 200 or done.status_code != 200:
             storm.failed += 1
             continue
-        storm.acks[uid, value] = time.monotonic()
+        acked = storm.acks[uid, value] = time.monotonic()
         storm.acknowledged[uid] = value
+        try:
+            served = probe.value(uid)
+        except (httpx.HTTPError, KeyError, ValueError):
+            continue
+        storm.probes.append((time.monotonic() - acked) * 1000)
+        storm.probe_misses += served < value
 
 
 def stormed(cluster: Cluster, info: dict[str, str], count: int) -> list[str]:
@@ -257,10 +279,23 @@ def publish_storm(
     each = int(args.storm_rate * args.storm_seconds) // len(storm.entries)
     every = len(storm.entries) / args.storm_rate
     started = time.monotonic()
+    others = range(1, len(cluster.ports)) if len(cluster.ports) > 1 else range(1)
+    probes = [
+        Reader(cluster.base(others[i % len(others)]), delivery, storm)
+        for i in range(len(storm.entries))
+    ]
     publishers = [
         threading.Thread(
             target=publisher,
-            args=(storm, uid, client, every, each, started + i * every / len(storm.entries)),
+            args=(
+                storm,
+                uid,
+                client,
+                probes[i],
+                every,
+                each,
+                started + i * every / len(storm.entries),
+            ),
         )
         for i, (uid, client) in enumerate(zip(storm.entries, clients, strict=True))
     ]
@@ -274,7 +309,7 @@ def publish_storm(
     for reader in readers:
         reader.join(10)
     reading.join(args.storm_seconds + 30)
-    for client in clients:
+    for client in [*clients, *(p.http for p in probes)]:
         client.close()
     return storm, readers, during[0]
 
@@ -333,6 +368,8 @@ class Row:
     stale: int = 0
     reads: int = 0
     window_ms: list[float] = field(default_factory=list)
+    probe_ms: list[float] = field(default_factory=list)
+    probe_misses: int = 0
     publishes: int = 0
     storm_rate: float = 0.0
 
@@ -353,6 +390,7 @@ def run(cluster: Cluster, info: dict[str, str], args: argparse.Namespace, nodes:
         row.stale = sum(r.stale for r in readers)
         row.reads = sum(len(r.seen) for r in readers)
         row.window_ms = windows(storm, readers)
+        row.probe_ms, row.probe_misses = storm.probes, storm.probe_misses
         row.publishes, row.storm_rate = len(storm.acks), storm.rate
     finally:
         cluster.stop()
@@ -366,31 +404,43 @@ def run(cluster: Cluster, info: dict[str, str], args: argparse.Namespace, nodes:
     return row
 
 
+CHECKS = {
+    "every request": {},
+    "every 0.1 s": {"VENEER_CHANGE_CHECK_INTERVAL": "0.1"},
+    "off (stale!)": {"BENCH_NO_CHANGE_CHECK": "1"},
+}
+
+
 def check_switched(
     cluster: Cluster, info: dict[str, str], args: argparse.Namespace
-) -> dict[bool, list[Result]]:
-    """Warm one-entry throughput of one node with the change-log check (True) and without it
-    (False), alternated twice so that drift in the machine's load hits both alike."""
+) -> dict[str, list[Result]]:
+    """Warm one-entry throughput of one node looking at the change log before every request,
+    at most every 0.1 s (VENEER_CHANGE_CHECK_INTERVAL), and never (switched off by a
+    `sitecustomize`, for the measurement only), each twice, in turn, so that drift in the
+    machine's load hits them alike."""
     site = cluster.tmp / "no-check"
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(NO_CHECK)
     path = f"/v3/content_types/article/entries/{info['entry']}?environment=production"
     headers = {"api_key": info["api_key"], "access_token": info["token"]}
     pythonpath = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
-    found: dict[bool, list[Result]] = {True: [], False: []}
-    for checked in (True, False, True, False):
-        switch = "0" if checked else "1"
-        cluster.start(1, f"check{switch}", PYTHONPATH=pythonpath, BENCH_NO_CHANGE_CHECK=switch)
+    found: dict[str, list[Result]] = {name: [] for name in CHECKS}
+    for i in range(2 * len(CHECKS)):
+        name = list(CHECKS)[i % len(CHECKS)]
+        cluster.start(1, f"check{i}", PYTHONPATH=pythonpath, **CHECKS[name])
         try:
-            name = "base warm, " + ("with" if checked else "without") + " the change-log check"
-            found[checked].append(load(cluster, path, headers, args, name))
+            found[name].append(load(cluster, path, headers, args, f"base warm, check {name}"))
         finally:
             cluster.stop()
     return found
 
 
+def spread_of(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} / {max(values):.1f}" if values else "n/a"
+
+
 def table(
-    rows: list[Row], cost_us: float, switched: dict[bool, list[Result]], args: argparse.Namespace
+    rows: list[Row], cost_us: float, switched: dict[str, list[Result]], args: argparse.Namespace
 ) -> str:
     loads = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     cells = ["base warm", "3 variants warm", "base cold", "3 variants cold", "base during storm"]
@@ -404,8 +454,11 @@ def table(
             f"-c{args.storm_connections} and one checking reader per node meanwhile"
         ),
         "",
-        f"| nodes | {head} | publishes (rate/s) | reads checked | stale | window ms p50 / max |",
-        "|" + "---|" * (len(cells) + 5),
+        (
+            f"| nodes | {head} | publishes (rate/s) | reads checked | stale | read just after "
+            "the ack on another node: ms p50 / max | first answer holding it, readers: ms p50 / max |"
+        ),
+        "|" + "---|" * (len(cells) + 6),
     ]
     for row in rows:
         values = " | ".join(
@@ -413,26 +466,20 @@ def table(
             + (f" {row.cells[c].errors} errors" if row.cells[c].errors else "")
             for c in cells
         )
-        window = (
-            f"{statistics.median(row.window_ms):.1f} / {max(row.window_ms):.1f}"
-            if row.window_ms
-            else "n/a"
-        )
         lines.append(
-            f"| {row.nodes} | {values} | {row.publishes} ({row.storm_rate:.1f}) | {row.reads} | "
-            f"{row.stale} | {window} |"
-        )
-
-    def runs(checked: bool) -> str:
-        return ", ".join(
-            f"{r.requests_per_s:.0f} req/s (p99 {r.p99_ms:.1f} ms)" for r in switched[checked]
+            f"| {row.nodes} | {values} | {row.publishes} ({row.storm_rate:.1f}) | "
+            f"{row.reads + len(row.probe_ms)} | {row.stale + row.probe_misses} | "
+            f"{spread_of(row.probe_ms)} | {spread_of(row.window_ms)} |"
         )
 
     lines += [
         "",
-        f"Change-log check: {cost_us:.0f} us per request (newest_change(), timed in-process).",
-        f"One node, base warm, alternated: with the check {runs(True)}; without {runs(False)}.",
+        f"Change-log check: {cost_us:.0f} us per lookup (newest_change(), timed in-process).",
+        "One node, base warm, the change-log check (runs alternated):",
     ]
+    for name, results in switched.items():
+        runs = ", ".join(f"{r.requests_per_s:.0f} req/s (p99 {r.p99_ms:.1f} ms)" for r in results)
+        lines.append(f"- {name}: {runs}")
     return "\n".join(lines)
 
 

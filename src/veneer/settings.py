@@ -158,6 +158,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("delivery_cache", True, "Keep published documents in an in-process cache.", _bool),
     Setting(
+        "change_check_interval",
+        0.0,
+        "Seconds between a delivery process's looks at the change log (at most 1): 0 looks "
+        "before every request, so no node serves a document a publish acknowledged anywhere "
+        "replaced; above 0, such a document may be served for up to that long, and each "
+        "request saves a database round trip.",
+        float,
+    ),
+    Setting(
         "delivery_cache_entries",
         50_000,
         "Most documents the delivery cache holds per process.",
@@ -299,6 +308,7 @@ class Settings:
     editor_session_hours: int = 12
     trusted_proxies: str = ""
     delivery_cache: bool = True
+    change_check_interval: float = 0.0
     delivery_cache_entries: int = 50_000
     delivery_cache_bytes: int = 256 * 1024 * 1024
     delivery_cache_control: str = "no-cache"
@@ -373,6 +383,11 @@ class Settings:
                 f"not {self.database_url!r}."
             )
         self._check_replica()
+        if not 0 <= self.change_check_interval <= 1:
+            raise ConfigError(
+                "Setting VENEER_CHANGE_CHECK_INTERVAL must be between 0 and 1 (seconds): a "
+                f"publish reaches every node within it; got {self.change_check_interval!r}."
+            )
 
     def _check_replica(self) -> None:
         if not self.read_database_url:

@@ -33,7 +33,7 @@ class DeliveryContext:
             settings.delivery_cache_entries,
             settings.delivery_cache_bytes,
         )
-        follower = ChangeFollower(published, cache)
+        follower = ChangeFollower(published, cache, settings.change_check_interval)
         replica = open_store(replica_url) if replica_url else None
         return cls(settings, services.store, published, cache, follower, replica)
 

@@ -9,6 +9,11 @@ While the database cannot be reached, the follower keeps its place and the proce
 what it cached (nothing can be published through an unreachable database); the first request after
 it is back purges whatever changed meanwhile.
 
+`VENEER_CHANGE_CHECK_INTERVAL` (opt-in, at most 1 s) trades that exactness for speed: the lookup is
+a database round trip that, on PostgreSQL, costs more than serving a cached answer
+(benchmarks/cluster.py), so a process may look at most once per interval instead, and a replaced
+document may be served for up to that long.
+
 With a read replica (`VENEER_READ_DATABASE_URL`) the newest sequence number is still read on the
 primary, and the request reads from the replica only when the replica's own newest row is at least
 that number (asked again only when the primary has moved past what the replica was last seen to
@@ -19,6 +24,9 @@ after a publish was acknowledged never reads what it replaced, from either datab
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from veneer.api.delivery.cache import DeliveryCache
 from veneer.errors import Unavailable
 from veneer.store.published import PublishedReader
@@ -27,16 +35,31 @@ from veneer.store.published import PublishedReader
 class ChangeFollower:
     """Brings a `DeliveryCache` up to date with the change log before a request."""
 
-    def __init__(self, published: PublishedReader, cache: DeliveryCache) -> None:
+    def __init__(
+        self,
+        published: PublishedReader,
+        cache: DeliveryCache,
+        interval: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.published = published
         self.cache = cache
+        self.interval = interval  # VENEER_CHANGE_CHECK_INTERVAL
+        self.clock = clock
+        self.checked_at = 0.0
         self.last_seq: int | None = None
         self.replica_seq = 0  # the newest change the replica was seen to hold
 
     def sync(self) -> None:
         """Purges what changed since the last sync; everything on the first one, or when the log
         went back (it was reset), since nothing cached before can be trusted. Nothing while the
-        database is away: the cache is served as it stands."""
+        database is away: the cache is served as it stands. With an `interval`, at most once
+        per interval: the requests between are served as the last look left things."""
+        if self.interval:
+            now = self.clock()
+            if self.last_seq is not None and now - self.checked_at < self.interval:
+                return
+            self.checked_at = now
         try:
             newest = self.published.newest_change()
         except Unavailable:
