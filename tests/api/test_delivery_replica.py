@@ -22,12 +22,15 @@ from starlette.testclient import TestClient
 
 from tests.api.test_delivery import Site, make_site
 from tests.conftest import BACKENDS, PG_SERVER, WEBHOOKS, _database, _drop_pg_database, new_user
+from veneer.api.delivery.cache import DeliveryCache
 from veneer.api.delivery.context import DeliveryContext
+from veneer.api.delivery.follower import REPLICA_REST, ChangeFollower
 from veneer.app import create_app
 from veneer.passwords import Passwords
 from veneer.services.context import Services
 from veneer.settings import Settings
 from veneer.store import open_store
+from veneer.store import tables as t
 from veneer.store.migrate import upgrade
 
 
@@ -162,6 +165,45 @@ def test_an_unreachable_replica_is_passed_over(primary: Settings) -> None:
         site.api.client = client
         assert titles(site, uid) == {"Page 2"}
         assert context_of(client).published.replica_reads == 0
+
+
+def test_an_unreachable_replica_is_tried_again_only_after_a_rest(primary: Settings) -> None:
+    store = open_store(primary.database_url)
+    upgrade(store)
+    reader = store.published_reader(5.0, f"{PG_SERVER}/no_such_replica")
+    now = [0.0]
+    follower = ChangeFollower(reader, DeliveryCache(True, 10), clock=lambda: now[0])
+    tries: list[float] = []
+    ask = reader.replica_newest_change
+
+    def counted() -> int:
+        tries.append(now[0])
+        return ask()
+
+    reader.replica_newest_change = counted  # type: ignore[method-assign]
+    try:
+        with store.engine.begin() as conn:  # a change, so that the replica has one to hold
+            conn.execute(
+                t.changes.insert(),
+                [
+                    {
+                        "stack": "s",
+                        "environment": "",
+                        "locale": "",
+                        "entry": "",
+                        "variant": "",
+                        "at": "2024",
+                    }
+                ],
+            )
+        for step in range(12):
+            now[0] = step * 1.0
+            reader.start()
+            follower.sync()
+        assert tries == [0.0, REPLICA_REST, 2 * REPLICA_REST]
+    finally:
+        reader.close()
+        store.dispose()
 
 
 def test_a_replica_needs_postgresql() -> None:

@@ -31,6 +31,8 @@ from veneer.api.delivery.cache import DeliveryCache
 from veneer.errors import Unavailable
 from veneer.store.published import PublishedReader
 
+REPLICA_REST = 5.0  # seconds before a replica that could not be reached is tried again
+
 
 class ChangeFollower:
     """Brings a `DeliveryCache` up to date with the change log before a request."""
@@ -49,6 +51,7 @@ class ChangeFollower:
         self.checked_at = 0.0
         self.last_seq: int | None = None
         self.replica_seq = 0  # the newest change the replica was seen to hold
+        self.replica_down_until = 0.0  # a replica that could not be reached rests until then
 
     def sync(self) -> None:
         """Purges what changed since the last sync; everything on the first one, or when the log
@@ -80,12 +83,19 @@ class ChangeFollower:
 
     def _replica_holds(self, newest: int) -> bool:
         """Whether the replica has applied the primary's change `newest` (False without one, or
-        while it cannot be reached: the primary serves)."""
+        while it cannot be reached: the primary serves, and the replica is left alone for
+        `REPLICA_REST` seconds)."""
         if not self.published.has_replica:
             return False
         if self.replica_seq < newest:
+            now = self.clock()
+            if now < self.replica_down_until:
+                return False
             try:
                 self.replica_seq = self.published.replica_newest_change()
             except Unavailable:
+                # A host that does not answer takes the connect timeout (2 s) to fail: not
+                # again on every request.
+                self.replica_down_until = now + REPLICA_REST
                 return False
         return self.replica_seq >= newest
