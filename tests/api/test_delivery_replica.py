@@ -167,6 +167,37 @@ def test_an_unreachable_replica_is_passed_over(primary: Settings) -> None:
         assert context_of(client).published.replica_reads == 0
 
 
+def test_a_replica_that_goes_away_is_passed_over_at_once(primary: Settings) -> None:
+    site = make_stack(primary)
+    pages = [page["uid"] for page in site.pages]
+    with snapshot(primary.database_url) as replica:
+        with_replica = dataclasses.replace(primary, read_database_url=replica)
+        with serving(with_replica) as client:
+            site.api.client = client
+            published = context_of(client).published
+            assert site.entry(pages[0])["title"] == "Page 0"
+            assert published.replica_reads > 0
+            _drop_pg_database(replica.rsplit("/", 1)[1])  # its connections are cut too
+            before = published.replica_reads
+            assert site.entry(pages[1])["title"] == "Page 1"  # not cached: read on the primary
+            assert titles(site, pages[2]) == {"Page 2"}  # lists and queries too
+            assert published.replica_reads == before
+
+
+def test_a_list_that_finds_the_replica_gone_fails_once(primary: Settings) -> None:
+    """A list, a query or an asset read (SQLAlchemy's pool, not the entry reads' connection) that
+    finds the replica gone answers 503 and marks it: the next requests read the primary."""
+    site = make_stack(primary)
+    with snapshot(primary.database_url) as replica:
+        with_replica = dataclasses.replace(primary, read_database_url=replica)
+        with serving(with_replica) as client:
+            site.api.client = client
+            assert len(site.entries()["entries"]) == 4
+            _drop_pg_database(replica.rsplit("/", 1)[1])
+            assert site.get("/content_types/page/entries", limit=2).status_code == 503
+            assert len(site.entries(limit=3)["entries"]) == 3
+
+
 def test_an_unreachable_replica_is_tried_again_only_after_a_rest(primary: Settings) -> None:
     store = open_store(primary.database_url)
     upgrade(store)

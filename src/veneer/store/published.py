@@ -137,6 +137,7 @@ class PublishedReader:
         self._timeout = timeout
         self._local = threading.local()
         self.replica_reads = 0  # statements the replica answered for requests
+        self.replica_failed = False  # set when it could not be reached; the follower reads it
 
     # -- one request on this thread -------------------------------------------------------------
     def start(self) -> float:
@@ -161,6 +162,12 @@ class PublishedReader:
         """Whether this thread's next reads (the change log's aside) go to the replica."""
         self._local.on_replica = on and self._replica is not None
 
+    def mark_replica_failed(self) -> None:
+        """The replica could not be reached: this thread reads the primary from now on, and the
+        follower leaves the replica alone for a while."""
+        self.replica_failed = True
+        self.use_replica(False)
+
     def on_replica(self) -> bool:
         """Whether this thread's reads go to the replica now."""
         return bool(getattr(self._local, "on_replica", False))
@@ -173,7 +180,6 @@ class PublishedReader:
             replica = self.on_replica()
         if replica and self._replica is not None:
             driver, name = self._replica, "replica_conn"
-            self.replica_reads += follow  # what the replica served (its position checks aside)
         else:
             driver, name = self._driver, "conn"
         try:
@@ -184,12 +190,17 @@ class PublishedReader:
             started = time.perf_counter()
             rows = conn.execute(driver.statement(sql), args).fetchall()
             METRICS.query("delivery", time.perf_counter() - started)
+            if follow and name == "replica_conn":
+                self.replica_reads += 1  # what the replica served (its position checks aside)
             return rows
         except Exception as exc:
             if driver.cut_off(exc):
                 raise timed_out() from None
             self._close(name)  # a broken connection is replaced on the next request
             if driver.unavailable(exc):
+                if follow and name == "replica_conn":  # the primary holds all it did, and more
+                    self.mark_replica_failed()
+                    return self._rows(sql, args, replica=False)
                 raise unavailable(exc) from None
             raise
 

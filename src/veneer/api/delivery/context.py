@@ -35,6 +35,8 @@ class DeliveryContext:
         )
         follower = ChangeFollower(published, cache, settings.change_check_interval)
         replica = open_store(replica_url) if replica_url else None
+        if replica is not None:
+            replica.on_unreachable(published.mark_replica_failed)
         return cls(settings, services.store, published, cache, follower, replica)
 
     @property

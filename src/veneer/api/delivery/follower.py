@@ -87,10 +87,13 @@ class ChangeFollower:
         `REPLICA_REST` seconds)."""
         if not self.published.has_replica:
             return False
+        now = self.clock()
+        if self.published.replica_failed:  # a request found it gone
+            self.published.replica_failed = False
+            self.replica_down_until, self.replica_seq = now + REPLICA_REST, 0
+        if now < self.replica_down_until:
+            return False
         if self.replica_seq < newest:
-            now = self.clock()
-            if now < self.replica_down_until:
-                return False
             try:
                 self.replica_seq = self.published.replica_newest_change()
             except Unavailable:
