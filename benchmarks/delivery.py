@@ -366,9 +366,12 @@ def wrk(
     headers: dict[str, str],
     args: argparse.Namespace,
     duration: int | None = None,
+    extra: list[str] | None = None,
 ) -> Result:
+    """One wrk run; `extra`: more wrk arguments (a Lua script)."""
     command = [
         WRK,
+        *(extra or []),
         f"-t{args.threads}",
         f"-c{args.connections}",
         f"-d{duration or args.duration}s",

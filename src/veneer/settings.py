@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
         "postgresql://user@host/db. Default: ./veneer-data/veneer.db (created on demand).",
     ),
     Setting(
+        "read_database_url",
+        "",
+        "postgresql:// URL of a read replica of that PostgreSQL database: delivery reads go "
+        "there while it has applied every change the primary logged (else to the primary); "
+        "empty: every read goes to the primary.",
+    ),
+    Setting(
         "admin_email",
         "admin@veneer.local",
         "Email of the owner account created on an empty database.",
@@ -150,6 +157,15 @@ SETTINGS: tuple[Setting, ...] = (
         "address login limits count) Veneer believes; empty: none.",
     ),
     Setting("delivery_cache", True, "Keep published documents in an in-process cache.", _bool),
+    Setting(
+        "change_check_interval",
+        0.0,
+        "Seconds between a delivery process's looks at the change log (at most 1): 0 looks "
+        "before every request, so no node serves a document a publish acknowledged anywhere "
+        "replaced; above 0, such a document may be served for up to that long, and each "
+        "request saves a database round trip.",
+        float,
+    ),
     Setting(
         "delivery_cache_entries",
         50_000,
@@ -271,6 +287,7 @@ SETTINGS: tuple[Setting, ...] = (
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
+    read_database_url: str = ""
     admin_email: str = "admin@veneer.local"
     admin_password: str | None = None
     organization_name: str = "My Organization"
@@ -291,6 +308,7 @@ class Settings:
     editor_session_hours: int = 12
     trusted_proxies: str = ""
     delivery_cache: bool = True
+    change_check_interval: float = 0.0
     delivery_cache_entries: int = 50_000
     delivery_cache_bytes: int = 256 * 1024 * 1024
     delivery_cache_control: str = "no-cache"
@@ -363,6 +381,26 @@ class Settings:
             raise ConfigError(
                 "Setting VENEER_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
                 f"not {self.database_url!r}."
+            )
+        self._check_replica()
+        if not 0 <= self.change_check_interval <= 1:
+            raise ConfigError(
+                "Setting VENEER_CHANGE_CHECK_INTERVAL must be between 0 and 1 (seconds): a "
+                f"publish reaches every node within it; got {self.change_check_interval!r}."
+            )
+
+    def _check_replica(self) -> None:
+        if not self.read_database_url:
+            return
+        if not self.database_url.startswith("postgresql"):
+            raise ConfigError(
+                "Setting VENEER_READ_DATABASE_URL needs a PostgreSQL VENEER_DATABASE_URL: "
+                "SQLite is one file on one machine, with no replicas."
+            )
+        if not self.read_database_url.startswith("postgresql"):
+            raise ConfigError(
+                "Setting VENEER_READ_DATABASE_URL must be a postgresql:// URL, "
+                f"not {self.read_database_url!r}."
             )
 
     def _check_delivery(self) -> None:

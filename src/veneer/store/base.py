@@ -15,18 +15,19 @@ the demo loader) never enters one, so it is never cut off. A context rather than
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Table, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from veneer.errors import Unavailable
 from veneer.metrics import METRICS
-from veneer.store.core import refusals
+from veneer.store.core import refusals, unreachable
 from veneer.store.published import PublishedReader, timed_out
 from veneer.store.transaction import Transaction
 
@@ -150,9 +151,10 @@ class Store:
         SQLite keeps none unless asked, and its plans are made for that: nothing to do."""
 
     # -- delivery hot path --------------------------------------------------------------------
-    def published_reader(self, timeout: float) -> PublishedReader:
+    def published_reader(self, timeout: float, replica_url: str = "") -> PublishedReader:
         """The delivery read path's reader (`store/published.py`), which skips SQLAlchemy's
-        overhead; the database cuts off its statements `timeout` seconds into a request."""
+        overhead; the database cuts off its statements `timeout` seconds into a request. With
+        `replica_url`, it reads from that replica when told to (PostgreSQL only)."""
         raise NotImplementedError
 
     # -- health -------------------------------------------------------------------------------
@@ -174,3 +176,14 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def on_unreachable(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` whenever a connection or a statement fails because the database cannot
+        be reached (or cut a statement off: a replica that slow is left alone too)."""
+
+        def check(context: ExceptionContext) -> None:
+            error = context.sqlalchemy_exception
+            if isinstance(error, DBAPIError) and unreachable(error):
+                callback()
+
+        event.listen(self.engine, "handle_error", check)

@@ -57,12 +57,12 @@ def refusals(clash: Callable[[], VeneerError] | None = None) -> Iterator[None]:
         log.warning("database refused a write: %s", exc.orig)
         raise ValidationFailed(REFUSED, {"body": ["could not be stored."]}) from None
     except DBAPIError as exc:
-        if not _unavailable(exc):
+        if not unreachable(exc):
             raise
         raise unavailable(exc.orig or exc) from None
 
 
-def _unavailable(exc: DBAPIError) -> bool:
+def unreachable(exc: DBAPIError) -> bool:
     """Whether `exc` says the database is away (connection refused or lost, a file that cannot be
     opened or written) or read-only (SQLSTATE 25006), rather than that a statement was wrong."""
     return (

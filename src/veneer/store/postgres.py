@@ -121,8 +121,9 @@ class PostgresStore(Store):
         """Whether the server takes writes (not a standby, nor read-only by default)."""
         return conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "off"
 
-    def published_reader(self, timeout: float) -> PublishedReader:
-        return PublishedReader(PostgresReadDriver(libpq_url(self.url)), timeout)
+    def published_reader(self, timeout: float, replica_url: str = "") -> PublishedReader:
+        replica = PostgresReadDriver(libpq_url(replica_url)) if replica_url else None
+        return PublishedReader(PostgresReadDriver(libpq_url(self.url)), timeout, replica)
 
 
 # -- the delivery read path (store/published.py) -------------------------------------------------

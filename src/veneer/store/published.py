@@ -122,12 +122,22 @@ def _marks(values: Sequence[Any]) -> str:
 
 class PublishedReader:
     """Reads published content and what a delivery request needs to resolve, on this thread's
-    connection and under this thread's request deadline (see `start`)."""
+    connection and under this thread's request deadline (see `start`).
 
-    def __init__(self, driver: ReadDriver, timeout: float) -> None:
+    With a `replica` (`VENEER_READ_DATABASE_URL`), the change log is always read on the primary
+    and everything else on the replica while `use_replica(True)` holds for this thread: the
+    follower (`api/delivery/follower.py`) says so only once the replica holds every change the
+    primary had logged when the request began."""
+
+    def __init__(
+        self, driver: ReadDriver, timeout: float, replica: ReadDriver | None = None
+    ) -> None:
         self._driver = driver
+        self._replica = replica
         self._timeout = timeout
         self._local = threading.local()
+        self.replica_reads = 0  # statements the replica answered for requests
+        self.replica_failed = False  # set when it could not be reached; the follower reads it
 
     # -- one request on this thread -------------------------------------------------------------
     def start(self) -> float:
@@ -144,43 +154,86 @@ class PublishedReader:
     def _past_deadline(self) -> bool:
         return time.monotonic() > self.deadline()
 
-    def _rows(self, sql: str, args: Sequence[Any]) -> list[Any]:
-        """Every row of one statement, run under the request's deadline."""
+    @property
+    def has_replica(self) -> bool:
+        return self._replica is not None
+
+    def use_replica(self, on: bool) -> None:
+        """Whether this thread's next reads (the change log's aside) go to the replica."""
+        self._local.on_replica = on and self._replica is not None
+
+    def mark_replica_failed(self) -> None:
+        """The replica could not be reached: this thread reads the primary from now on, and the
+        follower leaves the replica alone for a while."""
+        self.replica_failed = True
+        self.use_replica(False)
+
+    def on_replica(self) -> bool:
+        """Whether this thread's reads go to the replica now."""
+        return bool(getattr(self._local, "on_replica", False))
+
+    def _rows(self, sql: str, args: Sequence[Any], *, replica: bool | None = None) -> list[Any]:
+        """Every row of one statement, run under the request's deadline: on the replica when
+        `replica` is True, or when it is None and this thread uses it; else on the primary."""
+        follow = replica is None
+        if follow:
+            replica = self.on_replica()
+        if replica and self._replica is not None:
+            driver, name = self._replica, "replica_conn"
+        else:
+            driver, name = self._driver, "conn"
         try:
-            conn: Connection | None = getattr(self._local, "conn", None)
+            conn: Connection | None = getattr(self._local, name, None)
             if conn is None:
-                conn = self._local.conn = self._driver.connect(self._timeout, self._past_deadline)
+                conn = driver.connect(self._timeout, self._past_deadline)
+                setattr(self._local, name, conn)
             started = time.perf_counter()
-            rows = conn.execute(self._driver.statement(sql), args).fetchall()
+            rows = conn.execute(driver.statement(sql), args).fetchall()
             METRICS.query("delivery", time.perf_counter() - started)
+            if follow and name == "replica_conn":
+                self.replica_reads += 1  # what the replica served (its position checks aside)
             return rows
         except Exception as exc:
-            if self._driver.cut_off(exc):
+            if driver.cut_off(exc):
                 raise timed_out() from None
-            self.close()  # a broken connection is replaced on the next request
-            if self._driver.unavailable(exc):
+            self._close(name)  # a broken connection is replaced on the next request
+            if driver.unavailable(exc):
+                if follow and name == "replica_conn":  # the primary holds all it did, and more
+                    self.mark_replica_failed()
+                    return self._rows(sql, args, replica=False)
                 raise unavailable(exc) from None
             raise
 
     def close(self) -> None:
-        """Closes this thread's connection, if it has one."""
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+        """Closes this thread's connections, if it has any."""
+        self._close("conn")
+        self._close("replica_conn")
+
+    def _close(self, name: str) -> None:
+        conn = getattr(self._local, name, None)
+        setattr(self._local, name, None)
         if conn is not None:
             with contextlib.suppress(Exception):  # closing a connection that already broke
                 conn.close()
 
     # -- the change log -------------------------------------------------------------------------
     def newest_change(self) -> int:
-        """The sequence number of the newest change-log row (0 while the log is empty)."""
-        return int(self._rows("SELECT MAX(seq) FROM changes", ())[0][0] or 0)
+        """The sequence number of the newest change-log row on the primary (0 while the log is
+        empty)."""
+        return int(self._rows("SELECT MAX(seq) FROM changes", (), replica=False)[0][0] or 0)
+
+    def replica_newest_change(self) -> int:
+        """The same on the replica: how far it has applied the primary's changes (the change log
+        follows commit order, which a streaming replica applies in)."""
+        return int(self._rows("SELECT MAX(seq) FROM changes", (), replica=True)[0][0] or 0)
 
     def changes_after(self, seq: int, upto: int) -> list[Change]:
-        """The change-log rows after sequence number `seq`, up to `upto` included."""
+        """The change-log rows after sequence number `seq`, up to `upto` included (primary)."""
         rows = self._rows(
             "SELECT stack, environment, entry, variant, content_type FROM changes "
             "WHERE seq > ? AND seq <= ?",
             (seq, upto),
+            replica=False,
         )
         return [Change(*row) for row in rows]
 

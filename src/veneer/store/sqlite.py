@@ -192,7 +192,9 @@ class SqliteStore(Store):
             except OverflowError as exc:
                 raise DataError(sql, None, exc) from exc
 
-    def published_reader(self, timeout: float) -> PublishedReader:
+    def published_reader(self, timeout: float, replica_url: str = "") -> PublishedReader:
+        if replica_url:
+            raise ValueError("SQLite has no read replicas")
         return PublishedReader(SqliteReadDriver(self.path), timeout)
 
 

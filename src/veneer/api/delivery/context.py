@@ -9,6 +9,7 @@ from veneer.api.delivery.cache import DeliveryCache
 from veneer.api.delivery.follower import ChangeFollower
 from veneer.services.context import Services
 from veneer.settings import Settings
+from veneer.store import open_store
 from veneer.store.base import Store
 from veneer.store.published import PublishedReader
 
@@ -16,21 +17,35 @@ from veneer.store.published import PublishedReader
 @dataclass(frozen=True)
 class DeliveryContext:
     settings: Settings
-    store: Store  # lists: the field-value index, through SQLAlchemy (store/sqllist.py)
+    primary: Store
     published: PublishedReader
     cache: DeliveryCache
     follower: ChangeFollower
+    replica: Store | None = None  # VENEER_READ_DATABASE_URL
 
     @classmethod
     def open(cls, services: Services) -> DeliveryContext:
         settings = services.settings
-        published = services.store.published_reader(settings.request_timeout)
+        replica_url = settings.read_database_url
+        published = services.store.published_reader(settings.request_timeout, replica_url)
         cache = DeliveryCache(
             settings.delivery_cache,
             settings.delivery_cache_entries,
             settings.delivery_cache_bytes,
         )
-        return cls(settings, services.store, published, cache, ChangeFollower(published, cache))
+        follower = ChangeFollower(published, cache, settings.change_check_interval)
+        replica = open_store(replica_url) if replica_url else None
+        if replica is not None:
+            replica.on_unreachable(published.mark_replica_failed)
+        return cls(settings, services.store, published, cache, follower, replica)
+
+    @property
+    def store(self) -> Store:
+        """Where lists (the field-value index, through SQLAlchemy: store/sqllist.py), assets and
+        sync read: the replica while the follower found it current for this request."""
+        if self.replica is not None and self.published.on_replica():
+            return self.replica
+        return self.primary
 
     def start(self) -> float:
         """Begins a request on this thread, with the cache brought up to date; returns its
@@ -40,5 +55,7 @@ class DeliveryContext:
         return deadline
 
     def close(self) -> None:
-        """Closes this thread's database connection."""
+        """Closes this thread's database connections (and the replica's pool)."""
         self.published.close()
+        if self.replica is not None:
+            self.replica.dispose()

@@ -51,8 +51,10 @@ async def sync(request: Request) -> Response:
 
 
 def answer(request: Request, delivery: DeliveryContext) -> bytes:
-    """One page of a sync, as Contentstack answers it; raises VeneerError."""
+    """One page of a sync, as Contentstack answers it; raises VeneerError. Read on the primary:
+    its cursors name events, which a replica may not hold yet."""
     delivery.start()
+    delivery.published.use_replica(False)
     try:
         cursor, refused = _token(request, delivery), None
     except ValidationFailed as exc:  # refused once the credentials are checked
@@ -64,7 +66,7 @@ def answer(request: Request, delivery: DeliveryContext) -> bytes:
         cursor = _init(request, scope)
     elif (cursor.stack, cursor.environment) != (scope.stack, scope.environment):
         raise domain.invalid_token(_token_name(request))
-    store = delivery.store
+    store = delivery.primary
     with store.deadline(scope.deadline - time.monotonic()), store.read() as tx:
         read = _init_page if cursor.phase == "init" else _delta_page
         items, answered, following = read(request, delivery, tx, cursor)
@@ -79,7 +81,7 @@ def _token(request: Request, delivery: DeliveryContext) -> domain.Cursor | None:
     """The cursor of the request's token; None for an initial sync."""
     name = _token_name(request)
     if name:
-        return domain.decode(request.query_params[name], _key(delivery.store), name)
+        return domain.decode(request.query_params[name], _key(delivery.primary), name)
     if not flag(request.query_params, "init"):
         raise ValidationFailed(
             "Send init=true to start a sync, or a sync_token or pagination_token to go on.",
