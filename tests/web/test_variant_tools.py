@@ -132,3 +132,32 @@ def test_the_base_entry_shows_what_its_variants_override(ui: UI) -> None:
         "data-overridden="
         not in ui.http.get(ui.entries("landing") + f"/{home}/variants/{RED}").text
     )
+
+
+def test_the_coverage_grid_shows_versions_stale_noop_and_conflicts(ui: UI) -> None:
+    """§6 in the editor: the content type's variant coverage as a grid, with its filters."""
+    site = make_variant_site(ui.api)
+    home = site.home["uid"]
+    site.update("landing", home, title="New base title")  # under the variants' own titles
+    path = f"/app/stacks/{ui.api.api_key}/content-types/landing/variant-coverage"
+    assert 'id="coverage-link"' in ui.http.get(ui.entries("landing")).text
+    page = ui.http.get(path, params={"locale": "en-us", "environment": "production"})
+    assert page.status_code == 200, page.text
+    html = unescape(page.text)
+    row = re.search(rf'<tr data-entry="{home}" data-locale="en-us">(.*?)</tr>', html, re.DOTALL)
+    assert row, html
+    cells = dict(
+        re.findall(r'<td class="cell" data-variant="(\w+)">(.*?)</td>', row.group(1), re.DOTALL)
+    )
+    assert "stale: title" in cells[RED] and "not latest" not in cells[GREEN]
+    assert "—" in cells[YELLOW].split("production")[1][:40]  # saved, never published
+    base = re.search(r'<td class="base">(.*?)</td>', row.group(1), re.DOTALL)
+    assert base and "v2" in base.group(1) and "not latest" in base.group(1)
+    conflicts = re.search(r'<td class="conflicts">(.*?)</td>', row.group(1), re.DOTALL)
+    assert conflicts and "<code>title</code>: " in conflicts.group(1)
+    # Only stale rows: the plain entry (no variants) is left out.
+    stale = unescape(ui.http.get(path, params=[("only", "stale"), ("locale", "en-us")]).text)
+    assert f'data-entry="{home}"' in stale and f'data-entry="{site.plain["uid"]}"' not in stale
+    assert 'id="only-stale" name="only" value="stale" checked' in stale
+    bad = ui.http.get(path, params={"environment": "nowhere"})
+    assert bad.status_code == 422

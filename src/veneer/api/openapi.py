@@ -3216,6 +3216,17 @@ def editor(p: Paths) -> None:
     )
     variant = entries_path + "/{uid}/variants/{variant}"
     p.add(
+        stack + "/content-types/{ct}/variant-coverage",
+        "get",
+        page(
+            "The variant coverage grid of a content type (locale, environment, only, after)",
+            403,
+            404,
+            422,
+            parameters=("locale",),
+        ),
+    )
+    p.add(
         entries_path + "/{uid}/preview",
         "get",
         page(

@@ -43,6 +43,7 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}/publish", ev.publish_reload, methods=["GET"]),
         Route(entries + "/{uid}/delete", tv.delete_entry, methods=["POST"]),
         Route(entries + "/{uid}/schedules/{job}/cancel", tv.cancel_schedule, methods=["POST"]),
+        Route(stack + "/content-types/{ct}/variant-coverage", vt.coverage, methods=["GET"]),
         Route(entries + "/{uid}/preview", vt.preview_combination, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}/stale", vt.stale_overrides, methods=["GET"]),
         Route(entries + "/{uid}/variants/{variant}/stale", vt.resolve_stale, methods=["POST"]),

@@ -6,14 +6,23 @@ what the editor shows is what the API answers and delivery will serve."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
 from veneer.domain import variants as domain
 from veneer.errors import VeneerError
-from veneer.services import entry_variants
+from veneer.services import (
+    content_types,
+    entry_variants,
+    environments,
+    locales,
+    stacks,
+    variant_coverage,
+)
 from veneer.web.entry_page import Editor, shown
 from veneer.web.page import Page, view
+from veneer.web.views import stack_crumbs
 
 FATES = {
     "applied": "applied",
@@ -181,3 +190,65 @@ def resolve_stale(page: Page) -> Response:
         return _render_review(page, ed, review, status=exc.status, message=exc.message)
     target = ed.href(ed.entry["uid"], "variants", ed.variant["uid"], notice="rebased")
     return page.redirect(target)
+
+
+ONLY = (
+    ("stale", "Stale overrides"),
+    ("noop", "Overrides equal to the base"),
+    ("conflicts", "Paths several variants override"),
+    ("unpublished", "Not published at their latest version"),
+)
+
+
+@view
+def coverage(page: Page) -> Response:
+    """The variant coverage report of a content type as a grid (§6): entry × locale rows, a
+    column per variant, published version against latest, stale and no-op overrides, conflicts;
+    filtered and paged as the API's `…/variant_coverage` (the same service)."""
+    api_key, ct_uid = page.path("api_key"), page.path("ct")
+    stack = stacks.get_stack(page.services, page.actor, api_key)
+    ct = content_types.get_content_type(page.services, page.actor, api_key, ct_uid)
+    codes = locales.list_locales(page.services, page.actor, api_key)
+    envs = environments.list_environments(page.services, page.actor, api_key)
+    params = page.request.query_params
+    chosen = params.getlist("only")
+    query = {
+        k: v
+        for k, v in (
+            ("locale", params.get("locale") or ""),
+            ("environment", params.get("environment") or ""),
+            ("after", params.get("after") or ""),
+            ("only", ",".join(chosen)),
+        )
+        if v
+    }
+    report = variant_coverage.report(page.services, page.actor, api_key, ct_uid, query)
+    names = {v["uid"]: v["name"] for v in report["variants"]}
+    for row in report["entries"]:
+        row["cells"] = {cell["uid"]: cell for cell in row["variants"]}
+        row["conflict_names"] = [
+            (path, [names.get(uid, uid) for uid in uids]) for path, uids in row["conflicts"].items()
+        ]
+    base = page.href("stacks", api_key, "content-types", ct_uid, "variant-coverage")
+    following = [*((k, v) for k, v in query.items() if k not in ("after", "only"))]
+    following += [("only", value) for value in chosen]
+    next_href = (
+        f"{base}?{urlencode([*following, ('after', report['next'])])}" if report["next"] else ""
+    )
+    crumbs = [
+        *stack_crumbs(page, stack),
+        (ct["title"], page.href("stacks", api_key, "content-types", ct_uid, "entries")),
+    ]
+    return page.render(
+        "variant_coverage.html",
+        stack=stack,
+        ct=ct,
+        report=report,
+        codes=codes,
+        envs=envs,
+        query=query,
+        chosen=chosen,
+        only=ONLY,
+        next_href=next_href,
+        crumbs=crumbs,
+    )
