@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Any
 
 import pytest
@@ -133,7 +134,13 @@ def test_edit_save_conflict_and_version_history(ui: UI) -> None:
     # someone else saves meanwhile: the stale form is not saved, and says why
     api.ok(api.put(f"/content_types/page/entries/{entry['uid']}", {"entry": {"views": 8}}))
     stale = ui.post(path, form)
-    assert stale.status_code == 409 and "Someone saved version 3" in stale.text
+    assert stale.status_code == 409
+    # The same user saved through the API: the page says it was them, and what differs.
+    assert (
+        "You (in another tab or window, or through the API) saved version 3 of this entry after "
+        "you opened it. Fields that differ from what is stored now: Views." in unescape(stale.text)
+    )
+    assert "Saved meanwhile" in stale.text
     page = ui.http.get(path + "?version=1")
     assert "You are viewing version 1" in page.text and 'href="/app/stacks/' in page.text
 
@@ -307,7 +314,8 @@ def test_variant_editor_sends_only_changes_and_orders_new_instances(ui: UI) -> N
     assert "Added in this variant" in page
     # the form was loaded before that save: saving it again would undo it, so it is refused
     stale = ui.post(path, form)
-    assert stale.status_code == 409 and "Someone saved this variant (version 1)" in stale.text
+    assert stale.status_code == 409
+    assert "saved this variant (version 1) after you opened it." in unescape(stale.text)
 
 
 def test_published_variant_is_delivered_merged(ui: UI) -> None:

@@ -53,13 +53,14 @@ NOTICES = {
     "rebased": "Review saved: the variant is now marked as reviewed against the latest base entry.",
 }
 CONFLICT = (
-    "Someone saved version {version} of this entry after you opened it. Check the fields and save "
-    "again to overwrite it with what you see here."
+    "{who} saved version {version} of this entry after you opened it.{fields} Check the fields "
+    "and save again to overwrite it with what you see here."
 )
 VARIANT_CONFLICT = (
-    "Someone saved this variant (version {version}) after you opened it. Check the fields and save "
-    "again to overwrite it with what you see here."
+    "{who} saved this variant (version {version}) after you opened it.{fields} Check the fields "
+    "and save again to overwrite it with what you see here."
 )
+CONFLICT_KEY = "Saved meanwhile"  # the error summary's label of those notes
 
 
 def reference_choices(
@@ -398,14 +399,57 @@ class Editor:
             return self.render_variant(status=status)
         return self.render(self.entry or {}, status=status)
 
-    def stale_notes(self, base_seen: int | None, variant_seen: int | None = None) -> list[str]:
-        """Why a save over versions the form saw was refused, in the editor's words; call it
-        after reloading what is stored now."""
+    def _who(self, doc: dict[str, Any]) -> str:
+        if doc.get("updated_by") == self.page.actor.uid:
+            return "You (in another tab or window, or through the API)"
+        return "Another user"
+
+    def _differing(self, values: dict[str, Any] | None, stored: dict[str, Any]) -> str:
+        """ " Fields that differ from what is stored now: …" of the form's `values`, or ""."""
+        if values is None:
+            return ""
+        labels = [
+            str(field.get("display_name") or field["uid"])
+            for field in self.ct["schema"]
+            if isinstance(field.get("uid"), str)
+            and values.get(field["uid"]) != stored.get(field["uid"])
+        ]
+        return (
+            f" Fields that differ from what is stored now: {', '.join(labels)}." if labels else ""
+        )
+
+    def stale_notes(
+        self,
+        base_seen: int | None,
+        variant_seen: int | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> list[str]:
+        """Why a save over versions the form saw was refused, in the editor's words: who saved
+        (you, in another tab or through the API, or another user) and which fields of the form
+        differ from what is stored now (`values`: the form's); call it after reloading what is
+        stored now."""
         assert self.entry is not None
         notes = []
+        # What the form shows: the base entry, or on a variant the base with the variant merged.
+        shown_now = (
+            self.current() if self.variant is not None and values is not None else self.entry
+        )
         if base_seen is not None and base_seen != self.entry["_version"]:
-            notes.append(CONFLICT.format(version=self.entry["_version"]))
-        version = (self.record or {}).get("_version", 0)
+            notes.append(
+                CONFLICT.format(
+                    who=self._who(self.entry),
+                    version=self.entry["_version"],
+                    fields=self._differing(values, shown_now),
+                )
+            )
+        record = self.record or {}
+        version = record.get("_version", 0)
         if self.variant is not None and variant_seen is not None and variant_seen != version:
-            notes.append(VARIANT_CONFLICT.format(version=version))
+            notes.append(
+                VARIANT_CONFLICT.format(
+                    who=self._who(record),
+                    version=version,
+                    fields=self._differing(values, shown_now),
+                )
+            )
         return notes

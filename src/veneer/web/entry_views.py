@@ -13,7 +13,7 @@ from veneer import ids
 from veneer.errors import StaleVersion, ValidationFailed, VeneerError
 from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
-from veneer.web.entry_page import Editor, number, reference_choices, rte_uid
+from veneer.web.entry_page import CONFLICT_KEY, Editor, number, reference_choices, rte_uid
 from veneer.web.page import HEADERS, Page, view
 from veneer.web.views import page_number
 
@@ -87,7 +87,7 @@ def save_entry(page: Page) -> Response:
         )
     except StaleVersion as exc:
         ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
-        notes = {"entry": ed.stale_notes(seen)}
+        notes = {CONFLICT_KEY: ed.stale_notes(seen, values=values)}
         return ed.render(values, {**exc.errors, **notes}, status=exc.status, message=exc.message)
     except VeneerError as exc:
         return ed.render(

@@ -11,7 +11,7 @@ from veneer.domain import variant_diff
 from veneer.errors import StaleVersion, ValidationFailed, VeneerError
 from veneer.services import content_types, entry_variants, stacks, variant_groups
 from veneer.web import fields as F
-from veneer.web.entry_page import Editor, number, rte_uid
+from veneer.web.entry_page import CONFLICT_KEY, Editor, number, rte_uid
 from veneer.web.page import Page, view
 from veneer.web.views import stack_crumbs
 
@@ -82,7 +82,7 @@ def save_variant(page: Page) -> Response:
     except StaleVersion as exc:
         ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
         ed.load_variants()
-        notes = {"entry": ed.stale_notes(base_seen, variant_seen)}
+        notes = {CONFLICT_KEY: ed.stale_notes(base_seen, variant_seen, doc)}
         return ed.render_variant(
             doc, {**exc.errors, **notes}, status=exc.status, message=exc.message
         )
