@@ -11,7 +11,7 @@ from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_fields
 from veneer.errors import ValidationFailed
-from veneer.services import access, global_fields, loaders, taxonomies
+from veneer.services import access, definitions, global_fields, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
@@ -125,19 +125,7 @@ def export_content_type(
     """`GET /content_types/{uid}/export`: the content type as a file to import elsewhere. Only
     the latest version is kept, so another `version` is refused rather than answered with it."""
     doc = get_content_type(services, actor, api_key, uid)
-    if version is not None and version != str(doc["_version"]):
-        raise ValidationFailed(
-            "The content type version could not be exported.",
-            {
-                "version": [
-                    (
-                        f"is not available: Veneer keeps only the latest version "
-                        f"({doc['_version']}) of a content type."
-                    ),
-                ]
-            },
-        )
-    return doc
+    return definitions.latest_only(doc, version, "content type")
 
 
 def import_content_type(
@@ -154,14 +142,7 @@ def import_content_type(
     write content types here (so a stranger learns nothing about what it sent)."""
     with services.store.read() as tx:
         access.stack_row(tx, actor, api_key, "content_type", write=True)
-    body = read()
-    doc = body.get("content_type") if set(body) == {"content_type"} else body
-    if not isinstance(doc, dict):
-        raise ValidationFailed(
-            "Content Type import failed. Please enter valid data.",
-            {"content_type": ["must be a JSON object describing a content type."]},
-        )
-    clean = {k: v for k, v in doc.items() if k not in global_fields.SYSTEM_KEYS}
+    clean = definitions.imported(read(), "content_type", "Content Type", "content type")
     uid = clean.get("uid")
     if overwrite and isinstance(uid, str):
         with services.store.read() as tx:

@@ -180,9 +180,11 @@ def get(
     return body
 
 
-def _stale(tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]) -> list[str]:
-    """`_variant._stale`: the overrides whose base value moved since the variant was saved
-    against `base_entry_version` (every override when that base version is gone)."""
+def _bases(
+    tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any] | None, dict[str, Any]]:
+    """(the content type's schema, the base the variant was saved against — None when that
+    version is gone — and the latest base) of a stored entry variant."""
     system = stored["system"]
     schema = loaders.content_type(tx, stack, ct_uid)["schema"]
     now = loaders.latest_entry(tx, stack, ct_uid, system["uid"], system["locale"], fallback=False)
@@ -193,6 +195,13 @@ def _stale(tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]) -> 
             stack, system["uid"], system["locale"], system["base_entry_version"]
         )
     )
+    return schema, then, now
+
+
+def _stale(tx: Transaction, stack: str, ct_uid: str, stored: dict[str, Any]) -> list[str]:
+    """`_variant._stale`: the overrides whose base value moved since the variant was saved
+    against `base_entry_version` (every override when that base version is gone)."""
+    schema, then, now = _bases(tx, stack, ct_uid, stored)
     if then is None:
         return domain.overridden_paths(stored)
     return domain.stale_paths(schema, then, now, stored)
@@ -215,16 +224,12 @@ def stale_review(
         key = stack["api_key"]
         stored = _stored(tx, stack, ct_uid, uid, variant_ref, locale)
         system = stored["system"]
-        schema = loaders.content_type(tx, key, ct_uid)["schema"]
-        now = loaders.latest_entry(tx, key, ct_uid, system["uid"], system["locale"], fallback=False)
-        then = (
-            now
-            if now["_version"] == system["base_entry_version"]
-            else tx.entries.version(
-                key, system["uid"], system["locale"], system["base_entry_version"]
-            )
-        )
-        paths = _stale(tx, key, ct_uid, stored)
+        schema, then, now = _bases(tx, key, ct_uid, stored)
+    paths = (
+        domain.overridden_paths(stored)
+        if then is None
+        else domain.stale_paths(schema, then, now, stored)
+    )
     mine = domain.materialize(schema, now, stored)
     return {
         "base_then_version": system["base_entry_version"],

@@ -15,7 +15,7 @@ from veneer.domain import global_fields as domain
 from veneer.domain import schema as domain_schema
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
-from veneer.services import access
+from veneer.services import access, definitions
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
 
@@ -103,19 +103,7 @@ def export_global_field(
     """`GET /global_fields/{uid}/export`: the global field as a file to import elsewhere (only
     the latest version is kept: another `version` is refused)."""
     doc = get_global_field(services, actor, api_key, uid)
-    if version is not None and version != str(doc["_version"]):
-        raise ValidationFailed(
-            "The global field version could not be exported.",
-            {
-                "version": [
-                    (
-                        f"is not available: Veneer keeps only the latest version "
-                        f"({doc['_version']}) of a global field."
-                    ),
-                ]
-            },
-        )
-    return doc
+    return definitions.latest_only(doc, version, "global field")
 
 
 def import_global_field(
@@ -131,14 +119,7 @@ def import_global_field(
     file, once the caller may write global fields here."""
     with services.store.read() as tx:
         access.stack_row(tx, actor, api_key, MODULE, write=True)
-    body = read()
-    doc = body.get("global_field") if set(body) == {"global_field"} else body
-    if not isinstance(doc, dict):
-        raise ValidationFailed(
-            "Global Field import failed. Please enter valid data.",
-            {"global_field": ["must be a JSON object describing a global field."]},
-        )
-    clean = {k: v for k, v in doc.items() if k not in SYSTEM_KEYS}
+    clean = definitions.imported(read(), "global_field", "Global Field", "global field")
     uid = clean.get("uid")
     if overwrite and isinstance(uid, str):
         with services.store.read() as tx:
@@ -147,28 +128,6 @@ def import_global_field(
         if exists:
             return update_global_field(services, actor, api_key, uid, {"description": "", **clean})
     return create_global_field(services, actor, api_key, clean)
-
-
-# What an exported file holds that Veneer sets itself: dropped on import.
-SYSTEM_KEYS = frozenset(
-    {
-        "_branches",
-        "_metadata",
-        "_version",
-        "deleted_at",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "last_activity",
-        "abilities",
-        "DEFAULT_ACL",
-        "SYS_ACL",
-        "inbuilt_class",
-        "extension_refs",
-        "referred_content_types",
-    }
-)
 
 
 def _users(tx: Transaction, stack: str, uid: str) -> list[str]:
