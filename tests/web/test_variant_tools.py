@@ -161,3 +161,14 @@ def test_the_coverage_grid_shows_versions_stale_noop_and_conflicts(ui: UI) -> No
     assert 'id="only-stale" name="only" value="stale" checked' in stale
     bad = ui.http.get(path, params={"environment": "nowhere"})
     assert bad.status_code == 422
+
+
+def test_the_preview_takes_a_locale(ui: UI) -> None:
+    """§2: the combination is previewed in the locale chosen on the page (fr-fr: the localized
+    base "Bonjour" and Red's "Rouge")."""
+    site = make_variant_site(ui.api)
+    path = ui.entries("landing") + f"/{site.home['uid']}/preview"
+    page = ui.http.get(path, params={"locale": "fr-fr", f"pos-{RED}": "1"})
+    assert page.status_code == 200
+    assert '<option value="fr-fr" selected>' in page.text
+    assert '<span class="value">Rouge</span>' in row(page.text, "title")
