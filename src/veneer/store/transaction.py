@@ -23,6 +23,7 @@ from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
+from veneer.store.transfer import Transfer
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
 from veneer.store.webhooks import Deliveries, Webhooks
@@ -57,6 +58,7 @@ class Transaction:
         self.global_fields = ModuleDocs(conn, sql, "global_field")
         self.labels = ModuleDocs(conn, sql, "label")
         self.extensions = ModuleDocs(conn, sql, "extension")
+        self.transfer = Transfer(conn, sql)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
