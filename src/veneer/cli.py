@@ -1,4 +1,5 @@
-"""The `veneer` command: serve (default), migrate, demo, createuser, load, backup, settings."""
+"""The `veneer` command: serve (default), migrate, demo, createuser, load, export, import, backup,
+settings."""
 
 from __future__ import annotations
 
@@ -390,13 +391,13 @@ def backup(destination: Path) -> None:
 @click.option("--stack", "api_key", required=True, help="The api key of the stack to export.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--tokens/--no-tokens",
+    "--secrets/--no-secrets",
     default=True,
     show_default=True,
-    help="Include the delivery and management tokens (their hashes) and the webhooks (with "
-    "their signing secrets).",
+    help="Include the delivery and management tokens (as their hashes: the same tokens work on "
+    "the target) and the webhooks (with their signing secrets).",
 )
-def export_command(api_key: str, directory: Path, tokens: bool) -> None:
+def export_command(api_key: str, directory: Path, secrets: bool) -> None:
     """Write a whole stack into DIRECTORY (new or empty): one NDJSON file per kind of object,
     the asset files, and manifest.json (docs/export-import.md)."""
     from veneer.transfer.export import ExportRefused, export_stack
@@ -410,7 +411,7 @@ def export_command(api_key: str, directory: Path, tokens: bool) -> None:
                 services.blobs(),
                 api_key,
                 directory,
-                tokens=tokens,
+                secrets=secrets,
                 progress=progress,
             )
     except ExportRefused as exc:

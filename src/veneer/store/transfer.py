@@ -8,21 +8,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, func, select, tuple_
 
 from veneer.store.core import Rows
 
 PAGE = 1_000  # rows per keyset page
 
 
-def after(columns: Sequence[ColumnElement[Any]], key: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows whose (columns) sort after `key`, spelt as ORs of prefixes (`a > ? OR (a = ? AND
-    b > ?) …`) rather than a row value, which both databases turn into one range of the index."""
-    terms = []
-    for n, column in enumerate(columns):
-        equal = [columns[i] == key[i] for i in range(n)]
-        terms.append(and_(*equal, column > key[n]))
-    return or_(*terms)
+def page_query(
+    table: Table,
+    stack: str,
+    order: Sequence[str],
+    last: Sequence[Any] | None,
+    *match: ColumnElement[bool],
+) -> Select[Any]:
+    """The rows of a stack in `table` after the key `last` (None: from the start) in `order`. The
+    key is compared as a row value, `(a, b) > (?, ?)`, which both databases search as one range
+    of the index (spelt as ORs, PostgreSQL would filter the stack's rows from its first one)."""
+    keys = [table.c[name] for name in order]
+    query = select(table).where(table.c.stack == stack, *match)
+    if last is not None:
+        query = query.where(tuple_(*keys) > tuple_(*last))
+    return query.order_by(*keys)
 
 
 class Transfer(Rows):
@@ -38,21 +45,13 @@ class Transfer(Rows):
         order: Sequence[str],
         *match: ColumnElement[bool],
         page: int = PAGE,
-        columns: Sequence[ColumnElement[Any]] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every row of a stack in `table` (that meets `match`) in `order` (columns that, after
         `stack`, are an index's key and unique), read in keyset pages of `page` rows."""
-        keys = [table.c[name] for name in order]
-        wanted = list(columns) if columns is not None else list(table.columns)
         last: tuple[Any, ...] | None = None
         while True:
-            query = select(*wanted).where(table.c.stack == stack, *match)
-            if last is not None:
-                query = query.where(after(keys, last))
-            found = [
-                dict(row)
-                for row in self._conn.execute(query.order_by(*keys).limit(page)).mappings()
-            ]
+            query = page_query(table, stack, order, last, *match).limit(page)
+            found = [dict(row) for row in self._conn.execute(query).mappings()]
             yield from found
             if len(found) < page:
                 return

@@ -57,17 +57,18 @@ def export_stack(
     api_key: str,
     directory: Path,
     *,
-    tokens: bool = True,
+    secrets: bool = True,
     progress: Progress | None = None,
 ) -> Exported:
     """Write the stack `api_key` into `directory` (absent or empty), as of one snapshot of the
-    database; `tokens`: include the tokens' hashes and the webhooks' secrets."""
+    database; `secrets`: include the tokens (their hashes) and the webhooks (their secrets), in
+    files only their owner may read."""
     progress = progress or Quiet()
     if directory.exists() and any(directory.iterdir()):
         raise ExportRefused(f"{directory} is not empty: export into a new folder.")
     directory.mkdir(parents=True, exist_ok=True)
     done = Exported(directory)
-    kinds = [kind for kind in KINDS if tokens or not kind.secret]
+    kinds = [kind for kind in KINDS if secrets or not kind.secret]
     with store.snapshot() as tx:
         stack = tx.stacks.get(api_key)
         if stack is None:
@@ -87,7 +88,7 @@ def export_stack(
         "api_key": api_key,
         "exported_at": ids.now(),
         "source": store.dialect,
-        "tokens": tokens,
+        "secrets": secrets,
         "files": {kind.file: done.counts[kind.name] for kind in kinds},
     }
     (directory / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
@@ -116,7 +117,10 @@ def _export_kind(
     files = DiskBlobs(directory / "blobs")
     match = [kind.match()] if kind.match else []
     count = 0
-    with (directory / kind.file).open("wb") as out:
+    path = directory / kind.file
+    with path.open("wb") as out:
+        if kind.secret:
+            path.chmod(0o600)
         for row in tx.transfer.rows(kind.table, api_key, kind.order, *match):
             _write_line(out, row)
             if "blob" in row and not files.exists(row["blob"]):

@@ -59,7 +59,7 @@ class Kind:
     write: Writer
     match: Callable[[], ColumnElement[bool]] | None = None
     before: Callable[[Target, list[dict[str, Any]]], None] | None = None
-    secret: bool = False  # holds credentials: left out by `veneer export --no-tokens`
+    secret: bool = False  # holds credentials: left out by `veneer export --no-secrets`
 
     @property
     def file(self) -> str:
@@ -232,16 +232,17 @@ KINDS: tuple[Kind, ...] = (
         match=lambda: _older(t.entry_variant_versions, t.entry_variants, VARIANT_KEYS),
     ),
     # In change order per environment (the Sync API's initial order), by `ix_publications_sync`.
+    # (Assets' change numbers may repeat, from the migration that made them: in key order.)
     Kind(
         "publications",
         t.publications,
-        ("environment", "variant", "seq", "locale", "entry"),
+        ("environment", "variant", "seq"),  # one change number per publication
         _publications,
     ),
     Kind(
         "asset_publications",
         t.asset_publications,
-        ("environment", "seq", "locale", "uid"),
+        ("environment", "locale", "uid"),
         _each(
             lambda tx, s, x: tx.assets.publish(
                 s,

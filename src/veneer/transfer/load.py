@@ -2,16 +2,16 @@
 under the same api key and uids (so that delivery answers with the same bytes).
 
 Each batch of lines is written in one transaction, which also records in the stack's settings
-(`IMPORTING`) how many lines of each file are in: an import that stops (killed, a failure) is
-re-run and continues after the last batch that committed, writing nothing twice. The record is
-removed, and the stack's own settings put back, by the transaction that ends the import.
+(`IMPORTING`) how many lines of each file are in, and where they end: an import that stops
+(killed, a failure) is re-run and continues after the last batch that committed, writing nothing
+twice. The record is removed, and the stack's own settings put back, by the transaction that ends
+the import.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,7 @@ def _begin(
             )
         _delete(services, api_key)
     owner, organization = _owner(services, options)
-    state = {"export": manifest["export"], "done": {}}
+    state = {"export": manifest["export"], "done": {}, "at": {}}
     with services.store.write() as tx:
         tx.stacks.add(
             {
@@ -163,27 +163,28 @@ def _import_kind(
     batch_size: int,
     progress: Progress,
 ) -> None:
-    """Write one file's lines after those already in, a batch per transaction, each transaction
-    also recording the lines done."""
+    """Write one file's lines after those already in (`state`: lines done, and the byte offset
+    after them), a batch per transaction, each transaction also recording how far it got."""
     done = int(state["done"].get(kind.name, 0))
+    offset = int(state["at"].get(kind.name, 0))
     progress.advance(kind.name, done)
     with (directory / kind.file).open("rb") as source:
-        lines = _lines(source, skip=done)
-        while batch := list(itertools.islice(lines, batch_size)):
+        source.seek(offset)
+        while raw := list(itertools.islice(source, batch_size)):
+            batch = [orjson.loads(line) for line in raw]
             if kind.before is not None:
                 kind.before(target, batch)
-            reached = {**state, "done": {**state["done"], kind.name: done + len(batch)}}
+            done, offset = done + len(raw), offset + sum(len(line) for line in raw)
+            reached = {
+                **state,
+                "done": {**state["done"], kind.name: done},
+                "at": {**state["at"], kind.name: offset},
+            }
             with services.store.write(bulk=True) as tx:
                 kind.write(tx, target, batch)
                 _record(tx, target.stack, reached)
-            state["done"] = reached["done"]
-            done += len(batch)
-            progress.advance(kind.name, len(batch))
-
-
-def _lines(source: Any, skip: int) -> Iterator[dict[str, Any]]:
-    for line in itertools.islice(source, skip, None):
-        yield orjson.loads(line)
+            state.update(reached)
+            progress.advance(kind.name, len(raw))
 
 
 def _record(tx: Transaction, api_key: str, state: dict[str, Any]) -> None:
