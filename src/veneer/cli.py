@@ -423,7 +423,7 @@ def export_command(api_key: str, directory: Path, secrets: bool) -> None:
     seconds = time.perf_counter() - started
     console.print(
         f"Exported {api_key} to {directory}: {done.counts.get('entries', 0):,} entries, "
-        f"{sum(done.counts.values()):,} lines, {done.files:,} asset files in {seconds:,.1f} s"
+        f"{sum(done.counts.values()):,} lines, {done.files:,} asset files in {seconds:,.2f} s"
     )
 
 
@@ -462,7 +462,7 @@ def import_command(
     resumed = " (resumed)" if done.resumed else ""
     console.print(
         f"Imported {done.api_key}{resumed}: {done.counts.get('entries', 0):,} entries, "
-        f"{sum(done.counts.values()):,} lines in {done.seconds:,.1f} s"
+        f"{sum(done.counts.values()):,} lines in {done.seconds:,.2f} s"
     )
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import Integer, func, select
 from starlette.testclient import TestClient
 
 import veneer.store.tables as t
-from tests.conftest import Api, _drop_pg_database, _pg_database, new_user
+from tests.conftest import PASSWORD, Api, _drop_pg_database, _pg_database, new_user
 from veneer.app import create_app
 from veneer.cli import main
 from veneer.passwords import Passwords
@@ -320,6 +320,33 @@ def owner(side: Side) -> str:
     return new_user(side.services, side.client).email
 
 
+def login(side: Side, email: str, api_key: str) -> Api:
+    """`email`, logged in to `side`, with the stack `api_key` selected."""
+    api = Api(side.client, email)
+    body = {"user": {"email": email, "password": PASSWORD}}
+    api.authtoken = api.ok(side.client.post("/v3/user-session", json=body))["user"]["authtoken"]
+    api.api_key = api_key
+    return api
+
+
+def history(stack: Stack, api: Api) -> list[tuple[str, int, bytes]]:
+    """Management reads of what delivery does not show: old versions of entries, entry variants
+    and assets, and drafts."""
+    paths = []
+    for n, uid in enumerate(stack.pages):
+        entry = f"/content_types/page/entries/{uid}"
+        paths += [(entry, {"version": "1"}), (entry, {"locale": "fr-fr"}), (entry, {})]
+        paths += [(entry + "/variants", {}), (entry + "/variants/red/versions", {})][: 2 - n % 2]
+    paths += [(f"/assets/{uid}", {"version": "1"}) for uid in stack.assets]
+    paths += [("/global_fields", {}), ("/labels", {}), ("/extensions", {}), ("/locales", {})]
+    paths += [("/variant_groups", {}), ("/environments", {}), ("/assets", {})]
+    answers = []
+    for path, query in paths:
+        response = api.get(path, params=query)
+        answers.append((f"{path} {query}", response.status_code, response.content))
+    return answers
+
+
 def counts(side: Side, api_key: str) -> dict[str, int]:
     """Rows of the stack in each table that a consistent import reproduces exactly."""
     tables = (
@@ -372,6 +399,9 @@ def test_a_stack_moves_with_byte_identical_delivery(
         assert [status for _, status, _ in expected].count(200) == len(expected)
         assert answers(stack, target, source) == expected
         assert counts(target, stack.api.api_key) == counts(source, stack.api.api_key)
+        read = history(stack, stack.api)
+        assert [(path, status) for path, status, _ in read if status != 200] == []
+        assert history(stack, login(target, email, stack.api.api_key)) == read
 
         again = CliRunner().invoke(
             main, ["import", str(exported), "--owner", email], env=target.env
