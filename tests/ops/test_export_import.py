@@ -378,6 +378,7 @@ def counts(side: Side, api_key: str) -> dict[str, int]:
         }
 
 
+SECRET_FILES = {"tokens.ndjson", "webhooks.ndjson"}
 DIRECTIONS = [("sqlite", "postgresql"), ("postgresql", "sqlite")]
 
 
@@ -391,6 +392,13 @@ def test_a_stack_moves_with_byte_identical_delivery(
         run(["export", "--stack", stack.api.api_key, str(exported)], source.env)
         manifest = orjson.loads((exported / "manifest.json").read_bytes())
         assert manifest["files"]["entries.ndjson"] == 3 + 6 * 2
+        modes = {(exported / name).stat().st_mode & 0o777 for name in SECRET_FILES}
+        assert (modes, manifest["files"]["tokens.ndjson"]) == ({0o600}, 3)
+        bare = tmp_path / "no-secrets"
+        run(["export", "--stack", stack.api.api_key, str(bare), "--no-secrets"], source.env)
+        listed = orjson.loads((bare / "manifest.json").read_bytes())["files"]
+        assert set(manifest["files"]) - set(listed) == SECRET_FILES
+        assert [name for name in SECRET_FILES if (bare / name).exists()] == []
         email = owner(target)
         output = run(["import", str(exported), "--owner", email], target.env)
         assert f"Imported {stack.api.api_key}" in output
