@@ -547,3 +547,17 @@ def test_each_page_of_an_export_is_one_range_of_an_index(services: Services, kin
     condition = plan[scan + 1]
     assert condition.startswith("Index Cond: (((stack)::text = 'blt0'::text) AND ("), plan
     assert all(name in condition for name in kind.order) and " > " in condition, plan
+
+
+def test_what_is_not_an_export_or_a_stack_is_refused(services: Services, tmp_path: Path) -> None:
+    env = {"VENEER_DATABASE_URL": services.settings.database_url}
+    (tmp_path / "csdx").mkdir()
+    (tmp_path / "csdx" / "content_types").mkdir()
+    refusals = [
+        (["import", str(tmp_path / "csdx")], "holds no manifest.json"),
+        (["export", "--stack", "blt0", str(tmp_path)], "is not empty: export into a new folder"),
+        (["export", "--stack", "blt0", str(tmp_path / "new")], "blt0 is not a stack here"),
+    ]
+    for args, message in refusals:
+        result = CliRunner().invoke(main, args, env=env)
+        assert (result.exit_code, message in result.output) == (1, True), result.output
