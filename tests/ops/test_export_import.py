@@ -561,3 +561,17 @@ def test_what_is_not_an_export_or_a_stack_is_refused(services: Services, tmp_pat
     for args, message in refusals:
         result = CliRunner().invoke(main, args, env=env)
         assert (result.exit_code, message in result.output) == (1, True), result.output
+
+
+# Tables of a stack an export does not hold as such: rebuilt by the writes that import the rest
+# (the field-value index, unique values, the change log), or the source's history (events, webhook
+# executions) and queue (scheduled publishes), which docs/export-import.md says stay behind.
+REBUILT = {"entry_values", "unique_values", "changes"}
+LEFT = {"events", "webhook_deliveries", "jobs"}
+
+
+def test_every_table_of_a_stack_is_exported_rebuilt_or_said_to_stay() -> None:
+    """A new table of stack content (taxonomies: migration 0014) fails this until it is a `Kind`
+    in `veneer.transfer.kinds` or listed here with a reason."""
+    owned = {table.name for table in t.metadata.tables.values() if "stack" in table.c}
+    assert owned - REBUILT - LEFT == {kind.table.name for kind in KINDS}
