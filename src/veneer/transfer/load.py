@@ -140,7 +140,8 @@ def _owner(services: Services, options: Options) -> tuple[str, str]:
         if user is None:
             raise ImportRefused(
                 f"There is no account {email} in the target database to own the stack: "
-                "pass --owner EMAIL (create one with `veneer createuser`)."
+                "pass --owner EMAIL, or create the account (`veneer migrate` makes the owner "
+                "account on an empty database; `veneer createuser` any other)."
             )
         organizations = [org["uid"] for org in tx.accounts.memberships(user["uid"])]
     if options.organization is not None:
