@@ -1,7 +1,9 @@
-"""The `veneer` command: serve (default), migrate, demo, createuser, load, backup, settings."""
+"""The `veneer` command: serve (default), migrate, demo, createuser, load, export, import, backup,
+settings."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -412,6 +414,121 @@ def backup(destination: Path) -> None:
     )
     for key in report.files_missing:
         console.print(f"[yellow]asset file {key} was deleted during the backup[/yellow]")
+
+
+@main.command("export")
+@click.option("--stack", "api_key", required=True, help="The api key of the stack to export.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--secrets/--no-secrets",
+    default=True,
+    show_default=True,
+    help="Include the delivery and management tokens (as their hashes: the same tokens work on "
+    "the target) and the webhooks (with their signing secrets).",
+)
+def export_command(api_key: str, directory: Path, secrets: bool) -> None:
+    """Write a whole stack into DIRECTORY (new or empty): one NDJSON file per kind of object,
+    the asset files, and manifest.json (docs/export-import.md)."""
+    from veneer.transfer.export import ExportRefused, export_stack
+
+    services = _services(_settings())
+    try:
+        with _transfer_progress("exporting") as progress:
+            started = time.perf_counter()
+            done = export_stack(
+                services.store,
+                services.blobs(),
+                api_key,
+                directory,
+                secrets=secrets,
+                progress=progress,
+            )
+    except ExportRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    except VeneerError as exc:
+        raise click.ClickException(f"{exc.message} {exc.errors}") from None
+    finally:
+        services.store.dispose()
+    seconds = time.perf_counter() - started
+    console.print(
+        f"Exported {api_key} to {directory}: {done.counts.get('entries', 0):,} entries, "
+        f"{sum(done.counts.values()):,} lines, {done.files:,} asset files in {seconds:,.2f} s"
+    )
+
+
+@main.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--owner",
+    default=None,
+    help="E-mail of the account that owns the stack here (default: VENEER_ADMIN_EMAIL's).",
+)
+@click.option("--org", default=None, help="Organization uid (default: the owner's only one).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete a stack with the same api key first (otherwise the import refuses).",
+)
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1))
+def import_command(
+    directory: Path, owner: str | None, org: str | None, replace: bool, batch_size: int
+) -> None:
+    """Import a stack exported by `veneer export` into this database (VENEER_DATABASE_URL),
+    under the same api key and uids. Re-run an interrupted import to finish it."""
+    from veneer.transfer.load import ImportRefused, Options, import_stack
+
+    services = _services(_settings())
+    options = Options(owner, org, replace, batch_size)
+    try:
+        with _transfer_progress("importing") as progress:
+            done = import_stack(services, directory, options, progress)
+    except ImportRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    except VeneerError as exc:
+        raise click.ClickException(f"{exc.message} {exc.errors}") from None
+    finally:
+        services.store.dispose()
+    resumed = " (resumed)" if done.resumed else ""
+    console.print(
+        f"Imported {done.api_key}{resumed}: {done.counts.get('entries', 0):,} entries, "
+        f"{sum(done.counts.values()):,} lines in {done.seconds:,.2f} s"
+    )
+
+
+class _Bars:
+    """Rich progress bars, one per kind of object (`veneer.transfer.export.Progress`)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def start(self, kind: str, total: int) -> None:
+        self.tasks[kind] = self.progress.add_task(kind, total=total)
+
+    def advance(self, kind: str, lines: int) -> None:
+        self.progress.advance(self.tasks[kind], lines)
+
+
+@contextlib.contextmanager
+def _transfer_progress(verb: str) -> Iterator[_Bars]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (
+        TextColumn(f"[bold]{verb}" + " {task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        yield _Bars(progress)
 
 
 @main.command("settings")

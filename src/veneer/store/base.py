@@ -77,6 +77,15 @@ class Store:
             yield Transaction(conn, self)
 
     @contextmanager
+    def snapshot(self) -> Iterator[Transaction]:
+        """A read transaction that sees the database as of its first statement however long it
+        lasts (an export): SQLite's read transactions do; PostgreSQL's need REPEATABLE READ."""
+        with refusals(), self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            yield Transaction(conn, self)
+
+    @contextmanager
     def write(self, *, bulk: bool = False) -> Iterator[Transaction]:
         """A transaction for writing: it holds the write lock from its start (so writers queue
         instead of deadlocking), commits on success and rolls back entirely on any exception,

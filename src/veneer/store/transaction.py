@@ -24,6 +24,7 @@ from veneer.store.ratelimits import RateCounters
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
 from veneer.store.taxonomies import TaxonomyTerms
+from veneer.store.transfer import Transfer
 from veneer.store.trash import Trash
 from veneer.store.uniques import Uniques
 from veneer.store.variants import VariantGroups, Variants
@@ -63,6 +64,7 @@ class Transaction:
         self.extensions = ModuleDocs(conn, sql, "extension")
         self.taxonomies = ModuleDocs(conn, sql, "taxonomy")
         self.terms = TaxonomyTerms(conn, sql)
+        self.transfer = Transfer(conn, sql)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
