@@ -3,8 +3,8 @@ it names: entries after their content types, publications after their entries). 
 file of lines, one line a row of its table without `stack` (JSON columns embedded as JSON), read
 out in the order of an index and written back through the store's operations.
 
-Adding a kind (taxonomies, migration 0014, are the next one): a `Kind` in KINDS with its table,
-its keyset order and the `write` that stores a batch of its lines.
+Adding a kind: a `Kind` in KINDS with its table, its keyset order and the `write` that stores a
+batch of its lines (tests/ops/test_export_import.py fails for a stack table that is none).
 """
 
 from __future__ import annotations
@@ -187,8 +187,9 @@ KINDS: tuple[Kind, ...] = (
         ("uid",),
         _each(lambda tx, s, x: tx.content_types.add(s, x["doc"])),
     ),
-    # Global fields, labels, extensions.
+    # Global fields, labels, extensions, taxonomies; then the taxonomies' terms.
     Kind("modules", t.module_docs, ("module", "uid"), _raw(t.module_docs)),
+    Kind("taxonomy_terms", t.taxonomy_terms, ("taxonomy", "uid"), _raw(t.taxonomy_terms)),
     Kind(
         "variant_groups",
         t.variant_groups,
