@@ -17,8 +17,17 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 class UI:
     """One browser session against the app, without a browser: forms are posted as rendered."""
 
-    def __init__(self, client: TestClient, api: Api, base_url: str = "http://testserver") -> None:
-        self.http = TestClient(client.app, base_url=base_url, follow_redirects=False)
+    def __init__(
+        self,
+        client: TestClient,
+        api: Api,
+        base_url: str = "http://testserver",
+        address: tuple[str, int] = ("testclient", 50000),
+    ) -> None:
+        # `address`: where the browser connects from (login limits count per address).
+        self.http = TestClient(
+            client.app, base_url=base_url, follow_redirects=False, client=address
+        )
         self.api = api
 
     def login(self, email: str | None = None, password: str = PASSWORD) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -327,14 +328,16 @@ def update_user(services: Services, actor: Actor, body: Any) -> dict[str, Any]:
         return user_body(row, _memberships(tx, actor.uid))
 
 
-def limit_resets(services: Services, address: str, email: str = "") -> None:
+def limit_resets(services: Services, address: str, email: str = "") -> Callable[[], None]:
     """Forgotten-password and reset calls count against the login limits (per client address,
-    and per account when one is named): beyond them, 429 until the window ends."""
+    and per account when one is named): beyond them, 429 until the window ends. Returns what
+    gives the attempt back (a reset that succeeded, as a login that succeeded, does not count)."""
     limits = services.settings
     keys = [(f"login:address:{address}", limits.login_attempts_per_address)]
     if email:
         keys.append((f"login:account:{email.strip().lower()}", limits.login_attempts))
-    ratelimit.reserve(services, keys, limits.login_window)
+    window = ratelimit.reserve(services, keys, limits.login_window)
+    return lambda: ratelimit.release(services, keys, window)
 
 
 def issue_password_reset(services: Services, email: str) -> str | None:

@@ -32,10 +32,11 @@ def reset(page: Page) -> Response:
     if not session.login_csrf_ok(page.request, page.field("csrf")):
         return _form(page, token, "The form expired. Please try again.", 403)
     try:
-        users.limit_resets(page.services, session.address(page.request))
+        give_back = users.limit_resets(page.services, session.address(page.request))
         users.reset_password(
             page.services, token, page.field("password"), page.field("password_confirmation")
         )
+        give_back()
     except VeneerError as exc:
         problems = [m for messages in exc.errors.values() for m in messages]
         detail = f" ({'; '.join(problems)})" if problems else ""

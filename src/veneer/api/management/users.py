@@ -90,13 +90,14 @@ forgot_password = endpoint(_forgot_password, public=True)
 
 def _reset_password(call: Call) -> dict[str, Any]:
     body = call.section("user")
-    users.limit_resets(call.services, call.address)
+    give_back = users.limit_resets(call.services, call.address)
     users.reset_password(
         call.services,
         body.get("reset_password_token"),
         body.get("password"),
         body.get("password_confirmation"),
     )
+    give_back()
     return {"notice": users.RESET_NOTICE}
 
 
