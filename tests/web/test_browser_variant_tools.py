@@ -119,3 +119,26 @@ def test_removing_an_instance_variants_change_asks_first(
     instances.nth(0).get_by_role("button", name="Remove").click()
     expect(instances).to_have_count(1)
     page.close()
+
+
+def test_removing_an_overridden_base_value_asks_first(
+    browser: Browser, server: str, vsite: VariantSite
+) -> None:
+    """§3: clearing a base field that variants override and saving asks, naming them; declined,
+    nothing is saved."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"http://{server}/app/login")
+    page.get_by_label("Email").fill(vsite.api.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    home = vsite.home["uid"]
+    page.goto(f"http://{server}/app/stacks/{vsite.api_key}/content-types/landing/entries/{home}")
+    page.get_by_label("URL", exact=True).fill("")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_timeout(300)
+    assert asked and "URL (overridden in Green, Blue)" in asked[0]
+    stored = vsite.api.ok(vsite.api.get(f"/content_types/landing/entries/{home}"))["entry"]
+    assert (stored["url"], stored["_version"]) == ("/home", 1)
+    page.close()

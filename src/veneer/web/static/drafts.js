@@ -115,6 +115,24 @@
     form.parentNode.insertBefore(box, form);
   }
 
+  // On a base entry: a field some variants override, whose base value is being removed, asks
+  // first and names them (issue 16 §3). They keep their own values; readers without them get none.
+  function clearingOverridden() {
+    var cleared = [];
+    Array.prototype.forEach.call(form.querySelectorAll("details[data-overridden]"), function (badge) {
+      var wrapper = badge.closest("[data-vpath]");
+      var control = wrapper && wrapper.querySelector("input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea");
+      if (!control || control.value.trim() !== "" || control.defaultValue.trim() === "") return;
+      var names = Array.prototype.map.call(badge.querySelectorAll("li strong"), function (n) { return n.textContent; });
+      var label = wrapper.querySelector("label, legend");
+      cleared.push((label ? label.textContent.replace(/\s*\*.*$/, "").trim() : badge.dataset.overridden) +
+        " (overridden in " + names.join(", ") + ")");
+    });
+    if (!cleared.length) return true;
+    return window.confirm("You are removing the base value of " + cleared.join("; ") +
+      ". Those variants keep their own values; readers without them will get no value. Save anyway?");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // A save that went through shows its notice: the draft of the form it came from is done.
     var saving = window.sessionStorage.getItem(SAVING);
@@ -131,7 +149,11 @@
     form.addEventListener("input", keep);
     form.addEventListener("change", keep);
     form.addEventListener("click", function () { window.setTimeout(keep, 0); });
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      if (!clearingOverridden()) {
+        event.preventDefault();
+        return;
+      }
       keep();
       submitting = true;
       window.sessionStorage.setItem(SAVING, key);
