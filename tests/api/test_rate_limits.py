@@ -293,3 +293,30 @@ def test_behind_a_trusted_proxy_logins_count_per_forwarded_address(services: Ser
         body = {"user": {"email": _account(behind), "password": PASSWORD}}
         headers = {"x-forwarded-for": "192.0.2.3"}
         assert client.post("/v3/user-session", json=body, headers=headers).status_code == 429
+
+
+def test_a_successful_password_reset_gives_its_attempt_back(
+    strict: tuple[Services, TestClient],
+) -> None:
+    """Reset calls count against the per-address login limit (6 here), but one that succeeds
+    gives its slot back, as a successful login does: seven successful resets in a row pass."""
+    services, client = strict
+    email = _account(services)
+    for n in range(7):
+        token = users.issue_password_reset(services, email)
+        password = f"new password {n}"
+        body = {
+            "reset_password_token": token,
+            "password": password,
+            "password_confirmation": password,
+        }
+        assert client.post("/v3/user/reset_password", json={"user": body}).status_code == 200
+    bad = {
+        "reset_password_token": "nope",
+        "password": "whatever1",
+        "password_confirmation": "whatever1",
+    }
+    statuses = [
+        client.post("/v3/user/reset_password", json={"user": bad}).status_code for _ in range(7)
+    ]
+    assert statuses == [422] * 6 + [429]
