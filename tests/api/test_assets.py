@@ -314,6 +314,65 @@ def test_published_assets_are_delivered_and_unpublished_ones_are_not(stage: Stag
     assert stage.deliver("/assets").json()["assets"] == []
 
 
+def test_management_lists_say_where_each_asset_is_published_when_asked(stage: Stage) -> None:
+    """`csdx cm:stacks:export` lists assets with include_publish_details=true and its import
+    audit reads `publish_details` as an array on every asset."""
+    api = stage.api
+    shown, hidden = (upload(api, png(), f"{n}.png")["asset"] for n in ("shown", "hidden"))
+    stage.publish_asset(shown["uid"])
+    one = api.ok(api.get(f"/assets/{shown['uid']}"))["asset"]["publish_details"]
+    assert [(d["locale"], d["version"]) for d in one] == [("en-us", 1)]
+    params = {"include_publish_details": "true", "asc": "created_at"}
+    for path in ("/assets", "/assets/images"):
+        listed = api.ok(api.get(path, params=params))["assets"]
+        assert [(a["uid"], a["publish_details"]) for a in listed] == [
+            (shown["uid"], one),
+            (hidden["uid"], []),
+        ]
+    plain = api.ok(api.get("/assets"))["assets"]
+    assert [a for a in plain if "publish_details" in a] == []
+
+
+def test_management_reads_show_asset_objects_and_writes_take_them_back(api: Api) -> None:
+    """Contentstack's management API answers a file field with the asset object (the CLI's
+    import finds assets in exported entries by their `uid` and `filename`); writes take the
+    uid or the object; a deleted asset's uid stays as stored."""
+    api.ok(api.post("/content_types", ARTICLE), 201)
+    hero, one, two = (upload(api, png(), f"{n}.png")["asset"] for n in ("hero", "one", "two"))
+    body = {
+        "entry": {
+            "title": "A",
+            "hero": hero["uid"],
+            "gallery": [one["uid"], two["uid"]],
+            "card": {"image": one["uid"]},
+            "sections": [{"banner": {"image": two["uid"]}}],
+        }
+    }
+    uid = api.ok(api.post("/content_types/article/entries", body), 201)["entry"]["uid"]
+    path = f"/content_types/article/entries/{uid}"
+    shown = api.ok(api.get(path))["entry"]
+    current = {a["uid"]: api.ok(api.get(f"/assets/{a['uid']}"))["asset"] for a in (hero, one, two)}
+    for asset in current.values():
+        asset.pop("publish_details")
+    assert shown["hero"] == current[hero["uid"]]
+    assert shown["gallery"] == [current[one["uid"]], current[two["uid"]]]
+    assert shown["card"]["image"] == current[one["uid"]]
+    assert shown["sections"][0]["banner"]["image"] == current[two["uid"]]
+    listed = api.ok(api.get("/content_types/article/entries"))["entries"]
+    assert [e["gallery"] for e in listed] == [shown["gallery"]]
+
+    # What was read goes back as it is: nothing changes but the version.
+    written = api.ok(api.put(path, {"entry": shown}))["entry"]
+    assert written["_version"] == 2
+    assert (written["hero"], written["gallery"]) == (hero["uid"], [one["uid"], two["uid"]])
+    assert api.ok(api.get(path))["entry"]["gallery"] == shown["gallery"]
+
+    api.ok(api.delete(f"/assets/{one['uid']}"))
+    after = api.ok(api.get(path))["entry"]
+    assert after["gallery"] == [one["uid"], current[two["uid"]]]
+    assert after["card"]["image"] == one["uid"]
+
+
 def test_entries_deliver_published_asset_objects(stage: Stage) -> None:
     api = stage.api
     api.ok(api.post("/content_types", ARTICLE), 201)

@@ -105,12 +105,28 @@ def test_bad_queries(page: Api, query: str) -> None:
         {"limit": "0"},
         {"limit": "101"},
         {"limit": "ten"},
-        {"skip": "99999999999999999999"},
+        {"skip": "1.5"},
+        {"skip": "1e-3"},
+        {"skip": "nan"},
+        {"skip": "-1e+100"},
+        {"skip": "inf"},
     ],
 )
 def test_paging_out_of_range(page: Api, params: dict[str, str]) -> None:
     response = page.get("/content_types/page/entries", params=params)
     assert response.status_code == 422 and set(response.json()) == ERROR_KEYS
+
+
+@pytest.mark.parametrize("skip", ["99999999999999999999", "1e+100"])
+def test_a_skip_past_every_row_is_an_empty_page_with_the_count(page: Api, skip: str) -> None:
+    """`csdx cm:stacks:export` counts assets with `skip=1e+100` (10 ** 100 in JavaScript)."""
+    page.ok(page.post("/content_types/page/entries", {"entry": {"title": "one"}}), 201)
+    params = {"skip": skip, "include_count": "true"}
+    assert page.ok(page.get("/content_types/page/entries", params=params)) == {
+        "entries": [],
+        "count": 1,
+    }
+    assert page.ok(page.get("/assets", params=params)) == {"assets": [], "count": 0}
 
 
 @pytest.mark.parametrize(

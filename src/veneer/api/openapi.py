@@ -2639,6 +2639,7 @@ def assets(p: Paths) -> None:
                 "asset_count",
                 "folder",
                 "include_folders",
+                "include_publish_details",
                 *ASSET_DELIVERY,
                 *DELIVERY_SCOPE,
             ),
@@ -2747,7 +2748,14 @@ def asset_lists(p: Paths) -> None:
                 "assets",
                 {**ok(counted("assets", ref("Asset"))), **errors(*READ)},
                 parameters=params(
-                    "api_key", *LIST, "query", "asc", "desc", "include_dimension", "relative_urls"
+                    "api_key",
+                    *LIST,
+                    "query",
+                    "asc",
+                    "desc",
+                    "include_dimension",
+                    "relative_urls",
+                    "include_publish_details",
                 ),
             ),
         )

@@ -1,8 +1,8 @@
 """Assets in entries: where a schema's file fields and JSON RTE asset nodes are, in a document.
 
 Pure: no I/O. An entry stores a file field as the asset's uid (a list of uids when the field is
-`multiple`); the management API serves it so. The delivery API serves the published asset object
-in its place (docs/assets.md): `embed` puts it there, given the published assets by uid. A JSON
+`multiple`). The management API serves the asset's latest object in its place, the delivery API
+the published one (docs/assets.md): `embed` puts it there, given the assets by uid. A JSON
 RTE asset node (`type: "reference"`, `attrs.type: "asset"`) keeps its `asset-uid`; `relink` sets
 its `asset-link` to the asset's current delivery URL, so renderers show the current file.
 
@@ -50,15 +50,27 @@ def asset_uids(schema: Schema, doc: dict[str, Any]) -> set[str]:
     return found
 
 
-def embed(schema: Schema, doc: dict[str, Any], assets: Mapping[str, dict[str, Any]]) -> None:
+def embed(
+    schema: Schema,
+    doc: dict[str, Any],
+    assets: Mapping[str, dict[str, Any]],
+    *,
+    keep_missing: bool = False,
+) -> None:
     """In place: each file field holds the asset objects `assets` has for its uids. A single field
-    whose asset is missing (not published, deleted) becomes null; a multiple one leaves it out."""
+    whose asset is missing (not published, deleted) becomes null; a multiple one leaves it out.
+    `keep_missing` (the management API): a missing asset's uid stays as it is stored, so a read,
+    edit and write back loses nothing."""
     for container, key, _field, _path in _slots(schema, doc, _is_file):
         value = container[key]
         if isinstance(value, list):
-            container[key] = [found for item in value if (found := _lookup(assets, item))]
+            container[key] = [
+                found
+                for item in value
+                if (found := _lookup(assets, item) or (item if keep_missing else None))
+            ]
         else:
-            container[key] = _lookup(assets, value)
+            container[key] = _lookup(assets, value) or (value if keep_missing else None)
 
 
 def relink(schema: Schema, doc: dict[str, Any], urls: Mapping[str, str]) -> None:

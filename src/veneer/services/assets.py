@@ -340,11 +340,13 @@ def list_assets(
     folder: str | None = None,
     include_folders: bool = False,
     asset_type: str | None = None,
+    publish_details: bool = False,
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of the stack's assets (with folders when asked), in a folder when one is named
     (ROOT_FOLDER: at the top),
     only the images or videos with `asset_type` (a key of ASSET_TYPES); `query` and the sort
-    run in the database as entry lists do."""
+    run in the database as entry lists do. `publish_details`: each asset (not folder) of the
+    page says where it is published, as a single asset does."""
     clauses: list[dict[str, Any]] = [lp.where] if lp.where else []
     if asset_type is not None:
         clauses.append({"content_type": {"$regex": "^" + ASSET_TYPES[asset_type]}})
@@ -358,7 +360,15 @@ def list_assets(
         stack = access.stack_row(tx, actor, api_key, MODULE)
         if folder not in (None, ROOT_FOLDER):
             _check_folder(tx, stack["api_key"], folder, "folder")
-        return tx.assets.page(stack["api_key"], listing)
+        page, count = tx.assets.page(stack["api_key"], listing)
+        if publish_details:
+            files = [doc["uid"] for doc in page if not doc.get("is_dir")]
+            details = tx.assets.details_of(stack["api_key"], files)
+            page = [
+                doc if doc.get("is_dir") else {**doc, "publish_details": details[doc["uid"]]}
+                for doc in page
+            ]
+        return page, count
 
 
 def versions(

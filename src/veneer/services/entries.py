@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from veneer import ids
+from veneer.domain import assets as domain_assets
 from veneer.domain import atomic, embedded
 from veneer.domain import schema as domain_schema
 from veneer.domain.assets import ASSET_CONTENT_TYPE
@@ -359,6 +360,20 @@ def embedded_items(
                 if item is not None:
                     items[ref] = item
         return found, items
+
+
+def file_assets(
+    services: Services, actor: Actor, api_key: str | None, ct_uid: str, docs: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The content type's schema and the latest object of every asset the documents' file fields
+    hold (the management API shows them in place of the uids), by uid; one keyed lookup."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        schema = loaders.content_type(tx, key, ct_uid).get("schema") or []
+        uids = sorted({uid for doc in docs for _p, _f, uid in domain_assets.file_refs(schema, doc)})
+        found = tx.assets.get_many(key, uids) if uids else {}
+        return schema, {uid: doc for uid, doc in found.items() if not doc.get("is_dir")}
 
 
 def _embedded_item(

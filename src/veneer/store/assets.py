@@ -241,6 +241,30 @@ class Assets(Rows):
             for env, code, at, by, version in rows
         ]
 
+    def details_of(self, stack: str, uids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """`details` of each of `uids` (a page of a list), keyed by uid, in one lookup per 500."""
+        p = t.asset_publications
+        found: dict[str, list[dict[str, Any]]] = {uid: [] for uid in uids}
+        wanted = sorted(found)
+        for start in range(0, len(wanted), 500):
+            rows = self._conn.execute(
+                select(
+                    p.c.uid,
+                    p.c.environment,
+                    p.c.locale,
+                    p.c.published_at,
+                    p.c.published_by,
+                    p.c.version,
+                )
+                .where(p.c.stack == stack, p.c.uid.in_(wanted[start : start + 500]))
+                .order_by(p.c.uid, p.c.environment, p.c.locale)
+            )
+            for uid, env, code, at, by, version in rows:
+                found[uid].append(
+                    {"environment": env, "locale": code, "time": at, "user": by, "version": version}
+                )
+        return found
+
     def published(
         self, stack: str, environment: str, chain: Sequence[str], uids: Sequence[str]
     ) -> dict[str, dict[str, Any]]:

@@ -82,6 +82,7 @@ def list_assets(call: Call) -> dict[str, Any]:
         lp,
         folder=folder,
         include_folders=flag(call.params, "include_folders"),
+        publish_details=flag(call.params, "include_publish_details"),
     )
     if counting:
         return {"assets": count}
@@ -106,6 +107,7 @@ def _list_of_type(asset_type: str) -> Any:
             call.api_key,
             list_params(call.params),
             asset_type=asset_type,
+            publish_details=flag(call.params, "include_publish_details"),
         )
         return collection("assets", [show_asset(call, doc) for doc in page], count)
 

@@ -9,6 +9,7 @@ from veneer.api.call import Call, collection, created, endpoint
 from veneer.api.management import entry_variants
 from veneer.api.management.assets import show_asset
 from veneer.api.management.versions import expected_version, tagged
+from veneer.domain import assets as domain_assets
 from veneer.domain import embedded, projection
 from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.branches import branched
@@ -43,6 +44,18 @@ def _embed(call: Call, docs: list[dict[str, Any]]) -> None:
         embedded.attach(doc, paths, shown)
 
 
+def with_assets(call: Call, ct: str, docs: list[dict[str, Any]]) -> None:
+    """In place: each file field shows the latest object of its assets, as Contentstack's
+    management API does (`csdx cm:stacks:import` maps asset uids in exported entries only where
+    it finds an object with `uid` and `filename`). Writes take the uid or the object."""
+    schema, found = entries.file_assets(call.services, call.actor(), call.api_key, ct, docs)
+    if not found:
+        return
+    shown = {uid: show_asset(call, doc) for uid, doc in found.items()}
+    for doc in docs:
+        domain_assets.embed(schema, doc, shown, keep_missing=True)
+
+
 @endpoint
 def list_entries(call: Call) -> dict[str, Any]:
     """`count=true` answers only the number of matching entries, `{"entries": N}`, as the
@@ -66,6 +79,7 @@ def list_entries(call: Call) -> dict[str, Any]:
     if counting:
         return {"entries": count}
     _embed(call, page)
+    with_assets(call, call.path("ct"), page)
     shown = branched(call.params, projection.project_all(call.params.multi_items(), page))
     return collection("entries", shown, count if lp.include_count else None)
 
@@ -91,6 +105,7 @@ def get_entry(call: Call) -> Any:
     if flag(call.params, "include_variant_overrides"):
         entry["_variant_overrides"] = entry_variants.overrides(call, entry["locale"])
     _embed(call, [entry])
+    with_assets(call, call.path("ct"), [entry])
     shown = projection.project_all(call.params.multi_items(), [entry])
     return tagged({"entry": branched(call.params, shown)[0]}, entry["_version"])
 
