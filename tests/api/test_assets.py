@@ -248,6 +248,10 @@ def test_folders_nest_list_move_and_delete_with_their_assets(api: Api) -> None:
         inside["uid"],
         outside["uid"],
     }
+    # A query about is_dir chooses for itself, as `csdx cm:stacks:export` lists folders.
+    folders = {"query": '{"is_dir": true}', "include_count": "true", "asc": "created_at"}
+    only = api.ok(api.get("/assets", params=folders))
+    assert ([a["uid"] for a in only["assets"]], only["count"]) == ([folder["uid"], inner["uid"]], 2)
     loop = api.put(f"/assets/folders/{folder['uid']}", {"asset": {"parent_uid": inner["uid"]}})
     assert "parent_uid" in assert_error(loop, 422)["errors"]
     renamed = api.ok(api.put(f"/assets/folders/{inner['uid']}", {"asset": {"name": "Renamed"}}))
@@ -346,6 +350,23 @@ def test_management_reads_show_asset_objects_and_writes_take_them_back(api: Api)
             "gallery": [one["uid"], two["uid"]],
             "card": {"image": one["uid"]},
             "sections": [{"banner": {"image": two["uid"]}}],
+            "body": {
+                "type": "doc",
+                "uid": "d",
+                "attrs": {},
+                "children": [
+                    {
+                        "type": "reference",
+                        "uid": "r",
+                        "attrs": {
+                            "type": "asset",
+                            "asset-uid": hero["uid"],
+                            "asset-link": "https://elsewhere.example/old.png",
+                        },
+                        "children": [{"text": ""}],
+                    }
+                ],
+            },
         }
     }
     uid = api.ok(api.post("/content_types/article/entries", body), 201)["entry"]["uid"]
@@ -358,6 +379,8 @@ def test_management_reads_show_asset_objects_and_writes_take_them_back(api: Api)
     assert shown["gallery"] == [current[one["uid"]], current[two["uid"]]]
     assert shown["card"]["image"] == current[one["uid"]]
     assert shown["sections"][0]["banner"]["image"] == current[two["uid"]]
+    # A JSON RTE asset node links to the asset's current URL.
+    assert shown["body"]["children"][0]["attrs"]["asset-link"] == hero["url"]
     listed = api.ok(api.get("/content_types/article/entries"))["entries"]
     assert [e["gallery"] for e in listed] == [shown["gallery"]]
 

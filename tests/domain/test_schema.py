@@ -102,9 +102,40 @@ DOC = {
     "type": "doc",
     "uid": "d1",
     "attrs": {},
-    "children": [{"type": "p", "attrs": {}, "children": [{"text": "Hello"}]}],
+    "children": [{"type": "p", "uid": "p1", "attrs": {}, "children": [{"text": "Hello"}]}],
 }
-EMPTY_DOC = {"type": "doc", "children": [{"type": "p", "children": [{"text": ""}]}]}
+EMPTY_DOC = {
+    "type": "doc",
+    "uid": "d2",
+    "children": [{"type": "p", "uid": "p2", "children": [{"text": ""}]}],
+}
+
+
+def test_json_rte_nodes_without_a_uid_get_one_and_others_keep_theirs() -> None:
+    """`csdx cm:stacks:import` sends JSON RTE documents with the node uids removed."""
+    bare = {
+        "type": "doc",
+        "attrs": {"dirty": True},
+        "children": [
+            {"type": "p", "uid": "kept", "children": [{"text": "a"}]},
+            {"type": "ul", "children": [{"type": "li", "uid": "", "children": [{"text": "b"}]}]},
+        ],
+    }
+    out = validate_entry(schema_of(RTE), {"title": "t", "body": bare}, new_uid=counter())["body"]
+    assert out == {
+        "type": "doc",
+        "attrs": {"dirty": True},
+        "children": [
+            {"type": "p", "uid": "kept", "children": [{"text": "a"}]},
+            {
+                "type": "ul",
+                "children": [{"type": "li", "uid": uid(3), "children": [{"text": "b"}]}],
+                "uid": uid(2),
+            },
+        ],
+        "uid": uid(1),
+    }
+    assert "uid" not in bare  # the request's document is left as it was
 
 
 # ---------------------------------------------------------------------------------------------

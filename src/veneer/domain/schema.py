@@ -491,7 +491,22 @@ def _clean_json(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
         if problem:
             ctx.add(path, f"must be a JSON RTE document: {problem}")
             return value
+        doc = copy.deepcopy(value)
+        _name_nodes(doc, ctx.new_uid)
+        return doc
     return copy.deepcopy(value)
+
+
+def _name_nodes(doc: dict[str, Any], new_uid: Callable[[], str]) -> None:
+    """In place: every element node (one with a `type`) without a uid gets one, as Contentstack
+    gives them: `csdx cm:stacks:import` sends JSON RTE documents with their node uids removed."""
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "type" in node and not node.get("uid"):
+                node["uid"] = new_uid()
+            stack.extend(node.get("children") or [])
 
 
 def _rte_problem(doc: Any) -> str | None:

@@ -352,7 +352,9 @@ def list_assets(
         clauses.append({"content_type": {"$regex": "^" + ASSET_TYPES[asset_type]}})
     if folder is not None:
         clauses.append({"parent_uid": None if folder == ROOT_FOLDER else folder})
-    if not include_folders:
+    if not include_folders and not _names(lp.where, "is_dir"):
+        # A query about `is_dir` decides for itself (`csdx cm:stacks:export` lists the folders
+        # with `query={"is_dir": true}`).
         clauses.append({"is_dir": False})
     query = {"$and": clauses} if len(clauses) > 1 else clauses[0] if clauses else None
     listing = Listing(query, lp.asc, lp.desc, lp.skip, lp.limit, lp.include_count)
@@ -369,6 +371,15 @@ def list_assets(
                 for doc in page
             ]
         return page, count
+
+
+def _names(where: Any, key: str) -> bool:
+    """Whether a query object has a condition on `key`, at any depth of `$and`/`$or`."""
+    if isinstance(where, dict):
+        return any(name == key or _names(value, key) for name, value in where.items())
+    if isinstance(where, list):
+        return any(_names(item, key) for item in where)
+    return False
 
 
 def versions(

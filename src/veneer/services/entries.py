@@ -366,12 +366,12 @@ def file_assets(
     services: Services, actor: Actor, api_key: str | None, ct_uid: str, docs: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """The content type's schema and the latest object of every asset the documents' file fields
-    hold (the management API shows them in place of the uids), by uid; one keyed lookup."""
+    and JSON RTE asset nodes hold (the management API shows them), by uid; one keyed lookup."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
         key = stack["api_key"]
         schema = loaders.content_type(tx, key, ct_uid).get("schema") or []
-        uids = sorted({uid for doc in docs for _p, _f, uid in domain_assets.file_refs(schema, doc)})
+        uids = sorted({uid for doc in docs for uid in domain_assets.asset_uids(schema, doc)})
         found = tx.assets.get_many(key, uids) if uids else {}
         return schema, {uid: doc for uid, doc in found.items() if not doc.get("is_dir")}
 

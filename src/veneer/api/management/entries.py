@@ -47,13 +47,17 @@ def _embed(call: Call, docs: list[dict[str, Any]]) -> None:
 def with_assets(call: Call, ct: str, docs: list[dict[str, Any]]) -> None:
     """In place: each file field shows the latest object of its assets, as Contentstack's
     management API does (`csdx cm:stacks:import` maps asset uids in exported entries only where
-    it finds an object with `uid` and `filename`). Writes take the uid or the object."""
+    it finds an object with `uid` and `filename`), and each JSON RTE asset node links to its
+    asset's current URL (the import maps the node's `asset-uid`, not Veneer's URLs). Writes take
+    the uid or the object."""
     schema, found = entries.file_assets(call.services, call.actor(), call.api_key, ct, docs)
     if not found:
         return
     shown = {uid: show_asset(call, doc) for uid, doc in found.items()}
+    urls = {uid: doc["url"] for uid, doc in shown.items()}
     for doc in docs:
         domain_assets.embed(schema, doc, shown, keep_missing=True)
+        domain_assets.relink(schema, doc, urls)
 
 
 @endpoint
