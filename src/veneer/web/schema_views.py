@@ -1,4 +1,4 @@
-"""Creating a content type and editing its schema in the editor (issue 17 §9; docs/editor.md).
+"""Creating a content type and editing its schema in the editor (issue 17 §9; docs/editor-content-types.md).
 
 Both forms post the definition as JSON (`schema_form`), saved through the services the
 management API's `POST /v3/content_types` and `PUT /v3/content_types/{uid}` call: the same

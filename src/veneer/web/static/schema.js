@@ -1,4 +1,4 @@
-// Veneer content type editor (docs/editor.md, "Content types"): add, remove, reorder and nest the
+// Veneer content type editor (docs/editor-content-types.md): add, remove, reorder and nest the
 // rows of a schema, then post the whole definition as JSON in the form's `content_type` input.
 // Each row holds its field as it was (data-original); a row gives back that field with only the
 // controls the user changed applied, so keys the form does not show survive a save untouched.
