@@ -184,6 +184,13 @@ def test_create_edit_reorder_remove(
     course = add_field(page, page, "Course", "select")
     own(course).get_by_label("Choices").fill("Starter | starter\nmain")
     own(course).get_by_label("Shown as").select_option("radio")
+    sections = add_field(page, page, "Sections", "blocks")
+    sections.locator(":scope > fieldset > .ct-nested[data-nest=blocks] > button").click()
+    hero = sections.locator(".ct-nested[data-nest=blocks] > ol > li.ct-block").last
+    expect(own(hero).get_by_label("Block title")).to_be_focused()
+    page.keyboard.type("Hero")
+    expect(own(hero).get_by_label("Block UID")).to_have_value("hero")
+    add_field(page, hero, "Headline", "text")
     page.get_by_role("button", name="Create content type").click()
     expect(page.get_by_role("status").filter(has_text="Content type created.")).to_be_visible()
     expect(page).to_have_url(
@@ -192,7 +199,14 @@ def test_create_edit_reorder_remove(
 
     ct = stored(site, "recipe_card")
     assert ct["title"] == "Recipe card" and ct["description"] == "One dish"
-    assert [f["uid"] for f in ct["schema"]] == ["title", "serves", "chef", "steps", "course"]
+    assert [f["uid"] for f in ct["schema"]] == [
+        "title",
+        "serves",
+        "chef",
+        "steps",
+        "course",
+        "sections",
+    ]
     by_uid = {f["uid"]: f for f in ct["schema"]}
     assert by_uid["serves"]["data_type"] == "number" and by_uid["serves"]["mandatory"] is True
     assert by_uid["serves"]["max"] == 12
@@ -207,13 +221,17 @@ def test_create_edit_reorder_remove(
         "choices": [{"key": "Starter", "value": "starter"}, {"value": "main"}],
     }
     assert by_uid["course"]["display_type"] == "radio"
+    assert by_uid["sections"]["multiple"] is True
+    [block] = by_uid["sections"]["blocks"]
+    assert (block["uid"], block["title"]) == ("hero", "Hero")
+    assert [(f["uid"], f["data_type"]) for f in block["schema"]] == [("headline", "text")]
 
     # a validation error: shown with its row, the input kept, nothing saved
     bad = add_field(page, page, "Bad one", "text")
     own(bad).get_by_label("Field UID").fill("9bad")
     page.get_by_role("button", name="Save schema").click()
-    expect(page.locator("#ct-errors")).to_contain_text("schema.5.uid")
-    bad = rows(page).nth(5)
+    expect(page.locator("#ct-errors")).to_contain_text("schema.6.uid")
+    bad = rows(page).nth(6)
     expect(bad).to_have_class("ct-field has-error")
     expect(bad.locator(":scope > fieldset > ul.errors")).to_contain_text(
         "uid: must be lowercase letters"
@@ -230,7 +248,7 @@ def test_create_edit_reorder_remove(
     page.get_by_role("button", name="Save schema").click()
     expect(page.get_by_role("status").filter(has_text="Schema saved.")).to_be_visible()
     ct = stored(site, "recipe_card")
-    assert [f["uid"] for f in ct["schema"]] == ["title", "chef", "course", "steps"]
+    assert [f["uid"] for f in ct["schema"]] == ["title", "chef", "course", "steps", "sections"]
     assert [f["uid"] for f in ct["schema"][3]["schema"]] == ["mins", "text"]
     shot(page, "content-type-editor.png", database_url)
 
@@ -246,11 +264,17 @@ def test_create_edit_reorder_remove(
         "chef",
         "course",
         "steps",
+        "sections",
     ]
-    expect(rows(page)).to_have_count(3)  # the page shows what was posted
+    expect(rows(page)).to_have_count(4)  # the page shows what was posted
     warning.get_by_role("button", name="Remove them and save").click()
     expect(page.get_by_role("status").filter(has_text="Schema saved.")).to_be_visible()
-    assert [f["uid"] for f in stored(site, "recipe_card")["schema"]] == ["title", "chef", "steps"]
+    assert [f["uid"] for f in stored(site, "recipe_card")["schema"]] == [
+        "title",
+        "chef",
+        "steps",
+        "sections",
+    ]
 
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -155,8 +155,15 @@ def test_access_and_csrf(ui: UI, services: Services, client: TestClient) -> None
     assert stranger.login().status_code == 303
     for path in (f"{types(ui)}/new", f"{types(ui)}/author/schema"):
         assert stranger.http.get(path).status_code == 404
+        # The error page carries the stranger's own CSRF token: the post is theirs, and refused.
+        refused = post(stranger, path, {**AUTHOR, "title": "Taken over"})
+        assert refused.status_code == 404, refused.text
     forged = ui.http.post(f"{types(ui)}/author/schema", data={"csrf": "no", "content_type": "{}"})
     assert forged.status_code == 403
     assert current(ui.api, "author")["_version"] == 1
+    assert current(ui.api, "author")["title"] == "Author"
+    assert [t["uid"] for t in ui.api.ok(ui.api.get("/content_types"))["content_types"]] == [
+        "author"
+    ]
     missing = ui.http.get(f"{types(ui)}/nope/schema")
     assert missing.status_code == 404
