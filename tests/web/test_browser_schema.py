@@ -244,7 +244,7 @@ def test_create_edit_reorder_remove(
     own(rows(page).nth(4)).get_by_role("button", name="Move up").click()
     steps = rows(page).nth(4)
     own(rows(steps).nth(1)).get_by_role("button", name="Move up").click()
-    own(rows(page).nth(1)).get_by_role("button", name="Remove").click()  # Serves
+    own(rows(page).nth(1)).get_by_role("button", name="Remove Serves", exact=True).click()
     page.get_by_role("button", name="Save schema").click()
     expect(page.get_by_role("status").filter(has_text="Schema saved.")).to_be_visible()
     ct = stored(site, "recipe_card")
@@ -316,5 +316,16 @@ def test_saving_unchanged_changes_nothing_and_unknown_keys_survive(
     assert after["schema"] == expected
     assert after["options"] == before["options"]
     assert after["field_rules"] == EXTRAS["field_rules"]
+
+    # a taxonomy's settings: only that taxonomy's item changes
+    taxonomy = rows(page).nth(8)
+    own(taxonomy).get_by_label("Max terms of Color").fill("5")
+    own(taxonomy).get_by_label("Required (Color)").check()
+    page.get_by_role("button", name="Save schema").click()
+    expect(page.get_by_role("status").filter(has_text="Schema saved.")).to_be_visible()
+    expected[8]["taxonomies"] = [
+        {"taxonomy_uid": "color", "max_terms": 5, "mandatory": True, "non_localizable": False}
+    ]
+    assert stored(site, "extras")["schema"] == expected
     assert errors == []
     context.close()

@@ -40,6 +40,8 @@ def test_the_pages_show_every_field_kind(ui: UI) -> None:
     listing = ui.http.get(f"/app/stacks/{ui.api.api_key}/")
     assert f'href="{types(ui)}/new"' in listing.text
     assert f'href="{types(ui)}/kitchen/schema"' in listing.text
+    entries = ui.http.get(ui.entries("kitchen"))
+    assert f'href="{types(ui)}/kitchen/schema">Edit schema</a>' in entries.text
     page = ui.http.get(f"{types(ui)}/kitchen/schema")
     assert page.status_code == 200, page.text
     rows = re.findall(r'<li class="ct-field[^"]*" data-original="([^"]*)"', page.text)

@@ -184,3 +184,13 @@ def parse(raw: str) -> dict[str, Any]:
             {"content_type": ["must be a JSON object."]},
         )
     return doc
+
+
+def taxonomy_items(field: Field) -> dict[str, dict[str, Any]]:
+    """A taxonomy field's taxonomies by uid (its settings for each: max_terms, mandatory)."""
+    items = field.get("taxonomies") if field.get("data_type") == "taxonomy" else None
+    return {
+        item["taxonomy_uid"]: item
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("taxonomy_uid"), str)
+    }

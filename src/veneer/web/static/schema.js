@@ -28,8 +28,9 @@
 
   function state(el) {
     if (el.tagName === "FIELDSET") {
-      return Array.prototype.filter.call(el.querySelectorAll("input"), function (i) { return i.checked; })
-        .map(function (i) { return i.value; }).join("\n");
+      return checked(el).join("\n") + "|" + Array.prototype.map.call(el.querySelectorAll("[data-tax]"), function (i) {
+        return i.type === "checkbox" ? (i.checked ? "1" : "") : i.value;
+      }).join("\n");
     }
     if (el.type === "checkbox") return el.checked ? "1" : "";
     return el.value;
@@ -82,9 +83,26 @@
     return { advanced: keyed, choices: list };
   }
 
+  // The values ticked in a fieldset of choices (not a taxonomy's own settings).
   function checked(el) {
-    return Array.prototype.filter.call(el.querySelectorAll("input"), function (i) { return i.checked; })
+    return Array.prototype.filter.call(el.querySelectorAll("input:not([data-tax])"), function (i) { return i.checked; })
       .map(function (i) { return i.value; });
+  }
+
+  // A taxonomy field's taxonomies: those ticked, each with its settings (other keys kept).
+  function taxonomies(el, field) {
+    var before = {};
+    (Array.isArray(field.taxonomies) ? field.taxonomies : []).forEach(function (t) {
+      if (t && typeof t === "object") before[t.taxonomy_uid] = t;
+    });
+    return checked(el).map(function (uid) {
+      var item = Object.assign({ taxonomy_uid: uid }, before[uid] || {});
+      var box = el.querySelector("[data-taxonomy='" + uid + "']");
+      var max = box.querySelector("[data-tax=max_terms]").value;
+      if (max === "") delete item.max_terms; else item.max_terms = Number(max);
+      item.mandatory = box.querySelector("[data-tax=mandatory]").checked;
+      return item;
+    });
   }
 
   function apply(field, el, kind) {
@@ -98,13 +116,7 @@
     else if (type === "default") setPath(field, key, value === "" ? undefined : typed(value, field));
     else if (type === "refs") field.reference_to = checked(el);
     else if (type === "radio") setPath(field, key, checked(el)[0] === "true");
-    else if (type === "taxonomies") {
-      var before = {};
-      (Array.isArray(field.taxonomies) ? field.taxonomies : []).forEach(function (t) {
-        if (t && typeof t === "object") before[t.taxonomy_uid] = t;
-      });
-      field.taxonomies = checked(el).map(function (uid) { return before[uid] || { taxonomy_uid: uid }; });
-    }
+    else if (type === "taxonomies") field.taxonomies = taxonomies(el, field);
   }
 
   var FLAGS = ["multiline", "markdown", "allow_rich_text", "allow_json_rte", "ref_multiple", "ref_multiple_content_types"];
@@ -251,7 +263,13 @@
     if (el.dataset.type === "uid") el.dataset.touched = "1";
     if (el.dataset.type !== "name") return;
     var scope = row ? row.querySelector(":scope > fieldset") : form;
-    if (row) row.querySelector(".ct-name").textContent = el.value || "New field";
+    if (row) {
+      var name = el.value || (row.classList.contains("ct-block") ? "New block" : "New field");
+      row.querySelector(".ct-name").textContent = name;
+      row.querySelectorAll(":scope > fieldset > .ct-tools .ct-named").forEach(function (span) {
+        span.textContent = " " + (row.classList.contains("ct-block") ? "block " : "") + name;
+      });
+    }
     var isNew = row ? row.hasAttribute("data-new") : form.hasAttribute("data-new-type");
     var uid = row ? scope.querySelector(":scope > .ct-grid [data-type=uid]") : document.getElementById("ct-uid");
     if (isNew && uid && !uid.dataset.touched) uid.value = slug(el.value);
