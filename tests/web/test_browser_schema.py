@@ -276,6 +276,20 @@ def test_create_edit_reorder_remove(
         "sections",
     ]
 
+    # leaving with changes not saved asks first (here: stay)
+    asked: list[str] = []
+
+    def stay(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    own(rows(page).nth(1)).get_by_label("Display name").fill("Cook")
+    here = page.url
+    page.get_by_role("link", name="Recipe card").click()
+    expect(page).to_have_url(here)
+    assert asked == ["beforeunload"]
+
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []

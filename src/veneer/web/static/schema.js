@@ -2,6 +2,7 @@
 // rows of a schema, then post the whole definition as JSON in the form's `content_type` input.
 // Each row holds its field as it was (data-original); a row gives back that field with only the
 // controls the user changed applied, so keys the form does not show survive a save untouched.
+// Leaving the page with changes not saved asks first.
 (function () {
   "use strict";
 
@@ -275,9 +276,18 @@
     if (isNew && uid && !uid.dataset.touched) uid.value = slug(el.value);
   });
 
+  var submitting = false;
   form.addEventListener("submit", function () {
+    submitting = true;
     form.elements.content_type.value = JSON.stringify(definition());
   });
 
   remember(form);
+  // Leaving the page with changes not saved asks first (the browser's own prompt).
+  var shown = JSON.stringify(definition());
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || JSON.stringify(definition()) === shown) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
 })();
