@@ -4,6 +4,7 @@ views cost the database the same at N and 4N (tests/cost.py; docs/scale-audit.md
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -144,3 +145,37 @@ def test_the_entry_list_counts_no_further_than_its_limit(
     monkeypatch.setattr(views, "COUNT_LIMIT", 10)
     exact = ui.http.get(ui.entries("page")).text
     assert "5 entries" in exact and "Page 1 of 3" in exact
+
+
+def test_the_schema_editor_costs_the_same_at_n_and_4n(ui: UI, services: Any) -> None:
+    """The content type editor's pages, and its check of the fields a save drops (one probe of
+    the field-value index per dropped path and locale), read no entry: the same statements and
+    steps with N entries as with 4N, and no scan of a content table."""
+    api = ui.api
+    stack = Stack(api, services)
+    path = f"/app/stacks/{api.api_key}/content-types/page/schema"
+    stored = api.ok(api.get("/content_types/page"))["content_type"]
+    # Drop `views` (every entry holds one) and `body` (none does).
+    kept = [f for f in stored["schema"] if f["uid"] not in ("views", "body")]
+    doc = {"title": stored["title"], "options": stored["options"], "schema": kept}
+    costs: dict[str, list[Cost]] = {}
+    for size in (N, 4 * N):
+        stack.grow(size)
+        page = ui.http.get(path)
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token
+        form = {"csrf": token.group(1), "content_type": json.dumps(doc)}
+        steps: dict[str, Callable[[], Any]] = {
+            "schema page": lambda: ui.http.get(path),
+            "dropping check": lambda: ui.http.post(path, data=form),  # noqa: B023
+        }
+        for name, step in steps.items():
+            # A probe is bound to one dropped path, and stops at its first row (LIMIT 1).
+            with measure(services.store, keys={"path"}) as cost:
+                status = step().status_code
+            assert status == (409 if name == "dropping check" else 200)
+            costs.setdefault(name, []).append(cost)
+    for name, (small, large) in costs.items():
+        assert small.same_as(large), (name, small.summary(), large.summary())
+        assert large.scans == [], (name, large.scans)
+    assert api.ok(api.get("/content_types/page"))["content_type"]["_version"] == 1

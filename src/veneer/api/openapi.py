@@ -3318,6 +3318,7 @@ def editor(p: Paths) -> None:
     )
     editor_assets(p, stack, page, post)
     editor_trash(p, stack, page, post)
+    editor_schemas(p, stack, page, post)
     p.add(
         "/app/static/{path}",
         "get",
@@ -3389,6 +3390,50 @@ def editor_trash(
         groups + "/variants/{variant}/delete",
         "post",
         post("Delete a variant with its entry variants", confirmed, 400, 403, 404, 422),
+    )
+
+
+def editor_schemas(
+    p: Paths, stack: str, page: Callable[..., Json], post: Callable[..., Json]
+) -> None:
+    """The content type editor (`veneer.web.schema_views`): a definition posted as JSON."""
+    definition = {
+        **STR,
+        "description": "The content type as JSON, as `POST /v3/content_types` takes it "
+        "(the page's script builds it from the form).",
+    }
+    types = stack + "/content-types"
+    p.add(types + "/new", "get", page("A form for a new content type", 403, 404, 422))
+    p.add(
+        types + "/new",
+        "post",
+        post(
+            "Create a content type (then to its schema page); refused input is shown again",
+            form(content_type=definition),
+            400,
+            403,
+            404,
+            422,
+        ),
+    )
+    p.add(
+        types + "/{ct}/schema",
+        "get",
+        page("Edit a content type's definition and schema", 403, 404, 422, parameters=("notice",)),
+    )
+    p.add(
+        types + "/{ct}/schema",
+        "post",
+        post(
+            "Save a content type's definition (as `PUT /v3/content_types/{uid}`); dropping "
+            "fields that entries hold values in asks for confirm=remove first: 409",
+            form(content_type=definition, confirm=STR),
+            400,
+            403,
+            404,
+            409,
+            422,
+        ),
     )
 
 

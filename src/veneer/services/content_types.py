@@ -8,6 +8,7 @@ from typing import Any
 from veneer import ids
 from veneer.domain import global_fields as domain_global_fields
 from veneer.domain import schema as domain_schema
+from veneer.domain import schema_changes
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_fields
 from veneer.errors import ValidationFailed
@@ -74,6 +75,24 @@ def update_content_type(
             tx.uniques.rebuild(stack["api_key"], uid, holders)
         tx.changes.record(stack["api_key"])
     return doc
+
+
+def removed_with_data(
+    services: Services, actor: Actor, api_key: str | None, uid: str, schema: list[Any]
+) -> list[str]:
+    """The fields (dotted paths) that the content type has and `schema` drops, and in which some
+    entry holds a value: what the editor warns about before it saves `schema`. `schema` names
+    global fields by reference, as the editor and the API answer it."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "content_type")
+        key = stack["api_key"]
+        previous = loaders.content_type(tx, key, uid)
+        new = domain_global_fields.expand(schema, global_fields.resolver(tx, key))
+        dropped = schema_changes.removed_paths(previous["schema"], new)
+        if not dropped:
+            return []
+        codes = sorted({stack["master_locale"], *(c["code"] for c in tx.locales.all(key))})
+        return tx.entries.paths_in_use(key, uid, codes, dropped)
 
 
 def references(

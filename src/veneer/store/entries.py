@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 import veneer.store.tables as t
 from veneer.domain import schema as domain_schema
-from veneer.domain.fieldindex import KIND_JSON, KIND_STRING, ROOT, Row, split_text
+from veneer.domain.fieldindex import KIND_JSON, KIND_NULL, KIND_STRING, ROOT, Row, split_text
 from veneer.errors import ValidationFailed
 from veneer.store import sqllist
 from veneer.store.core import Dialect, Rows, dumps, loads, refusals, scope, where
@@ -293,6 +293,33 @@ class Entries(Rows):
             )
             found.update(self._conn.execute(query).scalars())
         return sorted(found)[:stop]
+
+    def paths_in_use(
+        self, stack: str, content_type: str, locales: Sequence[str], paths: Sequence[str]
+    ) -> list[str]:
+        """Those of `paths` at which the latest version of some entry of a content type, in one of
+        `locales`, holds a value other than null: one probe of ix_entry_values_lookup per path
+        and locale, a row at most each, whatever the type holds."""
+        v = t.entry_values
+        found = []
+        for path in paths:
+            for code in locales:
+                query = (
+                    select(v.c.entry)
+                    .where(
+                        v.c.stack == stack,
+                        v.c.scope == LATEST,
+                        v.c.locale == code,
+                        v.c.content_type == content_type,
+                        v.c.path == path,
+                        v.c.kind > KIND_NULL,
+                    )
+                    .limit(1)
+                )
+                if self._conn.execute(query).first() is not None:
+                    found.append(path)
+                    break
+        return found
 
     def localized_in(self, stack: str, uid: str) -> list[str]:
         """The locales an entry is localized in."""

@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
 from veneer.web import password_views as pv
+from veneer.web import schema_views as sv
 from veneer.web import trash_views as tv
 from veneer.web import variant_tools as vt
 from veneer.web import variant_views as vv
@@ -22,7 +23,8 @@ STATIC = Path(__file__).parent / "static"
 def routes() -> list[BaseRoute]:
     """The whole URL map of the editor."""
     stack = "/stacks/{api_key}"
-    entries = stack + "/content-types/{ct}/entries"
+    types = stack + "/content-types"
+    entries = types + "/{ct}/entries"
     groups = stack + "/variant-groups"
     library = stack + "/assets"
     return [
@@ -33,6 +35,10 @@ def routes() -> list[BaseRoute]:
         Route("/reset-password", pv.reset_form, methods=["GET"]),
         Route("/reset-password", pv.reset, methods=["POST"]),
         Route(stack + "/", v.content_type_list, methods=["GET"]),
+        Route(types + "/new", sv.new_form, methods=["GET"]),
+        Route(types + "/new", sv.create, methods=["POST"]),
+        Route(types + "/{ct}/schema", sv.schema_form, methods=["GET"]),
+        Route(types + "/{ct}/schema", sv.save_schema, methods=["POST"]),
         Route(entries, v.entry_list, methods=["GET"]),
         Route(entries + "/new", ev.new_entry, methods=["GET"]),
         Route(entries + "/new", ev.create_entry, methods=["POST"]),
