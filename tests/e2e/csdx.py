@@ -65,17 +65,31 @@ def serve(
 
 
 VERSION_CHECK = "Failed to check the latest version"  # npm is out of reach (loopback.cjs)
-# Composable Studio is a cloud product the export asks a cloud service about (not a stack's part).
-NO_STUDIO = "No Studio project found in exported data"
+# Contentstack cloud products that are not part of a stack, which the CLI asks their own services
+# about: Marketplace apps (Developer Hub `/installations`) and Composable Studio (`/v1/projects`).
+# Veneer has neither; their export sections report the 404 and go on.
+CLOUD_MODULES = ("marketplace-apps", "composable-studio")
+CLOUD_NOTES = (
+    "No Studio project found in exported data",
+    # Personalize's own attributes, audiences and events: Veneer's variants have none to export.
+    "Attributes file not found",
+    "Audiences file not found",
+    "Events file not found",
+)
+MODULE = re.compile(r"Exporting module: '([^']+)'")
 
 
 def complaints(output: str) -> list[str]:
     """The ERROR and WARN lines of a command's output, but for the version check's (and the line
-    after it, which says why)."""
+    after it, which says why) and those of the cloud products above."""
     lines = output.splitlines()
-    found = []
+    found, module = [], ""
     for n, line in enumerate(lines):
-        if VERSION_CHECK in line or (n and VERSION_CHECK in lines[n - 1]) or NO_STUDIO in line:
+        if started := MODULE.search(line):
+            module = started.group(1)
+        if VERSION_CHECK in line or (n and VERSION_CHECK in lines[n - 1]):
+            continue
+        if module in CLOUD_MODULES or any(note in line for note in CLOUD_NOTES):
             continue
         if " ERROR: " in line or " WARN: " in line or line.startswith("API Error"):
             found.append(line)

@@ -260,6 +260,10 @@ SYSTEM = {
     "_in_progress",
     "publish_details",
     "deleted_at",
+    # An entry variant's bookkeeping in the stack that holds it: the version of the base entry it
+    # was saved over (the import writes each base twice: then its references) and its instance.
+    "_base_entry_version",
+    "_instance_uid",
 }
 
 
