@@ -65,3 +65,17 @@ def test_top_fields_and_nested_overrides() -> None:
     assert D.top_fields(paths) == {"title", "items", "itemsx"}
     assert D.nested_overrides(paths, "items") == ["items.cs1.label", "items.cs2"]
     assert D.nested_overrides(paths, "title") == []
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "gone", "came"),
+    [
+        (["a", "b", "c"], ["a", "b", "c"], set(), set()),
+        (["a", "b", "c"], ["a", "x", "c"], {1}, {1}),
+        (["a", "c"], ["a", "b", "c"], set(), {1}),
+        (["a", "b", "c"], ["c"], {0, 1}, set()),
+        ([], ["a"], set(), {0}),
+    ],
+)
+def test_changed_lines(left: list[str], right: list[str], gone: set[int], came: set[int]) -> None:
+    assert D.changed_lines(left, right) == (gone, came)

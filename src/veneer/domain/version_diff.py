@@ -5,6 +5,7 @@ is a changed row (the editor shows both values as formatted JSON)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -72,3 +73,16 @@ def restored_fields(schema: Schema, version: Doc) -> Doc:
 def nested_overrides(overridden: Iterable[str], path: str) -> list[str]:
     """The overridden paths strictly inside `path`: what reverting `path` whole would discard."""
     return sorted({p for p in overridden if p.startswith(path + ".")})
+
+
+def changed_lines(left: list[str], right: list[str]) -> tuple[set[int], set[int]]:
+    """The indexes of the lines of each side that the other side does not have at that place
+    (the lines a line diff replaces, deletes or inserts): what a nested value marks inside."""
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    gone: set[int] = set()
+    came: set[int] = set()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            gone.update(range(i1, i2))
+            came.update(range(j1, j2))
+    return gone, came

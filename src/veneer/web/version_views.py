@@ -4,11 +4,13 @@ one field of a variant (or undoing that) without sending the rest of the form.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
+from veneer.domain import version_diff
 from veneer.errors import ValidationFailed
 from veneer.services import variant_groups, versions
 from veneer.web.entry_page import Editor, number
@@ -24,6 +26,30 @@ def pretty(value: Any) -> str:
     if isinstance(value, str):
         return value
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+
+@dataclass
+class Shown:
+    """A row as the page shows it: each side's lines, with the ones that changed marked."""
+
+    row: version_diff.Row
+    left: list[tuple[str, bool]]
+    right: list[tuple[str, bool]]
+
+
+def shown_rows(rows: list[version_diff.Row]) -> list[Shown]:
+    found = []
+    for row in rows:
+        left, right = pretty(row.left).splitlines(), pretty(row.right).splitlines()
+        gone, came = version_diff.changed_lines(left, right) if row.changed else (set(), set())
+        found.append(
+            Shown(
+                row,
+                [(line, n in gone) for n, line in enumerate(left)],
+                [(line, n in came) for n, line in enumerate(right)],
+            )
+        )
+    return found
 
 
 def _entry_href(page: Page, *parts: str, **query: Any) -> str:
@@ -50,14 +76,21 @@ def _render(page: Page, ed: Editor, comparison: versions.Comparison, against: bo
         (str(ed.entry.get("title") or ed.entry["uid"]), ed.href(ed.entry["uid"], *here)),
         ("Versions", ed.href(ed.entry["uid"], *here, "versions")),
     ]
+    uid = ed.entry["uid"]
     return page.render(
         "versions.html",
         ed=ed,
         cmp=comparison,
         against=against,
-        here=here,
+        editor_url=ed.href(uid, *here),
+        compare_url=ed.href(uid, *here, "versions"),
+        base_url=ed.href(uid, *here, "versions", against="base"),
+        restore_url=lambda n: ed.href(uid, *here, "versions", str(n), "restore"),
         crumbs=crumbs,
-        pretty=pretty,
+        rows=shown_rows(
+            [r for r in comparison.rows if r.changed or page.param("only") != "changed"]
+        ),
+        only_changed=page.param("only") == "changed",
         changed=sum(1 for row in comparison.rows if row.changed),
         restorable=sorted(
             {side.version for side in (comparison.left, comparison.right)}

@@ -629,17 +629,29 @@
       var old = document.getElementById(id);
       if (old) old.remove();
     });
+    // The notice goes in empty and is filled a moment later, so that screen readers announce it
+    // as they announce the notice of a page that loads.
     var notice = fresh.getElementById("notice");
-    if (notice) document.querySelector(".editor-layout").before(document.importNode(notice, true));
+    if (notice) {
+      var shown = document.importNode(notice, true);
+      var parts = Array.prototype.slice.call(shown.childNodes);
+      parts.forEach(function (part) { part.remove(); });
+      document.querySelector(".editor-layout").before(shown);
+      window.setTimeout(function () {
+        parts.forEach(function (part) { shown.appendChild(part); });
+        var undo = shown.querySelector("#undo-revert button");
+        if (undo) undo.focus();
+      }, 50);
+    }
     replaceFrom(fresh, ".variant-banner");
     replaceFrom(fresh, "nav.variant-switcher");
     replaceFrom(fresh, "aside.side");
     var dialog = document.getElementById("publish-dialog");
     if (dialog && !dialog.open) replaceFrom(fresh, "#publish-dialog");
     document.dispatchEvent(new CustomEvent("veneer:partial-saved"));
-    if (notice) announce(notice.textContent.replace(/\s*Undo\s*$/, "").trim());
-    var focus = document.querySelector("#undo-revert button") || byPath(form, vpath);
-    if (focus) focus.focus();
+    var field = byPath(form, vpath);
+    var control = field && field.querySelector("input:not([type=hidden]), textarea, select, button");
+    if (control && !(notice && notice.querySelector("#undo-revert"))) control.focus();
   }
 
   function saveOnly(url, data, vpath) {
