@@ -79,6 +79,8 @@ def test_compare_versions_restore_and_compare_with_base(
     expect(title.locator("td.right .line.hit")).to_have_text("Changed: Hello world")
     expect(page.locator('#version-diff tr[data-field="highlights"]')).not_to_have_class("changed")
     shot(page, "editor-versions.png", database_url)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: only vertical scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # restore version 1: asks first; Cancel keeps everything

@@ -33,7 +33,9 @@ def made(ui: UI) -> str:
 def test_two_versions_side_by_side_and_restore(ui: UI) -> None:
     uid = made(ui)
     editor = ui.entries("landing") + f"/{uid}"
-    assert f'href="{editor}/versions?locale=en-us"' in ui.http.get(editor).text
+    shown = ui.http.get(editor).text
+    assert f'href="{editor}/versions?locale=en-us"' in shown  # Compare versions
+    assert f'href="{editor}/versions?locale=en-us&amp;a=1"' in shown  # version 1 with the latest
     page = ui.http.get(editor + "/versions", params={"locale": "en-us"})
     assert page.status_code == 200, page.text
     assert row(page.text, "title").startswith("changed ")
