@@ -137,3 +137,38 @@ def test_nested_changes_are_marked_line_by_line_and_only_changed_hides_the_rest(
         ui.entries("landing") + f"/{uid}/versions", params={"a": "2", "b": "3", "only": "changed"}
     )
     assert 'data-field="group"' in only.text and 'data-field="title"' not in only.text
+
+
+def test_variant_versions_side_by_side_and_restored(ui: UI) -> None:
+    uid = made(ui)
+    api = ui.api
+    api.ok(
+        api.post("/variant_groups", {"name": "C", "uid": "c", "content_types": ["landing"]}), 201
+    )
+    api.ok(api.post("/variant_groups/c/variants", {"uid": "red", "name": "Red"}), 201)
+    stored = f"{PATH}/{uid}/variants/red"
+    api.ok(api.put(stored, {"entry": {"title": "red", "_variant": {}}}), 201)
+    api.ok(api.put(stored, {"entry": {"title": "crimson", "count": 4, "_variant": {}}}))
+    editor = ui.entries("landing") + f"/{uid}/variants/red"
+    assert f'href="{editor}/versions?locale=en-us&amp;a=1"' in ui.http.get(editor).text
+    page = ui.http.get(editor + "/versions")
+    assert page.status_code == 200, page.text
+    title, count = row(page.text, "title"), row(page.text, "count")
+    assert title.startswith("changed ") and "red" in title and "crimson" in title
+    assert title.count("Variant Field") == 2  # both versions hold their own title
+    assert count.startswith("changed ") and count.count("Variant Field") == 1
+    assert not row(page.text, "url").startswith("changed ")  # inherited on both sides
+    assert 'data-field="tags"' not in page.text
+    token = CSRF.search(page.text)
+    assert token
+    done = ui.http.post(
+        editor + "/versions/1/restore?locale=en-us",
+        data={"csrf": token.group(1), "confirm": "restore", "expected_version": "2"},
+    )
+    assert done.status_code == 303 and "notice=version_restored" in done.headers["location"]
+    back = api.ok(api.get(stored))["entry"]
+    assert (back["_version"], back["title"], back["_variant"]["_change_set"]) == (
+        3,
+        "red",
+        ["title"],
+    )
