@@ -1,6 +1,7 @@
 """No hidden O(n) in the editor (issue 11): its entry list and an entry's reference picker page in
 the database (the same statements with N entries as with 4N), and an entry's page and its variant
-views cost the database the same at N and 4N (tests/cost.py; docs/scale-audit.md)."""
+views (and their versions pages) cost the database the same at N and 4N (tests/cost.py;
+docs/scale-audit.md)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,14 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
             "entry page": lambda: ui.http.get(f"{ui.entries('page')}/{uid}"),  # noqa: B023
             "variant page": lambda: ui.http.get(f"{ui.entries('page')}/{uid}/variants/red"),  # noqa: B023
             "reference picker": lambda: ui.http.get(f"{ui.entries('links')}/{link_uid}"),  # noqa: B023
+            "versions": lambda: ui.http.get(f"{ui.entries('page')}/{uid}/versions"),  # noqa: B023
+            "variant versions": lambda: ui.http.get(
+                f"{ui.entries('page')}/{uid}/variants/red/versions"  # noqa: B023
+            ),
+            "variant against base": lambda: ui.http.get(
+                f"{ui.entries('page')}/{uid}/variants/red/versions",  # noqa: B023
+                params={"against": "base"},
+            ),
             "reference search": lambda: ui.http.get(
                 f"{ui.entries('page')}/choices", params={"q": "entry"}
             ),
@@ -83,7 +92,14 @@ def test_editor_pages_cost_the_same_at_n_and_4n(
     for name in ("entry list", "entry list, page 2"):  # index ranges walked, as far as a page
         small, large = costs[name]
         assert small.same_as(large), (name, small.summary(), large.summary())
-    for name in ("entry page", "variant page", "reference picker"):
+    for name in (
+        "entry page",
+        "variant page",
+        "reference picker",
+        "versions",
+        "variant versions",
+        "variant against base",
+    ):
         assert compare(name, *costs[name]) == []
 
 

@@ -1172,6 +1172,15 @@ PARAMETERS: dict[str, Json] = {
     "trashed": param(
         "trashed", "query", STR, "Editor: the entry just moved to the trash (offers to undo)."
     ),
+    "a": param("a", "query", INT, "Editor: the version shown on the left."),
+    "b": param("b", "query", INT, "Editor: the version shown on the right (default: the latest)."),
+    "against": param(
+        "against", "query", {"enum": ["base"]}, "Editor: compare the variant with its base entry."
+    ),
+    "undo": param("undo", "query", STR, "Editor: the field just reverted (offers to undo)."),
+    "undo_from": param(
+        "undo_from", "query", INT, "Editor: the variant version the reverted field is undone from."
+    ),
 }
 PATH_PARAMS = {
     "ct": "Content type uid.",
@@ -1185,7 +1194,7 @@ PATH_PARAMS = {
     "version_uid": "The version of the file, as the asset's url names it.",
     "filename": "The file's name, as the asset's url names it.",
     "slug": "The last segment of the asset's permanent_url.",
-    "version": "A version number of the asset.",
+    "version": "A version number (of the asset, the entry or the entry variant).",
     "job": "A scheduled publish or unpublish (its job_id).",
     "taxonomy": "Taxonomy uid.",
     "term": "Term uid.",
@@ -3043,6 +3052,73 @@ def sync(p: Paths) -> None:
     )
 
 
+def editor_versions(p: Paths, entries_path: str, page: Any, post: Any) -> None:
+    """The editor's versions pages: two versions side by side, restore one; undo a revert."""
+    variant = entries_path + "/{uid}/variants/{variant}"
+    p.add(
+        entries_path + "/{uid}/versions",
+        "get",
+        page(
+            "Two versions of the entry side by side (a, b; default the latest two), changed "
+            "fields marked",
+            403,
+            404,
+            422,
+            parameters=("locale", "a", "b"),
+        ),
+    )
+    p.add(
+        entries_path + "/{uid}/versions/{version}/restore",
+        "post",
+        post(
+            "Restore a version: a new version with its content (confirm=restore; refused with "
+            "409 unless expected_version is the latest)",
+            form(confirm=STR, expected_version=STR),
+            403,
+            404,
+            409,
+            422,
+        ),
+    )
+    p.add(
+        variant + "/versions",
+        "get",
+        page(
+            "Two versions of an entry variant side by side over the latest base entry; with "
+            "against=base, the variant against its base with its own fields marked",
+            403,
+            404,
+            422,
+            parameters=("locale", "a", "b", "against"),
+        ),
+    )
+    p.add(
+        variant + "/versions/{version}/restore",
+        "post",
+        post(
+            "Restore a version of an entry variant: a new version with its own values "
+            "(confirm=restore)",
+            form(confirm=STR, expected_version=STR),
+            403,
+            404,
+            409,
+            422,
+        ),
+    )
+    p.add(
+        variant + "/restore-field",
+        "post",
+        post(
+            "Undo a revert: one field of the variant takes back its value of a version",
+            form(path=STR, version=STR, variant_version=STR),
+            403,
+            404,
+            409,
+            422,
+        ),
+    )
+
+
 def editor(p: Paths) -> None:
     """The editor UI: HTML pages over the same services, a session cookie, CSRF-checked forms."""
     redirect = {"303": {"$ref": "#/components/responses/Redirect"}}
@@ -3258,14 +3334,22 @@ def editor(p: Paths) -> None:
     p.add(
         variant,
         "get",
-        page("The entry editor on a variant", 403, 404, 422, parameters=("locale", "notice")),
+        page(
+            "The entry editor on a variant",
+            403,
+            404,
+            422,
+            parameters=("locale", "notice", "undo", "undo_from"),
+        ),
     )
     p.add(
         variant,
         "post",
         post(
-            "Save the variant from the form (only what differs from the entry)",
-            form(base_version=STR, variant_version=STR, revert=STR),
+            "Save the variant from the form (only what differs from the entry); a form naming "
+            "`revert` reverts that one field to the base value and reads nothing else (a revert "
+            "that would discard own values inside the field needs confirm=discard: 422)",
+            form(base_version=STR, variant_version=STR, revert=STR, confirm=STR),
             400,
             403,
             404,
@@ -3273,6 +3357,7 @@ def editor(p: Paths) -> None:
             422,
         ),
     )
+    editor_versions(p, entries_path, page, post)
     groups = stack + "/variant-groups"
     p.add(
         groups,

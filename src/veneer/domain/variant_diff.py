@@ -104,6 +104,11 @@ class Marks:
             return CHANGED if vpath in self.ordered else None
         return CHANGED if vpath in self.change_set else INHERITED
 
+    def nested(self, vpath: str) -> list[str]:
+        """The variant's own values strictly inside `vpath` (a list it reordered, say): what
+        reverting `vpath` whole discards."""
+        return sorted(p for p in self.change_set | self.ordered if p.startswith(vpath + "."))
+
     def revertable(self, vpath: str, kind: str) -> bool:
         """A field or list the variant changed can go back to the base value (an instance of the
         variant's own has no base value)."""

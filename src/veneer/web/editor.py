@@ -101,6 +101,7 @@ class Node:
     uid: str | None = None
     state: str | None = None
     revertable: bool = False
+    discards: list[str] = field(default_factory=list)  # own values inside that a revert drops
     picker: str = ""  # a file field's asset picker (its JSON's URL), "" for other fields
     picked: list[dict[str, str]] = field(default_factory=list)  # the assets it holds
     # On the base entry: (variant name, its value) of each variant overriding this field.
@@ -140,6 +141,8 @@ class Marks(Protocol):
 
     def revertable(self, vpath: str, kind: str) -> bool: ...
 
+    def discards(self, vpath: str) -> list[str]: ...
+
     def overridden(self, vpath: str) -> list[tuple[str, str]]: ...
 
     def overridden_below(self, vpath: str) -> list[str]: ...
@@ -153,6 +156,9 @@ class NoMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return False
+
+    def discards(self, vpath: str) -> list[str]:
+        return []
 
     def overridden(self, vpath: str) -> list[tuple[str, str]]:
         return []
@@ -194,6 +200,9 @@ class VariantMarks:
 
     def revertable(self, vpath: str, kind: str) -> bool:
         return self.marks.revertable(vpath, SHAPES.get(kind, ATOMIC))
+
+    def discards(self, vpath: str) -> list[str]:
+        return self.marks.nested(vpath)
 
     def overridden(self, vpath: str) -> list[tuple[str, str]]:
         return []
@@ -298,6 +307,7 @@ class Builder:
             self.scalar(node, f, value)
         node.state = self.marks.state(vpath, kind)
         node.revertable = self.marks.revertable(vpath, kind)
+        node.discards = self.marks.discards(vpath) if node.revertable else []
         node.overrides = self.marks.overridden(vpath)
         return node
 

@@ -42,6 +42,8 @@ NOTICES = {
     "unpublished": "Unpublish request completed.",
     "variant_saved": "Entry variant saved.",
     "reverted": "The field inherits the base entry value again.",
+    "revert_undone": "The revert was undone: the field holds the variant's own value again.",
+    "version_restored": "The version was restored: its content is the latest version now.",
     "unchanged": "Nothing was changed, so nothing was saved.",
     "scheduled": "Scheduled. It is listed under Scheduled until it runs.",
     "variant_deleted": "The variant's values were deleted; the variant inherits the base entry again.",

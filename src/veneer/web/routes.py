@@ -14,6 +14,7 @@ from veneer.web import schema_views as sv
 from veneer.web import trash_views as tv
 from veneer.web import variant_tools as vt
 from veneer.web import variant_views as vv
+from veneer.web import version_views as ver
 from veneer.web import views as v
 from veneer.web.page import HtmlErrors
 
@@ -48,6 +49,23 @@ def routes() -> list[BaseRoute]:
         Route(entries + "/{uid}/publish", ev.publish_entry, methods=["POST"]),
         Route(entries + "/{uid}/publish", ev.publish_reload, methods=["GET"]),
         Route(entries + "/{uid}/delete", tv.delete_entry, methods=["POST"]),
+        Route(entries + "/{uid}/versions", ver.compare_entry, methods=["GET"]),
+        Route(
+            entries + "/{uid}/versions/{version}/restore",
+            ver.restore_entry_version,
+            methods=["POST"],
+        ),
+        Route(entries + "/{uid}/variants/{variant}/versions", ver.compare_variant, methods=["GET"]),
+        Route(
+            entries + "/{uid}/variants/{variant}/versions/{version}/restore",
+            ver.restore_variant_version,
+            methods=["POST"],
+        ),
+        Route(
+            entries + "/{uid}/variants/{variant}/restore-field",
+            ver.restore_field,
+            methods=["POST"],
+        ),
         Route(entries + "/{uid}/schedules/{job}/cancel", tv.cancel_schedule, methods=["POST"]),
         Route(stack + "/content-types/{ct}/variant-coverage", vt.coverage, methods=["GET"]),
         Route(entries + "/{uid}/preview", vt.preview_combination, methods=["GET"]),

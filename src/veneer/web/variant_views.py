@@ -13,6 +13,7 @@ from veneer.services import content_types, entry_variants, stacks, variant_group
 from veneer.web import fields as F
 from veneer.web.entry_page import CONFLICT_KEY, Editor, number, rte_uid
 from veneer.web.page import Page, view
+from veneer.web.version_views import revert_field
 from veneer.web.views import stack_crumbs
 
 
@@ -45,15 +46,14 @@ def edit_variant(page: Page) -> Response:
 
 @view
 def save_variant(page: Page) -> Response:
+    """Save the form; a form posted by a field's "Revert to base entry value" reverts that field
+    alone (version_views.revert_field): the rest of the form is not read."""
+    if page.field("revert"):
+        return revert_field(page)
     ed, current = open_variant(page)
     assert ed.entry is not None and ed.variant is not None and page.form is not None
     doc, problems = F.decode_entry(ed.ct["schema"], page.form, current, rte_uid)  # type: ignore[arg-type]
     doc.pop("tags", None)
-    reverting = page.field("revert")
-    if reverting and not variant_diff.revert(ed.ct["schema"], doc, ed.entry, reverting):
-        problems.setdefault(reverting, []).append(
-            "cannot be reverted: the base entry has no such field."
-        )
     base_seen, variant_seen = (
         number(page.field("base_version")),
         number(page.field("variant_version")),
@@ -95,7 +95,7 @@ def save_variant(page: Page) -> Response:
             base_version=base_seen,
             variant_version=variant_seen,
         )
-    return page.redirect(ed.href(*here, notice="reverted" if reverting else "variant_saved"))
+    return page.redirect(ed.href(*here, notice="variant_saved"))
 
 
 # -- variant groups --------------------------------------------------------------------------------

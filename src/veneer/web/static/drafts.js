@@ -158,6 +158,14 @@
       submitting = true;
       window.sessionStorage.setItem(SAVING, key);
     });
+    // A field saved alone (revert, undo: editor.js) is saved: a form that had no other edit
+    // is clean again; one with other edits stays dirty, and its draft is kept up to date.
+    var cleanBefore = true;
+    document.addEventListener("veneer:partial-saving", function () { cleanBefore = !dirty(); });
+    document.addEventListener("veneer:partial-saved", function () {
+      if (cleanBefore) initial = snapshot(form);
+      keep();
+    });
     window.addEventListener("beforeunload", function (event) {
       if (!dirty()) return;
       keep();

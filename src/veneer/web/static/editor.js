@@ -580,6 +580,134 @@
     event.preventDefault();
   });
 
+  // "Revert to base entry value" and its "Undo" save that one field alone (issue 17, Major 1):
+  // the request carries the field's path and the versions the page was opened at, nothing else
+  // of the form. The page then takes the saved field, the versions, the notice (with Undo) and
+  // the sidebar from the editor's answer, and every other unsaved edit stays where it is.
+  function byPath(root, vpath) {
+    return root.querySelector("[data-vpath=\"" + CSS.escape(vpath) + "\"]");
+  }
+
+  function replaceFrom(fresh, selector) {
+    var now = document.querySelector(selector);
+    var next = fresh.querySelector(selector);
+    if (now && next) now.replaceWith(document.importNode(next, true));
+    return now && next;
+  }
+
+  function partialError(fresh, fallback) {
+    var old = document.getElementById("partial-error");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.className = "alert error";
+    box.id = "partial-error";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    var said = fresh && fresh.querySelector(".alert.error p, .alert.error h2");
+    box.textContent = said ? said.textContent : fallback;
+    document.querySelector(".editor-layout").before(box);
+    box.focus();
+  }
+
+  function takeFresh(fresh, vpath) {
+    var form = document.querySelector("form[data-editor]");
+    var freshForm = fresh.querySelector("form[data-editor]");
+    var now = byPath(form, vpath);
+    var next = byPath(freshForm, vpath);
+    if (now && next) {
+      var node = document.importNode(next, true);
+      now.replaceWith(node);
+      enhanceRefPickers(node);
+      enhancePickers(node);
+    }
+    ["variant_version", "base_version"].forEach(function (name) {
+      var mine = form.querySelector("input[type=hidden][name=" + name + "]");
+      var theirs = freshForm.querySelector("input[type=hidden][name=" + name + "]");
+      if (mine && theirs) mine.value = mine.defaultValue = theirs.value;
+    });
+    ["partial-error", "notice"].forEach(function (id) {
+      var old = document.getElementById(id);
+      if (old) old.remove();
+    });
+    // The notice goes in empty and is filled a moment later, so that screen readers announce it
+    // as they announce the notice of a page that loads.
+    var notice = fresh.getElementById("notice");
+    if (notice) {
+      var shown = document.importNode(notice, true);
+      var parts = Array.prototype.slice.call(shown.childNodes);
+      parts.forEach(function (part) { part.remove(); });
+      document.querySelector(".editor-layout").before(shown);
+      window.setTimeout(function () {
+        parts.forEach(function (part) { shown.appendChild(part); });
+        var undo = shown.querySelector("#undo-revert button");
+        if (undo) undo.focus();
+      }, 50);
+    }
+    replaceFrom(fresh, ".variant-banner");
+    replaceFrom(fresh, "nav.variant-switcher");
+    replaceFrom(fresh, "aside.side");
+    var dialog = document.getElementById("publish-dialog");
+    if (dialog && !dialog.open) replaceFrom(fresh, "#publish-dialog");
+    document.dispatchEvent(new CustomEvent("veneer:partial-saved"));
+    var field = byPath(form, vpath);
+    var control = field && field.querySelector("input:not([type=hidden]), textarea, select, button");
+    if (control && !(notice && notice.querySelector("#undo-revert"))) control.focus();
+  }
+
+  function saveOnly(url, data, vpath) {
+    document.dispatchEvent(new CustomEvent("veneer:partial-saving"));
+    return fetch(url, {
+      method: "POST",
+      body: new URLSearchParams(data),
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    })
+      .then(function (r) { return r.text().then(function (html) { return { ok: r.ok, html: html }; }); })
+      .then(function (answer) {
+        var fresh = new DOMParser().parseFromString(answer.html, "text/html");
+        if (!answer.ok || !fresh.querySelector("form[data-editor]")) {
+          partialError(fresh, "The field was not saved: your session may have ended. Your edits are still in the form.");
+          return;
+        }
+        takeFresh(fresh, vpath);
+      })
+      .catch(function () { partialError(null, "The field was not saved: the server could not be reached."); });
+  }
+
+  function revertField(button) {
+    var form = button.form;
+    var label = button.dataset.label || button.value;
+    var nested = Number(button.dataset.discards || 0);
+    var data = [["csrf", form.querySelector("input[name=csrf]").value], ["revert", button.value]];
+    ["variant_version", "base_version"].forEach(function (name) {
+      var input = form.querySelector("input[type=hidden][name=" + name + "]");
+      if (input) data.push([name, input.value]);
+    });
+    if (nested) {
+      var sure = window.confirm("Reverting " + label + " to the base entry value also discards " + nested +
+        " of this variant's own value" + (nested > 1 ? "s" : "") + " inside it. Revert anyway?");
+      if (!sure) return;
+      data.push(["confirm", "discard"]);
+    }
+    saveOnly(form.action, data, button.value);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button.revert[name=revert]");
+    if (!button || !button.form || !window.fetch) return;
+    event.preventDefault();
+    revertField(button);
+  });
+
+  document.addEventListener("submit", function (event) {
+    var undo = event.target.closest("form[data-undo]");
+    if (!undo || !window.fetch) return;
+    event.preventDefault();
+    var data = [];
+    new FormData(undo).forEach(function (value, name) { data.push([name, value]); });
+    saveOnly(undo.action, data, undo.dataset.undo);
+  });
+
   // The publish dialog's "Schedule for" is a local time: post the browser's offset from UTC at
   // that moment (daylight saving may differ from today's), which the server applies.
   document.addEventListener("submit", function (event) {
