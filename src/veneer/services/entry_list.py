@@ -15,8 +15,20 @@ from veneer.domain.listing import ListParams
 from veneer.errors import ValidationFailed, VeneerError
 from veneer.services import access, loaders, publishing
 from veneer.services.context import Actor, Services
-from veneer.store.entrystatus import BASE, Condition
+from veneer.store.entrystatus import BASE, STATES, Condition, HasVariants, Status
 from veneer.store.sqllist import Listing
+
+__all__ = [
+    "STATES",
+    "Condition",
+    "EntryPage",
+    "Glance",
+    "HasVariants",
+    "Outcome",
+    "Status",
+    "list_page",
+    "publish_many",
+]
 
 MAX_BULK = 100  # entries one bulk publish or unpublish may name
 

@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
+from veneer.web import list_views as lv
 from veneer.web import password_views as pv
 from veneer.web import trash_views as tv
 from veneer.web import variant_tools as vt
@@ -33,7 +34,9 @@ def routes() -> list[BaseRoute]:
         Route("/reset-password", pv.reset_form, methods=["GET"]),
         Route("/reset-password", pv.reset, methods=["POST"]),
         Route(stack + "/", v.content_type_list, methods=["GET"]),
-        Route(entries, v.entry_list, methods=["GET"]),
+        Route(entries, lv.entry_list, methods=["GET"]),
+        Route(entries + "/bulk", lv.bulk_publish, methods=["POST"]),
+        Route(entries + "/bulk", lv.bulk_reload, methods=["GET"]),
         Route(entries + "/new", ev.new_entry, methods=["GET"]),
         Route(entries + "/new", ev.create_entry, methods=["POST"]),
         Route(entries + "/choices", ev.choices, methods=["GET"]),
