@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, FromClause, and_, select, true
 
 import veneer.store.tables as t
 
@@ -77,10 +77,15 @@ def _one(
         p.c.variant == BASE,
     )
     if c.state == "changed":
-        e = t.entries.alias()
-        newer = select(e.c.version).where(
-            e.c.stack == stack, e.c.uid == p.c.entry, e.c.locale == shown, e.c.version > p.c.version
-        )
-        published = published.where(newer.offset(0).exists())
+        published = published.where(newer(stack, p, shown))
     exists = published.offset(0).exists()
     return ~exists if c.state == "unpublished" else exists
+
+
+def newer(stack: str, p: FromClause, shown: ColumnElement[str]) -> Clause:
+    """The entry of publication `p` has a latest version newer than it in the locale `shown`."""
+    e = t.entries.alias()
+    found = select(e.c.version).where(
+        e.c.stack == stack, e.c.uid == p.c.entry, e.c.locale == shown, e.c.version > p.c.version
+    )
+    return found.offset(0).exists()

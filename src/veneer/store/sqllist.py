@@ -107,11 +107,23 @@ class Compiled:
     param: str
     count_limit: int | None = None
     conditions: tuple[Condition, ...] = ()
+    dialect: str = ""
 
-    def having(self, entry: ColumnElement[str], shown: ColumnElement[str]) -> Clause:
-        """The editor's conditions on a candidate `entry` shown in the locale `shown`."""
+    def having(
+        self,
+        entry: ColumnElement[str],
+        shown: ColumnElement[str],
+        conditions: tuple[Condition, ...] | None = None,
+    ) -> Clause:
+        """The editor's conditions (all, or those given) on a candidate `entry` shown in the
+        locale `shown`."""
         t = self.target
-        return entrystatus.render(self.conditions, t.stack, t.locales[0], entry, shown)
+        if self.dialect == "postgresql":
+            # entry_values.entry sorts in "C"; the other tables' keys in the default collation,
+            # which their indexes need the comparison to use (else PostgreSQL scans them).
+            entry = entry.collate("default")
+        wanted = self.conditions if conditions is None else conditions
+        return entrystatus.render(wanted, t.stack, t.locales[0], entry, shown)
 
     def drivable(self) -> bool:
         """Whether a leaf of the query or a publish state can drive the candidates."""
@@ -129,7 +141,16 @@ def compile_list(dialect: str, target: Target, listing: Listing) -> Compiled:
     )  # `asc` wins, as in `sort_entries`
     field = checked_path(field, lambda message: _param_error(param, message))
     filt = compile_filter(listing.query, dialect) if listing.query else AllOf(())
-    return Compiled(target, filt, field, descending, param, listing.count_limit, listing.conditions)
+    return Compiled(
+        target,
+        filt,
+        field,
+        descending,
+        param,
+        listing.count_limit,
+        listing.conditions,
+        dialect,
+    )
 
 
 def _param_error(param: str, message: str) -> ValidationFailed:
@@ -216,7 +237,11 @@ def _published(c: Compiled, rank: int, status: entrystatus.Status) -> Select[Any
         documented,
         _chosen(c.target, rank, p.c.entry),
         render(c.filter, rows, p.c.entry),
-        c.having(p.c.entry, literal(locale)),
+        # `p` is the publication the driving condition asks for: the others, and "changed" on it
+        entrystatus.newer(c.target.stack, p, literal(locale))
+        if status.state == "changed"
+        else true(),
+        c.having(p.c.entry, literal(locale), tuple(x for x in c.conditions if x != status)),
     )
 
 
