@@ -37,6 +37,8 @@ def make_articles(site: dict[str, Any]) -> dict[str, str]:
     published variant), City walk and Desert notes (never published)."""
     api = site["api"]
     api.ok(api.http.post("/environments", json={"environment": {"name": "staging"}}), 201)
+    french = {"locale": {"code": "fr-fr", "name": "French", "fallback_locale": "en-us"}}
+    api.ok(api.http.post("/locales", json=french), 201)
     group = {"name": "Audience", "uid": "audience", "content_types": ["article"]}
     api.ok(api.http.post("/variant_groups", json=group), 201)
     variant = {"uid": "experts", "name": "Experts"}
@@ -60,6 +62,8 @@ def make_articles(site: dict[str, Any]) -> dict[str, str]:
         }
     }
     api.ok(api.http.post(f"{beach}/publish", json=with_variant))
+    city = {"entry": {"title": "Promenade en ville"}}
+    api.ok(api.http.put(f"{ENTRIES}/{uids['City walk']}", json=city, params={"locale": "fr-fr"}))
     return uids
 
 
@@ -100,6 +104,17 @@ def test_filter_sort_and_bulk_publish(
     assert titles(page) == ["Autumn guide", "City walk", "Desert notes"]
     show(page, Variants="Any", Order="Descending")
     assert titles(page) == ["Desert notes", "City walk", "Beach list", "Autumn guide"]
+    # the locale: fallbacks say where they come from, or only the entries localized there
+    show(page, Locale="French (fr-fr)")
+    assert titles(page) == ["Promenade en ville", "Desert notes", "Beach list", "Autumn guide"]
+    expect(page.locator("#entry-table tbody tr .tag").filter(has_text="from en-us")).to_have_count(
+        3
+    )
+    page.get_by_label("Only entries localized in this locale").check()
+    page.get_by_role("button", name="Show").click()
+    assert titles(page) == ["Promenade en ville"]
+    page.get_by_label("Only entries localized in this locale").uncheck()
+    show(page, Locale="English - United States (en-us)")
     show(page, Publish_status="Not published in production")
     assert titles(page) == ["Desert notes", "City walk"]
 
