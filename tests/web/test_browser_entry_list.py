@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.web import test_browser as journeys
 from tests.web.test_browser import log_in, shot
 from tests.web.test_browser_trash import live_status
 
+pytestmark = pytest.mark.e2e
 browser, site, account = journeys.browser, journeys.site, journeys.account
 ENTRIES = "/content_types/article/entries"
 
