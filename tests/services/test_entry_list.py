@@ -197,6 +197,13 @@ def test_each_row_glance(services: Services, notes: Notes) -> None:
     assert glance["Charlie"].base == {} and glance["Charlie"].variants == {}
     assert glance["Echo"].variants == {"devs": 1}
     assert glance["Echo"].published == {prod: {"devs": 1}}
+    assert glance["Echo"].behind(prod) == [] and glance["Alpha"].behind(prod) == []
+    echo = f"/content_types/note/entries/{notes.uids['Echo']}/variants/devs"
+    notes.api.ok(notes.api.put(echo, {"entry": {"title": "Echo for devs, v2", "_variant": {}}}))
+    page = entry_list.list_page(services, notes.actor, notes.api.api_key, "note", lp, "en-us")
+    echoed = page.glances[notes.uids["Echo"]]
+    assert echoed.variants == {"devs": 2} and echoed.behind(prod) == ["devs"]
+    assert echoed.behind(staging) == []
     assert glance["Foxtrot"].base == {}  # published in fr-fr only
 
 

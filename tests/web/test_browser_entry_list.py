@@ -36,7 +36,7 @@ def show(page: Page, **choices: str) -> None:
 
 def make_articles(site: dict[str, Any]) -> dict[str, str]:
     """Autumn guide (published to production, then edited), Beach list (published with a
-    published variant), City walk and Desert notes (never published)."""
+    published variant, edited since), City walk and Desert notes (never published)."""
     api = site["api"]
     api.ok(api.http.post("/environments", json={"environment": {"name": "staging"}}), 201)
     french = {"locale": {"code": "fr-fr", "name": "French", "fallback_locale": "en-us"}}
@@ -64,6 +64,8 @@ def make_articles(site: dict[str, Any]) -> dict[str, str]:
         }
     }
     api.ok(api.http.post(f"{beach}/publish", json=with_variant))
+    body = {"entry": {"title": "Beach list for experts, updated", "_variant": {}}}
+    api.ok(api.http.put(f"{beach}/variants/experts", json=body))  # newer than published
     city = {"entry": {"title": "Promenade en ville"}}
     api.ok(api.http.put(f"{ENTRIES}/{uids['City walk']}", json=city, params={"locale": "fr-fr"}))
     return uids
@@ -90,6 +92,9 @@ def test_filter_sort_and_bulk_publish(
     expect(beach.locator(".variants-cell .variant-count")).to_have_attribute("title", "Experts")
     expect(beach.locator(".variants-cell")).to_contain_text("production: 1/1")
     expect(beach.locator(".variants-cell")).to_contain_text("staging: 0/1")
+    changed = beach.locator(".variants-cell .tag.outdated")
+    expect(changed).to_have_text("1 changed")
+    expect(changed).to_have_attribute("title", "Newer than published: Experts")
     expect(page.locator(f"tr[data-uid='{uids['City walk']}'] .variants-cell")).to_have_text("None")
     shot(page, "editor-entry-list.png", database_url)
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -43,6 +43,11 @@ class Glance:
     variants: dict[str, int] = field(default_factory=dict)
     published: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    def behind(self, environment: str) -> list[str]:
+        """The variants published to `environment` whose latest version is newer than that."""
+        live = self.published.get(environment, {})
+        return sorted(v for v, n in live.items() if n < self.variants.get(v, 0))
+
 
 @dataclass(frozen=True)
 class EntryPage:
