@@ -235,5 +235,24 @@ def test_bulk_publish_and_unpublish_report_each_entry(services: Services, notes:
     assert titles(services, notes, Status(prod, "published"))[0] == ["Alpha", "Charlie"]
     page = entry_list.list_page(services, notes.actor, key, "note", ListParams(), "en-us")
     assert page.glances[notes.uids["Echo"]].published == {}  # its variant went with it
+    # With their variants: the latest base and the latest version of each variant.
+    notes.update("Echo", body="v2")
+    echo = f"/content_types/note/entries/{notes.uids['Echo']}/variants/devs"
+    notes.api.ok(notes.api.put(echo, {"entry": {"title": "Echo for devs, v2", "_variant": {}}}))
+    both = entry_list.publish_many(
+        services,
+        notes.actor,
+        key,
+        "note",
+        [notes.uids["Echo"], notes.uids["Delta"]],
+        ["production"],
+        ["en-us"],
+        with_variants=True,
+    )
+    assert all(o.error is None for o in both)
+    page = entry_list.list_page(services, notes.actor, key, "note", ListParams(), "en-us")
+    echoed, delta = page.glances[notes.uids["Echo"]], page.glances[notes.uids["Delta"]]
+    assert (echoed.base[prod], echoed.published) == (2, {prod: {"devs": 2}})
+    assert delta.base[prod] == 1 and delta.published == {}  # no variant: its base alone
     with pytest.raises(Exception, match="Choose the entries"):
         entry_list.publish_many(services, notes.actor, key, "note", [], ["production"], ["en-us"])

@@ -4,8 +4,8 @@ on both databases (issue 17, Major 8).
 A content manager sees each row's publications and variants at a glance; filters the list by
 publish status in an environment (published, not published, changed since publish) and by
 variants; sorts it by title both ways; ticks the unpublished entries, confirms the bulk dialog
-(which names them) and publishes them to production, then unpublishes one; delivery agrees each
-time. Screenshots for the docs come from the SQLite run."""
+(which names them) and publishes them to production, then unpublishes two, and publishes one
+with its variants; delivery agrees each time. Screenshots for the docs come from the SQLite run."""
 
 from __future__ import annotations
 
@@ -165,6 +165,21 @@ def test_filter_sort_and_bulk_publish(
     expect(page.locator("#count")).to_have_text("4 entries")
     beach = page.locator(f"tr[data-uid='{uids['Beach list']}']")
     expect(beach.locator(".variants-cell")).to_contain_text("production: 0/1")  # went with it
+
+    # bulk publish with the entries' variants (their latest versions)
+    page.get_by_label("Select Beach list").check()
+    bulk.click()
+    dialog = page.get_by_role("dialog", name="Publish or unpublish 1 entry")
+    dialog.get_by_label("production").check()
+    dialog.get_by_label("Publish their entry variants too").check()
+    dialog.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator("#bulk-results")).to_contain_text("Published 1 of 1 entry")
+    beach = page.locator(f"tr[data-uid='{uids['Beach list']}']")
+    expect(beach.locator(".variants-cell")).to_contain_text("production: 1/1")
+    expect(beach.locator(".variants-cell .tag.outdated")).to_have_count(0)
+    served = journeys.delivered(site, uids["Beach list"], "experts")
+    assert served["title"] == "Beach list for experts, updated"
+
     narrow(page)  # at phone width the table scrolls in its own box, the page only vertically
     page.get_by_label("Select Desert notes").check()
     expect(page.get_by_role("button", name="Publish or unpublish selected…")).to_be_enabled()

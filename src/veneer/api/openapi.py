@@ -3157,6 +3157,7 @@ def editor(p: Paths) -> None:
                 entries=STR,
                 environments=STR,
                 locales=STR,
+                with_variants={"enum": ["1"]},
             ),
             security=SESSION,
         ),

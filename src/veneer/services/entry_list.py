@@ -110,11 +110,13 @@ def publish_many(
     *,
     locale: str | None = None,
     unpublish: bool = False,
+    with_variants: bool = False,
 ) -> list[Outcome]:
     """Publish (or unpublish) each entry's base, latest version, to every environment × locale,
     each entry in its own transaction through `publishing.publish`: one entry's refusal (not
-    localized, gone meanwhile) leaves the others done. Unpublishing takes the entry's variants
-    along, as the publish dialog's does."""
+    localized, gone meanwhile) leaves the others done. `with_variants` publishes the latest
+    version of each entry's variants in those locales too (with the latest base). Unpublishing
+    takes the entry's variants along, as the publish dialog's does."""
     problems = {
         name: [f"Choose at least one {what}."]
         for name, what, chosen in (
@@ -134,9 +136,36 @@ def publish_many(
     outcomes = []
     for uid in dict.fromkeys(uids):  # each once, in the order chosen
         try:
-            publishing.publish(services, actor, api_key, ct_uid, uid, body, unpublish=unpublish)
+            sent = body
+            if with_variants and not unpublish:
+                sent = _with_variants(services, actor, api_key, ct_uid, uid, body, locales)
+            publishing.publish(services, actor, api_key, ct_uid, uid, sent, unpublish=unpublish)
             outcomes.append(Outcome(uid, None))
         except VeneerError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
             outcomes.append(Outcome(uid, exc.message + (f" ({details})" if details else "")))
     return outcomes
+
+
+def _with_variants(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    body: dict[str, Any],
+    locales: list[str],
+) -> dict[str, Any]:
+    """The publish request for an entry and its variants in `locales` (one keyed read)."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")["api_key"]
+        shown = [(uid, code.lower()) for code in locales]
+        found = {variant for _, variant, _ in tx.entry_variants.of_entries(stack, shown)}
+    if not found:
+        return body
+    entry = {
+        **body["entry"],
+        "variants": [{"uid": v} for v in sorted(found)],
+        "variant_rules": {"publish_latest_base": True},
+    }
+    return {**body, "entry": entry}

@@ -106,6 +106,7 @@ def bulk_publish(page: Page) -> Response:
             page.fields("locales"),
             locale=page.param("locale"),
             unpublish=unpublish,
+            with_variants=page.field("with_variants") == "1",
         )
     except VeneerError as exc:
         problems = [m for messages in exc.errors.values() for m in messages]
