@@ -1181,7 +1181,34 @@ PARAMETERS: dict[str, Json] = {
     "undo_from": param(
         "undo_from", "query", INT, "Editor: the variant version the reverted field is undone from."
     ),
+    "list_status": param(
+        "status",
+        "query",
+        {"type": "string", "pattern": "^(published|unpublished|changed):.+$"},
+        "Editor: entries whose base is published, not published, or changed since publish "
+        "(latest version newer than the published one) in an environment (by uid), in the "
+        "list's locale.",
+    ),
+    "list_variants": param(
+        "variants", "query", {"enum": ["yes", "no"]}, "Editor: entries with, or without, variants."
+    ),
+    "list_only": param(
+        "only",
+        "query",
+        {"enum": ["localized"]},
+        "Editor: only the entries localized in the locale (no fallback).",
+    ),
+    "list_sort": param(
+        "sort",
+        "query",
+        {"enum": ["updated_at", "created_at", "title"]},
+        "Editor: the list's sort key (updated_at by default).",
+    ),
+    "list_order": param(
+        "order", "query", {"enum": ["asc", "desc"]}, "Editor: the sort order (desc by default)."
+    ),
 }
+LIST_FILTERS = ("list_status", "list_variants", "list_only", "list_sort", "list_order")
 PATH_PARAMS = {
     "ct": "Content type uid.",
     "name": "Environment name or uid.",
@@ -3188,11 +3215,46 @@ def editor(p: Paths) -> None:
         entries_path,
         "get",
         page(
-            "Entries of a content type",
+            "Entries of a content type: searched, filtered, sorted and paged by the database, "
+            "each row with its publications and variants",
             403,
             404,
             422,
-            parameters=("locale", "q", "page", "notice", "trashed"),
+            parameters=("locale", "q", "page", "notice", "trashed", *LIST_FILTERS),
+        ),
+    )
+    p.add(
+        entries_path + "/bulk",
+        "post",
+        op(
+            "Publish or unpublish the ticked entries (latest base versions) to environments × "
+            "locales, each entry on its own; the list again with what became of each",
+            "editor",
+            {
+                "200": {"description": "The list with a report per entry.", "content": HTML},
+                **redirect,
+                **html_errors(400, 403, 404, 413, 422),
+            },
+            parameters=params("locale", "q", "page", *LIST_FILTERS),
+            request=form(
+                action={"enum": ["publish", "unpublish"]},
+                entries=STR,
+                environments=STR,
+                locales=STR,
+                with_variants={"enum": ["1"]},
+            ),
+            security=SESSION,
+        ),
+    )
+    p.add(
+        entries_path + "/bulk",
+        "get",
+        op(
+            "Reloading the address a bulk publish left: back to the list, filters kept",
+            "editor",
+            {**redirect, **html_errors(403, 404, 422)},
+            parameters=params("locale", "q", "page", *LIST_FILTERS),
+            security=SESSION,
         ),
     )
     p.add(

@@ -39,6 +39,25 @@ class EntryVariants(Rows):
             .order_by(v.c.variant)
         )
 
+    def of_entries(
+        self, stack: str, shown: Sequence[tuple[str, str]]
+    ) -> list[tuple[str, str, int]]:
+        """(entry, variant, latest version) of the entry variants of a page of entries, each in
+        the locale it is shown in (pairs of entry and locale), by the primary key."""
+        if not shown:
+            return []
+        v, wanted = t.entry_variants, set(shown)
+        query = select(v.c.entry, v.c.locale, v.c.variant, v.c.version).where(
+            v.c.stack == stack,
+            v.c.entry.in_(sorted({e for e, _ in wanted})),
+            v.c.locale.in_(sorted({code for _, code in wanted})),
+        )
+        return [
+            (e, variant, int(n))
+            for e, code, variant, n in self._conn.execute(query)
+            if (e, code) in wanted
+        ]
+
     def versions(self, stack: str, entry: str, locale: str, variant: str) -> list[int]:
         """The version numbers of an entry variant in one locale, newest first."""
         h = t.entry_variant_versions

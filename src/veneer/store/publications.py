@@ -202,6 +202,17 @@ class Publications(Rows):
             for env, code, at, by, version in rows
         ]
 
+    def of_entries(
+        self, stack: str, entries: Sequence[str], locale: str
+    ) -> list[tuple[str, str, str, int]]:
+        """(entry, variant, environment, version) of what is published of a page of entries
+        (variant '': the base) in one locale, by ix_publications_entry."""
+        p = t.publications
+        query = select(p.c.entry, p.c.variant, p.c.environment, p.c.version).where(
+            p.c.stack == stack, p.c.entry.in_(sorted(set(entries))), p.c.locale == locale
+        )
+        return [(e, v, env, int(n)) for e, v, env, n in self._conn.execute(query)]
+
     def versions(self, stack: str, entry: str) -> list[tuple[str, str, str, int]]:
         """(variant, locale, environment, version) of everything published of one entry (variant
         '': its base), by ix_publications_entry."""

@@ -40,6 +40,8 @@ from veneer.domain import fieldindex as fi
 from veneer.domain.listing import MAX_LIMIT
 from veneer.domain.query import DEFAULT_SORT
 from veneer.errors import ValidationFailed
+from veneer.store import entrystatus
+from veneer.store.entrystatus import Condition
 from veneer.store.sqlquery import (
     AllOf,
     Clause,
@@ -51,7 +53,7 @@ from veneer.store.sqlquery import (
     regex_errors,
     render,
 )
-from veneer.store.tables import entry_values
+from veneer.store.tables import entry_values, publications
 
 PROBE = 2000  # candidates up to which a list sorts its matches rather than walk the sort key
 # Fields Veneer sets itself, never longer than fieldindex.TEXT_PREFIX: their `tail` is always '',
@@ -85,6 +87,7 @@ class Listing:
     limit: int = MAX_LIMIT
     include_count: bool = False
     count_limit: int | None = None  # count at most this many, then answer count_limit + 1
+    conditions: tuple[Condition, ...] = ()  # the editor's publish-state filters (entrystatus)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,28 @@ class Compiled:
     descending: bool
     param: str
     count_limit: int | None = None
+    conditions: tuple[Condition, ...] = ()
+    dialect: str = ""
+
+    def having(
+        self,
+        entry: ColumnElement[str],
+        shown: ColumnElement[str],
+        conditions: tuple[Condition, ...] | None = None,
+    ) -> Clause:
+        """The editor's conditions (all, or those given) on a candidate `entry` shown in the
+        locale `shown`."""
+        t = self.target
+        if self.dialect == "postgresql":
+            # entry_values.entry sorts in "C"; the other tables' keys in the default collation,
+            # which their indexes need the comparison to use (else PostgreSQL scans them).
+            entry = entry.collate("default")
+        wanted = self.conditions if conditions is None else conditions
+        return entrystatus.render(wanted, t.stack, t.locales[0], entry, shown)
+
+    def drivable(self) -> bool:
+        """Whether a leaf of the query or a publish state can drive the candidates."""
+        return driver(self.filter)[0] is not None or entrystatus.drives(self.conditions) is not None
 
 
 def compile_list(dialect: str, target: Target, listing: Listing) -> Compiled:
@@ -116,7 +141,16 @@ def compile_list(dialect: str, target: Target, listing: Listing) -> Compiled:
     )  # `asc` wins, as in `sort_entries`
     field = checked_path(field, lambda message: _param_error(param, message))
     filt = compile_filter(listing.query, dialect) if listing.query else AllOf(())
-    return Compiled(target, filt, field, descending, param, listing.count_limit)
+    return Compiled(
+        target,
+        filt,
+        field,
+        descending,
+        param,
+        listing.count_limit,
+        listing.conditions,
+        dialect,
+    )
 
 
 def _param_error(param: str, message: str) -> ValidationFailed:
@@ -154,16 +188,23 @@ def list_entries(conn: Connection, target: Target, listing: Listing) -> Page:
 
 def _candidates(c: Compiled, rank: int) -> Select[Any]:
     """(entry, locale) of the candidates in the chain's `rank`th locale, driven by the filter's
-    driving leaf, else by every document's root row. An entry may repeat (several values)."""
+    driving leaf, else by the publications of a publish state the list asks for, else by every
+    document's root row. An entry may repeat (several values)."""
     locale = c.target.locales[rank]
     rows = c.target.rows(locale)
     lead, rest = driver(c.filter)
 
     def driven(*driving: Clause, d: FromClause) -> Select[Any]:
         return select(d.c.entry, literal(locale).label("locale")).where(
-            *driving, _chosen(c.target, rank, d.c.entry), render(rest, rows, d.c.entry)
+            *driving,
+            _chosen(c.target, rank, d.c.entry),
+            render(rest, rows, d.c.entry),
+            c.having(d.c.entry, literal(locale)),
         )
 
+    status = entrystatus.drives(c.conditions)
+    if lead is None and status is not None:
+        return _published(c, rank, status)
     if lead is None:
         d = entry_values.alias("d")
         return driven(*rows.at(d, fi.ROOT), d=d)
@@ -179,6 +220,29 @@ def _candidates(c: Compiled, rank: int) -> Select[Any]:
         selects.append(driven(*rows.at(d, lead.path), row(d), d=d))
     u = union_all(*selects).subquery()
     return select(u.c.entry, u.c.locale)
+
+
+def _published(c: Compiled, rank: int, status: entrystatus.Status) -> Select[Any]:
+    """The candidates of `_candidates` driven by the base publications of one environment in the
+    list's locale (a range of ix_publications_ct), each with a document in the rank's locale."""
+    locale = c.target.locales[rank]
+    rows, p, d = c.target.rows(locale), publications.alias("p"), entry_values.alias("d")
+    documented = select(d.c.n).where(*rows.of(d, p.c.entry, fi.ROOT)).offset(0).exists()
+    return select(p.c.entry, literal(locale).label("locale")).where(
+        p.c.stack == c.target.stack,
+        p.c.environment == status.environment,
+        p.c.locale == c.target.locales[0],
+        p.c.content_type == c.target.content_type,
+        p.c.variant == entrystatus.BASE,
+        documented,
+        _chosen(c.target, rank, p.c.entry),
+        render(c.filter, rows, p.c.entry),
+        # `p` is the publication the driving condition asks for: the others, and "changed" on it
+        entrystatus.newer(c.target.stack, p, literal(locale))
+        if status.state == "changed"
+        else true(),
+        c.having(p.c.entry, literal(locale), tuple(x for x in c.conditions if x != status)),
+    )
 
 
 def _chosen(target: Target, rank: int, entry: ColumnElement[str]) -> Clause:
@@ -197,8 +261,8 @@ def _chosen(target: Target, rank: int, entry: ColumnElement[str]) -> Clause:
 
 
 def _probe(conn: Connection, c: Compiled) -> dict[str, str] | None:
-    """The candidates (entry -> locale) if the filter has a driving leaf and they are few."""
-    if driver(c.filter)[0] is None:
+    """The candidates (entry -> locale) if something drives them and they are few."""
+    if not c.drivable():
         return None
     found: dict[str, str] = {}
     seen = 0
@@ -217,7 +281,7 @@ def _count(c: Compiled) -> Select[Any]:
     counts = []
     for rank in range(len(c.target.locales)):
         candidates = _candidates(c, rank)
-        if driver(c.filter)[0] is not None:
+        if c.drivable():
             candidates = candidates.with_only_columns(candidates.selected_columns.entry).distinct()
         if c.count_limit is not None:  # each locale's count stops one past the limit
             candidates = candidates.limit(c.count_limit + 1)
@@ -261,6 +325,7 @@ def _walk(c: Compiled) -> tuple[Select[Any], Select[Any]]:
                 s.c.first,
                 _chosen(c.target, rank, s.c.entry),
                 render(c.filter, rows, s.c.entry),
+                c.having(s.c.entry, literal(locale)),
             )
         )
         missing.append(
@@ -268,6 +333,7 @@ def _walk(c: Compiled) -> tuple[Select[Any], Select[Any]]:
                 *rows.at(r, fi.ROOT),
                 _chosen(c.target, rank, r.c.entry),
                 render(c.filter, rows, r.c.entry),
+                c.having(r.c.entry, literal(locale)),
                 ~_has_sort_key(c, r, literal(locale)),
             )
         )

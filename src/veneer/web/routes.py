@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from veneer.web import asset_views as av
 from veneer.web import entry_views as ev
+from veneer.web import list_views as lv
 from veneer.web import password_views as pv
 from veneer.web import schema_views as sv
 from veneer.web import trash_views as tv
@@ -40,7 +41,9 @@ def routes() -> list[BaseRoute]:
         Route(types + "/new", sv.create, methods=["POST"]),
         Route(types + "/{ct}/schema", sv.schema_form, methods=["GET"]),
         Route(types + "/{ct}/schema", sv.save_schema, methods=["POST"]),
-        Route(entries, v.entry_list, methods=["GET"]),
+        Route(entries, lv.entry_list, methods=["GET"]),
+        Route(entries + "/bulk", lv.bulk_publish, methods=["POST"]),
+        Route(entries + "/bulk", lv.bulk_reload, methods=["GET"]),
         Route(entries + "/new", ev.new_entry, methods=["GET"]),
         Route(entries + "/new", ev.create_entry, methods=["POST"]),
         Route(entries + "/choices", ev.choices, methods=["GET"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import string
 from typing import Any
 
@@ -11,12 +10,10 @@ from starlette.responses import Response
 
 from veneer.domain.listing import ListParams, parse_query
 from veneer.errors import VeneerError
-from veneer.services import content_types, entries, environments, locales, stacks, users
+from veneer.services import content_types, stacks, users
 from veneer.web import session
 from veneer.web.page import Page, public, view
 
-PAGE_SIZE = 25
-COUNT_LIMIT = 10_000  # the entry list counts this many at most, then says "more than"
 MAX_SEARCH = 200
 
 
@@ -123,57 +120,3 @@ def titled(search: str, **params: Any) -> ListParams:
 
 def page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
-
-
-@view
-def entry_list(page: Page) -> Response:
-    api_key, ct_uid = page.path("api_key"), page.path("ct")
-    stack = stacks.get_stack(page.services, page.actor, api_key)
-    ct = content_types.get_content_type(page.services, page.actor, api_key, ct_uid)
-    codes = locales.list_locales(page.services, page.actor, api_key)
-    locale = (page.param("locale") or stack["master_locale"]).lower()
-    search = page.param("q") or ""
-    number = page_number(page.param("page"))
-    lp = titled(
-        search,
-        skip=(number - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        include_count=True,
-        count_limit=COUNT_LIMIT,
-    )
-    items, count = entries.list_entries(
-        page.services,
-        page.actor,
-        api_key,
-        ct_uid,
-        lp,
-        locale,
-        include_fallback=True,
-        publish_details=True,
-    )
-    envs = {
-        e["uid"]: e["name"]
-        for e in environments.list_environments(page.services, page.actor, api_key)
-    }
-    more = count > COUNT_LIMIT  # counted no further: "more than", and a next page while full
-    pages = max(1, math.ceil(count / PAGE_SIZE), number + (len(items) == PAGE_SIZE and more))
-    crumbs = [
-        *stack_crumbs(page, stack),
-        (ct["title"], page.href("stacks", api_key, "content-types", ct_uid, "entries")),
-    ]
-    return page.render(
-        "entries.html",
-        stack=stack,
-        ct=ct,
-        entries=items,
-        count=min(count, COUNT_LIMIT),
-        more=more,
-        locales=codes,
-        locale=locale,
-        search=search,
-        number=number,
-        pages=pages,
-        environments=envs,
-        crumbs=crumbs,
-        trashed=page.param("trashed") if page.param("notice") == "trashed" else None,
-    )
