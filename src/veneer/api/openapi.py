@@ -944,6 +944,15 @@ PARAMETERS: dict[str, Json] = {
         STR,
         "The organization of a new stack (needed when the user belongs to several).",
     ),
+    "x-project-uid": param(
+        "x-project-uid",
+        "header",
+        STR,
+        "Personalize: the project, i.e. the stack's API key (the api_key header will do too).",
+    ),
+    "connectedStackApiKey": param(
+        "connectedStackApiKey", "query", STR, "Personalize: the project of this stack only."
+    ),
     "environment": param("environment", "query", STR, "Delivery: the environment (name or uid)."),
     "environment_header": param(
         "environment",
@@ -1189,6 +1198,8 @@ PATH_PARAMS = {
     "job": "A scheduled publish or unpublish (its job_id).",
     "taxonomy": "Taxonomy uid.",
     "term": "Term uid.",
+    "experience": "Personalize: an experience, i.e. a variant group uid.",
+    "experience_version": "Personalize: the experience's version (its latestVersion).",
 }
 
 
@@ -2450,6 +2461,177 @@ def entry_variants(p: Paths) -> None:
             parameters=params("api_key", "locale"),
         ),
     )
+
+
+PROJECT = obj(
+    ("uid", "name", "organizationUid", "connectedStackApiKey"),
+    _id=STR,
+    uid=STR,
+    name=STR,
+    description=STR,
+    organizationUid=STR,
+    connectedStackApiKey=STR,
+    audienceCount=INT,
+    activeExperienceCount=INT,
+    createdBy=STR,
+    createdAt=TIME,
+    updatedAt=TIME,
+)
+EXPERIENCE = obj(
+    ("uid", "name", "__type", "status", "latestVersion", "_cms"),
+    _id=STR,
+    uid=STR,
+    name=STR,
+    description=STR,
+    __type={"const": "SegmentedExperience"},
+    status={"enum": ["ACTIVE", "DRAFT"]},
+    project=STR,
+    latestVersion=STR,
+    _cms=obj(
+        ("variantGroup", "variants"),
+        variantGroup=STR,
+        variants={"type": "object", "additionalProperties": STR},
+    ),
+    createdAt=TIME,
+    updatedAt=TIME,
+)
+PZ_VARIANT = obj(
+    ("__type", "shortUid", "name"),
+    __type={"const": "SegmentedVariant"},
+    shortUid=STR,
+    name=STR,
+    audiences=arr(STR),
+    audienceCombinationType=STR,
+    alias=STR,
+)
+EXPERIENCE_VERSION = obj(
+    ("uid", "experience", "status", "variants"),
+    _id=STR,
+    uid=STR,
+    experience=STR,
+    project=STR,
+    name=STR,
+    __type=STR,
+    status={"enum": ["ACTIVE", "DRAFT"]},
+    variants=arr(PZ_VARIANT),
+    createdAt=TIME,
+    updatedAt=TIME,
+)
+PZ_VERSION_INPUT = body(
+    {"type": "object", "properties": {"status": STR, "variants": arr(PZ_VARIANT)}},
+    "The variants to rename (by `shortUid`, else by place) or create; the others stay.",
+)
+
+
+def personalize(p: Paths) -> None:
+    """The Personalize Management API calls Contentstack's CLI makes (docs/personalize.md)."""
+    tag, project = "personalize", params("x-project-uid")
+    w = "/personalize/experiences/{experience}"
+    for path, method, summary, response, request, parameters in (
+        (
+            "/personalize/projects",
+            "get",
+            "The caller's projects (one per stack)",
+            ok(arr(PROJECT)),
+            None,
+            params("connectedStackApiKey", "organization_uid"),
+        ),
+        (
+            "/personalize/projects",
+            "post",
+            "The project of the stack named by connectedStackApiKey",
+            ok(PROJECT, 201),
+            body(
+                obj(("connectedStackApiKey",), name=STR, description=STR, connectedStackApiKey=STR)
+            ),
+            [],
+        ),
+        (
+            "/personalize/experiences",
+            "get",
+            "Experiences: the variant groups that have variants",
+            ok(arr(EXPERIENCE)),
+            None,
+            project,
+        ),
+        (
+            "/personalize/experiences",
+            "post",
+            "Create an experience: a new variant group",
+            ok(EXPERIENCE, 201),
+            body(obj(("name",), name=NAME, description=STR)),
+            project,
+        ),
+        (
+            w,
+            "get",
+            "An experience, with its CMS variants by short uid",
+            ok(EXPERIENCE),
+            None,
+            project,
+        ),
+        (
+            w + "/versions",
+            "get",
+            "An experience's one version",
+            ok(arr(EXPERIENCE_VERSION)),
+            None,
+            project,
+        ),
+        (
+            w + "/versions",
+            "post",
+            "Rename or create the experience's variants",
+            ok(EXPERIENCE_VERSION, 201),
+            PZ_VERSION_INPUT,
+            project,
+        ),
+        (
+            w + "/versions/{experience_version}",
+            "put",
+            "Rename or create the experience's variants",
+            ok(EXPERIENCE_VERSION),
+            PZ_VERSION_INPUT,
+            project,
+        ),
+    ):
+        statuses = WRITE if method != "get" else READ
+        p.add(
+            path,
+            method,
+            op(
+                summary,
+                tag,
+                {**response, **errors(*statuses)},
+                parameters=parameters,
+                request=request,
+                security=USER,
+            ),
+        )
+    for what in ("audiences", "attributes", "events"):
+        p.add(
+            f"/personalize/{what}",
+            "get",
+            op(
+                f"No {what}: Veneer keeps none",
+                tag,
+                {**ok(arr(obj())), **errors(*READ)},
+                parameters=project,
+                security=USER,
+            ),
+        )
+        p.add(
+            f"/personalize/{what}",
+            "post",
+            op(
+                f"Refused: Veneer keeps no {what}",
+                tag,
+                {**ok(obj(), 201), **errors(*WRITE)},
+                parameters=project,
+                request=body(obj()),
+                security=USER,
+            ),
+        )
 
 
 def variant_groups(p: Paths) -> None:
@@ -3879,6 +4061,7 @@ def document(role: str = "all") -> Json:
             entries,
             entry_variants,
             variant_groups,
+            personalize,
             webhooks,
             assets,
             asset_files,
