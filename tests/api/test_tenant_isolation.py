@@ -130,6 +130,7 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         "version": "1",
         "taxonomy": "hue",
         "term": "hue_red",
+        "ownership_token": "csnotatoken",
         "experience": "colors",
         "experience_version": "colors",
     }

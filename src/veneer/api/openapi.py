@@ -944,6 +944,13 @@ PARAMETERS: dict[str, Json] = {
         STR,
         "The organization of a new stack (needed when the user belongs to several).",
     ),
+    "include_collaborators": flag_param(
+        "include_collaborators",
+        "With api_key: the stack's users under `collaborators` (the JS SDK's stack.users()).",
+    ),
+    "ownership_uid": param(
+        "uid", "query", STR, "The uid of the user the stack is transferred to.", required=True
+    ),
     "x-project-uid": param(
         "x-project-uid",
         "header",
@@ -1198,6 +1205,7 @@ PATH_PARAMS = {
     "job": "A scheduled publish or unpublish (its job_id).",
     "taxonomy": "Taxonomy uid.",
     "term": "Term uid.",
+    "ownership_token": "The token of an ownership transfer (the server log gives its link).",
     "experience": "Personalize: an experience, i.e. a variant group uid.",
     "experience_version": "Personalize: the experience's version (its latestVersion).",
 }
@@ -1582,9 +1590,9 @@ def stacks(p: Paths) -> None:
             "stacks",
             {
                 **ok({"anyOf": [one, counted("stacks", ref("Stack"))]}),
-                **errors(401, 412, 422, 429),
+                **errors(401, 403, 412, 422, 429),
             },
-            parameters=params("api_key_optional", *LIST),
+            parameters=params("api_key_optional", *LIST, "include_collaborators"),
         ),
         both=True,
     )
@@ -2521,6 +2529,106 @@ PZ_VERSION_INPUT = body(
     {"type": "object", "properties": {"status": STR, "variants": arr(PZ_VARIANT)}},
     "The variants to rename (by `shortUid`, else by place) or create; the others stay.",
 )
+
+
+STACK_USER = obj(
+    ("uid", "email", "roles", "is_owner"),
+    uid=STR,
+    email=STR,
+    username=STR,
+    first_name=STR,
+    last_name=STR,
+    active=BOOL,
+    org_uid=arr(STR),
+    roles=arr(STR),
+    is_owner=BOOL,
+    created_at=TIME,
+    updated_at=TIME,
+)
+ROLE_UIDS = arr(STR)
+
+
+def stack_users(p: Paths) -> None:
+    """Sharing a stack, its users' roles, and ownership transfers (services.collaborators)."""
+    notice_only = obj(("notice",), notice=STR)
+    roles_body = body(
+        obj(("users",), users={"type": "object", "additionalProperties": ROLE_UIDS}),
+        "Each user uid (a member or collaborator) mapped to the role uids it now has.",
+    )
+    roles_answer = obj(
+        ("notice", "users"),
+        notice={"const": "The roles were applied successfully."},
+        users=arr(obj(("uid", "roles"), uid=STR, roles=ROLE_UIDS)),
+    )
+    key = params("api_key")
+    p.add(
+        "/v3/stacks/users",
+        "get",
+        op(
+            "The stack's users: its organization's members and its collaborators, with roles",
+            "stacks",
+            {**ok(obj(("users",), users=arr(STACK_USER))), **errors(401, 403, 412, 429)},
+            parameters=key,
+            security=USER,
+        ),
+    )
+    for method in ("post", "put"):
+        p.add(
+            "/v3/stacks/users/roles",
+            method,
+            op(
+                "Set users' stack roles (the Python SDK PUTs, the JS SDK POSTs)",
+                "stacks",
+                {**ok(roles_answer), **errors(*WRITE)},
+                request=roles_body,
+                parameters=key,
+                security=USER,
+            ),
+        )
+    for path, summary, schema in (
+        (
+            "/v3/stacks/share",
+            "Share the stack with existing accounts (effective at once; no email is sent)",
+            obj(
+                ("emails",),
+                emails=arr(STR),
+                roles={"type": "object", "additionalProperties": ROLE_UIDS},
+            ),
+        ),
+        (
+            "/v3/stacks/unshare",
+            "Take a collaborator off the stack",
+            obj(("email",), email=STR),
+        ),
+        (
+            "/v3/stacks/transfer_ownership",
+            "Offer the stack to a member of its organization (its acceptance link: server log)",
+            obj(("transfer_to",), transfer_to=STR),
+        ),
+    ):
+        p.add(
+            path,
+            "post",
+            op(
+                summary,
+                "stacks",
+                {**ok(notice_only), **errors(*WRITE)},
+                request=body(schema),
+                parameters=key,
+                security=USER,
+            ),
+        )
+    p.add(
+        "/v3/stacks/accept_ownership/{ownership_token}",
+        "get",
+        op(
+            "The recipient accepts an ownership transfer",
+            "stacks",
+            {**ok(notice_only), **errors(401, 403, 412, 422, 429)},
+            parameters=params("api_key", "ownership_uid"),
+            security=USER,
+        ),
+    )
 
 
 def personalize(p: Paths) -> None:
@@ -4053,6 +4161,7 @@ def document(role: str = "all") -> Json:
         for part in (
             users,
             stacks,
+            stack_users,
             stack_modules,
             settings_resources,
             documents,

@@ -18,6 +18,7 @@ from veneer.api.management import global_fields as gf
 from veneer.api.management import labels as lb
 from veneer.api.management import personalize as pz
 from veneer.api.management import stack_modules as sm
+from veneer.api.management import stack_users as su
 from veneer.api.management import stacks as st
 from veneer.api.management import taxonomies as tx
 from veneer.api.management import users as us
@@ -87,6 +88,12 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
+        *resource(V3 + "/stacks/users", get=su.list_users),
+        *resource(V3 + "/stacks/users/roles", post=su.update_roles, put=su.update_roles),
+        *resource(V3 + "/stacks/share", post=su.share),
+        *resource(V3 + "/stacks/unshare", post=su.unshare),
+        *resource(V3 + "/stacks/transfer_ownership", post=su.transfer_ownership),
+        *resource(V3 + "/stacks/accept_ownership/{ownership_token}", get=su.accept_ownership),
         *resource(SYNC, get=dispatch.delivery_only(sync.sync)),
         *_tokens("management_tokens"),
         *_tokens("delivery_tokens"),
