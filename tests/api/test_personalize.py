@@ -71,6 +71,11 @@ def _export(api: Api, entry: str) -> dict[str, Any]:
         versions[experience["uid"]] = pz.ok("GET", f"/experiences/{experience['uid']}/versions")
         groups = api.ok(api.get(f"/variant_groups?experience_uid={experience['uid']}"))
         cts[experience["uid"]] = groups["variant_groups"][0]["content_types"]
+    # The entries module asks for the project again before exporting entry variants.
+    again = Personalize(api).ok(
+        "GET", f"/projects?connectedStackApiKey={api.api_key}", organization_uid=org
+    )
+    assert again == projects
     query = "locale=en-us&skip=0&limit=100&include_variant=false&include_count=true"
     query += "&include_publish_details=true"
     listed = api.ok(api.get(f"/content_types/landing/entries/{entry}/variants?{query}"))
