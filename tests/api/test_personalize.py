@@ -13,6 +13,7 @@ from tests.api.test_variants_api import BASE, CT
 from tests.conftest import Api, new_user
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
+NAMES = {"red": "Red", "blue": "Blue"}
 
 
 class Personalize:
@@ -145,9 +146,13 @@ def test_cli_round_trip_of_entry_variants(api: Api, client: Any) -> None:
     source = _source(api)
     dump = _export(api, source["entry"])
     assert [e["uid"] for e in dump["experiences"]] == ["colors"]  # `empty` has no variants
-    assert dump["experiences"][0]["_cms"]["variants"] == {"0": "red", "1": "blue"}
+    shorts = dump["experiences"][0]["_cms"]["variants"]  # places among the group's variants
+    assert sorted(shorts) == ["0", "1"] and set(shorts.values()) == {"red", "blue"}
     assert dump["cts"]["colors"] == [{"uid": "landing", "status": "linked"}]
-    assert [v["name"] for v in dump["versions"]["colors"][0]["variants"]] == ["Red", "Blue"]
+    version = dump["versions"]["colors"][0]
+    assert [(v["shortUid"], v["name"]) for v in version["variants"]] == [
+        (short, NAMES[shorts[short]]) for short in ("0", "1")
+    ]
     assert len(dump["variant_entries"]) == 2
 
     target = Api(client, api.email)
@@ -172,26 +177,34 @@ def test_cli_round_trip_of_entry_variants(api: Api, client: Any) -> None:
         (mapping["blue"], "Blue page"),
     }
     groups = target.ok(target.get("/variant_groups?include_variant_info=true"))["variant_groups"]
-    assert [(g["name"], [v["name"] for v in g["variants"]]) for g in groups] == [
-        ("Colors", ["Red", "Blue"])
-    ]
+    assert [g["name"] for g in groups] == ["Colors"]
+    names = {v["uid"]: v["name"] for v in groups[0]["variants"]}
+    assert {names[mapping[old]] for old in mapping} == {"Red", "Blue"}
+    assert all(names[mapping[old]] == NAMES[old] for old in mapping)
     assert groups[0]["content_types"] == [{"uid": "landing", "status": "linked"}]
     # Exported again, the copy maps the same short uids to its own variants.
     again = Personalize(target, target.api_key).ok("GET", "/experiences")
-    assert again[0]["_cms"]["variants"] == {"0": mapping["red"], "1": mapping["blue"]}
+    assert again[0]["_cms"]["variants"] == {short: mapping[old] for short, old in shorts.items()}
 
 
 def test_versions_rename_and_add_but_never_delete(api: Api) -> None:
     _source(api)
     pz = Personalize(api, api.api_key)
     version = pz.ok("GET", "/experiences/colors/versions")[0]
+    first = version["variants"][0]["name"]  # the variant in place "0" keeps its name
     body = {"status": "ACTIVE", "variants": [{"shortUid": "1", "name": "Navy"}]}
     answer = pz.ok("PUT", f"/experiences/colors/versions/{version['uid']}", body)
-    assert [(v["shortUid"], v["name"]) for v in answer["variants"]] == [("0", "Red"), ("1", "Navy")]
+    assert [(v["shortUid"], v["name"]) for v in answer["variants"]] == [("0", first), ("1", "Navy")]
     added = pz.ok(
         "POST", "/experiences/colors/versions", {"variants": [{}, {}, {"name": "Green"}]}, 201
     )
-    assert [v["name"] for v in added["variants"]] == ["Red", "Navy", "Green"]
+    assert [(v["shortUid"], v["name"]) for v in added["variants"]] == [
+        ("0", first),
+        ("1", "Navy"),
+        ("2", "Green"),
+    ]
+    listed = pz.ok("GET", "/experiences")[0]["_cms"]["variants"]
+    assert sorted(listed) == ["0", "1", "2"] and {"red", "blue"} <= set(listed.values())
     bad = pz.call("PUT", "/experiences/colors/versions/nope", body)
     assert bad.status_code == 422 and set(bad.json()) == ERROR_KEYS
     missing = pz.call("GET", "/experiences/nope")

@@ -67,8 +67,16 @@ def project_body(row: Mapping[str, Any], experiences: int) -> dict[str, Any]:
 
 
 def _project(tx: Transaction, row: Mapping[str, Any]) -> dict[str, Any]:
-    groups = [g for g in tx.variant_groups.all(row["api_key"]) if _shorts(tx, row["api_key"], g)]
-    return project_body(row, len(groups))
+    return project_body(row, len(_by_group(tx, row["api_key"])))
+
+
+def _by_group(tx: Transaction, stack: str) -> dict[str, list[dict[str, Any]]]:
+    """The stack's variants by group (one query), groups without variants left out."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for variant in tx.variants.all(stack):
+        if variant.get("variant_group_uid"):
+            found.setdefault(variant["variant_group_uid"], []).append(variant)
+    return found
 
 
 def list_projects(
@@ -177,14 +185,13 @@ def list_experiences(services: Services, actor: Actor, project: str | None) -> l
     without variants never gets its CMS variants, and the CLI's import waits for them)."""
     with services.store.read() as tx:
         stack = _stack(tx, actor, project)
-        found = []
-        for group in sorted(
-            tx.variant_groups.all(stack), key=lambda g: (g["created_at"], g["uid"])
-        ):
-            shorts = _shorts(tx, stack, group)
-            if shorts:
-                found.append(experience_body(stack, group, shorts))
-        return found
+        by_group = _by_group(tx, stack)
+        groups = sorted(tx.variant_groups.all(stack), key=lambda g: (g["created_at"], g["uid"]))
+        return [
+            experience_body(stack, group, _short_map(by_group[group["uid"]]))
+            for group in groups
+            if group["uid"] in by_group
+        ]
 
 
 def get_experience(
