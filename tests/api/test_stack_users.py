@@ -11,6 +11,7 @@ import pytest
 
 from tests.api.test_variants_api import CT
 from tests.conftest import Api, new_user
+from veneer import ids
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 
@@ -199,3 +200,34 @@ def test_tokens_and_outsiders_never_reach_stack_users(api: Api, services: Any, c
     response = outsider.get("/stacks/users")
     _error(response, 412)
     assert api.email not in response.text
+
+
+def test_expired_offers_and_deleted_stacks_leave_nothing(
+    api: Api, services: Any, client: Any
+) -> None:
+    member = _member(api, services, client)
+    uid = next(
+        u["uid"] for u in api.ok(api.get("/stacks/users"))["users"] if u["email"] == member.email
+    )
+    token, owner = "cs" + "0" * 24, api.ok(api.get("/stacks"))["stack"]["owner_uid"]
+    with services.store.write() as tx:  # an offer made long ago
+        tx.shares.add_transfer(
+            {
+                "token_hash": ids.token_hash(token),
+                "stack": api.api_key,
+                "to_uid": uid,
+                "from_uid": owner,
+                "created_at": "2000-01-01T00:00:00.000Z",
+                "expires_at": "2000-01-08T00:00:00.000Z",
+            }
+        )
+    _error(member.get(f"/stacks/accept_ownership/{token}?uid={uid}"), 422)
+
+    outsider = new_user(services, client)
+    api.ok(api.post("/stacks/share", {"emails": [outsider.email]}))
+    assert len(outsider.ok(outsider.get("/stacks"))["stacks"]) == 1
+    api.ok(api.delete("/stacks"))
+    assert outsider.ok(outsider.get("/stacks"))["stacks"] == []
+    with services.store.read() as tx:
+        assert tx.shares.of_stack(api.api_key) == []
+        assert tx.shares.transfer(ids.token_hash(token)) is None
