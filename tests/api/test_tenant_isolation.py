@@ -32,7 +32,14 @@ PUBLIC_ROUTES = {
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 PASSWORD_RESETS = {"/v3/user/forgot_password", "/v3/user/reset_password"}
 # Routes that name no stack: they act on the caller's own account.
-ACCOUNT_ROUTES = {"/v3/user-session", "/v3/user", "/v3/organizations", "/v3/stacks", "/v3/stacks/"}
+ACCOUNT_ROUTES = {
+    "/v3/user-session",
+    "/v3/user",
+    "/v3/organizations",
+    "/v3/stacks",
+    "/v3/stacks/",
+    "/personalize/projects",  # the caller's own projects (tests/api/test_personalize.py)
+}
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -123,6 +130,9 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
         "version": "1",
         "taxonomy": "hue",
         "term": "hue_red",
+        "ownership_token": "csnotatoken",
+        "experience": "colors",
+        "experience_version": "colors",
     }
     ids["uid_token"] = mtoken["uid"]
     return {

@@ -944,6 +944,22 @@ PARAMETERS: dict[str, Json] = {
         STR,
         "The organization of a new stack (needed when the user belongs to several).",
     ),
+    "include_collaborators": flag_param(
+        "include_collaborators",
+        "With api_key: the stack's users under `collaborators` (the JS SDK's stack.users()).",
+    ),
+    "ownership_uid": param(
+        "uid", "query", STR, "The uid of the user the stack is transferred to.", required=True
+    ),
+    "x-project-uid": param(
+        "x-project-uid",
+        "header",
+        STR,
+        "Personalize: the project, i.e. the stack's API key (the api_key header will do too).",
+    ),
+    "connectedStackApiKey": param(
+        "connectedStackApiKey", "query", STR, "Personalize: the project of this stack only."
+    ),
     "environment": param("environment", "query", STR, "Delivery: the environment (name or uid)."),
     "environment_header": param(
         "environment",
@@ -1225,6 +1241,9 @@ PATH_PARAMS = {
     "job": "A scheduled publish or unpublish (its job_id).",
     "taxonomy": "Taxonomy uid.",
     "term": "Term uid.",
+    "ownership_token": "The token of an ownership transfer (the server log gives its link).",
+    "experience": "Personalize: an experience, i.e. a variant group uid.",
+    "experience_version": "Personalize: the experience's version (its latestVersion).",
 }
 
 
@@ -1607,9 +1626,9 @@ def stacks(p: Paths) -> None:
             "stacks",
             {
                 **ok({"anyOf": [one, counted("stacks", ref("Stack"))]}),
-                **errors(401, 412, 422, 429),
+                **errors(401, 403, 412, 422, 429),
             },
-            parameters=params("api_key_optional", *LIST),
+            parameters=params("api_key_optional", *LIST, "include_collaborators"),
         ),
         both=True,
     )
@@ -2486,6 +2505,277 @@ def entry_variants(p: Paths) -> None:
             parameters=params("api_key", "locale"),
         ),
     )
+
+
+PROJECT = obj(
+    ("uid", "name", "organizationUid", "connectedStackApiKey"),
+    _id=STR,
+    uid=STR,
+    name=STR,
+    description=STR,
+    organizationUid=STR,
+    connectedStackApiKey=STR,
+    audienceCount=INT,
+    activeExperienceCount=INT,
+    createdBy=STR,
+    createdAt=TIME,
+    updatedAt=TIME,
+)
+EXPERIENCE = obj(
+    ("uid", "name", "__type", "status", "latestVersion", "_cms"),
+    _id=STR,
+    uid=STR,
+    name=STR,
+    description=STR,
+    __type={"const": "SegmentedExperience"},
+    status={"enum": ["ACTIVE", "DRAFT"]},
+    project=STR,
+    latestVersion=STR,
+    _cms=obj(
+        ("variantGroup", "variants"),
+        variantGroup=STR,
+        variants={"type": "object", "additionalProperties": STR},
+    ),
+    createdAt=TIME,
+    updatedAt=TIME,
+)
+PZ_VARIANT = obj(
+    ("__type", "shortUid", "name"),
+    __type={"const": "SegmentedVariant"},
+    shortUid=STR,
+    name=STR,
+    audiences=arr(STR),
+    audienceCombinationType=STR,
+    alias=STR,
+)
+EXPERIENCE_VERSION = obj(
+    ("uid", "experience", "status", "variants"),
+    _id=STR,
+    uid=STR,
+    experience=STR,
+    project=STR,
+    name=STR,
+    __type=STR,
+    status={"enum": ["ACTIVE", "DRAFT"]},
+    variants=arr(PZ_VARIANT),
+    createdAt=TIME,
+    updatedAt=TIME,
+)
+PZ_VERSION_INPUT = body(
+    {"type": "object", "properties": {"status": STR, "variants": arr(PZ_VARIANT)}},
+    "The variants to rename (by `shortUid`, else by place) or create; the others stay.",
+)
+
+
+STACK_USER = obj(
+    ("uid", "email", "roles", "is_owner"),
+    uid=STR,
+    email=STR,
+    username=STR,
+    first_name=STR,
+    last_name=STR,
+    active=BOOL,
+    org_uid=arr(STR),
+    roles=arr(STR),
+    is_owner=BOOL,
+    created_at=TIME,
+    updated_at=TIME,
+)
+ROLE_UIDS = arr(STR)
+
+
+def stack_users(p: Paths) -> None:
+    """Sharing a stack, its users' roles, and ownership transfers (services.collaborators)."""
+    notice_only = obj(("notice",), notice=STR)
+    roles_body = body(
+        obj(("users",), users={"type": "object", "additionalProperties": ROLE_UIDS}),
+        "Each user uid (a member or collaborator) mapped to the role uids it now has.",
+    )
+    roles_answer = obj(
+        ("notice", "users"),
+        notice={"const": "The roles were applied successfully."},
+        users=arr(obj(("uid", "roles"), uid=STR, roles=ROLE_UIDS)),
+    )
+    key = params("api_key")
+    p.add(
+        "/v3/stacks/users",
+        "get",
+        op(
+            "The stack's users: its organization's members and its collaborators, with roles",
+            "stacks",
+            {**ok(obj(("users",), users=arr(STACK_USER))), **errors(401, 403, 412, 429)},
+            parameters=key,
+            security=USER,
+        ),
+    )
+    for method in ("post", "put"):
+        p.add(
+            "/v3/stacks/users/roles",
+            method,
+            op(
+                "Set users' stack roles (the Python SDK PUTs, the JS SDK POSTs)",
+                "stacks",
+                {**ok(roles_answer), **errors(*WRITE)},
+                request=roles_body,
+                parameters=key,
+                security=USER,
+            ),
+        )
+    for path, summary, schema in (
+        (
+            "/v3/stacks/share",
+            "Share the stack with existing accounts (effective at once; no email is sent)",
+            obj(
+                ("emails",),
+                emails=arr(STR),
+                roles={"type": "object", "additionalProperties": ROLE_UIDS},
+            ),
+        ),
+        (
+            "/v3/stacks/unshare",
+            "Take a collaborator off the stack",
+            obj(("email",), email=STR),
+        ),
+        (
+            "/v3/stacks/transfer_ownership",
+            "Offer the stack to a member of its organization (its acceptance link: server log)",
+            obj(("transfer_to",), transfer_to=STR),
+        ),
+    ):
+        p.add(
+            path,
+            "post",
+            op(
+                summary,
+                "stacks",
+                {**ok(notice_only), **errors(*WRITE)},
+                request=body(schema),
+                parameters=key,
+                security=USER,
+            ),
+        )
+    p.add(
+        "/v3/stacks/accept_ownership/{ownership_token}",
+        "get",
+        op(
+            "The recipient accepts an ownership transfer",
+            "stacks",
+            {**ok(notice_only), **errors(401, 403, 412, 422, 429)},
+            parameters=params("api_key", "ownership_uid"),
+            security=USER,
+        ),
+    )
+
+
+def personalize(p: Paths) -> None:
+    """The Personalize Management API calls Contentstack's CLI makes (docs/personalize.md)."""
+    tag, project = "personalize", params("x-project-uid")
+    w = "/personalize/experiences/{experience}"
+    for path, method, summary, response, request, parameters in (
+        (
+            "/personalize/projects",
+            "get",
+            "The caller's projects (one per stack)",
+            ok(arr(PROJECT)),
+            None,
+            params("connectedStackApiKey", "organization_uid"),
+        ),
+        (
+            "/personalize/projects",
+            "post",
+            "The project of the stack named by connectedStackApiKey",
+            ok(PROJECT, 201),
+            body(
+                obj(("connectedStackApiKey",), name=STR, description=STR, connectedStackApiKey=STR)
+            ),
+            [],
+        ),
+        (
+            "/personalize/experiences",
+            "get",
+            "Experiences: the variant groups that have variants",
+            ok(arr(EXPERIENCE)),
+            None,
+            project,
+        ),
+        (
+            "/personalize/experiences",
+            "post",
+            "Create an experience: a new variant group",
+            ok(EXPERIENCE, 201),
+            body(obj(("name",), name=NAME, description=STR)),
+            project,
+        ),
+        (
+            w,
+            "get",
+            "An experience, with its CMS variants by short uid",
+            ok(EXPERIENCE),
+            None,
+            project,
+        ),
+        (
+            w + "/versions",
+            "get",
+            "An experience's one version",
+            ok(arr(EXPERIENCE_VERSION)),
+            None,
+            project,
+        ),
+        (
+            w + "/versions",
+            "post",
+            "Rename or create the experience's variants",
+            ok(EXPERIENCE_VERSION, 201),
+            PZ_VERSION_INPUT,
+            project,
+        ),
+        (
+            w + "/versions/{experience_version}",
+            "put",
+            "Rename or create the experience's variants",
+            ok(EXPERIENCE_VERSION),
+            PZ_VERSION_INPUT,
+            project,
+        ),
+    ):
+        statuses = WRITE if method != "get" else READ
+        p.add(
+            path,
+            method,
+            op(
+                summary,
+                tag,
+                {**response, **errors(*statuses)},
+                parameters=parameters,
+                request=request,
+                security=USER,
+            ),
+        )
+    for what in ("audiences", "attributes", "events"):
+        p.add(
+            f"/personalize/{what}",
+            "get",
+            op(
+                f"No {what}: Veneer keeps none",
+                tag,
+                {**ok(arr(obj())), **errors(*READ)},
+                parameters=project,
+                security=USER,
+            ),
+        )
+        p.add(
+            f"/personalize/{what}",
+            "post",
+            op(
+                f"Refused: Veneer keeps no {what}",
+                tag,
+                {**ok(obj(), 201), **errors(*WRITE)},
+                parameters=project,
+                request=body(obj()),
+                security=USER,
+            ),
+        )
 
 
 def variant_groups(p: Paths) -> None:
@@ -4071,6 +4361,7 @@ def document(role: str = "all") -> Json:
         for part in (
             users,
             stacks,
+            stack_users,
             stack_modules,
             settings_resources,
             documents,
@@ -4079,6 +4370,7 @@ def document(role: str = "all") -> Json:
             entries,
             entry_variants,
             variant_groups,
+            personalize,
             webhooks,
             assets,
             asset_files,

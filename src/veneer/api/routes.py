@@ -16,7 +16,9 @@ from veneer.api.management import entry_variants as ev
 from veneer.api.management import environments as env
 from veneer.api.management import global_fields as gf
 from veneer.api.management import labels as lb
+from veneer.api.management import personalize as pz
 from veneer.api.management import stack_modules as sm
+from veneer.api.management import stack_users as su
 from veneer.api.management import stacks as st
 from veneer.api.management import taxonomies as tx
 from veneer.api.management import users as us
@@ -33,6 +35,9 @@ FILE = V3 + "/assets/{api_key}/{uid}/{version_uid}/{filename}"
 PERMANENT = V3 + "/assets/{api_key}/{uid}/{slug}"  # an asset's permanent URL
 SYNC = V3 + "/stacks/sync"  # the Sync API: delivery only, on either role
 TAXONOMY_ENTRIES = V3 + "/taxonomies/entries"  # entries by their terms: delivery only
+PERSONALIZE = (
+    "/personalize"  # the Personalize Management API calls the CLI makes (docs/personalize.md)
+)
 
 
 def resource(path: str, *, slash: bool = False, **verbs: Any) -> list[BaseRoute]:
@@ -83,6 +88,12 @@ def management_routes() -> list[BaseRoute]:
         ),
         *resource(V3 + "/stacks", slash=True, get=st.get_stacks, post=st.create_stack),
         *resource(V3 + "/stacks", put=st.update_stack, delete=st.delete_stack),
+        *resource(V3 + "/stacks/users", get=su.list_users),
+        *resource(V3 + "/stacks/users/roles", post=su.update_roles, put=su.update_roles),
+        *resource(V3 + "/stacks/share", post=su.share),
+        *resource(V3 + "/stacks/unshare", post=su.unshare),
+        *resource(V3 + "/stacks/transfer_ownership", post=su.transfer_ownership),
+        *resource(V3 + "/stacks/accept_ownership/{ownership_token}", get=su.accept_ownership),
         *resource(SYNC, get=dispatch.delivery_only(sync.sync)),
         *_tokens("management_tokens"),
         *_tokens("delivery_tokens"),
@@ -141,6 +152,7 @@ def management_routes() -> list[BaseRoute]:
         *resource(ENTRY + "/variants/{variant}/rebase", post=ev.rebase),
         *resource(CT + "/variant_coverage", get=ev.coverage),  # Veneer's own (issue 16 §6)
         *variant_routes(),
+        *personalize_routes(),
         *asset_routes(),
         *webhook_routes(),
     ]
@@ -263,6 +275,24 @@ def variant_routes() -> list[BaseRoute]:
         ),
         *resource(V3 + "/variants", slash=True, get=vg.list_variants, post=vg.create_variant),
         *resource(V3 + "/variants/{variant}", get=vg.get_variant, delete=vg.delete_variant),
+    ]
+
+
+def personalize_routes() -> list[BaseRoute]:
+    experience = PERSONALIZE + "/experiences/{experience}"
+    return [
+        *resource(PERSONALIZE + "/projects", get=pz.list_projects, post=pz.create_project),
+        *resource(PERSONALIZE + "/experiences", get=pz.list_experiences, post=pz.create_experience),
+        *resource(experience, get=pz.get_experience),
+        *resource(experience + "/versions", get=pz.list_versions, post=pz.create_version),
+        *resource(experience + "/versions/{experience_version}", put=pz.update_version),
+        *[
+            route
+            for what in ("audiences", "attributes", "events")
+            for route in resource(
+                PERSONALIZE + f"/{what}", get=pz.list_nothing, post=pz.create_nothing
+            )
+        ],
     ]
 
 

@@ -15,7 +15,9 @@ be used for the following modules: organization, stack, user session, and tokens
 
 Users act through their organization role (`ROLES`, the matrix in docs/behaviour.md): every member
 reads and writes the content of the organization's stacks; renaming or deleting a stack and
-managing its tokens is for the stack's owner and the organization's owner and admins.
+managing its tokens is for the stack's owner and the organization's owner and admins. A stack
+shared with a user outside the organization (`/v3/stacks/share`) lets that collaborator read and
+write its content as a member does, and nothing of the organization's other stacks.
 """
 
 from __future__ import annotations
@@ -110,7 +112,9 @@ def stack_row(
 def _reaches(tx: Transaction, actor: Actor, row: dict[str, Any]) -> bool:
     if not actor.is_user:
         return bool(actor.stack == row["api_key"])
-    return tx.accounts.role(row["org_uid"], actor.uid) is not None
+    if tx.accounts.role(row["org_uid"], actor.uid) is not None:
+        return True
+    return tx.shares.get(row["api_key"], actor.uid) is not None  # a collaborator of this stack
 
 
 def _require_manager(tx: Transaction, actor: Actor, row: dict[str, Any]) -> None:
@@ -121,7 +125,13 @@ def _require_manager(tx: Transaction, actor: Actor, row: dict[str, Any]) -> None
     if role not in MANAGERS and row["owner_uid"] != actor.uid:
         raise Forbidden(
             "Only the stack's owner or an organization owner or admin can change this stack.",
-            errors={"authtoken": [f"belongs to an organization {role}."]},
+            errors={
+                "authtoken": [
+                    f"belongs to an organization {role}."
+                    if role
+                    else "belongs to a collaborator of this stack."
+                ]
+            },
         )
 
 

@@ -76,8 +76,10 @@ def limit_management(services: Services, actor: Actor, api_key: str | None) -> N
 
 
 def _reaches(tx: Transaction, actor: Actor, api_key: str, org_uid: str) -> bool:
-    """Whether `actor` works in the stack: a member of its organization, or a management token
-    of that stack (a delivery token never uses the management API)."""
+    """Whether `actor` works in the stack: a member of its organization, a collaborator the stack
+    is shared with, or a management token of that stack (a delivery token never uses the
+    management API)."""
     if actor.is_user:
-        return tx.accounts.role(org_uid, actor.uid) is not None
+        member = tx.accounts.role(org_uid, actor.uid) is not None
+        return member or tx.shares.get(api_key, actor.uid) is not None
     return actor.kind == "management" and actor.stack == api_key

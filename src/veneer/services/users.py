@@ -278,6 +278,7 @@ def remove_members(services: Services, actor: Actor, org_uid: str, emails: Any) 
 
 def _remove(tx: Transaction, org_uid: str, user_uid: str) -> None:
     tx.accounts.remove_member(org_uid, user_uid)
+    tx.shares.drop_in_org(org_uid, user_uid)
     revoked = tx.tokens.created_by(org_uid, user_uid)
     for token in revoked:
         tx.tokens.delete(token["uid"])

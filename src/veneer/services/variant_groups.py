@@ -187,7 +187,9 @@ def _matches(group: dict[str, Any], params: Mapping[str, Any], predicate: Any) -
     if ct and not loaders.linked(group, ct):
         return False
     experience = params.get("experience_uid")
-    if experience and (group.get("personalize_metadata") or {}).get("experience_uid") != experience:
+    # A group Personalize did not make is the experience with its uid (services.personalize).
+    linked_to = (group.get("personalize_metadata") or {}).get("experience_uid") or group["uid"]
+    if experience and linked_to != experience:
         return False
     name = params.get("name")
     if name and group["name"] != name:

@@ -99,10 +99,18 @@ class Accounts(Rows):
         return self._row(t.organizations, uid=uid)
 
     def members(self, org_uid: str) -> list[dict[str, Any]]:
-        """The uid, email, names and role of every member of an organization, by email."""
+        """The uid, email, names, times and role of every member of an organization, by email."""
         u, m = t.users, t.org_members
         return self._rows(
-            select(u.c.uid, u.c.email, u.c.first_name, u.c.last_name, m.c.role)
+            select(
+                u.c.uid,
+                u.c.email,
+                u.c.first_name,
+                u.c.last_name,
+                u.c.created_at,
+                u.c.updated_at,
+                m.c.role,
+            )
             .join(m, m.c.user_uid == u.c.uid)
             .where(m.c.org_uid == org_uid)
             .order_by(u.c.email)

@@ -38,6 +38,8 @@ STACK_TABLES = (
     t.taxonomy_terms,
     t.webhooks,
     t.webhook_deliveries,
+    t.stack_shares,
+    t.ownership_transfers,
 )
 
 
@@ -56,12 +58,14 @@ class Stacks(Rows):
         return _decoded(self._row(t.stacks, api_key=api_key), "settings")
 
     def of_user(self, user_uid: str) -> list[dict[str, Any]]:
-        """The rows of every stack of the organizations a user belongs to, oldest first."""
-        s, m = t.stacks, t.org_members
+        """The rows of every stack of the organizations a user belongs to, and of the stacks shared
+        with them, oldest first."""
+        s, m, shares = t.stacks, t.org_members, t.stack_shares
+        orgs = select(m.c.org_uid).where(m.c.user_uid == user_uid)
+        shared = select(shares.c.stack).where(shares.c.user_uid == user_uid)
         rows = self._rows(
             select(s)
-            .join(m, m.c.org_uid == s.c.org_uid)
-            .where(m.c.user_uid == user_uid)
+            .where(s.c.org_uid.in_(orgs) | s.c.api_key.in_(shared))
             .order_by(s.c.created_at)
         )
         return _all_decoded(rows, "settings")

@@ -91,6 +91,30 @@ stacks = Table(
     Column("updated_at", TIME, nullable=False),
 )
 
+# A stack shared with a user (who may be outside its organization), and the stack roles given.
+stack_shares = Table(
+    "stack_shares",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("user_uid", UID, primary_key=True, index=True),
+    Column("roles", Text, nullable=False),  # a JSON list of role uids
+    Column("shared_by", UID, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Column("updated_at", TIME, nullable=False),
+)
+
+# An ownership transfer waiting for its recipient to accept it (the token is stored hashed).
+ownership_transfers = Table(
+    "ownership_transfers",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("stack", UID, nullable=False, index=True),
+    Column("to_uid", UID, nullable=False),
+    Column("from_uid", UID, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Column("expires_at", TIME, nullable=False),
+)
+
 tokens = Table(
     "tokens",
     metadata,

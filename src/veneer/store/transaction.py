@@ -21,6 +21,7 @@ from veneer.store.jobs import Jobs
 from veneer.store.modules import ModuleDocs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
+from veneer.store.shares import StackShares
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
 from veneer.store.taxonomies import TaxonomyTerms
@@ -39,6 +40,7 @@ class Transaction:
         self._conn = conn
         self.accounts = Accounts(conn, sql)
         self.stacks = Stacks(conn, sql)
+        self.shares = StackShares(conn, sql)
         self.tokens = Tokens(conn, sql)
         self.changes = ChangeLog(conn, sql)
         self.events = Events(conn, sql)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from veneer.api.call import Call, collection, created, endpoint
-from veneer.domain.listing import list_params
-from veneer.services import stacks, tokens
+from veneer.domain.listing import flag, list_params
+from veneer.services import collaborators, stacks, tokens
 
 
 @endpoint
@@ -14,7 +14,10 @@ def get_stacks(call: Call) -> dict[str, Any]:
     """With an `api_key` header: that stack; without: every stack the caller reaches."""
     actor = call.actor()
     if call.api_key:
-        return {"stack": stacks.get_stack(call.services, actor, call.api_key)}
+        stack = stacks.get_stack(call.services, actor, call.api_key)
+        if flag(call.params, "include_collaborators"):  # what the JS SDK's stack.users() reads
+            stack["collaborators"] = collaborators.stack_users(call.services, actor, call.api_key)
+        return {"stack": stack}
     # A user's stacks are a handful, read whole (with their organizations) and paged here.
     lp = list_params(call.params)
     found = stacks.list_stacks(call.services, actor)
