@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKENDS, _drop_pg_database, _pg_database
+from tests.conftest import BACKENDS, _drop_pg_database, _pg_database, free_port, stop_server
+from tests.test_serve_tls import self_signed, serve, wait_for
 from veneer.store import open_store
 from veneer.store.migrate import head
 
@@ -91,3 +92,21 @@ def test_settings_table_and_bad_settings(fresh_url: str) -> None:
     )
     bad = veneer(fresh_url, "migrate", VENEER_MAX_BODY_BYTES="lots")
     assert bad.returncode != 0 and "VENEER_MAX_BODY_BYTES='lots' is invalid" in bad.stderr
+
+
+def test_the_demo_says_https_when_the_server_speaks_it(fresh_url: str, tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    port, log = free_port(), tmp_path / "server.log"
+    process = serve(
+        fresh_url,
+        *("--port", str(port), "--ssl-certificate", str(cert), "--ssl-keyfile", str(key)),
+        "--demo",
+        log=log,
+    )
+    try:
+        wait_for(f"https://localhost:{port}/-/health", cert, process, log)
+        printed = log.read_text()
+        assert f"'https://127.0.0.1:{port}/v3/content_types/article/entries/" in printed
+        assert f"http://127.0.0.1:{port}/v3" not in printed
+    finally:
+        stop_server(process)

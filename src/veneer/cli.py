@@ -74,7 +74,7 @@ def _demo(services: Services, port: int, host: str) -> None:
     from veneer.demo import load_demo, owner_account
 
     info = load_demo(services, owner_account(services))
-    base = f"http://{host}:{port}"
+    base = f"{'https' if services.settings.tls else 'http'}://{host}:{port}"
     env_file = _demo_env_path(services.settings)
     env_file.write_text(
         "".join(f"{k.upper()}={v}\n" for k, v in info.items()) + f"VENEER_URL={base}\n"
