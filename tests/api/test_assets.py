@@ -396,6 +396,16 @@ def test_management_reads_show_asset_objects_and_writes_take_them_back(api: Api)
     assert after["card"]["image"] == one["uid"]
 
 
+def test_include_branch_names_main_on_delivered_assets(stage: Stage) -> None:
+    uid = upload(stage.api, png())["asset"]["uid"]
+    stage.publish_asset(uid)
+    assert "_branch" not in stage.deliver(f"/assets/{uid}").json()["asset"]  # cached without it
+    one = stage.deliver(f"/assets/{uid}", include_branch="true")
+    assert one.status_code == 200 and one.json()["asset"]["_branch"] == "main"
+    listed = stage.deliver("/assets", include_branch="true").json()["assets"]
+    assert [(a["uid"], a["_branch"]) for a in listed] == [(uid, "main")]
+
+
 def test_entries_deliver_published_asset_objects(stage: Stage) -> None:
     api = stage.api
     api.ok(api.post("/content_types", ARTICLE), 201)

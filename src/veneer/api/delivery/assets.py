@@ -26,6 +26,7 @@ from veneer.api.delivery.reader import NOT_FOUND, Scope, entry_bytes
 from veneer.api.files import base_url
 from veneer.domain import assets as domain_assets
 from veneer.domain import embedded
+from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import NotFoundObject
 from veneer.services.assets import present
@@ -118,12 +119,13 @@ def _read(delivery: DeliveryContext, scope: Scope) -> Iterator[Transaction]:
 
 def _show(request: Request, delivery: DeliveryContext, doc: dict[str, Any]) -> dict[str, Any]:
     params = request.query_params
-    return present(
+    shown = present(
         doc,
         base_url(request, delivery.settings.asset_base_url),
         relative=flag(params, "relative_urls"),
         dimension=flag(params, "include_dimension"),
     )
+    return branched(params, [shown])[0]
 
 
 def list_assets(request: Request, delivery: DeliveryContext, scope: Scope) -> bytes:
