@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,12 @@ def csdx(settings: Settings, tmp_path: Path) -> Iterator[Csdx]:
         yield cli
 
 
-def exported(api: Api, csdx: Csdx, folder: Path) -> str:
-    """Build the source stack and export it with the CLI into `folder`; the source's api key."""
+def exported(api: Api, csdx: Csdx, folder: Path, also: Callable[[Api], None] | None = None) -> str:
+    """Build the source stack (and `also` what it adds) and export it with the CLI into
+    `folder`; the source's api key."""
     build_source(api)
+    if also is not None:
+        also(api)
     csdx.configure(api.email, PASSWORD, personalize="/personalize")
     output = csdx.run("cm:stacks:export", "-k", api.api_key, "-d", str(folder), "-y")
     assert "has been exported successfully" in output and complaints(output) == [], output
@@ -64,14 +67,64 @@ def stacks_of(api: Api) -> set[str]:
         api.api_key = selected
 
 
+def labels_and_webhooks(api: Api) -> None:
+    """What the CLI export holds besides build_source's stack: labels, one under the other, and a
+    webhook with a basic-auth password (which the export masks)."""
+    parent = api.ok(
+        api.post("/labels", {"label": {"name": "Editorial", "content_types": ["article"]}}), 201
+    )["label"]["uid"]
+    child = {"label": {"name": "News desk", "parent": [parent], "content_types": ["article"]}}
+    api.ok(api.post("/labels", child), 201)
+    hook = {
+        "name": "Rebuild",
+        "destinations": [
+            {
+                "target_url": "https://hooks.example.com/rebuild",
+                "http_basic_auth": "ci",
+                "http_basic_password": "s3cret",
+                "custom_header": [{"header_name": "X-Site", "value": "blog"}],
+            }
+        ],
+        "channels": ["content_types.entries.publish"],
+        "disabled": True,
+    }
+    api.ok(api.post("/webhooks", {"webhook": hook}), 201)
+
+
+def labels_and_hooks_of(api: Api, key: str) -> dict[str, Any]:
+    api.api_key = key
+    found = api.ok(api.get("/labels"))["labels"]
+    names = {label["uid"]: label["name"] for label in found}
+    hooks = api.ok(api.get("/webhooks"))["webhooks"]
+    return {
+        "labels": sorted(
+            (x["name"], sorted(names[p] for p in x["parent"]), x["content_types"]) for x in found
+        ),
+        "webhooks": sorted(
+            (
+                h["name"],
+                [
+                    (d["target_url"], d["http_basic_auth"], d["custom_header"])
+                    for d in h["destinations"]
+                ],
+                h["channels"],
+                h["disabled"],
+            )
+            for h in hooks
+        ),
+    }
+
+
 def test_a_csdx_export_is_imported_into_a_new_stack_losing_nothing(
     api: Api, csdx: Csdx, settings: Settings, tmp_path: Path
 ) -> None:
-    source = exported(api, csdx, tmp_path / "export")
+    source = exported(api, csdx, tmp_path / "export", also=labels_and_webhooks)
     before = stacks_of(api)
 
     done = veneer_import(settings, tmp_path / "export", api.email)
     assert done.returncode == 0, done.stdout + done.stderr
+    # The destination's password is not in the export: the command says so.
+    assert "1 destination password(s) not in the export" in done.stdout + done.stderr
     found = re.search(r"Imported (blt[0-9a-f]+): 6 entries", done.stdout + done.stderr)
     assert found, done.stdout + done.stderr
     target = found.group(1)
@@ -83,6 +136,10 @@ def test_a_csdx_export_is_imported_into_a_new_stack_losing_nothing(
     assert len(source_parts["entries"]) == 6 and source_parts["entry_variants"]
     assert any(source_parts["published"].values()) and source_parts["assets"]
 
+    assert labels_and_hooks_of(api, source) == labels_and_hooks_of(api, target)
+    assert len(labels_and_hooks_of(api, target)["labels"]) == 2
+    # Entry variants are published where they were (the snapshot leaves their publish_details out).
+    assert variant_publications(api, source) == variant_publications(api, target) != []
     # Uids are kept: the target holds each entry and asset under its source uid.
     api.api_key = target
     for name in ("author", "article"):
@@ -117,6 +174,26 @@ def test_a_csdx_export_is_imported_into_a_new_stack_losing_nothing(
     )
     assert served.status_code == 200, served.text
     assert sorted(e["title"] for e in served.json()["entries"]) == ["Hello", "Variants"]
+
+
+def variant_publications(api: Api, key: str) -> list[tuple[str, str, str, str]]:
+    """(entry, variant, environment name, locale) of every published entry variant of articles."""
+    api.api_key = key
+    names = {e["uid"]: e["name"] for e in api.ok(api.get("/environments"))["environments"]}
+    found = []
+    for entry in api.ok(api.get("/content_types/article/entries"))["entries"]:
+        variants = api.ok(
+            api.get(
+                f"/content_types/article/entries/{entry['uid']}/variants",
+                params={"include_publish_details": "true"},
+            )
+        )["entries"]
+        found += [
+            (entry["uid"], v["_variant"]["_uid"], names[p["environment"]], p["locale"])
+            for v in variants
+            for p in v.get("publish_details") or []
+        ]
+    return sorted(found)
 
 
 def _entries_file(folder: Path, content_type: str, locale: str) -> Path:

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from veneer import ids
+from veneer.domain.webhooks import MASK
 from veneer.errors import ValidationFailed, VeneerError
 from veneer.services import (
     assets,
@@ -33,10 +34,12 @@ from veneer.services import (
     content_types,
     environments,
     global_fields,
+    labels,
     locales,
     stacks,
     taxonomies,
     variant_groups,
+    webhooks,
 )
 from veneer.services.context import Actor, Services
 from veneer.transfer.export import Progress, Quiet
@@ -63,8 +66,6 @@ ENTRY_SYSTEM = frozenset(
 )
 # Parts of an export that are not read: what is in them is listed in the summary.
 NOT_READ = {
-    "labels": "labels are not imported",
-    "webhooks": "webhooks are not imported (the export has no secrets): make them again",
     "extensions": "extensions are not imported",
     "custom-roles": "roles are not imported",
     "workflows": "workflows are not imported",
@@ -180,6 +181,8 @@ class _Run:
         self.assets()
         self.variants()
         self.entries(master)
+        self.labels()
+        self.webhooks()
         self.not_read()
 
     def locales(self, master: str) -> None:
@@ -468,6 +471,54 @@ class _Run:
             return fields
         moved: dict[str, Any] = orjson.loads(raw.replace(old.encode(), new.encode()))
         return moved
+
+    def labels(self) -> None:
+        path = self.path("labels", "labels.json")
+        items = _values(self.read("labels", "labels.json"))
+        made: dict[str, str] = {}  # the export's uid: the target's
+        ordered, uids = [], {x.get("uid") for x in items}
+        while items:  # each label after those it sits under
+            ready = [
+                x for x in items if all(p in made or p not in uids for p in x.get("parent") or [])
+            ]
+            ready = ready or items
+            for x in ready:
+                made[x.get("uid")] = ""
+            ordered += ready
+            items = [x for x in items if x not in ready]
+
+        def write(item: dict[str, Any]) -> None:
+            body = {
+                "name": item.get("name"),
+                "parent": [made.get(p) or p for p in item.get("parent") or []],
+                "content_types": item.get("content_types") or [],
+            }
+            doc = labels.create(labels.LABEL, self.services, self.actor, self.stack, body)
+            made[str(item.get("uid"))] = doc["uid"]
+
+        self.each("labels", path, ordered, write)
+
+    def webhooks(self) -> None:
+        """Webhooks, last: sent only what happens after the import. The export holds neither
+        their signing secrets nor their destinations' passwords (masked)."""
+        path = self.path("webhooks", "webhooks.json")
+        keys = ("name", "destinations", "channels", "retry_policy", "disabled", "concise_payload")
+        masked = 0
+
+        def write(item: dict[str, Any]) -> None:
+            nonlocal masked
+            body = {k: item[k] for k in keys if k in item}
+            for destination in body.get("destinations") or []:
+                if isinstance(destination, dict) and destination.get("http_basic_password") == MASK:
+                    destination["http_basic_password"] = ""
+                    masked += 1
+            webhooks.create_webhook(self.services, self.actor, self.stack, body)
+
+        self.each("webhooks", path, _values(self.read("webhooks", "webhooks.json")), write)
+        if masked:
+            self.skipped.append(
+                f"webhooks/: {masked} destination password(s) not in the export: set them again"
+            )
 
     def not_read(self) -> None:
         for part, why in NOT_READ.items():
