@@ -118,10 +118,10 @@ def _json(path: Path) -> Any:
 
 
 def _values(raw: Any) -> list[Any]:
-    """The objects of a csdx file: a list, or an object keyed by uid."""
-    if isinstance(raw, dict):
-        return list(raw.values())
-    return list(raw) if isinstance(raw, list) else []
+    """The objects of a csdx file: a list, or an object keyed by uid (what is not an object in
+    it is left out)."""
+    found = raw.values() if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    return [item for item in found if isinstance(item, dict)]
 
 
 @dataclass
@@ -339,7 +339,8 @@ class _Run:
         experiences = _values(self.read("personalize", "experiences", "experiences.json"))
         linked = self.read("personalize", "experiences", "experiences-content-types.json") or {}
         path = base / "experiences.json"
-        groups, members = [], []
+        groups: list[dict[str, Any]] = []
+        members: list[dict[str, Any]] = []
         for experience in experiences:
             cms = experience.get("_cms") or {}
             group = cms.get("variantGroup")
@@ -367,15 +368,19 @@ class _Run:
                 }
             )
             for short, variant in (cms.get("variants") or {}).items():
-                members.append((group, {"uid": variant, "name": names.get(str(short)) or variant}))
+                name = names.get(str(short)) or variant
+                members.append({"uid": variant, "name": name, "group": group})
 
         def write_group(item: dict[str, Any]) -> None:
             variant_groups.create_group(self.services, self.actor, self.stack, item)
 
         self.each("variant_groups", path, groups, write_group)
 
-        def write_variant(item: tuple[str, dict[str, Any]]) -> None:
-            variant_groups.create_variant(self.services, self.actor, self.stack, item[1], item[0])
+        def write_variant(item: dict[str, Any]) -> None:
+            body = {"uid": item["uid"], "name": item["name"]}
+            variant_groups.create_variant(
+                self.services, self.actor, self.stack, body, item["group"]
+            )
 
         self.each("variants", path, members, write_variant)
 
