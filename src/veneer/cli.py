@@ -474,14 +474,21 @@ def import_command(
     directory: Path, owner: str | None, org: str | None, replace: bool, batch_size: int
 ) -> None:
     """Import a stack exported by `veneer export` into this database (VENEER_DATABASE_URL),
-    under the same api key and uids. Re-run an interrupted import to finish it."""
+    under the same api key and uids. Re-run an interrupted import to finish it. A folder written
+    by `csdx cm:stacks:export` is imported into a new stack (all or nothing)."""
+    from veneer.transfer import csdx
+    from veneer.transfer.export import MANIFEST
     from veneer.transfer.load import ImportRefused, Options, import_stack
 
     services = _services(_settings())
     options = Options(owner, org, replace, batch_size)
     try:
+        branch = None if (directory / MANIFEST).exists() else csdx.branch_folder(directory)
         with _transfer_progress("importing") as progress:
-            done = import_stack(services, directory, options, progress)
+            if branch is not None:
+                done = csdx.import_csdx(services, directory, options, progress)
+            else:
+                done = import_stack(services, directory, options, progress)
     except ImportRefused as exc:
         raise click.ClickException(str(exc)) from None
     except VeneerError as exc:
@@ -493,6 +500,8 @@ def import_command(
         f"Imported {done.api_key}{resumed}: {done.counts.get('entries', 0):,} entries, "
         f"{sum(done.counts.values()):,} lines in {done.seconds:,.2f} s"
     )
+    for skipped in done.skipped:
+        console.print(f"[yellow]skipped {skipped}[/yellow]")
 
 
 class _Bars:

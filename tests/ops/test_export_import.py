@@ -556,8 +556,8 @@ def test_each_page_of_an_export_is_one_range_of_an_index(services: Services, kin
 
 def test_what_is_not_an_export_or_a_stack_is_refused(services: Services, tmp_path: Path) -> None:
     env = {"VENEER_DATABASE_URL": services.settings.database_url}
-    (tmp_path / "csdx").mkdir()  # what `csdx cm:stacks:export` writes is not read
-    (tmp_path / "csdx" / "content_types").mkdir()
+    (tmp_path / "other").mkdir()  # neither a Veneer export nor a csdx one
+    (tmp_path / "other" / "notes.txt").write_text("not an export")
     empty = tmp_path / "empty-export"  # a stack with nothing in it
     empty.mkdir()
     manifest = {"format": "veneer-stack-export", "version": 1, "export": "x", "files": {}}
@@ -573,7 +573,7 @@ def test_what_is_not_an_export_or_a_stack_is_refused(services: Services, tmp_pat
     }
     (empty / "stack.json").write_bytes(orjson.dumps(stack))
     refusals = [
-        (["import", str(tmp_path / "csdx")], "holds no manifest.json"),
+        (["import", str(tmp_path / "other")], "holds no manifest.json"),
         (["import", str(empty), "--owner", "nobody@example.com"], "no account nobody@example"),
         (["export", "--stack", "blt0", str(tmp_path)], "is not empty: export into a new folder"),
         (["export", "--stack", "blt0", str(tmp_path / "new")], "blt0 is not a stack here"),

@@ -14,6 +14,7 @@ makes it absolute (`present`) with the `asset_base_url` setting, or the request'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ FOLDER_TYPE = "application/vnd.contenstack.folder"  # sic: Contentstack's own sp
 MODULE = "asset"
 MAX_TITLE = 500
 MAX_TAGS = 100
+UID = re.compile(r"[a-z0-9_]{1,64}")  # a uid kept from another stack (`veneer import`)
 # `GET /v3/assets/images` and `/v3/assets/videos`: the MIME type prefix each one lists.
 ASSET_TYPES = {"images": "image/", "videos": "video/"}
 ROOT_FOLDER = "cs_root"  # `folder=cs_root`: what is at the top, in no folder
@@ -189,8 +191,11 @@ def create_asset(
     api_key: str | None,
     upload: Upload | None,
     details: Details | dict[str, Any],
+    *,
+    keep: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """`details`: parsed, or the raw fields (`details_of`), parsed once the caller may write."""
+    """`details`: parsed, or the raw fields (`details_of`), parsed once the caller may write.
+    `keep`: the (uid, version uid) of an asset moved from another stack (`veneer import`)."""
     with services.store.read() as tx:
         access.stack_row(tx, actor, api_key, MODULE, write=True)
     details = details if isinstance(details, Details) else details_of(details)
@@ -204,7 +209,9 @@ def create_asset(
     with services.store.write() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
         _check_folder(tx, stack["api_key"], details.parent_uid, "asset[parent_uid]")
-        uid, version_uid = ids.blt(), ids.blt()
+        uid, version_uid = keep or (ids.blt(), ids.blt())
+        if keep is not None:
+            _check_new_uid(tx, stack["api_key"], uid, "Asset")
         doc = {
             "uid": uid,
             "created_at": now,
@@ -504,9 +511,27 @@ def release_blobs(services: Services, blobs: Iterable[str]) -> None:
 # -- folders ---------------------------------------------------------------------------------
 
 
+def _check_new_uid(tx: Transaction, stack: str, uid: str, what: str) -> None:
+    """A uid kept from another stack is a uid and not one of this stack's assets or folders."""
+    if not UID.fullmatch(uid):
+        raise ValidationFailed(
+            f"{what} creation failed. Please enter valid data.", {"uid": ["is not valid."]}
+        )
+    if tx.assets.get(stack, uid) is not None:
+        raise ValidationFailed(
+            f"{what} creation failed. Please enter valid data.", {"uid": ["is not unique."]}
+        )
+
+
 def create_folder(
-    services: Services, actor: Actor, api_key: str | None, body: dict[str, Any]
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    body: dict[str, Any],
+    *,
+    uid: str | None = None,
 ) -> dict[str, Any]:
+    """`uid`: the uid of a folder moved from another stack (`veneer import`)."""
     parent = body.get("parent_uid") or None
     now = ids.now()
     with services.store.write() as tx:
@@ -518,8 +543,10 @@ def create_folder(
                 {"parent_uid": ["must be the uid of a folder."]},
             )
         _check_folder(tx, stack["api_key"], parent, "parent_uid")
+        if uid is not None:
+            _check_new_uid(tx, stack["api_key"], uid, "Folder")
         doc = {
-            "uid": ids.blt(),
+            "uid": uid or ids.blt(),
             "created_at": now,
             "updated_at": now,
             "created_by": actor.uid,

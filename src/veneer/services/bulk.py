@@ -62,6 +62,18 @@ class Unreadable:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """An item moved from another stack (`veneer import` of a csdx export): its create `body`, the
+    `uid` it keeps, and where it is published in the load's locale, each overriding the load's
+    environments: the entry's `environments` (uids) and each entry variant's (by variant uid)."""
+
+    body: Any
+    uid: str
+    environments: tuple[str, ...] = ()
+    variant_environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Refusal:
     """An item that was not loaded: its position in the input (from 0) and the API's answer."""
 
@@ -103,6 +115,8 @@ class _Item:
     position: int
     doc: dict[str, Any]
     variants: list[tuple[dict[str, Any], dict[str, Any]]]
+    environments: tuple[str, ...] | None = None  # None: the load's
+    variant_environments: dict[str, tuple[str, ...]] | None = None  # None: the entry's
 
 
 def load_entries(
@@ -167,9 +181,10 @@ def _environment(tx: Transaction, stack: str, name: str) -> str:
 def _resolve_variants(services: Services, target: _Target, batch: list[Any]) -> None:
     """Look up the variants the batch names that no earlier batch named (or the reason why an
     entry variant of it cannot be made)."""
+    bodies = [item.body if isinstance(item, Kept) else item for item in batch]
     refs = {
         ref
-        for item in batch
+        for item in bodies
         if isinstance(item, dict) and isinstance(item.get("variants"), dict)
         for ref in item["variants"]
         if ref not in target.variants
@@ -223,8 +238,13 @@ def _prepare(target: _Target, actor: Actor, position: int, body: Any) -> _Item:
         return body
     if isinstance(body, Unreadable):
         raise BadRequest(body.reason)
+    kept = body if isinstance(body, Kept) else None
+    if kept is not None:
+        body = kept.body
     now = ids.now()
     doc = new_entry(target.schema, body_entry(body), target.locale, actor.uid, now)
+    if kept is not None:
+        doc["uid"] = kept.uid
     raw = body.get("variants", {})
     if not isinstance(raw, dict):
         raise ValidationFailed(
@@ -238,6 +258,8 @@ def _prepare(target: _Target, actor: Actor, position: int, body: Any) -> _Item:
             "Entry creation failed. Please enter valid data.",
             {"variants": ["names a variant twice (by uid and by alias)."]},
         )
+    if kept is not None:
+        return _Item(position, doc, variants, kept.environments, kept.variant_environments)
     return _Item(position, doc, variants)
 
 
@@ -343,14 +365,28 @@ def _publications(
     target: _Target, actor: Actor, items: Sequence[_Item], rows: Sequence[list[Row]]
 ) -> list[Publication]:
     """Each entry, then each of its entry variants, published to every environment in the load's
-    locale, as `publishing.publish` publishes them."""
+    locale (or those a `Kept` item names), as `publishing.publish` publishes them."""
     now = ids.now()
     publish = _Publisher(target, actor.uid, now)
+    everywhere = list(target.environments)
+    for item in items:
+        everywhere += item.environments or ()
+        for envs in (item.variant_environments or {}).values():
+            everywhere += envs
     found = []
-    for environment in target.environments:
+    for environment in dict.fromkeys(everywhere):
         for item, entry_rows in zip(items, rows, strict=True):
-            found.append(publish(environment, item.doc["uid"], "", item.doc, entry_rows))
+            base = target.environments if item.environments is None else item.environments
+            if environment in base:
+                found.append(publish(environment, item.doc["uid"], "", item.doc, entry_rows))
             for variant, stored in item.variants:
+                wanted = (
+                    base
+                    if item.variant_environments is None
+                    else item.variant_environments.get(variant["uid"], ())
+                )
+                if environment not in wanted:
+                    continue
                 doc = variant_publication(target.schema, item.doc["uid"], stored, variant)
                 found.append(publish(environment, item.doc["uid"], variant["uid"], doc, None))
     return found

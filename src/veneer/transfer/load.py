@@ -48,6 +48,7 @@ class Imported:
     resumed: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # what of the export was not read, and why
 
 
 def import_stack(
@@ -81,7 +82,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ImportRefused(
             f"{directory} holds no {MANIFEST}: it is not an export made by `veneer export`, or "
-            "the export did not finish. (Folders written by `csdx cm:stacks:export` are not read.)"
+            "the export did not finish (nor is it a folder written by `csdx cm:stacks:export`)."
         )
     manifest: dict[str, Any] = orjson.loads(path.read_bytes())
     if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
@@ -109,8 +110,8 @@ def _begin(
                 f"The stack {api_key} exists in the target database already. Pass --replace "
                 "to delete it (with everything in it) and import the export in its place."
             )
-        _delete(services, api_key)
-    owner, organization = _owner(services, options)
+        delete_stack(services, api_key)
+    owner, organization = owner_of(services, options)
     state = {"export": manifest["export"], "done": {}, "at": {}}
     with services.store.write() as tx:
         tx.stacks.add(
@@ -124,7 +125,7 @@ def _begin(
     return state, False
 
 
-def _delete(services: Services, api_key: str) -> None:
+def delete_stack(services: Services, api_key: str) -> None:
     with services.store.write() as tx:
         blobs = tx.assets.blobs(api_key)
         tx.stacks.delete(api_key)
@@ -132,7 +133,7 @@ def _delete(services: Services, api_key: str) -> None:
     release_blobs(services, blobs)
 
 
-def _owner(services: Services, options: Options) -> tuple[str, str]:
+def owner_of(services: Services, options: Options) -> tuple[str, str]:
     """(the uid of the stack's owner, the uid of its organization) in the target."""
     email = (options.owner or services.settings.admin_email).lower()
     with services.store.read() as tx:

@@ -1,0 +1,619 @@
+"""`veneer import DIR` of a folder written by `csdx cm:stacks:export` (docs/export-import.md).
+
+The folder is read part by part, in the order the parts depend on each other, and each part is
+written through the operation the CMA's own request for it runs, so it is validated as the CMA
+validates it: locales, environments, taxonomies with their terms, global fields, content types,
+asset folders, assets with their files (then published as the export says), variant groups and
+variants, then the entries of each content type and locale with their entry variants, through
+the bulk path (`services.bulk`, batches of one transaction, published as their `publish_details`
+say). The stack is new (a new api key; the export's stack is another); entries, assets, folders,
+taxonomies, content types, global fields, variant groups and variants keep their uids, so every
+reference between them stays valid. Environments are made anew and found by name.
+
+An item the CMA would refuse is reported with its file, its uid and the CMA's answer, and the
+import goes on to find every such item; if there is any, the stack is deleted at the end: the
+import is all or nothing. What the export holds that is not read is listed (`Imported.skipped`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from veneer import ids
+from veneer.domain.webhooks import MASK
+from veneer.errors import ValidationFailed, VeneerError
+from veneer.services import (
+    assets,
+    bulk,
+    content_types,
+    environments,
+    global_fields,
+    labels,
+    locales,
+    stacks,
+    taxonomies,
+    variant_groups,
+    webhooks,
+)
+from veneer.services.context import Actor, Services
+from veneer.transfer.export import Progress, Quiet
+from veneer.transfer.load import Imported, ImportRefused, Options, delete_stack, owner_of
+
+# Keys of an exported entry that the target sets itself (or that say where it was published).
+ENTRY_SYSTEM = frozenset(
+    {
+        "uid",
+        "locale",
+        "ACL",
+        "_version",
+        "_in_progress",
+        "publish_details",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "_workflow",
+        "_metadata",
+        "stackHeaders",
+        "urlPath",
+    }
+)
+# Parts of an export that are not read: what is in them is listed in the summary.
+NOT_READ = {
+    "extensions": "extensions are not imported",
+    "custom-roles": "roles are not imported",
+    "workflows": "workflows are not imported",
+    "marketplace_apps": "Marketplace apps are not part of a Veneer stack",
+    "composable_studio": "Composable Studio projects are not part of a Veneer stack",
+}
+
+
+class ImportFailed(ImportRefused):
+    """Items of the export the CMA refuses: the import wrote nothing that stays."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        self.problems = problems
+        lines = [orjson.dumps(problem).decode() for problem in problems[:20]]
+        more = f"\n… and {len(problems) - 20} more." if len(problems) > 20 else ""
+        super().__init__(
+            f"{len(problems)} item(s) of the export were refused, so nothing was imported "
+            "(the new stack was deleted). Fix them in the export and import it again:\n"
+            + "\n".join(lines)
+            + more
+        )
+
+
+def branch_folder(directory: Path) -> Path | None:
+    """The branch folder of a csdx export in `directory` (the folder itself, or its branch's
+    folder when it holds `branches.json`), or None when it is not a csdx export."""
+    branches = directory / "branches.json"
+    if branches.is_file():
+        names = [b.get("uid") for b in _json(branches) or [] if isinstance(b, dict)]
+        found = [directory / n for n in names if isinstance(n, str) and (directory / n).is_dir()]
+        if len(found) == 1:
+            return found[0]
+        if (directory / "main").is_dir():
+            return directory / "main"
+        raise ImportRefused(
+            f"{directory} holds the export of {len(found)} branches: import one branch's folder."
+        )
+    if (directory / "export-info.json").is_file() or any(
+        (directory / part).is_dir() for part in ("content_types", "entries")
+    ):
+        return directory
+    return None
+
+
+def _json(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ImportRefused(f"{path} is not JSON: {exc}.") from None
+
+
+def _values(raw: Any) -> list[Any]:
+    """The objects of a csdx file: a list, or an object keyed by uid (what is not an object in
+    it is left out)."""
+    found = raw.values() if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    return [item for item in found if isinstance(item, dict)]
+
+
+@dataclass
+class _Run:
+    services: Services
+    actor: Actor
+    stack: str
+    folder: Path
+    progress: Progress
+    batch_size: int
+    source_key: str | None = None
+    environments: dict[str, str] = field(default_factory=dict)  # export's uid: target's uid
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def path(self, *parts: str) -> Path:
+        return self.folder.joinpath(*parts)
+
+    def read(self, *parts: str) -> Any:
+        path = self.path(*parts)
+        return _json(path) if path.is_file() else None
+
+    def refused(self, path: Path, uid: Any, exc: VeneerError) -> None:
+        self.problems.append(
+            {
+                "file": str(path.relative_to(self.folder)),
+                "uid": uid,
+                "error_message": exc.message,
+                "error_code": exc.error_code,
+                "errors": exc.errors,
+            }
+        )
+
+    def each(self, kind: str, path: Path, items: list[Any], write: Any) -> None:
+        """Write `items` one by one (`write(item)`), each refusal noted with its file and uid."""
+        self.progress.start(kind, len(items))
+        done = 0
+        for item in items:
+            try:
+                write(item)
+                done += 1
+            except VeneerError as exc:
+                self.refused(path, item.get("uid") if isinstance(item, dict) else None, exc)
+            self.progress.advance(kind, 1)
+        self.counts[kind] = done
+
+    # -- the parts, in order -------------------------------------------------------------------
+    def run(self, master: str) -> None:
+        self.locales(master)
+        self.environments_()
+        self.taxonomies()
+        self.global_fields()
+        self.content_types()
+        self.folders()
+        self.assets()
+        self.variants()
+        self.entries(master)
+        self.labels()
+        self.webhooks()
+        self.not_read()
+
+    def locales(self, master: str) -> None:
+        path = self.path("locales", "locales.json")
+        others = [x for x in _values(self.read("locales", "locales.json")) if x.get("code")]
+        others = [x for x in others if str(x["code"]).lower() != master]
+        # Each locale after the one it falls back to.
+        made, ordered = {master}, []
+        while others:
+            ready = [x for x in others if (x.get("fallback_locale") or master).lower() in made]
+            ready = ready or others  # a fallback the export lacks: the CMA's answer says so
+            ordered += ready
+            made |= {str(x["code"]).lower() for x in ready}
+            others = [x for x in others if x not in ready]
+
+        def write(item: dict[str, Any]) -> None:
+            body = {k: item.get(k) for k in ("code", "name", "fallback_locale")}
+            locales.create_locale(self.services, self.actor, self.stack, body)
+
+        self.each("locales", path, ordered, write)
+
+    def environments_(self) -> None:
+        path = self.path("environments", "environments.json")
+
+        def write(item: dict[str, Any]) -> None:
+            body = {"name": item.get("name"), "urls": item.get("urls") or []}
+            made = environments.create_environment(self.services, self.actor, self.stack, body)
+            self.environments[str(item.get("uid"))] = made["uid"]
+
+        self.each(
+            "environments", path, _values(self.read("environments", "environments.json")), write
+        )
+
+    def taxonomies(self) -> None:
+        listed = _values(self.read("taxonomies", "taxonomies.json"))
+        path = self.path("taxonomies")
+
+        def write(item: dict[str, Any]) -> None:
+            raw = self.read("taxonomies", f"{item.get('uid')}.json") or {"taxonomy": item}
+            taxonomies.import_taxonomy(self.services, self.actor, self.stack, raw)
+
+        self.each("taxonomies", path, listed, write)
+
+    def global_fields(self) -> None:
+        path = self.path("global_fields", "globalfields.json")
+        items = _values(self.read("global_fields", "globalfields.json"))
+        # A global field that nests another comes after it.
+        items = _dependencies_first(items, "global_field")
+
+        def write(item: dict[str, Any]) -> None:
+            global_fields.import_global_field(
+                self.services, self.actor, self.stack, lambda: item, False
+            )
+
+        self.each("global_fields", path, items, write)
+
+    def content_types(self) -> None:
+        path = self.path("content_types", "schema.json")
+        items = _values(self.read("content_types", "schema.json"))
+        if not items and self.path("content_types").is_dir():
+            files = sorted(self.path("content_types").glob("*.json"))
+            items = [_json(f) for f in files if f.name != "schema.json"]
+
+        def write(item: dict[str, Any]) -> None:
+            content_types.import_content_type(
+                self.services, self.actor, self.stack, lambda: item, False
+            )
+
+        self.each("content_types", path, items, write)
+
+    def folders(self) -> None:
+        path = self.path("assets", "folders.json")
+        items = _values(self.read("assets", "folders.json"))
+        uids = {x.get("uid") for x in items}
+        ordered, made = [], set()
+        while items:  # each folder after its parent
+            ready = [
+                x for x in items if x.get("parent_uid") in made or x.get("parent_uid") not in uids
+            ]
+            ready = ready or items
+            ordered += ready
+            made |= {x.get("uid") for x in ready}
+            items = [x for x in items if x not in ready]
+
+        def write(item: dict[str, Any]) -> None:
+            body = {"name": item.get("name"), "parent_uid": item.get("parent_uid")}
+            assets.create_folder(self.services, self.actor, self.stack, body, uid=item.get("uid"))
+
+        self.each("folders", path, ordered, write)
+
+    def assets(self) -> None:
+        index = self.read("assets", "assets.json") or {}
+        chunks = [self.path("assets", index[k]) for k in sorted(index, key=_number)]
+        total = sum(len(_values(_json(c))) for c in chunks if c.is_file())
+        self.progress.start("assets", total)
+        done = 0
+        for chunk in chunks:
+            for item in _values(_json(chunk)) if chunk.is_file() else []:
+                try:
+                    self.asset(item)
+                    done += 1
+                except VeneerError as exc:
+                    self.refused(chunk, item.get("uid"), exc)
+                self.progress.advance("assets", 1)
+        self.counts["assets"] = done
+
+    def asset(self, item: dict[str, Any]) -> None:
+        uid, filename = str(item.get("uid")), str(item.get("filename"))
+        file = self.path("assets", "files", uid, filename)
+        if not file.is_file():
+            raise ValidationFailed(
+                "Asset creation failed. The export lacks the asset's file.",
+                {"asset[upload]": [f"assets/files/{uid}/{filename} is missing."]},
+            )
+        version_uid = ids.blt()
+        url = str(item.get("url") or "")
+        parts = url.split("/v3/assets/", 1)[-1].split("/") if "/v3/assets/" in url else []
+        if len(parts) >= 4 and parts[1] == uid:
+            self.source_key = self.source_key or parts[0]
+            version_uid = parts[2]
+        details: dict[str, Any] = {
+            k: item[k] for k in ("title", "description", "tags", "parent_uid") if k in item
+        }
+        upload = assets.Upload(filename, file.read_bytes())
+        assets.create_asset(
+            self.services, self.actor, self.stack, upload, details, keep=(uid, version_uid)
+        )
+        for env, codes in self.publications(item).items():
+            body = {"asset": {"environments": [env], "locales": codes}}
+            assets.publish(self.services, self.actor, self.stack, uid, body)
+
+    def publications(self, item: dict[str, Any], locale: str | None = None) -> dict[str, list[str]]:
+        """The target's environments an item is published to, each with its locales (only
+        `locale`'s when given); an environment the export lacks is refused."""
+        found: dict[str, list[str]] = {}
+        for detail in item.get("publish_details") or []:
+            if not isinstance(detail, dict) or (locale and detail.get("locale") != locale):
+                continue
+            env = self.environments.get(str(detail.get("environment")))
+            if env is None:
+                raise ValidationFailed(
+                    "Publishing failed. Please enter valid data.",
+                    {
+                        "publish_details.environment": [
+                            f"{detail.get('environment')} is not an environment of the export."
+                        ]
+                    },
+                )
+            found.setdefault(env, []).append(str(detail.get("locale")))
+        return found
+
+    def variants(self) -> None:
+        base = self.path("personalize", "experiences")
+        experiences = _values(self.read("personalize", "experiences", "experiences.json"))
+        linked = self.read("personalize", "experiences", "experiences-content-types.json") or {}
+        path = base / "experiences.json"
+        groups: list[dict[str, Any]] = []
+        members: list[dict[str, Any]] = []
+        for experience in experiences:
+            cms = experience.get("_cms") or {}
+            group = cms.get("variantGroup")
+            if not group:
+                continue
+            versions = _values(
+                self.read("personalize", "experiences", "versions", f"{experience.get('uid')}.json")
+            )
+            names = {
+                str(v.get("shortUid")): v.get("name")
+                for version in versions[-1:]
+                for v in version.get("variants") or []
+            }
+            types = [
+                x.get("uid")
+                for x in linked.get(experience.get("uid"), [])
+                if x.get("status") == "linked"
+            ]
+            groups.append(
+                {
+                    "uid": group,
+                    "name": experience.get("name"),
+                    "description": experience.get("description") or "",
+                    "content_types": types,
+                }
+            )
+            for short, variant in (cms.get("variants") or {}).items():
+                name = names.get(str(short)) or variant
+                members.append({"uid": variant, "name": name, "group": group})
+
+        def write_group(item: dict[str, Any]) -> None:
+            variant_groups.create_group(self.services, self.actor, self.stack, item)
+
+        self.each("variant_groups", path, groups, write_group)
+
+        def write_variant(item: dict[str, Any]) -> None:
+            body = {"uid": item["uid"], "name": item["name"]}
+            variant_groups.create_variant(
+                self.services, self.actor, self.stack, body, item["group"]
+            )
+
+        self.each("variants", path, members, write_variant)
+
+    def entries(self, master: str) -> None:
+        root = self.path("entries")
+        folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        work = []
+        for typed in folders:
+            codes = sorted(
+                (p.name for p in typed.iterdir() if p.is_dir()), key=lambda c: (c != master, c)
+            )
+            work += [
+                (typed.name, code, chunk) for code in codes for chunk in self.chunks(typed / code)
+            ]
+        self.progress.start("entries", sum(len(_values(_json(c))) for _, _, c in work))
+        self.counts["entries"] = self.counts["entry_variants"] = 0
+        for ct, code, chunk in work:
+            self.entry_chunk(ct, code, chunk)
+
+    def chunks(self, folder: Path) -> list[Path]:
+        index = _json(folder / "index.json") if (folder / "index.json").is_file() else {}
+        return [
+            folder / index[k] for k in sorted(index, key=_number) if (folder / index[k]).is_file()
+        ]
+
+    def entry_chunk(self, ct: str, code: str, chunk: Path) -> None:
+        items = [x for x in _values(_json(chunk)) if isinstance(x, dict)]
+        kept: list[bulk.Kept] = []
+        for item in items:
+            if str(item.get("locale", code)).lower() != code:
+                self.progress.advance("entries", 1)  # shown in this locale, not localized in it
+                continue
+            try:
+                kept.append(self.kept(ct, code, chunk.parent, item))
+            except VeneerError as exc:
+                self.refused(chunk, item.get("uid"), exc)
+                self.progress.advance("entries", 1)
+        request = bulk.Load(ct, code, (), self.batch_size)
+        try:
+            report = bulk.load_entries(
+                self.services,
+                self.actor,
+                self.stack,
+                request,
+                kept,
+                progress=lambda n: self.progress.advance("entries", n),
+            )
+        except VeneerError as exc:
+            self.refused(chunk, None, exc)
+            return
+        for refusal in report.refused:
+            self.problems.append(
+                {
+                    "file": str(chunk.relative_to(self.folder)),
+                    "uid": kept[refusal.position].uid,
+                    "error_message": refusal.message,
+                    "error_code": refusal.error_code,
+                    "errors": refusal.errors,
+                }
+            )
+        refused = {kept[r.position].uid for r in report.refused}
+        self.counts["entries"] += report.loaded
+        self.counts["entry_variants"] += sum(
+            len(k.variant_environments) for k in kept if k.uid not in refused
+        )
+
+    def kept(self, ct: str, code: str, folder: Path, item: dict[str, Any]) -> bulk.Kept:
+        uid = str(item.get("uid"))
+        entry = self.moved({k: v for k, v in item.items() if k not in ENTRY_SYSTEM})
+        envs = tuple(self.publications(item, code))
+        variants: dict[str, Any] = {}
+        variant_envs: dict[str, tuple[str, ...]] = {}
+        for chunk in self.chunks(folder / "variants" / uid):
+            for variant in _values(_json(chunk)):
+                meta = variant.get("_variant") or {}
+                ref = str(meta.get("_uid"))
+                fields = {k: v for k, v in variant.items() if k not in ENTRY_SYSTEM}
+                fields["_variant"] = {k: meta[k] for k in ("_change_set", "_order") if meta.get(k)}
+                fields["_variant"].setdefault("_change_set", [])
+                variants[ref] = {"entry": self.moved(fields)}
+                variant_envs[ref] = tuple(self.publications(variant, code))
+        body = {"entry": entry, "variants": variants}
+        return bulk.Kept(body, uid, envs, variant_envs)
+
+    def moved(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """An entry's fields with the paths of the source stack's asset files made this stack's
+        (the files keep their uids and version uids; only the api key in the path changes)."""
+        if not self.source_key:
+            return fields
+        old, new = f"/v3/assets/{self.source_key}/", f"/v3/assets/{self.stack}/"
+        raw = orjson.dumps(fields)
+        if old.encode() not in raw:
+            return fields
+        moved: dict[str, Any] = orjson.loads(raw.replace(old.encode(), new.encode()))
+        return moved
+
+    def labels(self) -> None:
+        path = self.path("labels", "labels.json")
+        items = _values(self.read("labels", "labels.json"))
+        made: dict[str, str] = {}  # the export's uid: the target's
+        ordered, uids = [], {x.get("uid") for x in items}
+        while items:  # each label after those it sits under
+            ready = [
+                x for x in items if all(p in made or p not in uids for p in x.get("parent") or [])
+            ]
+            ready = ready or items
+            for x in ready:
+                made[x.get("uid")] = ""
+            ordered += ready
+            items = [x for x in items if x not in ready]
+
+        def write(item: dict[str, Any]) -> None:
+            body = {
+                "name": item.get("name"),
+                "parent": [made.get(p) or p for p in item.get("parent") or []],
+                "content_types": item.get("content_types") or [],
+            }
+            doc = labels.create(labels.LABEL, self.services, self.actor, self.stack, body)
+            made[str(item.get("uid"))] = doc["uid"]
+
+        self.each("labels", path, ordered, write)
+
+    def webhooks(self) -> None:
+        """Webhooks, last: sent only what happens after the import. The export holds neither
+        their signing secrets nor their destinations' passwords (masked)."""
+        path = self.path("webhooks", "webhooks.json")
+        keys = ("name", "destinations", "channels", "retry_policy", "disabled", "concise_payload")
+        masked = 0
+
+        def write(item: dict[str, Any]) -> None:
+            nonlocal masked
+            body = {k: item[k] for k in keys if k in item}
+            for destination in body.get("destinations") or []:
+                if isinstance(destination, dict) and destination.get("http_basic_password") == MASK:
+                    destination["http_basic_password"] = ""
+                    masked += 1
+            webhooks.create_webhook(self.services, self.actor, self.stack, body)
+
+        self.each("webhooks", path, _values(self.read("webhooks", "webhooks.json")), write)
+        if masked:
+            self.skipped.append(
+                f"webhooks/: {masked} destination password(s) not in the export: set them again"
+            )
+
+    def not_read(self) -> None:
+        for part, why in NOT_READ.items():
+            folder = self.path(part)
+            count = (
+                sum(len(_values(_json(f))) for f in folder.glob("*.json")) if folder.is_dir() else 0
+            )
+            if count:
+                self.skipped.append(f"{part}/: {count} item(s) not read ({why})")
+
+
+def _number(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdecimal() else (0, key)
+
+
+def _dependencies_first(items: list[dict[str, Any]], data_type: str) -> list[dict[str, Any]]:
+    """Global fields, each after those it nests (by `reference_to` of a `data_type` field)."""
+    by_uid = {x.get("uid"): x for x in items}
+
+    def needs(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            if node.get("data_type") == data_type and isinstance(node.get("reference_to"), str):
+                yield node["reference_to"]
+            for value in node.values():
+                yield from needs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from needs(value)
+
+    ordered: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+
+    def visit(item: dict[str, Any], path: tuple[Any, ...]) -> None:
+        uid = item.get("uid")
+        if uid in seen or uid in path:
+            return
+        for dep in needs(item.get("schema")):
+            if dep in by_uid:
+                visit(by_uid[dep], (*path, uid))
+        seen.add(uid)
+        ordered.append(item)
+
+    for item in items:
+        visit(item, ())
+    return ordered
+
+
+def stack_name(folder: Path) -> str:
+    projects = folder / "personalize" / "projects" / "projects.json"
+    if projects.is_file():
+        for project in _values(_json(projects)):
+            if isinstance(project, dict) and project.get("name"):
+                return str(project["name"])
+    return f"Imported from {folder.resolve().name}"
+
+
+def import_csdx(
+    services: Services,
+    directory: Path,
+    options: Options | None = None,
+    progress: Progress | None = None,
+) -> Imported:
+    """Import the csdx export in `directory` into a new stack (see the module's docstring)."""
+    options = options or Options()
+    progress = progress or Quiet()
+    started = time.perf_counter()
+    folder = branch_folder(directory)
+    if folder is None:
+        raise ImportRefused(f"{directory} is not a folder written by `csdx cm:stacks:export`.")
+    masters = (
+        _values(_json(folder / "locales" / "master-locale.json"))
+        if (folder / "locales" / "master-locale.json").is_file()
+        else []
+    )
+    master = str(masters[0].get("code") if masters else "en-us").lower()
+    owner, organization = owner_of(services, options)
+    actor = Actor(kind="user", uid=owner)
+    body = {"name": stack_name(folder), "master_locale": master}
+    stack = stacks.create_stack(services, actor, body, organization)["api_key"]
+    run = _Run(services, actor, stack, folder, progress, options.batch_size)
+    try:
+        run.run(master)
+    except BaseException:
+        delete_stack(services, stack)
+        raise
+    if run.problems:
+        delete_stack(services, stack)
+        raise ImportFailed(run.problems)
+    services.store.refresh_statistics()
+    done = Imported(stack, False, run.counts)
+    done.skipped = run.skipped
+    done.seconds = time.perf_counter() - started
+    return done
