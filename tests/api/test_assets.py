@@ -448,7 +448,7 @@ def test_entries_deliver_published_asset_objects(stage: Stage) -> None:
         ),
         201,
     )["entry"]
-    assert entry["hero"] == hero["uid"]  # the management API keeps the uid
+    assert entry["hero"] == hero["uid"]  # the create answer holds the uid as written
     stage.publish_entry("article", entry["uid"])
     got = stage.deliver(f"/content_types/article/entries/{entry['uid']}").json()["entry"]
     assert got["hero"]["uid"] == hero["uid"] and got["hero"]["url"] == hero["url"]

@@ -614,7 +614,7 @@ def test_upload_pick_and_deliver_an_asset(browser: Browser, site: dict[str, Any]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     uid = page.url.split("/entries/")[1].split("?")[0]
     entry = api.ok(api.http.get(f"/content_types/album/entries/{uid}"))["entry"]
-    assert entry["cover"] == asset["uid"]
+    assert entry["cover"]["uid"] == asset["uid"]  # the management API shows the asset object
 
     where = {"environments": ["production"], "locales": ["en-us"]}
     api.ok(api.http.post(f"/assets/{asset['uid']}/publish", json={"asset": where}))
