@@ -42,6 +42,7 @@ NOTICES = {
     "unpublished": "Unpublish request completed.",
     "variant_saved": "Entry variant saved.",
     "reverted": "The field inherits the base entry value again.",
+    "instance_restored": "The instance is back in the variant, with the base entry's values.",
     "revert_undone": "The revert was undone: the field holds the variant's own value again.",
     "version_restored": "The version was restored: its content is the latest version now.",
     "unchanged": "Nothing was changed, so nothing was saved.",
@@ -130,6 +131,8 @@ class Editor:
     variant: dict[str, Any] | None = None  # the variant being edited
     variant_versions: list[dict[str, Any]] = field(default_factory=list)
     schedules: list[dict[str, Any]] = field(default_factory=list)  # pending, earliest first
+    # Read once per page (the sidebar and the publish dialog both show them).
+    _publications: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(cls, page: Page) -> Editor:
@@ -301,26 +304,36 @@ class Editor:
         return [*stack_crumbs(self.page, self.stack), (self.ct["title"], self.href())]
 
     def publications(self) -> list[dict[str, Any]]:
-        """Where the base entry and each of its variants are published, and at which version."""
-        names = {e["uid"]: e["name"] for e in self.environments}
-        sources = [("Base entry", "", self.entry or {})]
-        sources += [
-            (self.variant_name(uid), uid, record) for uid, record in sorted(self.records.items())
-        ]
-        rows = [
-            {
-                **p,
-                "what": what,
-                "variant": uid,
-                "latest": doc.get("_version"),
-                "environment_name": names.get(p["environment"], p["environment"]),
-            }
-            for what, uid, doc in sources
-            for p in doc.get("publish_details") or []
-        ]
-        return sorted(
-            rows, key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"])
-        )
+        """Where the base entry and each of its variants are published (every locale), and at
+        which version; `latest`: the version a publish there would take now (for a variant; for
+        the base entry, its latest version in the editor's locale)."""
+        if self.entry is None:
+            return []
+        if self._publications is None:
+            names = {e["uid"]: e["name"] for e in self.environments}
+            base = [
+                {**p, "what": "Base entry", "variant": "", "latest": self.entry.get("_version")}
+                for p in self.entry.get("publish_details") or []
+            ]
+            variants = entry_variants.publications(
+                self.page.services,
+                self.page.actor,
+                self.api_key,
+                self.ct["uid"],
+                self.entry["uid"],
+                self.locale,
+            )
+            rows = [
+                {**p, "what": p.get("what") or self.variant_name(p["variant"])}
+                for p in base + variants
+            ]
+            for row in rows:
+                row["environment_name"] = names.get(row["environment"], row["environment"])
+            self._publications = sorted(
+                rows,
+                key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"]),
+            )
+        return self._publications
 
     def render(
         self,

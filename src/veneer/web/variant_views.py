@@ -13,7 +13,7 @@ from veneer.services import content_types, entry_variants, stacks, variant_group
 from veneer.web import fields as F
 from veneer.web.entry_page import CONFLICT_KEY, Editor, number, rte_uid
 from veneer.web.page import Page, view
-from veneer.web.version_views import revert_field
+from veneer.web.version_views import restore_instance, revert_field
 from veneer.web.views import stack_crumbs
 
 
@@ -47,9 +47,13 @@ def edit_variant(page: Page) -> Response:
 @view
 def save_variant(page: Page) -> Response:
     """Save the form; a form posted by a field's "Revert to base entry value" reverts that field
-    alone (version_views.revert_field): the rest of the form is not read."""
+    alone (version_views.revert_field), and one posted by "Restore" on a base instance the
+    variant removed puts that back alone (version_views.restore_instance): the rest of the form
+    is not read."""
     if page.field("revert"):
         return revert_field(page)
+    if page.field("restore"):
+        return restore_instance(page)
     ed, current = open_variant(page)
     assert ed.entry is not None and ed.variant is not None and page.form is not None
     doc, problems = F.decode_entry(ed.ct["schema"], page.form, current, rte_uid)  # type: ignore[arg-type]

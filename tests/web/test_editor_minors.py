@@ -1,0 +1,204 @@
+"""Minor items of issue 17 in the editor, without a browser, on both databases: the sidebar's
+publications in every locale; variant-only and removed instances in a variant's editor; merging a
+stale save. tests/web/test_browser_minors.py drives the same in Chromium."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+from tests.conftest import Api
+from tests.web.conftest import UI
+from tests.web.test_pages import PAGE
+
+ENTRIES = "/content_types/page/entries"
+
+
+def publications(html: str) -> list[tuple[str, ...]]:
+    """The sidebar's publishing table: (what, environment, locale, version) per row."""
+    table = re.search(r'<table class="compact" id="publish-status">(.*?)</table>', html, re.DOTALL)
+    assert table, html
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(1), re.DOTALL)[1:]  # after the head
+    cells = [re.findall(r"<td>(.*?)</td>", row, re.DOTALL) for row in rows]
+    return [tuple(" ".join(unescape(re.sub(r"<[^>]+>", "", c)).split()) for c in r) for r in cells]
+
+
+def variant_stack(api: Api) -> dict[str, Any]:
+    """A stack with the page type, fr-fr (falling back to en-us), production, a variant Fans of
+    the group Audiences; and an entry Home, in en-us."""
+    api.ok(api.post("/content_types", PAGE), 201)
+    api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
+    french = {"locale": {"code": "fr-fr", "name": "French", "fallback_locale": "en-us"}}
+    api.ok(api.post("/locales", french), 201)
+    group = {"name": "Audiences", "uid": "audiences", "content_types": ["page"]}
+    api.ok(api.post("/variant_groups", group), 201)
+    api.ok(api.post("/variant_groups/audiences/variants", {"uid": "fans", "name": "Fans"}), 201)
+    return api.ok(api.post(ENTRIES, {"entry": {"title": "Home"}}), 201)["entry"]
+
+
+def publish(api: Api, uid: str, *locales: str) -> None:
+    body = {
+        "entry": {
+            "environments": ["production"],
+            "locales": list(locales),
+            "variants": [{"uid": "fans"}],
+            "variant_rules": {"publish_latest_base": True},
+        },
+        "locale": "en-us",
+    }
+    api.ok(api.post(f"{ENTRIES}/{uid}/publish", body))
+
+
+def test_the_sidebar_shows_variant_publications_in_every_locale(ui: UI) -> None:
+    """Issue 17 Minor: in fr-fr the sidebar hid the publications of variants stored in en-us only
+    (published to fr-fr through its fallback). Both locales list the same rows; a row is marked
+    outdated against the variant version a publish in its locale would take."""
+    api = ui.api
+    uid = variant_stack(api)["uid"]
+    fans = f"{ENTRIES}/{uid}/variants/fans"
+    api.ok(api.put(fans, {"entry": {"title": "Home for fans", "_variant": {}}}), 201)
+    publish(api, uid, "en-us", "fr-fr")
+    editor = ui.entries("page") + f"/{uid}"
+    published = [
+        ("Base entry", "production", "en-us", "v1"),
+        ("Base entry", "production", "fr-fr", "v1"),
+        ("Fans", "production", "en-us", "v1"),
+        ("Fans", "production", "fr-fr", "v1"),
+    ]
+    for locale in ("en-us", "fr-fr"):
+        assert publications(ui.http.get(editor, params={"locale": locale}).text) == published
+        page = ui.http.get(f"{editor}/variants/fans", params={"locale": locale})
+        assert publications(page.text) == published
+
+    # Fans saved again in en-us: both rows publish en-us values, so both are outdated.
+    api.ok(api.put(fans, {"entry": {"title": "Home for all fans", "_variant": {}}}))
+    outdated = [
+        *published[:2],
+        ("Fans", "production", "en-us", "v1 latest v2"),
+        ("Fans", "production", "fr-fr", "v1 latest v2"),
+    ]
+    for locale in ("en-us", "fr-fr"):
+        assert publications(ui.http.get(editor, params={"locale": locale}).text) == outdated
+
+    # Fans gets fr-fr values of its own, published there: fr-fr is up to date, en-us is not.
+    api.ok(api.put(f"{ENTRIES}/{uid}", {"entry": {"title": "Accueil"}}, params={"locale": "fr-fr"}))
+    french = {"entry": {"title": "Accueil des fans", "_variant": {}}}
+    api.ok(api.put(fans, french, params={"locale": "fr-fr"}), 201)
+    publish(api, uid, "fr-fr")
+    rows = publications(ui.http.get(editor, params={"locale": "fr-fr"}).text)
+    assert rows[2:] == [
+        ("Fans", "production", "en-us", "v1 latest v2"),
+        ("Fans", "production", "fr-fr", "v1"),
+    ]
+    assert publications(ui.http.get(editor).text)[2:] == rows[2:]
+    dialog = ui.http.get(editor, params={"locale": "fr-fr"}).text
+    assert "Published now" in dialog and dialog.count("<td>Fans</td>") == 4  # sidebar + dialog
+
+
+def tags(html: str) -> dict[str, str]:
+    """{data-vpath: tag} of the fields of the editor's form that wear one."""
+    form = html.split('<form id="entry-form"')[1].split("</form>")[0]
+    form = re.sub(r"<template.*?</template>", "", form, flags=re.DOTALL)
+    found = re.findall(
+        r'data-vpath="([^"]+)">\s*<div class="field-head">.*?<span class="tag ([a-z-]+)">',
+        form,
+        re.DOTALL,
+    )
+    return dict(found)
+
+
+def variant_with_own_and_removed(api: Api) -> tuple[str, str, str, str]:
+    """Home with items a, b, c; Fans removes b and adds an instance of its own, label left empty
+    (uid mine). (entry uid, a, b, c uids)"""
+    variant_stack(api)
+    made = {"entry": {"title": "Shop", "items": [{"label": "a"}, {"label": "b"}, {"label": "c"}]}}
+    entry = api.ok(api.post(ENTRIES, made), 201)["entry"]
+    a, b, c = (i["_metadata"]["uid"] for i in entry["items"])
+    body = {
+        "entry": {
+            "items": [{"_metadata": {"uid": "mine"}, "label": None}],
+            "_variant": {"_order": [{"items": [f"base.{a}", "mine", f"base.{c}"]}]},
+        }
+    }
+    api.ok(api.put(f"{ENTRIES}/{entry['uid']}/variants/fans", body), 201)
+    return entry["uid"], a, b, c
+
+
+def test_variant_only_instances_are_own_and_removed_ones_are_marked(ui: UI) -> None:
+    """Issue 17 Minor: the fields of an instance only the variant has are its own (Variant
+    Field, even empty, even in a new instance added in the form), never Inherited; a base
+    instance the variant removed is shown where it was, read-only, marked "removed here"."""
+    uid, a, b, c = variant_with_own_and_removed(ui.api)
+    path = ui.entries("page") + f"/{uid}/variants/fans"
+    html = ui.http.get(path).text
+    found = tags(html)
+    assert found["items.mine.label"] == "variant-field"
+    assert found[f"items.{a}.label"] == "inherited" and found["title"] == "inherited"
+    template = re.search(r'<template id="f-items-new-item".*?</template>', html, re.DOTALL)
+    assert (
+        template and "Variant Field" in template.group(0) and "Inherited" not in template.group(0)
+    )
+
+    # The removed instance: between a and mine, as the base had it, in a disabled fieldset.
+    form = html.split('<form id="entry-form"')[1].split("</form>")[0]
+    form = re.sub(r"<template.*?</template>", "", form, flags=re.DOTALL)
+    order = re.findall(
+        r'<li class="(instance|removed-instance)[^"]*" id="[^"]+" data-vpath="items\.([^"]+)"', form
+    )
+    assert order == [
+        ("instance", a),
+        ("removed-instance", b),
+        ("instance", "mine"),
+        ("instance", c),
+    ]
+    removed = re.search(r'<li class="removed-instance".*?</li>\s*(?=<li)', form, re.DOTALL)
+    assert (
+        removed and "Removed here" in removed.group(0) and "<fieldset disabled" in removed.group(0)
+    )
+    assert 'value="b"' in removed.group(0) and f'name="restore" value="items.{b}"' in removed.group(
+        0
+    )
+    assert "Variant Field" not in removed.group(0) and "Inherited" not in removed.group(0)
+    # It is not part of the form: saving posts a, mine, c only (and changes nothing).
+    posted = ui.form(path)
+    assert posted.getlist("f.items[]") == ["", "k0", "k1", "k2"]
+    assert not [name for name, _ in posted.pairs if ".r0." in name]
+    same = ui.post(path, posted)
+    assert same.status_code == 303 and "notice=unchanged" in same.headers["location"]
+
+    # On the base entry nothing is marked removed.
+    assert "removed-instance" not in ui.http.get(ui.entries("page") + f"/{uid}").text
+
+
+def test_restore_puts_back_only_the_removed_instance(ui: UI) -> None:
+    """ "Restore" (no JavaScript: the whole form is posted) puts the base instance back where
+    the base has it, with the base values, and saves nothing else of the form."""
+    api = ui.api
+    uid, a, b, c = variant_with_own_and_removed(api)
+    path = ui.entries("page") + f"/{uid}/variants/fans"
+    form = ui.form(path)
+    form.set("f.title", "Not saved")
+    form.pairs.append(("restore", f"items.{b}"))
+    done = ui.post(path, form)
+    assert done.status_code == 303 and "notice=instance_restored" in done.headers["location"]
+    stored = api.ok(api.get(f"{ENTRIES}/{uid}/variants/fans"))["entry"]
+    assert stored["_version"] == 2 and "title" not in stored
+    assert stored["_variant"]["_order"] == [
+        {"items": [f"base.{a}", f"base.{b}", "mine", f"base.{c}"]}
+    ]
+    merged = api.ok(
+        api.get(
+            f"{ENTRIES}/{uid}",
+            params={"variant_preview": "true"},
+            headers={"x-cs-variant-uid": "fans"},
+        )
+    )["entry"]
+    assert [i.get("label") for i in merged["items"]] == ["a", "b", None, "c"]
+    page = ui.http.get(path + "?notice=instance_restored").text
+    assert "removed-instance" not in page and "The instance is back" in page
+    # Restoring what is not removed is refused, in the editor's words.
+    again = ui.form(path)
+    again.pairs.append(("restore", f"items.{b}"))
+    refused = ui.post(path, again)
+    assert refused.status_code == 422 and "cannot be restored" in unescape(refused.text)
