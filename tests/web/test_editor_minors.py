@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.conftest import Api
 from tests.web.conftest import UI
+from tests.web.formdata import serialize
 from tests.web.test_pages import PAGE
 
 ENTRIES = "/content_types/page/entries"
@@ -202,3 +203,86 @@ def test_restore_puts_back_only_the_removed_instance(ui: UI) -> None:
     again.pairs.append(("restore", f"items.{b}"))
     refused = ui.post(path, again)
     assert refused.status_code == 422 and "cannot be restored" in unescape(refused.text)
+
+
+def merge_rows(html: str) -> dict[str, tuple[str, str, str, str]]:
+    """{field uid: (changed by, yours, theirs, the choice ticked)} of the merge table."""
+    table = re.search(r'<table class="compact" id="merge-table">(.*?)</table>', html, re.DOTALL)
+    assert table, html
+    found = {}
+    for uid, row in re.findall(r'<tr data-field="([^"]+)">(.*?)</tr>', table.group(1), re.DOTALL):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        text = [" ".join(unescape(re.sub(r"<[^>]+>", "", c)).split()) for c in cells[:3]]
+        ticked = re.search(r'name="merge\.[^"]+" value="(mine|theirs)" checked', row)
+        found[uid] = (*text, ticked.group(1) if ticked else "")
+    return found
+
+
+def test_a_stale_save_offers_a_merge_that_keeps_both_changes(ui: UI) -> None:
+    """Issue 17 Minor: a stale save names who saved and which fields differ, and offers a merge
+    per field (theirs for what only they changed, mine for what only I changed); saving it with
+    the latest version number keeps both people's changes; nothing is lost."""
+    api = ui.api
+    api.ok(api.post("/content_types", PAGE), 201)
+    made = {"entry": {"title": "Home", "views": 1, "items": [{"label": "a"}]}}
+    entry = api.ok(api.post(ENTRIES, made), 201)["entry"]
+    path = ui.entries("page") + f"/{entry['uid']}"
+    form = ui.form(path)
+    form.set("f.title", "Home (mine)")  # only I change the title
+    form.set("f.items.k0.label", "mine")  # both change the items
+    form.set("tags", "news")
+    # Meanwhile someone changes the views and the items.
+    theirs = {"entry": {"views": 2, "items": [{**entry["items"][0], "label": "theirs"}]}}
+    api.ok(api.put(f"{ENTRIES}/{entry['uid']}", theirs))
+
+    stale = ui.post(path, form)
+    assert stale.status_code == 409
+    text = unescape(stale.text)
+    assert "You (in another tab or window, or through the API) saved version 2" in text
+    assert "Fields that differ from what is stored now: Title, Views, Items." in text
+    rows = merge_rows(stale.text)
+    assert set(rows) == {"title", "views", "items", "tags"}
+    assert rows["title"] == ("You", "Home (mine)", "Home", "mine")
+    assert rows["views"] == ("They", "1", "2", "theirs")
+    assert rows["items"][0] == "Both of you" and rows["items"][3] == "mine"
+    assert '"label":"mine"' in rows["items"][1] and '"label":"theirs"' in rows["items"][2]
+    assert rows["tags"] == ("You", '["news"]', "(empty)", "mine")
+
+    # The form shows the defaults: my title, their views; and carries version 2.
+    merged = serialize(stale.text, "entry-form")
+    assert merged.get("f.title") == "Home (mine)" and merged.get("f.views") == "2"
+    assert merged.get("base_version") == "2"
+    # Take theirs for the items, keep the rest: both changes are saved.
+    merged.set("merge.items", "theirs")
+    done = ui.post(path, merged)
+    assert done.status_code == 303 and "notice=saved" in done.headers["location"]
+    stored = api.ok(api.get(f"{ENTRIES}/{entry['uid']}"))["entry"]
+    assert stored["_version"] == 3
+    assert (stored["title"], stored["views"], stored["tags"]) == ("Home (mine)", 2, ["news"])
+    assert [i["label"] for i in stored["items"]] == ["theirs"]
+
+
+def test_keep_mine_over_a_field_only_they_changed(ui: UI) -> None:
+    """Choosing "keep mine" for a field the form shows with their value saves my value (posted
+    back with the merge), and a merge that is stale again is refused again, not overwritten."""
+    api = ui.api
+    api.ok(api.post("/content_types", PAGE), 201)
+    entry = api.ok(api.post(ENTRIES, {"entry": {"title": "Home", "views": 1}}), 201)["entry"]
+    path = ui.entries("page") + f"/{entry['uid']}"
+    form = ui.form(path)
+    form.set("f.title", "Mine")
+    api.ok(api.put(f"{ENTRIES}/{entry['uid']}", {"entry": {"views": 5}}))
+    merged = serialize(ui.post(path, form).text, "entry-form")
+    assert merged.get("f.views") == "5"
+    merged.set("merge.views", "mine")
+    api.ok(api.put(f"{ENTRIES}/{entry['uid']}", {"entry": {"views": 6}}))  # yet another save
+    again = ui.post(path, merged)
+    assert again.status_code == 409
+    # Against version 2 the form now holds my choice: both changed the views; mine stays ticked.
+    assert merge_rows(again.text)["views"] == ("Both of you", "1", "6", "mine")
+    assert api.ok(api.get(f"{ENTRIES}/{entry['uid']}"))["entry"]["views"] == 6
+    final = serialize(again.text, "entry-form")
+    assert final.get("f.views") == "1" and final.get("f.title") == "Mine"
+    assert ui.post(path, final).status_code == 303
+    stored = api.ok(api.get(f"{ENTRIES}/{entry['uid']}"))["entry"]
+    assert (stored["title"], stored["views"], stored["_version"]) == ("Mine", 1, 4)

@@ -12,7 +12,7 @@ import orjson
 from starlette.responses import Response
 
 from veneer.domain import assets as domain_assets
-from veneer.domain import variant_diff
+from veneer.domain import save_merge, variant_diff
 from veneer.domain import variants as domain_variants
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
@@ -56,8 +56,8 @@ NOTICES = {
     "rebased": "Review saved: the variant is now marked as reviewed against the latest base entry.",
 }
 CONFLICT = (
-    "{who} saved version {version} of this entry after you opened it.{fields} Check the fields "
-    "and save again to overwrite it with what you see here."
+    '{who} saved version {version} of this entry after you opened it.{fields} Under "Merge", '
+    "keep yours or take theirs for each field that differs, then save again."
 )
 VARIANT_CONFLICT = (
     "{who} saved this variant (version {version}) after you opened it.{fields} Check the fields "
@@ -131,6 +131,7 @@ class Editor:
     variant: dict[str, Any] | None = None  # the variant being edited
     variant_versions: list[dict[str, Any]] = field(default_factory=list)
     schedules: list[dict[str, Any]] = field(default_factory=list)  # pending, earliest first
+    merge: list[save_merge.Choice] = field(default_factory=list)  # after a refused stale save
     # Read once per page (the sidebar and the publish dialog both show them).
     _publications: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
@@ -413,6 +414,21 @@ class Editor:
         if self.variant is not None:
             return self.render_variant(status=status)
         return self.render(self.entry or {}, status=status)
+
+    def merge_rows(self) -> list[dict[str, Any]]:
+        """The merge table after a refused stale save: per field, both values as shown, who
+        changed it, the default choice and my value as JSON (posted back: "keep mine")."""
+        by = {"mine": "You", "theirs": "They", "both": "Both of you"}
+        return [
+            {
+                "choice": c,
+                "mine": shown(c.mine) if c.mine not in (None, "", []) else "",
+                "theirs": shown(c.theirs) if c.theirs not in (None, "", []) else "",
+                "changed_by": by[c.changed_by],
+                "mine_json": orjson.dumps(c.mine).decode(),
+            }
+            for c in self.merge
+        ]
 
     def _who(self, doc: dict[str, Any]) -> str:
         if doc.get("updated_by") == self.page.actor.uid:

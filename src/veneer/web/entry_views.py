@@ -7,10 +7,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from starlette.responses import JSONResponse, Response
 
 from veneer import ids
-from veneer.errors import StaleVersion, ValidationFailed, VeneerError
+from veneer.domain import save_merge
+from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed, VeneerError
 from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
 from veneer.web.entry_page import CONFLICT_KEY, Editor, number, reference_choices, rte_uid
@@ -70,6 +72,7 @@ def save_entry(page: Page) -> Response:
     ed.load_variants()
     assert ed.entry is not None and page.form is not None
     values, problems = F.decode_entry(ed.ct["schema"], page.form, ed.entry, rte_uid)  # type: ignore[arg-type]
+    values = apply_choices(page, ed.entry, values, problems)
     seen = number(page.field("base_version"))
     try:
         if problems:
@@ -86,9 +89,10 @@ def save_entry(page: Page) -> Response:
             skip_unchanged=True,  # a save with no edit makes no new version
         )
     except StaleVersion as exc:
-        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
+        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest, merged
         notes = {CONFLICT_KEY: ed.stale_notes(seen, values=values)}
-        return ed.render(values, {**exc.errors, **notes}, status=exc.status, message=exc.message)
+        merged = offer_merge(page, ed, seen, values)
+        return ed.render(merged, {**exc.errors, **notes}, status=exc.status, message=exc.message)
     except VeneerError as exc:
         return ed.render(
             values, exc.errors, status=exc.status, message=exc.message, base_version=seen
@@ -96,6 +100,53 @@ def save_entry(page: Page) -> Response:
     same = all(saved.get(k) == ed.entry.get(k) for k in ("locale", "_version"))
     notice = "unchanged" if same else "saved"
     return page.redirect(ed.href(ed.entry["uid"], notice=notice))
+
+
+def offer_merge(page: Page, ed: Editor, seen: int | None, mine: dict[str, Any]) -> dict[str, Any]:
+    """After a refused stale save: the choices of the merge (`ed.merge`) between the form and
+    what is stored now, and the form's values with the default choices applied (their value in
+    the fields only they changed). Without the version the form was opened at, every field that
+    differs is offered, keeping mine."""
+    assert ed.entry is not None
+    original = mine
+    if seen is not None:
+        try:
+            original = entries.get_entry(
+                page.services,
+                page.actor,
+                ed.api_key,
+                ed.ct["uid"],
+                ed.entry["uid"],
+                ed.locale,
+                seen,
+            )
+        except NotFoundObject:
+            pass
+    ed.merge = save_merge.choices(ed.ct["schema"], original, mine, ed.entry, tags=True)
+    return save_merge.merge(mine, ed.entry, save_merge.defaults(ed.merge))
+
+
+def apply_choices(
+    page: Page, stored: dict[str, Any], values: dict[str, Any], problems: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The form's values with the merge's choices (`merge.<field>`) applied: a field whose choice
+    differs from the value the form was shown with (`merge_shown.<field>`) takes the stored value
+    (theirs) or the one the form held before the merge (mine, `merge_mine.<field>` as JSON)."""
+    picked, kept = {}, dict(values)
+    for uid in list(values) + [u for u in ("tags",) if u not in values]:
+        choice = page.field(f"merge.{uid}")
+        if choice not in (save_merge.MINE, save_merge.THEIRS):
+            continue
+        if choice == page.field(f"merge_shown.{uid}"):
+            continue  # the form shows that value already (with any edit made to it)
+        if choice == save_merge.THEIRS:
+            picked[uid] = choice
+            continue
+        try:
+            kept[uid] = orjson.loads(page.field(f"merge_mine.{uid}"))
+        except orjson.JSONDecodeError:
+            problems.setdefault(uid, []).append("could not take your value back: edit it.")
+    return save_merge.merge(kept, stored, picked)
 
 
 def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:
