@@ -286,3 +286,29 @@ def test_keep_mine_over_a_field_only_they_changed(ui: UI) -> None:
     assert ui.post(path, final).status_code == 303
     stored = api.ok(api.get(f"{ENTRIES}/{entry['uid']}"))["entry"]
     assert (stored["title"], stored["views"], stored["_version"]) == ("Mine", 1, 4)
+
+
+def test_a_stale_variant_save_offers_the_same_merge(ui: UI) -> None:
+    api = ui.api
+    uid = variant_stack(api)["uid"]
+    fans = f"{ENTRIES}/{uid}/variants/fans"
+    api.ok(api.put(fans, {"entry": {"title": "For fans", "_variant": {}}}), 201)
+    path = ui.entries("page") + f"/{uid}/variants/fans"
+    form = ui.form(path)
+    form.set("f.views", "10")  # mine: the views
+    api.ok(api.put(fans, {"entry": {"title": "For all fans", "_variant": {}}}))  # theirs: the title
+    stale = ui.post(path, form)
+    assert stale.status_code == 409
+    assert "saved this variant (version 2) after you opened it" in unescape(stale.text)
+    rows = merge_rows(stale.text)
+    assert rows == {
+        "title": ("They", "For fans", "For all fans", "theirs"),
+        "views": ("You", "10", "(empty)", "mine"),
+    }
+    merged = serialize(stale.text, "entry-form")
+    assert (merged.get("f.title"), merged.get("variant_version")) == ("For all fans", "2")
+    done = ui.post(path, merged)
+    assert done.status_code == 303 and "notice=variant_saved" in done.headers["location"]
+    stored = api.ok(api.get(fans))["entry"]
+    assert (stored["_version"], stored["title"], stored["views"]) == (3, "For all fans", 10)
+    assert sorted(stored["_variant"]["_change_set"]) == ["title", "views"]

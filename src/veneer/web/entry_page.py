@@ -60,8 +60,8 @@ CONFLICT = (
     "keep yours or take theirs for each field that differs, then save again."
 )
 VARIANT_CONFLICT = (
-    "{who} saved this variant (version {version}) after you opened it.{fields} Check the fields "
-    "and save again to overwrite it with what you see here."
+    "{who} saved this variant (version {version}) after you opened it.{fields} Under "
+    '"Merge", keep yours or take theirs for each field that differs, then save again.'
 )
 CONFLICT_KEY = "Saved meanwhile"  # the error summary's label of those notes
 
@@ -104,6 +104,30 @@ def rte_uid() -> str:
 def number(text: str | None) -> int | None:
     """A version number as a form or query carries it; None when there is none."""
     return int(text) if text and text.isdigit() else None
+
+
+def apply_choices(
+    page: Page, stored: dict[str, Any], values: dict[str, Any], problems: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The form's values with a merge's choices (`merge.<field>`) applied: a field whose choice
+    differs from the value the form was shown with (`merge_shown.<field>`) takes the `stored`
+    value (theirs) or the one the form held before the merge (mine, `merge_mine.<field>`, JSON).
+    A form without a merge is returned as it is."""
+    picked, kept = {}, dict(values)
+    for uid in [*values, *(u for u in ("tags",) if u not in values)]:
+        choice = page.field(f"merge.{uid}")
+        if choice not in (save_merge.MINE, save_merge.THEIRS):
+            continue
+        if choice == page.field(f"merge_shown.{uid}"):
+            continue  # the form shows that value already (with any edit made to it)
+        if choice == save_merge.THEIRS:
+            picked[uid] = choice
+            continue
+        try:
+            kept[uid] = orjson.loads(page.field(f"merge_mine.{uid}"))
+        except orjson.JSONDecodeError:
+            problems.setdefault(uid, []).append("could not take your value back: edit it.")
+    return save_merge.merge(kept, stored, picked)
 
 
 @dataclass
@@ -414,6 +438,22 @@ class Editor:
         if self.variant is not None:
             return self.render_variant(status=status)
         return self.render(self.entry or {}, status=status)
+
+    def offer_merge(
+        self,
+        original: dict[str, Any] | None,
+        mine: dict[str, Any],
+        theirs: dict[str, Any],
+        *,
+        tags: bool,
+    ) -> dict[str, Any]:
+        """After a refused stale save: the merge's choices (`self.merge`) between the form
+        (`mine`) and what is stored now (`theirs`), against what the form was opened with
+        (`original`; when that is gone, every field that differs keeps mine); returns the form's
+        values with the default choices applied (theirs where only they changed)."""
+        was = theirs if original is None else original
+        self.merge = save_merge.choices(self.ct["schema"], was, mine, theirs, tags=tags)
+        return save_merge.merge(mine, theirs, save_merge.defaults(self.merge))
 
     def merge_rows(self) -> list[dict[str, Any]]:
         """The merge table after a refused stale save: per field, both values as shown, who

@@ -7,15 +7,20 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import orjson
 from starlette.responses import JSONResponse, Response
 
 from veneer import ids
-from veneer.domain import save_merge
 from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed, VeneerError
 from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
-from veneer.web.entry_page import CONFLICT_KEY, Editor, number, reference_choices, rte_uid
+from veneer.web.entry_page import (
+    CONFLICT_KEY,
+    Editor,
+    apply_choices,
+    number,
+    reference_choices,
+    rte_uid,
+)
 from veneer.web.page import HEADERS, Page, view
 from veneer.web.views import page_number
 
@@ -72,7 +77,7 @@ def save_entry(page: Page) -> Response:
     ed.load_variants()
     assert ed.entry is not None and page.form is not None
     values, problems = F.decode_entry(ed.ct["schema"], page.form, ed.entry, rte_uid)  # type: ignore[arg-type]
-    values = apply_choices(page, ed.entry, values, problems)
+    values = apply_choices(page, ed.entry, values, problems)  # a merge's choices
     seen = number(page.field("base_version"))
     try:
         if problems:
@@ -103,12 +108,10 @@ def save_entry(page: Page) -> Response:
 
 
 def offer_merge(page: Page, ed: Editor, seen: int | None, mine: dict[str, Any]) -> dict[str, Any]:
-    """After a refused stale save: the choices of the merge (`ed.merge`) between the form and
-    what is stored now, and the form's values with the default choices applied (their value in
-    the fields only they changed). Without the version the form was opened at, every field that
-    differs is offered, keeping mine."""
+    """After a refused stale save: the merge between the form and the latest version, against
+    the version the form was opened at (`seen`)."""
     assert ed.entry is not None
-    original = mine
+    original = None
     if seen is not None:
         try:
             original = entries.get_entry(
@@ -122,31 +125,7 @@ def offer_merge(page: Page, ed: Editor, seen: int | None, mine: dict[str, Any]) 
             )
         except NotFoundObject:
             pass
-    ed.merge = save_merge.choices(ed.ct["schema"], original, mine, ed.entry, tags=True)
-    return save_merge.merge(mine, ed.entry, save_merge.defaults(ed.merge))
-
-
-def apply_choices(
-    page: Page, stored: dict[str, Any], values: dict[str, Any], problems: dict[str, list[str]]
-) -> dict[str, Any]:
-    """The form's values with the merge's choices (`merge.<field>`) applied: a field whose choice
-    differs from the value the form was shown with (`merge_shown.<field>`) takes the stored value
-    (theirs) or the one the form held before the merge (mine, `merge_mine.<field>` as JSON)."""
-    picked, kept = {}, dict(values)
-    for uid in list(values) + [u for u in ("tags",) if u not in values]:
-        choice = page.field(f"merge.{uid}")
-        if choice not in (save_merge.MINE, save_merge.THEIRS):
-            continue
-        if choice == page.field(f"merge_shown.{uid}"):
-            continue  # the form shows that value already (with any edit made to it)
-        if choice == save_merge.THEIRS:
-            picked[uid] = choice
-            continue
-        try:
-            kept[uid] = orjson.loads(page.field(f"merge_mine.{uid}"))
-        except orjson.JSONDecodeError:
-            problems.setdefault(uid, []).append("could not take your value back: edit it.")
-    return save_merge.merge(kept, stored, picked)
+    return ed.offer_merge(original, mine, ed.entry, tags=True)
 
 
 def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:

@@ -9,9 +9,9 @@ from starlette.responses import Response
 from veneer import ids
 from veneer.domain import variant_diff
 from veneer.errors import StaleVersion, ValidationFailed, VeneerError
-from veneer.services import content_types, entry_variants, stacks, variant_groups
+from veneer.services import content_types, entry_variants, stacks, variant_groups, versions
 from veneer.web import fields as F
-from veneer.web.entry_page import CONFLICT_KEY, Editor, number, rte_uid
+from veneer.web.entry_page import CONFLICT_KEY, Editor, apply_choices, number, rte_uid
 from veneer.web.page import Page, view
 from veneer.web.version_views import restore_instance, revert_field
 from veneer.web.views import stack_crumbs
@@ -58,6 +58,7 @@ def save_variant(page: Page) -> Response:
     assert ed.entry is not None and ed.variant is not None and page.form is not None
     doc, problems = F.decode_entry(ed.ct["schema"], page.form, current, rte_uid)  # type: ignore[arg-type]
     doc.pop("tags", None)
+    doc = apply_choices(page, current, doc, problems)  # a merge's choices
     base_seen, variant_seen = (
         number(page.field("base_version")),
         number(page.field("variant_version")),
@@ -87,8 +88,24 @@ def save_variant(page: Page) -> Response:
         ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
         ed.load_variants()
         notes = {CONFLICT_KEY: ed.stale_notes(base_seen, variant_seen, doc)}
+        original = (
+            versions.variant_as_opened(
+                page.services,
+                page.actor,
+                ed.api_key,
+                ed.ct["uid"],
+                ed.entry["uid"],
+                ed.variant["uid"],
+                ed.locale,
+                base_seen,
+                variant_seen,
+            )
+            if base_seen is not None and variant_seen is not None
+            else None
+        )
+        merged = ed.offer_merge(original, doc, ed.current(), tags=False)
         return ed.render_variant(
-            doc, {**exc.errors, **notes}, status=exc.status, message=exc.message
+            merged, {**exc.errors, **notes}, status=exc.status, message=exc.message
         )
     except VeneerError as exc:
         return ed.render_variant(
