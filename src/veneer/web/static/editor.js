@@ -633,6 +633,16 @@
     return node;
   }
 
+  // A restored instance goes where the saved variant has it: after the item that precedes it
+  // in the editor's answer (the form's other instances may have been moved since it loaded).
+  function placeAsSaved(node, saved) {
+    var list = node.parentElement;
+    var before = saved.previousElementSibling;
+    if (!before) { list.prepend(node); return; }
+    var anchor = byPath(list, before.dataset.vpath || "");
+    if (anchor && anchor.parentElement === list) anchor.after(node);
+  }
+
   function takeFresh(fresh, vpath) {
     var form = document.querySelector("form[data-editor]");
     var freshForm = fresh.querySelector("form[data-editor]");
@@ -640,10 +650,10 @@
     var next = byPath(freshForm, vpath);
     if (now && next) {
       var node = document.importNode(next, true);
-      if (now.classList.contains("removed-instance") && node.classList.contains("instance")) {
-        node = rekey(node);
-      }
+      var restored = now.classList.contains("removed-instance") && node.classList.contains("instance");
+      if (restored) node = rekey(node);
       now.replaceWith(node);
+      if (restored) placeAsSaved(node, next);
       if (node.classList.contains("instance")) renumber(node.parentElement);
       enhanceRefPickers(node);
       enhancePickers(node);
