@@ -178,6 +178,7 @@ def test_a_stale_save_merges_both_changes(
     merge = page.get_by_role("region", name="Merge")
     expect(merge).to_be_visible()
     expect(page.locator("#error-summary")).to_contain_text("saved version 2 of this entry")
+    expect(page.locator("#draft-banner")).to_have_count(0)  # the merge, not the draft, is offered
     title = merge.locator('tr[data-field="title"]')
     expect(title.locator("td.mine")).to_have_text("Hello, merged")
     expect(title.get_by_label("Keep mine for Title")).to_be_checked()
