@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.web import test_browser as journeys
@@ -15,6 +16,7 @@ from tests.web.test_browser import highlight, log_in, shot, tagged
 
 browser, site, account = journeys.browser, journeys.site, journeys.account
 ENTRIES = "/content_types/article/entries"
+pytestmark = pytest.mark.e2e
 
 
 def audiences(api: Any) -> None:
