@@ -11,7 +11,9 @@ Every node carries two paths:
 `state` is where the variant editor marks a field: None on the base entry, else "changed"
 (a Variant Field) or "inherited"; `revertable` offers "Revert to base entry value". Both come
 from a `Marks` object, asked with the node's form kind (`VariantMarks` answers from the domain's
-`veneer.domain.variant_diff.Marks`); the base editor has none.
+`veneer.domain.variant_diff.Marks`); the base editor has none. On a variant, every field of an
+instance only the variant has (or one added in the form: the templates) is a Variant Field, and the
+base instances it removed are placed among a list's instances (`Instance.removed`), read-only.
 """
 
 from __future__ import annotations

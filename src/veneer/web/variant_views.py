@@ -85,7 +85,7 @@ def save_variant(page: Page) -> Response:
             expected_base_version=base_seen,
         )
     except StaleVersion as exc:
-        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
+        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest, merged
         ed.load_variants()
         notes = {CONFLICT_KEY: ed.stale_notes(base_seen, variant_seen, doc)}
         original = (
