@@ -18,6 +18,8 @@ from veneer.domain.variant_diff import (
     Marks,
     instance_paths,
     is_empty,
+    removed_instances,
+    restore,
     revert,
     submission,
 )
@@ -179,6 +181,7 @@ VARIANT = {"_variant": {"_change_set": ["title", "items.v1.label"], "_order": [{
         ("items.v1", INSTANCE, CHANGED, False),
         ("items.i1", INSTANCE, None, False),
         ("items.v1.label", "text", CHANGED, False),  # the variant's own: no base value
+        ("items.v1.other", "text", CHANGED, False),  # even empty: nothing to inherit from
     ],
 )
 def test_marks(vpath: str, kind: str, state: str | None, revertable: bool) -> None:
@@ -190,3 +193,68 @@ def test_marks(vpath: str, kind: str, state: str | None, revertable: bool) -> No
 def test_marks_before_the_first_save() -> None:
     marks = Marks.of(SCHEMA, BASE, BASE, None)
     assert marks.state("title", "text") == INHERITED and marks.state("items", LIST) is None
+
+
+NESTED = [
+    fld(
+        "rows",
+        "group",
+        multiple=True,
+        schema=[fld("cells", "group", multiple=True, schema=[fld("v", "text")])],
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "schema,base,current,expected",
+    [
+        (SCHEMA, BASE, BASE, {}),
+        # i1 removed: it goes back first (nothing of the base precedes it)
+        (SCHEMA, BASE, edited(items=[inst("i2", label="two")]), {"items": [(0, "i1")]}),
+        # i2 removed after a reorder and an own instance: after i1, wherever i1 is now
+        (SCHEMA, BASE, edited(items=[inst("v1"), inst("i1", label="one")]), {"items": [(2, "i2")]}),
+        # every base instance removed, in base order
+        (SCHEMA, BASE, edited(items=[], blocks=[{"cta": inst("c1", link="/go")}]),
+         {"items": [(0, "i1"), (0, "i2")], "blocks": [(0, "hero.h1")]}),
+        # the same uid as another block is not the same instance
+        (SCHEMA, BASE, edited(blocks=[{"cta": inst("h1")}, {"cta": inst("c1", link="/go")}]),
+         {"blocks": [(0, "hero.h1")]}),
+        # a list inside a kept base instance
+        (NESTED, {"rows": [inst("r1", cells=[inst("x"), inst("y")])]},
+         {"rows": [inst("r1", cells=[inst("y")])]}, {"rows.r1.cells": [(0, "x")]}),
+    ],
+)  # fmt: skip
+def test_removed_instances(schema: Any, base: Doc, current: Doc, expected: Any) -> None:
+    found = removed_instances(schema, base, current)
+    assert {p: [(r.position, r.inst.label) for r in gone] for p, gone in found.items()} == expected
+    assert Marks.of(schema, base, current, None).removed == found
+
+
+@pytest.mark.parametrize(
+    "vpath,doc,expected,ok",
+    [
+        ("items.i1", edited(items=[inst("i2", label="2")]),
+         edited(items=[inst("i1", label="one"), inst("i2", label="2")]), True),
+        ("items.i2", edited(items=[inst("v1"), inst("i1", label="one")]),
+         edited(items=[inst("v1"), inst("i1", label="one"), inst("i2", label="two")]), True),
+        ("blocks.hero.h1", edited(blocks=[]), edited(blocks=[{"hero": inst("h1", headline="Hi")}]), True),
+        ("items.i1", edited(title="V"), edited(title="V"), False),  # not removed
+        ("items.nope", edited(items=[]), edited(items=[]), False),  # not in the base
+        ("blocks.cta.h1", edited(blocks=[]), edited(blocks=[]), False),  # another block
+        ("title", edited(items=[]), edited(items=[]), False),
+        ("seo.meta", edited(items=[]), edited(items=[]), False),
+        ("unknown.x", edited(items=[]), edited(items=[]), False),
+    ],
+)  # fmt: skip
+def test_restore(vpath: str, doc: Doc, expected: Doc, ok: bool) -> None:
+    doc = copy.deepcopy(doc)
+    assert restore(SCHEMA, doc, BASE, vpath) is ok
+    assert doc == expected
+
+
+def test_restore_inside_a_kept_instance_and_where_the_editor_shows_it() -> None:
+    base = {"rows": [inst("r1", cells=[inst("x", v="1"), inst("y"), inst("z")])]}
+    doc = {"rows": [inst("r1", cells=[inst("z"), inst("y")])]}
+    (gone,) = removed_instances(NESTED, base, doc)["rows.r1.cells"]
+    assert restore(NESTED, doc, base, "rows.r1.cells.x")
+    assert doc["rows"][0]["cells"][gone.position] == inst("x", v="1")

@@ -230,6 +230,11 @@ def test_entry_variants_keep_their_history(store: Store, stack: str) -> None:
         assert tx.entry_variants.version(stack, "blt1", "en-us", "cs-red", 9) is None
         assert tx.entry_variants.versions(stack, "blt1", "en-us", "cs-red") == [2, 1]
         assert tx.entry_variants.in_locale(stack, "blt1", "en-us") == [blue, second]
+        assert tx.entry_variants.latest_versions(stack, "blt1") == {
+            ("cs-red", "en-us"): 2,
+            ("cs-blue", "en-us"): 1,
+        }
+        assert tx.entry_variants.latest_versions(stack, "blt2") == {}
 
 
 def test_purging_entry_variants_by_variant_and_content_type(store: Store, stack: str) -> None:
@@ -304,6 +309,25 @@ def test_a_publication_replaces_the_last_and_records_the_change(store: Store, st
     assert [(c["stack"], c["entry"], c["content_type"]) for c in changes] == [
         (stack, "blt1", "page")
     ] * 2
+
+
+def test_the_publications_of_an_entry_s_variants_in_every_locale(store: Store, stack: str) -> None:
+    with store.write() as tx:
+        publish(tx, stack, "blt-env", "en-us", "blt1")
+        publish(tx, stack, "blt-env", "fr-fr", "blt1", "cs-red")
+        publish(tx, stack, "blt-env", "en-us", "blt2", "cs-red")
+    with store.read() as tx:
+        assert tx.publications.of_variants(stack, "blt1") == [
+            {
+                "variant": "cs-red",
+                "environment": "blt-env",
+                "locale": "fr-fr",
+                "time": "t1",
+                "user": "u1",
+                "version": 1,
+            }
+        ]
+        assert tx.publications.of_variants(stack, "blt3") == []
 
 
 def by(user: str) -> dict[str, str]:

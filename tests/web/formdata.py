@@ -28,7 +28,8 @@ class MultiDict:
 class FormSerializer(HTMLParser):
     """Collects the successful controls of one <form>, in document order, as a browser posts them.
 
-    Controls inside <template> are skipped (they are not part of the form until cloned)."""
+    Controls inside <template> are skipped (they are not part of the form until cloned), and so
+    are disabled ones, and those inside a disabled <fieldset>."""
 
     def __init__(self, form_id: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -39,6 +40,7 @@ class FormSerializer(HTMLParser):
         self.textarea: tuple[str, list[str]] | None = None
         self.select: tuple[str, list[tuple[str, bool]], bool] | None = None
         self.option: dict[str, Any] | None = None
+        self.fieldsets: list[bool] = []  # open <fieldset>s: whether each is disabled
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -51,6 +53,10 @@ class FormSerializer(HTMLParser):
         if tag == "template":
             self.template += 1
         if self.template:
+            return
+        if tag == "fieldset":
+            self.fieldsets.append("disabled" in a)
+        if any(self.fieldsets) or "disabled" in a:
             return
         name = a.get("name")
         if tag == "input" and name:
@@ -72,6 +78,8 @@ class FormSerializer(HTMLParser):
             self.inside -= 1
         elif tag == "template" and self.template:
             self.template -= 1
+        elif tag == "fieldset" and self.fieldsets and not self.template:
+            self.fieldsets.pop()
         elif tag == "textarea" and self.textarea:
             name, parts = self.textarea
             text = "".join(parts)

@@ -32,12 +32,14 @@ from veneer.domain.instances import (
     Orders,
     Schema,
     as_dict,
+    as_list,
     counterpart,
     field_kind,
     index_instances,
     instances_of,
     is_blocks,
     orders_map,
+    read_instance,
     same_json,
     subschema,
 )
@@ -71,6 +73,62 @@ def instance_paths(schema: Schema, doc: Any, prefix: str = "") -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Removed:
+    """A base instance the variant removed from a list: the editor shows it (marked "removed
+    here") before the instance now at `position` of the list (or last), where `restore` puts it."""
+
+    position: int
+    inst: Inst
+
+
+def _labels(f: Field, items: list[Any]) -> list[str]:
+    """The instance label of each element of a list ('' for one that is no instance)."""
+    return [inst.label if (inst := read_instance(f, e)) else "" for e in items]
+
+
+def _slot(base_labels: list[str], current_labels: list[str], label: str) -> int:
+    """Where a removed base instance goes back: right after the last instance of the list that
+    precedes it in the base entry, or first."""
+    before = set(base_labels[: base_labels.index(label)])
+    found = [n for n, other in enumerate(current_labels) if other in before]
+    return found[-1] + 1 if found else 0
+
+
+def removed_instances(
+    schema: Schema, base: Any, current: Any, prefix: str = ""
+) -> dict[str, list[Removed]]:
+    """{list path: the base instances the variant removed from it, in base order} for every
+    list of `current` (the variant shown) and of the base instances it keeps."""
+    found: dict[str, list[Removed]] = {}
+    base, current = as_dict(base), as_dict(current)
+    for uid, f in _fields(schema):
+        kind, path = field_kind(f), prefix + uid
+        if kind == GROUP:
+            found |= removed_instances(subschema(f), base.get(uid), current.get(uid), path + ".")
+        elif kind == LIST:
+            found |= _removed_from(f, base.get(uid), current.get(uid), path)
+    return found
+
+
+def _removed_from(f: Field, base: Any, current: Any, path: str) -> dict[str, list[Removed]]:
+    base_insts = [i for i in instances_of(f, base) if i.uid is not None]
+    labels = _labels(f, as_list(current))
+    base_labels = [i.label for i in base_insts]
+    gone = [
+        Removed(_slot(base_labels, labels, i.label), i) for i in base_insts if i.label not in labels
+    ]
+    found = {path: gone} if gone else {}
+    pool = index_instances(f, base)
+    for inst in instances_of(f, current):
+        origin = counterpart(pool, inst)
+        if origin is not None:
+            found |= removed_instances(
+                subschema(f, inst.block), origin, inst.node, f"{path}.{inst.label}."
+            )
+    return found
+
+
 @dataclass
 class Marks:
     """How each field of a variant looks: CHANGED (a Variant Field) or INHERITED."""
@@ -78,6 +136,7 @@ class Marks:
     change_set: set[str]
     ordered: set[str]  # list paths with an `_order` entry: their sequence is the variant's own
     own: set[str] = field(default_factory=set)  # instances that exist only in the variant
+    removed: dict[str, list[Removed]] = field(default_factory=dict)  # base instances it removed
 
     @classmethod
     def of(cls, schema: Schema, base: Doc, current: Doc, variant: Doc | None) -> Marks:
@@ -88,6 +147,7 @@ class Marks:
             set(info.get("_change_set") or []),
             set(orders_map(info.get("_order"))),
             instance_paths(schema, current) - instance_paths(schema, base),
+            removed_instances(schema, base, current),
         )
 
     def inside_own(self, vpath: str) -> bool:
@@ -102,7 +162,9 @@ class Marks:
             return None
         if kind == LIST:
             return CHANGED if vpath in self.ordered else None
-        return CHANGED if vpath in self.change_set else INHERITED
+        # Every field of an instance the variant added is its own (nothing to inherit from).
+        own = vpath in self.change_set or self.inside_own(vpath)
+        return CHANGED if own else INHERITED
 
     def nested(self, vpath: str) -> list[str]:
         """The variant's own values strictly inside `vpath` (a list it reordered, say): what
@@ -154,6 +216,45 @@ def _revert(schema: Schema, doc: Doc, base: Doc, parts: list[str]) -> bool:
         target.update(copy.deepcopy(origin))
         return True
     return _revert(subschema(f, block), target, origin, deeper)
+
+
+def restore(schema: Schema, doc: Doc, base: Doc, vpath: str) -> bool:
+    """Put the base instance at `vpath`, which `doc` (a variant shown) removed, back into its
+    list, where `removed_instances` shows it, with the base entry's values. False when `doc`
+    has it or the base entry has no such instance."""
+    return _restore(schema, doc, as_dict(base), vpath.split("."))
+
+
+def _restore(schema: Schema, doc: Doc, base: Doc, parts: list[str]) -> bool:
+    f = next((f for uid, f in _fields(schema) if uid == parts[0]), None)
+    if f is None or len(parts) < 2:
+        return False
+    uid, rest, kind = parts[0], parts[1:], field_kind(f)
+    if kind == GROUP:
+        doc[uid] = inner = as_dict(doc.get(uid))
+        return _restore(subschema(f), inner, as_dict(base.get(uid)), rest)
+    if kind != LIST:
+        return False
+    block, inst_uid, deeper = (
+        (rest[0], rest[1], rest[2:])
+        if is_blocks(f) and len(rest) > 1
+        else (None, rest[0], rest[1:])
+    )
+    wanted = Inst(inst_uid, block, {})
+    if deeper:
+        target = counterpart(index_instances(f, doc.get(uid)), wanted)
+        origin = counterpart(index_instances(f, base.get(uid)), wanted)
+        if target is None or origin is None:
+            return False
+        return _restore(subschema(f, block), target, origin, deeper)
+    items, base_items = list(as_list(doc.get(uid))), as_list(base.get(uid))
+    labels, base_labels = _labels(f, items), _labels(f, base_items)
+    if wanted.label in labels or wanted.label not in base_labels:
+        return False
+    element = copy.deepcopy(base_items[base_labels.index(wanted.label)])
+    items.insert(_slot(base_labels, labels, wanted.label), element)
+    doc[uid] = items
+    return True
 
 
 # -- what to send -----------------------------------------------------------------------------

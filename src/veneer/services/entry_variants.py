@@ -276,6 +276,32 @@ def list_for_entry(
     return [body for body, _ in page], len(stored)
 
 
+def publications(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    locale: str | None = None,
+) -> list[dict[str, Any]]:
+    """Where the variants of an entry are published, in every locale, whichever locale the
+    editor shows (a variant published in fr-fr from its en-us values has no fr-fr record): one
+    `publish_details` item per publication with its `variant`, and `latest`, the latest version
+    of the variant a publish in that locale would take (along the locale's fallback chain).
+    The entry must be readable in `locale` (along its fallbacks)."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        loaders.latest_entry(tx, key, ct_uid, uid, loaders.entry_locale(tx, stack, locale))
+        rows = tx.publications.of_variants(key, uid)
+        stored = tx.entry_variants.latest_versions(key, uid) if rows else {}
+        chains = {code: tx.locales.chain(key, code) for code in {r["locale"] for r in rows}}
+    for row in rows:
+        found = (stored.get((row["variant"], code)) for code in chains[row["locale"]])
+        row["latest"] = next((n for n in found if n is not None), None)
+    return rows
+
+
 def versions(
     services: Services,
     actor: Actor,

@@ -303,6 +303,66 @@ def restore_field(
     return _store_variant(services, actor, api_key, ct_uid, uid, v, target, expected_version)
 
 
+def restore_instance(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None,
+    path: str,
+    expected_version: int | None,
+) -> dict[str, Any] | None:
+    """Put a base instance an entry variant removed back into its list (where the base entry
+    has it, among what the variant shows), with the base entry's values, and only that: the
+    variant's other values stay as stored."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        v = _variant(tx, stack, ct_uid, uid, variant_ref, locale)
+    target = copy.deepcopy(domain.materialize(v.schema, v.base, v.latest))
+    if not variant_diff.restore(v.schema, target, v.base, path):
+        raise ValidationFailed(
+            "The instance was not restored.",
+            {path: ["cannot be restored: the variant did not remove such a base instance."]},
+        )
+    return _store_variant(services, actor, api_key, ct_uid, uid, v, target, expected_version)
+
+
+def variant_as_opened(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    variant_ref: str,
+    locale: str | None,
+    base_version: int,
+    variant_version: int,
+) -> dict[str, Any] | None:
+    """An entry variant as the editor showed it when opened: base entry version `base_version`
+    with variant version `variant_version` (0: none yet) applied; None if either is gone."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry")
+        key = stack["api_key"]
+        schema = loaders.content_type(tx, key, ct_uid)["schema"]
+        code = loaders.entry_locale(tx, stack, locale)
+        try:
+            base = loaders.entry_version(tx, key, ct_uid, uid, code, base_version)
+        except NotFoundObject:
+            return None
+        variant = loaders.variant(tx, key, variant_ref)
+        stored = (
+            tx.entry_variants.version(key, uid, base["locale"], variant["uid"], variant_version)
+            or tx.entry_variants.get(key, uid, base["locale"], variant["uid"])
+            if variant_version
+            else None
+        )
+    if variant_version and (stored is None or stored["system"]["_version"] != variant_version):
+        return None
+    return domain.materialize(schema, base, stored or {})
+
+
 def discards(path: str, nested: list[str]) -> ValidationFailed:
     """The refusal of a revert of `path` whole that would discard the variant's own values
     inside it (422, `errors.confirm`)."""

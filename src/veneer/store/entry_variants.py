@@ -39,6 +39,14 @@ class EntryVariants(Rows):
             .order_by(v.c.variant)
         )
 
+    def latest_versions(self, stack: str, entry: str) -> dict[tuple[str, str], int]:
+        """The latest version of each variant of an entry, by (variant, locale), every locale."""
+        v = t.entry_variants
+        query = select(v.c.variant, v.c.locale, v.c.version).where(
+            v.c.stack == stack, v.c.entry == entry
+        )
+        return {(variant, code): int(n) for variant, code, n in self._conn.execute(query)}
+
     def of_entries(
         self, stack: str, shown: Sequence[tuple[str, str]]
     ) -> list[tuple[str, str, int]]:

@@ -202,6 +202,30 @@ class Publications(Rows):
             for env, code, at, by, version in rows
         ]
 
+    def of_variants(self, stack: str, entry: str) -> list[dict[str, Any]]:
+        """`details` of every variant of an entry that is published, in every locale, each with
+        its `variant` uid (one read by the primary key)."""
+        p = t.publications
+        query = select(
+            p.c.variant,
+            p.c.environment,
+            p.c.locale,
+            p.c.published_at,
+            p.c.published_by,
+            p.c.version,
+        ).where(p.c.stack == stack, p.c.entry == entry, p.c.variant != BASE)
+        return [
+            {
+                "variant": variant,
+                "environment": env,
+                "locale": code,
+                "time": at,
+                "user": by,
+                "version": int(version),
+            }
+            for variant, env, code, at, by, version in self._conn.execute(query)
+        ]
+
     def of_entries(
         self, stack: str, entries: Sequence[str], locale: str
     ) -> list[tuple[str, str, str, int]]:

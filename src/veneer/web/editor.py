@@ -11,7 +11,9 @@ Every node carries two paths:
 `state` is where the variant editor marks a field: None on the base entry, else "changed"
 (a Variant Field) or "inherited"; `revertable` offers "Revert to base entry value". Both come
 from a `Marks` object, asked with the node's form kind (`VariantMarks` answers from the domain's
-`veneer.domain.variant_diff.Marks`); the base editor has none.
+`veneer.domain.variant_diff.Marks`); the base editor has none. On a variant, every field of an
+instance only the variant has (or one added in the form: the templates) is a Variant Field, and the
+base instances it removed are placed among a list's instances (`Instance.removed`), read-only.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Instance:
     json: str = ""  # body of a block that embeds a global field by reference
     state: str | None = None
     overridden_by: list[str] = field(default_factory=list)  # variants changing something inside
+    removed: bool = False  # a base instance the variant removed: shown read-only, restorable
 
 
 @dataclass
@@ -147,6 +150,10 @@ class Marks(Protocol):
 
     def overridden_below(self, vpath: str) -> list[str]: ...
 
+    def fresh(self) -> Marks: ...
+
+    def removed(self, vpath: str) -> list[variant_diff.Removed]: ...
+
 
 class NoMarks:
     """The base entry: no field wears a variant tag."""
@@ -164,6 +171,13 @@ class NoMarks:
         return []
 
     def overridden_below(self, vpath: str) -> list[str]:
+        return []
+
+    def fresh(self) -> Marks:
+        """The marks of an instance added in the form (a template): on the base entry, none."""
+        return NoMarks()
+
+    def removed(self, vpath: str) -> list[variant_diff.Removed]:
         return []
 
 
@@ -209,6 +223,23 @@ class VariantMarks:
 
     def overridden_below(self, vpath: str) -> list[str]:
         return []
+
+    def fresh(self) -> Marks:
+        """An instance added in the form is the variant's own: so is every field in it."""
+        return OwnMarks()
+
+    def removed(self, vpath: str) -> list[variant_diff.Removed]:
+        return self.marks.removed.get(vpath, [])
+
+
+class OwnMarks(NoMarks):
+    """Inside an instance added to a variant in the form: every field is a Variant Field."""
+
+    def state(self, vpath: str, kind: str) -> str | None:
+        return variant_diff.CHANGED if SHAPES.get(kind, ATOMIC) == ATOMIC else None
+
+    def fresh(self) -> Marks:
+        return self
 
 
 def _is_date(text: str) -> bool:
@@ -372,6 +403,7 @@ class Builder:
                     block="",
                 )
             )
+        self.removed_instances(node, {None: f}, crumbs, depth, [*range(len(items))])
         template_key = f"__K{depth}__"
         node.templates.append(
             self.instance(
@@ -391,6 +423,7 @@ class Builder:
 
     def block_instances(self, node: Node, f: F.Field, value: Any, crumbs: str, depth: int) -> None:
         definitions = {b.get("uid"): b for b in f.get("blocks") or [] if isinstance(b, dict)}
+        shown = []  # the list position of each instance shown
         for index, item in enumerate(value if isinstance(value, list) else []):
             found = F.block_of(item)
             block = definitions.get(found[0]) if found else None
@@ -398,6 +431,7 @@ class Builder:
                 self.take(f"{node.path}.{index}", crumbs, node.id, nested=True)
                 continue
             block_uid, body = found
+            shown.append(index)
             node.instances.append(
                 self.instance(
                     node,
@@ -412,6 +446,7 @@ class Builder:
                     block=block_uid,
                 )
             )
+        self.removed_instances(node, definitions, crumbs, depth, shown)
         for uid, definition in definitions.items():
             node.templates.append(
                 self.instance(
@@ -429,6 +464,44 @@ class Builder:
                 )
             )
 
+    def removed_instances(
+        self,
+        node: Node,
+        definitions: dict[Any, Any],
+        crumbs: str,
+        depth: int,
+        shown: list[int],
+    ) -> None:
+        """Place the base instances a variant removed from the list among `node.instances`
+        (`shown`: the list position of each), each before the instance that follows it in the
+        base entry: read-only, marked "removed here", restorable."""
+        removed = self.marks.removed(node.vpath)
+        if not removed:
+            return
+        placed = [((at, 1, n), inst) for n, (at, inst) in enumerate(zip(shown, node.instances))]
+        for n, gone in enumerate(removed):
+            f = definitions.get(gone.inst.block)
+            if f is None:
+                continue
+            title = (
+                node.label if gone.inst.block is None else str(f.get("title") or gone.inst.block)
+            )
+            inst = self.instance(
+                node,
+                f.get("schema"),
+                gone.inst.node,
+                f"r{n}",
+                gone.inst.uid,
+                0,
+                title,
+                crumbs,
+                depth,
+                block=gone.inst.block or "",
+                removed=True,
+            )
+            placed.append(((gone.position, 0, n), inst))
+        node.instances = [inst for _, inst in sorted(placed, key=lambda p: p[0])]
+
     def instance(
         self,
         node: Node,
@@ -443,6 +516,7 @@ class Builder:
         *,
         block: str,
         template: bool = False,
+        removed: bool = False,
     ) -> Instance:
         name = F.child(node.name, key)
         path = f"{node.path}.{index}" + (f".{block}" if block else "")
@@ -459,10 +533,15 @@ class Builder:
             vpath=vpath,
             block=block,
             uid=uid,
+            removed=removed,
         )
+        errors_before, marks_before = self.errors, self.marks
         if template:
-            errors_before = self.errors
             self.errors = {}  # a template shows no errors
+            self.marks = self.marks.fresh()
+        elif removed:
+            self.errors = {}  # not in the form: nothing posted, nothing to report
+            self.marks = NoMarks()
         else:
             inst.errors = self.take(f"{node.path}.{index}", crumb, inst.id, nested=False)
             if block:
@@ -474,10 +553,10 @@ class Builder:
             inst.json = F.encode(
                 "json", {k: v for k, v in (body or {}).items() if k != "_metadata"}
             )
-        if template:
-            self.errors = errors_before
-        inst.state = None if template else self.marks.state(vpath, variant_diff.INSTANCE)
-        inst.overridden_by = [] if template else self.marks.overridden_below(vpath)
+        self.errors, self.marks = errors_before, marks_before
+        shown = not (template or removed)
+        inst.state = self.marks.state(vpath, variant_diff.INSTANCE) if shown else None
+        inst.overridden_by = self.marks.overridden_below(vpath) if shown else []
         return inst
 
     def leftovers(self) -> None:

@@ -12,7 +12,7 @@ import orjson
 from starlette.responses import Response
 
 from veneer.domain import assets as domain_assets
-from veneer.domain import variant_diff
+from veneer.domain import save_merge, variant_diff
 from veneer.domain import variants as domain_variants
 from veneer.domain.listing import ListParams
 from veneer.errors import NotFoundObject, ValidationFailed
@@ -42,6 +42,7 @@ NOTICES = {
     "unpublished": "Unpublish request completed.",
     "variant_saved": "Entry variant saved.",
     "reverted": "The field inherits the base entry value again.",
+    "instance_restored": "The instance is back in the variant, with the base entry's values.",
     "revert_undone": "The revert was undone: the field holds the variant's own value again.",
     "version_restored": "The version was restored: its content is the latest version now.",
     "unchanged": "Nothing was changed, so nothing was saved.",
@@ -55,12 +56,12 @@ NOTICES = {
     "rebased": "Review saved: the variant is now marked as reviewed against the latest base entry.",
 }
 CONFLICT = (
-    "{who} saved version {version} of this entry after you opened it.{fields} Check the fields "
-    "and save again to overwrite it with what you see here."
+    '{who} saved version {version} of this entry after you opened it.{fields} Under "Merge", '
+    "keep yours or take theirs for each field that differs, then save again."
 )
 VARIANT_CONFLICT = (
-    "{who} saved this variant (version {version}) after you opened it.{fields} Check the fields "
-    "and save again to overwrite it with what you see here."
+    "{who} saved this variant (version {version}) after you opened it.{fields} Under "
+    '"Merge", keep yours or take theirs for each field that differs, then save again.'
 )
 CONFLICT_KEY = "Saved meanwhile"  # the error summary's label of those notes
 
@@ -105,6 +106,30 @@ def number(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
 
+def apply_choices(
+    page: Page, stored: dict[str, Any], values: dict[str, Any], problems: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The form's values with a merge's choices (`merge.<field>`) applied: a field whose choice
+    differs from the value the form was shown with (`merge_shown.<field>`) takes the `stored`
+    value (theirs) or the one the form held before the merge (mine, `merge_mine.<field>`, JSON).
+    A form without a merge is returned as it is."""
+    picked, kept = {}, dict(values)
+    for uid in [*values, *(u for u in ("tags",) if u not in values)]:
+        choice = page.field(f"merge.{uid}")
+        if choice not in (save_merge.MINE, save_merge.THEIRS):
+            continue
+        if choice == page.field(f"merge_shown.{uid}"):
+            continue  # the form shows that value already (with any edit made to it)
+        if choice == save_merge.THEIRS:
+            picked[uid] = choice
+            continue
+        try:
+            kept[uid] = orjson.loads(page.field(f"merge_mine.{uid}"))
+        except orjson.JSONDecodeError:
+            problems.setdefault(uid, []).append("could not take your value back: edit it.")
+    return save_merge.merge(kept, stored, picked)
+
+
 @dataclass
 class Editor:
     """Everything the editor page shows besides the fields."""
@@ -130,6 +155,9 @@ class Editor:
     variant: dict[str, Any] | None = None  # the variant being edited
     variant_versions: list[dict[str, Any]] = field(default_factory=list)
     schedules: list[dict[str, Any]] = field(default_factory=list)  # pending, earliest first
+    merge: list[save_merge.Choice] = field(default_factory=list)  # after a refused stale save
+    # Read once per page (the sidebar and the publish dialog both show them).
+    _publications: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def load(cls, page: Page) -> Editor:
@@ -301,26 +329,36 @@ class Editor:
         return [*stack_crumbs(self.page, self.stack), (self.ct["title"], self.href())]
 
     def publications(self) -> list[dict[str, Any]]:
-        """Where the base entry and each of its variants are published, and at which version."""
-        names = {e["uid"]: e["name"] for e in self.environments}
-        sources = [("Base entry", "", self.entry or {})]
-        sources += [
-            (self.variant_name(uid), uid, record) for uid, record in sorted(self.records.items())
-        ]
-        rows = [
-            {
-                **p,
-                "what": what,
-                "variant": uid,
-                "latest": doc.get("_version"),
-                "environment_name": names.get(p["environment"], p["environment"]),
-            }
-            for what, uid, doc in sources
-            for p in doc.get("publish_details") or []
-        ]
-        return sorted(
-            rows, key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"])
-        )
+        """Where the base entry and each of its variants are published (every locale), and at
+        which version; `latest`: the version a publish there would take now (for a variant; for
+        the base entry, its latest version in the editor's locale)."""
+        if self.entry is None:
+            return []
+        if self._publications is None:
+            names = {e["uid"]: e["name"] for e in self.environments}
+            base = [
+                {**p, "what": "Base entry", "variant": "", "latest": self.entry.get("_version")}
+                for p in self.entry.get("publish_details") or []
+            ]
+            variants = entry_variants.publications(
+                self.page.services,
+                self.page.actor,
+                self.api_key,
+                self.ct["uid"],
+                self.entry["uid"],
+                self.locale,
+            )
+            rows = [
+                {**p, "what": p.get("what") or self.variant_name(p["variant"])}
+                for p in base + variants
+            ]
+            for row in rows:
+                row["environment_name"] = names.get(row["environment"], row["environment"])
+            self._publications = sorted(
+                rows,
+                key=lambda p: (p["variant"] != "", p["what"], p["environment_name"], p["locale"]),
+            )
+        return self._publications
 
     def render(
         self,
@@ -400,6 +438,37 @@ class Editor:
         if self.variant is not None:
             return self.render_variant(status=status)
         return self.render(self.entry or {}, status=status)
+
+    def offer_merge(
+        self,
+        original: dict[str, Any] | None,
+        mine: dict[str, Any],
+        theirs: dict[str, Any],
+        *,
+        tags: bool,
+    ) -> dict[str, Any]:
+        """After a refused stale save: the merge's choices (`self.merge`) between the form
+        (`mine`) and what is stored now (`theirs`), against what the form was opened with
+        (`original`; when that is gone, every field that differs keeps mine); returns the form's
+        values with the default choices applied (theirs where only they changed)."""
+        was = theirs if original is None else original
+        self.merge = save_merge.choices(self.ct["schema"], was, mine, theirs, tags=tags)
+        return save_merge.merge(mine, theirs, save_merge.defaults(self.merge))
+
+    def merge_rows(self) -> list[dict[str, Any]]:
+        """The merge table after a refused stale save: per field, both values as shown, who
+        changed it, the default choice and my value as JSON (posted back: "keep mine")."""
+        by = {"mine": "You", "theirs": "They", "both": "Both of you"}
+        return [
+            {
+                "choice": c,
+                "mine": shown(c.mine) if c.mine not in (None, "", []) else "",
+                "theirs": shown(c.theirs) if c.theirs not in (None, "", []) else "",
+                "changed_by": by[c.changed_by],
+                "mine_json": orjson.dumps(c.mine).decode(),
+            }
+            for c in self.merge
+        ]
 
     def _who(self, doc: dict[str, Any]) -> str:
         if doc.get("updated_by") == self.page.actor.uid:

@@ -10,10 +10,17 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from veneer import ids
-from veneer.errors import StaleVersion, ValidationFailed, VeneerError
+from veneer.errors import NotFoundObject, StaleVersion, ValidationFailed, VeneerError
 from veneer.services import entries, publishing, variant_groups
 from veneer.web import fields as F
-from veneer.web.entry_page import CONFLICT_KEY, Editor, number, reference_choices, rte_uid
+from veneer.web.entry_page import (
+    CONFLICT_KEY,
+    Editor,
+    apply_choices,
+    number,
+    reference_choices,
+    rte_uid,
+)
 from veneer.web.page import HEADERS, Page, view
 from veneer.web.views import page_number
 
@@ -70,6 +77,7 @@ def save_entry(page: Page) -> Response:
     ed.load_variants()
     assert ed.entry is not None and page.form is not None
     values, problems = F.decode_entry(ed.ct["schema"], page.form, ed.entry, rte_uid)  # type: ignore[arg-type]
+    values = apply_choices(page, ed.entry, values, problems)  # a merge's choices
     seen = number(page.field("base_version"))
     try:
         if problems:
@@ -86,9 +94,10 @@ def save_entry(page: Page) -> Response:
             skip_unchanged=True,  # a save with no edit makes no new version
         )
     except StaleVersion as exc:
-        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
+        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest, merged
         notes = {CONFLICT_KEY: ed.stale_notes(seen, values=values)}
-        return ed.render(values, {**exc.errors, **notes}, status=exc.status, message=exc.message)
+        merged = offer_merge(page, ed, seen, values)
+        return ed.render(merged, {**exc.errors, **notes}, status=exc.status, message=exc.message)
     except VeneerError as exc:
         return ed.render(
             values, exc.errors, status=exc.status, message=exc.message, base_version=seen
@@ -96,6 +105,27 @@ def save_entry(page: Page) -> Response:
     same = all(saved.get(k) == ed.entry.get(k) for k in ("locale", "_version"))
     notice = "unchanged" if same else "saved"
     return page.redirect(ed.href(ed.entry["uid"], notice=notice))
+
+
+def offer_merge(page: Page, ed: Editor, seen: int | None, mine: dict[str, Any]) -> dict[str, Any]:
+    """After a refused stale save: the merge between the form and the latest version, against
+    the version the form was opened at (`seen`)."""
+    assert ed.entry is not None
+    original = None
+    if seen is not None:
+        try:
+            original = entries.get_entry(
+                page.services,
+                page.actor,
+                ed.api_key,
+                ed.ct["uid"],
+                ed.entry["uid"],
+                ed.locale,
+                seen,
+            )
+        except NotFoundObject:
+            pass
+    return ed.offer_merge(original, mine, ed.entry, tags=True)
 
 
 def publish_body(page: Page, ed: Editor) -> tuple[dict[str, Any], bool]:

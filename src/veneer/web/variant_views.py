@@ -9,11 +9,11 @@ from starlette.responses import Response
 from veneer import ids
 from veneer.domain import variant_diff
 from veneer.errors import StaleVersion, ValidationFailed, VeneerError
-from veneer.services import content_types, entry_variants, stacks, variant_groups
+from veneer.services import content_types, entry_variants, stacks, variant_groups, versions
 from veneer.web import fields as F
-from veneer.web.entry_page import CONFLICT_KEY, Editor, number, rte_uid
+from veneer.web.entry_page import CONFLICT_KEY, Editor, apply_choices, number, rte_uid
 from veneer.web.page import Page, view
-from veneer.web.version_views import revert_field
+from veneer.web.version_views import restore_instance, revert_field
 from veneer.web.views import stack_crumbs
 
 
@@ -47,13 +47,18 @@ def edit_variant(page: Page) -> Response:
 @view
 def save_variant(page: Page) -> Response:
     """Save the form; a form posted by a field's "Revert to base entry value" reverts that field
-    alone (version_views.revert_field): the rest of the form is not read."""
+    alone (version_views.revert_field), and one posted by "Restore" on a base instance the
+    variant removed puts that back alone (version_views.restore_instance): the rest of the form
+    is not read."""
     if page.field("revert"):
         return revert_field(page)
+    if page.field("restore"):
+        return restore_instance(page)
     ed, current = open_variant(page)
     assert ed.entry is not None and ed.variant is not None and page.form is not None
     doc, problems = F.decode_entry(ed.ct["schema"], page.form, current, rte_uid)  # type: ignore[arg-type]
     doc.pop("tags", None)
+    doc = apply_choices(page, current, doc, problems)  # a merge's choices
     base_seen, variant_seen = (
         number(page.field("base_version")),
         number(page.field("variant_version")),
@@ -80,11 +85,27 @@ def save_variant(page: Page) -> Response:
             expected_base_version=base_seen,
         )
     except StaleVersion as exc:
-        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest: saving it overwrites
+        ed.load_entry(ed.entry["uid"])  # the form is shown over the latest, merged
         ed.load_variants()
         notes = {CONFLICT_KEY: ed.stale_notes(base_seen, variant_seen, doc)}
+        original = (
+            versions.variant_as_opened(
+                page.services,
+                page.actor,
+                ed.api_key,
+                ed.ct["uid"],
+                ed.entry["uid"],
+                ed.variant["uid"],
+                ed.locale,
+                base_seen,
+                variant_seen,
+            )
+            if base_seen is not None and variant_seen is not None
+            else None
+        )
+        merged = ed.offer_merge(original, doc, ed.current(), tags=False)
         return ed.render_variant(
-            doc, {**exc.errors, **notes}, status=exc.status, message=exc.message
+            merged, {**exc.errors, **notes}, status=exc.status, message=exc.message
         )
     except VeneerError as exc:
         return ed.render_variant(

@@ -217,6 +217,24 @@ def revert_field(page: Page) -> Response:
     )
 
 
+def restore_instance(page: Page) -> Response:
+    """Put back one base instance the variant removed ("Restore" on an instance marked "removed
+    here"); nothing else of the form is read. Called by `variant_views.save_variant`."""
+    saved = versions.restore_instance(
+        page.services,
+        page.actor,
+        page.path("api_key"),
+        page.path("ct"),
+        page.path("uid"),
+        page.path("variant"),
+        page.param("locale"),
+        page.field("restore"),
+        number(page.field("variant_version")),
+    )
+    notice = "instance_restored" if saved else "unchanged"
+    return page.redirect(_entry_href(page, "variants", page.path("variant"), notice=notice))
+
+
 @view
 def restore_field(page: Page) -> Response:
     """Undo a revert: give one field of a variant back its value of version `version`."""

@@ -112,7 +112,8 @@
       drop(key);
       box.remove();
     });
-    form.parentNode.insertBefore(box, form);
+    var anchor = form.closest(".editor-layout") || form;  // above the form and its sidebar
+    anchor.parentNode.insertBefore(box, anchor);
   }
 
   // On a base entry: a field some variants override, whose base value is being removed, asks
@@ -144,7 +145,10 @@
     key = PREFIX + (form.getAttribute("action") || window.location.pathname);
     initial = snapshot(form);
     var draft = stored();
-    if (draft && draft.pairs && JSON.stringify(draft.pairs) !== initial) banner(draft);
+    // A refused stale save shows its merge instead (the form holds the typed values, merged
+    // with what was saved meanwhile): offering the draft back would undo the merge.
+    var merging = form.querySelector("#merge") !== null;
+    if (draft && draft.pairs && !merging && JSON.stringify(draft.pairs) !== initial) banner(draft);
 
     form.addEventListener("input", keep);
     form.addEventListener("change", keep);

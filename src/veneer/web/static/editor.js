@@ -77,8 +77,12 @@
   function move(button, up) {
     var li = button.closest("li.instance");
     var list = li.parentElement;
+    // Base instances a variant removed are shown in the list, read-only: moves pass them by.
     var other = up ? li.previousElementSibling : li.nextElementSibling;
-    if (!other || !other.classList.contains("instance")) {
+    while (other && !other.classList.contains("instance")) {
+      other = up ? other.previousElementSibling : other.nextElementSibling;
+    }
+    if (!other) {
       announce(title(li) + " is already " + (up ? "first" : "last"));
       return;
     }
@@ -609,6 +613,36 @@
     box.focus();
   }
 
+  // An instance taken from the editor's answer (a restored one) is named by its position there
+  // (k0, k1…), which an instance of this page may hold already: give it a fresh key.
+  function rekey(li) {
+    var keyInput = li.querySelector(":scope > fieldset > input[type=hidden][name$='[]']");
+    var uidInput = li.querySelector(":scope > fieldset > input[type=hidden][name$='._uid']");
+    if (!keyInput || !uidInput) return li;
+    var oldName = uidInput.name.slice(0, -"._uid".length);
+    var key = newKey();
+    var newName = oldName.slice(0, oldName.length - keyInput.value.length) + key;
+    var oldId = li.id;
+    var newId = newName.split(".").join("-");
+    var html = li.outerHTML.split(oldName + ".").join(newName + ".")
+      .split(oldId + "-").join(newId + "-").split("\"" + oldId + "\"").join("\"" + newId + "\"");
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var node = holder.content.firstElementChild;
+    node.querySelector(":scope > fieldset > input[type=hidden][name$='[]']").value = key;
+    return node;
+  }
+
+  // A restored instance goes where the saved variant has it: after the item that precedes it
+  // in the editor's answer (the form's other instances may have been moved since it loaded).
+  function placeAsSaved(node, saved) {
+    var list = node.parentElement;
+    var before = saved.previousElementSibling;
+    if (!before) { list.prepend(node); return; }
+    var anchor = byPath(list, before.dataset.vpath || "");
+    if (anchor && anchor.parentElement === list) anchor.after(node);
+  }
+
   function takeFresh(fresh, vpath) {
     var form = document.querySelector("form[data-editor]");
     var freshForm = fresh.querySelector("form[data-editor]");
@@ -616,7 +650,11 @@
     var next = byPath(freshForm, vpath);
     if (now && next) {
       var node = document.importNode(next, true);
+      var restored = now.classList.contains("removed-instance") && node.classList.contains("instance");
+      if (restored) node = rekey(node);
       now.replaceWith(node);
+      if (restored) placeAsSaved(node, next);
+      if (node.classList.contains("instance")) renumber(node.parentElement);
       enhanceRefPickers(node);
       enhancePickers(node);
     }
@@ -697,6 +735,24 @@
     if (!button || !button.form || !window.fetch) return;
     event.preventDefault();
     revertField(button);
+  });
+
+  // "Restore" on a base instance the variant removed puts that instance back, alone.
+  function restoreInstance(button) {
+    var form = button.form;
+    var data = [["csrf", form.querySelector("input[name=csrf]").value], ["restore", button.value]];
+    ["variant_version", "base_version"].forEach(function (name) {
+      var input = form.querySelector("input[type=hidden][name=" + name + "]");
+      if (input) data.push([name, input.value]);
+    });
+    saveOnly(form.action, data, button.value);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button.restore[name=restore]");
+    if (!button || !button.form || !window.fetch) return;
+    event.preventDefault();
+    restoreInstance(button);
   });
 
   document.addEventListener("submit", function (event) {
