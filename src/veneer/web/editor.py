@@ -323,8 +323,6 @@ class Builder:
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
             self.reference_picker(node, f)
-        elif node.kind == "rte" and not F.rte_is_plain(value):
-            node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
         elif node.kind == "lines":
             node.note = "One value per line."
         if f.get("data_type") == "file" and self.refs.assets:

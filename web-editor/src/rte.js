@@ -1,0 +1,371 @@
+// Veneer's rich text fields (issue 17, Major 3): a ProseMirror editor over the form's text area.
+//
+// `textarea[data-rte=json]` holds a JSON RTE document as JSON, `textarea[data-rte=html]` holds
+// HTML. The text area stays the posted value: the editor writes it only when the user edits, so
+// saving an untouched form posts exactly what the server showed. A value the editor cannot hold
+// exactly (one it would change on the way back) keeps its plain text area, with a note.
+import { EditorState, TextSelection } from "prosemirror-state";
+import { EditorView } from "prosemirror-view";
+import { baseKeymap, chainCommands, setBlockType, toggleMark } from "prosemirror-commands";
+import { history, redo, undo } from "prosemirror-history";
+import { keymap } from "prosemirror-keymap";
+import { schema } from "./schema.js";
+import { fromDoc, same, toDoc } from "./jsonrte.js";
+import { canonical, fromHtml, toHtml } from "./html.js";
+
+const N = schema.nodes;
+const M = schema.marks;
+
+function emptyDoc() {
+  return N.doc.create(null, [N.p.create()]);
+}
+
+// -- commands ---------------------------------------------------------------------------------------
+
+function listAround($pos) {
+  for (let d = $pos.depth; d > 0; d -= 1) {
+    const node = $pos.node(d);
+    if (node.type === N.ul || node.type === N.ol) return { node, pos: $pos.before(d), depth: d };
+  }
+  return null;
+}
+
+// Take the list item at the cursor out of its list as a paragraph (splitting the list around it).
+function liftItem(state, dispatch) {
+  const { $from } = state.selection;
+  const list = listAround($from);
+  if (!list || $from.parent.type !== N.li) return false;
+  if (!dispatch) return true;
+  const index = $from.index(list.depth);
+  const before = [];
+  const after = [];
+  list.node.forEach((li, _, i) => { if (i < index) before.push(li); else if (i > index) after.push(li); });
+  const parts = [];
+  if (before.length) parts.push(list.node.type.create(list.node.attrs, before));
+  parts.push(N.p.create(null, $from.parent.content));
+  if (after.length) parts.push(list.node.type.create(null, after));
+  const tr = state.tr.replaceWith(list.pos, list.pos + list.node.nodeSize, parts);
+  const at = list.pos + (before.length ? parts[0].nodeSize : 0) + 1 + $from.parentOffset;
+  tr.setSelection(TextSelection.create(tr.doc, at));
+  dispatch(tr.scrollIntoView());
+  return true;
+}
+
+function inEmptyItem(state) {
+  const { $from, empty } = state.selection;
+  return empty && $from.parent.type === N.li && $from.parent.content.size === 0;
+}
+
+function atItemStart(state) {
+  const { $from, empty } = state.selection;
+  return empty && $from.parent.type === N.li && $from.parentOffset === 0;
+}
+
+const liftEmptyItem = (state, dispatch) => inEmptyItem(state) && liftItem(state, dispatch);
+const liftAtStart = (state, dispatch) => atItemStart(state) && liftItem(state, dispatch);
+
+// Bullet or numbered list: wraps the top-level blocks selected, switches a list's kind, or (the
+// same kind again) turns the list back into paragraphs.
+function toggleList(type) {
+  return (state, dispatch) => {
+    const { $from, $to } = state.selection;
+    const list = listAround($from);
+    if (list) {
+      if (!dispatch) return true;
+      let tr;
+      if (list.node.type === type) {
+        const paras = [];
+        list.node.forEach((li) => paras.push(N.p.create(null, li.content)));
+        tr = state.tr.replaceWith(list.pos, list.pos + list.node.nodeSize, paras);
+        tr.setSelection(TextSelection.near(tr.doc.resolve(Math.min(tr.mapping.map($from.pos), tr.doc.content.size))));
+      } else {
+        tr = state.tr.setNodeMarkup(list.pos, type, list.node.attrs);
+      }
+      dispatch(tr.scrollIntoView());
+      return true;
+    }
+    if ($from.depth < 1) return false;
+    const start = $from.before(1);
+    const end = $to.depth >= 1 ? $to.after(1) : $to.pos;
+    const items = [];
+    let ok = true;
+    state.doc.nodesBetween(start, end, (node, pos) => {
+      if (pos < start) return false;
+      if (!node.isTextblock || node.type === N.code) ok = false;
+      else items.push(N.li.create(null, node.content));
+      return false;
+    });
+    if (!ok || !items.length) return false;
+    if (!dispatch) return true;
+    const tr = state.tr.replaceWith(start, end, type.create(null, items));
+    tr.setSelection(TextSelection.near(tr.doc.resolve(Math.min(start + 2, tr.doc.content.size))));
+    dispatch(tr.scrollIntoView());
+    return true;
+  };
+}
+
+function blockActive(state, type) {
+  const { $from, $to } = state.selection;
+  return $from.sameParent($to) && $from.parent.type === type;
+}
+
+// A heading, quote or code block; the same again makes it a paragraph. The block keeps its uid
+// and attrs.
+const sameIdentity = (old) => ({ uid: old.attrs.uid, attrs: old.attrs.attrs });
+
+function toggleBlock(type) {
+  return (state, dispatch) => {
+    if (state.selection.$from.parent.type === N.li) return false;
+    const target = blockActive(state, type) ? N.p : type;
+    return setBlockType(target, sameIdentity)(state, dispatch);
+  };
+}
+
+function markActive(state, type) {
+  const { from, $from, to, empty } = state.selection;
+  if (empty) return !!type.isInSet(state.storedMarks || $from.marks());
+  return state.doc.rangeHasMark(from, to, type);
+}
+
+function linkAt(state) {
+  const { $from } = state.selection;
+  return ($from.marks().concat($from.nodeAfter ? $from.nodeAfter.marks : [])).find((m) => m.type === M.link) || null;
+}
+
+// The range of the link around the cursor: the run of neighbouring text that carries the mark.
+function linkRange(state, mark) {
+  const { $from } = state.selection;
+  let pos = $from.start();
+  let run = null;
+  let hit = null;
+  $from.parent.forEach((child) => {
+    const end = pos + child.nodeSize;
+    if (mark.isInSet(child.marks)) {
+      run = run ? { from: run.from, to: end } : { from: pos, to: end };
+      if (!hit && $from.pos >= run.from && $from.pos <= end) hit = run;
+      if (hit && hit.from === run.from) hit = run;
+    } else {
+      run = null;
+    }
+    pos = end;
+  });
+  return hit;
+}
+
+function editLink(view) {
+  const state = view.state;
+  const existing = linkAt(state);
+  const url = window.prompt("Link URL (leave empty to remove the link)",
+    existing ? existing.attrs.attrs.url || "" : "https://");
+  if (url === null) return;
+  let { from, to, empty } = state.selection;
+  if (existing && empty) {
+    const range = linkRange(state, existing);
+    if (range) ({ from, to } = range);
+  }
+  let tr = state.tr;
+  if (!url) {
+    if (from < to) tr = tr.removeMark(from, to, M.link);
+  } else {
+    const mark = M.link.create({
+      uid: existing ? existing.attrs.uid : null,
+      attrs: Object.assign({}, existing ? existing.attrs.attrs : {}, { url }),
+    });
+    if (from === to) {
+      tr = tr.insert(from, schema.text(url, [mark]));
+    } else {
+      tr = tr.removeMark(from, to, M.link).addMark(from, to, mark);
+    }
+  }
+  if (tr.docChanged) view.dispatch(tr.scrollIntoView());
+  view.focus();
+}
+
+const keys = {
+  "Mod-b": toggleMark(M.bold),
+  "Mod-i": toggleMark(M.italic),
+  "Mod-u": toggleMark(M.underline),
+  "Mod-e": toggleMark(M.inlineCode),
+  "Mod-z": undo,
+  "Shift-Mod-z": redo,
+  "Mod-y": redo,
+  Enter: chainCommands(liftEmptyItem, baseKeymap.Enter),
+  Backspace: chainCommands(liftAtStart, baseKeymap.Backspace),
+};
+
+// -- toolbar ----------------------------------------------------------------------------------------
+
+const TOOLS = [
+  { label: "Bold", text: "B", cls: "b", run: toggleMark(M.bold), active: (s) => markActive(s, M.bold) },
+  { label: "Italic", text: "I", cls: "i", run: toggleMark(M.italic), active: (s) => markActive(s, M.italic) },
+  { label: "Underline", text: "U", cls: "u", run: toggleMark(M.underline), active: (s) => markActive(s, M.underline) },
+  { label: "Inline code", text: "</>", run: toggleMark(M.inlineCode), active: (s) => markActive(s, M.inlineCode) },
+  { label: "Link", text: "Link", link: true, active: (s) => !!linkAt(s) },
+  { sep: true },
+  { label: "Heading 1", text: "H1", run: toggleBlock(N.h1), active: (s) => blockActive(s, N.h1) },
+  { label: "Heading 2", text: "H2", run: toggleBlock(N.h2), active: (s) => blockActive(s, N.h2) },
+  { label: "Heading 3", text: "H3", run: toggleBlock(N.h3), active: (s) => blockActive(s, N.h3) },
+  { label: "Bulleted list", text: "• List", run: toggleList(N.ul), active: (s) => !!(listAround(s.selection.$from) || {}).node && listAround(s.selection.$from).node.type === N.ul },
+  { label: "Numbered list", text: "1. List", run: toggleList(N.ol), active: (s) => !!(listAround(s.selection.$from) || {}).node && listAround(s.selection.$from).node.type === N.ol },
+  { label: "Quote", text: "“ ”", run: toggleBlock(N.blockquote), active: (s) => blockActive(s, N.blockquote) },
+  { label: "Code block", text: "{ }", run: toggleBlock(N.code), active: (s) => blockActive(s, N.code) },
+  { sep: true },
+  { label: "Undo", text: "↶", run: undo },
+  { label: "Redo", text: "↷", run: redo },
+];
+
+function toolbar(view, name) {
+  const bar = document.createElement("div");
+  bar.className = "rte-toolbar";
+  bar.setAttribute("role", "toolbar");
+  bar.setAttribute("aria-label", "Formatting: " + name);
+  const buttons = [];
+  TOOLS.forEach((tool) => {
+    if (tool.sep) {
+      const sep = document.createElement("span");
+      sep.className = "rte-sep";
+      bar.appendChild(sep);
+      return;
+    }
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "rte-tool " + (tool.cls || "");
+    b.textContent = tool.text;
+    b.title = tool.label;
+    b.setAttribute("aria-label", tool.label);
+    b.addEventListener("mousedown", (e) => e.preventDefault());  // keep the editor's selection
+    b.addEventListener("click", () => {
+      if (tool.link) { editLink(view); return; }
+      tool.run(view.state, view.dispatch);
+      view.focus();
+    });
+    bar.appendChild(b);
+    buttons.push({ b, tool });
+  });
+  const update = (state) => {
+    buttons.forEach(({ b, tool }) => {
+      if (tool.active) b.setAttribute("aria-pressed", tool.active(state) ? "true" : "false");
+      if (tool.run) b.disabled = !tool.run(state);
+    });
+  };
+  return { bar, update };
+}
+
+// -- mounting ---------------------------------------------------------------------------------------
+
+function parse(textarea) {
+  const raw = textarea.value;
+  if (textarea.dataset.rte === "json") {
+    if (!raw.trim()) return { doc: emptyDoc(), meta: {} };
+    const json = JSON.parse(raw);
+    const doc = toDoc(json);
+    if (!same(fromDoc(doc, json), json)) throw new Error("not kept exactly");
+    return { doc, meta: { uid: json.uid, attrs: json.attrs } };
+  }
+  if (!raw.trim()) return { doc: emptyDoc(), meta: {} };
+  const doc = fromHtml(raw);
+  if (canonical(toHtml(doc)) !== canonical(raw)) throw new Error("not kept exactly");
+  return { doc, meta: {} };
+}
+
+function serialize(textarea, doc, meta) {
+  if (textarea.dataset.rte === "json") return JSON.stringify(fromDoc(doc, meta));
+  return toHtml(doc);
+}
+
+function fallback(textarea) {
+  const note = document.createElement("p");
+  note.className = "note rte-fallback";
+  note.textContent = textarea.dataset.rte === "json"
+    ? "This document holds content the rich text editor cannot keep exactly, so it is shown as JSON. It is saved unchanged unless you edit it here."
+    : "This HTML holds markup the rich text editor cannot keep exactly, so it is shown as HTML. It is saved unchanged unless you edit it here.";
+  textarea.after(note);
+}
+
+function mount(textarea) {
+  if (textarea.dataset.rteReady) return;
+  textarea.dataset.rteReady = "1";
+  let parsed;
+  try {
+    parsed = parse(textarea);
+  } catch (e) {
+    fallback(textarea);
+    return;
+  }
+  const meta = parsed.meta;
+  if (!meta.uid) meta.uid = null;
+  const label = textarea.id ? document.querySelector("label[for=\"" + CSS.escape(textarea.id) + "\"]") : null;
+  const name = label ? label.textContent.replace(/\s*\*.*$/, "").trim() : textarea.name;
+  const box = document.createElement("div");
+  box.className = "rte-editor";
+  const surface = document.createElement("div");
+  surface.className = "rte-surface";
+  let written = textarea.value;
+  let tools = null;
+  const stateFor = (doc) => EditorState.create({ doc, plugins: [history(), keymap(keys), keymap(baseKeymap)] });
+  const view = new EditorView(surface, {
+    state: stateFor(parsed.doc),
+    attributes: {
+      role: "textbox",
+      "aria-multiline": "true",
+      "aria-label": name,
+      class: "rte-content",
+    },
+    dispatchTransaction(tr) {
+      const state = view.state.apply(tr);
+      view.updateState(state);
+      if (tr.docChanged) {
+        textarea.value = written = serialize(textarea, state.doc, meta);
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      tools.update(state);
+    },
+  });
+  tools = toolbar(view, name);
+  box.appendChild(tools.bar);
+  box.appendChild(surface);
+  ["aria-describedby", "aria-invalid", "aria-required"].forEach((attr) => {
+    if (textarea.hasAttribute(attr)) view.dom.setAttribute(attr, textarea.getAttribute(attr));
+  });
+  if (label) {
+    // The label names the editor; the text area it pointed to is hidden.
+    label.removeAttribute("for");
+    label.addEventListener("click", () => view.focus());
+  }
+  textarea.hidden = true;
+  textarea.after(box);
+  tools.update(view.state);
+  // A draft restored into the text area (drafts.js) is shown in the editor.
+  textarea.rteReload = () => {
+    if (textarea.value === written) return;
+    try {
+      const again = parse(textarea);
+      written = textarea.value;
+      Object.assign(meta, again.meta);
+      view.updateState(stateFor(again.doc));
+      tools.update(view.state);
+    } catch (e) { /* not a value the editor holds: the posted text area keeps it */ }
+  };
+}
+
+function mountAll(root) {
+  if (!root.querySelectorAll) return;
+  if (root.matches && root.matches("textarea[data-rte]")) mount(root);
+  Array.prototype.forEach.call(root.querySelectorAll("textarea[data-rte]"), mount);
+}
+
+function start() {
+  mountAll(document);
+  // Instances added from a template and fields replaced after a revert (editor.js) come later.
+  new MutationObserver((records) => {
+    records.forEach((r) => r.addedNodes.forEach((n) => { if (n.nodeType === 1) mountAll(n); }));
+  }).observe(document.body, { childList: true, subtree: true });
+  document.addEventListener("veneer:draft-restored", () => {
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-rte]"), (t) => {
+      if (t.rteReload) t.rteReload();
+    });
+  });
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
