@@ -8,10 +8,12 @@ save and writes the toolbar's markup."""
 from __future__ import annotations
 
 import copy
+import io
 import re
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.web.test_browser import DOCS, STORY, account, browser, log_in, site
@@ -385,4 +387,54 @@ def test_html_rich_text(browser: Browser, site: dict[str, Any]) -> None:
     assert stored["lead"] == (
         "<p>Line one</p>\n<p>Line <strong>two</strong></p>\n<ul><li>a &lt; b &amp; <em>c</em></li></ul>"
     )
+    assert errors == []
+
+
+def test_embedding_an_asset(browser: Browser, site: dict[str, Any]) -> None:
+    """ "Embed asset" searches the stack's assets and inserts Contentstack's asset reference node
+    at the cursor; the rest of the document stays as it was."""
+    api = site["api"]
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(image, "PNG")
+    asset = api.ok(
+        api.http.post(
+            "/assets",
+            files={"asset[upload]": ("red.png", image.getvalue(), "image/png")},
+            data={"asset[title]": "Red square"},
+        ),
+        201,
+    )["asset"]
+    intro = {"type": "p", "uid": "f" * 32, "attrs": {}, "children": [{"text": "Intro"}]}
+    doc = {"type": "doc", "uid": "a" * 32, "attrs": {}, "children": [intro]}
+    made = api.ok(
+        api.http.post(
+            "/content_types/article/entries", json={"entry": {"title": "Embeds", "body": doc}}
+        ),
+        201,
+    )["entry"]
+    page, errors = open_page(browser, site)
+    page.goto(entry_url(site, "article", made["uid"]))
+    body = page.get_by_role("textbox", name="Body")
+    body.locator("p").click()
+    page.keyboard.press("End")
+    page.get_by_role("toolbar", name="Formatting: Body").get_by_role(
+        "button", name="Embed asset"
+    ).click()
+    dialog = page.get_by_role("dialog", name="Embed an asset in Body")
+    dialog.get_by_role("searchbox").fill("red")
+    dialog.get_by_role("button", name="Red square").click()
+    expect(body.locator(".rte-embed")).to_have_text("Asset: red.png")
+    save(page, "Entry saved.")
+    stored = api.ok(api.http.get(f"/content_types/article/entries/{made['uid']}"))["entry"]
+    children = stored["body"]["children"]
+    assert len(children) == 2 and children[0] == intro
+    node = children[1]
+    assert UID.match(node["uid"]) and node["type"] == "reference"
+    assert node["children"] == [{"text": ""}]
+    assert {k: node["attrs"][k] for k in ("type", "asset-uid", "display-type", "asset-name")} == {
+        "type": "asset",
+        "asset-uid": asset["uid"],
+        "display-type": "display",
+        "asset-name": "red.png",
+    }
     assert errors == []

@@ -181,6 +181,88 @@ function editLink(view) {
   view.focus();
 }
 
+// -- embedding an asset (JSON RTE): a dialog searches the stack's assets (the file fields' picker
+// JSON) and inserts Contentstack's asset reference node at the cursor.
+
+function assetNode(asset) {
+  return N.opaque_block.create({
+    json: {
+      type: "reference",
+      attrs: {
+        "display-type": "display",
+        "asset-uid": asset.uid,
+        "content-type-uid": "sys_assets",
+        "asset-name": asset.filename || asset.title,
+        type: "asset",
+        "class-name": "embedded-asset",
+        inline: false,
+      },
+      uid: newUid(),
+      children: [{ text: "" }],
+    },
+  });
+}
+
+function newUid() {
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, (b) => ("0" + b.toString(16)).slice(-2)).join("");
+}
+
+function assetDialog(view, url, name) {
+  const dialog = document.createElement("dialog");
+  dialog.className = "picker-dialog";
+  dialog.setAttribute("aria-label", "Embed an asset in " + name);
+  const label = document.createElement("label");
+  label.textContent = "Search assets";
+  const box = document.createElement("input");
+  box.type = "search";
+  box.maxLength = 200;
+  label.appendChild(box);
+  const count = document.createElement("p");
+  count.className = "meta";
+  count.setAttribute("role", "status");
+  const list = document.createElement("ul");
+  list.className = "picker-results";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "secondary";
+  close.textContent = "Close";
+  close.addEventListener("click", () => dialog.close());
+  [label, count, list, close].forEach((el) => dialog.appendChild(el));
+  let asked = 0;
+  const find = () => {
+    const mine = (asked += 1);
+    fetch(url + "?" + new URLSearchParams({ q: box.value }).toString(),
+      { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((body) => {
+        if (mine !== asked) return;
+        list.textContent = "";
+        body.assets.forEach((asset) => {
+          const li = document.createElement("li");
+          const pick = document.createElement("button");
+          pick.type = "button";
+          pick.className = "secondary";
+          pick.textContent = asset.title;
+          pick.addEventListener("click", () => {
+            dialog.close();
+            view.dispatch(view.state.tr.replaceSelectionWith(assetNode(asset)).scrollIntoView());
+            view.focus();
+          });
+          li.appendChild(pick);
+          list.appendChild(li);
+        });
+        count.textContent = body.count + (body.count === 1 ? " asset" : " assets");
+      })
+      .catch(() => { if (mine === asked) count.textContent = "The assets could not be loaded."; });
+  };
+  let timer = null;
+  box.addEventListener("input", () => { window.clearTimeout(timer); timer = window.setTimeout(find, 250); });
+  box.addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); });
+  return { dialog, open: () => { dialog.showModal(); box.focus(); find(); } };
+}
+
 const keys = {
   "Mod-b": toggleMark(M.bold),
   "Mod-i": toggleMark(M.italic),
@@ -214,13 +296,13 @@ const TOOLS = [
   { label: "Redo", text: "↷", run: redo },
 ];
 
-function toolbar(view, name) {
+function toolbar(view, name, extra) {
   const bar = document.createElement("div");
   bar.className = "rte-toolbar";
   bar.setAttribute("role", "toolbar");
   bar.setAttribute("aria-label", "Formatting: " + name);
   const buttons = [];
-  TOOLS.forEach((tool) => {
+  TOOLS.concat(extra).forEach((tool) => {
     if (tool.sep) {
       const sep = document.createElement("span");
       sep.className = "rte-sep";
@@ -236,6 +318,7 @@ function toolbar(view, name) {
     b.addEventListener("mousedown", (e) => e.preventDefault());  // keep the editor's selection
     b.addEventListener("click", () => {
       if (tool.link) { editLink(view); return; }
+      if (tool.open) { tool.open(); return; }
       tool.run(view.state, view.dispatch);
       view.focus();
     });
@@ -321,8 +404,14 @@ function mount(textarea) {
       tools.update(state);
     },
   });
-  tools = toolbar(view, name);
-  box.appendChild(tools.bar);
+  const extra = [];
+  if (textarea.dataset.rte === "json" && textarea.dataset.assets) {
+    const picker = assetDialog(view, textarea.dataset.assets, name);
+    box.appendChild(picker.dialog);
+    extra.push({ sep: true }, { label: "Embed asset", text: "Asset", open: picker.open });
+  }
+  tools = toolbar(view, name, extra);
+  box.insertBefore(tools.bar, box.firstChild);
   box.appendChild(surface);
   ["aria-describedby", "aria-invalid", "aria-required"].forEach((attr) => {
     if (textarea.hasAttribute(attr)) view.dom.setAttribute(attr, textarea.getAttribute(attr));

@@ -103,6 +103,7 @@ class Node:
     revertable: bool = False
     discards: list[str] = field(default_factory=list)  # own values inside that a revert drops
     picker: str = ""  # a file field's asset picker (its JSON's URL), "" for other fields
+    embed: str = ""  # a JSON RTE field's asset search (the same JSON), to embed assets
     picked: list[dict[str, str]] = field(default_factory=list)  # the assets it holds
     # On the base entry: (variant name, its value) of each variant overriding this field.
     overrides: list[tuple[str, str]] = field(default_factory=list)
@@ -323,6 +324,8 @@ class Builder:
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
             self.reference_picker(node, f)
+        elif node.kind == "rte":
+            node.embed = self.refs.assets
         elif node.kind == "lines":
             node.note = "One value per line."
         if f.get("data_type") == "file" and self.refs.assets:
