@@ -438,3 +438,66 @@ def test_embedding_an_asset(browser: Browser, site: dict[str, Any]) -> None:
         "asset-name": "red.png",
     }
     assert errors == []
+
+
+PAGE = {
+    "title": "Page",
+    "uid": "page",
+    "schema": [
+        {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+        {
+            "display_name": "Content",
+            "uid": "content",
+            "data_type": "json",
+            "reference_to": ["sys_assets", "article"],
+            "field_metadata": {"allow_json_rte": True, "embed_entry": True},
+        },
+    ],
+}
+
+
+def test_embedding_an_entry(browser: Browser, site: dict[str, Any]) -> None:
+    """ "Embed entry" searches the entries of the content types the field may embed and inserts
+    Contentstack's block entry node at the cursor."""
+    api = site["api"]
+    api.ok(api.http.post("/content_types", json={"content_type": PAGE}), 201)
+    target = api.ok(
+        api.http.post("/content_types/article/entries", json={"entry": {"title": "Target one"}}),
+        201,
+    )["entry"]
+    intro = {"type": "p", "uid": "f" * 32, "attrs": {}, "children": [{"text": "Intro"}]}
+    doc = {"type": "doc", "uid": "a" * 32, "attrs": {}, "children": [intro]}
+    made = api.ok(
+        api.http.post(
+            "/content_types/page/entries", json={"entry": {"title": "P", "content": doc}}
+        ),
+        201,
+    )["entry"]
+    page, errors = open_page(browser, site)
+    page.goto(entry_url(site, "page", made["uid"]))
+    content = page.get_by_role("textbox", name="Content")
+    content.locator("p").click()
+    page.keyboard.press("End")
+    page.get_by_role("toolbar", name="Formatting: Content").get_by_role(
+        "button", name="Embed entry"
+    ).click()
+    dialog = page.get_by_role("dialog", name="Embed an entry in Content")
+    expect(dialog.get_by_label("Content type")).to_have_value("0")  # Article, the only one
+    dialog.get_by_label("Find entries").fill("Target")
+    dialog.get_by_role("button", name="Target one").click()
+    expect(content.locator(".rte-embed")).to_have_text(f"Entry: article {target['uid']}")
+    save(page, "Entry saved.")
+    stored = api.ok(api.http.get(f"/content_types/page/entries/{made['uid']}"))["entry"]
+    children = stored["content"]["children"]
+    assert len(children) == 2 and children[0] == intro
+    node = children[1]
+    assert UID.match(node["uid"]) and node["children"] == [{"text": ""}]
+    assert node["type"] == "reference" and node["attrs"] == {
+        "display-type": "block",
+        "type": "entry",
+        "class-name": "embedded-entry redactor-component block-entry",
+        "entry-uid": target["uid"],
+        "content-type-uid": "article",
+        "locale": "en-us",
+    }
+    assert errors == []

@@ -263,6 +263,94 @@ function assetDialog(view, url, name) {
   return { dialog, open: () => { dialog.showModal(); box.focus(); find(); } };
 }
 
+// -- embedding an entry (JSON RTE): the reference picker's search (one content type at a time,
+// paged by the server) in a dialog; the entry goes in as Contentstack's block entry node.
+
+function entryNode(ct, uid, locale) {
+  const attrs = {
+    "display-type": "block",
+    type: "entry",
+    "class-name": "embedded-entry redactor-component block-entry",
+    "entry-uid": uid,
+    "content-type-uid": ct,
+  };
+  if (locale) attrs.locale = locale;
+  return N.opaque_block.create({
+    json: { type: "reference", attrs, uid: newUid(), children: [{ text: "" }] },
+  });
+}
+
+function entryDialog(view, types, name) {
+  const dialog = document.createElement("dialog");
+  dialog.className = "picker-dialog";
+  dialog.setAttribute("aria-label", "Embed an entry in " + name);
+  const typeLabel = document.createElement("label");
+  typeLabel.textContent = "Content type";
+  const select = document.createElement("select");
+  types.forEach((t, i) => {
+    const o = document.createElement("option");
+    o.value = String(i);
+    o.textContent = t.title;
+    select.appendChild(o);
+  });
+  typeLabel.appendChild(select);
+  const label = document.createElement("label");
+  label.textContent = "Find entries";
+  const box = document.createElement("input");
+  box.type = "search";
+  box.maxLength = 200;
+  label.appendChild(box);
+  const count = document.createElement("p");
+  count.className = "meta";
+  count.setAttribute("role", "status");
+  const list = document.createElement("ul");
+  list.className = "picker-results";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "secondary";
+  close.textContent = "Close";
+  close.addEventListener("click", () => dialog.close());
+  [typeLabel, label, count, list, close].forEach((el) => dialog.appendChild(el));
+  let asked = 0;
+  const find = () => {
+    const mine = (asked += 1);
+    const type = types[Number(select.value)];
+    const url = new URL(type.search, window.location.href);
+    url.searchParams.set("q", box.value);
+    fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((body) => {
+        if (mine !== asked) return;
+        list.textContent = "";
+        body.choices.forEach((choice) => {
+          const li = document.createElement("li");
+          const pick = document.createElement("button");
+          pick.type = "button";
+          pick.className = "secondary";
+          pick.textContent = choice.label;
+          pick.addEventListener("click", () => {
+            const at = choice.value.indexOf(":");
+            const node = entryNode(choice.value.slice(0, at), choice.value.slice(at + 1), url.searchParams.get("locale"));
+            dialog.close();
+            view.dispatch(view.state.tr.replaceSelectionWith(node).scrollIntoView());
+            view.focus();
+          });
+          li.appendChild(pick);
+          list.appendChild(li);
+        });
+        count.textContent = body.choices.length
+          ? type.title + ": page " + body.page + (body.more ? ", more: narrow the search" : "")
+          : "No " + type.title + " entries found.";
+      })
+      .catch(() => { if (mine === asked) count.textContent = "The entries could not be loaded."; });
+  };
+  let timer = null;
+  box.addEventListener("input", () => { window.clearTimeout(timer); timer = window.setTimeout(find, 250); });
+  box.addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); });
+  select.addEventListener("change", find);
+  return { dialog, open: () => { dialog.showModal(); box.focus(); find(); } };
+}
+
 const keys = {
   "Mod-b": toggleMark(M.bold),
   "Mod-i": toggleMark(M.italic),
@@ -409,6 +497,14 @@ function mount(textarea) {
     const picker = assetDialog(view, textarea.dataset.assets, name);
     box.appendChild(picker.dialog);
     extra.push({ sep: true }, { label: "Embed asset", text: "Asset", open: picker.open });
+  }
+  const entryTypes = textarea.dataset.rte === "json" && textarea.dataset.entryTypes
+    ? JSON.parse(textarea.dataset.entryTypes) : [];
+  if (entryTypes.length) {
+    const picker = entryDialog(view, entryTypes, name);
+    box.appendChild(picker.dialog);
+    if (!extra.length) extra.push({ sep: true });
+    extra.push({ label: "Embed entry", text: "Entry", open: picker.open });
   }
   tools = toolbar(view, name, extra);
   box.insertBefore(tools.bar, box.firstChild);

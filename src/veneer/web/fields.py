@@ -445,12 +445,15 @@ def reference_values(schema: Iterable[Field], doc: Any) -> set[str]:
 
 
 def walk_references(schema: Iterable[Field]) -> set[str]:
-    """Every content type a reference field anywhere in `schema` may point to."""
+    """Every content type a reference field anywhere in `schema` may point to, and the entries'
+    content types a JSON RTE field may embed (its `reference_to` but `sys_assets`)."""
     found: set[str] = set()
     for field in schema:
         if not isinstance(field, dict):
             continue
-        if field.get("data_type") == "reference":
+        if kind_of(field) == "rte":
+            found.update(rte_entry_types(field))
+        elif field.get("data_type") == "reference":
             target = field.get("reference_to")
             found.update(
                 [target]
@@ -463,3 +466,10 @@ def walk_references(schema: Iterable[Field]) -> set[str]:
             if isinstance(block, dict) and isinstance(block.get("schema"), list):
                 found |= walk_references(block["schema"])
     return found
+
+
+def rte_entry_types(field: Field) -> list[str]:
+    """The content types whose entries a JSON RTE field may embed."""
+    target = field.get("reference_to")
+    targets = [target] if isinstance(target, str) else target if isinstance(target, list) else []
+    return [t for t in targets if isinstance(t, str) and t != "sys_assets"]
