@@ -501,3 +501,27 @@ def test_embedding_an_entry(browser: Browser, site: dict[str, Any]) -> None:
         "locale": "en-us",
     }
     assert errors == []
+
+
+def test_a_kept_draft_is_restored_into_the_editor(browser: Browser, site: dict[str, Any]) -> None:
+    """Typed rich text is kept as a draft like any field (drafts.js); restored in another tab,
+    the editor shows it, and saving stores it."""
+    api = site["api"]
+    made = api.ok(
+        api.http.post("/content_types/article/entries", json={"entry": {"title": "Drafty"}}), 201
+    )["entry"]
+    page, errors = open_page(browser, site)
+    url = entry_url(site, "article", made["uid"])
+    page.goto(url)
+    page.get_by_role("textbox", name="Body").click()
+    page.keyboard.press("Control+b")
+    page.keyboard.type("Kept")
+    other = page.context.new_page()  # the same browser: the draft is in its local storage
+    other.goto(url)
+    other.locator("#draft-banner").get_by_role("button", name="Restore them").click()
+    expect(other.get_by_role("textbox", name="Body").locator("strong")).to_have_text("Kept")
+    other.get_by_role("button", name="Save", exact=True).click()
+    expect(other.locator("#notice")).to_have_text("Entry saved.")
+    stored = api.ok(api.http.get(f"/content_types/article/entries/{made['uid']}"))["entry"]
+    assert [p["children"] for p in stored["body"]["children"]] == [[{"text": "Kept", "bold": True}]]
+    assert errors == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -278,3 +280,27 @@ def test_variant_paths_name_instances_by_uid() -> None:
     assert seen["sections.cta.cscta.link"] == "link"
     assert seen["seo.meta_title"] == "text"
     assert seen["items.csitem1"] == "instance"
+
+
+def test_the_entry_types_a_json_rte_field_may_embed_are_offered() -> None:
+    rte = {
+        "uid": "content",
+        "data_type": "json",
+        "reference_to": ["sys_assets", "article", "author"],
+        "field_metadata": {"allow_json_rte": True, "embed_entry": True},
+    }
+    assert F.rte_entry_types(rte) == ["article", "author"]
+    assert F.rte_entry_types({**rte, "reference_to": "sys_assets"}) == []
+    nested = [{"uid": "g", "data_type": "group", "schema": [rte]}]
+    assert F.walk_references(nested) == {"article", "author"}
+    refs = editor.References(
+        types={"article": editor.RefType("article", "Article", "/choices/article", "/new/article")},
+        assets="/assets/choices",
+    )
+    nodes, tags, _ = editor.build_form([rte], {}, {}, refs)
+    html = templates.from_string(FORM).render(nodes=nodes, tags=tags)
+    assert 'data-assets="/assets/choices"' in html
+    found = re.search(r"data-entry-types='([^']*)'", html)
+    assert found and json.loads(unescape(found.group(1))) == [
+        {"uid": "article", "title": "Article", "search": "/choices/article"}
+    ]
