@@ -309,6 +309,23 @@ def test_a_contentstack_document_round_trips(
     after = api.ok(api.http.get(path))["entry"]
     assert after["_version"] == before["_version"] and after["body"] == before["body"]
 
+    # On a variant of the entry, too: an untouched save stores no variant.
+    group = api.ok(
+        api.http.post("/variant_groups", json={"name": "Audiences", "content_types": ["article"]}),
+        201,
+    )
+    variant = api.ok(
+        api.http.post(f"/variant_groups/{group['uid']}/variants", json={"name": "Returning"}),
+        201,
+    )
+    variant_uid = variant.get("variant", variant)["uid"]
+    page.goto(f"{entry_url(site, 'article', made['uid'])}/variants/{variant_uid}")
+    expect(body.locator("h1")).to_have_text("Welcome")
+    page.get_by_role("button", name="Save variant").click()
+    expect(page.get_by_role("status").filter(has_text="Nothing was changed")).to_be_visible()
+    assert api.ok(api.http.get(f"{path}/variants"))["entries"] == []
+    page.goto(entry_url(site, "article", made["uid"]))
+
     # One word typed at the end: that paragraph changes, every other node stays as it was.
     body.locator("p").last.click()
     page.keyboard.press("End")
