@@ -179,13 +179,14 @@ def test_typed_formatting_is_stored_as_json_rte(browser: Browser, site: dict[str
 CONTENTSTACK_DOC: dict[str, Any] = {
     "type": "doc",
     "uid": "0f2c6a1e7b8d4c3a9e5f1b2d3c4a5e6f",
+    "_version": 3,
     "attrs": {},
     "children": [
         {
             "type": "h1",
             "uid": "1a2b3c4d5e6f70819a2b3c4d5e6f7081",
             "attrs": {"style": {"text-align": "center"}, "redactor-attributes": {}},
-            "children": [{"text": "Welcome"}],
+            "children": [{"text": "Wel"}, {"text": "come", "break": True}],
         },
         {
             "type": "p",
@@ -341,8 +342,8 @@ def test_a_contentstack_document_round_trips(
 def test_a_document_the_editor_cannot_hold_keeps_its_json(
     browser: Browser, site: dict[str, Any]
 ) -> None:
-    """A leaf with a property the editor has no mark for: the field stays a JSON text area, and
-    an untouched save keeps the document."""
+    """Two neighbouring leaves with the same marks (the editor would write them as one): the
+    field stays a JSON text area, and an untouched save keeps the document."""
     api = site["api"]
     odd = {
         "type": "doc",
@@ -353,7 +354,7 @@ def test_a_document_the_editor_cannot_hold_keeps_its_json(
                 "type": "p",
                 "uid": "e" * 32,
                 "attrs": {},
-                "children": [{"text": "Red", "color": "#f00"}],
+                "children": [{"text": "Re"}, {"text": "d"}],
             }
         ],
     }

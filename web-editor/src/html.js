@@ -20,7 +20,7 @@ function escapeAttr(s) {
 
 function open(mark) {
   if (mark.type.name === "link") {
-    const a = mark.attrs.attrs || {};
+    const a = mark.attrs.attrs || {};  // a link made here, or read from HTML
     return "<a href=\"" + escapeAttr(a.url || "") + "\"" +
       (a.target ? " target=\"" + escapeAttr(a.target) + "\"" : "") + ">";
   }
@@ -35,7 +35,7 @@ function inline(node) {
   let out = "";
   let active = [];
   node.forEach((child) => {
-    const marks = child.marks;
+    const marks = child.marks.filter((m) => m.type.name === "link" || TAGS[m.type.name]);
     let keep = 0;
     while (keep < active.length && keep < marks.length && active[keep].eq(marks[keep])) keep += 1;
     for (let i = active.length - 1; i >= keep; i -= 1) out += close(active[i]);

@@ -21,21 +21,28 @@ function isObject(v) {
 }
 
 function keep(node) {
-  const attrs = node.attrs === undefined ? undefined : node.attrs;
-  if (attrs !== undefined && !isObject(attrs)) unsupported("attrs");
-  const known = new Set(["type", "uid", "attrs", "children"]);
-  Object.keys(node).forEach((k) => { if (!known.has(k)) unsupported("key " + k); });
+  if (node.attrs !== undefined && !isObject(node.attrs)) unsupported("attrs");
   if (node.uid !== undefined && typeof node.uid !== "string") unsupported("uid");
-  return { uid: node.uid === undefined ? null : node.uid, attrs: attrs === undefined ? {} : attrs };
+  const extra = {};
+  Object.keys(node).forEach((k) => {
+    if (k !== "type" && k !== "uid" && k !== "attrs" && k !== "children") extra[k] = node[k];
+  });
+  return {
+    uid: node.uid === undefined ? null : node.uid,
+    attrs: node.attrs === undefined ? null : node.attrs,
+    extra: Object.keys(extra).length ? extra : null,
+  };
 }
 
 function leafMarks(leaf, extra) {
   const marks = extra.slice();
+  const other = {};
   Object.keys(leaf).forEach((k) => {
     if (k === "text") return;
-    if (LEAF_MARKS.indexOf(k) < 0 || leaf[k] !== true) unsupported("leaf key " + k);
-    marks.push(schema.marks[k].create());
+    if (LEAF_MARKS.indexOf(k) >= 0 && leaf[k] === true) marks.push(schema.marks[k].create());
+    else other[k] = leaf[k];
   });
+  if (Object.keys(other).length) marks.push(schema.marks.extra.create({ json: other }));
   return Mark.setFrom(marks);
 }
 
@@ -102,12 +109,17 @@ function element(type, attrs, seen, children) {
   let uid = attrs.uid;
   if (!uid || seen.has(uid)) uid = newUid();
   seen.add(uid);
-  return { type, attrs: attrs.attrs || {}, uid, children };
+  const out = Object.assign({}, attrs.extra || {}, { type, uid, children });
+  if (attrs.attrs !== null) out.attrs = attrs.attrs;
+  return out;
 }
 
 function leaf(textNode) {
   const out = { text: textNode.text };
-  textNode.marks.forEach((m) => { if (m.type.name !== "link") out[m.type.name] = true; });
+  textNode.marks.forEach((m) => {
+    if (m.type.name === "extra") Object.assign(out, m.attrs.json);
+    else if (m.type.name !== "link") out[m.type.name] = true;
+  });
   return out;
 }
 
@@ -167,11 +179,18 @@ function blockJson(node, seen) {
   return element(name, node.attrs, seen, inlineJson(node, seen));
 }
 
+// The document's own keys but its children (uid, attrs, _version…): what `fromDoc` writes back.
+export function docMeta(json) {
+  const meta = Object.assign({}, json);
+  delete meta.children;
+  return meta;
+}
+
 export function fromDoc(doc, meta) {
   const seen = new Set();
   const children = [];
   doc.forEach((node) => children.push(blockJson(node, seen)));
-  return { type: "doc", uid: meta.uid || newUid(), attrs: meta.attrs || {}, children };
+  return Object.assign({ attrs: {} }, meta, { type: "doc", uid: meta.uid || newUid(), children });
 }
 
 // Order-insensitive deep equality of JSON values.

@@ -10,7 +10,7 @@ import { baseKeymap, chainCommands, setBlockType, toggleMark } from "prosemirror
 import { history, redo, undo } from "prosemirror-history";
 import { keymap } from "prosemirror-keymap";
 import { schema } from "./schema.js";
-import { fromDoc, same, toDoc } from "./jsonrte.js";
+import { docMeta, fromDoc, same, toDoc } from "./jsonrte.js";
 import { canonical, fromHtml, toHtml } from "./html.js";
 
 const N = schema.nodes;
@@ -170,6 +170,7 @@ function editLink(view) {
     const mark = M.link.create({
       uid: existing ? existing.attrs.uid : null,
       attrs: Object.assign({}, existing ? existing.attrs.attrs : {}, { url }),
+      extra: existing ? existing.attrs.extra : null,
     });
     if (from === to) {
       tr = tr.insert(from, schema.text(url, [mark]));
@@ -430,8 +431,9 @@ function parse(textarea) {
     if (!raw.trim()) return { doc: emptyDoc(), meta: {} };
     const json = JSON.parse(raw);
     const doc = toDoc(json);
-    if (!same(fromDoc(doc, json), json)) throw new Error("not kept exactly");
-    return { doc, meta: { uid: json.uid, attrs: json.attrs } };
+    const meta = docMeta(json);
+    if (!same(fromDoc(doc, meta), json)) throw new Error("not kept exactly");
+    return { doc, meta };
   }
   if (!raw.trim()) return { doc: emptyDoc(), meta: {} };
   const doc = fromHtml(raw);
@@ -526,6 +528,7 @@ function mount(textarea) {
     try {
       const again = parse(textarea);
       written = textarea.value;
+      Object.keys(meta).forEach((k) => { delete meta[k]; });
       Object.assign(meta, again.meta);
       view.updateState(stateFor(again.doc));
       tools.update(view.state);

@@ -4,7 +4,8 @@
 // edit (an embedded asset or entry, a table, an image…) is an atom that holds its JSON as is.
 import { Schema } from "prosemirror-model";
 
-const keep = { uid: { default: null }, attrs: { default: {} } };
+// `attrs` is null for a node stored without one; `extra` holds any other keys the node has.
+const keep = { uid: { default: null }, attrs: { default: {} }, extra: { default: null } };
 
 function textblock(tag, group) {
   return {
@@ -65,7 +66,7 @@ function flag(tag) {
 // Mark order is the order Contentstack's leaves are written back in; it does not matter to JSON.
 const marks = {
   link: {
-    attrs: { uid: { default: null }, attrs: { default: {} } },
+    attrs: keep,
     inclusive: false,
     parseDOM: [{
       tag: "a[href]",
@@ -75,7 +76,10 @@ const marks = {
         return { attrs };
       },
     }],
-    toDOM: (mark) => ["a", { href: mark.attrs.attrs.url || "", title: mark.attrs.attrs.url || "" }, 0],
+    toDOM: (mark) => {
+      const url = (mark.attrs.attrs && mark.attrs.attrs.url) || "";
+      return ["a", { href: url, title: url }, 0];
+    },
   },
   bold: { parseDOM: [{ tag: "strong" }, { tag: "b" }], toDOM: () => ["strong", 0] },
   italic: { parseDOM: [{ tag: "em" }, { tag: "i" }], toDOM: () => ["em", 0] },
@@ -84,6 +88,9 @@ const marks = {
   inlineCode: flag("code"),
   superscript: flag("sup"),
   subscript: flag("sub"),
+  // A leaf's other properties (a mark set to something but true, a key the toolbar has no
+  // button for): kept as they are on the text they were on.
+  extra: { attrs: { json: { default: {} } }, toDOM: () => ["span", { class: "rte-extra" }, 0] },
 };
 
 export const LEAF_MARKS = ["bold", "italic", "underline", "strikethrough", "inlineCode", "superscript", "subscript"];
