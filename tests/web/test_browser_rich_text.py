@@ -68,6 +68,14 @@ def test_typed_formatting_is_stored_as_json_rte(browser: Browser, site: dict[str
     body = page.get_by_role("textbox", name="Body")
     tools = page.get_by_role("toolbar", name="Formatting: Body")
     body.click()
+    # The toolbar is one tab stop, its buttons reached with the arrow keys (Undo and Redo are
+    # disabled, so left of Bold is Embed asset).
+    page.keyboard.press("Shift+Tab")
+    expect(tools.get_by_role("button", name="Bold")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(tools.get_by_role("button", name="Embed asset")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(body).to_be_focused()
     page.keyboard.type("Plain ")
     page.keyboard.press("Control+b")
     page.keyboard.type("bold")

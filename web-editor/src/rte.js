@@ -414,11 +414,34 @@ function toolbar(view, name, extra) {
     bar.appendChild(b);
     buttons.push({ b, tool });
   });
+  // One tab stop for the toolbar; the arrow keys, Home and End move between its buttons.
+  const roving = () => buttons.map((x) => x.b).filter((b) => !b.disabled);
+  buttons.forEach(({ b }, i) => { b.tabIndex = i === 0 ? 0 : -1; });
+  bar.addEventListener("keydown", (e) => {
+    const list = roving();
+    const at = list.indexOf(document.activeElement);
+    if (at < 0) return;
+    let next = -1;
+    if (e.key === "ArrowRight") next = (at + 1) % list.length;
+    else if (e.key === "ArrowLeft") next = (at - 1 + list.length) % list.length;
+    else if (e.key === "Home") next = 0;
+    else if (e.key === "End") next = list.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    buttons.forEach(({ b }) => { b.tabIndex = -1; });
+    list[next].tabIndex = 0;
+    list[next].focus();
+  });
   const update = (state) => {
     buttons.forEach(({ b, tool }) => {
       if (tool.active) b.setAttribute("aria-pressed", tool.active(state) ? "true" : "false");
       if (tool.run) b.disabled = !tool.run(state);
     });
+    if (!roving().some((b) => b.tabIndex === 0)) {
+      buttons.forEach(({ b }) => { b.tabIndex = -1; });
+      const first = roving()[0];
+      if (first) first.tabIndex = 0;
+    }
   };
   return { bar, update };
 }
