@@ -284,6 +284,7 @@ def group_of(nodeid: str) -> str | None:
         "tests/web/test_browser_references.py",
         "tests/web/test_browser_variant_tools.py",
         "tests/web/test_browser_drafts.py",
+        "tests/web/test_browser_rich_text.py",
         "tests/web/test_browser_entry_list.py",
         "tests/e2e/test_delivery_sdk_browser.py",
     ):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
+import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -127,38 +130,75 @@ def test_unparsable_values_reach_the_service_as_typed() -> None:
     assert list(problems) == ["extra"] and problems["extra"][0].startswith("is not valid JSON")
 
 
-def test_rte_text_becomes_a_json_rte_document_keeping_uids() -> None:
-    form = post(KITCHEN_ENTRY)
-    form.set("f.body", "First paragraph.\r\n\r\nChanged.\r\n\r\nThird")
-    entry, _ = decode(form, KITCHEN_ENTRY)
-    doc = entry["body"]
-    assert doc["type"] == "doc" and doc["uid"] == "d" * 32 and doc["attrs"] == {}
-    assert [p["uid"] for p in doc["children"]] == [f"{0:032x}", f"{1:032x}", "new0"]
-    assert [p["children"] for p in doc["children"]] == [
-        [{"text": "First paragraph."}],
-        [{"text": "Changed."}],
-        [{"text": "Third"}],
-    ]
-    assert all(p["type"] == "p" and p["attrs"] == {} for p in doc["children"])
-    assert F.rte_document("", None, uids())["children"] == [
-        {"type": "p", "attrs": {}, "uid": "new0", "children": [{"text": ""}]}
-    ]
+RICH = {
+    "type": "doc",
+    "uid": "u" * 32,
+    "attrs": {"dir": "ltr"},
+    "children": [
+        {"type": "h2", "uid": "h", "attrs": {}, "children": [{"text": "Head", "bold": True}]},
+        {
+            "type": "reference",
+            "uid": "r",
+            "attrs": {"type": "asset", "asset-uid": "bltasset", "display-type": "display"},
+            "children": [{"text": ""}],
+        },
+        {"type": "table", "uid": "t", "attrs": {"rows": 1}, "children": []},
+    ],
+}
 
 
-def test_formatted_rte_is_kept_unless_edited() -> None:
-    rich = {
-        "type": "doc",
-        "uid": "u",
-        "attrs": {},
-        "children": [
-            {"type": "h2", "uid": "h", "attrs": {}, "children": [{"text": "Head", "bold": True}]}
-        ],
-    }
-    values = {**KITCHEN_ENTRY, "body": rich}
+def test_a_json_rte_field_posts_its_document_as_json() -> None:
+    """The text area the rich text editor (rte.js) sits on holds the document as JSON: an
+    untouched one posts back the stored document, formatting and unknown nodes included."""
+    values = {**KITCHEN_ENTRY, "body": RICH}
     html, _ = render(values)
-    assert "formatting the editor cannot show" in html
-    entry, _ = decode(serialize(html, "entry"), values)
-    assert entry["body"] == rich
+    assert 'data-rte="json"' in html
+    form = serialize(html, "entry")
+    assert json.loads(form.get("f.body")) == RICH
+    entry, problems = decode(form, values)
+    assert problems == {} and entry["body"] is RICH
+
+
+def test_an_edited_json_rte_document_is_stored_as_posted() -> None:
+    """What the editor posts after an edit (compact JSON, keys in its own order, CRLF-free)."""
+    values = {**KITCHEN_ENTRY, "body": RICH}
+    form = post(values)
+    edited = copy.deepcopy(RICH)
+    edited["children"][0]["children"] = [{"text": "Head", "italic": True}]
+    form.set("f.body", json.dumps(edited, separators=(",", ":")))
+    entry, problems = decode(form, values)
+    assert problems == {} and entry["body"] == edited
+    form.set("f.body", json.dumps(RICH, sort_keys=True))  # re-serialized, same document
+    entry, _ = decode(form, values)
+    assert entry["body"] is RICH
+    form.set("f.body", "")
+    entry, _ = decode(form, values)
+    assert entry["body"] is None
+    form.set("f.body", "{not json")
+    entry, problems = decode(form, values)
+    assert list(problems) == ["body"] and problems["body"][0].startswith("is not valid JSON")
+
+
+def test_an_html_rich_text_field_is_a_text_area_for_the_editor() -> None:
+    schema = [
+        {
+            "uid": "lead",
+            "display_name": "Lead",
+            "data_type": "text",
+            "field_metadata": {"allow_rich_text": True},
+        }
+    ]
+    lead = "<p>Line one</p>\n<p>Line two</p>"
+    nodes, tags, _ = editor.build_form(schema, {"lead": lead}, {}, REFS)
+    html = templates.from_string(FORM).render(nodes=nodes, tags=tags)
+    assert 'data-rte="html"' in html
+    form = serialize(html, "entry")
+    form.set("f.lead", form.get("f.lead").replace("\n", "\r\n"))  # as a browser posts it
+    entry, _ = F.decode_entry(schema, form, {"lead": lead}, uids())
+    assert entry["lead"] is lead
+    form.set("f.lead", "<p>Line one</p>\r\n<ul><li>a &lt; b</li></ul>")  # edited: HTML, not JSON
+    entry, problems = F.decode_entry(schema, form, {"lead": lead}, uids())
+    assert problems == {} and entry["lead"] == "<p>Line one</p>\n<ul><li>a &lt; b</li></ul>"
 
 
 def test_reordered_removed_and_added_instances() -> None:
@@ -240,3 +280,27 @@ def test_variant_paths_name_instances_by_uid() -> None:
     assert seen["sections.cta.cscta.link"] == "link"
     assert seen["seo.meta_title"] == "text"
     assert seen["items.csitem1"] == "instance"
+
+
+def test_the_entry_types_a_json_rte_field_may_embed_are_offered() -> None:
+    rte = {
+        "uid": "content",
+        "data_type": "json",
+        "reference_to": ["sys_assets", "article", "author"],
+        "field_metadata": {"allow_json_rte": True, "embed_entry": True},
+    }
+    assert F.rte_entry_types(rte) == ["article", "author"]
+    assert F.rte_entry_types({**rte, "reference_to": "sys_assets"}) == []
+    nested = [{"uid": "g", "data_type": "group", "schema": [rte]}]
+    assert F.walk_references(nested) == {"article", "author"}
+    refs = editor.References(
+        types={"article": editor.RefType("article", "Article", "/choices/article", "/new/article")},
+        assets="/assets/choices",
+    )
+    nodes, tags, _ = editor.build_form([rte], {}, {}, refs)
+    html = templates.from_string(FORM).render(nodes=nodes, tags=tags)
+    assert 'data-assets="/assets/choices"' in html
+    found = re.search(r"data-entry-types='([^']*)'", html)
+    assert found and json.loads(unescape(found.group(1))) == [
+        {"uid": "article", "title": "Article", "search": "/choices/article"}
+    ]

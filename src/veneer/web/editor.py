@@ -106,6 +106,8 @@ class Node:
     revertable: bool = False
     discards: list[str] = field(default_factory=list)  # own values inside that a revert drops
     picker: str = ""  # a file field's asset picker (its JSON's URL), "" for other fields
+    embed: str = ""  # a JSON RTE field's asset search (the same JSON), to embed assets
+    embed_types: list[dict[str, str]] = field(default_factory=list)  # and its entries' types
     picked: list[dict[str, str]] = field(default_factory=list)  # the assets it holds
     # On the base entry: (variant name, its value) of each variant overriding this field.
     overrides: list[tuple[str, str]] = field(default_factory=list)
@@ -354,8 +356,12 @@ class Builder:
             meta = f.get("field_metadata") or {}
             node.multiple = meta.get("ref_multiple") is not False
             self.reference_picker(node, f)
-        elif node.kind == "rte" and not F.rte_is_plain(value):
-            node.note = "This text has formatting the editor cannot show; it is kept unless you edit the text."
+        elif node.kind == "rte":
+            node.embed = self.refs.assets
+            types = [self.refs.types.get(ct) for ct in F.rte_entry_types(f)]
+            node.embed_types = [
+                {"uid": t.uid, "title": t.title, "search": t.search} for t in types if t
+            ]
         elif node.kind == "lines":
             node.note = "One value per line."
         if f.get("data_type") == "file" and self.refs.assets:

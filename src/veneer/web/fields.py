@@ -17,8 +17,9 @@ shown. A list name always carries one empty marker value, so "no instances left"
 from "field not in the form".
 
 An unedited field comes back as exactly the value it had (the posted text equals what was shown),
-so saving never rewrites a value the form cannot represent exactly (a JSON RTE document with
-formatting, a float, a missing field). "Equals" allows for what a browser does to a form that
+so saving never rewrites a value the form cannot represent exactly (a float, a missing field).
+Rich text fields post their value as text: a JSON RTE document as JSON, HTML as HTML; the rich
+text editor over them (static/rte.js) writes that text only when the user edits it. "Equals" allows for what a browser does to a form that
 nobody touched: it posts line ends as CRLF, and it posts the chosen options of a multiple select
 (and ticked checkboxes) in the page's order, not the order stored, so multiple choices keep their
 stored order unless the selection itself changed. A reference picker posts one hidden input per
@@ -31,7 +32,6 @@ validation error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -40,7 +40,6 @@ import orjson
 Field = dict[str, Any]
 Errors = dict[str, list[str]]
 PREFIX = "f"
-_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 SCALAR_KINDS = {"text", "textarea", "html", "number", "boolean", "date", "file", "select", "radio"}
 LIST_KINDS = {"groups", "blocks"}
@@ -130,34 +129,6 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def rte_text(doc: Any) -> str:
-    """A JSON RTE document as plain paragraphs separated by blank lines."""
-    if not isinstance(doc, dict):
-        return ""
-    return "\n\n".join(
-        _leaf_text(node) for node in doc.get("children") or [] if isinstance(node, dict)
-    )
-
-
-def _leaf_text(node: dict[str, Any]) -> str:
-    if isinstance(node.get("text"), str):
-        return str(node["text"])
-    return "".join(_leaf_text(c) for c in node.get("children") or [] if isinstance(c, dict))
-
-
-def rte_is_plain(doc: Any) -> bool:
-    """True when the text area shows the whole document (paragraphs of unformatted text)."""
-    if not isinstance(doc, dict):
-        return True
-    for node in doc.get("children") or []:
-        if not isinstance(node, dict) or node.get("type") != "p":
-            return False
-        for leaf in node.get("children") or []:
-            if not isinstance(leaf, dict) or set(leaf) - {"text"}:
-                return False
-    return True
-
-
 def reference_value(item: Any) -> str:
     if isinstance(item, dict):
         return f"{item.get('_content_type_uid') or ''}:{item.get('uid') or ''}"
@@ -170,8 +141,6 @@ def encode(kind: str, value: Any) -> Any:
         return "false"  # an unticked box: a field the entry never had stays absent
     if kind in SCALAR_KINDS:
         return _text(value)
-    if kind == "rte":
-        return rte_text(value)
     if kind == "lines":
         return "\n".join(_text(v) for v in value) if isinstance(value, list) else _text(value)
     if kind == "checkboxes":
@@ -181,7 +150,7 @@ def encode(kind: str, value: Any) -> Any:
     if kind == "link":
         link = value if isinstance(value, dict) else {}
         return {"title": _text(link.get("title")), "href": _text(link.get("href"))}
-    if kind == "json":
+    if kind in ("json", "rte"):
         return "" if value is None else orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
     raise ValueError(f"no encoding for kind {kind!r}")
 
@@ -260,7 +229,7 @@ class Decoder:
         return value if isinstance(value, str) else ""
 
     def parse(self, kind: str, field: Field, posted: Any, original: Any, path: str) -> Any:
-        if kind in ("text", "textarea"):
+        if kind in ("text", "textarea", "html"):
             return posted
         if kind == "number":
             return parse_number(posted)
@@ -278,9 +247,8 @@ class Decoder:
             return posted if posted["title"] or posted["href"] else None
         if kind == "reference":
             return [parse_reference(v) for v in posted]
-        if kind == "rte":
-            return rte_document(posted, original, self.new_uid)
-        return self.json(posted, path)
+        parsed = self.json(posted, path)
+        return original if parsed == original else parsed  # "json" and "rte": edited, or reindented
 
     def choice(self, field: Field, posted: str) -> Any:
         for choice in (field.get("enum") or {}).get("choices") or []:
@@ -423,30 +391,6 @@ def parse_reference(value: str) -> dict[str, str]:
     return {"uid": uid, "_content_type_uid": content_type} if content_type else {"uid": uid}
 
 
-def rte_document(text: str, original: Any, new_uid: Callable[[], str]) -> dict[str, Any]:
-    """Paragraphs (split on blank lines) as a JSON RTE document, reusing the uids it had."""
-    before = original if isinstance(original, dict) else {}
-    old = [n.get("uid") for n in before.get("children") or [] if isinstance(n, dict)]
-    paragraphs = (
-        [p.strip("\n") for p in _PARAGRAPHS.split(text.strip("\n"))] if text.strip() else [""]
-    )
-    children: list[dict[str, Any]] = [
-        {
-            "type": "p",
-            "attrs": {},
-            "uid": old[i] if i < len(old) and isinstance(old[i], str) else new_uid(),
-            "children": [{"text": p}],
-        }
-        for i, p in enumerate(paragraphs)
-    ]
-    return {
-        "type": "doc",
-        "uid": before.get("uid") if isinstance(before.get("uid"), str) else new_uid(),
-        "attrs": before.get("attrs") if isinstance(before.get("attrs"), dict) else {},
-        "children": children,
-    }
-
-
 def decode_entry(
     schema: list[Field], form: FormLike, original: dict[str, Any] | None, new_uid: Callable[[], str]
 ) -> tuple[dict[str, Any], Errors]:
@@ -501,12 +445,15 @@ def reference_values(schema: Iterable[Field], doc: Any) -> set[str]:
 
 
 def walk_references(schema: Iterable[Field]) -> set[str]:
-    """Every content type a reference field anywhere in `schema` may point to."""
+    """Every content type a reference field anywhere in `schema` may point to, and the entries'
+    content types a JSON RTE field may embed (its `reference_to` but `sys_assets`)."""
     found: set[str] = set()
     for field in schema:
         if not isinstance(field, dict):
             continue
-        if field.get("data_type") == "reference":
+        if kind_of(field) == "rte":
+            found.update(rte_entry_types(field))
+        elif field.get("data_type") == "reference":
             target = field.get("reference_to")
             found.update(
                 [target]
@@ -519,3 +466,10 @@ def walk_references(schema: Iterable[Field]) -> set[str]:
             if isinstance(block, dict) and isinstance(block.get("schema"), list):
                 found |= walk_references(block["schema"])
     return found
+
+
+def rte_entry_types(field: Field) -> list[str]:
+    """The content types whose entries a JSON RTE field may embed."""
+    target = field.get("reference_to")
+    targets = [target] if isinstance(target, str) else target if isinstance(target, list) else []
+    return [t for t in targets if isinstance(t, str) and t != "sys_assets"]

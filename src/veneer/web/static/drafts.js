@@ -103,6 +103,8 @@
     box.appendChild(discard);
     restoreButton.addEventListener("click", function () {
       var missing = restore(draft);
+      // Rich text editors (rte.js) show what was put back in their text areas.
+      document.dispatchEvent(new CustomEvent("veneer:draft-restored"));
       box.innerHTML = "<p>Your unsaved changes are back in the form" +
         (missing ? " (" + missing + " value" + (missing > 1 ? "s" : "") + " could not be placed: the form changed since)" : "") +
         ". Check them and save.</p>";
