@@ -901,3 +901,62 @@ FIELD_AT_SCHEMA = schema_of(GROUP, LINKS, BLOCKS, fld("n", "number"))
 def test_field_at(path: str, expected_uid: str | None) -> None:
     found = field_at(FIELD_AT_SCHEMA, path)
     assert (found or {}).get("uid") == expected_uid
+
+
+def test_format_min_max_and_instance_limits_are_enforced_on_entries() -> None:
+    """The validation options a content type holds (and the editor's content type form offers)."""
+    schema = schema_of(
+        fld("code", "text", format="^[A-Z]{3}$", error_messages={"format": "Three capitals."}),
+        fld("slug", "text", format="^[a-z-]+$"),
+        fld("labels", "text", multiple=True, format="^#", min_instance=2, max_instance=3),
+        fld("rating", "number", min=1, max=5),
+        fld("badly", "text", format="(unclosed"),
+        fld("prose", "text", format="^x$", field_metadata={"allow_rich_text": True}),
+    )
+    good = {
+        "title": "t",
+        "code": "ABC",
+        "slug": "a-b",
+        "labels": ["#a", "#b"],
+        "rating": 5,
+        "badly": "anything",  # a pattern that does not compile is not enforced
+        "prose": "<p>rich text is not matched</p>",
+    }
+    assert validate_entry(schema, good, new_uid=counter())["rating"] == 5
+    assert validate_entry(schema, {"title": "t", "code": ""}, new_uid=counter())["code"] == ""
+    assert entry_errors(
+        schema,
+        {"title": "t", "code": "abc", "slug": "A B", "labels": ["#a"], "rating": 0},
+    ) == {
+        "code": ["Three capitals."],
+        "slug": ["is not in the required format"],
+        "labels": ["must have at least 2 items"],
+        "rating": ["must be at least 1"],
+    }
+    assert entry_errors(
+        schema, {"title": "t", "labels": ["#a", "b", "#c", "#d"], "rating": 5.5}
+    ) == {
+        "labels": ["must have at most 3 items"],
+        "labels.1": ["is not in the required format"],
+        "rating": ["must be at most 5"],
+    }
+
+
+def test_a_hostile_format_times_out_with_a_clear_error() -> None:
+    schema = schema_of(fld("code", "text", format="(x+x+)+y"))
+    assert entry_errors(schema, {"title": "t", "code": "x" * 5000}) == {
+        "code": ["could not be checked against its format in time"]
+    }
+
+
+def test_blocks_keep_to_their_instance_limits() -> None:
+    blocks = fld(
+        "sections",
+        "blocks",
+        max_instance=1,
+        blocks=[{"title": "Quote", "uid": "quote", "schema": [fld("text", "text")]}],
+    )
+    two = [{"quote": {"text": "a"}}, {"quote": {"text": "b"}}]
+    assert entry_errors(schema_of(blocks), {"title": "t", "sections": two}) == {
+        "sections": ["must have at most 1 items"]
+    }

@@ -14,8 +14,10 @@ Choices:
   A fetched asset object (``{"uid": ..., "url": ...}``) in a file field is reduced to its uid, so a
   client can send back what it read.
 - An empty string in an ``isodate`` field means "no date", like null.
-- Validation rules beyond types (``format``, ``min``/``max``, instance limits) are kept in the
-  definition but not enforced yet.
+- A plain text field's ``format`` (a regular expression the value must match somewhere, with
+  ``error_messages.format``; at most FORMAT_TIMEOUT per value), a number's ``min``/``max`` and a
+  multiple field's or modular blocks' ``min_instance``/``max_instance`` are enforced. A text
+  field's ``min``/``max`` (Contentstack's character limits) are kept but not enforced yet.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeGuard
+
+import regex
 
 from veneer.domain import taxonomies
 from veneer.errors import BadRequest, Errors, ValidationFailed
@@ -419,13 +423,25 @@ def _clean_value(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
         return None
     data_type = field["data_type"]
     if data_type in _LIST_CLEANERS:
+        if data_type == "blocks" and isinstance(value, list):
+            _check_instances(field, value, path, ctx)
         return _LIST_CLEANERS[data_type](field, value, path, ctx)
     if field.get("multiple"):
         if not isinstance(value, list):
             ctx.add(path, "must be a list")
             return value
+        _check_instances(field, value, path, ctx)
         return [_clean_one(field, item, f"{path}.{i}", ctx) for i, item in enumerate(value)]
     return _clean_one(field, value, path, ctx)
+
+
+def _check_instances(field: Field, value: list[Any], path: str, ctx: _Ctx) -> None:
+    """A multiple field's `min_instance`/`max_instance` (an empty list is `mandatory`'s)."""
+    low, high = field.get("min_instance"), field.get("max_instance")
+    if value and _is_number(low) and len(value) < low:
+        ctx.add(path, f"must have at least {low} items")
+    elif _is_number(high) and len(value) > high:
+        ctx.add(path, f"must have at most {high} items")
 
 
 def _clean_one(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
@@ -447,11 +463,41 @@ def _check_choice(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
     return value
 
 
+FORMAT_TIMEOUT = 0.1  # seconds a field's `format` may take on one value (a hostile pattern)
+
+
 def _clean_text(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
     if not isinstance(value, str):
         ctx.add(path, "must be a string")
         return value
+    _check_format(field, value, path, ctx)
     return _check_choice(field, value, path, ctx)
+
+
+def _check_format(field: Field, value: str, path: str, ctx: _Ctx) -> None:
+    """A plain text field's `format` (a regular expression the value must match somewhere, as
+    Contentstack's is), with its `error_messages.format`. An empty value is not checked (that is
+    `mandatory`'s); a pattern that does not compile cannot be enforced and is not."""
+    meta = field.get("field_metadata") or {}
+    pattern = field.get("format")
+    if not isinstance(pattern, str) or not pattern or value == "":
+        return
+    if meta.get("allow_rich_text") or meta.get("markdown"):
+        return
+    try:
+        compiled = regex.compile(pattern)
+    except (regex.error, OverflowError, RecursionError):
+        return
+    try:
+        found = compiled.search(value, timeout=FORMAT_TIMEOUT) is not None
+    except TimeoutError:
+        ctx.add(path, "could not be checked against its format in time")
+        return
+    if not found:
+        custom = (field.get("error_messages") or {}).get("format")
+        ctx.add(
+            path, custom if isinstance(custom, str) and custom else "is not in the required format"
+        )
 
 
 def _clean_number(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
@@ -462,7 +508,16 @@ def _clean_number(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
     ):
         ctx.add(path, "must be a number")
         return value
+    low, high = field.get("min"), field.get("max")
+    if _is_number(low) and value < low:
+        ctx.add(path, f"must be at least {low}")
+    elif _is_number(high) and value > high:
+        ctx.add(path, f"must be at most {high}")
     return _check_choice(field, value, path, ctx)
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _clean_boolean(field: Field, value: Any, path: str, ctx: _Ctx) -> Any:
