@@ -4347,6 +4347,54 @@ def taxonomy_entries(p: Paths) -> None:
     )
 
 
+MODULE_READS = (
+    "/v3/global_fields",
+    "/v3/global_fields/",
+    "/v3/global_fields/{uid}",
+    "/v3/taxonomies",
+    "/v3/taxonomies/",
+    "/v3/taxonomies/{taxonomy}",
+    "/v3/taxonomies/{taxonomy}/terms",
+    "/v3/taxonomies/{taxonomy}/terms/",
+    "/v3/taxonomies/{taxonomy}/terms/{term}",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/ancestors",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/descendants",
+)
+
+
+def module_reads(p: Paths, role: str) -> None:
+    """Global fields and taxonomies: read by the CMA, and by the CDA with a delivery token
+    (`access_token` and `environment`), in the same shapes. A delivery-only node serves only the
+    delivery reads."""
+    source = p
+    if role == "delivery":
+        source = Paths()
+        _document_crud(source, "global_fields", "global_field", "GlobalField", "global fields")
+        taxonomies(source)
+    extra = params("locale", "include_fallback", "include_branch", "include_global_field_schema")
+    for path in MODULE_READS:
+        read = source.items[path]["get"]
+        p.items.setdefault(path, {})["get"] = {
+            **read,
+            "summary": read["summary"] + " (management, or delivery with access_token)",
+            "security": [{"delivery_token": []}] if role == "delivery" else ANYONE,
+            "parameters": [*read["parameters"], *extra, *params(*DELIVERY_SCOPE)],
+            "responses": {**read["responses"], **errors(*DELIVERY_ERRORS)},
+        }
+    many = obj(("terms",), terms=arr(TERM))
+    p.add(
+        "/v3/taxonomies/{taxonomy}/terms/{term}/locales",
+        "get",
+        op(
+            "A term in each locale it has (delivery: terms are not localized, so the master locale)",
+            "delivery",
+            {**ok(many), **errors(*DELIVERY_ERRORS)},
+            security=[{"delivery_token": []}],
+            parameters=params("api_key", "environment", "environment_header"),
+        ),
+    )
+
+
 @lru_cache(maxsize=2)
 def document(role: str = "all") -> Json:
     """The description of what a node of `role` serves (`all`, or `delivery`: system + delivery reads)."""
@@ -4378,6 +4426,7 @@ def document(role: str = "all") -> Json:
             taxonomies,
         ):
             part(p)
+    module_reads(p, role)
     return {
         "openapi": "3.1.0",
         "info": {
