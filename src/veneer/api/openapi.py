@@ -663,6 +663,17 @@ BODIES: dict[str, Json] = {
             },
         },
     },
+    "entry_version_name": body(
+        obj(
+            ("entry",),
+            entry=obj(
+                ("_version_name",),
+                _version_name={"type": "string", "minLength": 1, "maxLength": 100},
+                locale=STR,
+                force={"type": "boolean"},
+            ),
+        )
+    ),
     "version_name": body(
         obj(
             ("upload",),
@@ -2326,12 +2337,39 @@ def entries(p: Paths) -> None:
                             locale=STR,
                             updated_at=TIME,
                             updated_by=STR,
+                            _version_name=obj(
+                                ("title", "updated_by", "updated_at"),
+                                title=STR,
+                                updated_by=STR,
+                                updated_at=TIME,
+                            ),
                         ),
                     )
                 ),
                 **errors(*READ),
             },
-            parameters=params("api_key", "locale", *LIST),
+            parameters=params("api_key", "locale", "named", *LIST),
+        ),
+    )
+    p.add(
+        entry + "/versions/{version}/name",
+        "post",
+        op(
+            "Name a version of the entry (in `entry.locale`, default the master locale)",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+            request="entry_version_name",
+        ),
+    )
+    p.add(
+        entry + "/versions/{version}/name",
+        "delete",
+        op(
+            "Take a version's name away",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
         ),
     )
     p.add(

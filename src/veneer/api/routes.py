@@ -136,6 +136,9 @@ def management_routes() -> list[BaseRoute]:
             ENTRY, get=dispatch.entry(en.get_entry), put=en.update_entry, delete=en.delete_entry
         ),
         *resource(ENTRY + "/versions", get=en.list_versions),
+        *resource(
+            ENTRY + "/versions/{version}/name", post=en.name_version, delete=en.unname_version
+        ),
         *resource(ENTRY + "/references", get=en.list_references),
         *resource(ENTRY + "/locales", get=en.list_locales),
         *resource(ENTRY + "/unlocalize", post=en.unlocalize),
