@@ -272,7 +272,7 @@ SCHEMAS: dict[str, Json] = {
             )
         ),
         channels=arr(STR),
-        retry_policy={"enum": ["manual", "auto"]},
+        retry_policy={"enum": ["manual", "automatic", "auto"]},
         disabled=BOOL,
         concise_payload=BOOL,
         branches=arr(STR),
