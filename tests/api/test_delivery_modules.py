@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from tests.api.test_delivery import Site
+from tests.api.test_delivery_limits import app_with, delivery_get
 from tests.api.test_global_fields import SEO
 from tests.api.test_taxonomies import make_shop
 from tests.conftest import Api, new_user
+from veneer.services.context import Services
 
 
 def assert_error(response: Any, status: int) -> dict[str, Any]:
@@ -114,3 +116,15 @@ def test_management_reads_unchanged(shop: Site) -> None:
     api = shop.api
     assert api.ok(api.get("/global_fields", params={"count": "true"})) == {"global_fields": 1}
     assert api.ok(api.get("/taxonomies/color/terms/red/ancestors"))["terms"][0]["uid"] == "warm"
+
+
+def test_delivery_only_node(shop: Site, services: Services) -> None:
+    """A `--role delivery` node serves these reads too, and only to delivery tokens."""
+    for client in app_with(services, role="delivery"):
+        for path in PATHS:
+            assert delivery_get(client, shop, path).status_code == 200, path
+        listed = delivery_get(client, shop, "/taxonomies/color/terms/warm/descendants").json()
+        assert [t["uid"] for t in listed["terms"]][:2] == ["red", "orange"]
+        management = {"authtoken": shop.api.authtoken, "api_key": shop.api_key}
+        assert_error(client.get("/v3/global_fields", headers=management), 401)
+        assert_error(client.get("/v3/taxonomies/color", headers=management), 401)
