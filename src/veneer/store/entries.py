@@ -90,6 +90,22 @@ class Entries(Rows):
             .order_by(h.c.version.desc())
         )
 
+    def matching(
+        self,
+        stack: str,
+        scope: str,
+        content_type: str,
+        chain: list[str],
+        query: dict[str, Any],
+        limit: int,
+    ) -> list[str]:
+        """The uids of at most `limit` entries of a content type matching `query`, in `scope`
+        ('' the latest versions, else an environment's published ones): the field-value index
+        answers, no document is read (`$in_query`, domain/reference_queries.py)."""
+        target = sqllist.Target(stack, scope, content_type, tuple(chain))
+        found = sqllist.list_entries(self._conn, target, sqllist.Listing(query, limit=limit))
+        return [uid for uid, _code in found.entries]
+
     def page(
         self, stack: str, content_type: str, chain: list[str], listing: sqllist.Listing
     ) -> tuple[list[dict[str, Any]], int | None]:

@@ -15,7 +15,7 @@ from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
-from veneer.services import entries, publishing, taxonomies
+from veneer.services import entries, publishing, reference_queries, taxonomies
 
 
 def _version(call: Call) -> int | None:
@@ -64,9 +64,15 @@ def with_assets(call: Call, ct: str, docs: list[dict[str, Any]]) -> None:
 def list_entries(call: Call) -> dict[str, Any]:
     """`count=true` answers only the number of matching entries, `{"entries": N}`, as the
     management SDKs' `query().count()` expects."""
-    lp = list_params(
-        call.params, taxonomies.expand_query(call.services, call.actor(), call.api_key)
+    expansion = reference_queries.management_expansion(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.params.get("locale"),
+        taxonomies.expand_query(call.services, call.actor(), call.api_key),
     )
+    lp = list_params(call.params, expansion)
     counting = flag(call.params, "count")
     if counting:
         lp = replace(lp, skip=0, limit=1, include_count=True)
