@@ -22,6 +22,16 @@ DELIVERY_PATHS = {
     "/v3/assets/{uid}",
     "/v3/stacks/sync",
     "/v3/taxonomies/entries",
+    # Global fields and taxonomies: the CDA serves them to delivery tokens too.
+    "/v3/global_fields",
+    "/v3/global_fields/{uid}",
+    "/v3/taxonomies",
+    "/v3/taxonomies/{taxonomy}",
+    "/v3/taxonomies/{taxonomy}/terms",
+    "/v3/taxonomies/{taxonomy}/terms/{term}",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/ancestors",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/descendants",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/locales",
 }
 # Asset files are served to whoever holds their URL, as Contentstack's asset host serves them
 # (docs/assets.md); a URL that is not one of a file's answers 404 (checked below).

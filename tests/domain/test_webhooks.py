@@ -200,3 +200,27 @@ def test_a_definition_names_every_missing_field() -> None:
     with pytest.raises(ValidationFailed) as refused:
         hooks.definition({})
     assert set(refused.value.errors) == {"name", "destinations", "channels"}
+
+
+@pytest.mark.parametrize("policy", ["manual", "automatic", "auto"])
+def test_retry_policies(policy: str) -> None:
+    """`automatic` as the JS management SDK's suite sends it (Contentstack's name), kept as sent."""
+    body = {
+        "name": "N",
+        "destinations": [{"target_url": "https://x.example/h"}],
+        "channels": ["assets.create"],
+        "retry_policy": policy,
+    }
+    assert hooks.definition(body)["retry_policy"] == policy
+
+
+def test_an_unknown_retry_policy_is_refused() -> None:
+    body = {
+        "name": "N",
+        "destinations": [{"target_url": "https://x.example/h"}],
+        "channels": ["assets.create"],
+        "retry_policy": "sometimes",
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        hooks.definition(body)
+    assert refused.value.errors == {"retry_policy": ["must be manual or automatic."]}

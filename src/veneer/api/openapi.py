@@ -272,7 +272,7 @@ SCHEMAS: dict[str, Json] = {
             )
         ),
         channels=arr(STR),
-        retry_policy={"enum": ["manual", "auto"]},
+        retry_policy={"enum": ["manual", "automatic", "auto"]},
         disabled=BOOL,
         concise_payload=BOOL,
         branches=arr(STR),
@@ -663,6 +663,17 @@ BODIES: dict[str, Json] = {
             },
         },
     },
+    "entry_version_name": body(
+        obj(
+            ("entry",),
+            entry=obj(
+                ("_version_name",),
+                _version_name={"type": "string", "minLength": 1, "maxLength": 100},
+                locale=STR,
+                force={"type": "boolean"},
+            ),
+        )
+    ),
     "version_name": body(
         obj(
             ("upload",),
@@ -2326,12 +2337,39 @@ def entries(p: Paths) -> None:
                             locale=STR,
                             updated_at=TIME,
                             updated_by=STR,
+                            _version_name=obj(
+                                ("title", "updated_by", "updated_at"),
+                                title=STR,
+                                updated_by=STR,
+                                updated_at=TIME,
+                            ),
                         ),
                     )
                 ),
                 **errors(*READ),
             },
-            parameters=params("api_key", "locale", *LIST),
+            parameters=params("api_key", "locale", "named", *LIST),
+        ),
+    )
+    p.add(
+        entry + "/versions/{version}/name",
+        "post",
+        op(
+            "Name a version of the entry (in `entry.locale`, default the master locale)",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
+            request="entry_version_name",
+        ),
+    )
+    p.add(
+        entry + "/versions/{version}/name",
+        "delete",
+        op(
+            "Take a version's name away",
+            "entries",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key", "locale"),
         ),
     )
     p.add(
@@ -4347,6 +4385,54 @@ def taxonomy_entries(p: Paths) -> None:
     )
 
 
+MODULE_READS = (
+    "/v3/global_fields",
+    "/v3/global_fields/",
+    "/v3/global_fields/{uid}",
+    "/v3/taxonomies",
+    "/v3/taxonomies/",
+    "/v3/taxonomies/{taxonomy}",
+    "/v3/taxonomies/{taxonomy}/terms",
+    "/v3/taxonomies/{taxonomy}/terms/",
+    "/v3/taxonomies/{taxonomy}/terms/{term}",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/ancestors",
+    "/v3/taxonomies/{taxonomy}/terms/{term}/descendants",
+)
+
+
+def module_reads(p: Paths, role: str) -> None:
+    """Global fields and taxonomies: read by the CMA, and by the CDA with a delivery token
+    (`access_token` and `environment`), in the same shapes. A delivery-only node serves only the
+    delivery reads."""
+    source = p
+    if role == "delivery":
+        source = Paths()
+        _document_crud(source, "global_fields", "global_field", "GlobalField", "global fields")
+        taxonomies(source)
+    extra = params("locale", "include_fallback", "include_branch", "include_global_field_schema")
+    for path in MODULE_READS:
+        read = source.items[path]["get"]
+        p.items.setdefault(path, {})["get"] = {
+            **read,
+            "summary": read["summary"] + " (management, or delivery with access_token)",
+            "security": [{"delivery_token": []}] if role == "delivery" else ANYONE,
+            "parameters": [*read["parameters"], *extra, *params(*DELIVERY_SCOPE)],
+            "responses": {**read["responses"], **errors(*DELIVERY_ERRORS)},
+        }
+    many = obj(("terms",), terms=arr(TERM))
+    p.add(
+        "/v3/taxonomies/{taxonomy}/terms/{term}/locales",
+        "get",
+        op(
+            "A term in each locale it has (delivery: terms are not localized, so the master locale)",
+            "delivery",
+            {**ok(many), **errors(*DELIVERY_ERRORS)},
+            security=[{"delivery_token": []}],
+            parameters=params("api_key", "environment", "environment_header"),
+        ),
+    )
+
+
 @lru_cache(maxsize=2)
 def document(role: str = "all") -> Json:
     """The description of what a node of `role` serves (`all`, or `delivery`: system + delivery reads)."""
@@ -4378,6 +4464,7 @@ def document(role: str = "all") -> Json:
             taxonomies,
         ):
             part(p)
+    module_reads(p, role)
     return {
         "openapi": "3.1.0",
         "info": {

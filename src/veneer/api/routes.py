@@ -136,6 +136,9 @@ def management_routes() -> list[BaseRoute]:
             ENTRY, get=dispatch.entry(en.get_entry), put=en.update_entry, delete=en.delete_entry
         ),
         *resource(ENTRY + "/versions", get=en.list_versions),
+        *resource(
+            ENTRY + "/versions/{version}/name", post=en.name_version, delete=en.unname_version
+        ),
         *resource(ENTRY + "/references", get=en.list_references),
         *resource(ENTRY + "/locales", get=en.list_locales),
         *resource(ENTRY + "/unlocalize", post=en.unlocalize),
@@ -214,14 +217,14 @@ def stack_module_routes() -> list[BaseRoute]:
         *resource(
             V3 + "/global_fields",
             slash=True,
-            get=gf.list_global_fields,
+            get=dispatch.global_fields(gf.list_global_fields),
             post=gf.create_global_field,
         ),
         *resource(V3 + "/global_fields/import", post=gf.import_global_field),
         *resource(V3 + "/global_fields/{uid}/export", get=gf.export_global_field),
         *resource(
             V3 + "/global_fields/{uid}",
-            get=gf.get_global_field,
+            get=dispatch.global_field(gf.get_global_field),
             put=gf.update_global_field,
             delete=gf.delete_global_field,
         ),
@@ -237,14 +240,27 @@ def taxonomy_routes() -> list[BaseRoute]:
     return [
         # Before `/taxonomies/{taxonomy}`: the delivery list of entries by their terms.
         *resource(TAXONOMY_ENTRIES, get=dispatch.delivery_only(dispatch.DELIVERY_TAXONOMY_ENTRIES)),
-        *resource(V3 + "/taxonomies", slash=True, get=tx.list_taxonomies, post=tx.create_taxonomy),
+        *resource(
+            V3 + "/taxonomies",
+            slash=True,
+            get=dispatch.taxonomies(tx.list_taxonomies),
+            post=tx.create_taxonomy,
+        ),
         *resource(V3 + "/taxonomies/import", post=tx.import_taxonomy),
-        *resource(taxonomy, get=tx.get_taxonomy, put=tx.update_taxonomy, delete=tx.delete_taxonomy),
-        *resource(taxonomy + "/terms", slash=True, get=tx.list_terms, post=tx.create_term),
-        *resource(term, get=tx.get_term, put=tx.update_term, delete=tx.delete_term),
+        *resource(
+            taxonomy,
+            get=dispatch.taxonomy(tx.get_taxonomy),
+            put=tx.update_taxonomy,
+            delete=tx.delete_taxonomy,
+        ),
+        *resource(
+            taxonomy + "/terms", slash=True, get=dispatch.terms(tx.list_terms), post=tx.create_term
+        ),
+        *resource(term, get=dispatch.term(tx.get_term), put=tx.update_term, delete=tx.delete_term),
         *resource(taxonomy + "/export", get=tx.export_taxonomy),
-        *resource(term + "/ancestors", get=tx.term_ancestors),
-        *resource(term + "/descendants", get=tx.term_descendants),
+        *resource(term + "/ancestors", get=dispatch.term_ancestors(tx.term_ancestors)),
+        *resource(term + "/descendants", get=dispatch.term_descendants(tx.term_descendants)),
+        *resource(term + "/locales", get=dispatch.delivery_only(dispatch.DELIVERY_TERM_LOCALES)),
         *resource(term + "/move", put=tx.move_term),
     ]
 
@@ -308,8 +324,27 @@ def delivery_routes() -> list[BaseRoute]:
         *resource(ASSET, get=only(dispatch.DELIVERY_ASSET)),
         *resource(SYNC, get=only(sync.sync)),
         *resource(TAXONOMY_ENTRIES, get=only(dispatch.DELIVERY_TAXONOMY_ENTRIES)),
+        *delivery_module_routes(),
         *resource(FILE, get=files.serve_file, head=files.serve_file),
         *resource(PERMANENT, get=files.serve_permanent, head=files.serve_permanent),
+    ]
+
+
+def delivery_module_routes() -> list[BaseRoute]:
+    """Global fields and taxonomies, as a delivery-only node serves them."""
+    only = dispatch.delivery_only
+    taxonomy = V3 + "/taxonomies/{taxonomy}"
+    term = taxonomy + "/terms/{term}"
+    return [
+        *resource(V3 + "/global_fields", slash=True, get=only(dispatch.DELIVERY_GLOBAL_FIELDS)),
+        *resource(V3 + "/global_fields/{uid}", get=only(dispatch.DELIVERY_GLOBAL_FIELD)),
+        *resource(V3 + "/taxonomies", slash=True, get=only(dispatch.DELIVERY_TAXONOMIES)),
+        *resource(taxonomy, get=only(dispatch.DELIVERY_TAXONOMY)),
+        *resource(taxonomy + "/terms", slash=True, get=only(dispatch.DELIVERY_TERMS)),
+        *resource(term, get=only(dispatch.DELIVERY_TERM)),
+        *resource(term + "/ancestors", get=only(dispatch.DELIVERY_TERM_ANCESTORS)),
+        *resource(term + "/descendants", get=only(dispatch.DELIVERY_TERM_DESCENDANTS)),
+        *resource(term + "/locales", get=only(dispatch.DELIVERY_TERM_LOCALES)),
     ]
 
 

@@ -37,6 +37,18 @@ _UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 Expansion = Callable[[str, str, str, int], list[str]]
 
 
+def depth_param(raw: str | None) -> int | None:
+    """`depth` of a terms read: how many levels (every level without it, or with 0)."""
+    if raw in (None, "", "0"):
+        return None
+    if not str(raw).isdigit() or not 1 <= int(str(raw)) <= MAX_DEPTH:
+        raise ValidationFailed(
+            f"The 'depth' parameter must be a whole number from 0 to {MAX_DEPTH}.",
+            {"depth": ["is not valid."]},
+        )
+    return int(str(raw))
+
+
 def is_uid(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(_UID_RE.fullmatch(value))
 

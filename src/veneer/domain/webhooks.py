@@ -281,9 +281,13 @@ def _flag(value: Any) -> Check:
     return (None, value) if isinstance(value, bool) else ("must be true or false.", None)
 
 
+# `automatic` is the name Contentstack's own SDK tests send; `auto`, Veneer's first spelling, stays.
+RETRY_POLICIES = ("manual", "automatic", "auto")
+
+
 def _retry_policy(value: Any) -> Check:
-    if value not in ("manual", "auto"):
-        return "must be manual or auto.", None
+    if value not in RETRY_POLICIES:
+        return "must be manual or automatic.", None
     return None, value
 
 

@@ -11,7 +11,7 @@ from veneer.domain import schema as domain_schema
 from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.listing import ListParams
 from veneer.domain.references import reference_paths
-from veneer.errors import ValidationFailed
+from veneer.errors import NotFoundObject, ValidationFailed
 from veneer.services import access, assets, loaders, taxonomies
 from veneer.services.context import Actor, Services
 from veneer.services.documents import (
@@ -22,6 +22,7 @@ from veneer.services.documents import (
     new_entry,
 )
 from veneer.store import Transaction
+from veneer.store.entries import VERSION_NAME
 from veneer.store.sqllist import Listing
 from veneer.store.uniques import Holder
 
@@ -189,21 +190,67 @@ def list_versions(
     ct_uid: str,
     uid: str,
     locale: str | None = None,
+    *,
+    named: bool = False,
 ) -> list[dict[str, Any]]:
+    """`{_version, locale, updated_at, updated_by}` of each version, newest first, with
+    `_version_name` when the version has a name; only the named ones with `named`."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, "entry")
         code = loaders.entry_locale(tx, stack, locale)
         doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code)
         history = tx.entries.history(stack["api_key"], uid, doc["locale"])
-    return [
-        {
-            "_version": v["_version"],
-            "locale": v["locale"],
-            "updated_at": v["updated_at"],
-            "updated_by": v["updated_by"],
-        }
-        for v in history
-    ]
+    found = []
+    for v in history:
+        shown = {k: v[k] for k in ("_version", "locale", "updated_at", "updated_by")}
+        if VERSION_NAME in v:
+            shown[VERSION_NAME] = v[VERSION_NAME]
+        if VERSION_NAME in shown or not named:
+            found.append(shown)
+    return found
+
+
+def name_version(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    ct_uid: str,
+    uid: str,
+    version: str,
+    body: dict[str, Any] | None,
+    locale: str | None = None,
+) -> None:
+    """Name a version (its number as the path gives it) of an entry in a locale, or (`body`
+    None) take its name away; as assets' versions are named (`assets.name_version`)."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, "entry", write=True)
+        title = None if body is None else version_title(body)
+        number = assets.version_number(version, "version_number") or 0
+        code = loaders.entry_locale(tx, stack, locale)
+        doc = loaders.latest_entry(tx, stack["api_key"], ct_uid, uid, code, fallback=False)
+        if tx.entries.version(stack["api_key"], uid, doc["locale"], number) is None:
+            raise NotFoundObject(
+                f"Version {number} of this entry doesn't exist.", {"version": ["is not valid."]}
+            )
+        name = (
+            None
+            if title is None
+            else {"title": title, "updated_by": actor.uid, "updated_at": ids.now()}
+        )
+        tx.entries.rename_version(stack["api_key"], uid, doc["locale"], number, name)
+
+
+def version_title(body: dict[str, Any]) -> str:
+    """The name in a version naming body: `{"entry": {"_version_name": "…", "locale"?,
+    "force"?}}`, 1 to 100 characters."""
+    entry = body.get("entry")
+    title = entry.get(VERSION_NAME) if isinstance(entry, dict) else None
+    if not isinstance(title, str) or not title.strip() or len(title) > 100:
+        raise ValidationFailed(
+            "The version name is not valid.",
+            {f"entry.{VERSION_NAME}": ["is required: 1 to 100 characters."]},
+        )
+    return title.strip()
 
 
 def delete_entry(

@@ -63,6 +63,7 @@ def create_global_field(
         _check_nesting(tx, key, clean)
         doc = _document(clean, None, actor, ids.now())
         tx.global_fields.add(key, doc)
+        tx.changes.record(key)  # delivery serves global fields
     return doc
 
 
@@ -95,6 +96,7 @@ def delete_global_field(services: Services, actor: Actor, api_key: str | None, u
                 error_code=115,
             )
         tx.global_fields.delete(key, uid)
+        tx.changes.record(key)
 
 
 def export_global_field(

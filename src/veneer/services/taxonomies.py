@@ -74,10 +74,14 @@ def get_taxonomy(
 ) -> dict[str, Any]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        doc = _taxonomy(tx, stack["api_key"], uid)
-        if terms_count:
-            doc["terms_count"] = tx.terms.count(stack["api_key"], uid)
-        return doc
+        return read_taxonomy(tx, stack["api_key"], uid, terms_count)
+
+
+def read_taxonomy(tx: Transaction, key: str, uid: str, terms_count: bool) -> dict[str, Any]:
+    doc = _taxonomy(tx, key, uid)
+    if terms_count:
+        doc["terms_count"] = tx.terms.count(key, uid)
+    return doc
 
 
 def create_taxonomy(
@@ -200,13 +204,24 @@ def page_terms(
     depth: int | None,
     typeahead: str | None,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """`taxonomy` "$all": the terms of every taxonomy (the JS SDK's term search)."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        if taxonomy == ALL:
-            return tx.terms.page(stack["api_key"], None, lp, depth, typeahead)
-        _taxonomy(tx, stack["api_key"], taxonomy)
-        return tx.terms.page(stack["api_key"], taxonomy, lp, depth, typeahead)
+        return read_terms(tx, stack["api_key"], taxonomy, lp, depth, typeahead)
+
+
+def read_terms(
+    tx: Transaction,
+    key: str,
+    taxonomy: str,
+    lp: ListParams,
+    depth: int | None,
+    typeahead: str | None,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """`taxonomy` "$all": the terms of every taxonomy (the JS SDK's term search)."""
+    if taxonomy == ALL:
+        return tx.terms.page(key, None, lp, depth, typeahead)
+    _taxonomy(tx, key, taxonomy)
+    return tx.terms.page(key, taxonomy, lp, depth, typeahead)
 
 
 def get_term(
@@ -214,8 +229,12 @@ def get_term(
 ) -> dict[str, Any]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        _taxonomy(tx, stack["api_key"], taxonomy)
-        return _term(tx, stack["api_key"], taxonomy, uid)
+        return read_term(tx, stack["api_key"], taxonomy, uid)
+
+
+def read_term(tx: Transaction, key: str, taxonomy: str, uid: str) -> dict[str, Any]:
+    _taxonomy(tx, key, taxonomy)
+    return _term(tx, key, taxonomy, uid)
 
 
 def create_term(
@@ -381,14 +400,17 @@ def delete_term(
 def ancestors(
     services: Services, actor: Actor, api_key: str | None, taxonomy: str, uid: str
 ) -> list[dict[str, Any]]:
-    """A term's ancestors, the root first."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        key = stack["api_key"]
-        _taxonomy(tx, key, taxonomy)
-        _term(tx, key, taxonomy, uid)
-        found = [tx.terms.get(key, taxonomy, a) for a in _ancestor_uids(tx, key, taxonomy, uid)]
-        return [doc for doc in reversed(found) if doc is not None]
+        return read_ancestors(tx, stack["api_key"], taxonomy, uid)
+
+
+def read_ancestors(tx: Transaction, key: str, taxonomy: str, uid: str) -> list[dict[str, Any]]:
+    """A term's ancestors, the root first."""
+    _taxonomy(tx, key, taxonomy)
+    _term(tx, key, taxonomy, uid)
+    found = [tx.terms.get(key, taxonomy, a) for a in _ancestor_uids(tx, key, taxonomy, uid)]
+    return [doc for doc in reversed(found) if doc is not None]
 
 
 def descendants(
@@ -399,21 +421,26 @@ def descendants(
     uid: str,
     depth: int | None,
 ) -> list[dict[str, Any]]:
-    """A term's descendants, level by level, `depth` levels (every level by default)."""
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, MODULE)
-        key = stack["api_key"]
-        _taxonomy(tx, key, taxonomy)
-        _term(tx, key, taxonomy, uid)
-        found: list[dict[str, Any]] = []
-        frontier = [uid]
-        for _ in range(depth or domain.MAX_DEPTH):
-            level = tx.terms.children(key, taxonomy, frontier)
-            if not level:
-                break
-            found.extend(level)
-            frontier = [d["uid"] for d in level]
-        return found
+        return read_descendants(tx, stack["api_key"], taxonomy, uid, depth)
+
+
+def read_descendants(
+    tx: Transaction, key: str, taxonomy: str, uid: str, depth: int | None
+) -> list[dict[str, Any]]:
+    """A term's descendants, level by level, `depth` levels (every level by default)."""
+    _taxonomy(tx, key, taxonomy)
+    _term(tx, key, taxonomy, uid)
+    found: list[dict[str, Any]] = []
+    frontier = [uid]
+    for _ in range(depth or domain.MAX_DEPTH):
+        level = tx.terms.children(key, taxonomy, frontier)
+        if not level:
+            break
+        found.extend(level)
+        frontier = [d["uid"] for d in level]
+    return found
 
 
 def _ancestor_uids(tx: Transaction, stack: str, taxonomy: str, uid: str) -> list[str]:

@@ -23,6 +23,9 @@ from veneer.store.values import Document, insert_documents, replace_documents
 LATEST = ""  # the field-value index's scope of the latest versions (docs/queries.md)
 
 
+VERSION_NAME = "_version_name"  # a named version's name, kept in its row of the history
+
+
 def changed_concurrently() -> ValidationFailed:
     """Two requests localized one entry at once (PostgreSQL): the second one's insert is refused."""
     return ValidationFailed(
@@ -52,9 +55,31 @@ class Entries(Rows):
         text = self._conn.execute(select(e.c.doc).where(where(e, keys))).scalar()
         return loads(text) if text is not None else None
 
-    def version(self, stack: str, uid: str, locale: str, version: int) -> dict[str, Any] | None:
-        """One version of an entry in one locale from its history, or None."""
-        return self._doc(t.entry_versions, stack=stack, uid=uid, locale=locale, version=version)
+    def version(
+        self, stack: str, uid: str, locale: str, version: int, *, named: bool = False
+    ) -> dict[str, Any] | None:
+        """One version of an entry in one locale from its history, or None. Its name
+        (`_version_name`) only with `named`: the content it holds is the rest, which reads,
+        publishes and restores of that version take."""
+        doc = self._doc(t.entry_versions, stack=stack, uid=uid, locale=locale, version=version)
+        if doc is not None and not named:
+            doc.pop(VERSION_NAME, None)
+        return doc
+
+    def rename_version(
+        self, stack: str, uid: str, locale: str, version: int, name: dict[str, Any] | None
+    ) -> None:
+        """Give a version of an entry a name (`{title, updated_by, updated_at}`), or (None) take
+        its name away. Only the history row changes: the latest document, publications and
+        delivery are untouched."""
+        doc = self.version(stack, uid, locale, version, named=True)
+        if doc is None:
+            return
+        doc.pop(VERSION_NAME, None)
+        if name is not None:
+            doc[VERSION_NAME] = name
+        keys = {"stack": stack, "uid": uid, "locale": locale, "version": version}
+        self._update(t.entry_versions, keys, doc=dumps(doc))
 
     def history(self, stack: str, uid: str, locale: str) -> list[dict[str, Any]]:
         """Every version of an entry in one locale, newest first."""
@@ -64,6 +89,22 @@ class Entries(Rows):
             .where(h.c.stack == stack, h.c.uid == uid, h.c.locale == locale)
             .order_by(h.c.version.desc())
         )
+
+    def matching(
+        self,
+        stack: str,
+        scope: str,
+        content_type: str,
+        chain: list[str],
+        query: dict[str, Any],
+        limit: int,
+    ) -> list[str]:
+        """The uids of at most `limit` entries of a content type matching `query`, in `scope`
+        ('' the latest versions, else an environment's published ones): the field-value index
+        answers, no document is read (`$in_query`, domain/reference_queries.py)."""
+        target = sqllist.Target(stack, scope, content_type, tuple(chain))
+        found = sqllist.list_entries(self._conn, target, sqllist.Listing(query, limit=limit))
+        return [uid for uid, _code in found.entries]
 
     def page(
         self, stack: str, content_type: str, chain: list[str], listing: sqllist.Listing

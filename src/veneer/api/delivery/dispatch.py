@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from veneer.api.call import is_preview
-from veneer.api.delivery import assets, handlers
+from veneer.api.delivery import assets, handlers, modules
 from veneer.api.responses import error_response
 from veneer.errors import Unauthorized
 from veneer.observe import FAMILY
@@ -22,6 +22,15 @@ DELIVERY_CONTENT_TYPE = handlers.delivery(handlers.get_content_type)
 DELIVERY_ASSETS = handlers.delivery(assets.list_assets)
 DELIVERY_ASSET = handlers.delivery(assets.get_asset)
 DELIVERY_TAXONOMY_ENTRIES = handlers.delivery(handlers.list_taxonomy_entries)
+DELIVERY_GLOBAL_FIELDS = handlers.delivery(modules.list_global_fields)
+DELIVERY_GLOBAL_FIELD = handlers.delivery(modules.get_global_field)
+DELIVERY_TAXONOMIES = handlers.delivery(modules.list_taxonomies)
+DELIVERY_TAXONOMY = handlers.delivery(modules.get_taxonomy)
+DELIVERY_TERMS = handlers.delivery(modules.list_terms)
+DELIVERY_TERM = handlers.delivery(modules.get_term)
+DELIVERY_TERM_ANCESTORS = handlers.delivery(modules.term_ancestors)
+DELIVERY_TERM_DESCENDANTS = handlers.delivery(modules.term_descendants)
+DELIVERY_TERM_LOCALES = handlers.delivery(modules.term_locales)
 
 
 def is_delivery(request: Request) -> bool:
@@ -59,6 +68,14 @@ content_types = _either(DELIVERY_CONTENT_TYPES)
 content_type = _either(DELIVERY_CONTENT_TYPE)
 assets_list = _either(DELIVERY_ASSETS)
 asset = _either(DELIVERY_ASSET)
+global_fields = _either(DELIVERY_GLOBAL_FIELDS)
+global_field = _either(DELIVERY_GLOBAL_FIELD)
+taxonomies = _either(DELIVERY_TAXONOMIES)
+taxonomy = _either(DELIVERY_TAXONOMY)
+terms = _either(DELIVERY_TERMS)
+term = _either(DELIVERY_TERM)
+term_ancestors = _either(DELIVERY_TERM_ANCESTORS)
+term_descendants = _either(DELIVERY_TERM_DESCENDANTS)
 
 
 def delivery_only(endpoint: Endpoint) -> Endpoint:

@@ -261,9 +261,9 @@ def _merged_entry(
 
 
 def list_entries(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> bytes:
-    lp = list_params(request.query_params, reader.taxonomy_expansion(delivery, scope))
-    ask = variants.ask(delivery, scope.stack, request.headers)
     ct = request.path_params["ct"]
+    lp = list_params(request.query_params, reader.query_expansion(delivery, scope, ct))
+    ask = variants.ask(delivery, scope.stack, request.headers)
     if ask is not None and merged_query.wanted(request.query_params):  # opt-in (§5)
         page, count = merged_query.entry_page(delivery, scope, ct, lp, ask)
     else:

@@ -20,7 +20,7 @@ import orjson
 from veneer import ids
 from veneer.api.delivery.cache import Dep, entry_dep, list_dep, stack_dep
 from veneer.api.delivery.context import DeliveryContext
-from veneer.domain import listing
+from veneer.domain import listing, reference_queries
 from veneer.domain import taxonomies as domain_taxonomies
 from veneer.domain.listing import ListParams
 from veneer.errors import (
@@ -31,6 +31,7 @@ from veneer.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from veneer.services import reference_queries as references
 from veneer.services import taxonomies
 from veneer.store.published import timed_out
 from veneer.store.sqllist import Listing
@@ -226,6 +227,31 @@ def taxonomy_expansion(
         store = delivery.store
         with store.deadline(scope.deadline - time.monotonic()), store.read() as tx:
             return domain_taxonomies.expand_query(q, taxonomies.expansion(tx, scope.stack))
+
+    return expand
+
+
+def query_expansion(
+    delivery: DeliveryContext, scope: Scope, content_type: str
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A query on `content_type`'s published entries with its taxonomy operators and its
+    `$in_query` / `$nin_query` expanded (domain/reference_queries.py): the inner queries run on
+    the referenced content types' published entries of the environment, whose lists the answer
+    then depends on."""
+    taxonomy = taxonomy_expansion(delivery, scope)
+
+    def expand(q: dict[str, Any]) -> dict[str, Any]:
+        q = taxonomy(q)
+        if not reference_queries.wanted(q):
+            return q
+        queried: list[str] = []
+        store = delivery.store
+        with store.deadline(scope.deadline - time.monotonic()), store.read() as tx:
+            out = references.expand(
+                tx, scope.stack, scope.environment, scope.locales, content_type, q, queried
+            )
+        scope.deps.extend(list_dep(scope.stack, scope.environment, ct) for ct in set(queried))
+        return out
 
     return expand
 

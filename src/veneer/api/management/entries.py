@@ -15,7 +15,7 @@ from veneer.domain.assets import ASSET_CONTENT_TYPE
 from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
-from veneer.services import entries, publishing, taxonomies
+from veneer.services import entries, publishing, reference_queries, taxonomies
 
 
 def _version(call: Call) -> int | None:
@@ -64,9 +64,15 @@ def with_assets(call: Call, ct: str, docs: list[dict[str, Any]]) -> None:
 def list_entries(call: Call) -> dict[str, Any]:
     """`count=true` answers only the number of matching entries, `{"entries": N}`, as the
     management SDKs' `query().count()` expects."""
-    lp = list_params(
-        call.params, taxonomies.expand_query(call.services, call.actor(), call.api_key)
+    expansion = reference_queries.management_expansion(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.params.get("locale"),
+        taxonomies.expand_query(call.services, call.actor(), call.api_key),
     )
+    lp = list_params(call.params, expansion)
     counting = flag(call.params, "count")
     if counting:
         lp = replace(lp, skip=0, limit=1, include_count=True)
@@ -164,9 +170,49 @@ def list_versions(call: Call) -> dict[str, Any]:
         call.path("ct"),
         call.path("uid"),
         call.params.get("locale"),
+        named=flag(call.params, "named"),
     )
     lp = list_params(call.params)
     return collection("versions", lp.page(versions), len(versions) if lp.include_count else None)
+
+
+def _naming_locale(call: Call) -> str | None:
+    """The locale of a version naming call: `entry.locale` in the body, or `locale`."""
+    entry = call.body.get("entry")
+    named = entry.get("locale") if isinstance(entry, dict) else None
+    return named if isinstance(named, str) and named else call.params.get("locale")
+
+
+@endpoint
+def name_version(call: Call) -> dict[str, Any]:
+    """`POST …/entries/{uid}/versions/{version}/name` `{"entry": {"_version_name", "locale",
+    "force"}}` (the SDKs' `version_naming`)."""
+    entries.name_version(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.path("version"),
+        call.body,
+        _naming_locale(call),
+    )
+    return {"notice": "Version name assigned successfully."}
+
+
+@endpoint
+def unname_version(call: Call) -> dict[str, Any]:
+    entries.name_version(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.path("ct"),
+        call.path("uid"),
+        call.path("version"),
+        None,
+        _naming_locale(call),
+    )
+    return {"notice": "Version name deleted successfully"}  # sic, as for assets
 
 
 def _publish(call: Call, unpublish: bool) -> dict[str, Any]:

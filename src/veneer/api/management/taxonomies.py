@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from veneer.api.call import Call, collection, created, endpoint
 from veneer.domain.listing import flag, list_params
-from veneer.domain.taxonomies import MAX_DEPTH
+from veneer.domain.taxonomies import depth_param
 from veneer.errors import ValidationFailed
 from veneer.services import taxonomies
 
@@ -30,16 +30,7 @@ def _counted(call: Call, key: str, page_of: Any) -> dict[str, Any]:
 
 
 def _depth(call: Call) -> int | None:
-    """`depth`: how many levels of terms (every level without it, or with 0)."""
-    raw = call.params.get("depth")
-    if raw in (None, "", "0"):
-        return None
-    if not str(raw).isdigit() or not 1 <= int(raw) <= MAX_DEPTH:
-        raise ValidationFailed(
-            f"The 'depth' parameter must be a whole number from 0 to {MAX_DEPTH}.",
-            {"depth": ["is not valid."]},
-        )
-    return int(raw)
+    return depth_param(call.params.get("depth"))
 
 
 @endpoint
