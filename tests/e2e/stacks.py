@@ -412,7 +412,9 @@ def differences(source: Any, target: Any, path: str) -> list[str]:
 # -- a server for the CLI -------------------------------------------------------------------------
 @contextlib.contextmanager
 def csdx_server(settings: Settings, tmp_path: Path) -> Iterator[Csdx]:
-    """`veneer serve` over TLS on the test's database, and a CLI installation pointed at it."""
+    """`veneer serve` over TLS on the test's database, and a CLI installation pointed at it.
+    `settings` must be the in-process services' (`services.settings`): the session's `settings`
+    fixture is made again, with another files folder, whenever a worker switches databases."""
     cert, key = certificate(tmp_path)
     port, log = free_port(), tmp_path / "server.log"
     process = serve(settings, port, cert, key, log)

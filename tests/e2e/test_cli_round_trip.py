@@ -20,12 +20,12 @@ import pytest
 from tests.conftest import PASSWORD, Api
 from tests.e2e.csdx import Csdx, complaints
 from tests.e2e.stacks import build_source, csdx_server, differences, snapshot
-from veneer.settings import Settings
+from veneer.services.context import Services
 
 
 @pytest.fixture
-def csdx(settings: Settings, tmp_path: Path) -> Iterator[Csdx]:
-    with csdx_server(settings, tmp_path) as cli:
+def csdx(services: Services, tmp_path: Path) -> Iterator[Csdx]:
+    with csdx_server(services.settings, tmp_path) as cli:
         yield cli
 
 

@@ -20,12 +20,13 @@ import pytest
 from tests.conftest import PASSWORD, Api
 from tests.e2e.csdx import Csdx, complaints
 from tests.e2e.stacks import build_source, csdx_server, differences, snapshot
+from veneer.services.context import Services
 from veneer.settings import Settings
 
 
 @pytest.fixture
-def csdx(settings: Settings, tmp_path: Path) -> Iterator[Csdx]:
-    with csdx_server(settings, tmp_path) as cli:
+def csdx(services: Services, tmp_path: Path) -> Iterator[Csdx]:
+    with csdx_server(services.settings, tmp_path) as cli:
         yield cli
 
 
@@ -116,12 +117,12 @@ def labels_and_hooks_of(api: Api, key: str) -> dict[str, Any]:
 
 
 def test_a_csdx_export_is_imported_into_a_new_stack_losing_nothing(
-    api: Api, csdx: Csdx, settings: Settings, tmp_path: Path
+    api: Api, csdx: Csdx, services: Services, tmp_path: Path
 ) -> None:
     source = exported(api, csdx, tmp_path / "export", also=labels_and_webhooks)
     before = stacks_of(api)
 
-    done = veneer_import(settings, tmp_path / "export", api.email)
+    done = veneer_import(services.settings, tmp_path / "export", api.email)
     assert done.returncode == 0, done.stdout + done.stderr
     # The destination's password is not in the export: the command says so.
     assert "1 destination password(s) not in the export" in done.stdout + done.stderr
@@ -203,7 +204,7 @@ def _entries_file(folder: Path, content_type: str, locale: str) -> Path:
 
 
 def test_a_csdx_export_with_bad_items_is_refused_whole_naming_each(
-    api: Api, csdx: Csdx, settings: Settings, tmp_path: Path
+    api: Api, csdx: Csdx, services: Services, tmp_path: Path
 ) -> None:
     folder = tmp_path / "export"
     exported(api, csdx, folder)
@@ -215,7 +216,7 @@ def test_a_csdx_export_with_bad_items_is_refused_whole_naming_each(
     articles.write_bytes(orjson.dumps(entries))
     before = stacks_of(api)
 
-    done = veneer_import(settings, folder, api.email)
+    done = veneer_import(services.settings, folder, api.email)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert "2 item(s) of the export were refused, so nothing was imported" in output, output
