@@ -149,14 +149,14 @@ def test_revert_saves_only_its_field_undo_and_nested_confirm(
     expect(notice).to_be_visible()
     expect(page.locator("#f-title")).to_have_value("Hello world")
     expect(page.locator("#f-reading_time")).to_have_value("42")  # still there, unsaved
-    expect(page.get_by_role("button", name="Undo")).to_be_focused()
+    expect(page.get_by_role("button", name="Undo the revert")).to_be_focused()
     saved = api.ok(api.http.get(stored))["entry"]
     assert saved["_version"] == 2 and "title" not in saved and "reading_time" not in saved
     assert saved["_variant"]["_change_set"] == [f"highlights.{second}.detail"]
     assert tagged(page) == {"highlights", f"highlights.{second}.detail"}
 
     # Undo: the title takes its own value back, again alone
-    page.get_by_role("button", name="Undo").click()
+    page.get_by_role("button", name="Undo the revert").click()
     expect(page.get_by_role("status").filter(has_text="revert was undone")).to_be_visible()
     expect(page.locator("#f-title")).to_have_value("Hola")
     expect(page.locator("#f-reading_time")).to_have_value("42")

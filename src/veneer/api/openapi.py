@@ -4385,6 +4385,8 @@ def taxonomy_entries(p: Paths) -> None:
     )
 
 
+# A delivery answer carries an ETag: `If-None-Match` with it (or `*`) is answered 304.
+NOT_MODIFIED = {"304": {"$ref": "#/components/responses/NotModified"}}
 MODULE_READS = (
     "/v3/global_fields",
     "/v3/global_fields/",
@@ -4417,7 +4419,7 @@ def module_reads(p: Paths, role: str) -> None:
             "summary": read["summary"] + " (management, or delivery with access_token)",
             "security": [{"delivery_token": []}] if role == "delivery" else ANYONE,
             "parameters": [*read["parameters"], *extra, *params(*DELIVERY_SCOPE)],
-            "responses": {**read["responses"], **errors(*DELIVERY_ERRORS)},
+            "responses": {**read["responses"], **errors(*DELIVERY_ERRORS), **NOT_MODIFIED},
         }
     many = obj(("terms",), terms=arr(TERM))
     p.add(
@@ -4426,7 +4428,7 @@ def module_reads(p: Paths, role: str) -> None:
         op(
             "A term in each locale it has (delivery: terms are not localized, so the master locale)",
             "delivery",
-            {**ok(many), **errors(*DELIVERY_ERRORS)},
+            {**ok(many), **errors(*DELIVERY_ERRORS), **NOT_MODIFIED},
             security=[{"delivery_token": []}],
             parameters=params("api_key", "environment", "environment_header"),
         ),
