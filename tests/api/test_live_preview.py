@@ -132,19 +132,24 @@ def test_a_preview_token_of_an_unknown_delivery_token_is_refused(fresh: VariantS
     assert missing.status_code == 422 and list(missing.json()["errors"]) == ["token"]
 
 
-def test_preview_paths_without_v3_answer_preview_reads_only(fresh: VariantSite) -> None:
-    """The JS delivery SDK sends preview reads to the preview host's `/content_types/…` (no `/v3`)."""
+def test_preview_paths_without_v3_answer_live_preview_reads_only(fresh: VariantSite) -> None:
+    """The JS delivery SDK sends live preview reads to `live_preview.host`'s `/content_types/…`
+    (no `/v3`): with a preview token the latest saved entry, with the hash alone (what it sends
+    with a management token) the published one; without a hash, nothing is there."""
+    published = fresh.variant(None)["title"]
     fresh.update("landing", fresh.home["uid"], title="Draft home")
     token = preview_token(fresh)
     path = f"/content_types/landing/entries/{fresh.home['uid']}"
-    headers = {
-        "api_key": fresh.api_key,
-        "access_token": fresh.tokens["production"],
-        "preview_token": token,
-        "live_preview": "h4sh",
-    }
-    seen = fresh.api.client.get(path, params={"environment": "production"}, headers=headers)
+    base = {"api_key": fresh.api_key, "access_token": fresh.tokens["production"]}
+
+    def read(headers: dict[str, str], **params: str) -> Any:
+        return fresh.api.client.get(
+            path, params={"environment": "production", **params}, headers={**base, **headers}
+        )
+
+    seen = read({"preview_token": token, "live_preview": "h4sh"})
     assert seen.status_code == 200 and seen.json()["entry"]["title"] == "Draft home"
-    headers.pop("preview_token")
-    plain = fresh.api.client.get(path, params={"environment": "production"}, headers=headers)
-    assert plain.status_code == 404
+    for seen in (read({"live_preview": "h4sh"}), read({}, live_preview="h4sh")):
+        assert seen.status_code == 200 and seen.json()["entry"]["title"] == published
+    for seen in (read({}), read({"live_preview": "init"}), read({}, live_preview="init")):
+        assert seen.status_code == 404

@@ -12,6 +12,7 @@ included. Every other request passes through to the application untouched.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 from typing import Any
 
 from starlette.requests import Request
@@ -35,6 +36,7 @@ WANTED = {
     b"host",
     b"origin",
     b"preview_token",
+    b"live_preview",
     VARIANTS,
 }
 PREVIEW_PATHS = ("/content_types/", "/assets")  # live preview paths without the /v3
@@ -52,6 +54,19 @@ def _headers(scope: Scope, wanted: set[bytes] = WANTED) -> dict[bytes, bytes]:
             elif name == VARIANTS:
                 found[name] += b"," + value
     return found
+
+
+def _live_preview(scope: Scope) -> bool:
+    """A live preview read as the JS delivery SDK sends it: a `preview_token`, or a live preview
+    hash other than `init` (header or parameter; with a management token the SDK sends only the
+    hash). Only such reads are answered on the paths without `/v3`."""
+    headers = _headers(scope)
+    if b"preview_token" in headers:
+        return True
+    if headers.get(b"live_preview", b"init") not in (b"", b"init"):
+        return True
+    found = parse_qs(scope["query_string"].decode("latin-1")).get("live_preview", ["init"])
+    return found[0] not in ("", "init")
 
 
 def _token_in_query(query: bytes) -> bool:
@@ -76,9 +91,10 @@ class DeliveryFront:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method = scope["method"]
-            if scope["path"].startswith(PREVIEW_PATHS) and b"preview_token" in _headers(scope):
-                # The JS delivery SDK sends live preview reads to `https://<preview host>` plus
-                # the path without `/v3` (Contentstack's preview host answers them there).
+            if scope["path"].startswith(PREVIEW_PATHS) and _live_preview(scope):
+                # The JS delivery SDK sends live preview reads to `https://<live_preview.host>`
+                # plus the path without `/v3` (Contentstack's preview host answers them there).
+                # Without a preview token such a read is an ordinary delivery read.
                 scope = {**scope, "path": "/v3" + scope["path"]}
                 scope["raw_path"] = scope["path"].encode()
             if (
