@@ -64,7 +64,8 @@ def _whole(text: str) -> int | None:
 def _int(
     params: Mapping[str, Any], name: str, default: int, low: int, high: int, clamp: bool = False
 ) -> int:
-    """`clamp`: values above `high` are read as `high` instead of refused."""
+    """`clamp`: a whole number out of range is read as the nearest sensible one instead of
+    refused: above `high` as `high`, below `low` as `default`."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
@@ -75,6 +76,8 @@ def _int(
         )
     if clamp and value > high:
         return high
+    if clamp and value < low:
+        return default
     if not low <= value <= high:
         raise ValidationFailed(
             f"The '{name}' parameter must be between {low} and {high}.",
@@ -116,8 +119,10 @@ def list_params(
     if where and expand is not None:
         where = expand(where)
     return ListParams(
+        # Out-of-range paging is answered, as Contentstack does (the official SDKs' suites
+        # expect entries for `limit(0)`, `limit(-1)`, `limit(10000)` and `skip(-1)`).
         skip=_int(params, "skip", 0, 0, SKIP_BEYOND, clamp=True),
-        limit=_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT),
+        limit=_int(params, "limit", MAX_LIMIT, 1, MAX_LIMIT, clamp=True),
         include_count=flag(params, "include_count"),
         asc=params.get("asc") or None,
         desc=params.get("desc") or None,
