@@ -132,24 +132,32 @@ def test_a_preview_token_of_an_unknown_delivery_token_is_refused(fresh: VariantS
     assert missing.status_code == 422 and list(missing.json()["errors"]) == ["token"]
 
 
-def test_preview_paths_without_v3_answer_live_preview_reads_only(fresh: VariantSite) -> None:
+def test_preview_paths_without_v3_answer_delivery_reads_only(fresh: VariantSite) -> None:
     """The JS delivery SDK sends live preview reads to `live_preview.host`'s `/content_types/…`
-    (no `/v3`): with a preview token the latest saved entry, with the hash alone (what it sends
-    with a management token) the published one; without a hash, nothing is there."""
+    (no `/v3`): with a preview token and a hash the latest saved entry; with a delivery token
+    alone (what it sends with a management token in `live_preview`) the published one. The
+    management API is not answered there."""
     published = fresh.variant(None)["title"]
     fresh.update("landing", fresh.home["uid"], title="Draft home")
     token = preview_token(fresh)
     path = f"/content_types/landing/entries/{fresh.home['uid']}"
-    base = {"api_key": fresh.api_key, "access_token": fresh.tokens["production"]}
+    base = {"api_key": fresh.api_key}
+    delivery = {"access_token": fresh.tokens["production"]}
 
     def read(headers: dict[str, str], **params: str) -> Any:
         return fresh.api.client.get(
             path, params={"environment": "production", **params}, headers={**base, **headers}
         )
 
-    seen = read({"preview_token": token, "live_preview": "h4sh"})
+    seen = read({**delivery, "preview_token": token, "live_preview": "h4sh"})
     assert seen.status_code == 200 and seen.json()["entry"]["title"] == "Draft home"
-    for seen in (read({"live_preview": "h4sh"}), read({}, live_preview="h4sh")):
+    for seen in (
+        read(delivery),
+        read({**delivery, "live_preview": "h4sh"}),
+        read({}, live_preview="h4sh", access_token=fresh.tokens["production"]),
+    ):
         assert seen.status_code == 200 and seen.json()["entry"]["title"] == published
-    for seen in (read({}), read({"live_preview": "init"}), read({}, live_preview="init")):
-        assert seen.status_code == 404
+    # Without a credential of delivery, a hash says nothing (401); management reads are not there.
+    assert read({"live_preview": "h4sh"}).status_code == 401
+    management = fresh.api.client.get(path, headers=dict(fresh.api.client.headers))
+    assert management.status_code == 404

@@ -56,12 +56,15 @@ def _headers(scope: Scope, wanted: set[bytes] = WANTED) -> dict[bytes, bytes]:
     return found
 
 
-def _live_preview(scope: Scope) -> bool:
-    """A live preview read as the JS delivery SDK sends it: a `preview_token`, or a live preview
-    hash other than `init` (header or parameter; with a management token the SDK sends only the
-    hash). Only such reads are answered on the paths without `/v3`."""
+def _delivery_without_v3(scope: Scope) -> bool:
+    """A delivery read as the JS delivery SDK sends live preview reads, to `live_preview.host`
+    with the path without `/v3`: one with a delivery or preview token, or a live preview hash
+    (with a management token in `live_preview` the SDK sends neither hash nor preview token).
+    Only such reads are answered there; the management API is not."""
     headers = _headers(scope)
-    if b"preview_token" in headers:
+    if b"preview_token" in headers or b"access_token" in headers:
+        return True
+    if _token_in_query(scope["query_string"]):
         return True
     if headers.get(b"live_preview", b"init") not in (b"", b"init"):
         return True
@@ -91,10 +94,10 @@ class DeliveryFront:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method = scope["method"]
-            if scope["path"].startswith(PREVIEW_PATHS) and _live_preview(scope):
+            if scope["path"].startswith(PREVIEW_PATHS) and _delivery_without_v3(scope):
                 # The JS delivery SDK sends live preview reads to `https://<live_preview.host>`
                 # plus the path without `/v3` (Contentstack's preview host answers them there).
-                # Without a preview token such a read is an ordinary delivery read.
+                # Without a preview token and hash such a read is an ordinary delivery read.
                 scope = {**scope, "path": "/v3" + scope["path"]}
                 scope["raw_path"] = scope["path"].encode()
             if (
