@@ -514,6 +514,28 @@ def test_query_operators(site: Site) -> None:
     assert query({"title": "Bonjour"}) == []
 
 
+def test_list_operators_take_the_js_sdks_numbered_objects(site: Site) -> None:
+    """The JS delivery SDK's `find(true)` sends a query's arrays as objects keyed "0", "1", …:
+    under `$and`, `$or`, `$in` and `$nin` they are read as those lists, by the database."""
+
+    def query(q: dict[str, Any]) -> list[str]:
+        return titles(site.entries(query=json.dumps(q), asc="views"))
+
+    numbered = {
+        "$or": {"0": {"views": 0}, "1": {"title": "Page 3"}},
+        "$and": {"0": {"views": {"$nin": {"0": 0, "1": 3}}}, "1": {"views": {"$in": {"0": 2}}}},
+    }
+    listed = {
+        "$or": [{"views": 0}, {"title": "Page 3"}],
+        "$and": [{"views": {"$nin": [0, 3]}}, {"views": {"$in": [2]}}],
+    }
+    assert query({"$or": numbered["$or"]}) == query({"$or": listed["$or"]}) == ["Page 0", "Page 3"]
+    assert query({"$and": numbered["$and"]}) == query({"$and": listed["$and"]}) == ["Page 2"]
+    # Keys out of order, or not numbers, are no list: the query stays refused.
+    for bad in ({"$or": {"1": {"views": 0}, "0": {"views": 1}}}, {"$or": {"a": {"views": 0}}}):
+        assert_error(site.get("/content_types/page/entries", query=json.dumps(bad)), 422)
+
+
 def test_bad_query_is_a_json_error(site: Site) -> None:
     assert_error(site.get("/content_types/page/entries", query="{not json"), 422)
     assert_error(site.get("/content_types/page/entries", query='{"views": {"$near": 1}}'), 422)

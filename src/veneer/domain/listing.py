@@ -107,7 +107,34 @@ def parse_query_object(raw: Any) -> dict[str, Any] | None:
         raise ValidationFailed(
             "The 'query' parameter must be a JSON object.", {"query": ["must be an object."]}
         )
-    return raw or None
+    return _numbered_lists(raw) or None
+
+
+LIST_OPERATORS = ("$and", "$or", "$in", "$nin")
+
+
+def _numbered_lists(value: Any, depth: int = 0) -> Any:
+    """`value` with every object under a list operator whose keys are "0", "1", … in order read as
+    the list it stands for: the JS delivery SDK's `find(true)` URL-encodes a query's strings and
+    turns its arrays into such objects on the way (`{"$and": {"0": {…}, "1": {…}}}`). Deeper
+    than any valid query may nest, `value` is left as it is (the query's validation refuses it)."""
+    if depth > 2 * domain_query.MAX_DEPTH:
+        return value
+    if isinstance(value, list):
+        return [_numbered_lists(item, depth + 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    found = {}
+    for key, item in value.items():
+        if (
+            key in LIST_OPERATORS
+            and isinstance(item, dict)
+            and item
+            and list(item) == [str(n) for n in range(len(item))]
+        ):
+            item = list(item.values())
+        found[key] = _numbered_lists(item, depth + 1)
+    return found
 
 
 def list_params(
