@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.api.test_assets import png, upload
-from tests.conftest import Api
+from tests.conftest import Api, new_user
 from tests.receiver import Receiver, receiving, wait_for
 
 PAGE = {
@@ -331,3 +332,78 @@ def test_a_read_only_token_sees_webhooks_without_their_secret(api: Api) -> None:
         "/v3/webhooks", json=webhook("https://x.example/", ["assets.create"]), headers=headers
     )
     assert refused.status_code == 403 and refused.json()["error_code"] == 162
+
+
+# -- export and import ---------------------------------------------------------------------------
+def test_an_exported_webhook_imports_into_another_stack_and_over_one(
+    api: Api, services: Any, client: Any
+) -> None:
+    made = make(
+        api,
+        "https://hooks.example.com/a",
+        ["content_types.entries.publish"],
+        destination={"http_basic_auth": "site", "http_basic_password": "s3cret"},
+    )
+    doc = api.ok(api.get(f"/webhooks/{made['uid']}/export"))
+    assert doc == api.ok(api.get(f"/webhooks/{made['uid']}"))["webhook"]
+
+    other = new_user(services, client)
+    other.api_key = other.ok(
+        other.post("/stacks", {"stack": {"name": "Copy", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
+    # The JS management SDK sends the file as `webhook`, the Python one as `entry`.
+    for name in ("webhook", "entry"):
+        done = other.ok(upload_file(other, "/webhooks/import", doc, name))
+        assert done["notice"] == "The Webhook was imported successfully"
+        copy = done["webhook"]
+        assert copy["uid"] != doc["uid"] and copy["created_by"] != doc["created_by"]
+        kept = ("name", "channels", "retry_policy", "secret", "branches")
+        assert {k: copy[k] for k in kept} == {k: doc[k] for k in kept}
+        # The password is not in the file (masked, as every read shows it): set it again.
+        unmasked = {**doc["destinations"][0], "http_basic_password": ""}
+        assert copy["destinations"] == [unmasked]
+        assert other.ok(other.get(f"/webhooks/{copy['uid']}"))["webhook"] == copy
+    assert len(other.ok(other.get("/webhooks"))["webhooks"]) == 2
+
+    # Over an existing webhook: its uid stays, the file's definition replaces what it names.
+    changed = {**doc, "name": "Renamed", "channels": ["assets.create"]}
+    over = api.ok(
+        upload_file(api, f"/webhooks/{made['uid']}/import", {"webhook": changed}, "webhook")
+    )
+    assert over["webhook"]["uid"] == made["uid"]
+    assert (over["webhook"]["name"], over["webhook"]["channels"]) == ("Renamed", ["assets.create"])
+    assert over["webhook"]["destinations"] == doc["destinations"]  # the stored password stays
+    assert api.ok(api.get(f"/webhooks/{made['uid']}"))["webhook"] == over["webhook"]
+
+
+def test_a_bad_webhook_import_is_refused_and_writes_nothing(
+    api: Api, services: Any, client: Any
+) -> None:
+    made = make(api, "https://hooks.example.com/a", ["assets.create"])
+    bad = upload_file(api, "/webhooks/import", {"name": "No destinations"}, "webhook")
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"destinations", "channels"}
+    broken = upload_file(api, "/webhooks/import", b"{not json", "webhook")
+    assert broken.status_code == 400 and set(broken.json()) == {
+        "error_message",
+        "error_code",
+        "errors",
+    }
+    wrong = upload_file(api, "/webhooks/import", {"name": "x"}, "file")
+    assert wrong.status_code == 400 and "webhook" in wrong.json()["errors"]
+    missing = upload_file(api, "/webhooks/bltnothing/import", made, "webhook")
+    assert missing.status_code == 422 and "webhook" in missing.json()["errors"]
+    assert [w["uid"] for w in api.ok(api.get("/webhooks"))["webhooks"]] == [made["uid"]]
+    # Another stack's webhook is not there to export or import over.
+    other = new_user(services, client)
+    other.api_key = other.ok(
+        other.post("/stacks", {"stack": {"name": "Other", "master_locale": "en-us"}}), 201
+    )["stack"]["api_key"]
+    assert other.get(f"/webhooks/{made['uid']}/export").status_code == 422
+    over = upload_file(other, f"/webhooks/{made['uid']}/import", made, "webhook")
+    assert over.status_code == 422
+    assert api.ok(api.get(f"/webhooks/{made['uid']}"))["webhook"]["name"] == "Rebuild"
+
+
+def upload_file(api: Api, path: str, doc: Any, name: str) -> Any:
+    raw = doc if isinstance(doc, bytes) else orjson.dumps(doc)
+    return api.post(path, files={name: ("webhook.json", raw, "application/json")})

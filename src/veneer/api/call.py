@@ -452,21 +452,20 @@ def collection(key: str, page: list[Any], count: int | None) -> dict[str, Any]:
     return {key: page} if count is None else {key: page, "count": count}
 
 
-def imported_file(call: Call, field: str) -> dict[str, Any]:
-    """The JSON document an import call uploads as the form's file `field` (a JSON body is taken
-    as the document too), parsed within the JSON body limits."""
+def imported_file(call: Call, field: str, *aliases: str) -> dict[str, Any]:
+    """The JSON document an import call uploads as the form's file `field` (or one of `aliases`,
+    names an SDK sends instead; a JSON body is taken as the document too), parsed within the
+    JSON body limits."""
+    missing = BadRequest(
+        f"Upload the file to import as the multipart form field '{field}'.",
+        {field: ["is required: a JSON file sent as multipart/form-data."]},
+    )
     if call.form is None:
         if call.body:
             return call.body
-        raise BadRequest(
-            f"Upload the file to import as the multipart form field '{field}'.",
-            {field: ["is required: a JSON file sent as multipart/form-data."]},
-        )
-    if call.form.file is None or call.form.file[0] != field:
-        raise BadRequest(
-            f"Upload the file to import as the multipart form field '{field}'.",
-            {field: ["is required: a JSON file sent as multipart/form-data."]},
-        )
+        raise missing
+    if call.form.file is None or call.form.file[0] not in (field, *aliases):
+        raise missing
     settings = call.services.settings
     try:
         return parse_json(

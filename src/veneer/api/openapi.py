@@ -2068,6 +2068,31 @@ def webhooks(p: Paths) -> None:
             parameters=params("api_key"),
         ),
     )
+    p.add(
+        item + "/export",
+        "get",
+        op(
+            "Export a webhook (its bare definition, to import elsewhere)",
+            "webhooks",
+            {**ok(ref("Webhook")), **errors(*READ)},
+            parameters=params("api_key"),
+        ),
+    )
+    for path, summary in (
+        (base + "/import", "Import a webhook from an exported file, as a new webhook"),
+        (item + "/import", "Import an exported file over an existing webhook"),
+    ):
+        p.add(
+            path,
+            "post",
+            op(
+                summary + " (the multipart field `webhook`; `entry`, as the Python SDK sends it)",
+                "webhooks",
+                {**ok(with_notice(one)), **errors(*WRITE)},
+                parameters=params("api_key"),
+                request=import_file("webhook"),
+            ),
+        )
     again = obj(("notice", "webhook"), notice=STR, webhook=ref("WebhookExecution"))
     p.add(
         item + "/retry",

@@ -199,7 +199,10 @@ def webhook_routes() -> list[BaseRoute]:
     hook = V3 + "/webhooks/{uid}"
     return [
         *resource(V3 + "/webhooks", slash=True, get=wh.list_webhooks, post=wh.create_webhook),
+        *resource(V3 + "/webhooks/import", post=wh.import_webhook),
         *resource(hook, get=wh.get_webhook, put=wh.update_webhook, delete=wh.delete_webhook),
+        *resource(hook + "/import", post=wh.import_webhook),
+        *resource(hook + "/export", get=wh.export_webhook),
         *resource(hook + "/executions", get=wh.list_executions),
         *resource(hook + "/logs", get=wh.execution_logs),
         *resource(hook + "/retry", post=wh.retry),

@@ -10,6 +10,7 @@ mask back keeps the stored password. Sending is `services/webhook_sender.py`'s.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from veneer import ids
@@ -94,6 +95,29 @@ def update_webhook(
         doc.update(updated_by=actor.uid, updated_at=ids.now())
         tx.webhooks.replace(stack["api_key"], doc, secret)
         return _shown(actor, {"doc": doc, "secret": secret})
+
+
+def import_webhook(
+    services: Services,
+    actor: Actor,
+    api_key: str | None,
+    read: Callable[[], dict[str, Any]],
+    uid: str | None = None,
+) -> dict[str, Any]:
+    """`POST /webhooks/import` (a new webhook) or `/webhooks/{uid}/import` (over that one): the
+    definition a file holds, as `export` wrote it or wrapped in `{"webhook": …}`; its uid, dates
+    and owners are Veneer's to set, so only the definition's own keys are read. `read` gives the
+    file once the caller may write webhooks here."""
+    with services.store.read() as tx:
+        stack = access.stack_row(tx, actor, api_key, MODULE, write=True)
+        if uid is not None:
+            _load(tx, stack["api_key"], uid)
+    given = read()
+    inner = given.get("webhook")
+    body = inner if isinstance(inner, dict) else given
+    if uid is None:
+        return create_webhook(services, actor, api_key, body)
+    return update_webhook(services, actor, api_key, uid, body)
 
 
 def delete_webhook(services: Services, actor: Actor, api_key: str | None, uid: str) -> None:

@@ -12,8 +12,8 @@ included. Every other request passes through to the application untouched.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send

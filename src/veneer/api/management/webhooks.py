@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from veneer.api.call import Call, collection, created, endpoint
+from veneer.api.call import Call, collection, created, endpoint, imported_file
 from veneer.domain.listing import list_params
 from veneer.services import webhooks
 
@@ -76,3 +76,24 @@ def retry(call: Call) -> dict[str, Any]:
         execution_uid if isinstance(execution_uid, str) else None,
     )
     return {"notice": "The Webhook execution will be retried.", "webhook": again}
+
+
+@endpoint
+def export_webhook(call: Call) -> dict[str, Any]:
+    """`GET /webhooks/{uid}/export`: the webhook's definition as a file `import` takes."""
+    return webhooks.get_webhook(call.services, call.actor(), call.api_key, call.path("uid"))
+
+
+def _import(call: Call) -> dict[str, Any]:
+    # The JS management SDK uploads the file as `webhook`, the Python one as `entry`.
+    made = webhooks.import_webhook(
+        call.services,
+        call.actor(),
+        call.api_key,
+        lambda: imported_file(call, "webhook", "entry"),
+        call.path("uid") if "uid" in call.request.path_params else None,
+    )
+    return {"notice": "The Webhook was imported successfully", "webhook": made}
+
+
+import_webhook = endpoint(_import, uploads=True)
