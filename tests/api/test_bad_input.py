@@ -132,7 +132,10 @@ def test_paging_out_of_range_is_read_as_the_nearest_page(
     0, a limit below 1 is the default, 100, and one above 100 is 100."""
     for n in range(3):
         page.ok(page.post("/content_types/page/entries", {"entry": {"title": f"e{n}"}}), 201)
-    for path, key in (("/content_types/page/entries", "entries"), ("/environments", "environments")):
+    for path, key in (
+        ("/content_types/page/entries", "entries"),
+        ("/environments", "environments"),
+    ):
         expected = page.ok(page.get(path, params={**read_as, "include_count": "true"}))
         seen = page.ok(page.get(path, params={**params, "include_count": "true"}))
         assert seen == expected

@@ -301,6 +301,33 @@ def test_stack_settings_keep_contentstacks_keys_and_refuse_others(fresh_site: Si
     assert "delivery_cache_control" not in api.ok(api.get("/stacks/settings"))["stack_settings"]
 
 
+def test_a_settings_reset_keeps_veneers_delivery_settings(fresh_site: Site) -> None:
+    api = fresh_site.api
+    set_settings(
+        api,
+        stack_variables={"enforce_unique_urls": True},
+        language_fallback=True,
+        live_preview={"enabled": True},
+        delivery_cache_control=EDGE,
+    )
+    done = api.ok(api.post("/stacks/settings/reset", {"stack_settings": {}}))
+    assert done["notice"] == "Stack settings updated successfully."
+    assert done["stack_settings"] == {
+        "stack_variables": {},
+        "live_preview": {},
+        "discrete_variables": {},
+        "language_fallback": False,
+        "rte": {},
+        "delivery_cache_control": EDGE,
+    }
+    assert api.ok(api.get("/stacks/settings"))["stack_settings"] == done["stack_settings"]
+    as_delivery = api.client.post(
+        "/v3/stacks/settings/reset",
+        headers={"api_key": api.api_key, "access_token": fresh_site.tokens["production"]},
+    )
+    assert_error(as_delivery, 401)
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

@@ -1893,6 +1893,19 @@ def stack_modules(p: Paths) -> None:
             request=body(obj(("stack_settings",), stack_settings={"type": "object"}), WRAPPED),
         ),
     )
+    p.add(
+        "/v3/stacks/settings/reset",
+        "post",
+        op(
+            "Reset Contentstack's stack settings to their defaults (Veneer's delivery settings stay)",
+            "stack",
+            {
+                **ok(obj(("notice", "stack_settings"), stack_settings={"type": "object"})),
+                **errors(*WRITE),
+            },
+            parameters=params("api_key"),
+        ),
+    )
 
 
 def documents(p: Paths) -> None:

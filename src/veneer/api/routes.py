@@ -216,6 +216,7 @@ def stack_module_routes() -> list[BaseRoute]:
         *resource(V3 + "/stacks/branches", get=sm.list_branches),
         *resource(V3 + "/stacks/branches/{uid}", get=sm.get_branch),
         *resource(V3 + "/stacks/settings", get=sm.get_settings, post=sm.update_settings),
+        *resource(V3 + "/stacks/settings/reset", post=sm.reset_settings),
         *[r for key in sm.NOT_STORED for r in resource(V3 + f"/{key}", get=sm.not_stored(key))],
         *resource(
             V3 + "/global_fields",

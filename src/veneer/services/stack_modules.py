@@ -134,6 +134,19 @@ def update_settings(
     return {**DEFAULT_SETTINGS, **stored}
 
 
+def reset_settings(services: Services, actor: Actor, api_key: str | None) -> dict[str, Any]:
+    """`POST /v3/stacks/settings/reset`: Contentstack's settings back to their defaults. Veneer's
+    own delivery settings (`delivery_cache_control`, `delivery_cors_origins`, `variant_limit`),
+    which no Contentstack client knows of, are kept: a reset must not change how a site is
+    served. Remove them with `null` in an update."""
+    with services.store.write() as tx:
+        stack = access.stack_row(tx, actor, api_key, access.STACK, write=True)
+        kept = {key: value for key, value in stack["settings"].items() if key in _CHECKS}
+        tx.stacks.update(stack["api_key"], settings=kept, updated_at=ids.now())
+        tx.changes.record(stack["api_key"])
+    return {**DEFAULT_SETTINGS, **kept}
+
+
 def _check_setting(key: str, value: Any) -> None:
     if value is None:
         return

@@ -57,6 +57,12 @@ def update_settings(call: Call) -> dict[str, Any]:
     return {"notice": "Stack settings updated successfully.", "stack_settings": found}
 
 
+@endpoint
+def reset_settings(call: Call) -> dict[str, Any]:
+    found = stack_modules.reset_settings(call.services, call.actor(), call.api_key)
+    return {"notice": "Stack settings updated successfully.", "stack_settings": found}
+
+
 def not_stored(key: str) -> Callable[[Request], Awaitable[Response]]:
     """The list endpoint of a module Veneer does not store yet: always empty."""
 
