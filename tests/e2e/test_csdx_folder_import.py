@@ -90,6 +90,39 @@ def labels_and_webhooks(api: Api) -> None:
         "disabled": True,
     }
     api.ok(api.post("/webhooks", {"webhook": hook}), 201)
+    envs = [e["uid"] for e in api.ok(api.get("/environments"))["environments"]]
+    codes = [x["uid"] for x in api.ok(api.get("/locales"))["locales"]]
+    rules = [
+        {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+        {"module": "environment", "environments": envs, "acl": {"read": True}},
+        {"module": "locale", "locales": codes, "acl": {"read": True}},
+        {"module": "content_type", "content_types": ["article"], "acl": {"read": True}},
+    ]
+    role = {"role": {"name": "Translator", "description": "Translates", "rules": rules}}
+    api.ok(api.post("/roles", role), 201)
+
+
+def roles_of(api: Api, key: str) -> list[Any]:
+    """The stack's custom roles, their environments and locales by name and code."""
+    api.api_key = key
+    names = {e["uid"]: e["name"] for e in api.ok(api.get("/environments"))["environments"]}
+    codes = {x["uid"]: x["code"] for x in api.ok(api.get("/locales"))["locales"]}
+    listed = api.ok(api.get("/roles", params={"include_rules": "true", "skip": "3"}))["roles"]
+    named = {**names, **codes}
+    return [
+        (
+            r["name"],
+            r["description"],
+            [
+                {
+                    k: sorted(named[u] for u in v) if k in ("environments", "locales") else v
+                    for k, v in rule.items()
+                }
+                for rule in r["rules"]
+            ],
+        )
+        for r in listed
+    ]
 
 
 def labels_and_hooks_of(api: Api, key: str) -> dict[str, Any]:
@@ -139,6 +172,8 @@ def test_a_csdx_export_is_imported_into_a_new_stack_losing_nothing(
 
     assert labels_and_hooks_of(api, source) == labels_and_hooks_of(api, target)
     assert len(labels_and_hooks_of(api, target)["labels"]) == 2
+    # The custom role, read from custom-roles/, names the target's environments and locales.
+    assert roles_of(api, source) == roles_of(api, target) != []
     # Entry variants are published where they were (the snapshot leaves their publish_details out).
     assert variant_publications(api, source) == variant_publications(api, target) != []
     # Uids are kept: the target holds each entry and asset under its source uid.

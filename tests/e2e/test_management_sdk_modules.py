@@ -1,6 +1,6 @@
-"""The official management SDKs against a real server: the global field, label and extension calls
-(issue 14 §6, §11) of Python `contentstack-management` and JS `@contentstack/management`, with a
-content type and an entry that use a global field."""
+"""The official management SDKs against a real server: the global field, label, extension and
+custom role calls (issue 14 §6, §10, §11) of Python `contentstack-management` and JS
+`@contentstack/management`, with a content type and an entry that use a global field."""
 
 from __future__ import annotations
 
@@ -188,6 +188,39 @@ def test_user_and_organization_calls(sdk: contentstack_management.Client) -> Non
     assert made in [s["api_key"] for s in listed]
 
 
+def test_custom_roles(sdk: contentstack_management.Client) -> None:  # noqa: F811
+    """The Python management suite's role calls (tests/api/roles): create, find, fetch, update
+    and delete, with its rules (branch alias, folder, taxonomy with per-content-type ACLs)."""
+    stack = _stack(sdk)
+    rules = [
+        {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+        {"module": "branch_alias", "branch_aliases": ["deploy"], "acl": {"read": True}},
+        {"module": "folder", "folders": ["$all"], "acl": {"read": True, "sub_acl": {"read": True}}},
+        {
+            "module": "taxonomy",
+            "taxonomies": ["taxonomy_testing1"],
+            "terms": ["taxonomy_testing1.term_test1"],
+            "content_types": [{"uid": "$all", "acl": {"read": True}}],
+            "acl": {"read": True},
+        },
+    ]
+    body = {"role": {"name": "testRole", "description": "This is a test role.", "rules": rules}}
+    made = _ok(stack.roles().create(body), 201)
+    assert made["notice"] == "The role created successfully."
+    uid = made["role"]["uid"]
+    listed = _ok(stack.roles().find())["roles"]
+    assert [r["name"] for r in listed][-1] == "testRole"
+    assert _ok(stack.roles(uid).fetch())["role"]["name"] == "testRole"
+    body["role"]["name"] = "sampleRole"
+    updated = _ok(stack.roles(uid).update(body))
+    assert (updated["notice"], updated["role"]["name"]) == (
+        "The role updated successfully.",
+        "sampleRole",
+    )
+    assert _ok(stack.roles(uid).delete())["notice"] == "The role deleted successfully."
+    assert stack.roles(uid).fetch().status_code == 422
+
+
 def test_js_management_sdk(server: str, services: Any) -> None:
     host, port = server.split(":")
     seen = _run(["node", "cma_modules.mjs", host, port, _account(services), PASSWORD], cwd=JS)
@@ -200,3 +233,13 @@ def test_js_management_sdk(server: str, services: Any) -> None:
     assert seen["extensions"] == ["Picker"]
     assert seen["extension_fetched"] == "https://example.com/picker.html"
     assert seen["extension_deleted"] == "Extension deleted successfully."
+    built_in = ["Admin", "Developer", "Content Manager"]
+    assert seen["role_created"] == ["Content Editor", 2]
+    assert seen["roles"] == [*built_in, "Content Editor"]
+    assert seen["role_updated"] == ["Updated Editor", 3]
+    assert seen["roles_limited"] == ["Content Manager", "Updated Editor"]
+    assert seen["no_branch"] == [422, ["rules.branch"]]
+    assert seen["no_name"] == [422, ["name"]]
+    assert seen["admin_deleted"] == 422
+    assert seen["role_deleted"] == "The role deleted successfully."
+    assert seen["roles_left"] == built_in

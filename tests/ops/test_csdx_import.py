@@ -117,3 +117,50 @@ def test_every_refused_item_is_named_and_no_stack_is_left(
     # The entry that was fine is not left behind either: no stack was kept.
     listed = api.ok(api.client.get("/v3/stacks", headers={"authtoken": api.authtoken}))["stacks"]
     assert [s["api_key"] for s in listed] == [api.api_key]
+
+
+def test_custom_roles_are_imported_with_the_targets_environments_and_locales(
+    services: Services, api: Api, tmp_path: Path
+) -> None:
+    folder = branch(tmp_path / "export", {})
+    write(folder / "locales" / "locales.json", {"blt2": {"code": "fr-fr", "uid": "blt2"}})
+    rules = [
+        {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+        {"module": "environment", "environments": [ENV], "acl": {"read": True}},
+        {"module": "locale", "locales": ["blt1", "blt2"], "acl": {"read": True}},
+        {"module": "content_type", "content_types": ["page"], "acl": {"read": True}},
+    ]
+    role = {"uid": "blt00000000000000d1", "name": "Translator", "description": "FR", "rules": rules}
+    write(folder / "custom-roles" / "custom-roles.json", {role["uid"]: role})
+    write(
+        folder / "custom-roles" / "custom-roles-locales.json",
+        {"blt1": {"code": "en-us", "uid": "blt1"}, "blt2": {"code": "fr-fr", "uid": "blt2"}},
+    )
+    done = csdx.import_csdx(services, folder, Options(owner=api.email))
+    assert done.counts["custom roles"] == 1
+    assert not [line for line in done.skipped if "custom-roles" in line]
+    api.api_key = done.api_key
+    imported = api.ok(api.get("/roles", params={"include_rules": "true", "skip": "3"}))["roles"]
+    assert [(r["name"], r["description"]) for r in imported] == [("Translator", "FR")]
+    envs = {e["name"]: e["uid"] for e in api.ok(api.get("/environments"))["environments"]}
+    codes = {x["code"]: x["uid"] for x in api.ok(api.get("/locales"))["locales"]}
+    assert imported[0]["rules"] == [
+        rules[0],
+        {**rules[1], "environments": [envs["production"]]},
+        {**rules[2], "locales": [codes["en-us"], codes["fr-fr"]]},
+        rules[3],
+    ]
+    assert imported[0]["uid"] != role["uid"]
+
+
+def test_a_custom_role_the_cma_refuses_is_named(
+    services: Services, api: Api, tmp_path: Path
+) -> None:
+    folder = branch(tmp_path / "export", {})
+    role = {"uid": "blt00000000000000d2", "name": "No branch", "rules": []}
+    write(folder / "custom-roles" / "custom-roles.json", {role["uid"]: role})
+    with pytest.raises(csdx.ImportFailed) as refused:
+        csdx.import_csdx(services, folder, Options(owner=api.email))
+    [problem] = refused.value.problems
+    assert (problem["file"], problem["uid"]) == ("custom-roles/custom-roles.json", role["uid"])
+    assert "rules.branch" in problem["errors"]

@@ -127,7 +127,7 @@ class Stack:
 
 
 def build_stack(side: Side) -> Stack:
-    """A stack with locales, environments, global fields, labels, taxonomy terms, extensions, a webhook, content
+    """A stack with locales, environments, global fields, labels, a custom role, taxonomy terms, extensions, a webhook, content
     types with unique fields, assets (two versions of one) in a folder, entries with several
     versions in three locales, variants and entry variants, published in several versions."""
     api = new_user(side.services, side.client)
@@ -151,6 +151,12 @@ def build_stack(side: Side) -> Stack:
     }
     api.ok(api.post("/global_fields", {"global_field": seo}), 201)
     api.ok(api.post("/labels", {"label": {"name": "Marketing"}}), 201)
+    rules = [
+        {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+        {"module": "content_type", "content_types": ["$all"], "acl": {"read": True}},
+    ]
+    role = {"role": {"name": "Reader", "rules": rules, "deploy_content": False}}
+    api.ok(api.post("/roles", role), 201)
     api.ok(api.post("/taxonomies", {"taxonomy": {"uid": "topics", "name": "Topics"}}), 201)
     for term, parent in (("tech", None), ("python", "tech")):
         body = {"term": {"uid": term, "name": term.title(), "parent_uid": parent}}
@@ -352,6 +358,12 @@ def history(stack: Stack, api: Api) -> list[tuple[str, int, bytes]]:
     return answers
 
 
+def custom_roles(api: Api) -> list[dict[str, Any]]:
+    """The stack's custom roles (after the three built-in ones), but for owner and organization."""
+    listed = api.ok(api.get("/roles", params={"include_rules": "true", "skip": "3"}))["roles"]
+    return [{k: v for k, v in r.items() if k not in ("owner", "org_uid")} for r in listed]
+
+
 def counts(side: Side, api_key: str) -> dict[str, int]:
     """Rows of the stack in each table that a consistent import reproduces exactly."""
     tables = (
@@ -366,6 +378,7 @@ def counts(side: Side, api_key: str) -> dict[str, int]:
         t.entry_values,
         t.unique_values,
         t.module_docs,
+        t.custom_roles,
         t.tokens,
         t.webhooks,
         t.locales,
@@ -414,7 +427,10 @@ def test_a_stack_moves_with_byte_identical_delivery(
         assert counts(target, stack.api.api_key) == counts(source, stack.api.api_key)
         read = history(stack, stack.api)
         assert [(path, status) for path, status, _ in read if status != 200] == []
-        assert history(stack, login(target, email, stack.api.api_key)) == read
+        moved = login(target, email, stack.api.api_key)
+        assert history(stack, moved) == read
+        # Custom roles move whole; their stack's owner and organization are the target's.
+        assert custom_roles(moved) == custom_roles(stack.api) != []
 
         again = CliRunner().invoke(
             main, ["import", str(exported), "--owner", email], env=target.env

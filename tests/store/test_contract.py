@@ -223,6 +223,40 @@ def test_deleting_a_stack_deletes_what_it_owns_and_nothing_else(store: Store, st
         assert tx.entries.latest(other, "page", "blt1", "en-us") == entry("blt1")
 
 
+def role_doc(name: str, created_at: str) -> dict[str, object]:
+    return {"uid": ids.blt(), "name": name, "rules": [], "created_at": created_at}
+
+
+def test_custom_roles(store: Store, stack: str) -> None:
+    """Paged oldest first by the database, found by uid and name, unique by name in a stack
+    (another stack may reuse it), deleted with their stack."""
+    other = ids.blt()
+    roles = [role_doc(f"Role {n}", f"2026-01-0{n + 1}") for n in range(3)]
+    with store.write() as tx:
+        tx.stacks.add(stack_row(other))
+        for doc in reversed(roles):
+            tx.roles.add(stack, doc)
+        tx.roles.add(other, role_doc("Role 0", "2026-01-01"))
+        tx.roles.replace(stack, {**roles[2], "name": "Renamed"})
+    roles[2] = {**roles[2], "name": "Renamed"}
+    with store.read() as tx:
+        assert tx.roles.page(stack, 0, 10) == roles and tx.roles.page(stack, 1, 1) == roles[1:2]
+        assert tx.roles.count(stack) == 3 and tx.roles.count(other) == 1
+        assert (
+            tx.roles.named(stack, "Renamed") == roles[2] and tx.roles.named(stack, "Role 2") is None
+        )
+        assert tx.roles.known(stack, [str(roles[0]["uid"]), "blt-none"]) == {roles[0]["uid"]}
+        assert tx.roles.get(other, str(roles[0]["uid"])) is None
+    with pytest.raises(Conflict), store.write() as tx:
+        tx.roles.add(stack, role_doc("Role 0", "2026-02-01"))
+    with store.write() as tx:
+        tx.roles.delete(stack, str(roles[0]["uid"]))
+        assert tx.roles.count(stack) == 2
+        tx.stacks.delete(stack)
+    with store.read() as tx:
+        assert (tx.roles.count(stack), tx.roles.count(other)) == (0, 1)
+
+
 def token_row(stack: str, kind: str, created_at: str) -> dict[str, object]:
     return {
         "uid": ids.blt(),

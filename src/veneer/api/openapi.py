@@ -359,6 +359,38 @@ SCHEMAS: dict[str, Json] = {
         created_at=TIME,
         updated_at=TIME,
     ),
+    "Role": obj(
+        ("uid", "name", "description", "users", "roles", *AUDIT),
+        uid=BLT,
+        name=STR,
+        description=STR,
+        rules=arr(ref("RoleRule")),
+        deploy_content=BOOL,
+        users=arr(STR),
+        roles=arr(STR),
+        owner=STR,
+        org_uid=STR,
+        api_key=STR,
+        SYS_ACL={"type": "object"},
+        **AUDIT_PROPS,
+    ),
+    "RoleRule": obj(
+        ("module", "acl"),
+        module={
+            "enum": [
+                "branch",
+                "branch_alias",
+                "content_type",
+                "entry",
+                "asset",
+                "folder",
+                "environment",
+                "locale",
+                "taxonomy",
+            ]
+        },
+        acl={"type": "object", "additionalProperties": {"type": ["boolean", "object"]}},
+    ),
     "Label": obj(
         ("uid", "name", "parent", "content_types", "_version", "created_at", "updated_at"),
         uid=STR,
@@ -812,6 +844,21 @@ BODIES: dict[str, Json] = {
         ),
         WRAPPED,
     ),
+    "role": body(
+        obj(
+            ("role",),
+            role=obj(
+                ("name", "rules"),
+                name={"type": "string", "minLength": 1, "maxLength": 255},
+                description=STR,
+                rules=arr(ref("RoleRule")),
+                deploy_content=BOOL,
+                users=arr(STR),
+            ),
+        ),
+        "A custom role; one rule must be on the branch (module `branch` or `branch_alias`). "
+        + WRAPPED,
+    ),
     "extension": body(
         obj(
             ("extension",),
@@ -1061,6 +1108,10 @@ PARAMETERS: dict[str, Json] = {
     "include_fallback": flag_param("include_fallback", "Walk the locale's fallback chain."),
     "include_publish_details": flag_param("include_publish_details", "Add `publish_details`."),
     "include_count": flag_param("include_count", "Add the total `count`."),
+    "include_rules": flag_param("include_rules", "Roles: add each custom role's `rules`."),
+    "include_permissions": flag_param(
+        "include_permissions", "Roles: a role's permissions are its `rules` (as include_rules)."
+    ),
     "count": flag_param("count", "Answer only the number of matching entries: `{entries: N}`."),
     "skip": param(
         "skip", "query", {"type": "integer", "minimum": 0, "maximum": 10_000_000}, "Items to skip."
@@ -1822,17 +1873,10 @@ def settings_resources(p: Paths) -> None:
 
 
 def stack_modules(p: Paths) -> None:
-    """Built-in roles, the `main` branch, the stack's settings, and the modules Veneer does not
-    store yet (always an empty list); labels and extensions (`documents`)."""
-    role = obj(("uid", "name", "description", *AUDIT), uid=BLT, name=STR, description=STR)
+    """Roles (built-in and custom), the `main` branch, the stack's settings, and the modules
+    Veneer does not store yet (always an empty list); labels and extensions (`documents`)."""
     branch = obj(("uid", "source", "alias", *AUDIT), uid={"const": "main"}, source=STR)
     for path, key, item, summary in (
-        (
-            "/v3/roles",
-            "roles",
-            role,
-            "The stack's built-in roles (Admin, Developer, Content Manager)",
-        ),
         ("/v3/stacks/branches", "branches", branch, "The stack's branches: only main"),
         *(
             (f"/v3/{key}", key, {"type": "object"}, f"{key.title()}: none yet")
@@ -1849,16 +1893,7 @@ def stack_modules(p: Paths) -> None:
                 parameters=params("api_key", *LIST),
             ),
         )
-    p.add(
-        "/v3/roles/{uid}",
-        "get",
-        op(
-            "A built-in role",
-            "stack",
-            {**ok(obj(("role",), role=role)), **errors(*READ)},
-            parameters=params("api_key"),
-        ),
-    )
+    roles(p)
     p.add(
         "/v3/stacks/branches/{uid}",
         "get",
@@ -1904,6 +1939,68 @@ def stack_modules(p: Paths) -> None:
                 **errors(*WRITE),
             },
             parameters=params("api_key"),
+        ),
+    )
+
+
+def roles(p: Paths) -> None:
+    """`/v3/roles`: the three built-in roles, then the stack's custom roles (services.roles)."""
+    role = ref("Role")
+    one = obj(("role",), role=role)
+    rules = ("include_rules", "include_permissions")
+    p.add(
+        "/v3/roles",
+        "get",
+        op(
+            "The stack's roles: Admin, Developer, Content Manager, then its custom roles",
+            "stack",
+            {**ok(counted("roles", role)), **errors(*READ)},
+            parameters=params("api_key", *LIST, *rules),
+        ),
+    )
+    p.add(
+        "/v3/roles",
+        "post",
+        op(
+            "Create a custom role",
+            "stack",
+            {**ok(with_notice(one), 201), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="role",
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/roles/{uid}",
+        "get",
+        op(
+            "A role (built-in or custom)",
+            "stack",
+            {**ok(one), **errors(*READ)},
+            parameters=params("api_key", *rules),
+        ),
+    )
+    p.add(
+        "/v3/roles/{uid}",
+        "put",
+        op(
+            "Update a custom role (built-in roles: 422)",
+            "stack",
+            {**ok(with_notice(one)), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request="role",
+            security=USER,
+        ),
+    )
+    p.add(
+        "/v3/roles/{uid}",
+        "delete",
+        op(
+            "Delete a custom role (422 for a built-in role or one users hold)",
+            "stack",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+            security=USER,
         ),
     )
 

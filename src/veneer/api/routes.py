@@ -211,8 +211,8 @@ def webhook_routes() -> list[BaseRoute]:
 
 def stack_module_routes() -> list[BaseRoute]:
     return [
-        *resource(V3 + "/roles", get=sm.list_roles),
-        *resource(V3 + "/roles/{uid}", get=sm.get_role),
+        *resource(V3 + "/roles", get=sm.list_roles, post=sm.create_role),
+        *resource(V3 + "/roles/{uid}", get=sm.get_role, put=sm.update_role, delete=sm.delete_role),
         *resource(V3 + "/stacks/branches", get=sm.list_branches),
         *resource(V3 + "/stacks/branches/{uid}", get=sm.get_branch),
         *resource(V3 + "/stacks/settings", get=sm.get_settings, post=sm.update_settings),

@@ -4,7 +4,7 @@
 
 Every member of a stack's organization reaches the stack (services.access). Sharing the stack
 with an account outside the organization makes that account a collaborator of this one stack.
-Each user has stack roles (the built-in roles of `/v3/roles`): by default Admin for the
+Each user has stack roles (the built-in or custom roles of `/v3/roles`): by default Admin for the
 organization's owner and admins and Developer for its members and collaborators; sharing or
 `users/roles` sets them. Roles are recorded and answered; what a user may do still follows the
 organization role (docs/behaviour.md). Veneer sends no email: a share takes effect at once, and
@@ -18,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer import ids
+from veneer.domain.roles import BUILT_IN_ROLES
 from veneer.errors import Forbidden, NotFoundObject, ValidationFailed
 from veneer.services import access
 from veneer.services.context import Actor, Services
-from veneer.services.stack_modules import BUILT_IN_ROLES
 from veneer.store import Transaction
 
 SHARE_NOTICE = "The invitation has been sent successfully."
@@ -89,11 +89,18 @@ def _manager_stack(tx: Transaction, actor: Actor, api_key: str | None) -> dict[s
     return access.stack_row(tx, actor, api_key, access.STACK, write=True)
 
 
-def _roles(stack: Mapping[str, Any], asked: Any, where: str) -> list[str] | None:
-    """Role uids of this stack (None: not given)."""
+def roles_by_user(tx: Transaction, stack: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The stack roles of each user who reaches the stack (as `GET /v3/stacks/users` answers)."""
+    return {user["uid"]: user["roles"] for user in _users(tx, stack)}
+
+
+def _roles(tx: Transaction, stack: Mapping[str, Any], asked: Any, where: str) -> list[str] | None:
+    """Role uids of this stack, built-in or custom (None: not given)."""
     if asked is None:
         return None
+    named = set(asked) if isinstance(asked, list) and all(isinstance(r, str) for r in asked) else ()
     known = set(role_uids(stack["api_key"]).values())
+    known |= tx.roles.known(stack["api_key"], [r for r in named if r not in known])
     if not isinstance(asked, list) or not asked or not all(r in known for r in asked):
         raise ValidationFailed(
             "Please enter valid roles.",
@@ -137,7 +144,7 @@ def share_stack(
                 raise ValidationFailed(
                     "The stack's owner already has it.", {email: ["owns this stack."]}
                 )
-            given = _roles(stack, asked.get(email.strip().lower()), f"roles.{email}")
+            given = _roles(tx, stack, asked.get(email.strip().lower()), f"roles.{email}")
             org_role = tx.accounts.role(stack["org_uid"], row["uid"])
             tx.shares.put(
                 stack["api_key"],
@@ -186,7 +193,7 @@ def update_roles(
                     "The user does not reach this stack.",
                     {f"users.{uid}": ["is not a user of this stack."]},
                 )
-            roles = _roles(stack, asked, f"users.{uid}") or []
+            roles = _roles(tx, stack, asked, f"users.{uid}") or []
             tx.shares.put(stack["api_key"], uid, roles, actor.uid, now)
             done.append({"uid": uid, "roles": roles})
     return done

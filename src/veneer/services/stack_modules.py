@@ -1,8 +1,9 @@
-"""What a stack answers that Veneer does not (yet) let anyone change: its built-in roles, its one
-branch (`main`), and the modules the Contentstack CLI exports (workflows), empty until Veneer
-stores them (webhooks are `services/webhooks.py`'s, labels and extensions `services/labels.py`'s);
-and its settings, which its managers may change (`update_settings`: Contentstack's own keys, and
-the delivery ones of `domain.delivery_settings`, the variant limit among them). Each answer has Contentstack's shape."""
+"""What a stack answers that Veneer does not (yet) let anyone change: its one branch (`main`),
+and the modules the Contentstack CLI exports (workflows), empty until Veneer stores them (roles
+are `services/roles.py`'s, webhooks `services/webhooks.py`'s, labels and extensions
+`services/labels.py`'s); and its settings, which its managers may change (`update_settings`:
+Contentstack's own keys, and the delivery ones of `domain.delivery_settings`, the variant limit
+among them). Each answer has Contentstack's shape."""
 
 from __future__ import annotations
 
@@ -15,30 +16,6 @@ from veneer.services import access
 from veneer.services.context import Actor, Services
 
 MAIN_BRANCH = "main"
-# Contentstack's three built-in stack roles; the owner is a property of the stack, not a role.
-BUILT_IN_ROLES = (
-    (
-        "Admin",
-        (
-            "Admin can perform all actions and manage all settings of the stack, except the "
-            "ability to delete or transfer ownership of the stack."
-        ),
-    ),
-    (
-        "Developer",
-        (
-            "Developer can perform all Content Manager's actions, view audit logs, create roles, "
-            "invite users, manage content types, languages, and environments."
-        ),
-    ),
-    (
-        "Content Manager",
-        (
-            "Content Manager can view all content types, manage entries and assets, and publish "
-            "content, but cannot change content types or the stack's settings."
-        ),
-    ),
-)
 # The settings every stack answers with; what the stack stores overrides them.
 DEFAULT_SETTINGS: dict[str, Any] = {
     "stack_variables": {},
@@ -62,31 +39,6 @@ def _audit(stack: dict[str, Any]) -> dict[str, Any]:
         "created_at": stack["created_at"],
         "updated_at": stack["created_at"],
     }
-
-
-def roles(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:
-    """The stack's built-in roles, with uids stable for the stack."""
-    stack = _stack(services, actor, api_key)
-    return [
-        {
-            "name": name,
-            "description": description,
-            "uid": ids.derived(stack["api_key"], "role", name),
-            **_audit(stack),
-            "users": [],
-            "roles": [],
-            "owner": stack["owner_uid"],
-            "SYS_ACL": {},
-        }
-        for name, description in BUILT_IN_ROLES
-    ]
-
-
-def role(services: Services, actor: Actor, api_key: str | None, uid: str) -> dict[str, Any]:
-    found = [r for r in roles(services, actor, api_key) if r["uid"] == uid]
-    if not found:
-        raise NotFoundObject(errors={"role": [f"'{uid}' is not a role of this stack."]})
-    return found[0]
 
 
 def branches(services: Services, actor: Actor, api_key: str | None) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ STACK_TABLES = (
     t.webhook_deliveries,
     t.stack_shares,
     t.ownership_transfers,
+    t.custom_roles,
 )
 
 

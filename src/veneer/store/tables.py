@@ -103,6 +103,21 @@ stack_shares = Table(
     Column("updated_at", TIME, nullable=False),
 )
 
+# A stack's custom roles (issue 14 §10; store/roles.py): `doc` is the Contentstack-shaped role
+# (name, description, rules, audit fields); `name` is unique in the stack. The built-in roles are
+# not stored (services/roles.py answers them).
+custom_roles = Table(
+    "custom_roles",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", UID, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("doc", Text, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Index("ux_custom_roles_name", "stack", "name", unique=True),
+    Index("ix_custom_roles_listed", "stack", "created_at", "uid"),
+)
+
 # An ownership transfer waiting for its recipient to accept it (the token is stored hashed).
 ownership_transfers = Table(
     "ownership_transfers",

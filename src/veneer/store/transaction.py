@@ -21,6 +21,7 @@ from veneer.store.jobs import Jobs
 from veneer.store.modules import ModuleDocs
 from veneer.store.publications import Publications
 from veneer.store.ratelimits import RateCounters
+from veneer.store.roles import CustomRoles
 from veneer.store.shares import StackShares
 from veneer.store.stacks import Stacks, Tokens
 from veneer.store.sync import SyncReads
@@ -41,6 +42,7 @@ class Transaction:
         self.accounts = Accounts(conn, sql)
         self.stacks = Stacks(conn, sql)
         self.shares = StackShares(conn, sql)
+        self.roles = CustomRoles(conn, sql)
         self.tokens = Tokens(conn, sql)
         self.changes = ChangeLog(conn, sql)
         self.events = Events(conn, sql)

@@ -36,6 +36,7 @@ from veneer.services import (
     global_fields,
     labels,
     locales,
+    roles,
     stacks,
     taxonomies,
     variant_groups,
@@ -67,7 +68,6 @@ ENTRY_SYSTEM = frozenset(
 # Parts of an export that are not read: what is in them is listed in the summary.
 NOT_READ = {
     "extensions": "extensions are not imported",
-    "custom-roles": "roles are not imported",
     "workflows": "workflows are not imported",
     "marketplace_apps": "Marketplace apps are not part of a Veneer stack",
     "composable_studio": "Composable Studio projects are not part of a Veneer stack",
@@ -182,6 +182,7 @@ class _Run:
         self.variants()
         self.entries(master)
         self.labels()
+        self.custom_roles()
         self.webhooks()
         self.not_read()
 
@@ -503,6 +504,34 @@ class _Run:
 
         self.each("labels", path, ordered, write)
 
+    def custom_roles(self) -> None:
+        """Custom roles (`custom-roles/custom-roles.json`, keyed by uid; csdx leaves the built-in
+        ones out), with new uids. Their environment and locale rules name the export's uids: they
+        are mapped to the target's (locales by code, through `custom-roles-locales.json`). The
+        users holding them are the source's, not part of the export."""
+        path = self.path("custom-roles", "custom-roles.json")
+        sources = self.read("custom-roles", "custom-roles-locales.json")
+        codes = {
+            str(uid): str(x["code"]).lower()
+            for uid, x in (sources.items() if isinstance(sources, dict) else [])
+            if isinstance(x, dict) and x.get("code")
+        }
+        made = locales.list_locales(self.services, self.actor, self.stack)
+        by_code = {str(x["code"]): str(x.get("uid") or x["code"]) for x in made}
+        uids = {**self.environments}
+        uids.update({old: by_code[code] for old, code in codes.items() if code in by_code})
+
+        def write(item: dict[str, Any]) -> None:
+            body: dict[str, Any] = {
+                k: item[k] for k in ("name", "description", "deploy_content") if k in item
+            }
+            rules = item.get("rules")
+            body["rules"] = [_mapped(r, uids) for r in rules] if isinstance(rules, list) else rules
+            roles.create(self.services, self.actor, self.stack, body)
+
+        items = _values(self.read("custom-roles", "custom-roles.json"))
+        self.each("custom roles", path, items, write)
+
     def webhooks(self) -> None:
         """Webhooks, last: sent only what happens after the import. The export holds neither
         their signing secrets nor their destinations' passwords (masked)."""
@@ -533,6 +562,18 @@ class _Run:
             )
             if count:
                 self.skipped.append(f"{part}/: {count} item(s) not read ({why})")
+
+
+# The rules of a custom role that name things the import makes anew: the key listing them.
+_LISTED = {"environment": "environments", "locale": "locales"}
+
+
+def _mapped(rule: Any, uids: dict[str, str]) -> Any:
+    """A custom role's rule with the export's environment and locale uids made the target's."""
+    key = _LISTED.get(str(rule.get("module"))) if isinstance(rule, dict) else None
+    if key is None or not isinstance(rule.get(key), list):
+        return rule
+    return {**rule, key: [uids.get(str(uid), uid) for uid in rule[key]]}
 
 
 def _number(key: str) -> tuple[int, str]:

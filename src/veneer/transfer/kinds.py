@@ -190,6 +190,8 @@ KINDS: tuple[Kind, ...] = (
     # Global fields, labels, extensions, taxonomies; then the taxonomies' terms.
     Kind("modules", t.module_docs, ("module", "uid"), _raw(t.module_docs)),
     Kind("taxonomy_terms", t.taxonomy_terms, ("taxonomy", "uid"), _raw(t.taxonomy_terms)),
+    # Custom roles (the users holding them are the stack's shares, which stay behind).
+    Kind("roles", t.custom_roles, ("uid",), _raw(t.custom_roles)),
     Kind(
         "variant_groups",
         t.variant_groups,

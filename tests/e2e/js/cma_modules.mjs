@@ -1,4 +1,4 @@
-// Drives global fields, labels and extensions with the official JS management SDK against a
+// Drives global fields, labels, extensions and custom roles with the official JS management SDK against a
 // Veneer server and prints one JSON object of observations
 // (tests/e2e/test_management_sdk_modules.py asserts on it).
 // Usage: node cma_modules.mjs HOST PORT EMAIL PASSWORD
@@ -50,4 +50,39 @@ const ext = await stack.extension().create({ extension: { title: "Picker", type:
 seen.extensions = (await stack.extension().query().find()).items.map((e) => e.title);
 seen.extension_fetched = (await stack.extension(ext.uid).fetch()).src;
 seen.extension_deleted = (await stack.extension(ext.uid).delete()).notice;
+// Custom roles as the JS management suite (test/sanity-check/api/role-test.js) drives them: the
+// SDK has no role(uid).fetch(), so a role is read back from fetchAll and updated from there.
+const branchRule = { module: "branch", branches: ["main"], acl: { read: true } };
+const made = await stack.role().create({ role: { name: "Content Editor", description: "Edits",
+  rules: [branchRule, { module: "content_type", content_types: ["$all"],
+    acl: { read: true, sub_acl: { read: true, create: true } } }] } });
+seen.role_created = [made.name, made.rules.length];
+const all = await stack.role().fetchAll({ include_rules: true, include_permissions: true });
+seen.roles = all.items.map((r) => r.name);
+const role = all.items.find((r) => r.uid === made.uid);
+role.name = "Updated Editor";
+role.rules.push({ module: "taxonomy", taxonomies: ["$all"],
+  acl: { read: true, sub_acl: { read: true, create: false } } });
+const updated = await role.update();
+seen.role_updated = [updated.name, updated.rules.length];
+seen.roles_limited = (await stack.role().fetchAll({ limit: 2, skip: 2 })).items.map((r) => r.name);
+for (const [key, body] of [["no_branch", { name: "No branch", rules: [
+  { module: "content_type", content_types: ["$all"], acl: { read: true } }] }],
+  ["no_name", { rules: [branchRule] }]]) {
+  try {
+    await stack.role().create({ role: body });
+    seen[key] = 201;
+  } catch (error) {
+    seen[key] = [error.status, Object.keys(error.errors || {})];
+  }
+}
+const admin = all.items.find((r) => r.name === "Admin");
+try {
+  await admin.delete();
+  seen.admin_deleted = 200;
+} catch (error) {
+  seen.admin_deleted = error.status;
+}
+seen.role_deleted = (await role.delete()).notice;
+seen.roles_left = (await stack.role().fetchAll()).items.map((r) => r.name);
 console.log(JSON.stringify(seen));
