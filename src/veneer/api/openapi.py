@@ -643,6 +643,42 @@ def asset_form(*, upload_required: bool) -> Json:
     return schema
 
 
+EXTENSION_BODY = obj(
+    ("extension",),
+    extension=obj(
+        ("title",),
+        title={"type": "string", "minLength": 1},
+        type=STR,
+        data_type=STR,
+        src=STR,
+        srcdoc=STR,
+        tags=arr(STR),
+        multiple=BOOL,
+        config={},
+    ),
+)
+EXTENSION_FORM: Json = {
+    "type": "object",
+    "required": ["extension[upload]", "extension[title]"],
+    "properties": {
+        "extension[upload]": {
+            "type": "string",
+            "contentMediaType": "text/html",
+            "description": "The extension's HTML (UTF-8), kept as its `srcdoc`.",
+        },
+        "extension[title]": STR,
+        "extension[type]": STR,
+        "extension[data_type]": STR,
+        "extension[tags]": {**STR, "description": "Comma-separated."},
+        "extension[multiple]": {"enum": ["true", "false", "True", "False"]},
+        "extension[enable]": {"enum": ["true", "false", "True", "False"]},
+        "extension[config]": {**STR, "description": "A JSON object."},
+        "extension[scope]": {**STR, "description": "A JSON object."},
+        "extension[default_width]": STR,
+    },
+}
+
+
 BODIES: dict[str, Json] = {
     "asset_upload": body(
         asset_form(upload_required=True), "The file and its details.", "multipart/form-data"
@@ -812,23 +848,16 @@ BODIES: dict[str, Json] = {
         ),
         WRAPPED,
     ),
-    "extension": body(
-        obj(
-            ("extension",),
-            extension=obj(
-                ("title",),
-                title={"type": "string", "minLength": 1},
-                type=STR,
-                data_type=STR,
-                src=STR,
-                srcdoc=STR,
-                tags=arr(STR),
-                multiple=BOOL,
-                config={},
-            ),
-        ),
-        WRAPPED,
-    ),
+    "extension": body(EXTENSION_BODY, WRAPPED),
+    "extension_upload": {
+        "required": True,
+        "description": "The extension as JSON (the object may also be sent unwrapped); or its "
+        "HTML file uploaded as multipart, stored as `srcdoc`, at most the JSON body limit.",
+        "content": {
+            "application/json": {"schema": EXTENSION_BODY},
+            "multipart/form-data": {"schema": EXTENSION_FORM},
+        },
+    },
     "entry": body(
         obj(
             ("entry",),
@@ -1949,7 +1978,16 @@ def global_field_files(p: Paths) -> None:
 def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> None:
     one = obj((key,), **{key: ref(schema)})
     counting = key == "global_field"
-    listing = ("api_key", *LIST, *(("global_field_count",) if counting else ()))
+    queried = key == "extension"  # `domain.doc_filters`: equality, $in, $nin, $ne
+    listing = (
+        "api_key",
+        *LIST,
+        *(("global_field_count",) if counting else ()),
+        *(("query",) if queried else ()),
+    )
+    # An unknown extension is Contentstack's 404 (error_code 347); other modules answer 422.
+    read_errors = errors(*READ, 404) if queried else errors(*READ)
+    write_errors = errors(*WRITE, 404) if queried else errors(*WRITE)
     listed = counted(plural, ref(schema))
     if counting:
         number = closed(obj((plural,), **{plural: {"type": "integer", "minimum": 0}}))
@@ -1979,14 +2017,14 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
             tag,
             {**ok(with_notice(one), 201), **errors(*WRITE)},
             parameters=params("api_key"),
-            request=key,
+            request="extension_upload" if queried else key,
         ),
         both=True,
     )
     p.add(
         f"/v3/{plural}/{{uid}}",
         "get",
-        op(f"A {name}", tag, {**ok(one), **errors(*READ)}, parameters=params("api_key")),
+        op(f"A {name}", tag, {**ok(one), **read_errors}, parameters=params("api_key")),
     )
     p.add(
         f"/v3/{plural}/{{uid}}",
@@ -1994,7 +2032,7 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
         op(
             f"Update a {name}",
             tag,
-            {**ok(with_notice(one)), **errors(*WRITE)},
+            {**ok(with_notice(one)), **write_errors},
             parameters=params("api_key"),
             request=key,
         ),
@@ -2005,7 +2043,7 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
         op(
             f"Delete a {name}{delete_note}",
             tag,
-            {**notice(), **errors(*WRITE)},
+            {**notice(), **write_errors},
             parameters=params("api_key"),
         ),
     )
