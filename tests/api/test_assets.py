@@ -406,6 +406,17 @@ def test_include_branch_names_main_on_delivered_assets(stage: Stage) -> None:
     assert [(a["uid"], a["_branch"]) for a in listed] == [(uid, "main")]
 
 
+def test_include_metadata_gives_delivered_assets_an_empty_metadata_map(stage: Stage) -> None:
+    uid = upload(stage.api, png())["asset"]["uid"]
+    stage.publish_asset(uid)
+    assert "_metadata" not in stage.deliver(f"/assets/{uid}").json()["asset"]  # cached first
+    one = stage.deliver(f"/assets/{uid}", include_metadata="true").json()["asset"]
+    assert (one["uid"], one["_metadata"]) == (uid, {"extensions": {}})
+    listed = stage.deliver("/assets", include_metadata="true").json()["assets"]
+    assert [(a["uid"], a["_metadata"]) for a in listed] == [(uid, {"extensions": {}})]
+    assert "_metadata" not in stage.deliver("/assets").json()["assets"][0]
+
+
 def test_entries_deliver_published_asset_objects(stage: Stage) -> None:
     api = stage.api
     api.ok(api.post("/content_types", ARTICLE), 201)

@@ -93,6 +93,12 @@ VARIANT_LAYER = obj(
     },
 )
 # `_variant_explain` (include_variant_explain=true with x-cs-variant-uid, delivery and preview).
+METADATA: Json = {
+    "type": "object",
+    "description": "With include_metadata=true: the metadata apps attach, by extension uid "
+    '(Veneer attaches none: always `{"extensions": {}}`).',
+    "properties": {"extensions": {"type": "object", "additionalProperties": arr({})}},
+}
 VARIANT_EXPLAIN = {
     **obj(
         ("paths", "variants"),
@@ -489,6 +495,7 @@ SCHEMAS: dict[str, Json] = {
                 "description": "With include_applied_variants=true: {field path: variant uid}.",
             },
             _variant_explain=VARIANT_EXPLAIN,
+            _metadata=METADATA,
         ),
         "description": "A published entry as the delivery API serves it (only[BASE][] may leave just uid).",
     },
@@ -530,6 +537,7 @@ SCHEMAS: dict[str, Json] = {
                 time=TIME,
                 user=STR,
             ),
+            _metadata=METADATA,
         ),
         "description": "A published asset as the delivery API serves it.",
     },
@@ -1168,6 +1176,10 @@ PARAMETERS: dict[str, Json] = {
     "include_branch": flag_param(
         "include_branch",
         'Name the branch each item was read from: `_branch: "main"` (the only one).',
+    ),
+    "include_metadata": flag_param(
+        "include_metadata",
+        'Delivery: add `_metadata` (`{"extensions": {}}`: Veneer attaches no metadata).',
     ),
     "include_global_fields": flag_param(
         "include_global_fields",
@@ -3381,7 +3393,9 @@ def delivery(p: Paths) -> None:
                 "delivery",
                 responses,
                 security=[{"delivery_token": []}],
-                parameters=params("api_key", *extra, *DELIVERY_SCOPE, *entry_params),
+                parameters=params(
+                    "api_key", *extra, *DELIVERY_SCOPE, *entry_params, "include_metadata"
+                ),
             ),
             both=both,
         )
