@@ -15,7 +15,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from tests.api.test_delivery import assert_error
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 from veneer import ids
 from veneer.app import create_app
 from veneer.services import publishing
@@ -111,7 +111,8 @@ class Stage:
                         "module": "environment",
                         "environments": ["production"],
                         "acl": {"read": True},
-                    }
+                    },
+                    MAIN_BRANCH,
                 ],
             }
         }

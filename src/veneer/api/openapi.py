@@ -786,16 +786,24 @@ BODIES: dict[str, Json] = {
                 ("name", "scope"),
                 name={"type": "string", "minLength": 1},
                 description=STR,
-                scope=arr(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "module": STR,
-                            "environments": arr(STR),
-                            "acl": {"type": "object"},
-                        },
-                    }
-                ),
+                scope={
+                    **arr(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "module": STR,
+                                "environments": arr(STR),
+                                "branches": arr(STR),
+                                "acl": {"type": "object"},
+                            },
+                        }
+                    ),
+                    "contains": obj(("module",), module={"const": "branch"}),
+                    "description": 'Must name the branch (`{"module": "branch", '
+                    '"branches": ["main"], "acl": {"read": true}}`), as Contentstack '
+                    "requires on a stack with branches: 422, error_code 141, "
+                    "`scope.branch_or_alias` otherwise.",
+                },
                 expires_on={"type": ["string", "null"]},
             ),
         ),
