@@ -1124,6 +1124,15 @@ PARAMETERS: dict[str, Json] = {
         "description": "A JSON filter: field values and $ne $in $nin $lt $lte $gt $gte $exists $regex "
         "($options) $and $or, dot paths into groups.",
     },
+    "doc_query": {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "A JSON filter on the documents' top-level keys: a value (string, number, "
+        "boolean; a list key such as `tags` matches by its items), $in, $nin, $ne. Anything else "
+        "is a 422 naming the key.",
+    },
     "asc": param("asc", "query", STR, "Sort ascending by this field."),
     "desc": param("desc", "query", STR, "Sort descending by this field."),
     "version": param("version", "query", VERSION, "A version of the entry (default: the latest)."),
@@ -2003,7 +2012,7 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
         "api_key",
         *LIST,
         *(("global_field_count",) if counting else ()),
-        *(("query",) if queried else ()),
+        *(("doc_query",) if queried else ()),
     )
     # An unknown extension is Contentstack's 404 (error_code 347); other modules answer 422.
     read_errors = errors(*READ, 404) if queried else errors(*READ)
