@@ -253,7 +253,8 @@ def seed(database_url: str, count: int) -> dict[str, str]:
         {
             "name": "bench",
             "scope": [
-                {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+                {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+                {"module": "branch", "branches": ["main"], "acl": {"read": True}},
             ],
         },
     )["token"]

@@ -202,7 +202,8 @@ def build(database_url: str, size: int) -> Stack:
         {
             "name": "bench",
             "scope": [
-                {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+                {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+                {"module": "branch", "branches": ["main"], "acl": {"read": True}},
             ],
         },
     )["token"]

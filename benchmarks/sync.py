@@ -43,7 +43,10 @@ def build(services: Services, count: int) -> tuple[str, str]:
 
 
 def _delivery_token(services: Services, actor: Actor, key: str) -> str:
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+    ]
     made = tokens.create_token(services, actor, key, "delivery", {"name": "sync", "scope": scope})
     return str(made["token"])
 

@@ -36,6 +36,9 @@ from veneer.store.migrate import upgrade
 BACKENDS = [b for b in os.environ.get("VENEER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PG_SERVER = os.environ.get("VENEER_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 PASSWORD = "correct horse battery"
+# The branch item every token scope names (Contentstack refuses a scope without one on a stack
+# with branches, and every Veneer stack has its branch `main`).
+MAIN_BRANCH: dict[str, Any] = {"module": "branch", "branches": ["main"], "acl": {"read": True}}
 T = TypeVar("T")
 
 

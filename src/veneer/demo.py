@@ -229,7 +229,8 @@ def load_demo(services: Services, owner: dict[str, Any]) -> dict[str, Any]:
         {
             "name": "Demo delivery",
             "scope": [
-                {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+                {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+                tokens.MAIN_BRANCH_SCOPE,
             ],
         },
     )
@@ -240,7 +241,10 @@ def load_demo(services: Services, owner: dict[str, Any]) -> dict[str, Any]:
         "management",
         {
             "name": "Demo management",
-            "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+            "scope": [
+                {"module": "content_type", "acl": {"read": True, "write": True}},
+                tokens.MAIN_BRANCH_SCOPE,
+            ],
         },
     )
     return {

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_variant_publishing import body, pub  # noqa: F401 (a fixture)
 from tests.api.test_variants_api import BASE, CT
-from tests.conftest import PASSWORD, Api
+from tests.conftest import MAIN_BRANCH, PASSWORD, Api
 from veneer import ids
 from veneer.services import publishing, users
 from veneer.services.access import token_acl
@@ -24,6 +24,9 @@ RO = {"read": True, "write": False}
 
 
 def token(api: Api, scope: list[dict[str, Any]]) -> dict[str, str]:
+    """A management token of `scope`, with the `main` branch unless the scope names a branch."""
+    if not any(item.get("module") == "branch" for item in scope):
+        scope = [*scope, MAIN_BRANCH]
     made = api.ok(
         api.post("/stacks/management_tokens", {"token": {"name": "t", "scope": scope}}), 201
     )
@@ -196,6 +199,99 @@ def test_a_scope_that_cannot_be_read_is_refused(stack: Api, item: dict[str, Any]
     assert response.status_code == 422 and list(response.json()["errors"]) == ["scope.0"]
 
 
+NO_BRANCH = {"scope.branch_or_alias": ["is a required field."]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "scope", "errors"),
+    [
+        # the JS management SDK suite's bodies: Contentstack refuses both on a stack with branches
+        ("delivery", [{"module": "environment", "environments": [], "acl": {"read": True}}], None),
+        ("management", [{"module": "content_type", "acl": {"read": True, "write": False}}], None),
+        ("management", [], None),
+        (
+            "management",
+            [
+                {"module": "content_type", "acl": RW},
+                {"module": "branch_alias", "branch_aliases": ["live"], "acl": {"read": True}},
+            ],
+            {
+                "scope.branch_or_alias": [
+                    "Veneer stacks have no branch aliases: name the branch main."
+                ]
+            },
+        ),
+    ],
+)
+def test_a_token_scope_must_name_a_branch(
+    stack: Api, kind: str, scope: list[dict[str, Any]], errors: dict[str, list[str]] | None
+) -> None:
+    stack.ok(stack.post("/environments", {"environment": {"name": "production"}}), 201)
+    response = stack.post(f"/stacks/{kind}_tokens", {"token": {"name": "t", "scope": scope}})
+    body = response.json()
+    label = "Delivery Token" if kind == "delivery" else "Management Token"
+    assert (response.status_code, body["error_code"], body["error_message"], body["errors"]) == (
+        422,
+        141,
+        f"{label} creation failed. Please try again.",
+        errors or NO_BRANCH,
+    )
+    assert stack.ok(stack.get(f"/stacks/{kind}_tokens"))["tokens"] == []
+
+
+def test_a_token_update_keeps_a_branch_in_its_scope(stack: Api) -> None:
+    made = stack.ok(
+        stack.post(
+            "/stacks/management_tokens",
+            {"token": {"name": "t", "scope": [{"module": "content_type", "acl": RW}, MAIN_BRANCH]}},
+        ),
+        201,
+    )["token"]
+    response = stack.put(
+        f"/stacks/management_tokens/{made['uid']}",
+        {"token": {"scope": [{"module": "content_type", "acl": RO}]}},
+    )
+    body = response.json()
+    assert (response.status_code, body["error_message"], body["errors"]) == (
+        422,
+        "Management Token update failed. Please try again.",
+        NO_BRANCH,
+    )
+    read = stack.ok(stack.get(f"/stacks/management_tokens/{made['uid']}"))["token"]
+    assert read["scope"] == [{"module": "content_type", "acl": RW}, MAIN_BRANCH]
+
+
+def test_a_token_stored_without_a_branch_is_read_with_main(stack: Api, services: Services) -> None:
+    """Tokens made before a branch was required reach every branch (token_acl reads no branch
+    item so): their reads name `main`, and the token keeps working as it did."""
+    stack.ok(stack.post("/environments", {"environment": {"name": "production"}}), 201)
+    production = {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+    made = {
+        kind: stack.ok(
+            stack.post(f"/stacks/{kind}_tokens", {"token": {"name": kind, "scope": scope}}), 201
+        )["token"]
+        for kind, scope in (
+            ("delivery", [production, MAIN_BRANCH]),
+            ("management", [{"module": "content_type", "acl": RW}, MAIN_BRANCH]),
+        )
+    }
+    with services.store.write() as tx:
+        for kind, token in made.items():
+            row = tx.tokens.get(stack.api_key, kind, token["uid"])
+            assert row is not None
+            legacy = [s for s in row["doc"]["scope"] if s.get("module") != "branch"]
+            tx.tokens.update(token["uid"], {**row["doc"], "scope": legacy}, row["updated_at"])
+    for kind in made:
+        listed = stack.ok(stack.get(f"/stacks/{kind}_tokens"))["tokens"]
+        assert [s["module"] for s in listed[0]["scope"]] == [
+            "environment" if kind == "delivery" else "content_type",
+            "branch",
+        ]
+        assert listed[0]["scope"][-1] == MAIN_BRANCH
+    headers = {"api_key": stack.api_key, "authorization": made["management"]["token"]}
+    assert call(stack, headers, "GET", "/content_types/landing/entries") == 200
+
+
 # -- finding 8: organization roles ----------------------------------------------------------------
 def org_of(api: Api) -> str:
     return str(api.ok(api.get("/organizations"))["organizations"][0]["uid"])
@@ -224,7 +320,7 @@ def test_member_cannot_delete_or_rename_the_owners_stack(
     for response in (
         member.delete("/stacks"),
         member.put("/stacks", {"stack": {"name": "mine now"}}),
-        member.post("/stacks/management_tokens", {"token": {"name": "t", "scope": []}}),
+        member.post("/stacks/management_tokens", {"token": {"name": "t", "scope": [MAIN_BRANCH]}}),
         member.post(
             f"/organizations/{org_of(stack)}/share", {"share": {"users": {"x@y.z": ["admin"]}}}
         ),
@@ -272,7 +368,10 @@ def test_removed_member_loses_access_tokens_and_schedules(
             {
                 "token": {
                     "name": "d",
-                    "scope": [{"module": "environment", "environments": ["production"]}],
+                    "scope": [
+                        {"module": "environment", "environments": ["production"]},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),

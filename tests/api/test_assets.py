@@ -15,7 +15,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from tests.api.test_delivery import assert_error
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 from veneer import ids
 from veneer.app import create_app
 from veneer.services import publishing
@@ -111,7 +111,8 @@ class Stage:
                         "module": "environment",
                         "environments": ["production"],
                         "acl": {"read": True},
-                    }
+                    },
+                    MAIN_BRANCH,
                 ],
             }
         }
@@ -404,6 +405,17 @@ def test_include_branch_names_main_on_delivered_assets(stage: Stage) -> None:
     assert one.status_code == 200 and one.json()["asset"]["_branch"] == "main"
     listed = stage.deliver("/assets", include_branch="true").json()["assets"]
     assert [(a["uid"], a["_branch"]) for a in listed] == [(uid, "main")]
+
+
+def test_include_metadata_gives_delivered_assets_an_empty_metadata_map(stage: Stage) -> None:
+    uid = upload(stage.api, png())["asset"]["uid"]
+    stage.publish_asset(uid)
+    assert "_metadata" not in stage.deliver(f"/assets/{uid}").json()["asset"]  # cached first
+    one = stage.deliver(f"/assets/{uid}", include_metadata="true").json()["asset"]
+    assert (one["uid"], one["_metadata"]) == (uid, {"extensions": {}})
+    listed = stage.deliver("/assets", include_metadata="true").json()["assets"]
+    assert [(a["uid"], a["_metadata"]) for a in listed] == [(uid, {"extensions": {}})]
+    assert "_metadata" not in stage.deliver("/assets").json()["assets"][0]
 
 
 def test_entries_deliver_published_asset_objects(stage: Stage) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.test_variant_publishing import body, pub  # noqa: F401 (a fixture)
 from tests.api.test_variants_api import CT
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 from veneer.services.context import Services
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
@@ -30,7 +30,10 @@ def site(api: Api, pub: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
             {
                 "token": {
                     "name": "d",
-                    "scope": [{"module": "environment", "environments": ["production"]}],
+                    "scope": [
+                        {"module": "environment", "environments": ["production"]},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 from veneer.services.context import Services
 
 Reply = Any  # the test client's response (httpx's or httpx2's, depending on Starlette)
@@ -158,7 +158,10 @@ class Site:
         body = {
             "token": {
                 "name": name,
-                "scope": [{"module": "environment", "environments": envs, "acl": {"read": True}}],
+                "scope": [
+                    {"module": "environment", "environments": envs, "acl": {"read": True}},
+                    MAIN_BRANCH,
+                ],
             }
         }
         return self.api.ok(self.api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]
@@ -402,7 +405,8 @@ def test_revoked_or_rescoped_token_stops_at_once(fresh: Site) -> None:
                             "module": "environment",
                             "environments": ["staging"],
                             "acl": {"read": True},
-                        }
+                        },
+                        MAIN_BRANCH,
                     ]
                 }
             },
@@ -432,7 +436,8 @@ def test_expired_token_stops_even_when_cached(fresh: Site, monkeypatch: pytest.M
             "name": "short",
             "expires_on": "2099-12-31",
             "scope": [
-                {"module": "environment", "environments": ["production"], "acl": {"read": True}}
+                {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+                MAIN_BRANCH,
             ],
         }
     }
@@ -783,11 +788,14 @@ def test_etag_and_if_none_match(fresh: Site) -> None:
 )
 def test_token_expiry_must_be_a_future_date(site: Site, expires_on: Any) -> None:
     """Finding 15: `0` or `"yesterday"` were stored as given and compared as never expiring."""
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        MAIN_BRANCH,
+    ]
     body = {"token": {"name": "t", "expires_on": expires_on, "scope": scope}}
     refused = assert_error(site.api.post("/stacks/delivery_tokens", body), 422)
     assert "expires_on" in refused["errors"]
-    content = [{"module": "content_type", "acl": {"read": True, "write": True}}]
+    content = [{"module": "content_type", "acl": {"read": True, "write": True}}, MAIN_BRANCH]
     management = {"token": {"name": "m", "expires_on": expires_on, "scope": content}}
     assert (
         "expires_on"
@@ -802,7 +810,10 @@ def test_token_expiry_must_be_a_future_date(site: Site, expires_on: Any) -> None
 
 
 def test_token_expiry_is_kept_in_utc(site: Site) -> None:
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        MAIN_BRANCH,
+    ]
     made = []
     for given in ("2099-12-31", "2099-12-31T23:30:00+02:00", None, ""):
         body = {"token": {"name": "t", "expires_on": given, "scope": scope}}
@@ -831,9 +842,15 @@ def test_a_token_stored_with_a_meaningless_expiry_has_expired(
     """Tokens written before expiries were checked may hold `0` or `"yesterday"`: they were meant
     to end, so they no longer open anything (delivery or management)."""
     uid = site.pages[0]["uid"]
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        MAIN_BRANCH,
+    ]
     management = {
-        "token": {"name": "m", "scope": [{"module": "content_type", "acl": {"read": True}}]}
+        "token": {
+            "name": "m",
+            "scope": [{"module": "content_type", "acl": {"read": True}}, MAIN_BRANCH],
+        }
     }
     for stored in (0, "yesterday", False, "2000-01-01"):
         body = {"token": {"name": "old", "scope": scope}}

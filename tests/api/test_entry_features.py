@@ -18,6 +18,7 @@ from tests.cost import Cost, measure
 from veneer.services.context import Services
 
 BRANCH = {"include_branch": "true"}
+METADATA = {"include_metadata": "true"}
 
 
 @pytest.fixture
@@ -47,6 +48,15 @@ def test_include_branch_on_delivery_reads(fresh: Site) -> None:
     assert fresh.ok("/content_types/page", params=BRANCH)["content_type"]["_branch"] == "main"
     cts = fresh.ok("/content_types", params=BRANCH)["content_types"]
     assert {c["_branch"] for c in cts} == {"main"}
+
+
+def test_include_metadata_on_delivery_reads_of_entries(fresh: Site) -> None:
+    uid = fresh.pages[0]["uid"]
+    assert "_metadata" not in fresh.entry(uid)  # cached without it first
+    assert fresh.entry(uid, params=METADATA)["_metadata"] == {"extensions": {}}
+    listed = fresh.entries(params=METADATA)["entries"]
+    assert listed and {str(e["_metadata"]) for e in listed} == {"{'extensions': {}}"}
+    assert "_metadata" not in fresh.entries()["entries"][0]
 
 
 def test_references_lists_the_entries_that_point_to_an_entry(fresh: Site) -> None:

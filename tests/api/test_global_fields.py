@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_delivery import Site
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 
 SEO = {
     "global_field": {
@@ -284,6 +284,7 @@ def test_token_scope_names_the_global_field_module(site: Site) -> None:
     scope = [
         {"module": "content_type", "acl": {"read": True, "write": True}},
         {"module": "global_field", "acl": {"read": True}},
+        MAIN_BRANCH,
     ]
     made = api.ok(
         api.post("/stacks/management_tokens", {"token": {"name": "t", "scope": scope}}), 201

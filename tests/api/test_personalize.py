@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from tests.api.test_variants_api import BASE, CT
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 NAMES = {"red": "Red", "blue": "Blue"}
@@ -252,9 +252,12 @@ def test_tokens_are_not_accepted(api: Api, header: str) -> None:
     kind = "management_tokens" if header == "authorization" else "delivery_tokens"
     api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
     scope = (
-        [{"module": "content_type", "acl": {"read": True, "write": True}}]
+        [{"module": "content_type", "acl": {"read": True, "write": True}}, MAIN_BRANCH]
         if header == "authorization"
-        else [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+        else [
+            {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+            MAIN_BRANCH,
+        ]
     )
     token = api.ok(api.post(f"/stacks/{kind}", {"token": {"name": "t", "scope": scope}}), 201)
     response = api.client.get(

@@ -13,7 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
-from tests.conftest import PASSWORD, Api, new_user
+from tests.conftest import MAIN_BRANCH, PASSWORD, Api, new_user
 from veneer.app import create_app
 from veneer.errors import TooManyRequests, VeneerError
 from veneer.passwords import Passwords
@@ -105,7 +105,10 @@ def test_editor_pages_count_against_the_management_limit(
 
 def _delivery_token(api: Api) -> str:
     api.ok(api.post("/environments", {"environment": {"name": "production"}}), 201)
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        MAIN_BRANCH,
+    ]
     body = {"token": {"name": "site", "scope": scope}}
     return str(api.ok(api.post("/stacks/delivery_tokens", body), 201)["token"]["token"])
 
@@ -141,7 +144,7 @@ def test_a_management_token_counts_against_its_stacks_organization(
     strict: tuple[Services, TestClient], api: Api
 ) -> None:
     services, strict_client = strict
-    scope = [{"module": "content_type", "acl": {"read": True, "write": True}}]
+    scope = [{"module": "content_type", "acl": {"read": True, "write": True}}, MAIN_BRANCH]
     owner_actor = users.authenticate(services, api.authtoken)
     secret = tokens.create_token(  # not through the API: the organization's count starts at 0
         services, owner_actor, api.api_key, "management", {"name": "ci", "scope": scope}

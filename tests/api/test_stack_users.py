@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_variants_api import CT
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 from veneer import ids
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
@@ -186,7 +186,10 @@ def test_tokens_and_outsiders_never_reach_stack_users(api: Api, services: Any, c
             {
                 "token": {
                     "name": "m",
-                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                    "scope": [
+                        {"module": "content_type", "acl": {"read": True, "write": True}},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_assets import png, upload
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 from tests.cost import Cost, measure
 from veneer.services import bulk
 from veneer.services.context import Services
@@ -52,7 +52,10 @@ class Stack:
         self.token = self.delivery_token(["production"])
 
     def delivery_token(self, envs: list[str]) -> str:
-        scope = [{"module": "environment", "environments": envs, "acl": {"read": True}}]
+        scope = [
+            {"module": "environment", "environments": envs, "acl": {"read": True}},
+            MAIN_BRANCH,
+        ]
         body = {"token": {"name": "sync", "scope": scope}}
         return str(
             self.api.ok(self.api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]

@@ -10,7 +10,7 @@ import pytest
 from starlette.routing import Route
 
 from tests.api.test_variants_api import BASE, CT
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 from veneer.api.routes import management_routes
 
 DELIVERY_PATHS = {
@@ -87,7 +87,10 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
             {
                 "token": {
                     "name": "m",
-                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                    "scope": [
+                        {"module": "content_type", "acl": {"read": True, "write": True}},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),
@@ -99,7 +102,10 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
             {
                 "token": {
                     "name": "d",
-                    "scope": [{"module": "environment", "environments": ["production"]}],
+                    "scope": [
+                        {"module": "environment", "environments": ["production"]},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),
@@ -117,7 +123,10 @@ def world(api: Api, services: Any, client: Any) -> dict[str, Any]:
             {
                 "token": {
                     "name": "m",
-                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                    "scope": [
+                        {"module": "content_type", "acl": {"read": True, "write": True}},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),
@@ -227,7 +236,10 @@ def test_read_only_management_token_cannot_write(world: dict[str, Any]) -> None:
             {
                 "token": {
                     "name": "ro",
-                    "scope": [{"module": "content_type", "acl": {"read": True, "write": False}}],
+                    "scope": [
+                        {"module": "content_type", "acl": {"read": True, "write": False}},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),
@@ -252,7 +264,10 @@ def test_secrets_are_stored_hashed(world: dict[str, Any], services: Any) -> None
             {
                 "token": {
                     "name": "h",
-                    "scope": [{"module": "environment", "environments": ["production"]}],
+                    "scope": [
+                        {"module": "environment", "environments": ["production"]},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),

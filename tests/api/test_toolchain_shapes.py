@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 from veneer.store.core import Rows
 
 # -- 1. every list pages and counts alike ----------------------------------------------------------
@@ -30,7 +30,7 @@ def _make_environments(api: Api, n: int) -> None:
 def _make_tokens(api: Api, n: int) -> None:
     api.ok(api.post("/environments", {"environment": {"name": "production", "urls": []}}), 201)
     for i in range(n):
-        scope = [{"module": "environment", "environments": ["production"]}]
+        scope = [{"module": "environment", "environments": ["production"]}, MAIN_BRANCH]
         api.ok(
             api.post("/stacks/delivery_tokens", {"token": {"name": f"d{i}", "scope": scope}}), 201
         )

@@ -21,6 +21,7 @@ from tests.api.test_delivery_variants import (
     group,
     vsite,
 )
+from tests.conftest import MAIN_BRANCH
 
 __all__ = ["fresh", "vsite"]  # the fixtures, shared
 
@@ -81,7 +82,7 @@ def test_fates_in_a_preview(vsite: VariantSite) -> None:
 
 
 def test_a_management_token_previews(vsite: VariantSite) -> None:
-    scope = [{"module": "content_type", "acl": {"read": True}}]
+    scope = [{"module": "content_type", "acl": {"read": True}}, MAIN_BRANCH]
     made = vsite.api.ok(
         vsite.api.post("/stacks/management_tokens", {"token": {"name": "p", "scope": scope}}), 201
     )["token"]

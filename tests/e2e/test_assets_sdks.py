@@ -26,7 +26,7 @@ import pytest
 from contentstack.basequery import QueryOperation  # type: ignore[import-untyped]
 
 from tests.api.test_assets import png
-from tests.conftest import PASSWORD
+from tests.conftest import MAIN_BRANCH, PASSWORD
 from tests.e2e.test_delivery_sdk_js import sdk_ready  # noqa: F401 -- a fixture, used by name
 from veneer.services.context import Services
 
@@ -279,7 +279,10 @@ def site(server: str, services: Services, tmp_path_factory: pytest.TempPathFacto
     )["stack"]["api_key"]
     stack = client.stack(api_key)
     env = _ok(stack.environments().create({"environment": {"name": "production", "urls": []}}), 201)
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        MAIN_BRANCH,
+    ]
     token = _ok(stack.delivery_token().create({"token": {"name": "site", "scope": scope}}), 201)
     found = Site(server, api_key, token["token"]["token"], env["environment"]["uid"])
     directory = tmp_path_factory.mktemp("site-files")

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import BACKENDS, PASSWORD, _database
+from tests.conftest import BACKENDS, MAIN_BRANCH, PASSWORD, _database
 from tests.e2e.test_crash_safety import _assert_whole_publish, _burst, _check_integrity
 from tests.e2e.test_webhook_delivery import Servers
 from veneer import ids
@@ -83,7 +83,10 @@ def editor(cluster: Servers, base: str, services: Services) -> httpx.Client:
         "/content_types", json={"content_type": {"title": "Doc", "uid": "doc", "schema": schema}}
     )
     assert made.status_code == 201, made.text
-    scope = [{"module": "environment", "environments": ["production"], "acl": {"read": True}}]
+    scope = [
+        {"module": "environment", "environments": ["production"], "acl": {"read": True}},
+        MAIN_BRANCH,
+    ]
     token = http.post("/stacks/delivery_tokens", json={"token": {"name": "web", "scope": scope}})
     assert token.status_code == 201, token.text
     http.headers["delivery_token"] = token.json()["token"]["token"]

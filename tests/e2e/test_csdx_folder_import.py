@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import PASSWORD, Api
+from tests.conftest import MAIN_BRANCH, PASSWORD, Api
 from tests.e2e.csdx import Csdx, complaints
 from tests.e2e.stacks import build_source, csdx_server, differences, snapshot
 from veneer.services.context import Services
@@ -196,7 +196,8 @@ def test_a_csdx_export_is_imported_into_a_new_stack_losing_nothing(
                             "module": "environment",
                             "environments": ["production"],
                             "acl": {"read": True},
-                        }
+                        },
+                        MAIN_BRANCH,
                     ],
                 }
             },

@@ -93,7 +93,7 @@ def test_global_fields(sdk: contentstack_management.Client) -> None:  # noqa: F8
     assert _ok(stack.global_fields().find())["global_fields"] == []
 
 
-def test_labels_and_extensions(sdk: contentstack_management.Client) -> None:  # noqa: F811
+def test_labels_and_extensions(sdk: contentstack_management.Client, tmp_path: Path) -> None:  # noqa: F811
     stack = _stack(sdk)
     label = _ok(stack.label().create({"label": {"name": "Campaign", "content_types": []}}), 201)[
         "label"
@@ -121,6 +121,24 @@ def test_labels_and_extensions(sdk: contentstack_management.Client) -> None:  # 
     assert changed["extension"]["title"] == "Colour"
     assert [e["uid"] for e in _ok(stack.extension().find())["extensions"]] == [ext["uid"]]
     assert _ok(stack.extension(ext["uid"]).delete())["notice"] == "Extension deleted successfully."
+
+    page = tmp_path / "board.html"
+    page.write_text("<p>Board</p>")
+    form = {"file_name": str(page), "title": "Board", "data_type": "text", "multiple": False}
+    before = sdk.client.headers.get("Content-Type")
+    try:
+        up = _ok(stack.extension().upload({**form, "tags": ["a", "b"], "type": "dashboard"}), 201)
+    finally:  # upload() leaves its multipart header (and boundary) on the client
+        sdk.client.headers.pop("Content-Type", None)
+        if before is not None:
+            sdk.client.headers["Content-Type"] = before
+    made = up["extension"]
+    assert (made["type"], made["tags"], made["multiple"], made["srcdoc"]) == (
+        "dashboard",
+        ["a", "b"],
+        False,
+        "<p>Board</p>",
+    )
 
 
 def test_content_type_references_export_and_import(
@@ -232,6 +250,13 @@ def test_js_management_sdk(server: str, services: Any) -> None:
     assert seen["label_deleted"] == "Label deleted successfully."
     assert seen["extensions"] == ["Picker"]
     assert seen["extension_fetched"] == "https://example.com/picker.html"
+    assert seen["uploaded"] == [
+        "Uploaded",
+        "widget",
+        ["a", "b"],
+        "<html><body>Widget</body></html>",
+    ]
+    assert seen["widgets"] == ["Uploaded"] and seen["unknown_extension"] == [404, 347]
     assert seen["extension_deleted"] == "Extension deleted successfully."
     built_in = ["Admin", "Developer", "Content Manager"]
     assert seen["role_created"] == ["Content Editor", 2]

@@ -8,7 +8,7 @@ from typing import Any
 import contentstack_management
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import MAIN_BRANCH, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +78,10 @@ def test_full_management_flow(sdk: contentstack_management.Client) -> None:
             {
                 "token": {
                     "name": "ci",
-                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                    "scope": [
+                        {"module": "content_type", "acl": {"read": True, "write": True}},
+                        MAIN_BRANCH,
+                    ],
                 }
             }
         ),
@@ -94,7 +97,8 @@ def test_full_management_flow(sdk: contentstack_management.Client) -> None:
                             "module": "environment",
                             "environments": ["staging"],
                             "acl": {"read": True},
-                        }
+                        },
+                        MAIN_BRANCH,
                     ],
                 }
             }

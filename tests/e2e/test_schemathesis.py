@@ -41,6 +41,7 @@ from schemathesis.core.result import Err, Ok
 
 from tests.conftest import (
     BACKENDS,
+    MAIN_BRANCH,
     PASSWORD,
     _drop_pg_database,
     _pg_database,
@@ -322,9 +323,12 @@ class World:
                 if role in held and self.exists(f"/v3/stacks/{kind}/{held[role]}"):
                     continue
                 scope = (
-                    [{"module": "environment", "environments": ["production"]}]
+                    [{"module": "environment", "environments": ["production"]}, MAIN_BRANCH]
                     if kind == "delivery_tokens"
-                    else [{"module": "content_type", "acl": {"read": True, "write": True}}]
+                    else [
+                        {"module": "content_type", "acl": {"read": True, "write": True}},
+                        MAIN_BRANCH,
+                    ]
                 )
                 token = self.call(
                     "POST", f"/v3/stacks/{kind}", {"token": {"name": role, "scope": scope}}

@@ -28,7 +28,7 @@ from sqlalchemy import Integer, func, select
 from starlette.testclient import TestClient
 
 import veneer.store.tables as t
-from tests.conftest import PASSWORD, Api, _drop_pg_database, _pg_database, new_user
+from tests.conftest import MAIN_BRANCH, PASSWORD, Api, _drop_pg_database, _pg_database, new_user
 from veneer.app import create_app
 from veneer.cli import main
 from veneer.passwords import Passwords
@@ -140,10 +140,16 @@ def build_stack(side: Side) -> Stack:
     tokens = {}
     for env in ENVIRONMENTS:
         api.ok(api.post("/environments", {"environment": {"name": env}}), 201)
-        scope = [{"module": "environment", "environments": [env], "acl": {"read": True}}]
+        scope = [
+            {"module": "environment", "environments": [env], "acl": {"read": True}},
+            MAIN_BRANCH,
+        ]
         body = {"token": {"name": env, "scope": scope}}
         tokens[env] = api.ok(api.post("/stacks/delivery_tokens", body), 201)["token"]["token"]
-    api.ok(api.post("/stacks/management_tokens", {"token": {"name": "ci", "scope": []}}), 201)
+    api.ok(
+        api.post("/stacks/management_tokens", {"token": {"name": "ci", "scope": [MAIN_BRANCH]}}),
+        201,
+    )
     seo = {
         "title": "SEO",
         "uid": "seo",

@@ -23,6 +23,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import MAIN_BRANCH
+
 CHROMIUM = os.environ.get("VENEER_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -179,7 +181,8 @@ def site(server: str, account: dict[str, str]) -> Iterator[dict[str, Any]]:
                             "module": "environment",
                             "environments": ["production"],
                             "acl": {"read": True},
-                        }
+                        },
+                        MAIN_BRANCH,
                     ],
                 }
             },

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 from tests.web.conftest import UI
 from tests.web.formdata import MultiDict
 from tests.web.schemas import AUTHOR, KITCHEN, KITCHEN_ENTRY
@@ -336,7 +336,8 @@ def test_published_variant_is_delivered_merged(ui: UI) -> None:
                             "module": "environment",
                             "environments": ["production"],
                             "acl": {"read": True},
-                        }
+                        },
+                        MAIN_BRANCH,
                     ],
                 }
             },

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.api.test_scale_costs import N, Stack, compare
-from tests.conftest import Api
+from tests.conftest import MAIN_BRANCH, Api
 from tests.cost import Cost, measure
 from tests.web.conftest import UI
 from tests.web.formdata import MultiDict
@@ -23,7 +23,7 @@ PRODUCTION = {"module": "environment", "environments": ["production"], "acl": {"
 
 
 def delivery_token(api: Api) -> str:
-    token = {"token": {"name": "web", "scope": [PRODUCTION]}}
+    token = {"token": {"name": "web", "scope": [PRODUCTION, MAIN_BRANCH]}}
     return str(api.ok(api.post("/stacks/delivery_tokens", token), 201)["token"]["token"])
 
 

@@ -239,27 +239,43 @@ async def _sniff_boundary(
     return Headers(raw=fixed.raw), whole()
 
 
-async def read_form(request: Request, settings: Settings) -> Form:
-    """A multipart upload: at most one file of at most `max_upload_bytes` (413), a few short text
+@dataclass(frozen=True)
+class Uploads:
+    """What a multipart endpoint takes: its file's form field (as a 413 names it) and the setting
+    that caps the file's size. Assets and imports take files up to `max_upload_bytes`; an
+    extension's HTML becomes part of its document, so no larger than a JSON body."""
+
+    field: str = "asset[upload]"
+    limit: str = "max_upload_bytes"
+
+    def max_bytes(self, settings: Settings) -> int:
+        return int(getattr(settings, self.limit))
+
+    def too_large(self, settings: Settings) -> PayloadTooLarge:
+        return PayloadTooLarge(
+            errors={self.field: [f"must be at most {self.max_bytes(settings)} bytes."]}
+        )
+
+
+ASSET_UPLOADS = Uploads()
+
+
+async def read_form(request: Request, settings: Settings, uploads: Uploads = ASSET_UPLOADS) -> Form:
+    """A multipart upload: at most one file within the `uploads` limit (413), a few short text
     fields, all received within `upload_timeout` seconds (408). Parsed as it arrives: files
     spool to disk past 1 MiB (Starlette's parser), so an upload never sits in memory twice."""
-    cap = settings.max_upload_bytes + FORM_FIELD_BYTES
+    limit = uploads.max_bytes(settings)
+    cap = limit + FORM_FIELD_BYTES
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
-        raise PayloadTooLarge(
-            errors={"asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]}
-        )
+        raise uploads.too_large(settings)
 
     async def capped() -> AsyncGenerator[bytes, None]:
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > cap:
-                raise PayloadTooLarge(
-                    errors={
-                        "asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]
-                    }
-                )
+                raise uploads.too_large(settings)
             yield chunk
 
     try:
@@ -294,10 +310,8 @@ async def read_form(request: Request, settings: Settings) -> Form:
         raise BadRequest(
             "The request body is not valid multipart form data.", {"body": [exc.message]}
         ) from None
-    if file is not None and len(file[2]) > settings.max_upload_bytes:
-        raise PayloadTooLarge(
-            errors={"asset[upload]": [f"must be at most {settings.max_upload_bytes} bytes."]}
-        )
+    if file is not None and len(file[2]) > limit:
+        raise uploads.too_large(settings)
     _refuse_nul(fields)
     return Form(fields, file)
 
@@ -416,11 +430,16 @@ async def read_json(
 
 
 def endpoint(
-    handler: Handler, *, lists: bool = False, public: bool = False, uploads: bool = False
+    handler: Handler,
+    *,
+    lists: bool = False,
+    public: bool = False,
+    uploads: bool | Uploads = False,
 ) -> Callable[[Request], Awaitable[Response]]:
     """A Starlette endpoint around `handler`. Unless `public`, the caller is authenticated (and
-    counted against the rate limit) before the body is read. With `uploads`, a multipart body
-    arrives as `call.form` (a JSON body still as `call.body`)."""
+    counted against the rate limit) before the body is read. With `uploads` (True: an asset's
+    limits), a multipart body arrives as `call.form` (a JSON body still as `call.body`)."""
+    form_rule = ASSET_UPLOADS if uploads is True else uploads or None
 
     async def run(request: Request) -> Response:
         services: Services = request.app.state.services
@@ -429,8 +448,8 @@ def endpoint(
                 call = Call(services, request, {})
                 if not public:
                     await run_in_threadpool(call.actor)
-                if uploads and is_form(request):
-                    call.form = await read_form(request, services.settings)
+                if form_rule is not None and is_form(request):
+                    call.form = await read_form(request, services.settings, form_rule)
                 else:
                     call.body = await read_json(
                         request, services.settings, lists=lists, public=public

@@ -93,6 +93,12 @@ VARIANT_LAYER = obj(
     },
 )
 # `_variant_explain` (include_variant_explain=true with x-cs-variant-uid, delivery and preview).
+METADATA: Json = {
+    "type": "object",
+    "description": "With include_metadata=true: the metadata apps attach, by extension uid "
+    '(Veneer attaches none: always `{"extensions": {}}`).',
+    "properties": {"extensions": {"type": "object", "additionalProperties": arr({})}},
+}
 VARIANT_EXPLAIN = {
     **obj(
         ("paths", "variants"),
@@ -521,6 +527,7 @@ SCHEMAS: dict[str, Json] = {
                 "description": "With include_applied_variants=true: {field path: variant uid}.",
             },
             _variant_explain=VARIANT_EXPLAIN,
+            _metadata=METADATA,
         ),
         "description": "A published entry as the delivery API serves it (only[BASE][] may leave just uid).",
     },
@@ -562,6 +569,7 @@ SCHEMAS: dict[str, Json] = {
                 time=TIME,
                 user=STR,
             ),
+            _metadata=METADATA,
         ),
         "description": "A published asset as the delivery API serves it.",
     },
@@ -675,6 +683,42 @@ def asset_form(*, upload_required: bool) -> Json:
     return schema
 
 
+EXTENSION_BODY = obj(
+    ("extension",),
+    extension=obj(
+        ("title",),
+        title={"type": "string", "minLength": 1},
+        type=STR,
+        data_type=STR,
+        src=STR,
+        srcdoc=STR,
+        tags=arr(STR),
+        multiple=BOOL,
+        config={},
+    ),
+)
+EXTENSION_FORM: Json = {
+    "type": "object",
+    "required": ["extension[upload]", "extension[title]"],
+    "properties": {
+        "extension[upload]": {
+            "type": "string",
+            "contentMediaType": "text/html",
+            "description": "The extension's HTML (UTF-8), kept as its `srcdoc`.",
+        },
+        "extension[title]": STR,
+        "extension[type]": STR,
+        "extension[data_type]": STR,
+        "extension[tags]": {**STR, "description": "Comma-separated."},
+        "extension[multiple]": {"enum": ["true", "false", "True", "False"]},
+        "extension[enable]": {"enum": ["true", "false", "True", "False"]},
+        "extension[config]": {**STR, "description": "A JSON object."},
+        "extension[scope]": {**STR, "description": "A JSON object."},
+        "extension[default_width]": STR,
+    },
+}
+
+
 BODIES: dict[str, Json] = {
     "asset_upload": body(
         asset_form(upload_required=True), "The file and its details.", "multipart/form-data"
@@ -774,16 +818,24 @@ BODIES: dict[str, Json] = {
                 ("name", "scope"),
                 name={"type": "string", "minLength": 1},
                 description=STR,
-                scope=arr(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "module": STR,
-                            "environments": arr(STR),
-                            "acl": {"type": "object"},
-                        },
-                    }
-                ),
+                scope={
+                    **arr(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "module": STR,
+                                "environments": arr(STR),
+                                "branches": arr(STR),
+                                "acl": {"type": "object"},
+                            },
+                        }
+                    ),
+                    "contains": obj(("module",), module={"const": "branch"}),
+                    "description": 'Must name the branch (`{"module": "branch", '
+                    '"branches": ["main"], "acl": {"read": true}}`), as Contentstack '
+                    "requires on a stack with branches: 422, error_code 141, "
+                    "`scope.branch_or_alias` otherwise.",
+                },
                 expires_on={"type": ["string", "null"]},
             ),
         ),
@@ -859,23 +911,16 @@ BODIES: dict[str, Json] = {
         "A custom role; one rule must be on the branch (module `branch` or `branch_alias`). "
         + WRAPPED,
     ),
-    "extension": body(
-        obj(
-            ("extension",),
-            extension=obj(
-                ("title",),
-                title={"type": "string", "minLength": 1},
-                type=STR,
-                data_type=STR,
-                src=STR,
-                srcdoc=STR,
-                tags=arr(STR),
-                multiple=BOOL,
-                config={},
-            ),
-        ),
-        WRAPPED,
-    ),
+    "extension": body(EXTENSION_BODY, WRAPPED),
+    "extension_upload": {
+        "required": True,
+        "description": "The extension as JSON (the object may also be sent unwrapped); or its "
+        "HTML file uploaded as multipart, stored as `srcdoc`, at most the JSON body limit.",
+        "content": {
+            "application/json": {"schema": EXTENSION_BODY},
+            "multipart/form-data": {"schema": EXTENSION_FORM},
+        },
+    },
     "entry": body(
         obj(
             ("entry",),
@@ -1130,6 +1175,15 @@ PARAMETERS: dict[str, Json] = {
         "description": "A JSON filter: field values and $ne $in $nin $lt $lte $gt $gte $exists $regex "
         "($options) $and $or, dot paths into groups.",
     },
+    "doc_query": {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "A JSON filter on the documents' top-level keys: a value (string, number, "
+        "boolean; a list key such as `tags` matches by its items), $in, $nin, $ne. Anything else "
+        "is a 422 naming the key.",
+    },
     "asc": param("asc", "query", STR, "Sort ascending by this field."),
     "desc": param("desc", "query", STR, "Sort descending by this field."),
     "version": param("version", "query", VERSION, "A version of the entry (default: the latest)."),
@@ -1190,6 +1244,10 @@ PARAMETERS: dict[str, Json] = {
     "include_branch": flag_param(
         "include_branch",
         'Name the branch each item was read from: `_branch: "main"` (the only one).',
+    ),
+    "include_metadata": flag_param(
+        "include_metadata",
+        'Delivery: add `_metadata` (`{"extensions": {}}`: Veneer attaches no metadata).',
     ),
     "include_global_fields": flag_param(
         "include_global_fields",
@@ -2059,7 +2117,16 @@ def global_field_files(p: Paths) -> None:
 def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> None:
     one = obj((key,), **{key: ref(schema)})
     counting = key == "global_field"
-    listing = ("api_key", *LIST, *(("global_field_count",) if counting else ()))
+    queried = key == "extension"  # `domain.doc_filters`: equality, $in, $nin, $ne
+    listing = (
+        "api_key",
+        *LIST,
+        *(("global_field_count",) if counting else ()),
+        *(("doc_query",) if queried else ()),
+    )
+    # An unknown extension is Contentstack's 404 (error_code 347); other modules answer 422.
+    read_errors = errors(*READ, 404) if queried else errors(*READ)
+    write_errors = errors(*WRITE, 404) if queried else errors(*WRITE)
     listed = counted(plural, ref(schema))
     if counting:
         number = closed(obj((plural,), **{plural: {"type": "integer", "minimum": 0}}))
@@ -2089,14 +2156,14 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
             tag,
             {**ok(with_notice(one), 201), **errors(*WRITE)},
             parameters=params("api_key"),
-            request=key,
+            request="extension_upload" if queried else key,
         ),
         both=True,
     )
     p.add(
         f"/v3/{plural}/{{uid}}",
         "get",
-        op(f"A {name}", tag, {**ok(one), **errors(*READ)}, parameters=params("api_key")),
+        op(f"A {name}", tag, {**ok(one), **read_errors}, parameters=params("api_key")),
     )
     p.add(
         f"/v3/{plural}/{{uid}}",
@@ -2104,7 +2171,7 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
         op(
             f"Update a {name}",
             tag,
-            {**ok(with_notice(one)), **errors(*WRITE)},
+            {**ok(with_notice(one)), **write_errors},
             parameters=params("api_key"),
             request=key,
         ),
@@ -2115,7 +2182,7 @@ def _document_crud(p: Paths, plural: str, key: str, schema: str, tag: str) -> No
         op(
             f"Delete a {name}{delete_note}",
             tag,
-            {**notice(), **errors(*WRITE)},
+            {**notice(), **write_errors},
             parameters=params("api_key"),
         ),
     )
@@ -3478,7 +3545,9 @@ def delivery(p: Paths) -> None:
                 "delivery",
                 responses,
                 security=[{"delivery_token": []}],
-                parameters=params("api_key", *extra, *DELIVERY_SCOPE, *entry_params),
+                parameters=params(
+                    "api_key", *extra, *DELIVERY_SCOPE, *entry_params, "include_metadata"
+                ),
             ),
             both=both,
         )

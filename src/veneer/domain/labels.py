@@ -4,7 +4,11 @@ not run extensions, it stores them so stacks export and import whole."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from veneer.errors import ValidationFailed
 
@@ -63,3 +67,67 @@ def validate_extension(body: dict[str, Any], action: str = "Extension creation")
     if errors:
         raise _refuse(action, errors)
     return out
+
+
+# An extension uploaded as multipart (the SDKs' `extension().upload()`): its HTML file is the
+# `extension[upload]` field, its details `extension[title]`, `extension[type]`… as text.
+UPLOAD_FIELD = "extension[upload]"
+_FORM_KEY = re.compile(r"extension\[([A-Za-z0-9_]+)\](?:\[\])?")
+_FLAGS = ("multiple", "enable")
+_OBJECTS = ("config", "scope")
+
+
+def extension_form(fields: Mapping[str, str], html: bytes | None) -> dict[str, Any]:
+    """The extension a multipart upload describes, its file stored as `srcdoc` (as Contentstack
+    answers an uploaded extension). The form's text becomes the JSON body's values: `tags` a
+    comma-separated list (the JS SDK joins them so; the Python SDK sends its list's text, whose
+    brackets and quotes are dropped), `multiple` and `enable` true or false, `config` and `scope`
+    JSON objects. What cannot be read so is refused (422), never guessed at."""
+    if html is None:
+        raise _refuse_form(UPLOAD_FIELD, "is required: the extension's HTML file.")
+    body: dict[str, Any] = {}
+    for name, text in fields.items():
+        found = _FORM_KEY.fullmatch(name)
+        if found and found[1] != "upload":
+            body[found[1]] = _form_value(found[1], text)
+    try:
+        body["srcdoc"] = html.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse_form(UPLOAD_FIELD, "must be UTF-8 text (an HTML file).") from None
+    if "\x00" in body["srcdoc"]:
+        raise _refuse_form(UPLOAD_FIELD, "must not contain NUL characters.")
+    return body
+
+
+def _form_value(key: str, text: str) -> Any:
+    if key == "tags":
+        return form_tags(text)
+    if key in _FLAGS:
+        if text.strip().lower() not in ("true", "false"):
+            raise _refuse_form(f"extension[{key}]", "must be true or false.")
+        return text.strip().lower() == "true"
+    if key in _OBJECTS:
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            value = None
+        if not isinstance(value, dict):
+            raise _refuse_form(f"extension[{key}]", "must be a JSON object.")
+        return value
+    return text
+
+
+def form_tags(text: str) -> list[str]:
+    """Tags sent as form text: `a,b` (the JS SDK), `["a","b"]`, `['a', 'b']` or `{}` (the Python
+    SDK's text of a list or of an empty dict)."""
+    inner = text.strip()
+    if inner[:1] + inner[-1:] in ("[]", "{}"):
+        inner = inner[1:-1]
+    tags = (tag.strip().strip("'\"").strip() for tag in inner.split(","))
+    return [tag for tag in tags if tag]
+
+
+def _refuse_form(field: str, why: str) -> ValidationFailed:
+    return ValidationFailed(
+        "Extension creation failed. Please enter valid data.", {field: [why]}, error_code=119
+    )

@@ -2,7 +2,9 @@
 Contentstack CLI exports and imports them, with Contentstack's create, read, update and delete.
 The two differ only in their name and their check (`domain.labels`), so one set of operations,
 parametrized by `Kind`, serves both. A label's `parent` must name labels of the stack; deleting a
-label that others sit under is refused."""
+label that others sit under is refused. An extension list takes a `query` (`domain.doc_filters`),
+and an unknown extension is a 404 with Contentstack's error_code 347 (an unknown label is the
+422, error_code 141, of the other modules)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from typing import Any
 
 from veneer import ids
 from veneer.domain import labels as domain
+from veneer.domain.doc_filters import doc_filters
 from veneer.domain.listing import ListParams
-from veneer.errors import NotFoundObject, ValidationFailed
+from veneer.errors import NotFound, NotFoundObject, ValidationFailed, VeneerError
 from veneer.services import access
 from veneer.services.context import Actor, Services
 from veneer.store import Transaction
@@ -25,13 +28,27 @@ class Kind:
     module: str  # the access module and the body's key: "label", "extension"
     title: str  # as notices name it: "Label"
     validate: Callable[[dict[str, Any], str], dict[str, Any]]
+    missing: Callable[[str], VeneerError]  # the error for an unknown uid
+    queried: bool = False  # whether its list takes a `query`
 
     def docs(self, tx: Transaction) -> ModuleDocs:
         return tx.labels if self.module == "label" else tx.extensions
 
 
-LABEL = Kind("label", "Label", domain.validate_label)
-EXTENSION = Kind("extension", "Extension", domain.validate_extension)
+def _missing_label(uid: str) -> VeneerError:
+    return NotFoundObject("Label was not found.", {"uid": [f"'{uid}' is not valid."]})
+
+
+def _missing_extension(uid: str) -> VeneerError:
+    """Contentstack answers an unknown extension with a 404 and its error_code 347 (what the JS
+    management SDK's own suite checks for), not the 422 of other modules."""
+    return NotFound("Extension was not found.", {"uid": [f"'{uid}' is not valid."]}, error_code=347)
+
+
+LABEL = Kind("label", "Label", domain.validate_label, _missing_label)
+EXTENSION = Kind(
+    "extension", "Extension", domain.validate_extension, _missing_extension, queried=True
+)
 
 
 def page(
@@ -39,7 +56,8 @@ def page(
 ) -> tuple[list[dict[str, Any]], int | None]:
     with services.store.read() as tx:
         stack = access.stack_row(tx, actor, api_key, kind.module)
-        return kind.docs(tx).page(stack["api_key"], lp)
+        matches = doc_filters(lp.where) if kind.queried else ()
+        return kind.docs(tx).page(stack["api_key"], lp, matches)
 
 
 def get(
@@ -53,9 +71,7 @@ def get(
 def _load(kind: Kind, tx: Transaction, stack: str, uid: str) -> dict[str, Any]:
     doc = kind.docs(tx).get(stack, uid)
     if doc is None:
-        raise NotFoundObject(
-            f"{kind.title} was not found.", {"uid": [f"'{uid}' is not valid."]}, error_code=141
-        )
+        raise kind.missing(uid)
     return doc
 
 

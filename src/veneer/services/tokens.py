@@ -25,6 +25,7 @@ def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
     doc = {k: v for k, v in row["doc"].items() if k != PREVIEW_UID}
     body = {
         **doc,
+        "scope": _shown_scope(doc.get("scope")),
         "uid": row["uid"],
         "created_by": row["created_by"],
         "updated_by": doc.get("updated_by", row["created_by"]),
@@ -35,6 +36,16 @@ def _body(row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
     if secret is not None:
         body["token"] = secret
     return body
+
+
+def _shown_scope(scope: Any) -> Any:
+    """A token stored before scopes had to name a branch reaches every branch (`access.token_acl`
+    reads no branch item so): it is shown with the item that says it, `main`."""
+    if not isinstance(scope, list) or any(
+        isinstance(s, dict) and s.get("module") in BRANCH_MODULES for s in scope
+    ):
+        return scope
+    return [*scope, MAIN_BRANCH_SCOPE]
 
 
 def list_tokens(
@@ -63,24 +74,58 @@ def _load(tx: Transaction, stack: str, kind: str, uid: str) -> dict[str, Any]:
     return row
 
 
-def _scope(tx: Transaction, stack: str, kind: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+def _scope(
+    tx: Transaction, stack: str, kind: str, body: dict[str, Any], action: str = "creation"
+) -> list[dict[str, Any]]:
     scope = body.get("scope")
     if not isinstance(scope, list) or not all(isinstance(s, dict) for s in scope):
         raise ValidationFailed(
-            f"{KINDS[kind]} creation failed. Please enter valid data.",
+            f"{KINDS[kind]} {action} failed. Please enter valid data.",
             {"scope": ["must be a list of scope objects."]},
         )
+    for position, item in enumerate(scope):
+        if kind == "management" or item.get("module") in BRANCH_MODULES:
+            _check_scope_item(kind, item, position)
+    _require_branch(kind, scope, action)
     if kind == "delivery":
         return [
             _environment_scope(tx, stack, s) if s.get("module") == "environment" else s
             for s in scope
         ]
-    for position, item in enumerate(scope):
-        _check_management_scope(item, position)
     return scope
 
 
-def _check_management_scope(item: dict[str, Any], position: int) -> None:
+def _require_branch(kind: str, scope: list[dict[str, Any]], action: str) -> None:
+    """Every Veneer stack has its branch `main`, and Contentstack refuses a token of a stack with
+    branches whose scope names no branch or alias: 422, error_code 141, the cause under
+    `scope.branch_or_alias`. Veneer has no aliases, so a `branch_alias` item is refused too."""
+    aliases = [s for s in scope if s.get("module") == "branch_alias"]
+    if aliases:
+        raise _no_branch(
+            kind, action, "Veneer stacks have no branch aliases: name the branch main."
+        )
+    if not any(s.get("module") == "branch" for s in scope):
+        raise _no_branch(kind, action, "is a required field.")
+
+
+def _no_branch(kind: str, action: str, why: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"{KINDS[kind]} {action} failed. Please try again.",
+        {"scope.branch_or_alias": [why]},
+        error_code=141,
+    )
+
+
+BRANCH_MODULES = frozenset({"branch", "branch_alias"})
+# What a token's scope names when it reaches every branch of the stack: Veneer's one, `main`.
+MAIN_BRANCH_SCOPE: dict[str, Any] = {
+    "module": "branch",
+    "branches": ["main"],
+    "acl": {"read": True},
+}
+
+
+def _check_scope_item(kind: str, item: dict[str, Any], position: int) -> None:
     """`{"module": str, "acl": {"read"?: bool, "write"?: bool}}`, and for `branch` a list of
     branch names: a scope that would read as something else is refused, never guessed at."""
     acl, branches = item.get("acl"), item.get("branches")
@@ -97,7 +142,7 @@ def _check_management_scope(item: dict[str, Any], position: int) -> None:
         problem = "branches must be a list of branch names."
     if problem:
         raise ValidationFailed(
-            "Management Token creation failed. Please enter valid data.",
+            f"{KINDS[kind]} creation failed. Please enter valid data.",
             {f"scope.{position}": [problem]},
         )
 
@@ -198,7 +243,7 @@ def update_token(
         if isinstance(body.get("description"), str):
             doc["description"] = body["description"]
         if "scope" in body:
-            doc["scope"] = _scope(tx, stack["api_key"], kind, body)
+            doc["scope"] = _scope(tx, stack["api_key"], kind, body, "update")
         if "expires_on" in body:
             doc["expires_on"] = expires_on(kind, body["expires_on"], "update")
         doc["updated_by"] = actor.uid

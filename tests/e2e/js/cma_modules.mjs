@@ -2,6 +2,9 @@
 // Veneer server and prints one JSON object of observations
 // (tests/e2e/test_management_sdk_modules.py asserts on it).
 // Usage: node cma_modules.mjs HOST PORT EMAIL PASSWORD
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import contentstack from "@contentstack/management";
 
 const [host, port, email, password] = process.argv.slice(2);
@@ -49,6 +52,20 @@ const ext = await stack.extension().create({ extension: { title: "Picker", type:
   data_type: "text", src: "https://example.com/picker.html", multiple: false, tags: [], config: {} } });
 seen.extensions = (await stack.extension().query().find()).items.map((e) => e.title);
 seen.extension_fetched = (await stack.extension(ext.uid).fetch()).src;
+// An extension uploaded from its HTML file (multipart), then found by a query on its type.
+const html = join(mkdtempSync(join(tmpdir(), "veneer-ext-")), "widget.html");
+writeFileSync(html, "<html><body>Widget</body></html>");
+const uploaded = await stack.extension().upload({ title: "Uploaded", type: "widget",
+  tags: ["a", "b"], upload: html });
+seen.uploaded = [uploaded.title, uploaded.type, uploaded.tags, uploaded.srcdoc];
+seen.widgets = (await stack.extension().query({ query: { type: "widget" } }).find()).items
+  .map((e) => e.title);
+try {
+  await stack.extension("nope").fetch();
+  seen.unknown_extension = 200;
+} catch (error) {
+  seen.unknown_extension = [error.status, error.errorCode];
+}
 seen.extension_deleted = (await stack.extension(ext.uid).delete()).notice;
 // Custom roles as the JS management suite (test/sanity-check/api/role-test.js) drives them: the
 // SDK has no role(uid).fetch(), so a role is read back from fetchAll and updated from there.

@@ -28,6 +28,7 @@ from veneer.domain import assets as domain_assets
 from veneer.domain import embedded
 from veneer.domain.branches import branched
 from veneer.domain.listing import flag, list_params
+from veneer.domain.metadata import with_metadata
 from veneer.errors import NotFoundObject
 from veneer.services.assets import present
 from veneer.store import Transaction
@@ -136,7 +137,8 @@ def list_assets(request: Request, delivery: DeliveryContext, scope: Scope) -> by
         page, count = tx.assets.published_page(
             scope.stack, scope.environment, scope.locales, listing
         )
-    body: dict[str, Any] = {"assets": [_show(request, delivery, doc) for doc in page]}
+    shown = [_show(request, delivery, doc) for doc in page]
+    body: dict[str, Any] = {"assets": with_metadata(request.query_params, shown)}
     if count is not None:
         body["count"] = count
     return orjson.dumps(body)
@@ -151,7 +153,8 @@ def get_asset(request: Request, delivery: DeliveryContext, scope: Scope) -> byte
         raise NotFoundObject(
             NOT_FOUND, {"asset": [f"'{uid}' is not published in this environment and locale."]}
         )
-    return orjson.dumps({"asset": _show(request, delivery, found[uid])})
+    shown = _show(request, delivery, found[uid])
+    return orjson.dumps({"asset": with_metadata(request.query_params, [shown])[0]})
 
 
 def embed_items(

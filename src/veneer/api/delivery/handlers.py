@@ -24,6 +24,7 @@ from veneer.domain import embedded, projection
 from veneer.domain.branches import branched
 from veneer.domain.global_fields import shaped
 from veneer.domain.listing import ListParams, flag, list_params, merged_page
+from veneer.domain.metadata import with_metadata
 from veneer.domain.references import every_reference_path
 from veneer.domain.taxonomies import field_taxonomies
 from veneer.errors import ResponseTooLarge, ValidationFailed, VeneerError
@@ -40,6 +41,7 @@ TRANSFORMS = frozenset(
         "include_content_type",
         "include_global_field_schema",
         "include_branch",
+        "include_metadata",
         "include_all",
         "only[BASE][][]",
         "except[BASE][][]",
@@ -176,7 +178,7 @@ def _transform(
         assets.embed_items(request, delivery, scope, docs, request.path_params["ct"])
     assets.embed_assets(request, delivery, scope, docs, request.path_params["ct"])
     docs[:] = projection.project_all(request.query_params.multi_items(), docs)
-    docs[:] = branched(request.query_params, docs)
+    docs[:] = with_metadata(request.query_params, branched(request.query_params, docs))
 
 
 def _every_reference(request: Request, delivery: DeliveryContext, scope: reader.Scope) -> list[str]:
@@ -327,7 +329,8 @@ def list_taxonomy_entries(
         return [orjson.loads(raw) for _uid, _locale, raw in page], count
 
     docs, count = merged_page(page_of, types, lp)
-    body: dict[str, Any] = {"entries": branched(request.query_params, docs)}
+    shown = with_metadata(request.query_params, branched(request.query_params, docs))
+    body: dict[str, Any] = {"entries": shown}
     if count is not None:
         body["count"] = count
     return orjson.dumps(body)
