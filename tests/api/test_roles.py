@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 
 ERROR_KEYS = {"error_message", "error_code", "errors"}
 BUILT_IN = ["Admin", "Developer", "Content Manager"]
@@ -312,7 +312,10 @@ def test_members_and_tokens_read_roles_and_managers_change_them(
             {
                 "token": {
                     "name": "m",
-                    "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}],
+                    "scope": [
+                        {"module": "content_type", "acl": {"read": True, "write": True}},
+                        MAIN_BRANCH,
+                    ],
                 }
             },
         ),
