@@ -260,6 +260,46 @@ jobs = Table(
     Index("ix_jobs_subject", "stack", "subject", "status", "run_at"),
 )
 
+# A bulk publish or unpublish (`POST /v3/bulk/publish|unpublish`), recorded when it has run so
+# that `GET /v3/bulk/jobs/{uid}` answers truthfully (docs/bulk-operations.md); `body` and `summary`
+# are JSON, as the job status shows them.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", String(36), primary_key=True),
+    Column("action", String(16), nullable=False),  # publish | unpublish
+    Column("status", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("created_by", UID, nullable=False),
+    Column("created_at", TIME, nullable=False),
+    Column("updated_at", TIME, nullable=False),
+)
+
+# One row per item × environment × locale of a bulk job, in the order they ran: what
+# `GET /v3/bulk/jobs/{uid}/items` pages through (a job holds at most 10 × 10 × 10 of them).
+bulk_job_items = Table(
+    "bulk_job_items",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("job", String(36), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("type", String(8), nullable=False),  # entry | asset
+    Column("uid", UID, nullable=False),
+    Column("content_type", UID, nullable=False),  # '' for an asset
+    Column("locale", UID, nullable=False),  # the entry's source locale; '' for an asset
+    Column("version", Integer, nullable=True),
+    Column("title", Text, nullable=False),
+    Column("environment", UID, nullable=False),
+    Column("publish_locale", UID, nullable=False),
+    Column("action", String(16), nullable=False),  # publish | unpublish
+    Column("status", String(16), nullable=False),  # success | failed
+    Column("failure_reason", Text, nullable=True),
+    Column("published_at", TIME, nullable=True),
+    Column("user_uid", UID, nullable=False),
+)
+
 variant_groups = Table(
     "variant_groups",
     metadata,
