@@ -3,6 +3,8 @@ and `delete`, and the job status reads `GET /v3/bulk/jobs/{job_id}` and `…/ite
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from tests.api.test_assets import Stage, png, upload
 from tests.api.test_variants_api import BASE, CT
 from tests.conftest import Api, new_user
+from veneer import ids
+from veneer.services import bulk_operations, publishing
 
 ARTICLE = {
     "content_type": {
@@ -335,3 +339,59 @@ def test_a_token_writes_only_the_modules_its_scope_names(stage: Bulk) -> None:
     with_entries = {**sent, "entries": stage.items(stage.entries[0])}
     assert stage.api.post("/bulk/publish", with_entries, headers=as_token).status_code == 403
     assert not stage.served(stage.entries[0])
+
+
+def _pending(services: Any, api_key: str) -> int:
+    with services.store.read() as tx:
+        return int(tx.jobs.pending(api_key))
+
+
+def _drain(services: Any, stage: Bulk, job: str, now: str | None = None) -> dict[str, Any]:
+    """Run the due jobs (the app's scheduler may take some of them too) until the job is done."""
+    for _ in range(100):
+        publishing.run_due_jobs(services, now)
+        status = stage.job(job)
+        if status["status"] == "complete":
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job} never completed: {status}")
+
+
+def test_a_small_job_runs_in_the_request(stage: Bulk, services: Any) -> None:
+    stage.bulk("publish", entries=stage.items(*stage.entries))
+    assert _pending(services, stage.api.api_key) == 0  # its queued items were all run
+
+
+def test_a_large_job_is_left_to_the_scheduler(stage: Bulk, services: Any) -> None:
+    api = stage.api
+    codes = ["en-us", *(f"fr-f{c}" for c in "abcde")]
+    for code in codes[1:]:
+        api.ok(api.post("/locales", {"locale": {"code": code, "fallback_locale": "en-us"}}), 201)
+    api.ok(api.post("/environments", {"environment": {"name": "staging"}}), 201)
+    ten = [stage.entries[n % 2] for n in range(10)]
+    answer = stage.bulk(
+        "publish", entries=stage.items(*ten), locales=codes, environments=["production", "staging"]
+    )
+    assert stage.job(answer["job_id"])["status"] == "in_progress"  # 120 publications queued
+    done = _drain(services, stage, answer["job_id"])
+    assert done["summary"]["success"] == done["summary"]["total_processed"] == 120
+    items = stage.job_items(answer["job_id"], skip=100)["items"]
+    assert [(i["uid"], i["publish_locale"]) for i in items[-2:]] == [
+        (stage.entries[1], "fr-fd"),
+        (stage.entries[1], "fr-fe"),
+    ]
+    assert all(stage.served(uid) for uid in stage.entries)
+
+
+def test_items_a_request_left_undone_are_run_by_the_scheduler(
+    stage: Bulk, services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:  # as if the request were cut off after its commit
+        patched.setattr(publishing, "run_job", lambda services, uid: 0)
+        answer = stage.bulk("publish", entries=stage.items(stage.entries[0]))
+        assert stage.job(answer["job_id"])["status"] == "in_progress"
+    publishing.run_due_jobs(services)
+    assert not stage.served(stage.entries[0])  # not before the grace period
+    later = ids.format_time(datetime.now(UTC) + bulk_operations.GRACE + timedelta(seconds=1))
+    assert _drain(services, stage, answer["job_id"], later)["summary"]["success"] == 1
+    assert stage.served(stage.entries[0])

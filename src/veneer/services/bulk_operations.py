@@ -1,18 +1,21 @@
 """Contentstack's bulk operations (docs/bulk-operations.md): publish, unpublish and delete many
 entries and assets in one request, and the status of a bulk publish or unpublish job.
 
-Contentstack queues a bulk job and answers at once; Veneer runs it in the request, in one
-transaction, since the request is bounded (10 entries and assets × 10 locales × 10
-environments, 100 items for a delete), and records the finished job and each item's outcome so
-that the job status reads answer truthfully. Every item, environment and locale is checked
-before anything is written; an item that still fails as it is published (a variant whose base
-may not be published, say) is recorded as failed, the others done.
+Every item, environment and locale is checked before anything is written (a 422 naming each one
+that doesn't exist). A bulk publish is then recorded as a job whose items (each entry or asset,
+to all its environments × locales) are queued for the scheduler, each to run in a transaction of
+its own and record its outcomes, as Contentstack queues them; a small one (at most
+RUN_IN_REQUEST publications) runs in the request itself, its items' queue entries set a minute
+ahead so that the scheduler only runs what the request could not. An item that fails as it is
+published (a variant whose base may not be published, an entry deleted meanwhile) is recorded as
+failed, with its reason, and the others are done. A bulk delete runs in the request, in one
+transaction (at most 100 items).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer import ids
@@ -25,6 +28,13 @@ from veneer.services.context import Actor, Services
 from veneer.services.documents import Target, moment
 from veneer.store import Transaction
 from veneer.store.bulk_jobs import ItemFilter
+
+# Publications (items × environments × locales) a bulk publish makes in the request; a larger
+# one (up to 10 × 10 × 10) is left to the scheduler and answers at once, as Contentstack's does.
+RUN_IN_REQUEST = 100
+# How long the scheduler leaves the items of a job run in the request before it takes them up
+# (a request cut off or a server stopped midway).
+GRACE = timedelta(seconds=60)
 
 NOTICES = {
     "publish": "Your bulk publish request is in progress. Please check publish queue for more "
@@ -41,21 +51,6 @@ SCHEDULE_REFUSED = (
 )
 
 
-@dataclass(frozen=True)
-class Planned:
-    """One checked item of a bulk publish: what to publish, and how the job lists it."""
-
-    type: str  # entry | asset
-    uid: str
-    content_type: str
-    locale: str  # the entry's source locale ('' for an asset)
-    title: str
-    version: int | None
-    codes: tuple[str, ...]  # the locales it is published in
-    entry_request: publishing.PublishRequest | None = None
-    asset_request: assets.PublishAsset | None = None
-
-
 def publish(
     services: Services,
     actor: Actor,
@@ -64,7 +59,8 @@ def publish(
     *,
     unpublish: bool = False,
 ) -> dict[str, Any]:
-    """Publish (or unpublish) every item of the request now, record the job; its notice and id."""
+    """Check every item, record the job and queue its items (running them now when the job is
+    small); its notice and id."""
     action = "unpublish" if unpublish else "publish"
     job = ids.job_id()
     with services.store.write() as tx:
@@ -72,13 +68,25 @@ def publish(
         req = bulk_requests.parse_publish(body)
         _refuse_schedule(req)
         environments, plan = _check(tx, stack, req)
-        now = ids.now()
-        items = [
-            outcome
-            for planned in plan
-            for outcome in _run(tx, stack, actor, planned, environments, action, now)
-        ]
-        tx.bulk_jobs.add(_job(stack, actor, job, action, req, environments, items, now), items)
+        total = sum(len(environments) * len(item["codes"]) for item in plan)
+        at_once = total <= RUN_IN_REQUEST
+        now = datetime.now(UTC)
+        tx.bulk_jobs.add(
+            {
+                "stack": stack["api_key"],
+                "uid": job,
+                "action": action,
+                "body": _job_body(req, environments, plan, ids.format_time(now)),
+                "total": total,
+                "created_by": actor.uid,
+                "created_at": ids.format_time(now),
+            }
+        )
+        run_at = ids.format_time(now + GRACE if at_once else now)
+        queued = _queue(tx, stack["api_key"], actor, job, plan, environments, action, run_at)
+    if at_once:
+        for uid in queued:
+            publishing.run_job(services, uid)
     return {"notice": NOTICES[action], "job_id": job}
 
 
@@ -112,10 +120,32 @@ def delete(
 
 
 def job_status(services: Services, actor: Actor, api_key: str | None, uid: str) -> dict[str, Any]:
-    """A bulk job of this stack (another stack's is not found)."""
+    """A bulk job of this stack (another stack's is not found), as Contentstack shows it: its
+    status and summary counted from the outcomes its items have recorded so far."""
     with services.store.read() as tx:
         stack = _readable(tx, actor, api_key)
-        return _found_job(tx, stack["api_key"], uid)
+        job = _found_job(tx, stack["api_key"], uid)
+    success, failed = job["counts"].get("success", 0), job["counts"].get("failed", 0)
+    done = success + failed >= job["total"]
+    return {
+        "uid": job["uid"],
+        "created_by": job["created_by"],
+        "updated_by": "",
+        "created_at": job["created_at"],
+        "updated_at": job["updated_at"],
+        "action": job["action"],
+        "api_key": job["stack"],
+        "status": "complete" if done else "in_progress",
+        "body": job["body"],
+        "summary": {
+            "approvals": 0,
+            "skip": 0,
+            "state": "completed" if done else "in_progress",
+            "success": success,
+            "total_processed": success + failed,
+            "unsuccess": failed,
+        },
+    }
 
 
 def job_items(
@@ -190,7 +220,7 @@ def _refuse(problems: Problems) -> None:
 
 def _check(
     tx: Transaction, stack: dict[str, Any], req: BulkRequest
-) -> tuple[list[str], list[Planned]]:
+) -> tuple[list[str], list[dict[str, Any]]]:
     """The environments' uids and each item's plan; a 422 naming every item, environment and
     locale that doesn't exist before anything is written."""
     key = stack["api_key"]
@@ -239,27 +269,29 @@ def _plan_entry(
     item: EntryItem,
     code: str,
     problems: Problems,
-) -> Planned | None:
+) -> dict[str, Any] | None:
+    """What the item's queued job publishes (checked: its publish request parses)."""
     where = f"entries.{n}"
     if tx.content_types.get(stack, item.content_type) is None:
         problems[where] = [f"The content type '{item.content_type}' doesn't exist."]
         return None
     try:
         doc = loaders.entry_version(tx, stack, item.content_type, item.uid, code, item.version)
-        entry_request = publishing.parse_request(_entry_body(req, item, code))
+        body = _entry_body(req, item, code)
+        publishing.parse_request(body)
     except VeneerError as exc:
         problems[where] = [_missing_entry(item, code) if _is_missing(exc) else exc.message]
         return None
-    return Planned(
-        "entry",
-        item.uid,
-        item.content_type,
-        code,
-        str(doc.get("title") or ""),
-        item.version or doc.get("_version"),
-        req.locales or (code,),
-        entry_request=entry_request,
-    )
+    return {
+        "type": "entry",
+        "uid": item.uid,
+        "content_type": item.content_type,
+        "locale": code,
+        "title": str(doc.get("title") or ""),
+        "version": item.version or doc.get("_version"),
+        "codes": list(req.locales or (code,)),
+        "body": body,
+    }
 
 
 def _entry_body(req: BulkRequest, item: EntryItem, code: str) -> dict[str, Any]:
@@ -299,126 +331,137 @@ def _check_assets(
     return found
 
 
-def _plan_asset(req: BulkRequest, stack: dict[str, Any], doc: dict[str, Any], n: int) -> Planned:
+def _plan_asset(
+    req: BulkRequest, stack: dict[str, Any], doc: dict[str, Any], n: int
+) -> dict[str, Any]:
     item = req.assets[n]
-    codes = req.locales or (stack["master_locale"].lower(),)
-    return Planned(
-        "asset",
-        item.uid,
-        "",
-        "",
-        str(doc.get("title") or doc.get("filename") or ""),
-        item.version or doc.get("_version"),
-        codes,
-        asset_request=assets.PublishAsset(req.environments, codes, item.version, None),
-    )
+    return {
+        "type": "asset",
+        "uid": item.uid,
+        "content_type": "",
+        "locale": "",
+        "title": str(doc.get("title") or doc.get("filename") or ""),
+        "version": item.version or doc.get("_version"),
+        "requested": item.version,
+        "codes": list(req.locales or (stack["master_locale"].lower(),)),
+    }
 
 
 # -- running -------------------------------------------------------------------------------------
 
 
-def _run(
+def _job_body(
+    req: BulkRequest, environments: list[str], plan: list[dict[str, Any]], now: str
+) -> dict[str, Any]:
+    """Where the job publishes, as the job status shows it."""
+    codes = req.locales or tuple(dict.fromkeys(c for item in plan for c in item["codes"]))
+    return {
+        "branch": "main",
+        "locales": list(codes),
+        "environments": environments,
+        "published_at": now,
+        "scheduled_at": "",
+    }
+
+
+def _queue(
     tx: Transaction,
-    stack: dict[str, Any],
+    stack: str,
     actor: Actor,
-    planned: Planned,
+    job: str,
+    plan: list[dict[str, Any]],
     environments: list[str],
     action: str,
-    now: str,
-) -> list[dict[str, Any]]:
-    """Publish one item to each environment × locale, each alone: one failing is recorded as
-    failed, with its reason, and leaves the others done."""
-    outcomes = []
-    for env in environments:
-        for code in planned.codes:
+    run_at: str,
+) -> list[str]:
+    """One scheduler job per item, each knowing the positions its outcomes take in the job."""
+    queued, position = [], 0
+    for item in plan:
+        uid = ids.job_id()
+        payload = {
+            "bulk": job,
+            "position": position,
+            "item": item,
+            "environments": environments,
+            "unpublish": action == "unpublish",
+            "actor": {"kind": actor.kind, "uid": actor.uid},
+        }
+        tx.jobs.add(
+            uid,
+            stack,
+            f"bulk_{action}",
+            payload,
+            run_at=run_at,
+            created_by=actor.uid,
+            created_at=ids.now(),
+        )
+        queued.append(uid)
+        position += len(environments) * len(item["codes"])
+    return queued
+
+
+def run_item(tx: Transaction, stack: dict[str, Any], actor: Actor, payload: dict[str, Any]) -> None:
+    """One queued item of a bulk job (the scheduler's hand-over): published to each environment
+    × locale alone, a failure recorded with its reason and leaving the others done."""
+    item, position, outcomes = payload["item"], payload["position"], []
+    for env in payload["environments"]:
+        for code in item["codes"]:
             target = Target(env, code)
             try:
                 with tx.savepoint():
-                    _apply(tx, stack, actor, planned, target, action == "unpublish")
+                    _apply(tx, stack, actor, item, target, payload["unpublish"])
                 failure = None
             except VeneerError as exc:
                 failure = exc.message
-            outcomes.append(_outcome(planned, target, actor, action, now, failure))
-    return outcomes
+            except Exception:  # noqa: BLE001 -- recorded as failed, never left unfinished
+                failure = VeneerError.default_message
+            action = "unpublish" if payload["unpublish"] else "publish"
+            outcomes.append(_outcome(item, target, actor, action, position, failure))
+            position += 1
+    tx.bulk_jobs.add_items(stack["api_key"], payload["bulk"], outcomes)
 
 
 def _apply(
     tx: Transaction,
     stack: dict[str, Any],
     actor: Actor,
-    planned: Planned,
+    item: dict[str, Any],
     target: Target,
     unpublish: bool,
 ) -> None:
-    if planned.entry_request is not None:
+    if item["type"] == "entry":
+        req = publishing.parse_request(item["body"])
         publishing.apply(
-            tx,
-            stack,
-            actor,
-            planned.content_type,
-            planned.uid,
-            planned.entry_request,
-            [target],
-            unpublish,
+            tx, stack, actor, item["content_type"], item["uid"], req, [target], unpublish
         )
-    elif planned.asset_request is not None:
-        assets.apply(tx, stack, actor, planned.uid, planned.asset_request, [target], unpublish)
+    else:
+        req_asset = assets.PublishAsset((), tuple(item["codes"]), item["requested"], None)
+        assets.apply(tx, stack, actor, item["uid"], req_asset, [target], unpublish)
 
 
 def _outcome(
-    planned: Planned, target: Target, actor: Actor, action: str, now: str, failure: str | None
+    item: dict[str, Any],
+    target: Target,
+    actor: Actor,
+    action: str,
+    position: int,
+    failure: str | None,
 ) -> dict[str, Any]:
+    now = ids.now()
     return {
-        "type": planned.type,
-        "uid": planned.uid,
-        "content_type": planned.content_type,
-        "locale": planned.locale,
-        "version": planned.version,
-        "title": planned.title,
+        "position": position,
+        "type": item["type"],
+        "uid": item["uid"],
+        "content_type": item["content_type"],
+        "locale": item["locale"],
+        "version": item["version"],
+        "title": item["title"],
         "environment": target.environment,
         "publish_locale": target.locale,
         "action": action,
         "status": "failed" if failure else "success",
         "failure_reason": failure,
         "published_at": None if failure else now,
+        "processed_at": now,
         "user_uid": actor.uid,
-    }
-
-
-def _job(
-    stack: dict[str, Any],
-    actor: Actor,
-    uid: str,
-    action: str,
-    req: BulkRequest,
-    environments: list[str],
-    items: list[dict[str, Any]],
-    now: str,
-) -> dict[str, Any]:
-    """The job row: Contentstack's `body` (where it published) and `summary` (how it went)."""
-    failed = sum(item["status"] == "failed" for item in items)
-    codes = req.locales or tuple(dict.fromkeys(item["publish_locale"] for item in items))
-    return {
-        "stack": stack["api_key"],
-        "uid": uid,
-        "action": action,
-        "status": "complete",
-        "body": {
-            "branch": "main",
-            "locales": list(codes),
-            "environments": environments,
-            "published_at": now,
-            "scheduled_at": "",
-        },
-        "summary": {
-            "approvals": 0,
-            "skip": 0,
-            "state": "completed",
-            "success": len(items) - failed,
-            "total_processed": len(items),
-            "unsuccess": failed,
-        },
-        "created_by": actor.uid,
-        "created_at": now,
-        "updated_at": now,
     }

@@ -24,30 +24,39 @@ class ItemFilter:
 
 
 class BulkJobs(Rows):
-    def add(self, job: dict[str, Any], items: Sequence[dict[str, Any]]) -> None:
-        """Record a job (`body` and `summary` as dicts) and its items, numbered in order."""
-        self._insert(
-            t.bulk_jobs, **{**job, "body": dumps(job["body"]), "summary": dumps(job["summary"])}
-        )
-        keys = {"stack": job["stack"], "job": job["uid"]}
-        rows = [
-            {**keys, **{name: item.get(name) for name in ITEM_COLUMNS}, "position": n}
-            for n, item in enumerate(items)
-        ]
+    def add(self, job: dict[str, Any]) -> None:
+        """Record a job (`body` as a dict, `total`: how many publications it makes)."""
+        self._insert(t.bulk_jobs, **{**job, "body": dumps(job["body"])})
+
+    def add_items(self, stack: str, job: str, items: Sequence[dict[str, Any]]) -> None:
+        """The outcomes of some of a job's publications, each with its `position`."""
+        keys = {"stack": stack, "job": job}
+        rows = [{**keys, **{name: item.get(name) for name in ITEM_COLUMNS}} for item in items]
         if rows:
             self._conn.execute(insert(t.bulk_job_items), rows)
 
     def get(self, stack: str, uid: str) -> dict[str, Any] | None:
-        """A job of this stack (body and summary as dicts), or None: another stack's is none."""
+        """A job of this stack (another stack's is none), with `counts`: its outcomes so far by
+        status, and `updated_at`: when the latest of them was recorded (its creation before)."""
         row = self._row(t.bulk_jobs, stack=stack, uid=uid)
         if row is None:
             return None
-        return {**row, "body": loads(row["body"]), "summary": loads(row["summary"])}
+        i = t.bulk_job_items
+        query = (
+            select(i.c.status, func.count(), func.max(i.c.processed_at))
+            .where(i.c.stack == stack, i.c.job == uid)
+            .group_by(i.c.status)
+        )
+        counts, latest = {}, row["created_at"]
+        for status, count, processed_at in self._conn.execute(query):
+            counts[status] = int(count)
+            latest = max(latest, processed_at)
+        return {**row, "body": loads(row["body"]), "counts": counts, "updated_at": latest}
 
     def items(
         self, stack: str, job: str, chosen: ItemFilter, skip: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        """One page of a job's items in the order they ran, and how many match in all."""
+        """One page of a job's items in the request's order, and how many match in all."""
         i = t.bulk_job_items
         query = select(i).where(i.c.stack == stack, i.c.job == job)
         if chosen.status:

@@ -260,24 +260,23 @@ jobs = Table(
     Index("ix_jobs_subject", "stack", "subject", "status", "run_at"),
 )
 
-# A bulk publish or unpublish (`POST /v3/bulk/publish|unpublish`), recorded when it has run so
-# that `GET /v3/bulk/jobs/{uid}` answers truthfully (docs/bulk-operations.md); `body` and `summary`
-# are JSON, as the job status shows them.
+# A bulk publish or unpublish (`POST /v3/bulk/publish|unpublish`, docs/bulk-operations.md): its
+# `body` (JSON: where it publishes) and how many item × environment × locale publications it
+# makes. Its items run as scheduler jobs (`jobs`), each writing its outcomes to
+# `bulk_job_items`; the job's status and summary are counted from those.
 bulk_jobs = Table(
     "bulk_jobs",
     metadata,
     Column("stack", UID, primary_key=True),
     Column("uid", String(36), primary_key=True),
     Column("action", String(16), nullable=False),  # publish | unpublish
-    Column("status", String(16), nullable=False),
     Column("body", Text, nullable=False),
-    Column("summary", Text, nullable=False),
+    Column("total", Integer, nullable=False),
     Column("created_by", UID, nullable=False),
     Column("created_at", TIME, nullable=False),
-    Column("updated_at", TIME, nullable=False),
 )
 
-# One row per item × environment × locale of a bulk job, in the order they ran: what
+# One row per item × environment × locale of a bulk job, numbered in the request's order: what
 # `GET /v3/bulk/jobs/{uid}/items` pages through (a job holds at most 10 × 10 × 10 of them).
 bulk_job_items = Table(
     "bulk_job_items",
@@ -297,6 +296,7 @@ bulk_job_items = Table(
     Column("status", String(16), nullable=False),  # success | failed
     Column("failure_reason", Text, nullable=True),
     Column("published_at", TIME, nullable=True),
+    Column("processed_at", TIME, nullable=False),
     Column("user_uid", UID, nullable=False),
 )
 

@@ -11,7 +11,6 @@ from veneer.errors import ValidationFailed
 from veneer.services import bulk_operations
 from veneer.store.bulk_jobs import ItemFilter
 
-JOB_KEYS = ("uid", "created_by", "created_at", "updated_at", "action", "status", "body", "summary")
 STATUSES = ("success", "failed")
 TYPES = ("entry", "asset")
 
@@ -35,8 +34,7 @@ def delete(call: Call) -> dict[str, Any]:
 
 @endpoint
 def job_status(call: Call) -> dict[str, Any]:
-    job = bulk_operations.job_status(call.services, call.actor(), call.api_key, call.path("uid"))
-    return {**{key: job[key] for key in JOB_KEYS}, "updated_by": "", "api_key": job["stack"]}
+    return bulk_operations.job_status(call.services, call.actor(), call.api_key, call.path("uid"))
 
 
 @endpoint

@@ -23,12 +23,10 @@ def upgrade() -> None:
         sa.Column("stack", UID, nullable=False),
         sa.Column("uid", sa.String(length=36), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("created_by", UID, nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.Column("updated_at", TIME, nullable=False),
         sa.PrimaryKeyConstraint("stack", "uid"),
     )
     op.create_table(
@@ -48,6 +46,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("failure_reason", sa.Text(), nullable=True),
         sa.Column("published_at", TIME, nullable=True),
+        sa.Column("processed_at", TIME, nullable=False),
         sa.Column("user_uid", UID, nullable=False),
         sa.PrimaryKeyConstraint("stack", "job", "position"),
     )
