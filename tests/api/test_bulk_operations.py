@@ -395,3 +395,14 @@ def test_items_a_request_left_undone_are_run_by_the_scheduler(
     later = ids.format_time(datetime.now(UTC) + bulk_operations.GRACE + timedelta(seconds=1))
     assert _drain(services, stage, answer["job_id"], later)["summary"]["success"] == 1
     assert stage.served(stage.entries[0])
+
+
+def test_what_a_request_has_no_time_for_goes_to_the_scheduler_at_once(
+    stage: Bulk, services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:  # no time at all to run items in the request
+        patched.setattr(bulk_operations, "REQUEST_SHARE", 0)
+        answer = stage.bulk("publish", entries=stage.items(*stage.entries))
+    assert stage.job(answer["job_id"])["status"] == "in_progress"
+    assert _drain(services, stage, answer["job_id"])["summary"]["success"] == 2  # due now
+    assert all(stage.served(uid) for uid in stage.entries)
