@@ -179,6 +179,12 @@ def test_malformed_requests_are_refused(stage: Bulk, body: dict[str, Any], field
     assert field in refused["errors"], refused
 
 
+def test_an_unreadable_variant_list_is_named(stage: Bulk) -> None:
+    item = {**stage.items(stage.entries[0])[0], "variants": "red"}
+    refused = stage.bulk("publish", 422, entries=[item])
+    assert "entry.variants: must be a list" in refused["errors"]["entries.0"][0]
+
+
 def test_the_documented_limits_per_request(stage: Bulk) -> None:
     ten = stage.items(*[stage.entries[0]] * 10)
     assert stage.bulk("publish", entries=ten)["job_id"]

@@ -294,7 +294,7 @@ def _plan_entry(
         body = _entry_body(req, item, code)
         publishing.parse_request(body)
     except VeneerError as exc:
-        problems[where] = [_missing_entry(item, code) if _is_missing(exc) else exc.message]
+        problems[where] = [_missing_entry(item, code) if _is_missing(exc) else _reason(exc)]
         return None
     return {
         "type": "entry",
@@ -316,6 +316,12 @@ def _entry_body(req: BulkRequest, item: EntryItem, code: str) -> dict[str, Any]:
         **(json.loads(item.variant_keys) if item.variant_keys else {}),
     }
     return {"entry": entry, "locale": code, "version": item.version}
+
+
+def _reason(exc: VeneerError) -> str:
+    """An error's message with the fields it names (a variant list that cannot be read...)."""
+    details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+    return exc.message + (f" ({details})" if details else "")
 
 
 def _is_missing(exc: VeneerError) -> bool:
