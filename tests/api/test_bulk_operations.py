@@ -412,3 +412,88 @@ def test_what_a_request_has_no_time_for_goes_to_the_scheduler_at_once(
     assert stage.job(answer["job_id"])["status"] == "in_progress"
     assert _drain(services, stage, answer["job_id"])["summary"]["success"] == 2  # due now
     assert all(stage.served(uid) for uid in stage.entries)
+
+
+PERSON = {
+    "content_type": {
+        "title": "Person",
+        "uid": "person",
+        "schema": [
+            {"display_name": "Title", "uid": "title", "data_type": "text", "mandatory": True},
+            {
+                "display_name": "Friend",
+                "uid": "friend",
+                "data_type": "reference",
+                "reference_to": ["person"],
+                "field_metadata": {"ref_multiple": True},
+            },
+            {"display_name": "Photo", "uid": "photo", "data_type": "file"},
+        ],
+    }
+}
+
+
+def _people(stage: Bulk) -> list[str]:
+    """Yann, Xavier (Yann's friend, with the stage's asset as photo), Anna (Xavier's friend)."""
+    api, uids = stage.api, []
+    api.ok(api.post("/content_types", PERSON), 201)
+    for n, name in enumerate(("Yann", "Xavier", "Anna")):
+        entry: dict[str, Any] = {"title": name}
+        if uids:
+            entry["friend"] = [{"uid": uids[-1], "_content_type_uid": "person"}]
+        if n == 1:
+            entry["photo"] = stage.asset
+        uids.append(
+            api.ok(api.post("/content_types/person/entries", {"entry": entry}), 201)["entry"]["uid"]
+        )
+    return uids
+
+
+def _published_with_references(stage: Bulk, anna: str, **headers: str) -> list[tuple[str, int]]:
+    body = {
+        "entries": [{"uid": anna, "content_type": "person", "locale": "en-us"}],
+        "locales": ["en-us"],
+        "environments": ["production"],
+        "publish_with_reference": True,
+    }
+    job = stage.api.ok(stage.api.post("/bulk/publish", body, headers=headers))["job_id"]
+    return [(i["uid"], i["depth"]) for i in stage.job_items(job)["items"]]
+
+
+def test_publish_with_reference_takes_one_level_along(stage: Bulk) -> None:
+    yann, xavier, anna = _people(stage)
+    assert _published_with_references(stage, anna) == [(anna, 0), (xavier, 1)]
+    person = "/content_types/person/entries/"
+    assert stage.deliver(person + xavier).status_code == 200
+    assert stage.deliver(person + yann).status_code != 200
+    assert not stage.asset_served(stage.asset)  # Xavier's photo: two levels down
+
+
+def test_the_nested_flow_publishes_references_five_levels_deep(stage: Bulk) -> None:
+    yann, xavier, anna = _people(stage)
+    assert _published_with_references(stage, anna, api_version="3.2") == [
+        (anna, 0),
+        (xavier, 1),
+        (yann, 2),
+        (stage.asset, 2),
+    ]
+    assert stage.deliver("/content_types/person/entries/" + yann).status_code == 200
+    assert stage.asset_served(stage.asset)
+    unnested = stage.bulk("publish", entries=[{"uid": anna, "content_type": "person"}])
+    assert [i["uid"] for i in stage.job_items(unnested["job_id"])["items"]] == [anna]
+
+
+def test_too_many_references_are_refused_with_nothing_published(
+    stage: Bulk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _yann, xavier, anna = _people(stage)
+    monkeypatch.setattr(bulk_operations, "MAX_REFERENCED", 1)
+    body = {
+        "entries": [{"uid": anna, "content_type": "person"}],
+        "environments": ["production"],
+        "publish_with_reference": True,
+    }
+    refused = stage.api.post("/bulk/publish", body, headers={"api_version": "3.2"})
+    assert refused.status_code == 422 and "publish_with_reference" in refused.json()["errors"]
+    assert stage.deliver("/content_types/person/entries/" + xavier).status_code != 200
+    assert stage.deliver("/content_types/person/entries/" + anna).status_code != 200

@@ -4461,7 +4461,10 @@ BULK_PUBLISH = obj(
     },
     rules=obj(approvals={"type": ["string", "boolean"]}),
     scheduled_at={**STR, "description": "Only a time already past: Veneer publishes at once."},
-    publish_with_reference=BOOL,
+    publish_with_reference={
+        **BOOL,
+        "description": "Publish the referenced entries and assets too (1 level; 5 with 3.2).",
+    },
     workflow={"type": "object"},
 )
 BULK_DELETE = obj(
@@ -4519,10 +4522,10 @@ BULK_ITEMS = obj(("items",), items=arr(BULK_ITEM), skip=INT, limit=INT, total_co
 BULK_QUERY = [
     flag_param("skip_workflow_stage_check", "Accepted (Veneer has no workflows); also a header."),
     flag_param("approvals", "Accepted (Veneer has no approvals); also a header."),
-    flag_param("nested", "The nested reference flow (with event_type=bulk): accepted."),
+    flag_param("nested", "The nested reference flow: references published, 5 levels deep."),
     param("event_type", "query", STR, "bulk, with nested=true: accepted."),
     flag_param("publish_all_localized", "Accepted; no effect in Veneer."),
-    param("api_version", "header", STR, "3.2: the nested flow's version; accepted."),
+    param("api_version", "header", STR, "3.2: publish_with_reference goes 5 levels deep."),
 ]
 
 
@@ -4579,7 +4582,7 @@ def bulk_operations(p: Paths) -> None:
                 param("status", "query", {"enum": ["success", "failed"]}, "Only these items."),
                 param("type", "query", {"enum": ["entry", "asset"]}, "Only entries or assets."),
                 array_param("ct[]", "Only the entries of these content types."),
-                flag_param("include_reference", "Accepted: Veneer publishes no references."),
+                flag_param("include_reference", "Accepted: references are listed anyway."),
                 param("api_version", "header", STR, "3.2."),
             ],
         ),

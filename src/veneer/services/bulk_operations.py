@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from veneer import ids
+from veneer.domain import assets as domain_assets
 from veneer.domain import bulk_requests
 from veneer.domain.bulk_requests import AssetItem, BulkRequest, EntryItem, Problems
 from veneer.domain.listing import ListParams
@@ -33,6 +34,10 @@ from veneer.store.bulk_jobs import ItemFilter
 # Publications (items × environments × locales) a bulk publish makes in the request; a larger
 # one (up to 10 × 10 × 10) is left to the scheduler and answers at once, as Contentstack's does.
 RUN_IN_REQUEST = 100
+# How deep the nested reference flow publishes references, and how many it may add to a request
+# (Veneer's bound: Contentstack documents none).
+NESTED_LEVELS = 5
+MAX_REFERENCED = 100
 # The share of the request time limit a bulk publish may spend running its items itself.
 REQUEST_SHARE = 0.5
 # How long the scheduler leaves the items of a job run in the request before it takes them up
@@ -61,9 +66,13 @@ def publish(
     body: dict[str, Any],
     *,
     unpublish: bool = False,
+    nested: bool = False,
+    api_version: str | None = None,
 ) -> dict[str, Any]:
     """Check every item, record the job and queue its items (running them now when the job is
-    small); its notice and id."""
+    small); its notice and id. A publish with `publish_with_reference` (or `nested=true`) takes
+    the entries and assets its entries reference along: one level, five with `api_version`
+    3.2 or `nested=true` (the nested reference flow)."""
     action = "unpublish" if unpublish else "publish"
     job = ids.job_id()
     with services.store.write() as tx:
@@ -71,6 +80,9 @@ def publish(
         req = bulk_requests.parse_publish(body)
         _refuse_schedule(req)
         environments, plan = _check(tx, stack, req)
+        if not unpublish and (nested or body.get("publish_with_reference") is True):
+            levels = NESTED_LEVELS if nested or str(api_version).strip() == "3.2" else 1
+            _with_references(tx, stack, req, plan, levels)
         total = sum(len(environments) * len(item["codes"]) for item in plan)
         at_once = total <= RUN_IN_REQUEST
         now = datetime.now(UTC)
@@ -305,6 +317,7 @@ def _plan_entry(
         "version": item.version or doc.get("_version"),
         "codes": list(req.locales or (code,)),
         "body": body,
+        "depth": 0,
     }
 
 
@@ -355,16 +368,97 @@ def _plan_asset(
     req: BulkRequest, stack: dict[str, Any], doc: dict[str, Any], n: int
 ) -> dict[str, Any]:
     item = req.assets[n]
+    return _asset_plan(req, stack, doc, item.uid, item.version)
+
+
+def _asset_plan(
+    req: BulkRequest, stack: dict[str, Any], doc: dict[str, Any], uid: str, version: int | None
+) -> dict[str, Any]:
     return {
         "type": "asset",
-        "uid": item.uid,
+        "uid": uid,
         "content_type": "",
         "locale": "",
         "title": str(doc.get("title") or doc.get("filename") or ""),
-        "version": item.version or doc.get("_version"),
-        "requested": item.version,
+        "version": version or doc.get("_version"),
+        "requested": version,
         "codes": list(req.locales or (stack["master_locale"].lower(),)),
+        "depth": 0,
     }
+
+
+def _with_references(
+    tx: Transaction,
+    stack: dict[str, Any],
+    req: BulkRequest,
+    plan: list[dict[str, Any]],
+    levels: int,
+) -> None:
+    """Add to `plan` the entries (latest version, in the referencing entry's locale) and assets
+    its entries reference, `levels` deep, each once; references that don't exist are left out.
+    More than MAX_REFERENCED of them is a 422."""
+    key, named = stack["api_key"], len(plan)
+    seen = {(item["type"], item["uid"]) for item in plan}
+    frontier = [
+        (
+            item,
+            loaders.entry_version(
+                tx,
+                key,
+                item["content_type"],
+                item["uid"],
+                item["locale"],
+                item["body"].get("version"),
+            ),
+        )
+        for item in plan
+        if item["type"] == "entry"
+    ]
+    for depth in range(1, levels + 1):
+        following = []
+        for parent, doc in frontier:
+            schema = (tx.content_types.get(key, parent["content_type"]) or {}).get("schema") or []
+            for ct, uid in domain_assets.entry_refs(schema, doc):
+                found = _referenced_entry(tx, req, key, ct, uid, parent["locale"], depth)
+                if found is not None and ("entry", uid) not in seen:
+                    seen.add(("entry", uid))
+                    plan.append(found[0])
+                    following.append(found)
+            for uid in sorted(domain_assets.asset_uids(schema, doc)):
+                asset = tx.assets.get(key, uid)
+                if asset is not None and not asset.get("is_dir") and ("asset", uid) not in seen:
+                    seen.add(("asset", uid))
+                    plan.append({**_asset_plan(req, stack, asset, uid, None), "depth": depth})
+            if len(plan) - named > MAX_REFERENCED:
+                raise ValidationFailed(
+                    "Bulk publishing failed: too many references to publish along.",
+                    {"publish_with_reference": [f"would add more than {MAX_REFERENCED} items."]},
+                )
+        frontier = following
+
+
+def _referenced_entry(
+    tx: Transaction, req: BulkRequest, key: str, ct: str, uid: str, code: str, depth: int
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A referenced entry's plan and latest document, or None when it doesn't exist."""
+    try:
+        doc = loaders.latest_entry(tx, key, ct, uid, code)
+    except NotFoundObject:
+        return None
+    codes = list(req.locales or (code,))
+    body = {"entry": {"environments": list(req.environments), "locales": codes}, "locale": code}
+    item = {
+        "type": "entry",
+        "uid": uid,
+        "content_type": ct,
+        "locale": code,
+        "title": str(doc.get("title") or ""),
+        "version": doc.get("_version"),
+        "codes": codes,
+        "body": body,
+        "depth": depth,
+    }
+    return item, doc
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -484,4 +578,5 @@ def _outcome(
         "published_at": None if failure else now,
         "processed_at": now,
         "user_uid": actor.uid,
+        "depth": item.get("depth", 0),
     }

@@ -277,7 +277,8 @@ bulk_jobs = Table(
 )
 
 # One row per item × environment × locale of a bulk job, numbered in the request's order: what
-# `GET /v3/bulk/jobs/{uid}/items` pages through (a job holds at most 10 × 10 × 10 of them).
+# `GET /v3/bulk/jobs/{uid}/items` pages through (10 × 10 × 10 of them at most, 110 × 10 × 10
+# with references taken along).
 bulk_job_items = Table(
     "bulk_job_items",
     metadata,
@@ -298,6 +299,7 @@ bulk_job_items = Table(
     Column("published_at", TIME, nullable=True),
     Column("processed_at", TIME, nullable=False),
     Column("user_uid", UID, nullable=False),
+    Column("depth", SmallInteger, nullable=False),  # 0: named in the request; n: a reference
 )
 
 variant_groups = Table(

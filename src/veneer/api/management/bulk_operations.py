@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from veneer.api.call import Call, endpoint
-from veneer.domain.listing import list_params
+from veneer.domain.listing import flag, list_params
 from veneer.errors import ValidationFailed
 from veneer.services import bulk_operations
 from veneer.store.bulk_jobs import ItemFilter
@@ -17,7 +17,14 @@ TYPES = ("entry", "asset")
 
 @endpoint
 def publish(call: Call) -> dict[str, Any]:
-    return bulk_operations.publish(call.services, call.actor(), call.api_key, call.body)
+    return bulk_operations.publish(
+        call.services,
+        call.actor(),
+        call.api_key,
+        call.body,
+        nested=flag(call.params, "nested"),
+        api_version=call.header("api_version"),
+    )
 
 
 @endpoint
@@ -81,7 +88,7 @@ def show_item(row: dict[str, Any]) -> dict[str, Any]:
         "published_at": row["published_at"],
         "scheduled_at": "",
         "user": row["user_uid"],
-        "depth": 0,
+        "depth": row["depth"],
     }
     if row["type"] == "entry":
         item["content_type"] = {"uid": row["content_type"]}

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("published_at", TIME, nullable=True),
         sa.Column("processed_at", TIME, nullable=False),
         sa.Column("user_uid", UID, nullable=False),
+        sa.Column("depth", sa.SmallInteger(), nullable=False),
         sa.PrimaryKeyConstraint("stack", "job", "position"),
     )
 
