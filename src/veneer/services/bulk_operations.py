@@ -8,8 +8,9 @@ its own and record its outcomes, as Contentstack queues them; a small one (at mo
 RUN_IN_REQUEST publications) runs in the request itself, its items' queue entries set a minute
 ahead so that the scheduler only runs what the request could not. An item that fails as it is
 published (a variant whose base may not be published, an entry deleted meanwhile) is recorded as
-failed, with its reason, and the others are done. A bulk delete runs in the request, in one
-transaction (at most 100 items).
+failed, with its reason, and the others are done. With `publish_with_reference` the entries and
+assets the named entries reference are added to the job (one level, five in the nested flow).
+A bulk delete runs in the request, in one transaction (at most 100 items).
 """
 
 from __future__ import annotations
