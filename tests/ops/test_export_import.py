@@ -610,13 +610,16 @@ def test_what_is_not_an_export_or_a_stack_is_refused(services: Services, tmp_pat
 # executions) and queue (scheduled publishes), which docs/export-import.md says stay behind.
 # Rebuilt by the import's writes (`variant_fields`: by publishing the entry variants).
 REBUILT = {"entry_values", "unique_values", "changes", "variant_fields"}
-# Left behind (docs/export-import.md): the event log, webhook delivery logs, queued jobs, the
+# Left behind (docs/export-import.md): the event log, webhook delivery logs, queued jobs, bulk
+# publish jobs and their items (a history of the source, like the event log), the
 # editor's trash (restore an entry before exporting to keep it), and who the stack is shared with
 # and offered to (accounts are not moved).
 LEFT = {
     "events",
     "webhook_deliveries",
     "jobs",
+    "bulk_jobs",
+    "bulk_job_items",
     "trash",
     "trash_rows",
     "stack_shares",

@@ -1378,6 +1378,7 @@ def _path_param(path: str, name: str) -> Json:
             "/extensions/": "Extension",
             "/webhooks/": "Webhook (or, for logs and retry, execution)",
             "/assets/folders/": "Folder",
+            "/bulk/jobs/": "Bulk job (its job_id)",
             "/assets/": "Asset",
         }
         kind = next((label for part, label in kinds.items() if part in path), "Entry")
@@ -4639,6 +4640,159 @@ def module_reads(p: Paths, role: str) -> None:
     )
 
 
+# -- bulk operations (docs/bulk-operations.md) ---------------------------------------------------
+BULK_ENTRY = obj(
+    ("uid",),
+    uid=STR,
+    content_type={**STR, "description": "The content type uid (or _content_type_uid)."},
+    _content_type_uid=STR,
+    locale={**STR, "description": "The source locale (default: the master locale)."},
+    version={"type": ["integer", "string"], "description": "A version number of that locale."},
+    variants=arr(obj(("uid",), uid=STR, version=VERSION)),
+    variant_rules=obj(publish_latest_base=BOOL, publish_latest_base_conditionally=BOOL),
+)
+BULK_ASSET = obj(("uid",), uid=STR, version={"type": ["integer", "string"]})
+BULK_PUBLISH = obj(
+    ("environments",),
+    entries={**arr(BULK_ENTRY), "maxItems": 10, "description": "With assets, at most 10 items."},
+    items={**arr(BULK_ENTRY), "description": "The nested flow's name for `entries`."},
+    assets={**arr(BULK_ASSET), "maxItems": 10},
+    environments={**arr(STR), "minItems": 1, "maxItems": 10, "description": "Names or uids."},
+    locales={
+        **arr(STR),
+        "maxItems": 10,
+        "description": "Target locales (default: each entry's source locale; assets: master).",
+    },
+    rules=obj(approvals={"type": ["string", "boolean"]}),
+    scheduled_at={**STR, "description": "Only a time already past: Veneer publishes at once."},
+    publish_with_reference={
+        **BOOL,
+        "description": "Publish the referenced entries and assets too (1 level; 5 with 3.2).",
+    },
+    workflow={"type": "object"},
+)
+BULK_DELETE = obj(
+    entries={
+        **arr(obj(("uid", "content_type"), uid=STR, content_type=STR, locale=STR)),
+        "maxItems": 100,
+        "description": "With assets, at most 100 items; the master locale deletes everywhere.",
+    },
+    assets={**arr(obj(("uid",), uid=STR)), "maxItems": 100},
+)
+BULK_JOB = obj(
+    ("uid", "api_key", "action", "status", "body", "summary"),
+    uid={"type": "string", "format": "uuid"},
+    created_by=STR,
+    updated_by=STR,
+    created_at=TIME,
+    updated_at=TIME,
+    action={"enum": ["publish", "unpublish"]},
+    api_key=STR,
+    status={"enum": ["in_progress", "complete"]},
+    body=obj(
+        branch=STR,
+        locales=arr(STR),
+        environments=arr(STR),
+        published_at=TIME,
+        scheduled_at=STR,
+    ),
+    summary=obj(
+        approvals=INT,
+        skip=INT,
+        state=STR,
+        success=INT,
+        total_processed=INT,
+        unsuccess=INT,
+    ),
+)
+BULK_ITEM = obj(
+    ("uid", "type", "publish_details", "environment", "publish_locale", "action"),
+    uid=STR,
+    locale=STR,
+    version={"type": ["integer", "null"]},
+    title=STR,
+    type={"enum": ["entry", "asset"]},
+    publish_details=obj(("status",), status={"enum": ["success", "failed"]}, failure_reason=STR),
+    publish_locale=STR,
+    environment=STR,
+    action={"enum": ["publish", "unpublish"]},
+    published_at={"type": ["string", "null"]},
+    scheduled_at=STR,
+    user=STR,
+    depth=INT,
+    content_type=obj(("uid",), uid=STR),
+)
+BULK_ITEMS = obj(("items",), items=arr(BULK_ITEM), skip=INT, limit=INT, total_count=INT)
+BULK_QUERY = [
+    flag_param("skip_workflow_stage_check", "Accepted (Veneer has no workflows); also a header."),
+    flag_param("approvals", "Accepted (Veneer has no approvals); also a header."),
+    flag_param("nested", "The nested reference flow: references published, 5 levels deep."),
+    param("event_type", "query", STR, "bulk, with nested=true: accepted."),
+    flag_param("publish_all_localized", "Accepted; no effect in Veneer."),
+    param("api_version", "header", STR, "3.2: publish_with_reference goes 5 levels deep."),
+]
+
+
+def bulk_operations(p: Paths) -> None:
+    for action in ("publish", "unpublish"):
+        result = obj(("notice", "job_id"), notice=STR, job_id={"type": "string", "format": "uuid"})
+        p.add(
+            f"/v3/bulk/{action}",
+            "post",
+            op(
+                f"Bulk {action}: up to 10 entries and assets, 10 locales, 10 environments",
+                "publishing",
+                {**ok(result), **errors(*WRITE)},
+                parameters=[*params("api_key"), *BULK_QUERY],
+                request=body(BULK_PUBLISH),
+                description="Every item, environment and locale is checked first (422, error "
+                "code 141, naming each one that doesn't exist); then all of it runs in the "
+                "request and the finished job is recorded for the job status reads.",
+            ),
+        )
+    p.add(
+        "/v3/bulk/delete",
+        "post",
+        op(
+            "Bulk delete: up to 100 entries (in a locale) and assets",
+            "publishing",
+            {**notice(), **errors(*WRITE)},
+            parameters=params("api_key"),
+            request=body(BULK_DELETE),
+        ),
+    )
+    p.add(
+        "/v3/bulk/jobs/{uid}",
+        "get",
+        op(
+            "A bulk publish or unpublish job of the stack (another stack's: 422, 141)",
+            "publishing",
+            {**ok(BULK_JOB), **errors(*READ)},
+            parameters=[*params("api_key"), param("api_version", "header", STR, "3.2.")],
+        ),
+    )
+    p.add(
+        "/v3/bulk/jobs/{uid}/items",
+        "get",
+        op(
+            "The job's items: one per entry or asset, environment and locale, in order",
+            "publishing",
+            {**ok(BULK_ITEMS), **errors(*READ)},
+            parameters=[
+                *params("api_key", "skip", "limit"),
+                flag_param(
+                    "include_count", "With skip 0: add skip, limit and total_count (the matches)."
+                ),
+                param("status", "query", {"enum": ["success", "failed"]}, "Only these items."),
+                param("type", "query", {"enum": ["entry", "asset"]}, "Only entries or assets."),
+                array_param("ct[]", "Only the entries of these content types."),
+                flag_param("include_reference", "Accepted: references are listed anyway."),
+                param("api_version", "header", STR, "3.2."),
+            ],
+        ),
+    )
+
+
 @lru_cache(maxsize=2)
 def document(role: str = "all") -> Json:
     """The description of what a node of `role` serves (`all`, or `delivery`: system + delivery reads)."""
@@ -4666,6 +4820,7 @@ def document(role: str = "all") -> Json:
             webhooks,
             assets,
             asset_files,
+            bulk_operations,
             editor,
             taxonomies,
         ):

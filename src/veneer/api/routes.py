@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from veneer.api import files, system
 from veneer.api.delivery import dispatch, sync
 from veneer.api.management import assets as am
+from veneer.api.management import bulk_operations as bk
 from veneer.api.management import content_types as ct
 from veneer.api.management import entries as en
 from veneer.api.management import entry_variants as ev
@@ -158,6 +159,18 @@ def management_routes() -> list[BaseRoute]:
         *personalize_routes(),
         *asset_routes(),
         *webhook_routes(),
+        *bulk_routes(),
+    ]
+
+
+def bulk_routes() -> list[BaseRoute]:
+    """Contentstack's bulk operations (docs/bulk-operations.md)."""
+    return [
+        *resource(V3 + "/bulk/publish", post=bk.publish),
+        *resource(V3 + "/bulk/unpublish", post=bk.unpublish),
+        *resource(V3 + "/bulk/delete", post=bk.delete),
+        *resource(V3 + "/bulk/jobs/{uid}", get=bk.job_status),
+        *resource(V3 + "/bulk/jobs/{uid}/items", get=bk.job_items),
     ]
 
 

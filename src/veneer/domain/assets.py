@@ -31,6 +31,20 @@ def file_refs(schema: Schema, doc: dict[str, Any]) -> Iterator[tuple[str, Field,
                 yield (f"{path}.{i}" if isinstance(value, list) else path), field, uid
 
 
+def entry_refs(schema: Schema, doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(content type, uid) of every entry the document's reference fields hold, in order, once
+    each (through groups and blocks)."""
+    found: dict[tuple[str, str], None] = {}
+    for container, key, _field, _path in _slots(schema, doc, _is_reference):
+        value = container[key]
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                ct, uid = item.get("_content_type_uid"), item.get("uid")
+                if isinstance(ct, str) and isinstance(uid, str) and ct != ASSET_CONTENT_TYPE:
+                    found[(ct, uid)] = None
+    return list(found)
+
+
 def rte_asset_nodes(schema: Schema, doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The `attrs` of every asset node in the document's JSON RTE fields."""
     for container, key, _field, _path in _slots(schema, doc, _is_rte):
@@ -126,6 +140,10 @@ def asset_paths(schema: Schema, max_path: int) -> list[str]:
 
     visit(schema, "")
     return found
+
+
+def _is_reference(field: Field) -> bool:
+    return field.get("data_type") == "reference"
 
 
 def _is_file(field: Field) -> bool:

@@ -312,10 +312,11 @@ def run_due_jobs(services: Services, now: str | None = None) -> int:
     now = now or ids.now()
     with services.store.read() as tx:
         due = tx.jobs.due(now)
-    return sum(_run_job(services, uid) for uid in due)
+    return sum(run_job(services, uid) for uid in due)
 
 
-def _run_job(services: Services, uid: str) -> int:
+def run_job(services: Services, uid: str) -> int:
+    """Run one queued job, unless another worker has (then 0)."""
     with services.store.write() as tx:
         job = tx.jobs.claim(uid)
         if job is None:
@@ -327,7 +328,12 @@ def _run_job(services: Services, uid: str) -> int:
             with tx.savepoint():
                 stack = tx.stacks.get(job["stack"])
                 assert stack is not None
-                if "asset" in payload:
+                if "bulk" in payload:
+                    # Imported here: a bulk item publishes through this module.
+                    from veneer.services import bulk_operations
+
+                    bulk_operations.run_item(tx, stack, actor, payload)
+                elif "asset" in payload:
                     assets.run_job(tx, stack, actor, payload)
                 else:
                     req = parse_request(payload["body"])

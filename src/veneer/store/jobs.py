@@ -75,6 +75,15 @@ class Jobs(Rows):
         )
         return int(result.rowcount)
 
+    def run_now(self, stack: str, uids: list[str], now: str) -> None:
+        """Make some queued jobs of a stack due now (a bulk publish hands over what it left)."""
+        j = t.jobs
+        self._conn.execute(
+            update(j)
+            .where(j.c.stack == stack, j.c.uid.in_(uids), j.c.status == "queued")
+            .values(run_at=now)
+        )
+
     def pending(self, stack: str) -> int:
         """How many jobs of a stack are still queued."""
         j = t.jobs

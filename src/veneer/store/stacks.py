@@ -26,6 +26,8 @@ STACK_TABLES = (
     t.entry_variant_versions,
     t.variant_fields,
     t.jobs,
+    t.bulk_jobs,
+    t.bulk_job_items,
     t.unique_values,
     t.entry_values,
     t.assets,

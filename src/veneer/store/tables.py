@@ -275,6 +275,48 @@ jobs = Table(
     Index("ix_jobs_subject", "stack", "subject", "status", "run_at"),
 )
 
+# A bulk publish or unpublish (`POST /v3/bulk/publish|unpublish`, docs/bulk-operations.md): its
+# `body` (JSON: where it publishes) and how many item × environment × locale publications it
+# makes. Its items run as scheduler jobs (`jobs`), each writing its outcomes to
+# `bulk_job_items`; the job's status and summary are counted from those.
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("uid", String(36), primary_key=True),
+    Column("action", String(16), nullable=False),  # publish | unpublish
+    Column("body", Text, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("created_by", UID, nullable=False),
+    Column("created_at", TIME, nullable=False),
+)
+
+# One row per item × environment × locale of a bulk job, numbered in the request's order: what
+# `GET /v3/bulk/jobs/{uid}/items` pages through (10 × 10 × 10 of them at most, 110 × 10 × 10
+# with references taken along).
+bulk_job_items = Table(
+    "bulk_job_items",
+    metadata,
+    Column("stack", UID, primary_key=True),
+    Column("job", String(36), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("type", String(8), nullable=False),  # entry | asset
+    Column("uid", UID, nullable=False),
+    Column("content_type", UID, nullable=False),  # '' for an asset
+    Column("locale", UID, nullable=False),  # the entry's source locale; '' for an asset
+    Column("version", Integer, nullable=True),
+    Column("title", Text, nullable=False),
+    Column("environment", UID, nullable=False),
+    Column("publish_locale", UID, nullable=False),
+    Column("action", String(16), nullable=False),  # publish | unpublish
+    Column("status", String(16), nullable=False),  # success | failed
+    Column("failure_reason", Text, nullable=True),
+    Column("published_at", TIME, nullable=True),
+    Column("processed_at", TIME, nullable=False),
+    Column("user_uid", UID, nullable=False),
+    Column("depth", SmallInteger, nullable=False),  # 0: named in the request; n: a reference
+)
+
 variant_groups = Table(
     "variant_groups",
     metadata,

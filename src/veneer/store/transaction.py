@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from veneer.store.accounts import Accounts
 from veneer.store.assets import Assets, BlobRows
+from veneer.store.bulk_jobs import BulkJobs
 from veneer.store.changes import ChangeLog
 from veneer.store.content_types import ContentTypes
 from veneer.store.core import Dialect
@@ -56,6 +57,7 @@ class Transaction:
         self.variant_groups = VariantGroups(conn, sql)
         self.variants = Variants(conn, sql)
         self.jobs = Jobs(conn, sql)
+        self.bulk_jobs = BulkJobs(conn, sql)
         self.trash = Trash(conn, sql)
         self.assets = Assets(conn, sql, self.changes, self.events)
         self.blobs = BlobRows(conn, sql)
