@@ -2,14 +2,14 @@
 status reads): `bulk_jobs` and their per-item outcomes, `bulk_job_items`.
 
 Revision ID: 0019
-Revises: 0017 (0018_custom_roles is written on another branch: the merge chains this after it)
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
