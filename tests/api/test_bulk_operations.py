@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.test_assets import Stage, png, upload
 from tests.api.test_variants_api import BASE, CT
-from tests.conftest import Api, new_user
+from tests.conftest import MAIN_BRANCH, Api, new_user
 from veneer import ids
 from veneer.services import bulk_operations, publishing
 
@@ -334,7 +334,7 @@ def test_jobs_are_the_stacks_own(stage: Bulk, services: Any, client: Any) -> Non
 
 
 def test_a_token_writes_only_the_modules_its_scope_names(stage: Bulk) -> None:
-    scope = [{"module": "asset", "acl": {"read": True, "write": True}}]
+    scope = [{"module": "asset", "acl": {"read": True, "write": True}}, MAIN_BRANCH]
     token = stage.api.ok(
         stage.api.post("/stacks/management_tokens", {"token": {"name": "a", "scope": scope}}),
         201,
