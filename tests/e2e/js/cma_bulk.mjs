@@ -20,7 +20,8 @@ const entry = await stack.contentType("article").entry().create({ entry: { title
 const token = await stack.managementToken().create({ token: { name: "bulk", scope: [
   { module: "content_type", acl: { read: true, write: true } },
   { module: "entry", acl: { read: true, write: true } },
-  { module: "asset", acl: { read: true, write: true } }] } });
+  { module: "asset", acl: { read: true, write: true } },
+  { module: "branch", branches: ["main"], acl: { read: true } }] } });
 const withToken = contentstack.client(options)
   .stack({ api_key: created.api_key, management_token: token.token });
 
