@@ -391,10 +391,12 @@ def test_a_killed_csdx_import_finishes_the_same_stack_when_run_again(
     assert len(expected["en-us"]) == 9 and len(expected["fr-fr"]) == 5
     assert expected["settings"] == {}
     assert set(parts) >= {"locales", "environments", "assets", "entries", "labels", "webhooks"}
-    # Killed in the first step, at an asset's publication, in the entries (and its re-run in
-    # the entries of the next locale), at the last step.
-    entries = parts.index("entries")
-    points = [(1,), (parts.index("assets") + 2,), (entries + 3, 3), (len(parts),)]
+    # Killed in the first step; at an asset's publication, then the re-run at the second label
+    # (a re-run's nth record is the killed one's nth after the one it was killed in); in the
+    # entries, then the re-run again in them; at the last step.
+    publication, label = parts.index("assets") + 2, parts.index("labels") + 2
+    entries = parts.index("entries") + 3
+    points = [(1,), (publication, label - publication + 1), (entries, 3), (len(parts),)]
     for point in points:
         before = set(stacks_of(api))
         output = killed_then_finished(services, folder, api.email, *point)
