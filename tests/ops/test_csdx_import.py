@@ -219,7 +219,7 @@ SRC = Path(__file__).parents[2] / "src"
 def rich(folder: Path, bad: bool = False) -> Path:
     """A csdx folder holding every part the import takes in steps: two locales, two
     environments, assets published to both, entries in both locales (some published, some with
-    an asset's URL), labels under labels, a webhook; with `bad`, refused items among them."""
+    an asset's URL), labels under labels, a custom role, a webhook; with `bad`, refused items among them."""
     main = branch(folder, {}, {})
     write(main / "locales" / "locales.json", {"blt2": {"code": "fr-fr", "name": "French"}})
     envs = {e: {"uid": e, "name": name} for e, name in ((ENV, "production"), (ENV2, "staging"))}
@@ -276,6 +276,12 @@ def rich(folder: Path, bad: bool = False) -> Path:
         "channels": ["content_types.entries.create"],
     }
     write(main / "webhooks" / "webhooks.json", [hook])
+    rules = [
+        {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+        {"module": "environment", "environments": [ENV2], "acl": {"read": True}},
+    ]
+    role = {"uid": "blt00000000000000d9", "name": "Stager", "rules": rules}
+    write(main / "custom-roles" / "custom-roles.json", {role["uid"]: role})
     return main
 
 
@@ -308,6 +314,11 @@ def snapshot(services: Services, api: Api, api_key: str) -> dict[str, Any]:
     names = {label["uid"]: label["name"] for label in labels}
     shown["labels"] = sorted((x["name"], [names[p] for p in x["parent"]]) for x in labels)
     shown["webhooks"] = [w["name"] for w in api.ok(api.get("/webhooks"))["webhooks"]]
+    roles = api.ok(api.get("/roles", params={"include_rules": "true", "skip": "3"}))["roles"]
+    shown["roles"] = [
+        (r["name"], [envs.get(e) for x in r["rules"] for e in x.get("environments", [])])
+        for r in roles
+    ]
     tables = (t.entries, t.entry_versions, t.publications, t.assets, t.asset_versions)
     tables += (t.asset_publications, t.entry_values, t.module_docs, t.webhooks, t.locales)
     with services.store.read() as tx:
@@ -390,6 +401,7 @@ def test_a_killed_csdx_import_finishes_the_same_stack_when_run_again(
     expected = snapshot(services, api, whole[0])
     assert len(expected["en-us"]) == 9 and len(expected["fr-fr"]) == 5
     assert expected["settings"] == {}
+    assert expected["roles"] == [["Stager", ["staging"]]]
     assert set(parts) >= {"locales", "environments", "assets", "entries", "labels", "webhooks"}
     # Killed in the first step; at an asset's publication, then the re-run at the second label
     # (a re-run's nth record is the killed one's nth after the one it was killed in); in the
