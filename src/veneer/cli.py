@@ -474,8 +474,8 @@ def import_command(
     directory: Path, owner: str | None, org: str | None, replace: bool, batch_size: int
 ) -> None:
     """Import a stack exported by `veneer export` into this database (VENEER_DATABASE_URL),
-    under the same api key and uids. Re-run an interrupted import to finish it. A folder written
-    by `csdx cm:stacks:export` is imported into a new stack (all or nothing)."""
+    under the same api key and uids. A folder written by `csdx cm:stacks:export` is imported
+    into a new stack (all or nothing). Re-run an interrupted import of either to finish it."""
     from veneer.transfer import csdx
     from veneer.transfer.export import MANIFEST
     from veneer.transfer.load import ImportRefused, Options, import_stack

@@ -271,6 +271,37 @@ def test_a_batch_the_database_refuses_is_written_line_by_line(
     assert titles == ["Article 0", "Article 1", "Article 2"]
 
 
+def test_the_journal_is_told_in_each_transaction_how_far_it_got(
+    services: Services, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`journal`: inside each transaction that commits, how many items are handled once it does
+    and the refusals among them, on the line-by-line path too (`veneer import` of a csdx folder
+    records its progress with it)."""
+    api = site.api
+    api.ok(api.post("/content_types/article/entries", {"entry": article(1)}), 201)
+    check = Uniques._held
+    calls: list[int] = []
+
+    def racing(self: Uniques, *args: Any) -> list[tuple[str, str, str]]:
+        calls.append(1)
+        return [] if len(calls) == 1 else check(self, *args)
+
+    monkeypatch.setattr(Uniques, "_held", racing)
+    told: list[tuple[int, list[int]]] = []
+
+    def journal(tx: Any, upto: int, refused: list[bulk.Refusal]) -> None:
+        told.append((upto, [r.position for r in refused]))
+
+    items = [{"entry": article(n)} for n in (0, 1, 2)]
+    items.insert(1, {"entry": {**article(5), "title": ""}})  # refused before any transaction
+    report = bulk.load_entries(
+        services, actor(api), api.api_key, bulk.Load("article"), items, journal=journal
+    )
+    assert sorted(r.position for r in report.refused) == [1, 2]
+    # The batch rolled back (told nothing), then each line alone.
+    assert told == [(1, []), (3, [1, 2]), (4, [1, 2])]
+
+
 def test_a_refused_load_writes_nothing(services: Services, site: Site) -> None:
     with pytest.raises(ValidationFailed) as caught:
         load(services, site.api, [{"entry": article(1)}], environments=("nowhere",))

@@ -41,6 +41,9 @@ from veneer.store.publications import Publication
 from veneer.store.uniques import Holder, not_unique
 
 BATCH = 2_000  # entries per transaction
+# Told, inside each transaction that writes items, how many items of the input are handled once
+# it commits and the refusals among them (`veneer import` of a csdx folder records its progress).
+Journal = Callable[[Transaction, int, list["Refusal"]], None]
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class _Target:
     locale: str
     environments: tuple[str, ...]
     variants: dict[str, dict[str, Any] | VeneerError] = field(default_factory=dict)  # by ref
+    journal: Journal | None = None
 
 
 @dataclass(frozen=True)
@@ -126,12 +130,15 @@ def load_entries(
     load: Load,
     items: Iterable[Any],
     progress: Callable[[int], None] | None = None,
+    journal: Journal | None = None,
 ) -> Report:
     """Load `items` (create bodies, see the module's docstring) in batches of `load.batch_size`;
-    `progress` is told how many items each batch handled. Raises before writing anything when the
-    load itself is invalid (stack, content type, locale, environment)."""
+    `progress` is told how many items each batch handled, `journal` how far each transaction
+    gets (see `Journal`). Raises before writing anything when the load itself is invalid (stack,
+    content type, locale, environment)."""
     started = time.perf_counter()
     target = _resolve(services, actor, api_key, load)
+    target.journal = journal
     report = Report()
     stream = iter(items)
     position = 0
@@ -218,7 +225,7 @@ def _load_batch(
         except VeneerError as exc:
             report.refused.append(_refusal(position, exc))
     try:
-        _write(services, actor, target, items, report)
+        _write(services, actor, target, items, report, batch[-1][0] + 1)
     except VeneerError as exc:
         if len(items) <= 1:
             report.refused.extend(_refusal(item.position, exc) for item in items)
@@ -286,10 +293,16 @@ def _variant(
 
 
 def _write(
-    services: Services, actor: Actor, target: _Target, items: list[_Item], report: Report
+    services: Services,
+    actor: Actor,
+    target: _Target,
+    items: list[_Item],
+    report: Report,
+    upto: int,
 ) -> None:
     """One transaction: claim the unique values (refusing the items that clash), then write the
-    entries, their entry variants and their publications."""
+    entries, their entry variants and their publications; the input's items before `upto` are
+    handled once it commits (the journal is told so in it)."""
     with services.store.write(bulk=True) as tx:
         access.stack_row(tx, actor, target.stack, "entry", write=True)
         items, unusable = _with_assets(tx, target, items)
@@ -314,12 +327,16 @@ def _write(
         )
         publications = _publications(target, actor, kept, rows)
         tx.publications.insert_many(target.stack, publications)
+        clashes = [
+            _refusal(items[position].position, not_unique(fields))
+            for position, fields in refused.items()
+        ]
+        if target.journal is not None:
+            handled = [*report.refused, *unusable, *unknown, *clashes]
+            target.journal(tx, upto, [r for r in handled if r.position < upto])
     report.refused.extend(unusable)
     report.refused.extend(unknown)
-    report.refused.extend(
-        _refusal(items[position].position, not_unique(fields))
-        for position, fields in refused.items()
-    )
+    report.refused.extend(clashes)
     report.loaded += len(kept)
     report.published += len(publications)
 

@@ -31,8 +31,14 @@ def stack_body(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_stack(
-    services: Services, actor: Actor, body: dict[str, Any], org_uid: str | None = None
+    services: Services,
+    actor: Actor,
+    body: dict[str, Any],
+    org_uid: str | None = None,
+    *,
+    settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`settings`: the new stack's (`veneer import` marks the stack it is importing into)."""
     access.require_user(actor)
     name = body.get("name")
     master = body.get("master_locale") or "en-us"
@@ -56,7 +62,7 @@ def create_stack(
             "description": str(body.get("description") or ""),
             "master_locale": master.lower(),
             "owner_uid": actor.uid,
-            "settings": {},
+            "settings": settings or {},
             "created_at": now,
             "updated_at": now,
         }

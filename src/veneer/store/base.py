@@ -33,6 +33,10 @@ from veneer.store.transaction import Transaction
 
 # The `time.monotonic()` deadline of the request this context serves; None outside requests.
 _deadline: ContextVar[float | None] = ContextVar("veneer_request_deadline", default=None)
+# What each write transaction also writes before it commits (`Store.recording`), or None.
+_recording: ContextVar[Callable[[Transaction], None] | None] = ContextVar(
+    "veneer_write_recording", default=None
+)
 
 
 def time_left() -> float | None:
@@ -94,7 +98,23 @@ class Store:
         with refusals(), self.engine.connect() as conn:
             self._begin_write(conn)
             with self._tuned(conn, bulk), conn.begin(), self._bounded(conn):
-                yield Transaction(conn, self)
+                tx = Transaction(conn, self)
+                yield tx
+                record = _recording.get()
+                if record is not None:
+                    record(tx)
+
+    @staticmethod
+    @contextmanager
+    def recording(record: Callable[[Transaction], None] | None) -> Iterator[None]:
+        """Run the block with `record(tx)` called at the end of each write transaction it opens,
+        in that transaction (so what it writes commits with it or not at all): how far an import
+        got is written with each step it takes (`veneer.transfer.csdx`). None: nothing."""
+        token = _recording.set(record)
+        try:
+            yield
+        finally:
+            _recording.reset(token)
 
     @contextmanager
     def _tuned(self, conn: Connection, bulk: bool) -> Iterator[None]:

@@ -13,12 +13,22 @@ reference between them stays valid. Environments are made anew and found by name
 An item the CMA would refuse is reported with its file, its uid and the CMA's answer, and the
 import goes on to find every such item; if there is any, the stack is deleted at the end: the
 import is all or nothing. What the export holds that is not read is listed (`Imported.skipped`).
+
+An import that stops (killed, a failure) is re-run and continues, as `veneer export`'s own format
+does (`load`): the stack is created marked in its settings (`load.IMPORTING`) with the folder's
+path, and each step (one item, one publication of an asset, one batch of entries) is written in
+one transaction that also records in that mark how far the import got, the refusals found so far
+and the counts (`Store.recording`, the bulk path's `journal`). A refused step writes nothing, so
+it is recorded with the next one, or taken again by a re-run and refused again. A re-run of the
+same folder by the same owner finds the marked stack and skips what is recorded; the end of the
+import removes the mark (or deletes the stack, when something was refused).
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +53,18 @@ from veneer.services import (
     webhooks,
 )
 from veneer.services.context import Actor, Services
+from veneer.store import Transaction
 from veneer.transfer.export import Progress, Quiet
-from veneer.transfer.load import Imported, ImportRefused, Options, delete_stack, owner_of
+from veneer.transfer.load import (
+    IMPORTING,
+    Imported,
+    ImportRefused,
+    Options,
+    delete_stack,
+    finish,
+    owner_of,
+    record,
+)
 
 # Keys of an exported entry that the target sets itself (or that say where it was published).
 ENTRY_SYSTEM = frozenset(
@@ -65,6 +85,7 @@ ENTRY_SYSTEM = frozenset(
         "urlPath",
     }
 )
+ENTRY_FILES = "entries (chunk files)"  # the bar of the entries, which counts their files
 # Parts of an export that are not read: what is in them is listed in the summary.
 NOT_READ = {
     "extensions": "extensions are not imported",
@@ -132,10 +153,10 @@ class _Run:
     folder: Path
     progress: Progress
     batch_size: int
-    source_key: str | None = None
+    # The journal, as recorded in the stack's settings: {"export": the folder, "done": each
+    # part's position, "counts", "problems": the refusals found, "source_key"}.
+    state: dict[str, Any]
     environments: dict[str, str] = field(default_factory=dict)  # export's uid: target's uid
-    counts: dict[str, int] = field(default_factory=dict)
-    problems: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -146,29 +167,71 @@ class _Run:
         path = self.path(*parts)
         return _json(path) if path.is_file() else None
 
-    def refused(self, path: Path, uid: Any, exc: VeneerError) -> None:
-        self.problems.append(
-            {
-                "file": str(path.relative_to(self.folder)),
-                "uid": uid,
-                "error_message": exc.message,
-                "error_code": exc.error_code,
-                "errors": exc.errors,
-            }
-        )
+    @property
+    def source_key(self) -> str | None:
+        return self.state.get("source_key")
 
-    def each(self, kind: str, path: Path, items: list[Any], write: Any) -> None:
-        """Write `items` one by one (`write(item)`), each refusal noted with its file and uid."""
+    def problem(self, path: Path, uid: Any, exc: VeneerError) -> dict[str, Any]:
+        return {
+            "file": str(path.relative_to(self.folder)),
+            "uid": uid,
+            "error_message": exc.message,
+            "error_code": exc.error_code,
+            "errors": exc.errors,
+        }
+
+    def counted(self, *kinds: str) -> None:
+        self.state = {**self.state, "counts": {**dict.fromkeys(kinds, 0), **self.state["counts"]}}
+
+    def step(
+        self, part: str, at: Any, write: Callable[[], Any], path: Path, uid: Any, count: bool = True
+    ) -> bool:
+        """Take one step of `part`: `write()`, in one transaction that also records `at` as the
+        part's position (and the step counted); a refusal is noted with its file and uid, and
+        recorded by the next step that writes. Whether the step was taken."""
+        counts = self.state["counts"]
+        reached = {**self.state, "done": {**self.state["done"], part: at}}
+        if count:
+            reached["counts"] = {**counts, part: counts.get(part, 0) + 1}
+        writes = 0
+
+        def recorded(tx: Transaction) -> None:
+            nonlocal writes
+            writes += 1
+            if writes > 1:  # the step could stop half taken: it must be one transaction
+                raise RuntimeError(f"A step of the import's {part} wrote in two transactions.")
+            record(tx, self.stack, reached)
+
+        try:
+            with self.services.store.recording(recorded):
+                write()
+        except VeneerError as exc:
+            problems = [*self.state["problems"], self.problem(path, uid, exc)]
+            self.state = {**self.state, "done": reached["done"], "problems": problems}
+            return False
+        self.state = reached
+        return True
+
+    def each(
+        self,
+        kind: str,
+        path: Path,
+        items: list[Any],
+        write: Callable[[Any], Any],
+        recorded: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Write `items` one by one (`write(item)`), each a step; those an earlier run recorded
+        are skipped (`recorded(item)` finds what they made)."""
         self.progress.start(kind, len(items))
-        done = 0
-        for item in items:
-            try:
-                write(item)
-                done += 1
-            except VeneerError as exc:
-                self.refused(path, item.get("uid") if isinstance(item, dict) else None, exc)
+        self.counted(kind)
+        start = int(self.state["done"].get(kind, 0))
+        for position, item in enumerate(items):
+            if position >= start:
+                uid = item.get("uid") if isinstance(item, dict) else None
+                self.step(kind, position + 1, functools.partial(write, item), path, uid)
+            elif recorded is not None:
+                recorded(item)
             self.progress.advance(kind, 1)
-        self.counts[kind] = done
 
     # -- the parts, in order -------------------------------------------------------------------
     def run(self, master: str) -> None:
@@ -213,9 +276,14 @@ class _Run:
             made = environments.create_environment(self.services, self.actor, self.stack, body)
             self.environments[str(item.get("uid"))] = made["uid"]
 
-        self.each(
-            "environments", path, _values(self.read("environments", "environments.json")), write
-        )
+        def recorded(item: dict[str, Any]) -> None:
+            with self.services.store.read() as tx:
+                made = tx.environments.find(self.stack, str(item.get("name")))
+            if made is not None:
+                self.environments[str(item.get("uid"))] = made["uid"]
+
+        items = _values(self.read("environments", "environments.json"))
+        self.each("environments", path, items, write, recorded)
 
     def taxonomies(self) -> None:
         listed = _values(self.read("taxonomies", "taxonomies.json"))
@@ -275,45 +343,63 @@ class _Run:
         self.each("folders", path, ordered, write)
 
     def assets(self) -> None:
+        """Each asset in two or more steps: its creation, then each environment it is published
+        to (the position: [chunk, asset in it, steps of that asset taken])."""
         index = self.read("assets", "assets.json") or {}
         chunks = [self.path("assets", index[k]) for k in sorted(index, key=_number)]
-        total = sum(len(_values(_json(c))) for c in chunks if c.is_file())
-        self.progress.start("assets", total)
-        done = 0
-        for chunk in chunks:
-            for item in _values(_json(chunk)) if chunk.is_file() else []:
-                try:
-                    self.asset(item)
-                    done += 1
-                except VeneerError as exc:
-                    self.refused(chunk, item.get("uid"), exc)
+        listed = [_values(_json(c)) if c.is_file() else [] for c in chunks]
+        self.progress.start("assets", sum(len(items) for items in listed))
+        self.counted("assets")
+        at = tuple(self.state["done"].get("assets", (0, 0, 0)))
+        for c, (chunk, items) in enumerate(zip(chunks, listed, strict=True)):
+            for i, item in enumerate(items):
+                if (c, i) >= at[:2]:
+                    self.asset(chunk, (c, i), item, at[2] if (c, i) == at[:2] else 0)
                 self.progress.advance("assets", 1)
-        self.counts["assets"] = done
 
-    def asset(self, item: dict[str, Any]) -> None:
+    def asset(self, chunk: Path, where: tuple[int, int], item: dict[str, Any], first: int) -> None:
         uid, filename = str(item.get("uid")), str(item.get("filename"))
-        file = self.path("assets", "files", uid, filename)
-        if not file.is_file():
-            raise ValidationFailed(
-                "Asset creation failed. The export lacks the asset's file.",
-                {"asset[upload]": [f"assets/files/{uid}/{filename} is missing."]},
-            )
         version_uid = ids.blt()
         url = str(item.get("url") or "")
         parts = url.split("/v3/assets/", 1)[-1].split("/") if "/v3/assets/" in url else []
         if len(parts) >= 4 and parts[1] == uid:
-            self.source_key = self.source_key or parts[0]
+            self.state = {**self.state, "source_key": self.source_key or parts[0]}
             version_uid = parts[2]
-        details: dict[str, Any] = {
-            k: item[k] for k in ("title", "description", "tags", "parent_uid") if k in item
-        }
-        upload = assets.Upload(filename, file.read_bytes())
-        assets.create_asset(
-            self.services, self.actor, self.stack, upload, details, keep=(uid, version_uid)
-        )
-        for env, codes in self.publications(item).items():
+
+        def create() -> None:
+            file = self.path("assets", "files", uid, filename)
+            if not file.is_file():
+                raise ValidationFailed(
+                    "Asset creation failed. The export lacks the asset's file.",
+                    {"asset[upload]": [f"assets/files/{uid}/{filename} is missing."]},
+                )
+            self.publications(item)  # an environment the export lacks: refused before writing
+            details: dict[str, Any] = {
+                k: item[k] for k in ("title", "description", "tags", "parent_uid") if k in item
+            }
+            upload = assets.Upload(filename, file.read_bytes())
+            if len(upload.data) <= self.services.settings.max_upload_bytes:
+                with self.services.store.recording(None):  # the file first, in its own step
+                    self.services.blobs().put(upload.data)
+            assets.create_asset(
+                self.services, self.actor, self.stack, upload, details, keep=(uid, version_uid)
+            )
+
+        if first == 0 and not self.step("assets", (*where, 1), create, chunk, uid):
+            return
+        published = list(self.publications(item).items())
+        for n, (env, codes) in enumerate(published, 1):
+            if n < first:
+                continue
             body = {"asset": {"environments": [env], "locales": codes}}
-            assets.publish(self.services, self.actor, self.stack, uid, body)
+            self.step(
+                "assets",
+                (*where, n + 1),
+                functools.partial(assets.publish, self.services, self.actor, self.stack, uid, body),
+                chunk,
+                uid,
+                count=False,
+            )
 
     def publications(self, item: dict[str, Any], locale: str | None = None) -> dict[str, list[str]]:
         """The target's environments an item is published to, each with its locales (only
@@ -386,6 +472,10 @@ class _Run:
         self.each("variants", path, members, write_variant)
 
     def entries(self, master: str) -> None:
+        """The chunk files of each content type and locale, master locale first; the position:
+        [chunk file, items of it handled]. The bar counts chunk files: csdx's index files name
+        the chunks without counting their entries, and counting them would read every file
+        twice."""
         root = self.path("entries")
         folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
         work = []
@@ -396,10 +486,13 @@ class _Run:
             work += [
                 (typed.name, code, chunk) for code in codes for chunk in self.chunks(typed / code)
             ]
-        self.progress.start("entries", sum(len(_values(_json(c))) for _, _, c in work))
-        self.counts["entries"] = self.counts["entry_variants"] = 0
-        for ct, code, chunk in work:
-            self.entry_chunk(ct, code, chunk)
+        self.progress.start(ENTRY_FILES, len(work))
+        self.counted("entries", "entry_variants")
+        at = self.state["done"].get("entries", (0, 0))
+        for n, (ct, code, chunk) in enumerate(work):
+            if n >= at[0]:
+                self.entry_chunk(n, ct, code, chunk, at[1] if n == at[0] else 0)
+            self.progress.advance(ENTRY_FILES, 1)
 
     def chunks(self, folder: Path) -> list[Path]:
         index = _json(folder / "index.json") if (folder / "index.json").is_file() else {}
@@ -407,18 +500,55 @@ class _Run:
             folder / index[k] for k in sorted(index, key=_number) if (folder / index[k]).is_file()
         ]
 
-    def entry_chunk(self, ct: str, code: str, chunk: Path) -> None:
-        items = [x for x in _values(_json(chunk)) if isinstance(x, dict)]
+    def entry_chunk(self, n: int, ct: str, code: str, chunk: Path, start: int) -> None:
+        """The items of one chunk file from `start` on, read and checked, then loaded through the
+        bulk path, whose every transaction records how far the chunk got."""
+        items = _values(_json(chunk))
+        early: list[tuple[int, dict[str, Any]]] = []  # (position, refusal) found by reading
         kept: list[bulk.Kept] = []
-        for item in items:
+        where: list[int] = []  # the position in the chunk of each kept item
+        for position in range(start, len(items)):
+            item = items[position]
             if str(item.get("locale", code)).lower() != code:
-                self.progress.advance("entries", 1)  # shown in this locale, not localized in it
-                continue
+                continue  # shown in this locale, not localized in it
             try:
                 kept.append(self.kept(ct, code, chunk.parent, item))
+                where.append(position)
             except VeneerError as exc:
-                self.refused(chunk, item.get("uid"), exc)
-                self.progress.advance("entries", 1)
+                early.append((position, self.problem(chunk, item.get("uid"), exc)))
+        twice = self.twice(code, kept)
+        early += [(where[j], self.problem(chunk, kept[j].uid, twice[j])) for j in sorted(twice)]
+        kept, where = (
+            [k for j, k in enumerate(kept) if j not in twice],
+            [p for j, p in enumerate(where) if j not in twice],
+        )
+        before = self.state
+
+        def reached(upto: int, refused: list[bulk.Refusal]) -> dict[str, Any]:
+            """The journal once the first `upto` kept items are handled (`refused` among them)."""
+            handled = where[upto] if upto < len(where) else len(items)
+            found = [(p, x) for p, x in early if p < handled]
+            found += [
+                (where[r.position], self.refusal(chunk, kept[r.position].uid, r)) for r in refused
+            ]
+            no = {r.position for r in refused}
+            loaded = [kept[j] for j in range(upto) if j not in no]
+            counts = before["counts"]
+            return {
+                **before,
+                "done": {**before["done"], "entries": (n, handled)},
+                "problems": [
+                    *before["problems"],
+                    *(x for _, x in sorted(found, key=lambda f: f[0])),
+                ],
+                "counts": {
+                    **counts,
+                    "entries": counts["entries"] + len(loaded),
+                    "entry_variants": counts["entry_variants"]
+                    + sum(len(k.variant_environments) for k in loaded),
+                },
+            }
+
         request = bulk.Load(ct, code, (), self.batch_size)
         try:
             report = bulk.load_entries(
@@ -427,26 +557,46 @@ class _Run:
                 self.stack,
                 request,
                 kept,
-                progress=lambda n: self.progress.advance("entries", n),
+                journal=lambda tx, upto, refused: record(tx, self.stack, reached(upto, refused)),
             )
-        except VeneerError as exc:
-            self.refused(chunk, None, exc)
+        except VeneerError as exc:  # the content type or the locale: every item refused
+            found = [x for _, x in sorted(early, key=lambda f: f[0])]
+            self.state = {
+                **before,
+                "done": {**before["done"], "entries": (n, len(items))},
+                "problems": [*before["problems"], *found, self.problem(chunk, None, exc)],
+            }
             return
-        for refusal in report.refused:
-            self.problems.append(
-                {
-                    "file": str(chunk.relative_to(self.folder)),
-                    "uid": kept[refusal.position].uid,
-                    "error_message": refusal.message,
-                    "error_code": refusal.error_code,
-                    "errors": refusal.errors,
-                }
+        self.state = reached(len(kept), report.refused)
+
+    def twice(self, code: str, kept: list[bulk.Kept]) -> dict[int, VeneerError]:
+        """The kept items whose uid an earlier item of the chunk or an entry of the stack has in
+        this locale (the export holds an entry twice), by their index, with the refusal."""
+        seen: set[str] = set()
+        again = set()
+        for j, item in enumerate(kept):
+            if item.uid in seen:
+                again.add(j)
+            seen.add(item.uid)
+        with self.services.store.read() as tx:
+            there = tx.entries.existing(self.stack, code, sorted(seen))
+        return {
+            j: ValidationFailed(
+                f"Entry creation failed. The export holds the entry {item.uid} twice in {code}.",
+                {"uid": ["is not unique."]},
             )
-        refused = {kept[r.position].uid for r in report.refused}
-        self.counts["entries"] += report.loaded
-        self.counts["entry_variants"] += sum(
-            len(k.variant_environments) for k in kept if k.uid not in refused
-        )
+            for j, item in enumerate(kept)
+            if j in again or item.uid in there
+        }
+
+    def refusal(self, chunk: Path, uid: str, refusal: bulk.Refusal) -> dict[str, Any]:
+        return {
+            "file": str(chunk.relative_to(self.folder)),
+            "uid": uid,
+            "error_message": refusal.message,
+            "error_code": refusal.error_code,
+            "errors": refusal.errors,
+        }
 
     def kept(self, ct: str, code: str, folder: Path, item: dict[str, Any]) -> bulk.Kept:
         uid = str(item.get("uid"))
@@ -502,7 +652,23 @@ class _Run:
             doc = labels.create(labels.LABEL, self.services, self.actor, self.stack, body)
             made[str(item.get("uid"))] = doc["uid"]
 
-        self.each("labels", path, ordered, write)
+        claimed: set[str] = set()
+
+        def recorded(item: dict[str, Any]) -> None:
+            """The label an earlier run made of `item`: the first of its name and parents."""
+            parents = [made.get(p) or p for p in item.get("parent") or []]
+            with self.services.store.read() as tx:
+                there = tx.labels.all(self.stack)
+            for doc in there:
+                if doc["uid"] not in claimed and (doc.get("name"), doc.get("parent") or []) == (
+                    item.get("name"),
+                    parents,
+                ):
+                    claimed.add(doc["uid"])
+                    made[str(item.get("uid"))] = doc["uid"]
+                    return
+
+        self.each("labels", path, ordered, write, recorded)
 
     def custom_roles(self) -> None:
         """Custom roles (`custom-roles/custom-roles.json`, keyed by uid; csdx leaves the built-in
@@ -537,21 +703,25 @@ class _Run:
         their signing secrets nor their destinations' passwords (masked)."""
         path = self.path("webhooks", "webhooks.json")
         keys = ("name", "destinations", "channels", "retry_policy", "disabled", "concise_payload")
-        masked = 0
+        items = _values(self.read("webhooks", "webhooks.json"))
+        masked = [
+            destination
+            for item in items
+            for destination in item.get("destinations") or []
+            if isinstance(destination, dict) and destination.get("http_basic_password") == MASK
+        ]
 
         def write(item: dict[str, Any]) -> None:
-            nonlocal masked
             body = {k: item[k] for k in keys if k in item}
             for destination in body.get("destinations") or []:
                 if isinstance(destination, dict) and destination.get("http_basic_password") == MASK:
                     destination["http_basic_password"] = ""
-                    masked += 1
             webhooks.create_webhook(self.services, self.actor, self.stack, body)
 
-        self.each("webhooks", path, _values(self.read("webhooks", "webhooks.json")), write)
+        self.each("webhooks", path, items, write)
         if masked:
             self.skipped.append(
-                f"webhooks/: {masked} destination password(s) not in the export: set them again"
+                f"webhooks/: {len(masked)} destination password(s) not in the export: set them again"
             )
 
     def not_read(self) -> None:
@@ -642,19 +812,46 @@ def import_csdx(
     master = str(masters[0].get("code") if masters else "en-us").lower()
     owner, organization = owner_of(services, options)
     actor = Actor(kind="user", uid=owner)
-    body = {"name": stack_name(folder), "master_locale": master}
-    stack = stacks.create_stack(services, actor, body, organization)["api_key"]
-    run = _Run(services, actor, stack, folder, progress, options.batch_size)
+    export = f"csdx:{folder.resolve()}"
+    found = unfinished(services, owner, export)
+    if found is None:
+        state: dict[str, Any] = {
+            "export": export,
+            "done": {},
+            "counts": {},
+            "problems": [],
+            "source_key": None,
+        }
+        body = {"name": stack_name(folder), "master_locale": master}
+        marked = {IMPORTING: state}
+        stack = stacks.create_stack(services, actor, body, organization, settings=marked)
+        api_key = stack["api_key"]
+    else:
+        api_key, state = found
+    run = _Run(services, actor, api_key, folder, progress, options.batch_size, state)
     try:
         run.run(master)
-    except BaseException:
-        delete_stack(services, stack)
+    except ImportRefused:  # a file that is not JSON, say: the folder is refused whole
+        delete_stack(services, api_key)
         raise
-    if run.problems:
-        delete_stack(services, stack)
-        raise ImportFailed(run.problems)
+    if run.state["problems"]:
+        delete_stack(services, api_key)
+        raise ImportFailed(run.state["problems"])
+    finish(services, {"api_key": api_key, "settings": {}})
     services.store.refresh_statistics()
-    done = Imported(stack, False, run.counts)
+    done = Imported(api_key, found is not None, dict(run.state["counts"]))
     done.skipped = run.skipped
     done.seconds = time.perf_counter() - started
     return done
+
+
+def unfinished(services: Services, owner: str, export: str) -> tuple[str, dict[str, Any]] | None:
+    """The stack an interrupted import of the folder `export` by `owner` left (among the stacks
+    of the owner's organizations, marked as being imported), with its journal, or None."""
+    with services.store.read() as tx:
+        stacks_ = tx.stacks.of_user(owner)
+    for stack in stacks_:
+        state = stack["settings"].get(IMPORTING)
+        if isinstance(state, dict) and state.get("export") == export:
+            return stack["api_key"], state
+    return None

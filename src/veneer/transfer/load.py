@@ -70,7 +70,7 @@ def import_stack(
         progress.start(kind.name, manifest["files"][kind.file])
     for kind in kinds:
         _import_kind(services, directory, target, kind, state, options.batch_size, progress)
-    _finish(services, stack)
+    finish(services, stack)
     services.store.refresh_statistics()
     done = Imported(stack["api_key"], resumed, dict(state["done"]))
     done.seconds = time.perf_counter() - started
@@ -184,19 +184,19 @@ def _import_kind(
             }
             with services.store.write(bulk=True) as tx:
                 kind.write(tx, target, batch)
-                _record(tx, target.stack, reached)
+                record(tx, target.stack, reached)
             state.update(reached)
             progress.advance(kind.name, len(raw))
 
 
-def _record(tx: Transaction, api_key: str, state: dict[str, Any]) -> None:
+def record(tx: Transaction, api_key: str, state: dict[str, Any]) -> None:
     stack = tx.stacks.get(api_key)
     if stack is None:
         raise ValidationFailed(f"The stack {api_key} was deleted during the import.")
     tx.stacks.update(api_key, settings={**stack["settings"], IMPORTING: state})
 
 
-def _finish(services: Services, stack: dict[str, Any]) -> None:
+def finish(services: Services, stack: dict[str, Any]) -> None:
     """Put the stack's own settings back: the import is over."""
     with services.store.write() as tx:
         tx.stacks.update(stack["api_key"], settings=stack["settings"])
