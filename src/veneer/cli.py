@@ -477,13 +477,14 @@ def import_command(
     under the same api key and uids. A folder written by `csdx cm:stacks:export` is imported
     into a new stack (all or nothing). Re-run an interrupted import of either to finish it."""
     from veneer.transfer import csdx
+    from veneer.transfer.csdx_folder import branch_folder
     from veneer.transfer.export import MANIFEST
     from veneer.transfer.load import ImportRefused, Options, import_stack
 
     services = _services(_settings())
     options = Options(owner, org, replace, batch_size)
     try:
-        branch = None if (directory / MANIFEST).exists() else csdx.branch_folder(directory)
+        branch = None if (directory / MANIFEST).exists() else branch_folder(directory)
         with _transfer_progress("importing") as progress:
             if branch is not None:
                 done = csdx.import_csdx(services, directory, options, progress)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 import veneer.store.tables as t
 from tests.conftest import Api
 from veneer.services.context import Services
-from veneer.transfer import csdx, load
+from veneer.transfer import csdx, csdx_journal, load
 from veneer.transfer.load import ImportRefused, Options
 
 ENV = "blt0000000000000e01"
@@ -349,7 +349,7 @@ def records(
         recorded(tx, api_key, state)
 
     with monkeypatch.context() as patched:
-        patched.setattr(csdx, "record", noted)
+        patched.setattr(csdx_journal, "record", noted)
         try:
             csdx.import_csdx(services, folder, Options(owner=owner, batch_size=2))
         except csdx.ImportFailed as refused:

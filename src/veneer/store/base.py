@@ -109,7 +109,7 @@ class Store:
     def recording(record: Callable[[Transaction], None] | None) -> Iterator[None]:
         """Run the block with `record(tx)` called at the end of each write transaction it opens,
         in that transaction (so what it writes commits with it or not at all): how far an import
-        got is written with each step it takes (`veneer.transfer.csdx`). None: nothing."""
+        got is written with each step it takes (`veneer.transfer.csdx_journal`). None: nothing."""
         token = _recording.set(record)
         try:
             yield

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,55 +37,33 @@ import orjson
 
 from veneer import ids
 from veneer.domain.webhooks import MASK
-from veneer.errors import ValidationFailed, VeneerError
+from veneer.errors import ValidationFailed
 from veneer.services import (
     assets,
-    bulk,
     content_types,
     environments,
     global_fields,
     labels,
     locales,
     roles,
-    stacks,
     taxonomies,
     variant_groups,
     webhooks,
 )
 from veneer.services.context import Actor, Services
-from veneer.store import Transaction
+from veneer.transfer.csdx_entries import Entries
+from veneer.transfer.csdx_folder import branch_folder, number, read_json, values
+from veneer.transfer.csdx_journal import begin
 from veneer.transfer.export import Progress, Quiet
 from veneer.transfer.load import (
-    IMPORTING,
     Imported,
     ImportRefused,
     Options,
     delete_stack,
     finish,
     owner_of,
-    record,
 )
 
-# Keys of an exported entry that the target sets itself (or that say where it was published).
-ENTRY_SYSTEM = frozenset(
-    {
-        "uid",
-        "locale",
-        "ACL",
-        "_version",
-        "_in_progress",
-        "publish_details",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "_workflow",
-        "_metadata",
-        "stackHeaders",
-        "urlPath",
-    }
-)
-ENTRY_FILES = "entries (chunk files)"  # the bar of the entries, which counts their files
 # Parts of an export that are not read: what is in them is listed in the summary.
 NOT_READ = {
     "extensions": "extensions are not imported",
@@ -110,128 +88,9 @@ class ImportFailed(ImportRefused):
         )
 
 
-def branch_folder(directory: Path) -> Path | None:
-    """The branch folder of a csdx export in `directory` (the folder itself, or its branch's
-    folder when it holds `branches.json`), or None when it is not a csdx export."""
-    branches = directory / "branches.json"
-    if branches.is_file():
-        names = [b.get("uid") for b in _json(branches) or [] if isinstance(b, dict)]
-        found = [directory / n for n in names if isinstance(n, str) and (directory / n).is_dir()]
-        if len(found) == 1:
-            return found[0]
-        if (directory / "main").is_dir():
-            return directory / "main"
-        raise ImportRefused(
-            f"{directory} holds the export of {len(found)} branches: import one branch's folder."
-        )
-    if (directory / "export-info.json").is_file() or any(
-        (directory / part).is_dir() for part in ("content_types", "entries")
-    ):
-        return directory
-    return None
-
-
-def _json(path: Path) -> Any:
-    try:
-        return orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise ImportRefused(f"{path} is not JSON: {exc}.") from None
-
-
-def _values(raw: Any) -> list[Any]:
-    """The objects of a csdx file: a list, or an object keyed by uid (what is not an object in
-    it is left out)."""
-    found = raw.values() if isinstance(raw, dict) else raw if isinstance(raw, list) else []
-    return [item for item in found if isinstance(item, dict)]
-
-
 @dataclass
-class _Run:
-    services: Services
-    actor: Actor
-    stack: str
-    folder: Path
-    progress: Progress
-    batch_size: int
-    # The journal, as recorded in the stack's settings: {"export": the folder, "done": each
-    # part's position, "counts", "problems": the refusals found, "source_key"}.
-    state: dict[str, Any]
-    environments: dict[str, str] = field(default_factory=dict)  # export's uid: target's uid
+class _Run(Entries):
     skipped: list[str] = field(default_factory=list)
-
-    # -- helpers -------------------------------------------------------------------------------
-    def path(self, *parts: str) -> Path:
-        return self.folder.joinpath(*parts)
-
-    def read(self, *parts: str) -> Any:
-        path = self.path(*parts)
-        return _json(path) if path.is_file() else None
-
-    @property
-    def source_key(self) -> str | None:
-        return self.state.get("source_key")
-
-    def problem(self, path: Path, uid: Any, exc: VeneerError) -> dict[str, Any]:
-        return {
-            "file": str(path.relative_to(self.folder)),
-            "uid": uid,
-            "error_message": exc.message,
-            "error_code": exc.error_code,
-            "errors": exc.errors,
-        }
-
-    def counted(self, *kinds: str) -> None:
-        self.state = {**self.state, "counts": {**dict.fromkeys(kinds, 0), **self.state["counts"]}}
-
-    def step(
-        self, part: str, at: Any, write: Callable[[], Any], path: Path, uid: Any, count: bool = True
-    ) -> bool:
-        """Take one step of `part`: `write()`, in one transaction that also records `at` as the
-        part's position (and the step counted); a refusal is noted with its file and uid, and
-        recorded by the next step that writes. Whether the step was taken."""
-        counts = self.state["counts"]
-        reached = {**self.state, "done": {**self.state["done"], part: at}}
-        if count:
-            reached["counts"] = {**counts, part: counts.get(part, 0) + 1}
-        writes = 0
-
-        def recorded(tx: Transaction) -> None:
-            nonlocal writes
-            writes += 1
-            if writes > 1:  # the step could stop half taken: it must be one transaction
-                raise RuntimeError(f"A step of the import's {part} wrote in two transactions.")
-            record(tx, self.stack, reached)
-
-        try:
-            with self.services.store.recording(recorded):
-                write()
-        except VeneerError as exc:
-            problems = [*self.state["problems"], self.problem(path, uid, exc)]
-            self.state = {**self.state, "done": reached["done"], "problems": problems}
-            return False
-        self.state = reached
-        return True
-
-    def each(
-        self,
-        kind: str,
-        path: Path,
-        items: list[Any],
-        write: Callable[[Any], Any],
-        recorded: Callable[[Any], None] | None = None,
-    ) -> None:
-        """Write `items` one by one (`write(item)`), each a step; those an earlier run recorded
-        are skipped (`recorded(item)` finds what they made)."""
-        self.progress.start(kind, len(items))
-        self.counted(kind)
-        start = int(self.state["done"].get(kind, 0))
-        for position, item in enumerate(items):
-            if position >= start:
-                uid = item.get("uid") if isinstance(item, dict) else None
-                self.step(kind, position + 1, functools.partial(write, item), path, uid)
-            elif recorded is not None:
-                recorded(item)
-            self.progress.advance(kind, 1)
 
     # -- the parts, in order -------------------------------------------------------------------
     def run(self, master: str) -> None:
@@ -251,7 +110,7 @@ class _Run:
 
     def locales(self, master: str) -> None:
         path = self.path("locales", "locales.json")
-        others = [x for x in _values(self.read("locales", "locales.json")) if x.get("code")]
+        others = [x for x in values(self.read("locales", "locales.json")) if x.get("code")]
         others = [x for x in others if str(x["code"]).lower() != master]
         # Each locale after the one it falls back to.
         made, ordered = {master}, []
@@ -282,11 +141,11 @@ class _Run:
             if made is not None:
                 self.environments[str(item.get("uid"))] = made["uid"]
 
-        items = _values(self.read("environments", "environments.json"))
+        items = values(self.read("environments", "environments.json"))
         self.each("environments", path, items, write, recorded)
 
     def taxonomies(self) -> None:
-        listed = _values(self.read("taxonomies", "taxonomies.json"))
+        listed = values(self.read("taxonomies", "taxonomies.json"))
         path = self.path("taxonomies")
 
         def write(item: dict[str, Any]) -> None:
@@ -297,7 +156,7 @@ class _Run:
 
     def global_fields(self) -> None:
         path = self.path("global_fields", "globalfields.json")
-        items = _values(self.read("global_fields", "globalfields.json"))
+        items = values(self.read("global_fields", "globalfields.json"))
         # A global field that nests another comes after it.
         items = _dependencies_first(items, "global_field")
 
@@ -310,10 +169,10 @@ class _Run:
 
     def content_types(self) -> None:
         path = self.path("content_types", "schema.json")
-        items = _values(self.read("content_types", "schema.json"))
+        items = values(self.read("content_types", "schema.json"))
         if not items and self.path("content_types").is_dir():
             files = sorted(self.path("content_types").glob("*.json"))
-            items = [_json(f) for f in files if f.name != "schema.json"]
+            items = [read_json(f) for f in files if f.name != "schema.json"]
 
         def write(item: dict[str, Any]) -> None:
             content_types.import_content_type(
@@ -324,7 +183,7 @@ class _Run:
 
     def folders(self) -> None:
         path = self.path("assets", "folders.json")
-        items = _values(self.read("assets", "folders.json"))
+        items = values(self.read("assets", "folders.json"))
         uids = {x.get("uid") for x in items}
         ordered, made = [], set()
         while items:  # each folder after its parent
@@ -346,8 +205,8 @@ class _Run:
         """Each asset in two or more steps: its creation, then each environment it is published
         to (the position: [chunk, asset in it, steps of that asset taken])."""
         index = self.read("assets", "assets.json") or {}
-        chunks = [self.path("assets", index[k]) for k in sorted(index, key=_number)]
-        listed = [_values(_json(c)) if c.is_file() else [] for c in chunks]
+        chunks = [self.path("assets", index[k]) for k in sorted(index, key=number)]
+        listed = [values(read_json(c)) if c.is_file() else [] for c in chunks]
         self.progress.start("assets", sum(len(items) for items in listed))
         self.counted("assets")
         at = tuple(self.state["done"].get("assets", (0, 0, 0)))
@@ -401,29 +260,9 @@ class _Run:
                 count=False,
             )
 
-    def publications(self, item: dict[str, Any], locale: str | None = None) -> dict[str, list[str]]:
-        """The target's environments an item is published to, each with its locales (only
-        `locale`'s when given); an environment the export lacks is refused."""
-        found: dict[str, list[str]] = {}
-        for detail in item.get("publish_details") or []:
-            if not isinstance(detail, dict) or (locale and detail.get("locale") != locale):
-                continue
-            env = self.environments.get(str(detail.get("environment")))
-            if env is None:
-                raise ValidationFailed(
-                    "Publishing failed. Please enter valid data.",
-                    {
-                        "publish_details.environment": [
-                            f"{detail.get('environment')} is not an environment of the export."
-                        ]
-                    },
-                )
-            found.setdefault(env, []).append(str(detail.get("locale")))
-        return found
-
     def variants(self) -> None:
         base = self.path("personalize", "experiences")
-        experiences = _values(self.read("personalize", "experiences", "experiences.json"))
+        experiences = values(self.read("personalize", "experiences", "experiences.json"))
         linked = self.read("personalize", "experiences", "experiences-content-types.json") or {}
         path = base / "experiences.json"
         groups: list[dict[str, Any]] = []
@@ -433,7 +272,7 @@ class _Run:
             group = cms.get("variantGroup")
             if not group:
                 continue
-            versions = _values(
+            versions = values(
                 self.read("personalize", "experiences", "versions", f"{experience.get('uid')}.json")
             )
             names = {
@@ -471,166 +310,9 @@ class _Run:
 
         self.each("variants", path, members, write_variant)
 
-    def entries(self, master: str) -> None:
-        """The chunk files of each content type and locale, master locale first; the position:
-        [chunk file, items of it handled]. The bar counts chunk files: csdx's index files name
-        the chunks without counting their entries, and counting them would read every file
-        twice."""
-        root = self.path("entries")
-        folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-        work = []
-        for typed in folders:
-            codes = sorted(
-                (p.name for p in typed.iterdir() if p.is_dir()), key=lambda c: (c != master, c)
-            )
-            work += [
-                (typed.name, code, chunk) for code in codes for chunk in self.chunks(typed / code)
-            ]
-        self.progress.start(ENTRY_FILES, len(work))
-        self.counted("entries", "entry_variants")
-        at = self.state["done"].get("entries", (0, 0))
-        for n, (ct, code, chunk) in enumerate(work):
-            if n >= at[0]:
-                self.entry_chunk(n, ct, code, chunk, at[1] if n == at[0] else 0)
-            self.progress.advance(ENTRY_FILES, 1)
-
-    def chunks(self, folder: Path) -> list[Path]:
-        index = _json(folder / "index.json") if (folder / "index.json").is_file() else {}
-        return [
-            folder / index[k] for k in sorted(index, key=_number) if (folder / index[k]).is_file()
-        ]
-
-    def entry_chunk(self, n: int, ct: str, code: str, chunk: Path, start: int) -> None:
-        """The items of one chunk file from `start` on, read and checked, then loaded through the
-        bulk path, whose every transaction records how far the chunk got."""
-        items = _values(_json(chunk))
-        early: list[tuple[int, dict[str, Any]]] = []  # (position, refusal) found by reading
-        kept: list[bulk.Kept] = []
-        where: list[int] = []  # the position in the chunk of each kept item
-        for position in range(start, len(items)):
-            item = items[position]
-            if str(item.get("locale", code)).lower() != code:
-                continue  # shown in this locale, not localized in it
-            try:
-                kept.append(self.kept(ct, code, chunk.parent, item))
-                where.append(position)
-            except VeneerError as exc:
-                early.append((position, self.problem(chunk, item.get("uid"), exc)))
-        twice = self.twice(code, kept)
-        early += [(where[j], self.problem(chunk, kept[j].uid, twice[j])) for j in sorted(twice)]
-        kept, where = (
-            [k for j, k in enumerate(kept) if j not in twice],
-            [p for j, p in enumerate(where) if j not in twice],
-        )
-        before = self.state
-
-        def reached(upto: int, refused: list[bulk.Refusal]) -> dict[str, Any]:
-            """The journal once the first `upto` kept items are handled (`refused` among them)."""
-            handled = where[upto] if upto < len(where) else len(items)
-            found = [(p, x) for p, x in early if p < handled]
-            found += [
-                (where[r.position], self.refusal(chunk, kept[r.position].uid, r)) for r in refused
-            ]
-            no = {r.position for r in refused}
-            loaded = [kept[j] for j in range(upto) if j not in no]
-            counts = before["counts"]
-            return {
-                **before,
-                "done": {**before["done"], "entries": (n, handled)},
-                "problems": [
-                    *before["problems"],
-                    *(x for _, x in sorted(found, key=lambda f: f[0])),
-                ],
-                "counts": {
-                    **counts,
-                    "entries": counts["entries"] + len(loaded),
-                    "entry_variants": counts["entry_variants"]
-                    + sum(len(k.variant_environments) for k in loaded),
-                },
-            }
-
-        request = bulk.Load(ct, code, (), self.batch_size)
-        try:
-            report = bulk.load_entries(
-                self.services,
-                self.actor,
-                self.stack,
-                request,
-                kept,
-                journal=lambda tx, upto, refused: record(tx, self.stack, reached(upto, refused)),
-            )
-        except VeneerError as exc:  # the content type or the locale: every item refused
-            found = [x for _, x in sorted(early, key=lambda f: f[0])]
-            self.state = {
-                **before,
-                "done": {**before["done"], "entries": (n, len(items))},
-                "problems": [*before["problems"], *found, self.problem(chunk, None, exc)],
-            }
-            return
-        self.state = reached(len(kept), report.refused)
-
-    def twice(self, code: str, kept: list[bulk.Kept]) -> dict[int, VeneerError]:
-        """The kept items whose uid an earlier item of the chunk or an entry of the stack has in
-        this locale (the export holds an entry twice), by their index, with the refusal."""
-        seen: set[str] = set()
-        again = set()
-        for j, item in enumerate(kept):
-            if item.uid in seen:
-                again.add(j)
-            seen.add(item.uid)
-        with self.services.store.read() as tx:
-            there = tx.entries.existing(self.stack, code, sorted(seen))
-        return {
-            j: ValidationFailed(
-                f"Entry creation failed. The export holds the entry {item.uid} twice in {code}.",
-                {"uid": ["is not unique."]},
-            )
-            for j, item in enumerate(kept)
-            if j in again or item.uid in there
-        }
-
-    def refusal(self, chunk: Path, uid: str, refusal: bulk.Refusal) -> dict[str, Any]:
-        return {
-            "file": str(chunk.relative_to(self.folder)),
-            "uid": uid,
-            "error_message": refusal.message,
-            "error_code": refusal.error_code,
-            "errors": refusal.errors,
-        }
-
-    def kept(self, ct: str, code: str, folder: Path, item: dict[str, Any]) -> bulk.Kept:
-        uid = str(item.get("uid"))
-        entry = self.moved({k: v for k, v in item.items() if k not in ENTRY_SYSTEM})
-        envs = tuple(self.publications(item, code))
-        variants: dict[str, Any] = {}
-        variant_envs: dict[str, tuple[str, ...]] = {}
-        for chunk in self.chunks(folder / "variants" / uid):
-            for variant in _values(_json(chunk)):
-                meta = variant.get("_variant") or {}
-                ref = str(meta.get("_uid"))
-                fields = {k: v for k, v in variant.items() if k not in ENTRY_SYSTEM}
-                fields["_variant"] = {k: meta[k] for k in ("_change_set", "_order") if meta.get(k)}
-                fields["_variant"].setdefault("_change_set", [])
-                variants[ref] = {"entry": self.moved(fields)}
-                variant_envs[ref] = tuple(self.publications(variant, code))
-        body = {"entry": entry, "variants": variants}
-        return bulk.Kept(body, uid, envs, variant_envs)
-
-    def moved(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """An entry's fields with the paths of the source stack's asset files made this stack's
-        (the files keep their uids and version uids; only the api key in the path changes)."""
-        if not self.source_key:
-            return fields
-        old, new = f"/v3/assets/{self.source_key}/", f"/v3/assets/{self.stack}/"
-        raw = orjson.dumps(fields)
-        if old.encode() not in raw:
-            return fields
-        moved: dict[str, Any] = orjson.loads(raw.replace(old.encode(), new.encode()))
-        return moved
-
     def labels(self) -> None:
         path = self.path("labels", "labels.json")
-        items = _values(self.read("labels", "labels.json"))
+        items = values(self.read("labels", "labels.json"))
         made: dict[str, str] = {}  # the export's uid: the target's
         ordered, uids = [], {x.get("uid") for x in items}
         while items:  # each label after those it sits under
@@ -695,7 +377,7 @@ class _Run:
             body["rules"] = [_mapped(r, uids) for r in rules] if isinstance(rules, list) else rules
             roles.create(self.services, self.actor, self.stack, body)
 
-        items = _values(self.read("custom-roles", "custom-roles.json"))
+        items = values(self.read("custom-roles", "custom-roles.json"))
         self.each("custom roles", path, items, write)
 
     def webhooks(self) -> None:
@@ -703,7 +385,7 @@ class _Run:
         their signing secrets nor their destinations' passwords (masked)."""
         path = self.path("webhooks", "webhooks.json")
         keys = ("name", "destinations", "channels", "retry_policy", "disabled", "concise_payload")
-        items = _values(self.read("webhooks", "webhooks.json"))
+        items = values(self.read("webhooks", "webhooks.json"))
         masked = [
             destination
             for item in items
@@ -728,7 +410,9 @@ class _Run:
         for part, why in NOT_READ.items():
             folder = self.path(part)
             count = (
-                sum(len(_values(_json(f))) for f in folder.glob("*.json")) if folder.is_dir() else 0
+                sum(len(values(read_json(f))) for f in folder.glob("*.json"))
+                if folder.is_dir()
+                else 0
             )
             if count:
                 self.skipped.append(f"{part}/: {count} item(s) not read ({why})")
@@ -744,10 +428,6 @@ def _mapped(rule: Any, uids: dict[str, str]) -> Any:
     if key is None or not isinstance(rule.get(key), list):
         return rule
     return {**rule, key: [uids.get(str(uid), uid) for uid in rule[key]]}
-
-
-def _number(key: str) -> tuple[int, str]:
-    return (int(key), "") if key.isdecimal() else (0, key)
 
 
 def _dependencies_first(items: list[dict[str, Any]], data_type: str) -> list[dict[str, Any]]:
@@ -782,15 +462,6 @@ def _dependencies_first(items: list[dict[str, Any]], data_type: str) -> list[dic
     return ordered
 
 
-def stack_name(folder: Path) -> str:
-    projects = folder / "personalize" / "projects" / "projects.json"
-    if projects.is_file():
-        for project in _values(_json(projects)):
-            if isinstance(project, dict) and project.get("name"):
-                return str(project["name"])
-    return f"Imported from {folder.resolve().name}"
-
-
 def import_csdx(
     services: Services,
     directory: Path,
@@ -805,29 +476,14 @@ def import_csdx(
     if folder is None:
         raise ImportRefused(f"{directory} is not a folder written by `csdx cm:stacks:export`.")
     masters = (
-        _values(_json(folder / "locales" / "master-locale.json"))
+        values(read_json(folder / "locales" / "master-locale.json"))
         if (folder / "locales" / "master-locale.json").is_file()
         else []
     )
     master = str(masters[0].get("code") if masters else "en-us").lower()
     owner, organization = owner_of(services, options)
     actor = Actor(kind="user", uid=owner)
-    export = f"csdx:{folder.resolve()}"
-    found = unfinished(services, owner, export)
-    if found is None:
-        state: dict[str, Any] = {
-            "export": export,
-            "done": {},
-            "counts": {},
-            "problems": [],
-            "source_key": None,
-        }
-        body = {"name": stack_name(folder), "master_locale": master}
-        marked = {IMPORTING: state}
-        stack = stacks.create_stack(services, actor, body, organization, settings=marked)
-        api_key = stack["api_key"]
-    else:
-        api_key, state = found
+    api_key, state, resumed = begin(services, actor, organization, folder, master)
     run = _Run(services, actor, api_key, folder, progress, options.batch_size, state)
     try:
         run.run(master)
@@ -839,19 +495,7 @@ def import_csdx(
         raise ImportFailed(run.state["problems"])
     finish(services, {"api_key": api_key, "settings": {}})
     services.store.refresh_statistics()
-    done = Imported(api_key, found is not None, dict(run.state["counts"]))
+    done = Imported(api_key, resumed, dict(run.state["counts"]))
     done.skipped = run.skipped
     done.seconds = time.perf_counter() - started
     return done
-
-
-def unfinished(services: Services, owner: str, export: str) -> tuple[str, dict[str, Any]] | None:
-    """The stack an interrupted import of the folder `export` by `owner` left (among the stacks
-    of the owner's organizations, marked as being imported), with its journal, or None."""
-    with services.store.read() as tx:
-        stacks_ = tx.stacks.of_user(owner)
-    for stack in stacks_:
-        state = stack["settings"].get(IMPORTING)
-        if isinstance(state, dict) and state.get("export") == export:
-            return stack["api_key"], state
-    return None
