@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.api.test_assets import Stage, png, upload
 from tests.api.test_variants_api import BASE, CT
 from tests.conftest import MAIN_BRANCH, Api, new_user
 from veneer import ids
 from veneer.services import bulk_operations, publishing
+from veneer.store import tables as t
 
 ARTICLE = {
     "content_type": {
@@ -409,8 +411,16 @@ def test_what_a_request_has_no_time_for_goes_to_the_scheduler_at_once(
     with monkeypatch.context() as patched:  # no time at all to run items in the request
         patched.setattr(bulk_operations, "REQUEST_SHARE", 0)
         answer = stage.bulk("publish", entries=stage.items(*stage.entries))
-    assert stage.job(answer["job_id"])["status"] == "in_progress"
-    assert _drain(services, stage, answer["job_id"])["summary"]["success"] == 2  # due now
+    answered = ids.now()
+    # Handed over due at once, not a minute ahead as a job run in the request queues its items
+    # (whether a scheduler, of this process or of a server on the same database, has taken them
+    # yet is its business: the rows keep their `run_at` either way).
+    j = t.jobs
+    with services.store.engine.connect() as conn:
+        due = conn.execute(select(j.c.run_at).where(j.c.stack == stage.api.api_key)).scalars()
+        run_at = list(due)
+    assert len(run_at) == 2 and all(at <= answered for at in run_at)
+    assert _drain(services, stage, answer["job_id"])["summary"]["success"] == 2
     assert all(stage.served(uid) for uid in stage.entries)
 
 

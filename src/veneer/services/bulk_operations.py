@@ -581,3 +581,6 @@ def _outcome(
         "user_uid": actor.uid,
         "depth": item.get("depth", 0),
     }
+
+
+publishing.JOB_RUNNERS["bulk"] = run_item

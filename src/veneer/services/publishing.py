@@ -7,6 +7,7 @@ exactly the cache keys a publish touched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -307,6 +308,13 @@ def _put(
     )
 
 
+# The runners of queued jobs of other kinds than a publish, by their payload's key: a bulk job's
+# items publish through this module, so `services.bulk_operations` registers its runner here
+# when it is loaded (the app loads it with its routes) instead of this module importing it.
+JobRunner = Callable[[Transaction, dict[str, Any], Actor, dict[str, Any]], None]
+JOB_RUNNERS: dict[str, JobRunner] = {}
+
+
 def run_due_jobs(services: Services, now: str | None = None) -> int:
     """Run every queued job whose time has come; called by the server's scheduler loop."""
     now = now or ids.now()
@@ -329,10 +337,7 @@ def run_job(services: Services, uid: str) -> int:
                 stack = tx.stacks.get(job["stack"])
                 assert stack is not None
                 if "bulk" in payload:
-                    # Imported here: a bulk item publishes through this module.
-                    from veneer.services import bulk_operations
-
-                    bulk_operations.run_item(tx, stack, actor, payload)
+                    JOB_RUNNERS["bulk"](tx, stack, actor, payload)
                 elif "asset" in payload:
                     assets.run_job(tx, stack, actor, payload)
                 else:
