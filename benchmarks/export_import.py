@@ -3,7 +3,7 @@ of N ~2 KB articles between SQLite and PostgreSQL, both ways.
 
     PYTHONPATH=src .venv/bin/python benchmarks/export_import.py [--counts 10000 100000]
         [--variants 0.1] [--directions sqlite:postgresql postgresql:sqlite]
-        [--pg postgresql://postgres@127.0.0.1:5432]
+        [--pg postgresql://postgres@127.0.0.1:5432] [--small]
 
 For each count and direction: a fresh source database gets a stack of N articles published to one
 environment (a --variants fraction with three published entry variants), loaded through the bulk
@@ -12,6 +12,10 @@ import` run as processes of their own into a temporary folder and a fresh target
 each one's wall time and peak RSS (`wait4`) are printed, with entries/s and the export's size.
 Rates are over each command's own time (its summary line), not the interpreter's start. Bulk
 loaded entries have one version each.
+
+`--small` loads articles holding only a title and a url (~0.1 KB; no variants): what a streaming
+export and import keep in memory does not depend on an entry's size, and at 1,000,000 entries the
+~2 KB articles would need ~35 GB per SQLite database and hours to build on this machine.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from bulk import articles, make_stack  # benchmarks/bulk.py (this script's folder is on sys.path)
@@ -57,7 +62,12 @@ finally:
 def database(kind: str, pg: str, folder: Path) -> Iterator[str]:
     """The URL of a fresh database of `kind` (a PostgreSQL one is dropped at the end)."""
     if kind == "sqlite":
-        yield f"sqlite:///{folder / f'{secrets.token_hex(4)}.db'}"
+        path = folder / f"{secrets.token_hex(4)}.db"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for stale in folder.glob(f"{path.name}*"):  # with its -wal and -shm
+                stale.unlink()
         return
     name = f"veneer_transfer_bench_{secrets.token_hex(4)}"
     with psycopg.connect(f"{pg}/postgres", autocommit=True) as admin:
@@ -69,7 +79,13 @@ def database(kind: str, pg: str, folder: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def load_source(url: str, files: Path, count: int, variants: float) -> str:
+def small(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The articles of `items` with only their title and url."""
+    for item in items:
+        yield {"entry": {"title": item["entry"]["title"], "url": item["entry"]["url"]}}
+
+
+def load_source(url: str, files: Path, count: int, variants: float, tiny: bool) -> str:
     """A stack of `count` published articles in the database `url`; its api key."""
     store = open_store(url)
     upgrade(store)
@@ -78,7 +94,8 @@ def load_source(url: str, files: Path, count: int, variants: float) -> str:
     try:
         actor, key, _ = make_stack(services)
         request = bulk.Load("article", environments=("production",))
-        report = bulk.load_entries(services, actor, key, request, articles(count, variants))
+        items = small(articles(count)) if tiny else articles(count, variants)
+        report = bulk.load_entries(services, actor, key, request, items)
         assert not report.refused, report.refused[:3]
     finally:
         store.dispose()
@@ -117,25 +134,29 @@ def size_mb(folder: Path) -> float:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6
 
 
-def run(count: int, source: str, target: str, variants: float, pg: str) -> None:
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        database(source, pg, Path(tmp)) as source_url,
-        database(target, pg, Path(tmp)) as target_url,
-    ):
+def run(count: int, source: str, targets: list[str], variants: float, pg: str, tiny: bool) -> None:
+    """One source stack of `count` entries in a `source` database, exported once, then imported
+    into a fresh database of each of `targets`."""
+    with tempfile.TemporaryDirectory() as tmp, database(source, pg, Path(tmp)) as source_url:
         folder = Path(tmp)
-        key = load_source(source_url, folder / "source-files", count, variants)
+        started = time.perf_counter()
+        key = load_source(source_url, folder / "source-files", count, variants, tiny)
+        rate = count / (time.perf_counter() - started)
+        print(f"# {source} source of {count:,} loaded at {rate:,.0f} entries/s", flush=True)
         exported = folder / "export"
         out_s, out_rss = veneer(
             ["export", "--stack", key, str(exported)], source_url, folder / "source-files"
         )
-        veneer(["migrate"], target_url, folder / "target-files")  # makes the owner account
-        in_s, in_rss = veneer(["import", str(exported)], target_url, folder / "target-files")
-        print(
-            f"| {source} → {target} | {count:,} | {count / out_s:,.0f} | {out_rss:,.0f} MB "
-            f"| {count / in_s:,.0f} | {in_rss:,.0f} MB | {size_mb(exported):,.0f} MB |",
-            flush=True,
-        )
+        for target in targets:
+            with database(target, pg, folder) as target_url:
+                files = folder / f"target-files-{target}"
+                veneer(["migrate"], target_url, files)  # makes the owner account
+                in_s, in_rss = veneer(["import", str(exported)], target_url, files)
+            print(
+                f"| {source} → {target} | {count:,} | {count / out_s:,.0f} | {out_rss:,.0f} MB "
+                f"| {count / in_s:,.0f} | {in_rss:,.0f} MB | {size_mb(exported):,.0f} MB |",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -146,16 +167,20 @@ def main() -> None:
         "--directions", nargs="+", default=["sqlite:postgresql", "postgresql:sqlite"]
     )
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--small", action="store_true", help="title and url only, no variants")
     args = parser.parse_args()
     print(
         "| direction | entries | export entries/s | export peak RSS | import entries/s "
         "| import peak RSS | export size |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
+    targets: dict[str, list[str]] = {}  # source → its targets, in the order given
+    for direction in args.directions:
+        source, target = direction.split(":")
+        targets.setdefault(source, []).append(target)
     for count in args.counts:
-        for direction in args.directions:
-            source, target = direction.split(":")
-            run(count, source, target, args.variants, args.pg)
+        for source, into in targets.items():
+            run(count, source, into, args.variants, args.pg, args.small)
 
 
 if __name__ == "__main__":
