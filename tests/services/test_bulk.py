@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import veneer.store.tables as t
 from tests.api.test_delivery import Site
@@ -20,6 +20,7 @@ from veneer.domain.fieldindex import document_rows
 from veneer.errors import ValidationFailed
 from veneer.services import bulk
 from veneer.services.context import Actor, Services
+from veneer.store.base import GrowingStatistics
 from veneer.store.uniques import Uniques
 
 VARIANT = "cs_red"
@@ -411,6 +412,29 @@ def test_a_load_refreshes_postgresqls_statistics(services: Services, site: Site)
                 "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
             ).scalar_one()
             assert stats == 0
+
+
+def test_statistics_are_refreshed_as_the_load_grows(
+    services: Services, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refreshed once FIRST entries are in, then each time their number doubled, then at the end:
+    PostgreSQL plans a batch's key look-ups from them (store/base.py::GrowingStatistics)."""
+    monkeypatch.setattr(GrowingStatistics, "FIRST", 4)
+    refreshed: list[int] = []
+    real = services.store.refresh_statistics
+
+    def refresh() -> None:
+        e = t.entries
+        count = select(func.count()).select_from(e).where(e.c.stack == site.api.api_key)
+        with services.store.engine.connect() as conn:
+            refreshed.append(conn.execute(count).scalar_one())
+        real()
+
+    monkeypatch.setattr(services.store, "refresh_statistics", refresh)
+    items = [{"entry": article(n)} for n in range(13)]
+    report = load(services, site.api, items, batch_size=2)
+    assert report.loaded == 13
+    assert refreshed == [4, 8, 13]
 
 
 def test_entries_naming_unknown_terms_are_refused(services: Services, site: Site) -> None:

@@ -37,6 +37,7 @@ from veneer.services.documents import (
     variant_system,
 )
 from veneer.store import Transaction
+from veneer.store.base import GrowingStatistics
 from veneer.store.publications import Publication
 from veneer.store.uniques import Holder, not_unique
 
@@ -142,10 +143,12 @@ def load_entries(
     report = Report()
     stream = iter(items)
     position = 0
+    statistics = GrowingStatistics(services.store)
     while batch := list(itertools.islice(stream, max(1, load.batch_size))):
         _resolve_variants(services, target, batch)
         _load_batch(services, actor, target, list(enumerate(batch, position)), report)
         position += len(batch)
+        statistics.wrote(len(batch))
         if progress:
             progress(len(batch))
     if report.loaded:

@@ -23,6 +23,7 @@ from veneer.errors import ValidationFailed
 from veneer.services.assets import release_blobs
 from veneer.services.context import Services
 from veneer.store import Transaction
+from veneer.store.base import GrowingStatistics
 from veneer.transfer.export import FORMAT, FORMAT_VERSION, MANIFEST, STACK_FILE, Progress, Quiet
 from veneer.transfer.kinds import KINDS, Kind, Target
 
@@ -68,8 +69,11 @@ def import_stack(
     kinds = [kind for kind in KINDS if kind.file in manifest["files"]]
     for kind in kinds:
         progress.start(kind.name, manifest["files"][kind.file])
+    statistics = GrowingStatistics(services.store)
     for kind in kinds:
-        _import_kind(services, directory, target, kind, state, options.batch_size, progress)
+        _import_kind(
+            services, directory, target, kind, state, options.batch_size, progress, statistics
+        )
     finish(services, stack)
     services.store.refresh_statistics()
     done = Imported(stack["api_key"], resumed, dict(state["done"]))
@@ -164,6 +168,7 @@ def _import_kind(
     state: dict[str, Any],
     batch_size: int,
     progress: Progress,
+    statistics: GrowingStatistics,
 ) -> None:
     """Write one file's lines after those already in (`state`: lines done, and the byte offset
     after them), a batch per transaction, each transaction also recording how far it got."""
@@ -187,6 +192,7 @@ def _import_kind(
                 record(tx, target.stack, reached)
             state.update(reached)
             progress.advance(kind.name, len(raw))
+            statistics.wrote(len(raw))
 
 
 def record(tx: Transaction, api_key: str, state: dict[str, Any]) -> None:
