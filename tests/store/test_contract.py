@@ -9,7 +9,7 @@ import pytest
 from tests.store.conftest import changes_after, entry, last_seq, second_writer_waits, stack_row
 from veneer import ids
 from veneer.errors import Conflict, ValidationFailed
-from veneer.store import Store
+from veneer.store import Store, Transaction
 
 
 def content_type(uid: str) -> dict[str, object]:
@@ -316,6 +316,28 @@ def test_jobs(store: Store, stack: str) -> None:
         assert tx.jobs.claim("no-such-job") is None
     with store.read() as tx:
         assert due not in tx.jobs.due(ids.now()) and tx.jobs.pending(stack) == 1
+
+
+def test_a_write_that_need_not_be_durable_commits_without_waiting_for_the_disk(
+    store: Store,
+) -> None:
+    """PostgreSQL: an asynchronous commit for that transaction only (SQLite's WAL mode already
+    does not sync at COMMIT); what it wrote is committed and seen all the same."""
+    key = f"contract:{ids.blt()}"
+
+    def synchronous_commit(tx: Transaction) -> str:
+        return str(tx._conn.exec_driver_sql("SHOW synchronous_commit").scalar())
+
+    with store.write(durable=False) as tx:
+        assert tx.rate_counters.hit(key, 10) == 1
+        if store.dialect == "postgresql":
+            assert synchronous_commit(tx) == "off"
+    with store.write() as tx:
+        assert tx.rate_counters.hit(key, 10) == 2
+        if store.dialect == "postgresql":
+            assert synchronous_commit(tx) == "on"  # the pooled connection kept no setting
+    with store.read() as tx:
+        assert tx.rate_counters.count(key, 10) == 2
 
 
 def test_rate_counters(store: Store) -> None:

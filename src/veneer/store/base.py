@@ -90,14 +90,18 @@ class Store:
             yield Transaction(conn, self)
 
     @contextmanager
-    def write(self, *, bulk: bool = False) -> Iterator[Transaction]:
+    def write(self, *, bulk: bool = False, durable: bool = True) -> Iterator[Transaction]:
         """A transaction for writing: it holds the write lock from its start (so writers queue
         instead of deadlocking), commits on success and rolls back entirely on any exception,
         a request's deadline included (the deadline is lifted before COMMIT). `bulk`: a large
-        transaction of the bulk write path, which the database may be tuned for."""
+        transaction of the bulk write path, which the database may be tuned for. `durable=False`:
+        bookkeeping that a crash of the database server may lose (the last fraction of a second
+        of rate-limit counts), so COMMIT need not wait for the disk; still atomic."""
         with refusals(), self.engine.connect() as conn:
             self._begin_write(conn)
             with self._tuned(conn, bulk), conn.begin(), self._bounded(conn):
+                if not durable:
+                    self._not_durable(conn)
                 tx = Transaction(conn, self)
                 yield tx
                 record = _recording.get()
@@ -121,6 +125,10 @@ class Store:
         """Hook: tune `conn` for a bulk transaction until the block ends (SQLite: a page cache
         that holds the indexes being written)."""
         yield
+
+    def _not_durable(self, conn: Connection) -> None:
+        """Hook: let the transaction open on `conn` commit without waiting for the disk (SQLite in
+        WAL mode with `synchronous = NORMAL` already does not sync at COMMIT)."""
 
     @staticmethod
     @contextmanager

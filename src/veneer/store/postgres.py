@@ -70,6 +70,11 @@ class PostgresStore(Store):
         event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
 
+    def _not_durable(self, conn: Connection) -> None:
+        """An asynchronous commit: COMMIT returns before its WAL record is flushed (a crash of the
+        server loses at most the last `wal_writer_delay` x 3 of such commits, never half of one)."""
+        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
     @contextlib.contextmanager
     def _cut_off_at(self, conn: Connection, deadline: float) -> Iterator[None]:
         """`SET LOCAL statement_timeout` to the time left: it ends with the transaction, so the
