@@ -70,6 +70,23 @@ def test_one_entry_and_its_variants_are_read_by_their_key(services: Any) -> None
     assert scans(store, spy.statements) == []
 
 
+def test_the_variants_of_a_page_of_entries_are_read_by_their_keys(services: Any) -> None:
+    """A list's page (up to 100 entries) overlaid with its variants: SQLite, left to itself with
+    ten entries or more, read every publication of the environment and locale."""
+    store = services.store
+    spy = Spy(store.published_reader(10)._driver)
+    reader = PublishedReader(spy, 10)
+    entries = [f"blt{n}" for n in range(100)]
+    try:
+        for page in (entries[:2], entries[:10], entries):
+            found = reader.published_variants("stack", "env", page, ["en-us", "fr-fr"], ["a", "b"])
+            assert found == []
+    finally:
+        reader.close()
+    assert len(spy.statements) == 3
+    assert scans(store, spy.statements) == []
+
+
 def test_the_entries_a_merged_query_merges_are_found_by_variant_and_field(services: Any) -> None:
     """`touching` reads ranges of ix_variant_fields_lookup (docs/variants-beyond.md §5)."""
     store = services.store

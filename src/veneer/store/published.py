@@ -343,16 +343,19 @@ class PublishedReader:
         names: Sequence[str],
     ) -> list[PublishedVariant]:
         """The variants named by `names` (uid or alias) that are published for any of `entries` in
-        any of `locales`, with their stored patch documents: one indexed read."""
+        any of `locales`, with their stored patch documents: one indexed read, from the named
+        variants to their publications of the entries (`CROSS JOIN` keeps SQLite to that order:
+        from the publications' side, with a page of entries, it read every publication of the
+        environment and locale, 1.5 s a list at 1,000,000 entries)."""
         if not (entries and locales and names):
             return []
         rows = self._rows(
-            "SELECT p.entry, p.locale, v.uid, v.alias, p.doc FROM publications p "
-            "JOIN variants v ON v.stack = p.stack AND v.uid = p.variant "
-            f"WHERE p.stack = ? AND p.environment = ? AND p.locale IN ({_marks(locales)}) "
-            f"AND p.entry IN ({_marks(entries)}) "
-            f"AND (v.uid IN ({_marks(names)}) OR v.alias IN ({_marks(names)}))",
-            (stack, environment, *locales, *entries, *names, *names),
+            "SELECT p.entry, p.locale, v.uid, v.alias, p.doc FROM variants v "
+            "CROSS JOIN publications p "
+            f"WHERE v.stack = ? AND (v.uid IN ({_marks(names)}) OR v.alias IN ({_marks(names)})) "
+            "AND p.stack = v.stack AND p.variant = v.uid AND p.environment = ? "
+            f"AND p.locale IN ({_marks(locales)}) AND p.entry IN ({_marks(entries)})",
+            (stack, *names, *names, environment, *locales, *entries),
         )
         return [
             PublishedVariant(entry, locale, uid, alias, doc.encode())
