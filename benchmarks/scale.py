@@ -3,6 +3,7 @@ published entries, on SQLite and on PostgreSQL.
 
     .venv/bin/python benchmarks/scale.py [--sizes 1000,1000000] [--databases sqlite,postgresql]
                                          [--runs 300] [--pg postgresql+psycopg://127.0.0.1:5432/]
+                                         [--keep DIR] [--reuse URL]
 
 For each database and size, in a fresh database: creates a stack (a category, an article type with
 a unique title, a url, a number, a date, a reference, a group and ~1.5 KB of text; a variant group
@@ -19,8 +20,11 @@ load rate and the database size per entry; then starts `veneer serve` with the d
   (504) is counted and printed, with its time among the samples.
 
 Then the server's memory (RSS of its processes) and, for each case, the ratio of the largest size
-to the smallest. Targets: every ratio <= 2; cold read p99 < 20 ms at 1M (the count < 100 ms);
-bulk load >= 5,000 entries/s; create + publish <= 2x.
+to the smallest. `--keep DIR` keeps the largest size's database (a million entries take most of
+an hour to load); `--reuse URL` measures the stack such a run kept instead of building the
+largest size of that database again (new tokens; its load rate is printed as 0). Targets: every
+ratio <= 2; cold read p99 < 20 ms at 1M (the count < 100 ms); bulk load >= 5,000 entries/s;
+create + publish <= 2x.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from typing import Any
 import httpx
 from delivery import free_port, start_veneer, stop  # benchmarks/delivery.py
 
+ALIASES = "cs_personalize_0_0, cs_personalize_0_1, cs_personalize_0_2"  # the variants, by alias
 VARIANT_SHARE = 10  # one article in VARIANT_SHARE has three published variants
 RANGE = 50  # entries in the range query's range, at every size
 TEXT = (
@@ -143,7 +148,6 @@ def build(database_url: str, size: int) -> Stack:
         environments,
         publishing,
         stacks,
-        tokens,
         users,
         variant_groups,
     )
@@ -195,6 +199,16 @@ def build(database_url: str, size: int) -> Stack:
     started = time.perf_counter()
     uids = bulk_load(bulk, services, actor, key, size, category, shown)
     load_seconds = time.perf_counter() - started
+    delivery, management = make_tokens(services, actor, key)
+    store.dispose()
+    return Stack(key, delivery, management, size, uids, load_seconds, ALIASES)
+
+
+def make_tokens(services: Any, actor: Any, key: str) -> tuple[str, str]:
+    """A delivery token of production and a management token of the stack."""
+    from veneer.services import tokens
+
+    branch = {"module": "branch", "branches": ["main"], "acl": {"read": True}}
     delivery = tokens.create_token(
         services,
         actor,
@@ -204,7 +218,7 @@ def build(database_url: str, size: int) -> Stack:
             "name": "bench",
             "scope": [
                 {"module": "environment", "environments": ["production"], "acl": {"read": True}},
-                {"module": "branch", "branches": ["main"], "acl": {"read": True}},
+                branch,
             ],
         },
     )["token"]
@@ -215,15 +229,41 @@ def build(database_url: str, size: int) -> Stack:
         "management",
         {
             "name": "bench",
-            "scope": [
-                {"module": "content_type", "acl": {"read": True, "write": True}},
-                {"module": "branch", "branches": ["main"], "acl": {"read": True}},
-            ],
+            "scope": [{"module": "content_type", "acl": {"read": True, "write": True}}, branch],
         },
     )["token"]
+    return delivery, management
+
+
+def reuse(database_url: str) -> Stack:
+    """The stack an earlier run built in `database_url` (kept with `--keep`), with new tokens:
+    its size and uids read back; nothing loaded (the load rate is unknown, printed as 0)."""
+    from sqlalchemy import text
+
+    from veneer.services.context import Actor, Services
+    from veneer.settings import Settings
+    from veneer.store import open_store
+
+    store = open_store(database_url)
+    services = Services(
+        store=store, settings=Settings(database_url=database_url, admin_password="bench-password")
+    )
+    with store.engine.connect() as conn:
+        key, owner = conn.execute(
+            text("SELECT api_key, owner_uid FROM stacks WHERE name = 'Scale'")
+        ).one()
+        uids = [
+            uid
+            for (uid,) in conn.execute(
+                text("SELECT uid FROM entries WHERE stack = :stack AND content_type = 'article'"),
+                {"stack": key},
+            )
+        ]
+    with store.read() as tx:
+        user = tx.accounts.user(owner)
+    delivery, management = make_tokens(services, Actor(kind="user", uid=owner, user=user), key)
     store.dispose()
-    aliases = "cs_personalize_0_0, cs_personalize_0_1, cs_personalize_0_2"
-    return Stack(key, delivery, management, size, uids, load_seconds, aliases)
+    return Stack(key, delivery, management, len(uids), uids, 0.0, ALIASES)
 
 
 def bulk_load(
@@ -266,8 +306,12 @@ def bulk_load(
 
 # -- databases -------------------------------------------------------------------------------------
 @contextmanager
-def database(kind: str, pg: str, tmp: Path, size: int) -> Iterator[tuple[str, Callable[[], int]]]:
-    """(a fresh database's URL, a function that returns its size in bytes); dropped afterwards."""
+def database(
+    kind: str, pg: str, tmp: Path, size: int, keep: Path | None = None
+) -> Iterator[tuple[str, Callable[[], int]]]:
+    """(a fresh database's URL, a function that returns its size in bytes); dropped afterwards,
+    unless `keep` (SQLite: the file is moved into that folder; PostgreSQL: left in place), for a
+    later run's `--reuse`."""
     if kind == "sqlite":
         path = tmp / f"scale-{size}.db"
         yield (
@@ -275,7 +319,13 @@ def database(kind: str, pg: str, tmp: Path, size: int) -> Iterator[tuple[str, Ca
             lambda: sum(p.stat().st_size for p in tmp.glob(f"scale-{size}.db*")),
         )
         for leftover in tmp.glob(f"scale-{size}.db*"):
-            leftover.unlink()
+            if keep is None:
+                leftover.unlink()
+            else:
+                keep.mkdir(parents=True, exist_ok=True)
+                leftover.rename(keep / leftover.name)
+        if keep is not None:
+            print(f"kept: --reuse sqlite:///{(keep / path.name).resolve()}", flush=True)
         return
     import psycopg
 
@@ -293,8 +343,11 @@ def database(kind: str, pg: str, tmp: Path, size: int) -> Iterator[tuple[str, Ca
 
         yield pg + name, measure
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if keep is None:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        else:
+            print(f"kept: --reuse {pg}{name}", flush=True)
 
 
 # -- measuring -------------------------------------------------------------------------------------
@@ -428,28 +481,60 @@ class Run:
     rss: int
 
 
-def one(kind: str, size: int, args: argparse.Namespace, tmp: Path) -> Run:
-    with database(kind, args.pg, tmp, size) as (url, db_size):
+def one(kind: str, size: int, args: argparse.Namespace, tmp: Path, largest: bool) -> Run:
+    if largest and args.reuse and kind_of(args.reuse) == kind:
+        print(f"[{kind}] measuring the stack kept in {args.reuse} ...", flush=True)
+        stack = reuse(args.reuse)
+        return served(kind, args.reuse, stack, args, tmp, lambda: database_bytes(args.reuse))
+    keep = Path(args.keep) if largest and args.keep else None
+    with database(kind, args.pg, tmp, size, keep) as (url, db_size):
         print(f"[{kind} {size:,}] building ...", flush=True)
         stack = build(url, size)
         rate = size / stack.load_seconds
         print(f"[{kind} {size:,}] loaded {size:,} in {stack.load_seconds:.1f} s: {rate:,.0f}/s")
-        port = free_port()
-        server = start_veneer(
-            tmp, url, port, args.workers, f"serve-{kind}-{size}", VENEER_DELIVERY_CACHE="false"
-        )
-        try:
-            timings = measure(f"http://127.0.0.1:{port}", stack, args.runs, random.Random(size))
-            rss = rss_bytes(server.pid)
-            for case in timings.samples:  # at once: the table comes when every size is done
-                print(
-                    f"[{kind} {size:,}] {case.strip()}: p50 / p99 {timings.p(case, 0.5):.1f} / "
-                    f"{timings.p(case, 0.99):.1f} ms",
-                    flush=True,
-                )
-        finally:
-            stop(server)
-        return Run(kind, size, timings, rate, db_size(), rss)
+        return served(kind, url, stack, args, tmp, db_size)
+
+
+def served(
+    kind: str, url: str, stack: Stack, args: argparse.Namespace, tmp: Path, db_size: Any
+) -> Run:
+    """The requests measured through a server of `url`, cache off."""
+    size = stack.size
+    port = free_port()
+    server = start_veneer(
+        tmp, url, port, args.workers, f"serve-{kind}-{size}", VENEER_DELIVERY_CACHE="false"
+    )
+    try:
+        timings = measure(f"http://127.0.0.1:{port}", stack, args.runs, random.Random(size))
+        rss = rss_bytes(server.pid)
+        for case in timings.samples:  # at once: the table comes when every size is done
+            print(
+                f"[{kind} {size:,}] {case.strip()}: p50 / p99 {timings.p(case, 0.5):.1f} / "
+                f"{timings.p(case, 0.99):.1f} ms",
+                flush=True,
+            )
+    finally:
+        stop(server)
+    rate = size / stack.load_seconds if stack.load_seconds else 0.0
+    return Run(kind, size, timings, rate, db_size(), rss)
+
+
+def kind_of(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def database_bytes(url: str) -> int:
+    """The size of the database at `url` (SQLite: its file, WAL included)."""
+    if kind_of(url) == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    import psycopg
+
+    libpq = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq) as conn:
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 def report(runs: list[Run]) -> None:
@@ -492,11 +577,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--pg", default="postgresql+psycopg://127.0.0.1:5432/")
+    parser.add_argument(
+        "--keep", default=None, help="keep the largest size's database (SQLite: in this folder)"
+    )
+    parser.add_argument(
+        "--reuse",
+        default=None,
+        help="measure the stack a --keep run left at this URL instead "
+        "of building the largest size of its database",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="veneer-scale-") as tmp:
         for kind in args.databases.split(","):  # each database's table as soon as it is done
-            report([one(kind, size, args, Path(tmp)) for size in sizes])
+            report([one(kind, size, args, Path(tmp), size == max(sizes)) for size in sizes])
 
 
 if __name__ == "__main__":
