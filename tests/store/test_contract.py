@@ -340,6 +340,20 @@ def test_a_write_that_need_not_be_durable_commits_without_waiting_for_the_disk(
         assert tx.rate_counters.count(key, 10) == 2
 
 
+def test_postgresql_connections_compile_no_statement(store: Store) -> None:
+    """JIT off on the store's and the delivery reader's connections (docs/scale-audit.md)."""
+    if store.dialect != "postgresql":
+        assert store.dialect == "sqlite"  # nothing to compile: SQLite has no JIT
+        return
+    with store.read() as tx:
+        assert tx._conn.exec_driver_sql("SHOW jit").scalar() == "off"
+    conn = store.published_reader(10)._driver.connect(10, lambda: False)
+    try:
+        assert conn.execute("SHOW jit").fetchone() == ("off",)
+    finally:
+        conn.close()
+
+
 def test_rate_counters(store: Store) -> None:
     key = f"contract:{ids.blt()}"
     with store.write() as tx:

@@ -49,6 +49,10 @@ def _on_error(context: ExceptionContext) -> CutOff | None:
 
 CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported (503), not waited for
 READ_CONNECT_TIMEOUT = 2  # the delivery path connects on the event loop (libpq's least is 2)
+# No JIT compilation on Veneer's connections: a list's plan is priced by its worst case (the
+# entries with several values at a path), so at a million entries its cost passed `jit_above_cost`
+# and PostgreSQL spent ~190 ms compiling a statement that ran in 1 ms (docs/scale-audit.md).
+OPTIONS = "-c jit=off"
 
 
 def _milliseconds(seconds: float) -> int:
@@ -65,7 +69,7 @@ class PostgresStore(Store):
             pool_size=8,
             max_overflow=16,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT},
+            connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": OPTIONS},
         )
         event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
@@ -147,7 +151,9 @@ class PostgresReadDriver:
     def connect(
         self, timeout: float, past_deadline: Callable[[], bool]
     ) -> psycopg.Connection[TupleRow]:
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=READ_CONNECT_TIMEOUT)
+        conn = psycopg.connect(
+            self.url, autocommit=True, connect_timeout=READ_CONNECT_TIMEOUT, options=OPTIONS
+        )
         conn.execute(f"SET statement_timeout = {_milliseconds(timeout)}")
         return conn
 
