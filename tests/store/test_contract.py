@@ -9,7 +9,7 @@ import pytest
 from tests.store.conftest import changes_after, entry, last_seq, second_writer_waits, stack_row
 from veneer import ids
 from veneer.errors import Conflict, ValidationFailed
-from veneer.store import Store, Transaction
+from veneer.store import Store, Transaction, open_store
 
 
 def content_type(uid: str) -> dict[str, object]:
@@ -352,6 +352,24 @@ def test_postgresql_connections_compile_no_statement(store: Store) -> None:
         assert conn.execute("SHOW jit").fetchone() == ("off",)
     finally:
         conn.close()
+    # Options the URL carries itself are kept beside it, on both kinds of connection.
+    sep = "&" if "?" in store.url else "?"
+    other = open_store(f"{store.url}{sep}options=-c%20application_name%3Dveneer_options")
+    try:
+        with other.read() as tx:
+            shown = tx._conn.exec_driver_sql("SHOW application_name").scalar()
+            assert (shown, tx._conn.exec_driver_sql("SHOW jit").scalar()) == (
+                "veneer_options",
+                "off",
+            )
+        raw = other.published_reader(10)._driver.connect(10, lambda: False)
+        try:
+            assert raw.execute("SHOW application_name").fetchone() == ("veneer_options",)
+            assert raw.execute("SHOW jit").fetchone() == ("off",)
+        finally:
+            raw.close()
+    finally:
+        other.dispose()
 
 
 def test_rate_counters(store: Store) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from sqlalchemy import Table, create_engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -52,7 +53,14 @@ READ_CONNECT_TIMEOUT = 2  # the delivery path connects on the event loop (libpq'
 # No JIT compilation on Veneer's connections: a list's plan is priced by its worst case (the
 # entries with several values at a path), so at a million entries its cost passed `jit_above_cost`
 # and PostgreSQL spent ~190 ms compiling a statement that ran in 1 ms (docs/scale-audit.md).
-OPTIONS = "-c jit=off"
+NO_JIT = "-c jit=off"
+
+
+def _options(url: str) -> str:
+    """libpq's `options` for `url`: the URL's own (a `search_path`, say), then no JIT (a keyword
+    argument would replace the URL's rather than add to it)."""
+    own = conninfo_to_dict(libpq_url(url)).get("options") or ""
+    return f"{own} {NO_JIT}".strip()
 
 
 def _milliseconds(seconds: float) -> int:
@@ -69,7 +77,7 @@ class PostgresStore(Store):
             pool_size=8,
             max_overflow=16,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": OPTIONS},
+            connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": _options(url)},
         )
         event.listen(engine, "handle_error", _on_error)
         super().__init__(engine, url)
@@ -147,12 +155,13 @@ class PostgresReadDriver:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.options = _options(url)
 
     def connect(
         self, timeout: float, past_deadline: Callable[[], bool]
     ) -> psycopg.Connection[TupleRow]:
         conn = psycopg.connect(
-            self.url, autocommit=True, connect_timeout=READ_CONNECT_TIMEOUT, options=OPTIONS
+            self.url, autocommit=True, connect_timeout=READ_CONNECT_TIMEOUT, options=self.options
         )
         conn.execute(f"SET statement_timeout = {_milliseconds(timeout)}")
         return conn
